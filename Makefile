@@ -1,0 +1,50 @@
+# Latchkey's two set-up commands on a fresh Debian machine: `make run` and `make test`.
+# Both install what is missing first (Debian packages via `make deps`, the Python test clients
+# into the git-ignored .venv), so a clean clone needs nothing else.
+
+SHELL := /bin/bash
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := pkg-config libuv1-dev liblua5.1-0-dev redis-server redis-tools amqp-tools librabbitmq-dev python3-venv
+BIN := .build/release/latchkey
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: deps venv build run test unit interop bench fuzz clean
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(VENV)/.installed: Tests/Interop/requirements.txt
+	python3 -m venv $(VENV) || { $(SUDO) apt-get install -y -qq python3-venv && python3 -m venv $(VENV); }
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r Tests/Interop/requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+build: deps
+	swift build -c release --product latchkey
+
+run: build
+	$(BIN) conf/latchkey.conf
+
+unit: deps
+	swift test
+
+interop: build venv
+	LATCHKEY_BIN=$(BIN) $(PY) -m pytest -q Tests/Interop
+
+test: unit interop
+
+bench: build venv
+	bash bench/run.sh
+
+fuzz: deps
+	bash Tests/Fuzz/run.sh
+
+clean:
+	rm -rf .build $(VENV)

@@ -1,0 +1,62 @@
+// swift-tools-version:6.0
+// Latchkey: one libuv event loop serving RESP (Redis) and AMQP 0-9-1 (RabbitMQ) clients.
+// Module graph (arrows are imports): codecs know bytes, sessions know codecs and models,
+// models know neither frames nor sockets, and LatchkeyServer wires them to the loop.
+import PackageDescription
+
+// Hot loops live in one module each; these flags keep release builds lean without
+// changing semantics (exclusivity checks are dynamic-only costs on class properties).
+let optimised: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+
+let package = Package(
+    name: "Latchkey",
+    products: [
+        .executable(name: "latchkey", targets: ["latchkey"]),
+        .library(name: "LatchkeyServer", targets: ["LatchkeyServer"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
+        .systemLibrary(name: "CLua51", pkgConfig: "lua5.1", providers: [.apt(["liblua5.1-0-dev"])]),
+
+        .target(name: "LatchkeyCore", swiftSettings: optimised),
+        .target(name: "LatchkeyLoop", dependencies: ["LatchkeyCore", "CLibUV"], swiftSettings: optimised),
+        .target(name: "LatchkeyRESP", dependencies: ["LatchkeyCore"], swiftSettings: optimised),
+        .target(name: "LatchkeyKeyspace", dependencies: ["LatchkeyCore"], swiftSettings: optimised),
+        .target(name: "LatchkeyLog", dependencies: ["LatchkeyCore"], swiftSettings: optimised),
+        .target(name: "LatchkeyScripting", dependencies: ["LatchkeyCore", "CLua51"], swiftSettings: optimised),
+        .target(
+            name: "LatchkeyCommands",
+            dependencies: ["LatchkeyCore", "LatchkeyRESP", "LatchkeyKeyspace", "LatchkeyScripting", "LatchkeyLog"],
+            swiftSettings: optimised),
+        .target(name: "LatchkeyAMQP", dependencies: ["LatchkeyCore"], swiftSettings: optimised),
+        .target(name: "LatchkeyBroker", dependencies: ["LatchkeyCore"], swiftSettings: optimised),
+        .target(
+            name: "LatchkeyChannels",
+            dependencies: ["LatchkeyCore", "LatchkeyAMQP", "LatchkeyBroker", "LatchkeyLog"],
+            swiftSettings: optimised),
+        .target(
+            name: "LatchkeyServer",
+            dependencies: [
+                "LatchkeyCore", "LatchkeyLoop", "LatchkeyCommands", "LatchkeyChannels", "LatchkeyLog",
+                "LatchkeyKeyspace", "LatchkeyBroker",
+            ],
+            swiftSettings: optimised),
+        .executableTarget(name: "latchkey", dependencies: ["LatchkeyServer"], swiftSettings: optimised),
+
+        .target(name: "LatchkeyTestSupport", dependencies: ["LatchkeyCore"], path: "Tests/LatchkeyTestSupport"),
+        .testTarget(name: "LatchkeyCoreTests", dependencies: ["LatchkeyCore", "LatchkeyTestSupport"]),
+        .testTarget(name: "LatchkeyRESPTests", dependencies: ["LatchkeyRESP", "LatchkeyTestSupport"]),
+        .testTarget(name: "LatchkeyKeyspaceTests", dependencies: ["LatchkeyKeyspace", "LatchkeyTestSupport"]),
+        .testTarget(
+            name: "LatchkeyCommandsTests",
+            dependencies: ["LatchkeyCommands", "LatchkeyRESP", "LatchkeyKeyspace", "LatchkeyTestSupport"]),
+        .testTarget(name: "LatchkeyScriptingTests", dependencies: ["LatchkeyScripting", "LatchkeyTestSupport"]),
+        .testTarget(name: "LatchkeyAMQPTests", dependencies: ["LatchkeyAMQP", "LatchkeyTestSupport"]),
+        .testTarget(name: "LatchkeyBrokerTests", dependencies: ["LatchkeyBroker", "LatchkeyTestSupport"]),
+        .testTarget(
+            name: "LatchkeyChannelsTests",
+            dependencies: ["LatchkeyChannels", "LatchkeyAMQP", "LatchkeyBroker", "LatchkeyTestSupport"]),
+        .testTarget(name: "LatchkeyLogTests", dependencies: ["LatchkeyLog", "LatchkeyTestSupport"]),
+        .testTarget(name: "LatchkeyServerTests", dependencies: ["LatchkeyServer", "LatchkeyTestSupport"]),
+    ]
+)

@@ -1,0 +1,4 @@
+// LatchkeyAMQP: placeholder until the module lands.
+import LatchkeyCore
+
+enum LatchkeyAMQPModule {}

@@ -1,0 +1,4 @@
+// LatchkeyBroker: placeholder until the module lands.
+import LatchkeyCore
+
+enum LatchkeyBrokerModule {}

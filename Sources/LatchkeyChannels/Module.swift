@@ -1,0 +1,4 @@
+// LatchkeyChannels: placeholder until the module lands.
+import LatchkeyCore
+
+enum LatchkeyChannelsModule {}

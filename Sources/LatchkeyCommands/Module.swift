@@ -1,0 +1,4 @@
+// LatchkeyCommands: placeholder until the module lands.
+import LatchkeyCore
+
+enum LatchkeyCommandsModule {}

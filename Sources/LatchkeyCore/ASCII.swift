@@ -1,0 +1,82 @@
+// ASCII helpers for parsing and formatting numbers directly on bytes, so hot paths never build
+// a String to read "PX 30000" or write ":1\r\n".
+
+public enum ASCII {
+    @inlinable
+    public static func upper(_ c: UInt8) -> UInt8 { (c >= 97 && c <= 122) ? c &- 32 : c }
+
+    @inlinable
+    public static func lower(_ c: UInt8) -> UInt8 { (c >= 65 && c <= 90) ? c &+ 32 : c }
+
+    /// Parses a whole buffer as a signed decimal Int64 the way Redis's string2ll does:
+    /// no spaces, no '+', no leading zeros (except "0"), no overflow. Returns nil otherwise.
+    @inlinable
+    public static func parseInt64(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
+        if n == 0 || n > 20 { return nil }
+        var i = 0
+        var negative = false
+        if p[0] == 45 {  // '-'
+            negative = true
+            i = 1
+            if n == 1 { return nil }
+        }
+        if p[i] == 48 { return (n == i + 1 && !negative) ? 0 : nil }  // "0" ok, "-0"/"01" not
+        var value: UInt64 = 0
+        while i < n {
+            let d = p[i] &- 48
+            if d > 9 { return nil }
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(UInt64(d))
+            if o1 || o2 { return nil }
+            value = a
+            i += 1
+        }
+        if negative {
+            if value > UInt64(Int64.max) + 1 { return nil }
+            return value == UInt64(Int64.max) + 1 ? Int64.min : -Int64(value)
+        }
+        return value > UInt64(Int64.max) ? nil : Int64(value)
+    }
+
+    @inlinable
+    public static func parseInt64(_ v: ByteView) -> Int64? { parseInt64(v.base, v.count) }
+
+    @inlinable
+    public static func parseInt64(_ b: Bytes) -> Int64? {
+        b.withUnsafeBufferPointer { parseInt64($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
+    }
+
+    /// Appends the decimal form of `v` to `out`.
+    @inlinable
+    public static func appendDecimal(_ v: Int64, to out: inout Bytes) {
+        if v >= 0 && v < 10 {
+            out.append(48 &+ UInt8(v))
+            return
+        }
+        var magnitude = v.magnitude
+        var tmp: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch, enough for 20 digits
+        let written: Int = withUnsafeMutableBytes(of: &tmp) { raw in
+            var i = 24
+            repeat {
+                i -= 1
+                raw[i] = 48 &+ UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if v < 0 {
+                i -= 1
+                raw[i] = 45
+            }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[i..<24]))
+            return 24 - i
+        }
+        _ = written
+    }
+
+    /// The decimal form of `v` as bytes.
+    @inlinable
+    public static func decimal(_ v: Int64) -> Bytes {
+        var out = Bytes()
+        appendDecimal(v, to: &out)
+        return out
+    }
+}

@@ -1,0 +1,145 @@
+// The one table of configuration directives: names (Redis's where the concept exists), kinds,
+// defaults and whether CONFIG SET may change them at run time. The file/argv parser
+// (ConfigParser.swift) and CONFIG GET/SET both read this table, so adding a directive is one line
+// here plus its annotated entry in conf/latchkey.conf.
+
+/// How a directive's value is checked and read.
+public enum DirectiveKind: Sendable {
+    case bool
+    case integer(ClosedRange<Int64>)
+    /// A size that accepts Redis's unit suffixes (k, kb, m, mb, g, gb).
+    case memory
+    case string
+    case oneOf([String])
+    /// Several space-separated words on one line (bind).
+    case words
+}
+
+public struct Directive: Sendable {
+    public let name: String
+    public let kind: DirectiveKind
+    public let defaultValue: String
+    public let mutable: Bool
+    public init(_ name: String, _ kind: DirectiveKind, _ defaultValue: String, mutable: Bool = true) {
+        self.name = name
+        self.kind = kind
+        self.defaultValue = defaultValue
+        self.mutable = mutable
+    }
+}
+
+public enum ConfigTable {
+    /// Every directive Latchkey knows. Keep grouped as in conf/latchkey.conf.
+    public static let directives: [Directive] = [
+        // network
+        Directive("bind", .words, "127.0.0.1 -::1", mutable: false),
+        Directive("port", .integer(0...65535), "6379", mutable: false),
+        Directive("protected-mode", .bool, "yes"),
+        Directive("tcp-backlog", .integer(1...65535), "511", mutable: false),
+        Directive("timeout", .integer(0...Int64(Int32.max)), "0"),
+        Directive("tcp-keepalive", .integer(0...Int64(Int32.max)), "300"),
+        Directive("maxclients", .integer(1...1_000_000), "10000"),
+        // general
+        Directive("loglevel", .oneOf(["debug", "verbose", "notice", "warning", "nothing"]), "notice"),
+        Directive("logfile", .string, "", mutable: false),
+        Directive("databases", .integer(1...1_000_000), "16", mutable: false),
+        Directive("dir", .string, ".", mutable: false),
+        Directive("hz", .integer(1...500), "10"),
+        // security
+        Directive("requirepass", .string, ""),
+        // limits
+        Directive("proto-max-bulk-len", .memory, "512mb"),
+        Directive("client-query-buffer-limit", .memory, "1gb"),
+        Directive("proto-max-multibulk-len", .integer(1...Int64(Int32.max)), "1048576"),
+        Directive("proto-max-inline-len", .memory, "64kb"),
+        Directive("client-output-buffer-soft-limit", .memory, "64mb"),
+        Directive("client-output-buffer-hard-limit", .memory, "256mb"),
+        // scripting
+        Directive("busy-reply-threshold", .integer(0...Int64(Int32.max)), "5000"),
+        Directive("lua-memory-limit", .memory, "64mb"),
+        // append-only log
+        Directive("appendonly", .bool, "no"),
+        Directive("appendfilename", .string, "latchkey.aof", mutable: false),
+        Directive("appendfsync", .oneOf(["always", "everysec", "no"]), "everysec"),
+        Directive("aof-load-truncated", .bool, "yes"),
+        Directive("auto-aof-rewrite-percentage", .integer(0...Int64(Int32.max)), "100"),
+        Directive("auto-aof-rewrite-min-size", .memory, "64mb"),
+        Directive("save", .string, ""),
+        // AMQP
+        Directive("amqp-port", .integer(0...65535), "5672", mutable: false),
+        Directive("amqp-bind", .words, "127.0.0.1 -::1", mutable: false),
+        Directive("amqp-user", .words, "guest:guest", mutable: false),
+        Directive("amqp-loopback-users", .words, "guest", mutable: false),
+        Directive("amqp-vhosts", .words, "/", mutable: false),
+        Directive("amqp-frame-max", .integer(4096...Int64(Int32.max)), "131072", mutable: false),
+        Directive("amqp-channel-max", .integer(1...65535), "2047", mutable: false),
+        Directive("amqp-heartbeat", .integer(0...65535), "60"),
+        Directive("amqp-max-message-size", .memory, "128mb"),
+        Directive("amqp-queued-memory-limit", .memory, "1gb"),
+    ]
+
+    public static func directive(named name: String) -> Directive? {
+        let lower = name.lowercased()
+        return directives.first { $0.name == lower }
+    }
+}
+
+/// A parsed, validated configuration: directive name (lower case) → value text.
+/// Typed accessors trap only on names missing from `ConfigTable`, which is a programming error.
+public final class Config {
+    public private(set) var values: [String: String]
+
+    public init() {
+        var v: [String: String] = [:]
+        for d in ConfigTable.directives { v[d.name] = d.defaultValue }
+        values = v
+    }
+
+    public func string(_ name: String) -> String { values[name]! }
+    public func bool(_ name: String) -> Bool { values[name]! == "yes" }
+    public func int(_ name: String) -> Int64 {
+        let d = ConfigTable.directive(named: name)!
+        if case .memory = d.kind { return Config.parseMemory(values[name]!)! }
+        return Int64(values[name]!)!
+    }
+
+    /// Validates and stores a value; returns an error text (without prefix) when invalid.
+    @discardableResult
+    public func set(_ name: String, _ raw: String) -> String? {
+        guard let d = ConfigTable.directive(named: name) else { return "Bad directive or wrong number of arguments" }
+        switch d.kind {
+        case .bool:
+            let l = raw.lowercased()
+            guard l == "yes" || l == "no" else { return "argument must be 'yes' or 'no'" }
+            values[d.name] = l
+        case .integer(let range):
+            guard let n = Int64(raw), range.contains(n) else { return "argument couldn't be parsed into an integer" }
+            values[d.name] = String(n)
+        case .memory:
+            guard Config.parseMemory(raw) != nil else { return "argument must be a memory value" }
+            values[d.name] = raw.lowercased()
+        case .oneOf(let options):
+            let l = raw.lowercased()
+            guard options.contains(l) else { return "argument(s) must be one of the following: \(options.joined(separator: ", "))" }
+            values[d.name] = l
+        case .string, .words:
+            values[d.name] = raw
+        }
+        return nil
+    }
+
+    /// Parses "64mb", "1gb", "4096", "10k" as Redis does (k=1000, kb=1024, ...).
+    public static func parseMemory(_ s: String) -> Int64? {
+        let l = s.lowercased()
+        let units: [(String, Int64)] = [
+            ("kb", 1024), ("mb", 1024 * 1024), ("gb", 1024 * 1024 * 1024),
+            ("k", 1000), ("m", 1_000_000), ("g", 1_000_000_000), ("b", 1),
+        ]
+        for (suffix, mul) in units where l.hasSuffix(suffix) {
+            guard let n = Int64(l.dropLast(suffix.count)), n >= 0 else { return nil }
+            return n * mul
+        }
+        guard let n = Int64(l), n >= 0 else { return nil }
+        return n
+    }
+}

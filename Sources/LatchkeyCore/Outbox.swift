@@ -1,0 +1,68 @@
+// The seam between protocol sessions and the socket layer. A session appends reply bytes to its
+// connection's Outbox and marks it dirty; the server writes every dirty outbox once, before the
+// loop sleeps (so all replies produced from one read leave in one write, and log records are
+// flushed before any reply). Sessions may also push into other connections' outboxes (AMQP
+// deliveries), which is why dirtiness goes through a shared FlushQueue.
+
+/// Bytes waiting to be written to one connection.
+public final class Outbox {
+    /// Pending output. Sessions append; the server removes what the socket accepted.
+    public var bytes: Bytes = []
+    /// Set by a session when the connection must close once pending output is written
+    /// (QUIT, protocol errors, connection.close-ok).
+    public var closeAfterFlush = false
+    /// Set by the server while the socket is being closed; sessions stop producing.
+    public var isClosed = false
+    /// The server's writer for this outbox.
+    public weak var writer: OutboxWriter?
+    @usableFromInline var queued = false
+    @usableFromInline let queue: FlushQueue
+
+    public init(queue: FlushQueue) {
+        self.queue = queue
+        bytes.reserveCapacity(256)
+    }
+
+    /// Asks the server to write this outbox before the loop next sleeps.
+    @inlinable
+    public func markDirty() {
+        if !queued {
+            queued = true
+            queue.pending.append(self)
+        }
+    }
+}
+
+/// Implemented by the server's connection object.
+public protocol OutboxWriter: AnyObject {
+    /// Write as much of the outbox as the socket takes now; queue the rest.
+    func flushOutbox()
+}
+
+/// Outboxes that have bytes to write before the loop sleeps.
+public final class FlushQueue {
+    public var pending: [Outbox] = []
+    public init() { pending.reserveCapacity(64) }
+
+    /// Hands every dirty outbox to its writer and empties the queue.
+    public func drain() {
+        while !pending.isEmpty {
+            let batch = pending
+            pending.removeAll(keepingCapacity: true)
+            for o in batch {
+                o.queued = false
+                o.writer?.flushOutbox()
+            }
+        }
+    }
+}
+
+/// What a protocol front end (RESP or AMQP) gives the server for one connection.
+public protocol ProtocolSession: AnyObject {
+    /// Consumes as many complete requests as `input` holds and returns how many bytes it used.
+    /// Replies go to the session's outbox. Bytes of a partial request are left unconsumed and
+    /// offered again, with more appended, after the next read.
+    func receive(_ input: UnsafeRawBufferPointer) -> Int
+    /// The peer is gone or the server is closing the connection: release everything it held.
+    func connectionClosed()
+}

@@ -1,0 +1,4 @@
+// LatchkeyKeyspace: placeholder until the module lands.
+import LatchkeyCore
+
+enum LatchkeyKeyspaceModule {}

@@ -1,0 +1,4 @@
+// LatchkeyLoop: placeholder until the module lands.
+import LatchkeyCore
+
+enum LatchkeyLoopModule {}

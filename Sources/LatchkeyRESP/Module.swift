@@ -1,0 +1,4 @@
+// LatchkeyRESP: placeholder until the module lands.
+import LatchkeyCore
+
+enum LatchkeyRESPModule {}

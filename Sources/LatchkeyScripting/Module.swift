@@ -1,0 +1,4 @@
+// LatchkeyScripting: placeholder until the module lands.
+import LatchkeyCore
+
+enum LatchkeyScriptingModule {}

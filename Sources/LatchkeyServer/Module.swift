@@ -1,0 +1,4 @@
+// LatchkeyServer: placeholder until the module lands.
+import LatchkeyCore
+
+enum LatchkeyServerModule {}

@@ -1,0 +1,6 @@
+import Testing
+@testable import LatchkeyLog
+
+@Suite("LatchkeyLog placeholder") struct PlaceholderLogTests {
+    @Test("module links") func links() { #expect(Bool(true)) }
+}

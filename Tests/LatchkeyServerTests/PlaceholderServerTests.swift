@@ -1,0 +1,6 @@
+import Testing
+@testable import LatchkeyServer
+
+@Suite("LatchkeyServer placeholder") struct PlaceholderServerTests {
+    @Test("module links") func links() { #expect(Bool(true)) }
+}
