@@ -1,0 +1,134 @@
+// State shared between the connection layer (LatchkeyServer) and the protocol front ends:
+// the registry of connected clients (CLIENT LIST/KILL, INFO clients, maxclients), server-wide
+// counters (INFO stats), the configuration, the clock and the flush queue. One instance per
+// server, owned by the loop thread.
+
+/// Which listener a client came in on.
+public enum ClientProtocol: Sendable {
+    case resp
+    case amqp
+}
+
+/// One connected client, as CLIENT LIST and INFO see it.
+public final class ClientInfo {
+    public let id: UInt64
+    public let kind: ClientProtocol
+    /// "ip:port" of the peer and of our end.
+    public let peerAddress: String
+    public let localAddress: String
+    public let outbox: Outbox
+    public let createdAtMs: Int64
+    public var lastInteractionMs: Int64
+    public var name: Bytes = []
+    public var libName: Bytes = []
+    public var libVersion: Bytes = []
+    /// The last command's name (lower case), for CLIENT LIST's `cmd=`.
+    public var lastCommand: String = "NULL"
+    /// Selected database (RESP) — kept here so CLIENT LIST can show `db=`.
+    public var db: Int = 0
+    /// Loopback peer (AMQP's guest user is allowed from loopback only).
+    public let isLoopback: Bool
+    /// Exempt from the `timeout` idle check (blocked clients, AMQP with heartbeats).
+    public var exemptFromIdleTimeout = false
+
+    public init(
+        id: UInt64, kind: ClientProtocol, peerAddress: String, localAddress: String, isLoopback: Bool,
+        outbox: Outbox, nowMs: Int64
+    ) {
+        self.id = id
+        self.kind = kind
+        self.peerAddress = peerAddress
+        self.localAddress = localAddress
+        self.isLoopback = isLoopback
+        self.outbox = outbox
+        createdAtMs = nowMs
+        lastInteractionMs = nowMs
+    }
+
+    /// Closes the connection once its pending output is written (CLIENT KILL, QUIT).
+    public func requestClose() {
+        outbox.closeAfterFlush = true
+        outbox.markDirty()
+    }
+}
+
+/// Counters INFO reports.
+public struct ServerStats {
+    public var totalConnectionsReceived: UInt64 = 0
+    public var rejectedConnections: UInt64 = 0
+    public var totalCommandsProcessed: UInt64 = 0
+    public var expiredKeys: UInt64 = 0
+    public var keyspaceHits: UInt64 = 0
+    public var keyspaceMisses: UInt64 = 0
+    public var totalNetInputBytes: UInt64 = 0
+    public var totalNetOutputBytes: UInt64 = 0
+    public init() {}
+}
+
+/// What the persistence layer reports to INFO persistence (filled by the server's log wiring).
+public struct PersistenceStatus {
+    public var aofEnabled = false
+    public var aofRewriteInProgress = false
+    public var aofRewriteScheduled = false
+    public var aofLastRewriteTimeSec: Int64 = -1
+    public var aofLastBgrewriteStatus = "ok"
+    public var aofLastWriteStatus = "ok"
+    public var aofCurrentSize: Int64 = 0
+    public var aofBaseSize: Int64 = 0
+    /// When non-nil, writes are refused with this error text (disk trouble): `MISCONF ...`.
+    public var writeError: String? = nil
+    public init() {}
+}
+
+/// Requests the front ends make of the server itself.
+public protocol ServerControl: AnyObject {
+    /// SHUTDOWN / SIGTERM: stop accepting, flush, exit.
+    func requestShutdown(save: Bool)
+    /// BGREWRITEAOF. Returns an error text when it cannot start.
+    func requestLogRewrite() -> String?
+}
+
+/// The server-wide context handed to every front end.
+public final class ServerContext {
+    public let config: Config
+    public let clock: Clock
+    public let flushQueue: FlushQueue
+    public var clients: [UInt64: ClientInfo] = [:]
+    public var stats = ServerStats()
+    public var persistence = PersistenceStatus()
+    public let startTimeMs: Int64
+    public weak var control: ServerControl?
+    /// The "now" of the current loop tick, refreshed by the server before handling events.
+    public var nowMs: Int64
+    public let version = "7.4.0"
+    public let latchkeyVersion = "0.1.0"
+    /// TCP port actually bound for RESP (after port 0 was resolved).
+    public var respPort: Int = 0
+    public var amqpPort: Int = 0
+    public var configFile: String = ""
+
+    private var nextClientID: UInt64 = 1
+
+    public init(config: Config, clock: Clock) {
+        self.config = config
+        self.clock = clock
+        flushQueue = FlushQueue()
+        nowMs = clock.nowMs()
+        startTimeMs = nowMs
+    }
+
+    public func allocateClientID() -> UInt64 {
+        defer { nextClientID += 1 }
+        return nextClientID
+    }
+
+    /// Re-reads the clock; the server calls this once per loop tick.
+    public func refreshNow() { nowMs = clock.nowMs() }
+}
+
+/// A protocol front end: makes one session per accepted connection and runs periodic work.
+public protocol FrontEnd: AnyObject {
+    func makeSession(client: ClientInfo) -> ProtocolSession
+    /// Called `hz` times a second on the loop thread (active expiry, heartbeats, timeouts).
+    func cron()
+}
