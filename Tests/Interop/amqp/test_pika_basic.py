@@ -16,6 +16,8 @@ import pika
 import pika.exceptions
 import pytest
 
+from amqp_helpers import wait_ready
+
 ALL_HEADERS = {
     "str": "text é",
     "bytes": b"\x00\x01\xfe\xff",
@@ -109,6 +111,7 @@ def test_declare_flags_and_counts(pika_channel, uniq):
     ch.queue_declare(q, durable=True, arguments={"x-message-ttl": 600000, "x-expires": 600000})
     for i in range(3):
         publish(ch, q, b"m%d" % i)
+    wait_ready(ch, q, 3)
     ok = ch.queue_declare(q, passive=True)
     assert ok.method.message_count == 3 and ok.method.consumer_count == 0
     # message_count counts ready messages only, not unacked ones.
@@ -279,6 +282,7 @@ def test_ack_multiple(connect, uniq):
     ch.close()
     # m3, m4 were unacked: back in the queue, redelivered, in order.
     ch = conn.channel()
+    wait_ready(ch, q, 2)
     rest = get_all(ch, q, auto_ack=True)
     assert [b for _, _, b in rest] == [b"m3", b"m4"]
     assert all(m.redelivered for m, _, _ in rest)
@@ -336,9 +340,10 @@ def test_unacked_requeued_on_channel_close(connect, uniq):
         publish(ch, q, b"m%d" % i)
     assert [ch.basic_get(q)[2] for _ in range(3)] == [b"m0", b"m1", b"m2"]
     publish(ch, q, b"m3")
-    assert ch.queue_declare(q, passive=True).method.message_count == 1
+    wait_ready(ch, q, 1)
     ch.close()
     ch = conn.channel()
+    wait_ready(ch, q, 4)
     rest = get_all(ch, q, auto_ack=True)
     assert [b for _, _, b in rest] == [b"m0", b"m1", b"m2", b"m3"]
     assert [m.redelivered for m, _, _ in rest] == [True, True, True, False]
@@ -355,6 +360,7 @@ def test_unacked_requeued_on_connection_close(connect, uniq):
     ch.basic_get(q)
     conn.close()
     ch = connect().channel()
+    wait_ready(ch, q, 3)
     rest = get_all(ch, q, auto_ack=True)
     assert [(b, m.redelivered) for m, _, b in rest] == [(b"m0", True), (b"m1", True), (b"m2", False)]
 
@@ -378,12 +384,13 @@ def test_unacked_requeued_when_client_process_is_killed(amqp_server, pika_channe
     ch.queue_declare(q)
     for i in range(4):
         publish(ch, q, b"m%d" % i)
+    wait_ready(ch, q, 4)
     proc = subprocess.Popen([sys.executable, "-c", CLIENT_THEN_HANG, amqp_server.host, str(amqp_server.port), q, "3"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         line = proc.stdout.readline()
         assert line == b"holding\n", proc.stderr.read()
-        assert ch.queue_declare(q, passive=True).method.message_count == 1
+        wait_ready(ch, q, 1)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)
     finally:
@@ -432,6 +439,7 @@ def test_purge(pika_channel, uniq):
     ch.queue_declare(q)
     for i in range(5):
         publish(ch, q, b"m%d" % i)
+    wait_ready(ch, q, 5)
     ch.basic_get(q)  # one unacked: purge leaves it alone
     assert ch.queue_purge(q).method.message_count == 4
     assert ch.queue_declare(q, passive=True).method.message_count == 0
@@ -453,6 +461,7 @@ def test_delete_if_empty_and_if_unused(pika_conn, uniq):
     q = uniq()
     ch.queue_declare(q)
     publish(ch, q, b"x")
+    wait_ready(ch, q, 1)
     with pytest.raises(pika.exceptions.ChannelClosedByBroker) as e:
         ch.queue_delete(q, if_empty=True)
     assert channel_error(e) == (406, "PRECONDITION_FAILED - queue '%s' in vhost '/' not empty" % q)
@@ -467,6 +476,7 @@ def test_delete_if_empty_and_if_unused(pika_conn, uniq):
     ch.close()  # the consumed message goes back
 
     ch = pika_conn.channel()
+    wait_ready(ch, q, 1)
     ok = ch.queue_delete(q, if_unused=True, if_empty=False)
     assert ok.method.message_count == 1
     with pytest.raises(pika.exceptions.ChannelClosedByBroker) as e:
@@ -486,4 +496,5 @@ def test_delete_returns_ready_count(pika_channel, uniq):
     pika_channel.queue_declare(q)
     for i in range(3):
         publish(pika_channel, q, b"m")
+    wait_ready(pika_channel, q, 3)
     assert pika_channel.queue_delete(q).method.message_count == 3

@@ -14,6 +14,7 @@ import amqp.exceptions
 import pytest
 
 import amqp_raw as R
+from amqp_helpers import wait_ready
 
 HEADERS = {
     "s": "text",
@@ -109,6 +110,7 @@ def test_requeue_on_close_and_reject(conn, amqp_server, uniq):
     ch.basic_reject(m1.delivery_tag, requeue=True)
     ch.close()
     ch = conn.channel()
+    wait_ready(ch, q, 3)
     got = [ch.basic_get(q, no_ack=True) for _ in range(3)]
     assert [(m.body, m.delivery_info["redelivered"]) for m in got] == [
         (b"m0", True), (b"m1", True), (b"m2", False)]
