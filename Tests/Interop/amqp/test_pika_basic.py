@@ -498,3 +498,37 @@ def test_delete_returns_ready_count(pika_channel, uniq):
         publish(pika_channel, q, b"m")
     wait_ready(pika_channel, q, 3)
     assert pika_channel.queue_delete(q).method.message_count == 3
+
+
+# --- negotiation ------------------------------------------------------------------------------------
+
+def test_small_frame_max_splits_bodies(amqp_server, uniq):
+    params = pika.ConnectionParameters(host=amqp_server.host, port=amqp_server.port, frame_max=4096)
+    conn = pika.BlockingConnection(params)
+    try:
+        ch = conn.channel()
+        q = uniq()
+        ch.queue_declare(q)
+        body = bytes(range(256)) * 1200  # 300 KB in ~75 body frames each way
+        ch.basic_publish("", q, body, all_properties())
+        method, props, got = ch.basic_get(q, auto_ack=True)
+        assert got == body
+        assert_same_properties(props, all_properties())
+    finally:
+        conn.close()
+
+
+@pytest.mark.timeout(30)
+def test_pika_heartbeat_keeps_idle_connection(amqp_server, uniq):
+    params = pika.ConnectionParameters(host=amqp_server.host, port=amqp_server.port, heartbeat=1)
+    conn = pika.BlockingConnection(params)
+    try:
+        ch = conn.channel()
+        q = uniq()
+        ch.queue_declare(q)
+        conn.sleep(4)  # pika answers and sends heartbeats while it sleeps; the server must not drop us
+        assert conn.is_open
+        publish(ch, q, b"after idle")
+        assert ch.basic_get(q, auto_ack=True)[2] == b"after idle"
+    finally:
+        conn.close()
