@@ -4,6 +4,10 @@
 // partial request, so idle and request/response clients need no buffer of their own.
 import CLibUV
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One libuv event loop. Every handle created on it must be used from the thread running it.
 public final class EventLoop {
     /// The underlying libuv loop.
@@ -51,14 +55,18 @@ public final class EventLoop {
 
 /// A uv_async handle: `wake()` may be called from any thread; `callback` runs on the loop.
 /// Several wakes before the loop notices are coalesced into one callback, as libuv documents.
+/// `wake()` racing with `close()` is safe: both take a mutex, and a closed waker ignores wakes.
 public final class LoopWaker: HandleOwner, @unchecked Sendable {
     private let handle: UnsafeMutablePointer<uv_async_t>
     private let callback: () -> Void
     private var closed = false
+    /// Heap-allocated so its address is stable (a mutex must not move).
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
     public init(loop: EventLoop, callback: @escaping () -> Void) throws(UVError) {
         handle = Handle.allocate(uv_async_t.self)
         self.callback = callback
+        pthread_mutex_init(mutex, nil)
         let rc = uv_async_init(loop.raw, handle) { h in
             Handle.owner(lk_as_handle(h), as: LoopWaker.self)?.callback()
         }
@@ -69,11 +77,22 @@ public final class LoopWaker: HandleOwner, @unchecked Sendable {
         Handle.attach(lk_as_handle(handle), owner: self)
     }
 
-    /// Thread-safe: asks the loop to run the callback soon.
-    public func wake() { uv_async_send(handle) }
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    /// Thread-safe: asks the loop to run the callback soon (ignored once closed).
+    public func wake() {
+        pthread_mutex_lock(mutex)
+        if !closed { uv_async_send(handle) }
+        pthread_mutex_unlock(mutex)
+    }
 
     /// Loop thread only. The handle is released once libuv has finished with it.
     public func close() {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
         if closed { return }
         closed = true
         Handle.close(lk_as_handle(handle))

@@ -97,12 +97,14 @@ extension Server {
 
     /// Closes the server's own handles; the loop returns once the last one is closed.
     func finishShutdown() {
+        if cronTimer == nil { return }
         cronTimer?.close()
         beforeSleep?.close()
         waker?.close()
         graceTimer?.close()
         signalWatchers.forEach { $0.close() }
         signalWatchers = []
+        cronTimer = nil
         log.notice("Latchkey is shutting down")
     }
 
