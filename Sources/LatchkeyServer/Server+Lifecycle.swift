@@ -79,6 +79,7 @@ extension Server {
         closeListeners()
         for hook in beforeFlushHooks { hook() }
         for hook in shutdownHooks { hook() }
+        releaseAllOutput()
         for client in Array(connections.values) { client.info.outbox.closeAfterFlush = true; client.info.outbox.markDirty() }
         context.flushQueue.drain()
         for client in Array(connections.values) where !client.connection.isWriting { client.close() }
