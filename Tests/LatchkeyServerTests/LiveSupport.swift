@@ -43,8 +43,13 @@ final class LiveServer {
 final class TestClient {
     let fd: Int32
 
-    init(port: Int) throws {
+    /// `receiveBuffer` shrinks SO_RCVBUF (before connecting) so the kernel can hold only a little
+    /// unread output for this client, which makes the server's writes partial.
+    init(port: Int, receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var tv = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var addr = sockaddr_in()
