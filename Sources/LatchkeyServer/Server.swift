@@ -35,6 +35,7 @@ public final class Server: ServerControl {
     var graceTimer: LoopTimer?
     var shuttingDown = false
     var cronTicks: UInt64 = 0
+    var cronHz: Int64 = 10
     var lastHoldToken: UInt64 = 0
     var releasedHoldToken: UInt64 = 0
     var heldClients: [UInt64: ClientConnection] = [:]
