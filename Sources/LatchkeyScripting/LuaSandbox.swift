@@ -1,5 +1,5 @@
 // Builds the sandbox once, when the interpreter starts: only the base (minus file/loader/env
-// functions), string, table and math libraries plus `redis`; library tables and the globals
+// functions), string, table and math libraries plus `redis` and `bit`; library tables and the globals
 // behind read-only proxies (writes raise Redis's "Attempt to modify a readonly table", reading
 // an unknown global raises "Script attempted to access nonexistent global variable"), and
 // loadstring/load refusing precompiled bytecode. The permanent stack slots are set up here.
@@ -57,7 +57,7 @@ extension LuaInterpreter {
                                "module", "require", "package", "os", "io", "debug"}) do
           G[name] = nil
         end
-        for _, name in ipairs({"string", "table", "math", "coroutine", "redis"}) do
+        for _, name in ipairs({"string", "table", "math", "coroutine", "redis", "bit"}) do
           G[name] = readonly(G[name])
         end
         local smt = getmetatable("")
@@ -85,6 +85,9 @@ extension LuaInterpreter {
         lua_createtable(L, 0, 32)
         registerRedisLibrary()
         lk_lua_setglobal(L, "redis")
+        lua_createtable(L, 0, 12)
+        registerBitLibrary()
+        lk_lua_setglobal(L, "bit")
 
         // Permanent slots 1-4: error handler, KEYS, ARGV, real globals.
         lk_lua_pushswiftfunction(L, LuaInterpreter.errorHandler)

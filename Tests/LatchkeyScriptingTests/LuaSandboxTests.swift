@@ -125,3 +125,25 @@ import Testing
         #expect(h.eval("return #string.rep('x', 1024)") == .integer(1024), "usable afterwards")
     }
 }
+
+@Suite("Lua bit library") struct LuaBitTests {
+    let h = Harness()
+
+    @Test("bit operations follow LuaBitOp (signed 32-bit results)")
+    func operations() {
+        #expect(h.eval("return bit.band(7, 3)") == .integer(3))
+        #expect(h.eval("return bit.bor(1, 2, 4)") == .integer(7))
+        #expect(h.eval("return bit.bxor(5, 1)") == .integer(4))
+        #expect(h.eval("return bit.bnot(0)") == .integer(-1))
+        #expect(h.eval("return bit.lshift(1, 31)") == .integer(Int64(Int32.min)))
+        #expect(h.eval("return bit.rshift(-1, 28)") == .integer(15))
+        #expect(h.eval("return bit.arshift(-256, 4)") == .integer(-16))
+        #expect(h.eval("return bit.rol(0x12345678, 8)") == .integer(0x3456_7812))
+        #expect(h.eval("return bit.tobit(0xffffffff + 1)") == .integer(0))
+        #expect(h.eval("return bit.tohex(255)") == bulk("000000ff"))
+        #expect(h.eval("return bit.tohex(-1, -4)") == bulk("FFFF"))
+        #expect(h.eval("return bit.bswap(0x12345678)") == .integer(0x7856_3412))
+        let s = "return bit.band()"
+        #expect(h.error(s) == "ERR bad argument #1 to 'band' (number expected, got no value) script: \(sha(s)), on @user_script:1.")
+    }
+}
