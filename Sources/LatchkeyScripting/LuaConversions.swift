@@ -1,8 +1,8 @@
-// Conversions between Lua values and replies, with Redis 7's rules: command replies become Lua
-// values for redis.call (nil → false, status → {ok=}, RESP3 types only after redis.setresp(3)),
-// and a script's return value becomes a reply (numbers truncated, arrays stop at the first nil,
-// {ok=}/{err=}/{double=}/{map=}/{set=}/{big_number=}/{verbatim_string=}). Everything here runs
-// outside any Lua pcall, so it only uses raw table access, which cannot raise.
+// A script's return value → a reply, with Redis 7's rules (numbers truncated, arrays stop at the
+// first nil, {ok=}/{err=}/{double=}/{map=}/{set=}/{big_number=}/{verbatim_string=}, booleans
+// per redis.setresp), plus the small push/field helpers the other files share. Everything here
+// runs outside any Lua pcall, so it only uses raw table access, which cannot raise. The other
+// direction (reply bytes → Lua) is LuaReplyReader.swift.
 import CLua51
 import LatchkeyCore
 
@@ -201,90 +201,6 @@ extension LuaInterpreter {
         text += Bytes(utf8: ".")
         for i in text.indices where text[i] == 13 || text[i] == 10 { text[i] = 32 }
         text.withUnsafeBufferPointer { sink.writeError($0) }
-    }
-
-    // MARK: - reply → Lua
-
-    /// Pushes a command's reply as redis.call returns it, for the script's RESP version.
-    func push(_ r: ScriptReply) {
-        _ = lua_checkstack(L, 4)
-        let resp3 = scriptResp == 3
-        switch r {
-        case .status(let s):
-            lua_createtable(L, 0, 1)
-            pushBytes(s)
-            setField("ok")
-        case .error(let e):
-            pushErrorTable(e)
-        case .integer(let v):
-            lua_pushnumber(L, Double(v))
-        case .bulk(let b):
-            pushBytes(b)
-        case .null:
-            if resp3 { lua_pushnil(L) } else { lua_pushboolean(L, 0) }
-        case .array(let items):
-            pushArray(items)
-        case .map(let items):
-            guard resp3 else { return pushArray(items) }
-            lua_createtable(L, 0, 1)
-            lua_createtable(L, 0, Int32(items.count / 2))
-            var i = 0
-            while i + 1 < items.count {
-                push(items[i])
-                push(items[i + 1])
-                if lua_type(L, -2) == LUA_TNIL { lk_lua_pop(L, 2) } else { lua_rawset(L, -3) }
-                i += 2
-            }
-            setField("map")
-        case .set(let items):
-            guard resp3 else { return pushArray(items) }
-            lua_createtable(L, 0, 1)
-            lua_createtable(L, 0, Int32(items.count))
-            for item in items {
-                push(item)
-                lua_pushboolean(L, 1)
-                if lua_type(L, -2) == LUA_TNIL { lk_lua_pop(L, 2) } else { lua_rawset(L, -3) }
-            }
-            setField("set")
-        case .double(let d):
-            if resp3 {
-                lua_createtable(L, 0, 1)
-                lua_pushnumber(L, d)
-                setField("double")
-            } else {
-                pushG17(d)
-            }
-        case .bool(let b):
-            if resp3 { lua_pushboolean(L, b ? 1 : 0) } else { lua_pushnumber(L, b ? 1 : 0) }
-        case .bigNumber(let s):
-            if resp3 {
-                lua_createtable(L, 0, 1)
-                pushBytes(s)
-                setField("big_number")
-            } else {
-                pushBytes(s)
-            }
-        case .verbatim(let format, let text):
-            if resp3 {
-                lua_createtable(L, 0, 1)
-                lua_createtable(L, 0, 2)
-                pushBytes(format)
-                setField("format")
-                pushBytes(text)
-                setField("string")
-                setField("verbatim_string")
-            } else {
-                pushBytes(text)
-            }
-        }
-    }
-
-    private func pushArray(_ items: [ScriptReply]) {
-        lua_createtable(L, Int32(items.count), 0)
-        for (i, item) in items.enumerated() {
-            push(item)
-            lua_rawseti(L, -2, Int32(i + 1))
-        }
     }
 
     /// {err=text}

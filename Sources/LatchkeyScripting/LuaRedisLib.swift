@@ -54,7 +54,7 @@ extension LuaInterpreter {
 
     /// redis.call / redis.pcall: checks and converts the arguments in place on the Lua stack
     /// (numbers become "%.17g" strings, as in Redis), hands the host borrowed views of them,
-    /// and pushes the converted reply (or raises/returns the error table).
+    /// and pushes the reply read back from its bytes (raising the error table for `call`).
     func genericCall(raise: Bool) -> Int32 {
         let argc = lua_gettop(L)
         if argc == 0 {
@@ -88,13 +88,19 @@ extension LuaInterpreter {
             pushErrorTable(ScriptErrors.unknownCommand)
             return raise ? -1 : 1
         }
-        let reply = host.scriptCall(UnsafeBufferPointer(start: argScratch, count: Int(argc)), resp: scriptResp)
-        if case .error(let e) = reply {
-            pushErrorTable(e)
-            return raise ? -1 : 1
+        var result: Int32 = 1
+        host.scriptCall(UnsafeBufferPointer(start: argScratch, count: Int(argc)), resp: scriptResp) { bytes in
+            var pos = 0
+            guard let base = bytes.baseAddress, bytes.count > 0,
+                pushReply(base.assumingMemoryBound(to: UInt8.self), bytes.count, &pos)
+            else {
+                pushErrorTable("ERR malformed reply from command")
+                result = raise ? -1 : 1
+                return
+            }
+            if base.load(as: UInt8.self) == 45 && raise { result = -1 }
         }
-        push(reply)
-        return 1
+        return result
     }
 
     /// redis.error_reply(msg) → {err=msg} (a leading '-' is dropped).

@@ -1,12 +1,12 @@
 // The engine-neutral seam between the Lua interpreter and the command layer. Scripts reach the
-// keyspace only through `ScriptHost.call` (implemented by LatchkeyCommands, which runs the
-// command through its normal gate), and a script's result leaves only through a
-// `ScriptReplySink` (implemented over the RESP reply writer). This module knows neither RESP
-// bytes nor the keyspace.
+// keyspace only through `ScriptHost.scriptCall` (implemented by LatchkeyCommands, which runs the
+// command through its normal gate and hands back the encoded reply), and a script's result
+// leaves only through a `ScriptReplySink` (implemented over the RESP reply writer). This module
+// knows no commands and no keyspace.
 import LatchkeyCore
 
-/// A command reply as a script sees it: the RESP3 value model. The host returns the rich form;
-/// the interpreter down-converts for scripts that have not called `redis.setresp(3)`.
+/// A reply as a value tree in the RESP3 model; what `ScriptReplyBuilder` produces (tests, simple
+/// callers). The hot path never builds one: replies flow as bytes into Lua and from Lua into a sink.
 public enum ScriptReply: Equatable {
     /// `+text`
     case status(Bytes)
@@ -17,9 +17,8 @@ public enum ScriptReply: Equatable {
     /// Nil bulk, nil array or RESP3 null.
     case null
     case array([ScriptReply])
-    /// RESP3 map (RESP2 scripts see a flat array).
+    /// RESP3 map as alternating keys and values.
     case map([ScriptReply])
-    /// RESP3 set (RESP2 scripts see an array).
     case set([ScriptReply])
     case double(Double)
     case bool(Bool)
@@ -30,11 +29,12 @@ public enum ScriptReply: Equatable {
 /// The command layer, as scripts see it.
 public protocol ScriptHost: AnyObject {
     /// Runs one command for `redis.call`/`redis.pcall` through the same gate as a client's
-    /// command, marked as coming from a script. `argv[0]` is the command name as given. `resp`
-    /// is the protocol the script selected with `redis.setresp` (2 or 3). The buffer and the
-    /// bytes it points at are valid only during the call. Errors are returned, never thrown: the
+    /// command, marked as coming from a script, and calls `reply` exactly once with the reply
+    /// RESP-encoded in protocol `resp` (the version the script chose with `redis.setresp`: 2 or
+    /// 3). `argv[0]` is the command name as given; the argument views are valid only during the
+    /// call, and the reply bytes only inside `reply`. Errors are ordinary `-ERR ...` replies: the
     /// interpreter decides whether to raise them (`call`) or hand them to Lua (`pcall`).
-    func scriptCall(_ argv: UnsafeBufferPointer<ByteView>, resp: Int) -> ScriptReply
+    func scriptCall(_ argv: UnsafeBufferPointer<ByteView>, resp: Int, reply: (UnsafeRawBufferPointer) -> Void)
 }
 
 /// Where a script's return value is written. Calls describe RESP3 values; an implementation

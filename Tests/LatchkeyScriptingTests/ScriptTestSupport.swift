@@ -8,8 +8,12 @@ final class FakeHost: ScriptHost {
     var calls: [[Bytes]] = []
     weak var interpreter: LuaInterpreter?
 
-    func scriptCall(_ argv: UnsafeBufferPointer<ByteView>, resp: Int) -> ScriptReply {
-        let args = argv.map { $0.bytes }
+    func scriptCall(_ argv: UnsafeBufferPointer<ByteView>, resp: Int, reply: (UnsafeRawBufferPointer) -> Void) {
+        let encoded = encode(answer(argv.map { $0.bytes }), resp: resp)
+        encoded.withUnsafeBytes { reply($0) }
+    }
+
+    private func answer(_ args: [Bytes]) -> ScriptReply {
         calls.append(args)
         switch args[0].string.lowercased() {
         case "get":
@@ -38,6 +42,31 @@ final class FakeHost: ScriptHost {
         case "verbatimreply": return .verbatim(format: Bytes(utf8: "txt"), text: Bytes(utf8: "hello"))
         default: return .error(Bytes(utf8: ScriptErrors.unknownCommand))
         }
+    }
+}
+
+/// RESP encoding of a reply tree in protocol 2 or 3 (RESP2 down-converts like Redis).
+func encode(_ r: ScriptReply, resp: Int) -> Bytes {
+    func line(_ t: String, _ body: Bytes) -> Bytes { Bytes(utf8: t) + body + [13, 10] }
+    func bulk(_ b: Bytes) -> Bytes { line("$", Bytes(utf8: String(b.count))) + b + [13, 10] }
+    let r3 = resp == 3
+    switch r {
+    case .status(let s): return line("+", s)
+    case .error(let e): return line("-", e)
+    case .integer(let v): return line(":", Bytes(utf8: String(v)))
+    case .bulk(let b): return bulk(b)
+    case .null: return Bytes(utf8: r3 ? "_\r\n" : "$-1\r\n")
+    case .array(let a): return a.reduce(line("*", Bytes(utf8: String(a.count)))) { $0 + encode($1, resp: resp) }
+    case .map(let a):
+        return a.reduce(r3 ? line("%", Bytes(utf8: String(a.count / 2))) : line("*", Bytes(utf8: String(a.count)))) {
+            $0 + encode($1, resp: resp)
+        }
+    case .set(let a): return a.reduce(line(r3 ? "~" : "*", Bytes(utf8: String(a.count)))) { $0 + encode($1, resp: resp) }
+    case .double(let d): return r3 ? line(",", Bytes(utf8: "\(d)")) : bulk(Bytes(utf8: "\(d)"))
+    case .bool(let b): return r3 ? Bytes(utf8: b ? "#t\r\n" : "#f\r\n") : line(":", Bytes(utf8: b ? "1" : "0"))
+    case .bigNumber(let s): return r3 ? line("(", s) : bulk(s)
+    case .verbatim(let f, let t):
+        return r3 ? line("=", Bytes(utf8: String(t.count + 4))) + f + [58] + t + [13, 10] : bulk(t)
     }
 }
 
