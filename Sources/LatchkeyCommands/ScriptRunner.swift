@@ -56,13 +56,14 @@ public final class ScriptRunner: ScriptHost {
     public func scriptCall(_ argv: UnsafeBufferPointer<ByteView>, resp: Int, reply: (UnsafeRawBufferPointer) -> Void) {
         // Redis answers scripts with their own texts for unknown commands, bad arity and
         // read-only violations, so resolve the spec here before handing over to the gate.
-        guard var spec = engine.commands.find(argv[0]) else { return ScriptRunner.unknown.withUnsafeBytes(reply) }
-        if !spec.subcommands.isEmpty && argv.count >= 2 {
-            guard let sub = spec.subcommand(argv[1]) else { return ScriptRunner.unknown.withUnsafeBytes(reply) }
+        guard let command = engine.commands.find(argv[0]) else { return ScriptRunner.unknown.withUnsafeBytes(reply) }
+        var spec = command
+        if !command.subcommands.isEmpty && argv.count >= 2 {
+            guard let sub = command.subcommand(argv[1]) else { return ScriptRunner.unknown.withUnsafeBytes(reply) }
             spec = sub
         }
         guard spec.accepts(argc: argv.count) else { return ScriptRunner.arity.withUnsafeBytes(reply) }
-        let flags = (spec.parent ?? spec).flags.union(spec.flags)
+        let flags = command.flags.union(spec.flags)
         if flags.contains(.noscript) { return ScriptRunner.notAllowed.withUnsafeBytes(reply) }
         let writes = flags.contains(.write)
         if writes && readOnly { return ScriptRunner.readOnlyWrite.withUnsafeBytes(reply) }

@@ -42,8 +42,9 @@ public final class LuaInterpreter {
     let L: OpaquePointer
     let runtime: UnsafeMutablePointer<lk_lua_runtime>
 
-    /// The command layer; must be set before running scripts that call `redis.call`.
-    public weak var host: (any ScriptHost)?
+    /// The command layer; must be set before running scripts that call `redis.call`, and must
+    /// outlive the interpreter (it owns it). Unowned: read on every redis.call.
+    public unowned(unsafe) var host: (any ScriptHost)?
     /// `redis.log(level, msg)`: level 0 (debug) ... 3 (warning) and the message.
     public var logHandler: ((Int, String) -> Void)?
     /// Called from inside a running script, every hook period once it has run longer than
@@ -220,7 +221,7 @@ public final class LuaInterpreter {
         killRequested = false
         isBusy = false
         errorLine = -1
-        startMicros = SystemClock.monotonicMicros()
+        startMicros = 0  // read at the first hook check: no clock read for short scripts
         isRunning = true
         runtime.pointee.enforce = 1
         let status = lua_pcall(L, 0, 1, LuaInterpreter.errorHandlerSlot)
@@ -296,15 +297,19 @@ public final class LuaInterpreter {
     }
 
     /// Milliseconds the running script has run (0 when idle).
-    public var runningMs: Int64 { isRunning ? (SystemClock.monotonicMicros() - startMicros) / 1000 : 0 }
+    public var runningMs: Int64 {
+        isRunning && startMicros != 0 ? (SystemClock.monotonicMicros() - startMicros) / 1000 : 0
+    }
 
     /// The count hook: past the busy threshold, lets the server pump other clients; raises the
     /// kill error once SCRIPT KILL asked for it.
     static let hookFunction: @convention(c) (OpaquePointer?) -> Int32 = { L in
         let me = LuaInterpreter.from(L)
-        if !me.killRequested && me.busyThresholdMs >= 0
-            && SystemClock.monotonicMicros() - me.startMicros >= me.busyThresholdMs * 1000
-        {
+        let now = SystemClock.monotonicMicros()
+        // The run's clock starts at its first check (one hook period, well under a millisecond,
+        // after it really started), so scripts that never reach a check never read the clock.
+        if me.startMicros == 0 { me.startMicros = now }
+        if !me.killRequested && me.busyThresholdMs >= 0 && now - me.startMicros >= me.busyThresholdMs * 1000 {
             me.isBusy = true
             me.onBusy?()
         }
