@@ -1,7 +1,8 @@
 // The one Lua 5.1 state of the server: the script cache (compiled functions by SHA1), running a
 // script with KEYS/ARGV and turning its result or error into a reply, and the busy/kill state
 // that SCRIPT KILL and the server's busy pump read. The sandbox (LuaSandbox.swift), the redis
-// library (LuaRedisLib.swift) and the value conversions (LuaConversions.swift) are extensions.
+// library (LuaRedisLib.swift), the conversions (LuaConversions.swift, LuaReplyReader.swift) and
+// the count hook (ScriptTimeout.swift) are extensions.
 // Which commands a script may run, and how replies become bytes, is the command layer's business.
 import CLua51
 import LatchkeyCore
@@ -58,7 +59,7 @@ public final class LuaInterpreter {
     /// True while a script runs (the dispatcher refuses other commands with `-BUSY` then).
     public private(set) var isRunning = false
     /// True once the running script has passed `busyThresholdMs`.
-    public private(set) var isBusy = false
+    public internal(set) var isBusy = false
     /// Set by the host when a write command succeeded in the running script (SCRIPT KILL then
     /// answers `-UNKILLABLE`).
     public var scriptWrote = false
@@ -278,45 +279,5 @@ public final class LuaInterpreter {
             lua_rawset(L, LuaInterpreter.realGlobalsSlot)
         }
         return 0
-    }
-
-    // MARK: - Busy scripts
-
-    /// SCRIPT KILL: asks the running script to stop at its next hook check.
-    public func requestKill() -> ScriptKillResult {
-        guard isRunning else { return .notBusy }
-        if scriptWrote { return .unkillable }
-        killRequested = true
-        return .killed
-    }
-
-    /// SHUTDOWN NOSAVE during a busy script: stops it at its next hook check even if it has
-    /// written (the server is about to exit without saving anyway).
-    public func abort() {
-        if isRunning { killRequested = true }
-    }
-
-    /// Milliseconds the running script has run (0 when idle).
-    public var runningMs: Int64 {
-        isRunning && startMicros != 0 ? (SystemClock.monotonicMicros() - startMicros) / 1000 : 0
-    }
-
-    /// The count hook: past the busy threshold, lets the server pump other clients; raises the
-    /// kill error once SCRIPT KILL asked for it.
-    static let hookFunction: @convention(c) (OpaquePointer?) -> Int32 = { L in
-        let me = LuaInterpreter.from(L)
-        let now = SystemClock.monotonicMicros()
-        // The run's clock starts at its first check (one hook period, well under a millisecond,
-        // after it really started), so scripts that never reach a check never read the clock.
-        if me.startMicros == 0 { me.startMicros = now }
-        if !me.killRequested && me.busyThresholdMs >= 0 && now - me.startMicros >= me.busyThresholdMs * 1000 {
-            me.isBusy = true
-            me.onBusy?()
-        }
-        guard me.killRequested else { return 0 }
-        // Check on every instruction from now on, so a pcall in the script cannot swallow it.
-        lk_lua_sethook_count(L, 1)
-        pushString(L, ScriptErrors.killed)
-        return 1
     }
 }

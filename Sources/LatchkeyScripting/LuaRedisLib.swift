@@ -100,6 +100,7 @@ extension LuaInterpreter {
             }
             if base.load(as: UInt8.self) == 45 && raise { result = -1 }
         }
+        assert(lua_gettop(L) == argc + 1, "redis.call leaves its arguments and one result")
         return result
     }
 
