@@ -69,6 +69,7 @@ public final class ScriptRunner: ScriptHost {
         if writes && readOnly { return ScriptRunner.readOnlyWrite.withUnsafeBytes(reply) }
         writer.bytes.removeAll(keepingCapacity: true)
         writer.protocolVersion = resp
+        client.protocolVersion = resp
         engine.execute(argv, client: client, into: writer, fromScript: true, nowMs: nowMs)
         if writes && writer.bytes.first != 45 { interpreter.scriptWrote = true }
         writer.bytes.withUnsafeBytes(reply)
