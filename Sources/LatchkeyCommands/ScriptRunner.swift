@@ -64,7 +64,9 @@ public final class ScriptRunner: ScriptHost {
         }
         guard spec.accepts(argc: argv.count) else { return ScriptRunner.arity.withUnsafeBytes(reply) }
         let flags = command.flags.union(spec.flags)
-        if flags.contains(.noscript) { return ScriptRunner.notAllowed.withUnsafeBytes(reply) }
+        // Blocking commands are refused too (Redis 7 flags BLPOP & co. noscript): a script must
+        // never wait for another client.
+        if !flags.isDisjoint(with: [.noscript, .blocking]) { return ScriptRunner.notAllowed.withUnsafeBytes(reply) }
         let writes = flags.contains(.write)
         if writes && readOnly { return ScriptRunner.readOnlyWrite.withUnsafeBytes(reply) }
         writer.bytes.removeAll(keepingCapacity: true)

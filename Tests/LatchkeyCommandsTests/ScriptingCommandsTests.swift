@@ -248,4 +248,21 @@ private func sha1(_ s: String) -> String { SHA1.hash(Bytes(s.utf8)).hexString }
         #expect(seen.count == 1 && seen[0].hasPrefix("-UNKILLABLE Sorry the script already executed write commands"))
         #expect(t.send("GET", "w") == bulk("1"))
     }
+
+    @Test("a script sees one now for its whole run, even if the clock moves while it is busy")
+    func oneNow() {
+        let t = transcript()
+        var advanced = false
+        t.engine.scripting.busyPump = {
+            if !advanced {
+                advanced = true
+                t.advance(ms: 1000)
+                t.context.refreshNow()
+            }
+        }
+        let body = "redis.call('set','k','v','PX','100'); for i = 1, 300000 do end; return redis.call('get','k')"
+        #expect(t.send("EVAL", body, "0") == bulk("v"))
+        #expect(advanced)
+        #expect(t.send("GET", "k") == NIL, "expired for the next command")
+    }
 }
