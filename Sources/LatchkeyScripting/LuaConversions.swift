@@ -13,8 +13,13 @@ import Glibc
 extension LuaInterpreter {
     // MARK: - Lua → reply
 
+    /// Nesting depth of a script's reply beyond which the nested value becomes an error
+    /// (Redis stops at Lua's C stack limit, a few thousand levels; Swift frames are larger, so
+    /// Latchkey stops earlier, long before any real reply).
+    static let maxReplyDepth = 128
+
     /// Writes the value on top of the stack (left there) as a reply.
-    func writeTop<S: ScriptReplySink>(into sink: inout S) {
+    func writeTop<S: ScriptReplySink>(into sink: inout S, depth: Int = 0) {
         switch lua_type(L, -1) {
         case LUA_TSTRING:
             var len = 0
@@ -32,7 +37,7 @@ extension LuaInterpreter {
                 sink.writeNull()
             }
         case LUA_TTABLE:
-            writeTable(into: &sink)
+            writeTable(into: &sink, depth: depth)
         default:
             sink.writeNull()
         }
@@ -52,8 +57,8 @@ extension LuaInterpreter {
         return lua_type(L, -1)
     }
 
-    private func writeTable<S: ScriptReplySink>(into sink: inout S) {
-        guard lua_checkstack(L, 4) != 0 else {
+    private func writeTable<S: ScriptReplySink>(into sink: inout S, depth: Int) {
+        guard depth < LuaInterpreter.maxReplyDepth, lua_checkstack(L, 4) != 0 else {
             LuaInterpreter.writeError("ERR reached lua stack limit", into: &sink)
             return
         }
@@ -82,13 +87,13 @@ extension LuaInterpreter {
         }
         lk_lua_pop(L, 1)
         if rawField("map") == LUA_TTABLE {
-            writePairs(map: true, into: &sink)
+            writePairs(map: true, into: &sink, depth: depth)
             lk_lua_pop(L, 1)
             return
         }
         lk_lua_pop(L, 1)
         if rawField("set") == LUA_TTABLE {
-            writePairs(map: false, into: &sink)
+            writePairs(map: false, into: &sink, depth: depth)
             lk_lua_pop(L, 1)
             return
         }
@@ -118,14 +123,14 @@ extension LuaInterpreter {
         var i: Int32 = 1
         while i <= n {
             lua_rawgeti(L, -1, i)
-            writeTop(into: &sink)
+            writeTop(into: &sink, depth: depth + 1)
             lk_lua_pop(L, 1)
             i += 1
         }
     }
 
     /// {map={k=v...}} or {set={k=true...}}: the table on top of the stack.
-    private func writePairs<S: ScriptReplySink>(map: Bool, into sink: inout S) {
+    private func writePairs<S: ScriptReplySink>(map: Bool, into sink: inout S, depth: Int) {
         var n = 0
         lua_pushnil(L)
         while lua_next(L, -2) != 0 {
@@ -136,9 +141,9 @@ extension LuaInterpreter {
         lua_pushnil(L)
         while lua_next(L, -2) != 0 {
             lua_pushvalue(L, -2)  // convert a copy of the key: never disturb lua_next's key
-            writeTop(into: &sink)
+            writeTop(into: &sink, depth: depth + 1)
             lk_lua_pop(L, 1)
-            if map { writeTop(into: &sink) }
+            if map { writeTop(into: &sink, depth: depth + 1) }
             lk_lua_pop(L, 1)
         }
     }

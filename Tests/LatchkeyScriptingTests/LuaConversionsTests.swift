@@ -143,3 +143,33 @@ import Testing
         #expect(h.eval("return redis.replicate_commands()") == .integer(1))
     }
 }
+
+@Suite("Lua to reply: pathological values") struct PathologicalReplyTests {
+    let h = Harness()
+
+    /// Depth of nested one-element arrays in a reply tree, and whether it ends in an error.
+    private func depth(_ r: ScriptReply) -> (Int, Bool) {
+        var d = 0
+        var cur = r
+        while case .array(let items) = cur, let first = items.first {
+            d += 1
+            cur = first
+        }
+        if case .error = cur { return (d, true) }
+        return (d, false)
+    }
+
+    @Test("a self-referencing table ends in a stack-limit error instead of recursing forever")
+    func cyclic() {
+        let (d, endsInError) = depth(h.eval("local t = {} t[1] = t return t"))
+        #expect(d == 128 && endsInError)
+        #expect(h.eval("return 1") == .integer(1))
+    }
+
+    @Test("redis.call with many arguments (the reused argv grows)")
+    func manyArguments() {
+        _ = h.eval("redis.call('set','k50','x'); return 1")
+        #expect(h.eval("local t = {} for i = 1, 100 do t[i] = 'k' .. i end return redis.call('del', unpack(t))") == .integer(1))
+        #expect(h.host.calls.last?.count == 101)
+    }
+}
