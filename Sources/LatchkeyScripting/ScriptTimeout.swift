@@ -38,8 +38,10 @@ extension LuaInterpreter {
             me.onBusy?()
         }
         guard me.killRequested else { return 0 }
-        // Check on every instruction from now on, so a pcall in the script cannot swallow it.
+        // Check on every instruction from now on, in this coroutine and in the main thread (which
+        // new coroutines copy), so neither pcall nor coroutine.resume can swallow the error.
         lk_lua_sethook_count(L, 1)
+        lk_lua_sethook_count(me.L, 1)
         pushString(L, ScriptErrors.killed)
         return 1
     }

@@ -105,6 +105,15 @@ import Testing
         #expect(h.error(body)?.hasPrefix("ERR Script killed by user with SCRIPT KILL...") == true)
     }
 
+    @Test("coroutine.resume cannot swallow SCRIPT KILL either")
+    func killThroughCoroutine() {
+        let h = Harness(busyThresholdMs: 0)
+        h.lua.onBusy = { _ = h.lua.requestKill() }
+        let body = "while true do coroutine.resume(coroutine.create(function() while true do end end)) end"
+        #expect(h.error(body)?.hasPrefix("ERR Script killed by user with SCRIPT KILL...") == true)
+        #expect(h.eval("return coroutine.wrap(function() coroutine.yield(5) end)()") == .integer(5))
+    }
+
     @Test("a script that wrote is UNKILLABLE and runs to completion")
     func unkillable() {
         let h = Harness(busyThresholdMs: 0)
