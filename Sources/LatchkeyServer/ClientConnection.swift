@@ -34,6 +34,14 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
     private var pausedForOutput = false
     /// Bytes the session left unconsumed after the previous read (to count new input).
     private var unconsumed = 0
+    /// Output bytes ever handed to the socket; with `outbox.bytes.count` this gives absolute
+    /// positions in the output stream, which output holds are expressed in.
+    private(set) var writtenTotal = 0
+    /// Durability holds on this client's output: (token, absolute end position). Bytes before a
+    /// hold's end may leave only once the server has released that token (see OutputHold).
+    var holds: [(token: UInt64, end: Int)] = []
+    /// The end of the latest released hold (bytes before it may be written).
+    private var releasedEnd = 0
 
     init(server: Server, connection: TCPConnection, info: ClientInfo) {
         self.server = server
@@ -80,15 +88,18 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
     func flushOutbox() {
         if closed { return }
         let outbox = info.outbox
-        if !connection.isWriting, !outbox.bytes.isEmpty {
-            let count = outbox.bytes.count
-            let failed = outbox.bytes.withUnsafeBytes { connection.write($0) }
+        let count = writableCount()
+        if !connection.isWriting, count > 0 {
+            let failed = outbox.bytes.withUnsafeBytes { connection.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
             if failed != nil {
                 close()
                 return
             }
             server.context.stats.totalNetOutputBytes &+= UInt64(count)
-            if outbox.bytes.capacity > 1 << 20 {
+            writtenTotal += count
+            if count < outbox.bytes.count {
+                outbox.bytes.removeFirst(count)  // held output stays behind
+            } else if outbox.bytes.capacity > 1 << 20 {
                 outbox.bytes = []
                 outbox.bytes.reserveCapacity(256)
             } else {
@@ -100,6 +111,24 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
             return
         }
         applyOutputLimits()
+    }
+
+    /// How many outbox bytes may be written now: all of them unless an unreleased hold covers
+    /// some, in which case only those before the latest released hold's end.
+    private func writableCount() -> Int {
+        let released = server.releasedHoldToken
+        while let first = holds.first, first.token <= released {
+            releasedEnd = max(releasedEnd, first.end)
+            holds.removeFirst()
+        }
+        if holds.isEmpty { return info.outbox.bytes.count }
+        return max(0, min(info.outbox.bytes.count, releasedEnd - writtenTotal))
+    }
+
+    /// Records a hold over everything produced so far (called by Server.holdOutput).
+    func hold(token: UInt64) {
+        let end = writtenTotal + info.outbox.bytes.count
+        if end > max(releasedEnd, writtenTotal) || !holds.isEmpty { holds.append((token, end)) }
     }
 
     /// Pending output = unsent outbox bytes + bytes queued in libuv.

@@ -9,11 +9,9 @@ import LatchkeyLoop
 
 extension Server {
     func installLoopHooks() throws(UVError) {
-        let hz = max(1, context.config.int("hz"))
-        let period = UInt64(max(1, 1000 / hz))
         let timer = try LoopTimer(loop: loop) { [unowned self] in self.cron() }
-        timer.start(afterMs: period, repeatMs: period)
         cronTimer = timer
+        applyHz()
         beforeSleep = try BeforeSleep(loop: loop) { [unowned self] in self.flushBeforeSleep() }
         waker = try LoopWaker(loop: loop) { [unowned self] in self.requestShutdown(save: false) }
         if handlesSignals {
@@ -39,11 +37,18 @@ extension Server {
         context.refreshNow()
         cronTicks &+= 1
         for frontEnd in frontEnds.values { frontEnd.cron() }
-        let hz = UInt64(max(1, context.config.int("hz")))
-        if cronTicks % hz == 0 {  // once a second
+        if cronTicks % UInt64(cronHz) == 0 {  // once a second
             limits = ConnectionLimits(config: context.config)
             closeIdleClients()
+            if context.config.int("hz") != cronHz { applyHz() }  // CONFIG SET hz
         }
+    }
+
+    /// (Re)starts the cron timer at the configured `hz`.
+    private func applyHz() {
+        cronHz = max(1, context.config.int("hz"))
+        let period = UInt64(max(1, 1000 / cronHz))
+        cronTimer?.start(afterMs: period, repeatMs: period)
     }
 
     /// `timeout`: closes clients idle longer than that many seconds (0 = never).
@@ -79,6 +84,7 @@ extension Server {
         closeListeners()
         for hook in beforeFlushHooks { hook() }
         for hook in shutdownHooks { hook() }
+        releaseAllOutput()
         for client in Array(connections.values) { client.info.outbox.closeAfterFlush = true; client.info.outbox.markDirty() }
         context.flushQueue.drain()
         for client in Array(connections.values) where !client.connection.isWriting { client.close() }

@@ -35,6 +35,10 @@ public final class Server: ServerControl {
     var graceTimer: LoopTimer?
     var shuttingDown = false
     var cronTicks: UInt64 = 0
+    var cronHz: Int64 = 10
+    var lastHoldToken: UInt64 = 0
+    var releasedHoldToken: UInt64 = 0
+    var heldClients: [UInt64: ClientConnection] = [:]
 
     /// The RESP error an extra client gets before it is closed (Redis's exact text).
     static let maxClientsReply: StaticString = "-ERR max number of clients reached\r\n"
@@ -63,8 +67,10 @@ public final class Server: ServerControl {
 
     /// Binds every listener and installs cron, before-sleep and signal handling. Returns the
     /// actual ports (0 for AMQP when it is off). Throws a message naming the address on failure.
+    /// `ephemeralAMQP` (tests) binds AMQP on a kernel-chosen port whatever `amqp-port` says,
+    /// since `amqp-port 0` means "off".
     @discardableResult
-    public func start() throws(ServerStartError) -> (respPort: Int, amqpPort: Int) {
+    public func start(ephemeralAMQP: Bool = false) throws(ServerStartError) -> (respPort: Int, amqpPort: Int) {
         let config = context.config
         SignalWatcher.ignoreSIGPIPE()
         raiseOpenFileLimit(Int(config.int("maxclients")) + 32)
@@ -74,8 +80,8 @@ public final class Server: ServerControl {
             guard frontEnds[.resp] != nil else { throw ServerStartError("no RESP front end was added") }
             let resp = try bindAll(config.string("bind"), port: Int(config.int("port")), backlog: backlog, kind: .resp)
             context.respPort = resp
-            let amqpPort = Int(config.int("amqp-port"))
-            if amqpPort != 0, frontEnds[.amqp] != nil {
+            let amqpPort = ephemeralAMQP ? 0 : Int(config.int("amqp-port"))
+            if amqpPort != 0 || ephemeralAMQP, frontEnds[.amqp] != nil {
                 context.amqpPort = try bindAll(config.string("amqp-bind"), port: amqpPort, backlog: backlog, kind: .amqp)
             }
             try installLoopHooks()
@@ -196,6 +202,7 @@ public final class Server: ServerControl {
     func clientDidClose(_ client: ClientConnection) {
         context.clients[client.info.id] = nil
         connections[client.info.id] = nil
+        heldClients[client.info.id] = nil
         log.verbose("Client closed connection id=\(client.info.id) addr=\(client.info.peerAddress)")
         if shuttingDown && connections.isEmpty { finishShutdown() }
     }

@@ -110,3 +110,27 @@ struct ConfigParserTests {
         } throws: { error in (error as! ConfigError).description.contains("at line 1") }
     }
 }
+
+@Suite("conf/latchkey.conf")
+struct DefaultConfigFileTests {
+    static var path: String {
+        // Tests/LatchkeyServerTests/ConfigParserTests.swift → repository root.
+        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(3)
+        return parts.joined(separator: "/") + "/conf/latchkey.conf"
+    }
+
+    @Test("the annotated default sets every directive in ConfigTable, to its default")
+    func coversEveryDirective() throws {
+        let text = try #require(ConfigParser.readTextFile(Self.path))
+        var seen = Set<String>()
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            if let name = ConfigParser.splitArguments(String(line))?.first { seen.insert(name) }
+        }
+        for directive in ConfigTable.directives {
+            #expect(seen.contains(directive.name), "conf/latchkey.conf lacks \(directive.name)")
+        }
+        let fromFile = try ConfigParser.parse(arguments: [Self.path]).config
+        #expect(fromFile.values == Config().values)
+    }
+}

@@ -61,7 +61,7 @@ struct LiveServerTests {
             ["--client-output-buffer-hard-limit", "1mb", "--client-output-buffer-soft-limit", "0"],
             frontEnd: { _ in BigFrontEnd() })
         defer { live.stop() }
-        let c = try TestClient(port: live.port)
+        let c = try TestClient(port: live.port, receiveBuffer: 8192)
         let size = 64 << 20
         c.send("BIG \(size)\r\n")
         let got = c.receiveUntilClosed()

@@ -14,14 +14,23 @@ final class LiveServer {
     let thread: ServerThread
     let port: Int
 
-    init(_ options: [String] = [], frontEnd: ((ServerContext) -> FrontEnd)? = nil) throws {
+    let amqpPort: Int
+
+    /// `amqp` adds an AMQP-side front end on a kernel-chosen port; `prepare` runs before start.
+    init(
+        _ options: [String] = [], frontEnd: ((ServerContext) -> FrontEnd)? = nil, amqp: FrontEnd? = nil,
+        prepare: (Server) -> Void = { _ in }
+    ) throws {
         let config = try ConfigParser.parse(
-            arguments: ["--port", "0", "--amqp-port", "0", "--bind", "127.0.0.1", "--loglevel", "nothing"] + options
+            arguments: ["--port", "0", "--amqp-port", "0", "--bind", "127.0.0.1", "--amqp-bind", "127.0.0.1",
+                        "--loglevel", "nothing"] + options
         ).config
         server = try Server(config: config)
         server.handlesSignals = false
         server.addFrontEnd(frontEnd?(server.context) ?? StandInFrontEnd(context: server.context), kind: .resp)
-        port = try server.start().respPort
+        if let amqp { server.addFrontEnd(amqp, kind: .amqp) }
+        prepare(server)
+        (port, amqpPort) = try server.start(ephemeralAMQP: amqp != nil)
         thread = server.runInBackground()
     }
 
@@ -34,8 +43,13 @@ final class LiveServer {
 final class TestClient {
     let fd: Int32
 
-    init(port: Int) throws {
+    /// `receiveBuffer` shrinks SO_RCVBUF (before connecting) so the kernel can hold only a little
+    /// unread output for this client, which makes the server's writes partial.
+    init(port: Int, receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var tv = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var addr = sockaddr_in()
@@ -59,6 +73,12 @@ final class TestClient {
             if n <= 0 { return }
             off += n
         }
+    }
+
+    /// True when bytes (or EOF) are waiting to be read right now.
+    func hasPendingInput() -> Bool {
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) >= 0
     }
 
     /// One recv of up to `max` bytes ([] at EOF or error).
@@ -116,6 +136,35 @@ final class BigSession: ProtocolSession {
             } else {
                 outbox.bytes.append(contentsOf: Array("+PONG\r\n".utf8))
             }
+            outbox.markDirty()
+        }
+        return pos
+    }
+
+    func connectionClosed() {}
+}
+
+/// Answers every line with "AMQP\n" (a stand-in for an AMQP front end in listener tests).
+final class LineFrontEnd: FrontEnd {
+    let reply: String
+    init(reply: String) { self.reply = reply }
+    func makeSession(client: ClientInfo) -> ProtocolSession { LineSession(outbox: client.outbox, reply: Array(reply.utf8)) }
+    func cron() {}
+}
+
+final class LineSession: ProtocolSession {
+    let outbox: Outbox
+    let reply: [UInt8]
+    init(outbox: Outbox, reply: [UInt8]) {
+        self.outbox = outbox
+        self.reply = reply
+    }
+
+    func receive(_ input: UnsafeRawBufferPointer) -> Int {
+        var pos = 0
+        while let nl = input[pos...].firstIndex(of: 10) {
+            pos = nl + 1
+            outbox.bytes.append(contentsOf: reply)
             outbox.markDirty()
         }
         return pos
