@@ -10,8 +10,9 @@ public struct LogJob: Sendable {
     public enum Kind: Sendable {
         /// fdatasync(fd); on success everything up to logical offset `target` is durable.
         case sync(fd: Int32, target: Int64)
-        /// Write a new log holding `snapshot` to `tempPath` and fdatasync it.
-        case rewriteSnapshot(tempPath: String, snapshot: [LogRecord])
+        /// Write a new log holding `framed` (records already framed on the loop) then `snapshot`
+        /// (records framed here) to `tempPath`, and fdatasync it.
+        case rewriteSnapshot(tempPath: String, framed: [UInt8], snapshot: [LogRecord])
         /// fdatasync the completed temp file, rename it over the live log, fsync the directory.
         case rewriteFinalize(fd: Int32, tempPath: String, finalPath: String, target: Int64)
     }
@@ -30,8 +31,8 @@ public struct LogJob: Sendable {
         switch kind {
         case .sync(let fd, _):
             return LogJobResult(job: self, error: injected != 0 ? injected : FileIO.datasync(fd))
-        case .rewriteSnapshot(let tempPath, let snapshot):
-            return writeSnapshot(tempPath, snapshot)
+        case .rewriteSnapshot(let tempPath, let framed, let snapshot):
+            return writeSnapshot(tempPath, framed, snapshot)
         case .rewriteFinalize(let fd, let tempPath, let finalPath, _):
             if injected != 0 { return LogJobResult(job: self, error: injected) }
             var e = FileIO.datasync(fd)
@@ -42,7 +43,7 @@ public struct LogJob: Sendable {
         }
     }
 
-    private func writeSnapshot(_ tempPath: String, _ snapshot: [LogRecord]) -> LogJobResult {
+    private func writeSnapshot(_ tempPath: String, _ framed: [UInt8], _ snapshot: [LogRecord]) -> LogJobResult {
         let fd: Int32
         do { fd = try FileIO.open(tempPath, O_WRONLY | O_CREAT | O_TRUNC) } catch {
             return LogJobResult(job: self, error: error.code)
@@ -57,7 +58,13 @@ public struct LogJob: Sendable {
             offset += Int64(n)
             chunk.removeAll(keepingCapacity: true)
         }
-        for record in snapshot {
+        flush()
+        if e == 0 {
+            var n = 0
+            e = framed.withUnsafeBytes { FileIO.pwriteAll(fd, $0, at: offset, written: &n) }
+            offset += Int64(n)
+        }
+        for record in snapshot where e == 0 {
             RecordCodec.encode(record, into: &chunk)
             if chunk.count >= 1 << 20 {
                 flush()

@@ -41,12 +41,26 @@ extension LogWriter {
     /// live state as records, then returns the job that writes it. Returns nil when a rewrite
     /// is already running (BGREWRITEAOF answers "already in progress").
     public func beginRewrite(journal: Journal, nowMs: Int64, snapshot: () -> [LogRecord]) -> LogJob? {
+        beginRewrite(journal: journal, nowMs: nowMs, framed: { _ in }, records: snapshot)
+    }
+
+    /// The same, for front ends that frame their state straight into one buffer on the loop
+    /// (`RecordCodec.encode` / `encodeSet`): no record value per key, so the loop pause is a copy.
+    public func beginRewrite(journal: Journal, nowMs: Int64, framedSnapshot: (inout [UInt8]) -> Void) -> LogJob? {
+        beginRewrite(journal: journal, nowMs: nowMs, framed: framedSnapshot, records: { [] })
+    }
+
+    private func beginRewrite(
+        journal: Journal, nowMs: Int64, framed: (inout [UInt8]) -> Void, records: () -> [LogRecord]
+    ) -> LogJob? {
         guard rewrite == .none else { return nil }
         append(journal)
-        let records = snapshot()
+        var bytes: [UInt8] = []
+        framed(&bytes)
+        let list = records()
         rewriteBuffer.removeAll()
         rewrite = .snapshotting(startedMs: nowMs)
-        let job = LogJob.Kind.rewriteSnapshot(tempPath: Self.tempPath(for: path), snapshot: records)
+        let job = LogJob.Kind.rewriteSnapshot(tempPath: Self.tempPath(for: path), framed: bytes, snapshot: list)
         return LogJob(job, injected: faultInjector?(.rewriteSnapshot) ?? 0)
     }
 

@@ -81,6 +81,28 @@ public enum RecordCodec {
         appendU32(crc, to: &out)
     }
 
+    /// Frames a `set` record straight from borrowed bytes (rewrite snapshots: no `LogRecord`
+    /// and no key/value copies per key).
+    public static func encodeSet(
+        db: Int, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, expireAtMs: Int64,
+        into out: inout [UInt8]
+    ) {
+        let start = out.count
+        out.append(contentsOf: [0, 0, 0, 0, RecordType.set.rawValue] as [UInt8])
+        putVarint(UInt64(db), &out)
+        putVarint(UInt64(key.count), &out)
+        out.append(contentsOf: key)
+        putVarint(UInt64(value.count), &out)
+        out.append(contentsOf: value)
+        putI64(expireAtMs, &out)
+        let payloadLength = out.count - start - 5
+        out.withUnsafeMutableBytes { raw in
+            raw.storeBytes(of: UInt32(payloadLength).littleEndian, toByteOffset: start, as: UInt32.self)
+        }
+        let crc = out.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+        appendU32(crc, to: &out)
+    }
+
     /// One framed record as a fresh array (tests, check-log).
     public static func encode(_ record: LogRecord) -> [UInt8] {
         var out: [UInt8] = []

@@ -19,10 +19,11 @@ public final class Persistence {
     var closed = false
     var policyName: String
     var lastFailure: LogWriter.Failure?
-    /// Live state as records, one source per front end, for rewrites. A rewrite is refused until
-    /// every front end the server serves has registered one (a missing source would drop its
-    /// state from the compacted log).
-    public var snapshotSources: [ClientProtocol: () -> [LogRecord]] = [:]
+    /// The front ends whose state is in the log. A rewrite is refused unless every front end the
+    /// server serves is one, and replay found no records nobody handled (a rewrite would drop
+    /// that state from the compacted log).
+    public internal(set) var participants: [ClientProtocol: LogParticipant] = [:]
+    var unhandledRecords = 0
 
     /// The log path: `dir`/`appendfilename`.
     public static func path(config: Config) -> String {
@@ -32,10 +33,11 @@ public final class Persistence {
         return (dir.hasSuffix("/") ? dir : dir + "/") + name
     }
 
-    /// With `appendonly yes`: replays the log through `apply` (records in order, absolute times),
-    /// opens it for appending, enables `journal` and installs the server hooks. Returns nil when
-    /// the log is off. Throws a start-up error naming file and offset for a corrupt log.
-    public static func boot(server: Server, journal: Journal, apply: (LogRecord) -> Void)
+    /// With `appendonly yes`: replays the log into the participants (records in order, each to
+    /// the participant that handles its type), opens it for appending, enables `journal` and
+    /// installs the server hooks. Returns nil when the log is off. Throws a start-up error
+    /// naming file and offset for a corrupt log.
+    public static func boot(server: Server, journal: Journal, participants: [ClientProtocol: LogParticipant])
         throws(ServerStartError) -> Persistence?
     {
         let config = server.context.config
@@ -47,9 +49,18 @@ public final class Persistence {
         let log = server.log
         server.context.refreshNow()
         let started = server.context.clock.nowMs()
+        let ordered = participants.sorted { $0.key == .resp && $1.key != .resp }.map(\.value)
+        var unhandled = 0
         let report: ReplayReport
         do {
-            report = try LogReader.replay(path: path, truncateTornTail: config.bool("aof-load-truncated"), apply)
+            report = try LogReader.replay(path: path, truncateTornTail: config.bool("aof-load-truncated")) { record in
+                let type = record.type
+                guard let p = ordered.first(where: { $0.handlesLogRecord(type) }) else {
+                    unhandled += 1
+                    return
+                }
+                p.replayLogRecord(record)
+            }
         } catch {
             log.warning(error.description)
             throw ServerStartError(error.description)
@@ -62,6 +73,9 @@ public final class Persistence {
             let secs = Double(server.context.clock.nowMs() - started) / 1000
             log.notice("DB loaded from append only file: \(secs) seconds (\(report.records) records)")
         }
+        if unhandled > 0 {
+            log.warning("\(unhandled) log records belong to a front end that is not running: they stay in the log, and rewrites are disabled")
+        }
         let writer: LogWriter
         do {
             writer = try LogWriter(path: path, policy: FsyncPolicy(rawValue: config.string("appendfsync")) ?? .everysec)
@@ -69,6 +83,8 @@ public final class Persistence {
             throw ServerStartError("Can't open the append-only file \(path): \(error.reason)")
         }
         let p = Persistence(server: server, journal: journal, writer: writer)
+        p.participants = participants
+        p.unhandledRecords = unhandled
         journal.enable(true)
         // The server's hook list owns `p` (p refers back to the server unowned).
         server.addBeforeFlushHook { p.beforeFlush() }
@@ -162,18 +178,19 @@ public final class Persistence {
     // MARK: rewrite
 
     private var canSnapshot: Bool {
-        server.frontEnds.keys.allSatisfy { snapshotSources[$0] != nil }
+        unhandledRecords == 0 && server.frontEnds.keys.allSatisfy { participants[$0] != nil }
     }
 
     /// BGREWRITEAOF. Returns the error text when a rewrite cannot start.
     func requestRewrite() -> String? {
         if writer.rewrite.inProgress { return "ERR Background append only file rewriting already in progress" }
         guard canSnapshot else {
-            return "ERR Background append only file rewriting is not available: a front end has no snapshot source"
+            return "ERR Background append only file rewriting is not available: not every front end can snapshot its state"
         }
-        let sources = server.frontEnds.keys.sorted { $0 == .resp && $1 != .resp }.compactMap { snapshotSources[$0] }
-        guard let job = writer.beginRewrite(journal: journal, nowMs: server.context.nowMs, snapshot: {
-            sources.flatMap { $0() }
+        let sources = participants.sorted { $0.key == .resp && $1.key != .resp }.map(\.value)
+        let now = server.context.nowMs
+        guard let job = writer.beginRewrite(journal: journal, nowMs: now, framedSnapshot: { out in
+            for p in sources { p.writeLogSnapshot(into: &out, nowMs: now) }
         }) else { return "ERR Background append only file rewriting already in progress" }
         server.log.notice("Background append only file rewriting started")
         submit([job])

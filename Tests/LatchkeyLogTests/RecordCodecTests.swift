@@ -92,3 +92,17 @@ import Testing
         #expect(flipped.withUnsafeBytes { RecordCodec.checkHeader($0) } == .badChecksum)
     }
 }
+
+@Suite("Record codec - borrowed set") struct RecordCodecBorrowedTests {
+    @Test("encodeSet from borrowed bytes equals encode of the set record")
+    func encodeSetMatches() {
+        for record in everyRecord {
+            guard case .set(let db, let key, let value, let exp) = record else { continue }
+            var out: [UInt8] = []
+            key.withUnsafeBytes { k in
+                value.withUnsafeBytes { v in RecordCodec.encodeSet(db: db, key: k, value: v, expireAtMs: exp, into: &out) }
+            }
+            #expect(out == RecordCodec.encode(record))
+        }
+    }
+}

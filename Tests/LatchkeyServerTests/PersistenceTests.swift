@@ -127,10 +127,10 @@ final class JournalingServer {
         server = try Server(config: config)
         server.handlesSignals = false
         let journal = Journal(enabled: false)
-        server.addFrontEnd(JournalingFrontEnd(journal: journal), kind: .resp)
-        var seen: [LogRecord] = []
-        _ = try Persistence.boot(server: server, journal: journal) { seen.append($0) }
-        replayed = seen
+        let frontEnd = JournalingFrontEnd(journal: journal)
+        server.addFrontEnd(frontEnd, kind: .resp)
+        _ = try Persistence.boot(server: server, journal: journal, participants: [.resp: frontEnd])
+        replayed = frontEnd.replayed
         port = try server.start().respPort
         thread = server.runInBackground()
     }
@@ -138,9 +138,15 @@ final class JournalingServer {
     func stop() { thread.stop() }
 }
 
-final class JournalingFrontEnd: FrontEnd {
+final class JournalingFrontEnd: FrontEnd, LogParticipant {
     let journal: Journal
+    var replayed: [LogRecord] = []
     init(journal: Journal) { self.journal = journal }
+    func handlesLogRecord(_ type: RecordType) -> Bool { type.isKeyspace }
+    func replayLogRecord(_ record: LogRecord) { replayed.append(record) }
+    func writeLogSnapshot(into out: inout [UInt8], nowMs: Int64) {
+        for r in replayed { RecordCodec.encode(r, into: &out) }
+    }
     func makeSession(client: ClientInfo) -> ProtocolSession { JournalingSession(outbox: client.outbox, journal: journal) }
     func cron() {}
 }
