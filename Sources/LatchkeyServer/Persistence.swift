@@ -115,10 +115,19 @@ public final class Persistence {
     func beforeFlush() {
         if closed { return }
         let ctx = server.context
+        let wasHealthy = ctx.persistence.writeError == nil  // what the write gate saw
         let end = writer.append(journal)
         submit(writer.poll(nowMs: ctx.nowMs))
-        hold.sweep(ctx.flushQueue, end: end, holdNew: writer.policy == .always && end > writer.durable)
+        hold.sweep(ctx.flushQueue, end: end, holdNew: mustHold(end: end, wasHealthy: wasHealthy))
         updateStatus()
+    }
+
+    /// Whether this tick's output waits for an fsync: under `always`, while something is not
+    /// durable. Once MISCONF is published, write commands are refused, so later ticks
+    /// carry no acknowledged writes and their output (reads, errors) is not held: reads keep
+    /// working while the disk is down. Clients with older output held still wait (order).
+    private func mustHold(end: Int64, wasHealthy: Bool) -> Bool {
+        writer.policy == .always && end > writer.durable && wasHealthy
     }
 
     /// A job came back: advance the writer, release the replies it made durable, start the next.
@@ -135,9 +144,10 @@ public final class Persistence {
                 server.log.warning("Background AOF rewrite failed: the old log stays in use")
             }
         }
-        // Records made by reads handled since the last flush go out before their replies.
+        // Records made by requests handled since the last flush go out before their replies.
+        let wasHealthy = ctx.persistence.writeError == nil  // what the write gate saw
         let end = writer.append(journal)
-        hold.sweep(ctx.flushQueue, end: end, holdNew: writer.policy == .always && end > writer.durable)
+        hold.sweep(ctx.flushQueue, end: end, holdNew: mustHold(end: end, wasHealthy: wasHealthy))
         hold.release(durable: writer.durable)
         ctx.flushQueue.drain()
         submit(writer.poll(nowMs: ctx.nowMs))

@@ -222,3 +222,72 @@ def test_rewrite_interrupted_by_sigkill_replays(data_dir):
         keys = sorted(expected)
         assert get_many(c, keys) == [expected[k] for k in keys]
     assert not any(name.startswith("temp-rewrite-") for name in os.listdir(data_dir))
+
+
+@pytest.fixture
+def small_disk():
+    """A 1 MB tmpfs made for the test (needs root; skipped otherwise)."""
+    mnt = tempfile.mkdtemp(prefix="latchkey-full-")
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt]).returncode != 0:
+        os.rmdir(mnt)
+        pytest.skip("cannot mount a small tmpfs")
+    yield mnt
+    subprocess.run(["umount", "-l", mnt])
+    os.rmdir(mnt)
+
+
+def fill(path):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        for size in (65536, 4096, 512, 1):
+            try:
+                while True:
+                    os.write(fd, b"\0" * size)
+            except OSError:
+                pass
+    finally:
+        os.close(fd)
+
+
+def test_full_disk_refuses_writes_keeps_reads_and_recovers(small_disk):
+    srv = LatchkeyServer(*ALWAYS, data_dir=small_disk, amqp=False).start()
+    try:
+        a, b = client(srv), client(srv)
+        assert a.set("before", "1")
+        filler = os.path.join(small_disk, "filler")
+        fill(filler)
+        big = "x" * 16384  # needs fresh pages, whatever slack the log's last page has
+        # The write that hits the full disk is not acknowledged until the disk recovers.
+        pending = {}
+        t = threading.Thread(target=lambda: pending.update(ok=a.set("during", big)))
+        t.start()
+        give_up = time.monotonic() + 10
+        refused = None
+        while time.monotonic() < give_up:
+            try:
+                b.set("probe", big)
+            except redis.ResponseError as e:
+                refused = str(e)
+                break
+            time.sleep(0.02)
+        assert refused and refused.startswith("MISCONF Errors writing to the AOF file"), refused
+        assert "ok" not in pending
+        assert b.get("before") == "1"  # reads keep working
+        assert b.info("persistence")["aof_last_write_status"] == "err"
+        os.unlink(filler)
+        t.join(10)
+        assert pending.get("ok") is True
+        give_up = time.monotonic() + 10
+        while time.monotonic() < give_up:
+            try:
+                assert b.set("after", "3")
+                break
+            except redis.ResponseError:
+                time.sleep(0.05)
+        assert b.info("persistence")["aof_last_write_status"] == "ok"
+        srv.kill()
+        srv = LatchkeyServer(*ALWAYS, data_dir=small_disk, amqp=False).start()
+        c = client(srv)
+        assert c.get("before") == "1" and c.get("during") == big and c.get("after") == "3"
+    finally:
+        srv.kill()
