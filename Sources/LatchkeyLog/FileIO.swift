@@ -88,6 +88,13 @@ public enum FileIO {
         return fsync(fd) == 0 ? 0 : errno
     }
 
+    /// A monotonic clock in microseconds (fsync cost accounting).
+    public static func monotonicMicros() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000
+    }
+
     /// The size of an open file.
     public static func size(_ fd: Int32) -> Int64 {
         var st = stat()

@@ -30,7 +30,9 @@ public struct LogJob: Sendable {
     public func run() -> LogJobResult {
         switch kind {
         case .sync(let fd, _):
-            return LogJobResult(job: self, error: injected != 0 ? injected : FileIO.datasync(fd))
+            let started = FileIO.monotonicMicros()
+            let e = injected != 0 ? injected : FileIO.datasync(fd)
+            return LogJobResult(job: self, error: e, micros: FileIO.monotonicMicros() - started)
         case .rewriteSnapshot(let tempPath, let framed, let snapshot):
             return writeSnapshot(tempPath, framed, snapshot)
         case .rewriteFinalize(let fd, let tempPath, let finalPath, _):
@@ -93,12 +95,15 @@ public struct LogJobResult: Sendable {
     let size: Int64
     /// rewriteFinalize: the rename happened (the new file is live even if `error` != 0).
     let renamed: Bool
+    /// sync: how long the fdatasync took.
+    let micros: Int64
 
-    init(job: LogJob, error: Int32, fd: Int32 = -1, size: Int64 = 0, renamed: Bool = false) {
+    init(job: LogJob, error: Int32, fd: Int32 = -1, size: Int64 = 0, renamed: Bool = false, micros: Int64 = 0) {
         self.job = job
         self.error = error
         self.fd = fd
         self.size = size
         self.renamed = renamed
+        self.micros = micros
     }
 }

@@ -63,6 +63,10 @@ public final class LogWriter {
     public internal(set) var rewrite: RewritePhase = .none
     var rewriteBuffer: [UInt8] = []
     public internal(set) var stats = RewriteStats()
+    /// Recent fdatasync cost in µs (moving average over inline and background fsyncs).
+    public internal(set) var syncCostMicros: Double = 0
+    /// Under `always`, fsyncs cheaper than this run inline on the loop (see `syncInlineIfCheap`).
+    public var inlineSyncThresholdMicros: Double = 1000
     /// Tests: return an errno to fail the given operation, 0 to let it run.
     public var faultInjector: ((FaultPoint) -> Int32)?
 
@@ -153,6 +157,7 @@ public final class LogWriter {
         switch result.job.kind {
         case .sync(_, let target):
             state = .idle
+            noteSyncCost(result.micros)
             if result.error == 0 {
                 syncSucceeded(upTo: target)
             } else {
@@ -224,6 +229,31 @@ public final class LogWriter {
         lastSyncStartMs = nowMs
         state = .syncing(target: written)
         return LogJob(.sync(fd: fd, target: written), injected: faultInjector?(.fsync) ?? 0)
+    }
+
+    /// Under `always`, when fsyncs on this disk are cheap (a fast SSD or a write-back cache), an
+    /// fsync on the loop costs less than the thread-pool round trip that group commit needs, so
+    /// it runs here and nothing has to be held. One slow fsync raises the average past the
+    /// threshold and later fsyncs go back to the helper thread. Returns true when it ran.
+    public func syncInlineIfCheap(nowMs: Int64) -> Bool {
+        guard policy == .always, state == .idle, !rewrite.blocksSync, written > durable, failure == nil,
+            unwritten.isEmpty, syncCostMicros < inlineSyncThresholdMicros
+        else { return false }
+        let started = FileIO.monotonicMicros()
+        let injected = faultInjector?(.fsync) ?? 0
+        let e = injected != 0 ? injected : FileIO.datasync(fd)
+        noteSyncCost(FileIO.monotonicMicros() - started)
+        lastSyncStartMs = nowMs
+        if e == 0 {
+            syncSucceeded(upTo: written)
+        } else {
+            syncFailed(e, nowMs: nowMs)
+        }
+        return true
+    }
+
+    func noteSyncCost(_ micros: Int64) {
+        syncCostMicros = syncCostMicros * 0.8 + Double(micros) * 0.2
     }
 
     func syncSucceeded(upTo target: Int64) {

@@ -4,6 +4,9 @@
 // and auto rewrite, INFO persistence, MISCONF on disk errors, fsync at shutdown. The file
 // format, torn-tail rules and rewrite phases are LatchkeyLog's; what a record means is the
 // front ends' (their replay hooks).
+#if canImport(Glibc)
+import Glibc
+#endif
 import LatchkeyCore
 import LatchkeyLog
 import LatchkeyLoop
@@ -82,6 +85,11 @@ public final class Persistence {
         } catch {
             throw ServerStartError("Can't open the append-only file \(path): \(error.reason)")
         }
+        // Tuning/test knob: fsyncs cheaper than this many µs run inline under `always` (0 = always
+        // group commit on the helper thread).
+        if let knob = getenv("LATCHKEY_INLINE_FSYNC_MAX_US"), let us = Double(String(cString: knob)) {
+            writer.inlineSyncThresholdMicros = us
+        }
         let p = Persistence(server: server, journal: journal, writer: writer)
         p.participants = participants
         p.unhandledRecords = unhandled
@@ -117,6 +125,7 @@ public final class Persistence {
         let ctx = server.context
         let wasHealthy = ctx.persistence.writeError == nil  // what the write gate saw
         let end = writer.append(journal)
+        _ = writer.syncInlineIfCheap(nowMs: ctx.nowMs)
         submit(writer.poll(nowMs: ctx.nowMs))
         hold.sweep(ctx.flushQueue, end: end, holdNew: mustHold(end: end, wasHealthy: wasHealthy))
         updateStatus()

@@ -170,4 +170,24 @@ import Testing
         _ = try LogReader.replay(path: path, truncateTornTail: false) { got.append($0) }
         #expect(got == [rec(1), rec(2)])
     }
+
+    @Test("always - cheap fsyncs run inline; after a slow one they go back to the helper thread")
+    func inlineWhenCheap() throws {
+        let dir = TempDir()
+        defer { dir.remove() }
+        let w = try LogWriter(path: dir.file("a.aof"), policy: .always)
+        let j = Journal(enabled: true)
+        j.append(rec(1))
+        let end = w.append(j)
+        #expect(w.syncInlineIfCheap(nowMs: 0))
+        #expect(w.durable == end && w.poll(nowMs: 0).isEmpty)
+        #expect(!w.syncInlineIfCheap(nowMs: 0))  // nothing left to sync
+        w.noteSyncCost(50_000)  // a 50 ms fsync was seen
+        j.append(rec(2))
+        w.append(j)
+        #expect(!w.syncInlineIfCheap(nowMs: 0))
+        #expect(w.poll(nowMs: 0).count == 1)
+        w.setPolicy(.everysec)
+        #expect(!w.syncInlineIfCheap(nowMs: 0))
+    }
 }

@@ -108,10 +108,19 @@ class LockLedger:
         return len(keys)
 
 
-def test_acknowledged_locks_survive_sigkill(data_dir):
+@pytest.fixture(params=["inline-fsync", "group-commit"])
+def fsync_mode(request, monkeypatch):
+    """Cheap fsyncs run on the loop; "group-commit" forces every fsync onto the helper thread,
+    so replies are held until the fsync covering them returns."""
+    if request.param == "group-commit":
+        monkeypatch.setenv("LATCHKEY_INLINE_FSYNC_MAX_US", "0")
+    return request.param
+
+
+def test_acknowledged_locks_survive_sigkill(data_dir, fsync_mode):
     rng = random.Random(int(os.environ.get("LATCHKEY_CRASH_SEED", time.time())))
     ledger = LockLedger()
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 10
     rounds = 0
     while rounds < 20 and time.monotonic() < deadline:
         srv = LatchkeyServer(*ALWAYS, data_dir=data_dir, amqp=False).start()
@@ -179,7 +188,7 @@ def test_corruption_in_the_middle_refuses_until_fixed(data_dir):
         assert kept == ["value-%d" % i for i in range(len(kept))]
 
 
-def test_rewrite_interrupted_by_sigkill_replays(data_dir):
+def test_rewrite_interrupted_by_sigkill_replays(data_dir, fsync_mode):
     rng = random.Random(int(os.environ.get("LATCHKEY_CRASH_SEED", time.time())))
     expected = {}
     for round_ in range(5):
@@ -249,7 +258,7 @@ def fill(path):
         os.close(fd)
 
 
-def test_full_disk_refuses_writes_keeps_reads_and_recovers(small_disk):
+def test_full_disk_refuses_writes_keeps_reads_and_recovers(small_disk, fsync_mode):
     srv = LatchkeyServer(*ALWAYS, data_dir=small_disk, amqp=False).start()
     try:
         a, b = client(srv), client(srv)
