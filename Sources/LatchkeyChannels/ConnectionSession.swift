@@ -196,6 +196,7 @@ package final class ConnectionSession: ProtocolSession {
             return "cannot decode \(what): unknown field table type '\(String(UnicodeScalar(t)))'"
         case .unknownMethod(let c, let m): return "unknown method class \(c) method \(m)"
         case .badPropertyFlags(let f): return "cannot decode \(what): invalid property flags \(f)"
+        case .nestingTooDeep: return "cannot decode \(what): field tables nested too deeply"
         }
     }
 

@@ -80,7 +80,9 @@ package struct PublishAssembly {
             return .complete(publish, h.properties, [])
         }
         body = []
-        body.reserveCapacity(Int(h.bodySize))
+        // Reserve for what is declared, but not more than 1 MiB up front: a client may declare a
+        // large size on many channels and then send nothing.
+        body.reserveCapacity(Int(Swift.min(h.bodySize, 1 << 20)))
         state = .awaitingBody(publish, h.properties, remaining: h.bodySize)
         return .none
     }
