@@ -94,9 +94,9 @@ package struct PublishAssembly {
             throw AMQPException.expectedMethodFrame
         }
         if UInt64(payload.count) > remaining {
-            throw .unexpectedFrame(
-                "content body larger than declared body size (\(UInt64(payload.count) - remaining) excess octets)",
-                classID: 60, methodID: 40)
+            // RabbitMQ keeps waiting for body frames and fails on the next non-body frame with this
+            // text; we fail at once with the same code and text.
+            throw .expectedContentBody(classID: 60, methodID: 40)
         }
         body.append(contentsOf: payload)
         let left = remaining - UInt64(payload.count)
