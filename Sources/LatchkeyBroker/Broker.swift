@@ -49,9 +49,9 @@ public final class Broker {
     public let clock: Clock
     public internal(set) var vhosts: [Bytes: VirtualHost] = [:]
     /// Durable effects go here (nil: not journaling).
-    public weak var journal: BrokerJournal?
+    public var journal: BrokerJournal?
     /// Header decoding and x-death rewriting, supplied by the channel layer.
-    public weak var propertyCodec: MessagePropertyCodec?
+    public var propertyCodec: MessagePropertyCodec?
     /// Bytes of all messages held by queues (ready or unacked), each message counted once.
     public internal(set) var queuedBytes = 0
     /// Messages held (each counted once).
