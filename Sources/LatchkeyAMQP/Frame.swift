@@ -52,7 +52,7 @@ package enum FrameError: Error, Equatable {
     }
 
     /// Erlang-style rendering of (at most the first 16) payload octets.
-    static func octets(_ p: Bytes) -> String {
+    package static func octets(_ p: Bytes) -> String {
         let shown = p.prefix(16).map { String($0) }.joined(separator: ",")
         return (p.count <= 16 ? "all octets" : "first 16 octets") + " = <<\(shown)>>"
     }
