@@ -129,6 +129,7 @@ package final class ConnectionSession: ProtocolSession {
 
     package func connectionClosed() {
         releaseChannels()
+        frontEnd.broker.connectionClosed(id)  // its exclusive queues go with it
         phase = .closed
         frontEnd.unregister(self)
     }
@@ -351,6 +352,7 @@ package final class ConnectionSession: ProtocolSession {
     /// Drops the socket once pending output is written.
     func closeSocket() {
         releaseChannels()
+        frontEnd.broker.connectionClosed(id)
         phase = .closed
         client.outbox.closeAfterFlush = true
         client.outbox.markDirty()
