@@ -68,7 +68,10 @@ public final class AMQPFrontEnd: FrontEnd {
 
     public func cron() {
         let now = context.nowMs
-        for s in sessions.values { s.tick(nowMs: now) }
+        for s in sessions.values {
+            s.tick(nowMs: now)
+            s.resumeDrainedChannels()
+        }
         broker.cron()
         memoryAlarm.check()
     }

@@ -45,6 +45,7 @@ package final class ChannelSession {
     /// Handles one method of classes exchange/queue/basic/confirm/tx (basic.publish arrives
     /// through `handleContent` once its content is complete).
     package func handle(_ method: AMQPMethod) throws(AMQPException) {
+        if delivery.paused { resumeIfDrained() }
         do throws(BrokerError) {
             switch method {
             case .exchangeDeclare(let m): try exchangeDeclare(m)
@@ -94,6 +95,8 @@ package final class ChannelSession {
     package func close() {
         guard !closed else { return }
         closed = true
+        // Acks held by an open transaction were never committed: those messages are unacked.
+        if let t = tx { unacked.restore(t.settlements.flatMap { $0.1 }) }
         tx = nil
         connection.frontEnd.directReply.unregister(self)
         let all = unacked.removeAll().map(\.1)
@@ -147,6 +150,7 @@ extension ChannelSession: DeliverySink {
                 .init(
                     consumerTag: consumer.tag, deliveryTag: tag, redelivered: d.redelivered, exchange: m.exchange,
                     routingKey: m.routingKey)), m)
+        if connection.client.outbox.bytes.count > ChannelSession.outboxHighWater { delivery.paused = true }
     }
 
     package func consumerCancelled(_ consumer: Consumer) {

@@ -245,4 +245,20 @@ import Testing
         h.publish("bad", rk: "q", properties: BasicProperties(expiration: bytes("abc")))
         #expect(h.closes() == [CloseInfo(406, "PRECONDITION_FAILED - invalid expiration 'abc': no_integer", 60, 40)])
     }
+
+    @Test("a consumer whose socket is backed up stops receiving until its output drains")
+    func backpressure() {
+        let h = AMQPHarness.running()
+        h.declare("q")
+        h.send(.basicConsume(.init(queue: bytes("q"), consumerTag: bytes("c"), noAck: true)), channel: 1)
+        _ = h.take()
+        let big = String(repeating: "x", count: 300_000)
+        for _ in 0..<6 { h.publish(big, rk: "q") }
+        let q = h.front.broker.vhost(named: bytes("/"))!.queue(named: bytes("q"))!
+        #expect(q.messageCount == 2)  // four fit under the 1 MiB high-water mark
+        #expect(h.received().count == 4)  // the socket drains
+        h.front.cron()
+        #expect(q.messageCount == 0)
+        #expect(h.received().count == 2)
+    }
 }

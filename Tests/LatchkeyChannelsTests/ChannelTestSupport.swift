@@ -34,7 +34,10 @@ extension AMQPHarness {
         var header = Bytes()
         ContentHeader(bodySize: UInt64(body.utf8.count), properties: properties).encode(into: &header)
         out += Self.rawFrame(type: 2, channel: channel, payload: header)
-        if !body.isEmpty { out += Self.rawFrame(type: 3, channel: channel, payload: bytes(body)) }
+        let b = bytes(body)
+        for start in stride(from: 0, to: b.count, by: 131_064) {  // frame_max 131072 − 8
+            out += Self.rawFrame(type: 3, channel: channel, payload: Array(b[start..<min(b.count, start + 131_064)]))
+        }
         feed(out)
     }
 
