@@ -117,7 +117,7 @@ extension Broker {
         if !c.noAck {
             c.unacked += 1
             c.channel.unacked += 1
-            q.unackedCount += 1
+            trackUnacked(e, in: q)
         }
         c.channel.sink?.deliver(Delivery(queue: q, entry: e, consumer: c), to: c)
         if c.noAck { settleEntry(q, e.message) }
@@ -133,7 +133,7 @@ extension Broker {
         if noAck {
             settleEntry(q, e.message)
         } else {
-            q.unackedCount += 1
+            trackUnacked(e, in: q)
         }
         return (Delivery(queue: q, entry: e, consumer: nil), q.ready.count)
     }
@@ -187,8 +187,18 @@ extension Broker {
     }
 
     /// Undo the unacked counts of a delivery and schedule dispatch where capacity appeared.
+    @inline(__always)
+    func trackUnacked(_ e: QueueEntry, in q: Queue) {
+        q.unackedCount += 1
+        if e.message.persistent && q.isJournaled { q.persistentUnacked[e.seq] = e }
+    }
+
     func releaseCounts(_ d: Delivery) {
-        if !d.queue.isDeleted { d.queue.unackedCount -= 1 }
+        let q = d.queue
+        if !q.isDeleted {
+            q.unackedCount -= 1
+            if d.message.persistent && q.isJournaled { q.persistentUnacked[d.entry.seq] = nil }
+        }
         guard let c = d.consumer else { return }
         c.unacked -= 1
         let ch = c.channel

@@ -106,3 +106,27 @@ extension Broker {
         replaying = false
     }
 }
+
+extension Broker {
+    /// Walks the durable state in an order replay accepts (log rewrite): durable exchanges,
+    /// journaled queues, bindings between durable ends, then each journaled queue's persistent
+    /// messages — ready and unacked — in their original order.
+    public func forEachDurable(
+        exchange: (Exchange) -> Void, queue: (Queue) -> Void, binding: (Binding) -> Void,
+        message: (Queue, Message) -> Void
+    ) {
+        for v in vhosts.values {
+            for e in v.exchanges.values where e.durable && !e.isSystem { exchange(e) }
+            for q in v.queues.values where q.isJournaled { queue(q) }
+            for e in v.exchanges.values where e.durable {
+                for b in e.bindings where b.destination.isDurable { binding(b) }
+            }
+            for q in v.queues.values where q.isJournaled {
+                var entries = q.ready.allEntries().filter { $0.message.persistent }
+                entries.append(contentsOf: q.persistentUnacked.values)
+                entries.sort { $0.seq < $1.seq }
+                for e in entries { message(q, e.message) }
+            }
+        }
+    }
+}

@@ -33,6 +33,8 @@ public final class Queue {
     var dispatchScheduled = false
     /// Routing de-duplication stamp (one publish enqueues at most once per queue).
     var routeStamp: UInt64 = 0
+    /// Unacked persistent messages of a journaled queue, by seq (log rewrite must keep them).
+    var persistentUnacked: [UInt64: QueueEntry] = [:]
 
     init(
         name: Bytes, vhost: VirtualHost, durable: Bool, exclusiveOwner: UInt64?, autoDelete: Bool,

@@ -138,6 +138,14 @@ struct ReadyList {
         return nil
     }
 
+    /// Every entry, without removing (log rewrite).
+    func allEntries() -> [QueueEntry] {
+        var out: [QueueEntry] = []
+        out.reserveCapacity(count)
+        for r in rings { r.forEach { out.append($0) } }
+        return out
+    }
+
     /// Removes everything and returns the removed entries (oldest first within each level).
     mutating func removeAll() -> [QueueEntry] {
         var out: [QueueEntry] = []

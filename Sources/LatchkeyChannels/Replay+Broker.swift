@@ -53,6 +53,17 @@ package enum BrokerReplay {
         return true
     }
 
+    /// The records that rebuild the broker's durable state (for log rewrite/compaction).
+    package static func snapshot(_ broker: Broker) -> [LogRecord] {
+        var out: [LogRecord] = []
+        let hooks = BrokerHooks(journal: Journal(enabled: true))
+        broker.forEachDurable(
+            exchange: { hooks.exchangeDeclared($0) }, queue: { hooks.queueDeclared($0) },
+            binding: { hooks.bound($0) }, message: { hooks.messageEnqueued($1, queue: $0) })
+        out = hooks.journal.take()
+        return out
+    }
+
     /// Rebuilds a Message from journaled content (encoded properties followed by the body).
     static func message(id: UInt64, exchange: Bytes, routingKey: Bytes, content: Bytes) -> Message? {
         let decoded: (BasicProperties, Int)? = content.withUnsafeBytes { raw in
