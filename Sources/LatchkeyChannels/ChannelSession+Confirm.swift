@@ -13,15 +13,35 @@ extension ChannelSession {
         if !m.nowait { send(.confirmSelectOk(.init())) }
     }
 
-    /// Confirms the publish just handled. Each confirm is sent at once (multiple=false): the log
-    /// is flushed before any reply leaves, so an ack never overtakes the write it confirms.
+    /// Records the confirm of the publish just handled. Acks are coalesced: consecutive acks
+    /// go out as one `basic.ack(last, multiple=1)` when the connection finishes the input it
+    /// was given (`flushConfirms`), or before a nack, so order between them is kept.
     func confirm(rejected: Bool) {
         let seq = confirmSeq! + 1
         confirmSeq = seq
         if rejected {
+            flushConfirms()
             send(.basicNack(.init(deliveryTag: seq, multiple: false, requeue: false)))
+            confirmSent = seq
         } else {
-            send(.basicAck(.init(deliveryTag: seq, multiple: false)))
+            confirmPending = seq
+        }
+    }
+
+    /// Sends the pending run of acks, if any.
+    package func flushConfirms() {
+        guard confirmPending > confirmSent else { return }
+        let multiple = confirmPending - confirmSent > 1
+        send(.basicAck(.init(deliveryTag: confirmPending, multiple: multiple)))
+        confirmSent = confirmPending
+    }
+}
+
+extension ConnectionSession {
+    /// End of an input batch: every channel sends its coalesced publisher confirms.
+    func flushConfirms() {
+        for slot in channels.values where slot.session.confirmPending > slot.session.confirmSent {
+            slot.session.flushConfirms()
         }
     }
 }

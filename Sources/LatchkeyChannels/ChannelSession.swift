@@ -26,6 +26,9 @@ package final class ChannelSession {
     var lastQueueName: Bytes = []
     /// Publisher confirms (confirm.select): the last sequence number used, nil when off.
     var confirmSeq: UInt64? = nil
+    /// The highest sequence number whose ack is due but not yet sent, and the last one sent.
+    var confirmPending: UInt64 = 0
+    var confirmSent: UInt64 = 0
     /// Transaction mode (tx.select): buffered publishes and settlements, nil when off.
     var tx: TxBuffer? = nil
     /// Direct reply-to: the consumer tag and reply address while consuming amq.rabbitmq.reply-to.
@@ -94,6 +97,7 @@ package final class ChannelSession {
     /// consumers and requeue every unacked message in its original position. Called once.
     package func close() {
         guard !closed else { return }
+        flushConfirms()
         closed = true
         // Acks held by an open transaction were never committed: those messages are unacked.
         if let t = tx { unacked.restore(t.settlements.flatMap { $0.1 }) }

@@ -94,6 +94,7 @@ package final class ConnectionSession: ProtocolSession {
 
     package func receive(_ input: UnsafeRawBufferPointer) -> Int {
         if phase == .closed { return input.count }
+        defer { if phase == .running { flushConfirms() } }  // coalesced publisher confirms
         lastReceivedMs = context.nowMs
         client.lastInteractionMs = context.nowMs
         var offset = 0

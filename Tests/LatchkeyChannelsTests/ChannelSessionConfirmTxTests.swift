@@ -29,6 +29,18 @@ import Testing
         ])
     }
 
+    @Test("confirms of publishes that arrive in one read are coalesced into one ack with multiple")
+    func confirmsCoalesced() {
+        let h = AMQPHarness.running()
+        h.declare("q")
+        h.send(.confirmSelect(.init()), channel: 1)
+        _ = h.take()
+        h.feed((0..<3).flatMap { AMQPHarness.publishFrames("m\($0)", rk: "q") })
+        #expect(h.methods() == [.basicAck(.init(deliveryTag: 3, multiple: true))])
+        h.publish("single", rk: "q")
+        #expect(h.methods() == [.basicAck(.init(deliveryTag: 4, multiple: false))])
+    }
+
     @Test("tx: publishes and acks wait for commit; rollback drops publishes and restores acks")
     func tx() {
         let h = AMQPHarness.running()

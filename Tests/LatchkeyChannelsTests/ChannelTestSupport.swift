@@ -27,6 +27,17 @@ extension AMQPHarness {
         _ body: String, exchange: String = "", rk: String, channel: UInt16 = 1, mandatory: Bool = false,
         immediate: Bool = false, properties: BasicProperties = BasicProperties()
     ) {
+        feed(
+            Self.publishFrames(
+                body, exchange: exchange, rk: rk, channel: channel, mandatory: mandatory, immediate: immediate,
+                properties: properties))
+    }
+
+    /// The frames of one basic.publish with its content.
+    static func publishFrames(
+        _ body: String, exchange: String = "", rk: String, channel: UInt16 = 1, mandatory: Bool = false,
+        immediate: Bool = false, properties: BasicProperties = BasicProperties()
+    ) -> Bytes {
         var out = Self.frame(
             .basicPublish(
                 .init(exchange: bytes(exchange), routingKey: bytes(rk), mandatory: mandatory, immediate: immediate)),
@@ -38,7 +49,7 @@ extension AMQPHarness {
         for start in stride(from: 0, to: b.count, by: 131_064) {  // frame_max 131072 − 8
             out += Self.rawFrame(type: 3, channel: channel, payload: Array(b[start..<min(b.count, start + 131_064)]))
         }
-        feed(out)
+        return out
     }
 
     /// Everything written, content methods grouped with their header and body.
