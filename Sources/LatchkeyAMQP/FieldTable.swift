@@ -96,6 +96,8 @@ package indirect enum FieldValue: Equatable, Sendable {
         case UInt8(ascii: "A"):
             let n = Int(try r.u32())
             var inner = WireReader(try r.view(n))
+            inner.nesting = r.nesting + 1
+            if inner.nesting > WireReader.maxNesting { throw .nestingTooDeep }
             var items: [FieldValue] = []
             while inner.remaining > 0 {
                 let t = try inner.u8()
@@ -174,8 +176,12 @@ package struct FieldTable: Equatable, Sendable {
 
     /// Decodes the entries of a table whose u32 length prefix was already read (AMQPLAIN
     /// responses arrive in exactly this shape).
-    package static func decodeEntries(_ payload: UnsafeRawBufferPointer) throws(AMQPDecodeError) -> FieldTable {
+    package static func decodeEntries(
+        _ payload: UnsafeRawBufferPointer, nesting: Int = 0
+    ) throws(AMQPDecodeError) -> FieldTable {
+        if nesting > WireReader.maxNesting { throw .nestingTooDeep }
         var r = WireReader(payload)
+        r.nesting = nesting
         var entries: [FieldEntry] = []
         while r.remaining > 0 {
             let key = try r.shortString()
@@ -187,13 +193,11 @@ package struct FieldTable: Equatable, Sendable {
 
     /// Decodes the entries of a table from bytes without the length prefix.
     package static func decodeEntries(_ payload: Bytes) throws(AMQPDecodeError) -> FieldTable {
-        do {
-            return try payload.withUnsafeBytes { p in try decodeEntries(p) }
-        } catch let e as AMQPDecodeError {
-            throw e
-        } catch {
-            throw .truncated
+        var result: Result<FieldTable, AMQPDecodeError> = .failure(.truncated)
+        payload.withUnsafeBytes { p in
+            do throws(AMQPDecodeError) { result = .success(try decodeEntries(p)) } catch { result = .failure(error) }
         }
+        return try result.get()
     }
 
     /// Appends the table with its u32 length prefix.

@@ -35,7 +35,7 @@ package enum FrameError: Error, Equatable {
     case tooLarge(type: UInt8, size: UInt32, limit: UInt32)
     /// The octet after the payload was not 0xCE.
     case badFrameEnd(type: UInt8, marker: UInt8, payload: Bytes)
-    /// A type octet other than 1, 2, 3, 8.
+    /// A type octet other than 1, 2, 3, 8, or a heartbeat with a payload (RabbitMQ's `unknown_frame`).
     case unknownType(type: UInt8, payload: Bytes)
 
     /// The detail after "FRAME_ERROR - ", in RabbitMQ's shape
@@ -51,10 +51,22 @@ package enum FrameError: Error, Equatable {
         }
     }
 
-    /// Erlang-style rendering of (at most the first 16) payload octets.
+    /// RabbitMQ's rendering of (at most the first 16) payload octets: `all octets = <<1,2>>`.
     package static func octets(_ p: Bytes) -> String {
-        let shown = p.prefix(16).map { String($0) }.joined(separator: ",")
-        return (p.count <= 16 ? "all octets" : "first 16 octets") + " = <<\(shown)>>"
+        (p.count <= 16 ? "all octets" : "first 16 octets") + " = " + erlangBinary(p.prefix(16))
+    }
+
+    /// An Erlang `~p` binary: `<<"text">>` when every byte is printable ASCII, else `<<0,20,...>>`.
+    package static func erlangBinary<C: Collection>(_ p: C) -> String where C.Element == UInt8 {
+        if !p.isEmpty && p.allSatisfy({ $0 >= 32 && $0 < 127 }) {
+            var s = "<<\""
+            for b in p {
+                if b == 0x22 || b == 0x5C { s.append("\\") }
+                s.append(Character(UnicodeScalar(b)))
+            }
+            return s + "\">>"
+        }
+        return "<<" + p.map { String($0) }.joined(separator: ",") + ">>"
     }
 }
 

@@ -29,7 +29,9 @@ package struct FrameDecoder {
             return .error(.badFrameEnd(type: type, marker: marker, payload: Bytes(payload.prefix(16))))
         }
         switch type {
-        case FrameType.method, FrameType.header, FrameType.body, FrameType.heartbeat:
+        case FrameType.method, FrameType.header, FrameType.body:
+            return .frame(Frame(type: type, channel: channel, payload: payload), consumed: total)
+        case FrameType.heartbeat where size == 0:
             return .frame(Frame(type: type, channel: channel, payload: payload), consumed: total)
         default:
             return .error(.unknownType(type: type, payload: Bytes(payload.prefix(16))))

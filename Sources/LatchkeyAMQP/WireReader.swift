@@ -13,6 +13,8 @@ package enum AMQPDecodeError: Error, Equatable, Sendable {
     case unknownMethod(classID: UInt16, methodID: UInt16)
     /// A content header whose property flags are inconsistent (continuation bit set).
     case badPropertyFlags(UInt16)
+    /// Tables/arrays nested deeper than `WireReader.maxNesting` (bounds recursion on hostile input).
+    case nestingTooDeep
 }
 
 /// A cursor over one payload. Does not own the memory; valid while the payload is.
@@ -20,6 +22,11 @@ package struct WireReader {
     @usableFromInline let base: UnsafeRawBufferPointer
     /// Offset of the next unread byte.
     package var position: Int
+    /// How many tables/arrays enclose the value being read.
+    package var nesting = 0
+    /// Deepest table/array nesting accepted. Real headers (x-death) nest 3-4 levels; without a
+    /// bound a 128 KiB frame of nested `F` tags would recurse ~26,000 levels and exhaust the stack.
+    package static let maxNesting = 64
 
     @inlinable
     package init(_ payload: UnsafeRawBufferPointer) {
@@ -93,7 +100,7 @@ package struct WireReader {
 
     package mutating func table() throws(AMQPDecodeError) -> FieldTable {
         let n = Int(try u32())
-        return try FieldTable.decodeEntries(try view(n))
+        return try FieldTable.decodeEntries(try view(n), nesting: nesting + 1)
     }
 }
 

@@ -182,8 +182,15 @@ package final class ConnectionSession: ProtocolSession {
             var r = WireReader(payload)
             let c = (try? r.u16()) ?? 0
             let m = (try? r.u16()) ?? 0
-            if case .unknownMethod = error {
+            switch error {
+            case .unknownMethod:
                 throw AMQPException.notImplemented("unknown method class \(c) method \(m)")
+            case .truncated:
+                // RabbitMQ's generated decoder: arguments that do not match the layout exactly.
+                let args = payload.count > 4 ? Bytes(payload[4...]) : []
+                throw AMQPException.frameError("cannot decode \(FrameError.erlangBinary(args))", classID: c, methodID: m)
+            default:
+                break
             }
             let name = AMQPMethod.name(classID: c, methodID: m) ?? "method"
             throw AMQPException.syntaxError(Self.describe(error, in: name), classID: c, methodID: m)
@@ -198,6 +205,7 @@ package final class ConnectionSession: ProtocolSession {
             return "cannot decode \(what): unknown field table type '\(String(UnicodeScalar(t)))'"
         case .unknownMethod(let c, let m): return "unknown method class \(c) method \(m)"
         case .badPropertyFlags(let f): return "cannot decode \(what): invalid property flags \(f)"
+        case .nestingTooDeep: return "cannot decode \(what): field tables nested too deeply"
         }
     }
 
@@ -213,8 +221,7 @@ package final class ConnectionSession: ProtocolSession {
             }
             if channels.count >= Int(channelMax) {
                 throw AMQPException.notAllowed(
-                    "number of channels opened (\(channels.count)) has reached the negotiated channel_max (\(channelMax))",
-                    classID: 20, methodID: 10)
+                    "number of channels opened (\(channels.count)) has reached the negotiated channel_max (\(channelMax))")
             }
             channels[n] = ChannelSlot(
                 session: ChannelSession(number: n, connection: self), maxMessageSize: frontEnd.maxMessageSize)
@@ -267,7 +274,8 @@ package final class ConnectionSession: ProtocolSession {
             slot.session.close()
             send(.channelCloseOk(.init()), channel: n)
         case .channelCloseOk, .channelFlowOk:
-            return  // replies to requests we never send on an open channel
+            // Replies to requests we never sent on an open channel; RabbitMQ's channel rejects them.
+            throw AMQPException.commandInvalid("unimplemented method")
         case .channelFlow(let flow):
             // RabbitMQ refuses to pause deliveries on request.
             guard flow.active else { throw AMQPException.notImplemented("active=false") }
@@ -332,14 +340,16 @@ package final class ConnectionSession: ProtocolSession {
             channel: number)
     }
 
-    /// Closes the connection with `e`: connection.close is sent (except during the start phase,
-    /// where RabbitMQ just drops the socket), every channel is released, and from then on only
+    /// Closes the connection with `e`: connection.close is sent (except before tune-ok, where
+    /// RabbitMQ just drops the socket), every channel is released, and from then on only
     /// close/close-ok are read.
     package func closeConnection(with e: AMQPException) {
         switch phase {
-        case .awaitingHeader, .starting, .closing, .closed:
+        case .awaitingHeader, .starting, .tuning, .closing, .closed:
+            // Handshake errors before connection.open is possible are not reported (RabbitMQ's
+            // handshake_error), except a refused login, which refuseLogin handles.
             closeSocket()
-        case .tuning, .opening, .running:
+        case .opening, .running:
             releaseChannels()
             send(
                 .connectionClose(

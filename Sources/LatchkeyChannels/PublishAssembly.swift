@@ -80,7 +80,9 @@ package struct PublishAssembly {
             return .complete(publish, h.properties, [])
         }
         body = []
-        body.reserveCapacity(Int(h.bodySize))
+        // Reserve for what is declared, but not more than 1 MiB up front: a client may declare a
+        // large size on many channels and then send nothing.
+        body.reserveCapacity(Int(Swift.min(h.bodySize, 1 << 20)))
         state = .awaitingBody(publish, h.properties, remaining: h.bodySize)
         return .none
     }
@@ -92,9 +94,9 @@ package struct PublishAssembly {
             throw AMQPException.expectedMethodFrame
         }
         if UInt64(payload.count) > remaining {
-            throw .unexpectedFrame(
-                "content body larger than declared body size (\(UInt64(payload.count) - remaining) excess octets)",
-                classID: 60, methodID: 40)
+            // RabbitMQ keeps waiting for body frames and fails on the next non-body frame with this
+            // text; we fail at once with the same code and text.
+            throw .expectedContentBody(classID: 60, methodID: 40)
         }
         body.append(contentsOf: payload)
         let left = remaining - UInt64(payload.count)

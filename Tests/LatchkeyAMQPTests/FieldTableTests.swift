@@ -122,3 +122,43 @@ struct FieldTableTests {
         #expect(try FieldTable.decodeEntries(out) == t)
     }
 }
+
+@Suite("Field table limits")
+struct FieldTableLimitTests {
+    /// `depth` tables nested inside each other under key "k".
+    static func nested(_ depth: Int) -> Bytes {
+        var inner: Bytes = [0, 0, 0, 0]
+        for _ in 0..<depth {
+            var t: Bytes = [1, 0x6B, 0x46] + inner
+            let n = t.count
+            t = []
+            t.appendU32(UInt32(n))
+            t += [1, 0x6B, 0x46] + inner
+            inner = t
+        }
+        return inner
+    }
+
+    @Test("tables nested up to the limit decode; deeper nesting is refused, not recursed")
+    func nesting() throws {
+        _ = try decodeTable(Self.nested(WireReader.maxNesting - 1))
+        #expect(throws: AMQPDecodeError.nestingTooDeep) { try decodeTable(Self.nested(WireReader.maxNesting + 1)) }
+        #expect(throws: AMQPDecodeError.nestingTooDeep) { try decodeTable(Self.nested(20_000)) }
+    }
+
+    @Test("arrays count towards the nesting limit")
+    func arrays() {
+        var v: Bytes = [0, 0, 0, 0]
+        for _ in 0..<(WireReader.maxNesting + 2) {
+            var a: Bytes = []
+            a.appendU32(UInt32(v.count + 1))
+            a += [0x41] + v  // 'A'
+            v = a
+        }
+        // v is an array value body; wrap it as table {k: A ...}
+        var t: Bytes = []
+        t.appendU32(UInt32(2 + 1 + v.count))
+        t += [1, 0x6B, 0x41] + v
+        #expect(throws: AMQPDecodeError.nestingTooDeep) { try decodeTable(t) }
+    }
+}

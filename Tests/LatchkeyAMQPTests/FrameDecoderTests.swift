@@ -109,6 +109,20 @@ struct FrameDecoderTests {
         #expect(FrameError.unknownType(type: 9, payload: [7]).detail == "type 9, all octets = <<7>>: unknown_frame")
     }
 
+    @Test("a heartbeat frame with a payload is an unknown frame")
+    func heartbeatWithPayload() {
+        #expect(step(d, [8, 0, 0, 0, 0, 0, 3, 0x61, 0x62, 0x63, 0xCE]) == .error(.unknownType(type: 8, payload: [0x61, 0x62, 0x63])))
+        #expect(FrameError.unknownType(type: 8, payload: Bytes("abc".utf8)).detail
+            == "type 8, all octets = <<\"abc\">>: unknown_frame")
+    }
+
+    @Test("octets print as Erlang binaries: a string only when every byte is printable")
+    func erlangBinary() {
+        #expect(FrameError.erlangBinary(Bytes()) == "<<>>")
+        #expect(FrameError.erlangBinary(Bytes("q\"\\".utf8)) == "<<\"q\\\"\\\\\">>")
+        #expect(FrameError.erlangBinary([0x61, 0]) == "<<97,0>>")
+    }
+
     @Test("long payloads show only their first 16 octets")
     func first16() {
         let e = FrameError.unknownType(type: 9, payload: Bytes(repeating: 1, count: 16))

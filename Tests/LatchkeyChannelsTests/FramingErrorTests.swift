@@ -178,13 +178,48 @@ struct FramingErrorTests {
         #expect(h.methods() == [.channelOpenOk(.init())])
     }
 
-    @Test("a body larger than declared is 505")
+    @Test("a body larger than declared is 505 with the text RabbitMQ gives on the next frame")
     func bodyTooLong() {
         let h = AMQPHarness()
         h.handshake()
         h.openChannel(1)
         h.feed(publishFrames(channel: 1, declared: 2, bodies: [[1, 2, 3]]))
-        #expect(closes(h).first?.code == 505)
+        #expect(
+            closes(h) == [
+                CloseInfo(505, "UNEXPECTED_FRAME - expected content body, got non content body frame instead", 60, 40)
+            ])
+    }
+
+    @Test("method arguments with trailing or missing bytes are 501 cannot decode (RabbitMQ's text)")
+    func undecodableArguments() {
+        let h = AMQPHarness()
+        h.handshake()
+        h.openChannel(1)
+        h.feed(AMQPHarness.rawFrame(type: 1, channel: 1, payload: [0, 60, 0, 80] + Bytes(repeating: 0, count: 10)))
+        #expect(closes(h) == [CloseInfo(501, "FRAME_ERROR - cannot decode <<0,0,0,0,0,0,0,0,0,0>>", 60, 80)])
+
+        let h2 = AMQPHarness()
+        h2.handshake()
+        h2.openChannel(1)
+        h2.feed(AMQPHarness.rawFrame(type: 1, channel: 1, payload: [0, 50, 0, 10, 0, 0, 3] + Bytes("abc".utf8)))
+        #expect(closes(h2) == [CloseInfo(501, "FRAME_ERROR - cannot decode <<0,0,3,97,98,99>>", 50, 10)])
+    }
+
+    @Test("heartbeat with a payload is 501 unknown_frame, printable octets shown as a string")
+    func heartbeatPayload() {
+        let h = AMQPHarness()
+        h.handshake()
+        h.feed(AMQPHarness.rawFrame(type: 8, channel: 0, payload: Bytes("abc".utf8)))
+        #expect(closes(h) == [CloseInfo(501, "FRAME_ERROR - type 8, all octets = <<\"abc\">>: unknown_frame")])
+    }
+
+    @Test("unsolicited channel.close-ok or flow-ok on an open channel is 503 unimplemented method")
+    func unsolicitedChannelReplies() {
+        let h = AMQPHarness()
+        h.handshake()
+        h.openChannel(1)
+        h.send(.channelCloseOk(.init()), channel: 1)
+        #expect(closes(h) == [CloseInfo(503, "COMMAND_INVALID - unimplemented method", 20, 41)])
     }
 
     @Test("a message above amqp-max-message-size closes only the channel with 406")
@@ -227,7 +262,7 @@ struct FramingErrorTests {
         h.send(.channelOpen(.init()), channel: 3)
         #expect(
             closes(h) == [
-                CloseInfo(530, "NOT_ALLOWED - number of channels opened (2) has reached the negotiated channel_max (2)", 20, 10)
+                CloseInfo(530, "NOT_ALLOWED - number of channels opened (2) has reached the negotiated channel_max (2)")
             ])
     }
 
