@@ -97,6 +97,15 @@ extension ChannelSession {
 
     /// basic.ack(delivery-tag, multiple); tag 0 with multiple acks everything outstanding.
     func basicAck(_ m: AMQPMethod.BasicAck) throws(BrokerError) {
+        if !m.multiple && tx == nil {
+            // The common case (one ack per message): no intermediate arrays.
+            guard let d = unacked.remove(tag: m.deliveryTag) else {
+                throw .preconditionFailed("unknown delivery tag \(m.deliveryTag)")
+            }
+            broker.ack(d)
+            connection.frontEnd.memoryAlarm.check()
+            return
+        }
         let ds = try takeDeliveries(m.deliveryTag, multiple: m.multiple)
         settle(ds, .ack)
     }
