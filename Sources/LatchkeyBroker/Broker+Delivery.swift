@@ -52,7 +52,10 @@ extension Broker {
         routeTargets.removeAll(keepingCapacity: true)
         routeEpoch &+= 1
         if ex.name.isEmpty {
-            if let q = vhost.queues[message.routingKey] { routeTargets.append(q) }
+            if let q = vhost.queues[message.routingKey] {
+                message.routingKey = q.name  // equal bytes, shared storage
+                routeTargets.append(q)
+            }
             return
         }
         routeInto(ex, message, epoch: routeEpoch)

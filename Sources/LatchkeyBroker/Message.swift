@@ -14,7 +14,9 @@ public final class Message {
     public let propertiesCount: Int
     /// Exchange and routing key the message was published with (shown in deliver/get-ok).
     public let exchange: Bytes
-    public let routingKey: Bytes
+    /// Shares the queue name's storage when published through the default exchange (saves one
+    /// allocation per queued message).
+    public internal(set) var routingKey: Bytes
     /// delivery-mode 2.
     public let persistent: Bool
     /// The priority property (0 when absent).
