@@ -28,6 +28,11 @@ extension Broker {
         if ex.internal { throw .internalExchange(name, vhost.name) }
         var outcome = PublishOutcome()
         route(from: ex, in: vhost, message: message)
+        if routeTargets.isEmpty, case .string(let ae)? = ex.arguments["alternate-exchange"],
+            let alt = vhost.exchanges[ae], alt !== ex
+        {
+            route(from: alt, in: vhost, message: message)  // unroutable here: try the alternate
+        }
         if routeTargets.isEmpty { return outcome }
         let now = clock.nowMs()
         // Index loop over the scratch list (no copy); dead-lettering saves and restores it.

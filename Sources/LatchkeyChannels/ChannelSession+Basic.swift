@@ -47,7 +47,7 @@ extension ChannelSession {
                 message)
         }
         if confirmSeq != nil { confirm(rejected: outcome.rejected) }
-        connection.frontEnd.memoryAlarm.check()
+        connection.frontEnd.memoryAlarm.check(publisher: connection)
     }
 
     /// The `expiration` property as milliseconds (-1 when absent), with RabbitMQ's 406 texts.

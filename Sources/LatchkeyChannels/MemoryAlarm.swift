@@ -21,6 +21,9 @@ package final class MemoryAlarm {
         self.sessions = sessions
     }
 
+    /// Connections told they are blocked (so exactly those get `unblocked`).
+    private var notified: Set<UInt64> = []
+
     /// Called after publishes, acks and from cron: two integer compares unless the state flips.
     @inline(__always)
     package func check() {
@@ -32,10 +35,27 @@ package final class MemoryAlarm {
         }
     }
 
+    /// After a publish on `session`: a connection that appeared after the alarm went off is
+    /// told too (RabbitMQ blocks connections as they publish).
+    @inline(__always)
+    package func check(publisher session: ConnectionSession) {
+        check()
+        if isBlocked && !notified.contains(session.id) { notify(session) }
+    }
+
+    private func notify(_ s: ConnectionSession) {
+        guard s.isRunning && s.clientCapability("connection.blocked") else { return }
+        notified.insert(s.id)
+        s.sendBlocked(true)
+    }
+
     private func flip(_ blocked: Bool) {
         isBlocked = blocked
-        for s in sessions() where s.isRunning && s.clientCapability("connection.blocked") {
-            s.sendBlocked(blocked)
+        if blocked {
+            for s in sessions() { notify(s) }
+        } else {
+            for s in sessions() where notified.contains(s.id) && s.isRunning { s.sendBlocked(false) }
+            notified.removeAll()
         }
     }
 }

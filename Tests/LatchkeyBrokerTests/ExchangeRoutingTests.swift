@@ -163,4 +163,21 @@ import Testing
         _ = try f.broker.deleteQueue(in: f.vhost, named: b("q"), ifUnused: false, ifEmpty: false, connection: 1)
         #expect(f.vhost.exchanges[b("ad")] == nil)
     }
+
+    @Test("alternate-exchange receives what the exchange cannot route")
+    func alternateExchange() throws {
+        let f = Fixture()
+        try f.broker.declareExchange(
+            in: f.vhost, name: b("main"), type: b("direct"), durable: false, autoDelete: false, internal: false,
+            arguments: Arguments([str("alternate-exchange", "amq.fanout")]))
+        let q = try f.declare("q")
+        let spill = try f.declare("spill")
+        try bind(f, "q", "main", "k")
+        try bind(f, "spill", "amq.fanout", "")
+        #expect(try f.publish("routed", to: "main", rk: "k").routedQueues == 1)
+        #expect(try f.publish("spilled", to: "main", rk: "other").routedQueues == 1)
+        #expect(f.drain(q) == ["routed"])
+        #expect(f.drain(spill) == ["spilled"])
+    }
 }
+

@@ -143,6 +143,32 @@ import Testing
         #expect(!h.front.memoryAlarm.isBlocked)
     }
 
+    @Test("clients advertising connection.blocked get blocked past the limit and unblocked below 90%")
+    func blockedNotified() {
+        let h = AMQPHarness(config: ["amqp-queued-memory-limit": "4096"])
+        h.header()
+        var caps = FieldTable()
+        caps.append("connection.blocked", .bool(true))
+        var props = FieldTable()
+        props.append("capabilities", .table(caps))
+        h.send(
+            .connectionStartOk(
+                .init(clientProperties: props, mechanism: bytes("PLAIN"), response: AMQPHarness.plain("guest", "guest"),
+                      locale: bytes("en_US"))))
+        h.send(.connectionTuneOk(.init(channelMax: 10, frameMax: 131072, heartbeat: 0)))
+        h.send(.connectionOpen(.init(virtualHost: bytes("/"))))
+        h.openChannel(1)
+        h.declare("q")
+        _ = h.take()
+        h.publish(String(repeating: "x", count: 5000), rk: "q")
+        #expect(h.methods() == [.connectionBlocked(.init(reason: bytes("low on memory")))])
+        h.publish("more", rk: "q")
+        #expect(h.methods().isEmpty)  // told once
+        h.send(.queuePurge(.init(queue: bytes("q"))), channel: 1)
+        h.front.cron()
+        #expect(h.methods() == [.queuePurgeOk(.init(messageCount: 2)), .connectionUnblocked(.init())])
+    }
+
     @Test("durable queue, binding and persistent messages are journaled; transient ones are not")
     func journal() {
         let c = Config()
