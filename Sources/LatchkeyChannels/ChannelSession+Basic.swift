@@ -15,10 +15,13 @@ extension ChannelSession {
         let ttl = try ChannelSession.expirationMs(props.expiration)
         // One allocation holds the encoded properties followed by the body (what Message stores
         // and what deliveries copy out without re-encoding).
+        // Exact capacity: queued messages dominate memory, so no slack per message.
+        scratch.removeAll(keepingCapacity: true)
+        props.encode(into: &scratch)
+        let propertiesCount = scratch.count
         var content = Bytes()
-        content.reserveCapacity(body.count + 64)
-        props.encode(into: &content)
-        let propertiesCount = content.count
+        content.reserveCapacity(propertiesCount + body.count)
+        content.append(contentsOf: scratch)
         content.append(contentsOf: body)
         let message = Message(
             id: broker.allocateMessageID(), content: content, propertiesCount: propertiesCount, exchange: p.exchange,

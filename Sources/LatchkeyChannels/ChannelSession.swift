@@ -35,6 +35,8 @@ package final class ChannelSession {
     var directReplyTag: Bytes? = nil
     var directReplyAddress: Bytes? = nil
     var closed = false
+    /// Reused buffer for encoding publish properties.
+    var scratch = Bytes()
 
     package init(number: UInt16, connection: ConnectionSession) {
         self.number = number
