@@ -7,8 +7,8 @@ import LatchkeyCore
 extension ChannelSession {
     /// Deliveries stop while the connection's unsent output is above this (a slow consumer's
     /// socket holds back its own deliveries only), and resume below the low-water mark.
-    static let outboxHighWater = 1 << 20
-    static let outboxLowWater = 1 << 18
+    static let outboxHighWater = 4 << 20
+    static let outboxLowWater = 1 << 20
 
     /// Resumes deliveries paused for a full outbox once the socket has drained (called from
     /// cron and before each method).

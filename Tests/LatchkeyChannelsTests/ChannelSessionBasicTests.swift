@@ -252,10 +252,10 @@ import Testing
         h.declare("q")
         h.send(.basicConsume(.init(queue: bytes("q"), consumerTag: bytes("c"), noAck: true)), channel: 1)
         _ = h.take()
-        let big = String(repeating: "x", count: 300_000)
+        let big = String(repeating: "x", count: 1_200_000)
         for _ in 0..<6 { h.publish(big, rk: "q") }
         let q = h.front.broker.vhost(named: bytes("/"))!.queue(named: bytes("q"))!
-        #expect(q.messageCount == 2)  // four fit under the 1 MiB high-water mark
+        #expect(q.messageCount == 2)  // four fit under the 4 MiB high-water mark
         #expect(h.received().count == 4)  // the socket drains
         h.front.cron()
         #expect(q.messageCount == 0)
