@@ -21,7 +21,7 @@ extension Broker {
         var qname = name
         if qname.isEmpty {
             repeat { qname = generateQueueName() } while vhost.queues[qname] != nil
-        } else if Broker.hasAmqPrefix(qname) {
+        } else if Broker.hasAmqPrefix(qname) && !replaying {  // a durable amq.gen- queue comes back at boot
             throw .reservedName("queue", qname)
         }
         if let q = vhost.queues[qname] {

@@ -164,11 +164,13 @@ final class DeathRecorder: MessagePropertyCodec {
             f.broker.replayEnqueue(vhost: b("/"), queue: b("q"), message: m)
         }
         f.broker.replaySettle(vhost: b("/"), queue: b("q"), id: 11)
+        try f.broker.replayDeclareQueue(vhost: b("/"), name: b("amq.gen-abc"), autoDelete: false, arguments: .empty)
         f.broker.finishReplay()
         #expect(j.events.isEmpty)
         let q = f.vhost.queues[b("q")]!
         #expect(q.durable)
         #expect(f.drain(q) == ["a", "c"])
         #expect(f.broker.allocateMessageID() == 13)
+        #expect(f.vhost.queues[b("amq.gen-abc")] != nil)  // server-named durable queues come back
     }
 }
