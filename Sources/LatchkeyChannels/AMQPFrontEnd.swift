@@ -2,6 +2,7 @@
 // builds the server-properties table clients inspect (capabilities, product), authenticates users,
 // makes one ConnectionSession per connection and drives their timers from cron().
 import LatchkeyAMQP
+import LatchkeyBroker
 import LatchkeyCore
 import LatchkeyLog
 
@@ -24,6 +25,12 @@ public final class AMQPFrontEnd: FrontEnd {
     package let serverProperties: FieldTable
     /// Live sessions by connection id (for cron).
     package private(set) var sessions: [UInt64: ConnectionSession] = [:]
+    /// Queues, exchanges and messages (frame-free); boot replays the log into it.
+    package let broker: Broker
+    /// Channels consuming from amq.rabbitmq.reply-to.
+    package let directReply = DirectReply()
+    /// connection.blocked when queued messages exceed `amqp-queued-memory-limit`.
+    package private(set) var memoryAlarm: MemoryAlarm! = nil
 
     public init(context: ServerContext, journal: Journal) {
         self.context = context
@@ -41,6 +48,11 @@ public final class AMQPFrontEnd: FrontEnd {
         channelMax = UInt16(clamping: config.int("amqp-channel-max"))
         maxMessageSize = UInt64(clamping: config.int("amqp-max-message-size"))
         serverProperties = Self.makeServerProperties(version: context.latchkeyVersion)
+        broker = Broker(clock: context.clock, vhosts: Self.words(config.string("amqp-vhosts")).map(String.init))
+        BrokerHooks.install(on: broker, journal: journal)
+        memoryAlarm = MemoryAlarm(
+            broker: broker, limit: Int(clamping: config.int("amqp-queued-memory-limit")),
+            sessions: { [unowned self] in Array(self.sessions.values) })
     }
 
     /// Proposed heartbeat in seconds (`amqp-heartbeat`, changeable with CONFIG SET).
@@ -56,7 +68,12 @@ public final class AMQPFrontEnd: FrontEnd {
 
     public func cron() {
         let now = context.nowMs
-        for s in sessions.values { s.tick(nowMs: now) }
+        for s in sessions.values {
+            s.tick(nowMs: now)
+            s.resumeDrainedChannels()
+        }
+        broker.cron()
+        memoryAlarm.check()
     }
 
     func unregister(_ s: ConnectionSession) {

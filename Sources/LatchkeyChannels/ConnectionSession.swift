@@ -94,6 +94,7 @@ package final class ConnectionSession: ProtocolSession {
 
     package func receive(_ input: UnsafeRawBufferPointer) -> Int {
         if phase == .closed { return input.count }
+        defer { if phase == .running { flushConfirms() } }  // coalesced publisher confirms
         lastReceivedMs = context.nowMs
         client.lastInteractionMs = context.nowMs
         var offset = 0
@@ -129,6 +130,7 @@ package final class ConnectionSession: ProtocolSession {
 
     package func connectionClosed() {
         releaseChannels()
+        frontEnd.broker.connectionClosed(id)  // its exclusive queues go with it
         phase = .closed
         frontEnd.unregister(self)
     }
@@ -361,6 +363,7 @@ package final class ConnectionSession: ProtocolSession {
     /// Drops the socket once pending output is written.
     func closeSocket() {
         releaseChannels()
+        frontEnd.broker.connectionClosed(id)
         phase = .closed
         client.outbox.closeAfterFlush = true
         client.outbox.markDirty()

@@ -37,6 +37,19 @@ final class AMQPHarness {
         session = front.makeSession(client: client) as! ConnectionSession
     }
 
+    /// A second connection on `other`'s front end (same broker, clock and context).
+    convenience init(sharing other: AMQPHarness) { self.init(front: other.front) }
+
+    /// A connection on an existing front end (shared broker, or a journaling one).
+    init(front: AMQPFrontEnd) {
+        context = front.context
+        self.front = front
+        client = ClientInfo(
+            id: context.allocateClientID(), kind: .amqp, peerAddress: "127.0.0.1:5001", localAddress: "127.0.0.1:5672",
+            isLoopback: true, outbox: Outbox(queue: context.flushQueue), nowMs: context.nowMs)
+        session = front.makeSession(client: client) as! ConnectionSession
+    }
+
     /// Whether the session asked for the socket to close.
     var closed: Bool { client.outbox.closeAfterFlush }
 
