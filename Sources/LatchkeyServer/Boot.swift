@@ -4,6 +4,7 @@
 // goes in `makeServer` before the front ends are built.
 import LatchkeyCore
 
+/// Builds a server with its front ends; the one place integration changes.
 public enum Boot {
     /// The front ends for one server. `amqp` nil means no AMQP listener is opened.
     public static func makeFrontEnds(context: ServerContext) -> (resp: FrontEnd, amqp: FrontEnd?) {
