@@ -7,6 +7,7 @@ import LatchkeyCommands
 import LatchkeyCore
 import LatchkeyLog
 
+/// Builds a server with its front ends; the one place integration changes.
 public enum Boot {
     /// The front ends for one server. `amqp` nil means no AMQP listener is opened.
     public static func makeFrontEnds(context: ServerContext, journal: Journal = Journal(enabled: false))

@@ -13,7 +13,9 @@ extension Server {
         cronTimer = timer
         applyHz()
         beforeSleep = try BeforeSleep(loop: loop) { [unowned self] in self.flushBeforeSleep() }
-        waker = try LoopWaker(loop: loop) { [unowned self] in self.requestShutdown(save: false) }
+        // The waker's only job is shutdown: requested on the loop (SHUTDOWN, signals) or from
+        // another thread (tests), it runs at a safe point of the next loop iteration.
+        waker = try LoopWaker(loop: loop) { [unowned self] in self.performShutdown() }
         if handlesSignals {
             for sig in [SIGINT, SIGTERM] {
                 signalWatchers.append(
@@ -75,10 +77,15 @@ extension Server {
 
     // MARK: shutdown
 
-    /// SHUTDOWN / SIGTERM / SIGINT: stop accepting, run shutdown hooks, flush pending output,
-    /// close every client, then let the loop end. Clients whose output cannot drain within two
-    /// seconds are closed anyway.
+    /// SHUTDOWN / SIGTERM / SIGINT. Safe to call from inside a session's `receive` (SHUTDOWN):
+    /// the work runs from the loop a moment later, never under the caller's feet.
     public func requestShutdown(save: Bool) {
+        waker?.wake()
+    }
+
+    /// Stop accepting, run shutdown hooks, flush pending output, close every client, then let
+    /// the loop end. Clients whose output cannot drain within two seconds are closed anyway.
+    func performShutdown() {
         if shuttingDown { return }
         shuttingDown = true
         log.warning("User requested shutdown...")

@@ -117,4 +117,19 @@ struct LiveServerTests {
         live.thread.stop()  // joins; a second stop request is ignored
         #expect(throws: (any Error).self) { _ = try TestClient(port: live.port) }
     }
+
+    @Test("shutdown - requested from inside a session, it answers, closes everyone and ends the loop")
+    func shutdownFromSession() throws {
+        let live = try LiveServer(frontEnd: { BigFrontEnd(context: $0) })
+        let other = try TestClient(port: live.port)
+        other.send("PING\r\n")
+        #expect(other.receive(count: 7) == Array("+PONG\r\n".utf8))
+        let c = try TestClient(port: live.port)
+        c.send("SHUTDOWN\r\nPING\r\n")
+        let reply = c.receive(count: 12)
+        #expect(reply.starts(with: Array("+OK\r\n".utf8)))
+        #expect(c.receiveSome().isEmpty)
+        #expect(other.receiveSome().isEmpty)
+        live.thread.stop()
+    }
 }

@@ -115,15 +115,22 @@ struct TestError: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
-/// Answers inline `PING` with +PONG and `BIG n` with n bytes of 'x' (no framing).
+/// Answers inline `BIG n` with n bytes of 'x' (no framing), `SHUTDOWN` by asking the server to
+/// shut down (as the SHUTDOWN command does, from inside `receive`), anything else with +PONG.
 final class BigFrontEnd: FrontEnd {
-    func makeSession(client: ClientInfo) -> ProtocolSession { BigSession(outbox: client.outbox) }
+    weak var context: ServerContext?
+    init(context: ServerContext? = nil) { self.context = context }
+    func makeSession(client: ClientInfo) -> ProtocolSession { BigSession(outbox: client.outbox, context: context) }
     func cron() {}
 }
 
 final class BigSession: ProtocolSession {
     let outbox: Outbox
-    init(outbox: Outbox) { self.outbox = outbox }
+    weak var context: ServerContext?
+    init(outbox: Outbox, context: ServerContext?) {
+        self.outbox = outbox
+        self.context = context
+    }
 
     func receive(_ input: UnsafeRawBufferPointer) -> Int {
         var pos = 0
@@ -131,7 +138,10 @@ final class BigSession: ProtocolSession {
             let end = nl > pos && input[nl - 1] == 13 ? nl - 1 : nl
             let line = String(decoding: input[pos..<end], as: UTF8.self).split(separator: " ")
             pos = nl + 1
-            if line.first == "BIG", line.count == 2, let n = Int(line[1]) {
+            if line.first == "SHUTDOWN" {
+                outbox.bytes.append(contentsOf: Array("+OK\r\n".utf8))
+                context?.control?.requestShutdown(save: false)
+            } else if line.first == "BIG", line.count == 2, let n = Int(line[1]) {
                 outbox.bytes.append(contentsOf: [UInt8](repeating: UInt8(ascii: "x"), count: n))
             } else {
                 outbox.bytes.append(contentsOf: Array("+PONG\r\n".utf8))
