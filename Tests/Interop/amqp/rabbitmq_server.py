@@ -100,8 +100,9 @@ class RabbitMQServer:
 
     def start(self, timeout=60.0):
         self.env = self._environment()
+        # On a restart (same node, same dir) our epmd is still running; starting it again is harmless.
         subprocess.run(["epmd", "-address", "127.0.0.1", "-port", str(self.epmd_port), "-daemon"],
-                       env=self.env, check=True)
+                       env=self.env, check=False)
         out = open(os.path.join(self.dir, "stdout.log"), "wb")
         t0 = time.monotonic()
         self.proc = subprocess.Popen([SERVER], env=self.env, stdout=out, stderr=subprocess.STDOUT,
@@ -129,6 +130,12 @@ class RabbitMQServer:
     def ctl(self, *args, timeout=30):
         return subprocess.run([CTL, "-n", self.nodename] + list(args), env=self.env, capture_output=True,
                               timeout=timeout, text=True)
+
+    def kill(self):
+        """SIGKILL the node (a crash); its directory and epmd stay, so start() recovers from disk."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
 
     def stop(self, timeout=30.0):
         if self.proc is not None and self.proc.poll() is None:
