@@ -165,7 +165,10 @@ class RabbitMQServer:
 
 
 if __name__ == "__main__":
-    # Manual use: start, print the port, wait for Ctrl-C.
+    # Manual use: start, print the port, wait for Ctrl-C or SIGTERM (both stop the node cleanly).
+    def _interrupt(*_):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, _interrupt)
     with RabbitMQServer() as r:
         print("rabbitmq ready on %s:%d after %.2fs (dir %s)" % (r.host, r.port, r.startup_seconds, r.dir))
         try:

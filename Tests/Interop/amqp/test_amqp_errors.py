@@ -329,3 +329,61 @@ def test_many_bad_clients_do_not_disturb_a_good_one(amqp_server, pika_channel, u
                 c.send(R.PROTOCOL_HEADER + R.method(0, 10, 11, b"\x00\x00")[:9])
         pika_channel.basic_publish("", q, b"m%d" % i)
     wait_ready(pika_channel, q, 20)
+
+
+# --- undecodable methods ----------------------------------------------------------------------------
+
+def test_truncated_method_arguments_501(amqp_server):
+    c = opened(amqp_server)
+    c.send(R.method(1, 50, 10, b"\x00"))
+    expect_close(c, 501, "FRAME_ERROR - cannot decode <<0>>", 50, 10)
+    still_serving(amqp_server)
+
+
+def test_field_table_overrunning_its_method_501(amqp_server):
+    c = opened(amqp_server)
+    overrun = struct.pack(">I", 50) + R.shortstr("k") + b"S" + struct.pack(">I", 2) + b"ab"
+    c.send(R.method(1, 50, 10, b"\x00\x00" + R.shortstr("") + b"\x04" + overrun))
+    expect_close(c, 501, "FRAME_ERROR - cannot decode", 50, 10, prefix=True)
+    still_serving(amqp_server)
+
+
+def connection_ended_with_error(c, codes):
+    """RabbitMQ crashes the connection (EOF or 541) on some inputs where Latchkey answers a proper
+    connection.close; either way the connection must end, with one of `codes` if a close is sent."""
+    while True:
+        try:
+            m = c.read_method(timeout=5)
+        except TimeoutError:
+            raise AssertionError("the server kept the connection open")
+        if m is None:
+            return None
+        if m[0] != "frame" and (m[1], m[2]) == (10, 50):
+            close = R.parse_close(m[0], m[3])
+            assert close.code in codes, close
+            return close
+
+
+def test_unknown_field_table_tag_ends_the_connection(amqp_server):
+    bad = R.shortstr("k") + b"Z" + b"\x00\x00"
+    c = opened(amqp_server)
+    c.send(R.method(1, 50, 10, b"\x00\x00" + R.shortstr("") + b"\x04" + struct.pack(">I", len(bad)) + bad))
+    close = connection_ended_with_error(c, {502, 541})
+    if close is not None and close.code == 502:
+        assert close.text.startswith("SYNTAX_ERROR"), close
+    c.close()
+    still_serving(amqp_server)
+
+
+def test_unknown_method_ends_the_connection(amqp_server):
+    c = opened(amqp_server)
+    c.send(R.method(1, 50, 99))
+    close = connection_ended_with_error(c, {540, 503})
+    if close is not None:
+        assert close.text.startswith(("NOT_IMPLEMENTED", "COMMAND_INVALID")), close
+    c.close()
+    c = opened(amqp_server)
+    c.send(R.method(1, 99, 1))
+    connection_ended_with_error(c, {540, 503})
+    c.close()
+    still_serving(amqp_server)
