@@ -102,11 +102,11 @@ import Testing
     }
 
     @Test("x-arguments are type checked with RabbitMQ's texts")
-    func argValidation() {
+    func argValidation() throws {
         let f = Fixture()
         #expect(
             throws: BrokerError.preconditionFailed(
-                "invalid arg 'x-max-length' for queue 'q' in vhost '/': {unacceptable_type,longstr}")
+                "invalid arg 'x-max-length' for queue 'q' in vhost '/': \"expected integer, got longstr\"")
         ) { try f.declare("q", args: [str("x-max-length", "10")]) }
         #expect(
             throws: BrokerError.preconditionFailed(
@@ -115,7 +115,29 @@ import Testing
         #expect(
             throws: BrokerError.preconditionFailed("invalid arg 'x-expires' for queue 'q' in vhost '/': {value_zero,0}")
         ) { try f.declare("q", args: [int("x-expires", 0)]) }
+        #expect(
+            throws: BrokerError.preconditionFailed(
+                "invalid arg 'x-max-priority' for queue 'q' in vhost '/': {max_value_exceeded,256}")
+        ) { try f.declare("q", args: [int("x-max-priority", 256)]) }
+        #expect(
+            throws: BrokerError.preconditionFailed("invalid arg 'x-overflow' for queue 'q' in vhost '/': invalid_overflow")
+        ) { try f.declare("q", args: [str("x-overflow", "drop-tail")]) }
+        #expect(
+            throws: BrokerError.preconditionFailed(
+                "invalid type 'signedint' for arg 'x-dead-letter-exchange' in queue 'q' in vhost '/'")
+        ) { try f.declare("q", args: [int("x-dead-letter-exchange", 1)]) }
+        #expect(
+            throws: BrokerError.preconditionFailed(
+                "invalid arg 'x-queue-type' for queue 'q' in vhost '/': \"unsupported queue type 'fancy'\"")
+        ) { try f.declare("q", args: [str("x-queue-type", "fancy")]) }
         #expect(f.vhost.queues.isEmpty)
+        #expect(try f.declare("qq", args: [str("x-queue-type", "quorum")]).settings.maxLength == -1)
+    }
+
+    @Test("exclusive queues are never durable (and never journaled)")
+    func exclusiveNotDurable() throws {
+        let f = Fixture()
+        #expect(try f.declare("ex", durable: true, exclusive: true).durable == false)
     }
 
     @Test("passive lookup: missing is 404, another connection's exclusive queue is 405")

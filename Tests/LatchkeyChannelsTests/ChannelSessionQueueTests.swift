@@ -64,7 +64,7 @@ import Testing
         #expect(
             h.closes() == [
                 CloseInfo(
-                    406, "PRECONDITION_FAILED - invalid arg 'x-max-length' for queue 'q' in vhost '/': {unacceptable_type,longstr}",
+                    406, "PRECONDITION_FAILED - invalid arg 'x-max-length' for queue 'q' in vhost '/': \"expected integer, got longstr\"",
                     50, 10)
             ])
     }
@@ -132,6 +132,10 @@ import Testing
                     "PRECONDITION_FAILED - inequivalent arg 'type' for exchange 'ex2' in vhost '/': received 'fanout' but current is 'direct'",
                     40, 10)
             ])
+        h.send(.channelCloseOk(.init()), channel: 1)
+        h.openChannel(1)
+        h.send(.exchangeDeclare(.init(exchange: bytes(""), type: bytes("direct"), passive: true)), channel: 1)
+        #expect(h.closes() == [CloseInfo(403, "ACCESS_REFUSED - operation not permitted on the default exchange", 40, 10)])
         h.send(.channelCloseOk(.init()), channel: 1)
         h.openChannel(1)
         h.send(.exchangeDeclare(.init(exchange: bytes("e"), type: bytes("bogus"))), channel: 1)
