@@ -6,13 +6,13 @@ import LatchkeyCore
 
 /// The method → header → body state machine of one channel.
 package struct PublishAssembly {
-    package enum State {
+    package enum State: Equatable {
         /// Between messages: only method frames are acceptable.
         case idle
-        /// basic.publish seen; the header must come next.
-        case awaitingHeader(AMQPMethod.BasicPublish)
-        /// Header seen; `remaining` body bytes are still due.
-        case awaitingBody(AMQPMethod.BasicPublish, BasicProperties, remaining: UInt64)
+        /// basic.publish seen (in `publish`); the header must come next.
+        case awaitingHeader
+        /// Header seen (properties in `properties`); `remaining` body bytes are still due.
+        case awaitingBody(remaining: UInt64)
     }
 
     /// What the caller does after feeding a frame.
@@ -24,7 +24,10 @@ package struct PublishAssembly {
     }
 
     package private(set) var state: State = .idle
-    /// The body collected so far. Kept outside `state` so appending does not copy it.
+    // The message being assembled. Kept outside `state` so that each body frame neither copies
+    // the method and properties (retain/release of every field) nor the body collected so far.
+    private var publish = AMQPMethod.BasicPublish()
+    private var properties = BasicProperties()
     private var body: Bytes = []
     /// Largest accepted body (amqp-max-message-size).
     let maxMessageSize: UInt64
@@ -40,7 +43,8 @@ package struct PublishAssembly {
     /// A content-bearing method arrived (only basic.publish is legal from clients).
     package mutating func begin(_ publish: AMQPMethod.BasicPublish) throws(AMQPException) {
         if isCollecting { throw outOfSequence() }
-        state = .awaitingHeader(publish)
+        self.publish = publish
+        state = .awaitingHeader
     }
 
     /// The 505 for a method frame that arrives while a content is in progress.
@@ -54,7 +58,7 @@ package struct PublishAssembly {
 
     /// A content header frame.
     package mutating func header(_ payload: UnsafeRawBufferPointer) throws(AMQPException) -> Action {
-        guard case .awaitingHeader(let publish) = state else {
+        guard case .awaitingHeader = state else {
             if case .awaitingBody = state { throw outOfSequence() }
             throw AMQPException.expectedMethodFrame
         }
@@ -79,17 +83,18 @@ package struct PublishAssembly {
             state = .idle
             return .complete(publish, h.properties, [])
         }
+        properties = h.properties
         body = []
         // Reserve for what is declared, but not more than 1 MiB up front: a client may declare a
         // large size on many channels and then send nothing.
         body.reserveCapacity(Int(Swift.min(h.bodySize, 1 << 20)))
-        state = .awaitingBody(publish, h.properties, remaining: h.bodySize)
+        state = .awaitingBody(remaining: h.bodySize)
         return .none
     }
 
     /// A content body frame.
     package mutating func bodyFrame(_ payload: UnsafeRawBufferPointer) throws(AMQPException) -> Action {
-        guard case .awaitingBody(let publish, let props, let remaining) = state else {
+        guard case .awaitingBody(let remaining) = state else {
             if case .awaitingHeader = state { throw outOfSequence() }
             throw AMQPException.expectedMethodFrame
         }
@@ -101,18 +106,19 @@ package struct PublishAssembly {
         body.append(contentsOf: payload)
         let left = remaining - UInt64(payload.count)
         if left > 0 {
-            state = .awaitingBody(publish, props, remaining: left)
+            state = .awaitingBody(remaining: left)
             return .none
         }
         state = .idle
         let done = body
         body = []
-        return .complete(publish, props, done)
+        return .complete(publish, properties, done)
     }
 
     /// Drops any partial content (the channel is closing).
     package mutating func reset() {
         state = .idle
         body = []
+        properties = BasicProperties()
     }
 }
