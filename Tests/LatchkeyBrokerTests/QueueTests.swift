@@ -16,6 +16,23 @@ import Testing
         #expect(f.drain(q) == (1..<100).map { "m\($0)" })
     }
 
+    @Test("a large backlog drains in order through ring growth and shrinking, requeues included")
+    func largeBacklog() throws {
+        let f = Fixture()
+        let q = try f.declare("q")
+        for i in 0..<20_000 { try f.publish("\(i)", rk: "q") }
+        var held: [Delivery] = []
+        for _ in 0..<10 { held.append(f.broker.get(from: q, noAck: false)!.delivery) }
+        var got: [String] = []
+        for _ in 0..<15_000 { got.append(f.getBody(q)!) }
+        f.broker.requeue(held)
+        got += f.drain(q)
+        #expect(got.count == 20_000)
+        #expect(Array(got[0..<15_000]) == (10..<15_010).map(String.init))
+        #expect(Array(got[15_000..<15_010]) == (0..<10).map(String.init))
+        #expect(Array(got[15_010...]) == (15_010..<20_000).map(String.init))
+    }
+
     @Test("nack/requeue puts messages back at their original position with redelivered")
     func requeueOrder() throws {
         let f = Fixture()
