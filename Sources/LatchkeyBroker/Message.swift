@@ -6,25 +6,30 @@ import LatchkeyCore
 
 /// An immutable published message, shared between queues.
 public final class Message {
+    // Fields are ordered and sized so the object fits an 80-byte allocation: a million queued
+    // messages are a million of these.
+
     /// Stable id (unique per broker, survives restarts through the journal).
     public let id: UInt64
     /// Encoded content-header property flags + property list, followed by the body.
     public let content: Bytes
-    /// How many leading bytes of `content` are the encoded properties.
-    public let propertiesCount: Int
     /// Exchange and routing key the message was published with (shown in deliver/get-ok).
     public let exchange: Bytes
     /// Shares the queue name's storage when published through the default exchange (saves one
     /// allocation per queued message).
     public internal(set) var routingKey: Bytes
+    /// Per-message TTL from the `expiration` property, in ms; -1 when absent.
+    public let ttlMs: Int64
+    @usableFromInline let propertiesCount32: UInt32
+    /// Number of queue entries (ready or unacked) holding this message; memory is counted once.
+    var references: Int32 = 0
     /// delivery-mode 2.
     public let persistent: Bool
     /// The priority property (0 when absent).
     public let priority: UInt8
-    /// Per-message TTL from the `expiration` property, in ms; -1 when absent.
-    public let ttlMs: Int64
-    /// Number of queue entries (ready or unacked) holding this message; memory is counted once.
-    var references = 0
+
+    /// How many leading bytes of `content` are the encoded properties.
+    @inlinable public var propertiesCount: Int { Int(propertiesCount32) }
 
     public init(
         id: UInt64, content: Bytes, propertiesCount: Int, exchange: Bytes, routingKey: Bytes,
@@ -32,7 +37,7 @@ public final class Message {
     ) {
         self.id = id
         self.content = content
-        self.propertiesCount = propertiesCount
+        self.propertiesCount32 = UInt32(propertiesCount)
         self.exchange = exchange
         self.routingKey = routingKey
         self.persistent = persistent
@@ -53,21 +58,29 @@ public final class Message {
     var accountedBytes: Int { content.count + exchange.count + routingKey.count + 96 }
 }
 
-/// One message's place in one queue.
+/// One message's place in one queue (24 bytes: the redelivered flag lives in the top bit of
+/// the sequence word).
 public struct QueueEntry {
     public let message: Message
-    /// Per-queue sequence number: the original FIFO position, used to requeue in order.
-    public let seq: UInt64
+    private var seqAndFlag: UInt64
     /// Absolute expiry (Unix ms); Int64.max when none.
     public let expiresAtMs: Int64
-    /// Set once the message has been delivered and put back.
-    public var redelivered: Bool
+
+    private static let flag: UInt64 = 1 << 63
 
     public init(message: Message, seq: UInt64, expiresAtMs: Int64 = .max, redelivered: Bool = false) {
         self.message = message
-        self.seq = seq
+        self.seqAndFlag = seq | (redelivered ? QueueEntry.flag : 0)
         self.expiresAtMs = expiresAtMs
-        self.redelivered = redelivered
+    }
+
+    /// Per-queue sequence number: the original FIFO position, used to requeue in order.
+    @inline(__always) public var seq: UInt64 { seqAndFlag & ~QueueEntry.flag }
+
+    /// Set once the message has been delivered and put back.
+    public var redelivered: Bool {
+        @inline(__always) get { seqAndFlag & QueueEntry.flag != 0 }
+        set { seqAndFlag = newValue ? seqAndFlag | QueueEntry.flag : seqAndFlag & ~QueueEntry.flag }
     }
 }
 
