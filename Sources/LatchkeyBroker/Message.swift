@@ -61,6 +61,7 @@ public final class Message {
 /// One message's place in one queue (24 bytes: the redelivered flag lives in the top bit of
 /// the sequence word).
 public struct QueueEntry {
+    /// The (shared) message.
     public let message: Message
     private var seqAndFlag: UInt64
     /// Absolute expiry (Unix ms); Int64.max when none.
@@ -93,12 +94,15 @@ public enum DeathReason: String, Sendable {
 
 /// What the channel layer needs to add an x-death entry when a message is dead-lettered.
 public struct DeathEvent {
+    /// The queue the message died in.
     public let queue: Bytes
+    /// Why (rejected, expired, maxlen).
     public let reason: DeathReason
     /// Absolute time of death, Unix ms (x-death `time` is in seconds).
     public let timeMs: Int64
     /// The exchange and routing key the message was originally published with.
     public let exchange: Bytes
+    /// x-death `routing-keys`.
     public let routingKeys: [Bytes]
 }
 

@@ -20,12 +20,15 @@ public struct QueueSettings: Sendable {
     public var maxLength: Int64 = -1
     /// x-max-length-bytes, or -1.
     public var maxLengthBytes: Int64 = -1
+    /// x-overflow.
     public var overflow: OverflowMode = .dropHead
     /// x-dead-letter-exchange (nil when not set; may be "" = the default exchange).
     public var deadLetterExchange: Bytes? = nil
+    /// x-dead-letter-routing-key (nil: keep the message's key).
     public var deadLetterRoutingKey: Bytes? = nil
     /// x-max-priority (0 = not a priority queue).
     public var maxPriority: Int = 0
+    /// x-single-active-consumer.
     public var singleActiveConsumer = false
 
     public init() {}
