@@ -15,17 +15,17 @@ extension ChannelSession {
         let ttl = try ChannelSession.expirationMs(props.expiration)
         // One allocation holds the encoded properties followed by the body (what Message stores
         // and what deliveries copy out without re-encoding).
-        // Exact capacity: queued messages dominate memory, so no slack per message.
+        // The message copies the encoded properties and the body into its own tail storage.
         scratch.removeAll(keepingCapacity: true)
         props.encode(into: &scratch)
-        let propertiesCount = scratch.count
-        var content = Bytes()
-        content.reserveCapacity(propertiesCount + body.count)
-        content.append(contentsOf: scratch)
-        content.append(contentsOf: body)
-        let message = Message(
-            id: broker.allocateMessageID(), content: content, propertiesCount: propertiesCount, exchange: p.exchange,
-            routingKey: p.routingKey, persistent: props.deliveryMode == 2, priority: props.priority ?? 0, ttlMs: ttl)
+        let id = broker.allocateMessageID()
+        let message = scratch.withUnsafeBytes { pr in
+            body.withUnsafeBytes { b in
+                Message.make(
+                    id: id, properties: pr, body: b, exchange: p.exchange, routingKey: p.routingKey,
+                    persistent: props.deliveryMode == 2, priority: props.priority ?? 0, ttlMs: ttl)
+            }
+        }
         if tx != nil {
             _ = try broker.exchange(in: vhost, named: p.exchange)  // RabbitMQ checks the exchange at publish time
             tx!.publishes.append((p, message))

@@ -75,7 +75,7 @@ package enum BrokerReplay {
         }
         guard let (props, count) = decoded else { return nil }
         let ttl = (try? ChannelSession.expirationMs(props.expiration)) ?? -1
-        return Message(
+        return Message.make(
             id: id, content: content, propertiesCount: count, exchange: exchange, routingKey: routingKey,
             persistent: props.deliveryMode == 2, priority: props.priority ?? 0, ttlMs: ttl)
     }

@@ -246,7 +246,7 @@ import Testing
     @Test("a ready-list slot is 24 bytes (the redelivered flag shares the sequence word)")
     func entrySize() {
         #expect(MemoryLayout<QueueEntry?>.stride == 24)
-        let m = Message(id: 1, content: [], propertiesCount: 0, exchange: [], routingKey: [])
+        let m = Message.make(id: 1, content: [], propertiesCount: 0, exchange: [], routingKey: [])
         var e = QueueEntry(message: m, seq: 42)
         e.redelivered = true
         #expect(e.seq == 42 && e.redelivered)
