@@ -22,6 +22,7 @@ public enum Boot {
         let journal = Journal(enabled: false)
         let frontEnds = makeFrontEnds(context: server.context, journal: journal)
         server.addFrontEnd(frontEnds.resp, kind: .resp)
+        if let engine = frontEnds.resp as? CommandEngine { server.installBusyPump(engine.scripting) }
         if let amqp = frontEnds.amqp { server.addFrontEnd(amqp, kind: .amqp) }
         // Append-only log: replay into every front end that is a LogParticipant, then journal.
         var participants: [ClientProtocol: LogParticipant] = [:]

@@ -98,6 +98,7 @@ public final class Persistence {
         server.addBeforeFlushHook { p.beforeFlush() }
         server.addShutdownHook { p.shutdown() }
         server.logRewriteHandler = { p.requestRewrite() }
+        server.isOutputHeld = { p.hold.isHolding($0) }
         p.startTimer()
         p.updateStatus()
         return p

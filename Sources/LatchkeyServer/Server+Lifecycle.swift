@@ -80,6 +80,9 @@ extension Server {
     /// SHUTDOWN / SIGTERM / SIGINT. Safe to call from inside a session's `receive` (SHUTDOWN):
     /// the work runs from the loop a moment later, never under the caller's feet.
     public func requestShutdown(save: Bool) {
+        // From the busy pump (SHUTDOWN NOSAVE during a script): stop the script first, or the
+        // loop never gets back to the waker.
+        if busyPump.active { abortBusyScript() }
         waker?.wake()
     }
 

@@ -39,6 +39,13 @@ public final class Server: ServerControl {
     var lastHoldToken: UInt64 = 0
     var releasedHoldToken: UInt64 = 0
     var heldClients: [UInt64: ClientConnection] = [:]
+    /// The busy-script pump's state (Server+BusyPump.swift).
+    var busyPump = BusyPumpState()
+    /// The client whose script SHUTDOWN NOSAVE stopped: closed without its reply.
+    weak var abandonedScriptClient: ClientConnection?
+    /// Whether the log still holds back an outbox's earlier replies (set by Persistence); the
+    /// busy pump does not answer such a client ahead of them.
+    var isOutputHeld: ((Outbox) -> Bool)?
 
     /// The RESP error an extra client gets before it is closed (Redis's exact text).
     static let maxClientsReply: StaticString = "-ERR max number of clients reached\r\n"
@@ -166,7 +173,7 @@ public final class Server: ServerControl {
 
     // MARK: connections
 
-    private func accept(_ connection: TCPConnection, kind: ClientProtocol) {
+    func accept(_ connection: TCPConnection, kind: ClientProtocol) {
         guard !shuttingDown, let frontEnd = frontEnds[kind] else {
             connection.close()
             return
