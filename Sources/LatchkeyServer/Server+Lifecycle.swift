@@ -87,7 +87,8 @@ extension Server {
     }
 
     /// Stop accepting, run shutdown hooks, flush pending output, close every client, then let
-    /// the loop end. Clients whose output cannot drain within two seconds are closed anyway.
+    /// the loop end. Clients whose output cannot drain within two seconds are closed anyway, as
+    /// are those of `clientsClosingThemselves` that have not closed by then.
     func performShutdown() {
         if shuttingDown { return }
         shuttingDown = true
@@ -96,9 +97,15 @@ extension Server {
         for hook in beforeFlushHooks { hook() }
         for hook in shutdownHooks { hook() }
         releaseAllOutput()
-        for client in Array(connections.values) { client.info.outbox.closeAfterFlush = true; client.info.outbox.markDirty() }
+        for client in Array(connections.values) {
+            if !clientsClosingThemselves.contains(client.info.kind) { client.info.outbox.closeAfterFlush = true }
+            client.info.outbox.markDirty()
+        }
         context.flushQueue.drain()
-        for client in Array(connections.values) where !client.connection.isWriting { client.close() }
+        for client in Array(connections.values)
+        where !client.connection.isWriting && !clientsClosingThemselves.contains(client.info.kind) {
+            client.close()
+        }
         if connections.isEmpty {
             finishShutdown()
         } else if let timer = try? LoopTimer(loop: loop, callback: { [unowned self] in

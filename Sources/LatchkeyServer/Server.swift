@@ -19,6 +19,9 @@ public final class Server: ServerControl {
     public let log: ServerLog
     /// Install SIGINT/SIGTERM handlers in `start()`. In-process tests turn this off.
     public var handlesSignals = true
+    /// Kinds of client whose front end closes them itself at shutdown (AMQP sends
+    /// connection.close and waits for close-ok); the server waits for them, at most two seconds.
+    public var clientsClosingThemselves: Set<ClientProtocol> = []
     /// BGREWRITEAOF: set by the log wiring; returns an error text when a rewrite cannot start.
     public var logRewriteHandler: (() -> String?)?
 
