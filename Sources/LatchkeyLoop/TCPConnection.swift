@@ -1,8 +1,9 @@
 // One accepted TCP socket: its read buffer, its write path and its close. Reads land in the
 // loop's shared buffer when nothing is pending (no allocation, no copy for whole requests) and in
 // a per-connection buffer that grows and compacts only when a partial request must be kept.
-// Writes try uv_try_write first and queue only what the socket did not take. What the bytes
-// mean, and when to close, is the delegate's business.
+// Writes try uv_try_write first and queue only what the socket did not take. `readNow()` reads
+// without the loop, for when it cannot run (busy scripts). What the bytes mean, and when to
+// close, is the delegate's business.
 import CLibUV
 
 #if canImport(Glibc)

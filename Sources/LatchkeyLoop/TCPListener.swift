@@ -1,7 +1,8 @@
 // A listening TCP socket on one address. Binds IPv4 or IPv6 (IPv6 sockets are IPv6-only so
 // "127.0.0.1" and "::1" can share a port), resolves port 0 to the port the kernel picked, and
 // hands every accepted socket to a closure as a TCPConnection. It does not decide whether a
-// connection is welcome (maxclients) — that is the server's job.
+// connection is welcome (maxclients) — that is the server's job. `acceptNow()` accepts without
+// the loop, for when it cannot run (busy scripts).
 import CLibUV
 
 #if canImport(Glibc)
