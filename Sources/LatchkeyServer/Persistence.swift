@@ -99,6 +99,7 @@ public final class Persistence {
         server.addShutdownHook { p.shutdown() }
         server.logRewriteHandler = { p.requestRewrite() }
         server.isOutputHeld = { p.hold.isHolding($0) }
+        server.logHasUnwrittenRecords = { journal.hasPending }
         p.startTimer()
         p.updateStatus()
         return p

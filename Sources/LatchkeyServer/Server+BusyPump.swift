@@ -50,8 +50,11 @@ extension Server {
             fds.append(pollfd(fd: listener.fileDescriptor, events: Int16(POLLIN), revents: 0))
         }
         busyPump.scriptClient = nil
+        for client in connections.values where client.receiving && client.info.kind == .resp {
+            busyPump.scriptClient = client
+        }
+        writeEarlierReplies()
         for client in connections.values {
-            if client.receiving && client.info.kind == .resp { busyPump.scriptClient = client }
             guard mayPump(client) else { continue }
             let fd = client.connection.fileDescriptor
             if fd < 0 { continue }
@@ -80,6 +83,22 @@ extension Server {
         busyPump.fds = fds
         clients.removeAll(keepingCapacity: true)
         busyPump.clients = clients
+    }
+
+    /// Replies produced before the script started, in the same loop turn, still wait for the
+    /// before-sleep flush; Redis writes them from inside the script, and so do we when the log
+    /// has nothing unwritten they could depend on. Otherwise (the script itself has written,
+    /// or earlier commands of that turn did) they wait for the script to end, and their
+    /// clients are not served from inside it.
+    private func writeEarlierReplies() {
+        if logHasUnwrittenRecords?() ?? false { return }
+        for client in connections.values
+        where client.info.kind == .resp && client !== busyPump.scriptClient && !client.closed
+            && (!client.info.outbox.bytes.isEmpty || client.info.outbox.closeAfterFlush)
+            && !(isOutputHeld?(client.info.outbox) ?? false)
+        {
+            client.flushOutbox()
+        }
     }
 
     /// A RESP client that is not the script's own, is reading, and has no reply still waiting

@@ -49,6 +49,9 @@ public final class Server: ServerControl {
     /// Whether the log still holds back an outbox's earlier replies (set by Persistence); the
     /// busy pump does not answer such a client ahead of them.
     var isOutputHeld: ((Outbox) -> Bool)?
+    /// Whether the log has records not yet handed to its file (set by Persistence); replies
+    /// produced before them may depend on them, so the busy pump does not write those early.
+    var logHasUnwrittenRecords: (() -> Bool)?
 
     /// The RESP error an extra client gets before it is closed (Redis's exact text).
     static let maxClientsReply: StaticString = "-ERR max number of clients reached\r\n"
