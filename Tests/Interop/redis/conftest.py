@@ -45,13 +45,13 @@ def start_server(*extra, target=None):
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "newer_redis: command from Redis 8.4 / Valkey 8-9; "
-                            "skipped when the target is redis-server 7.0")
+    config.addinivalue_line("markers", "newer_redis: command newer than redis-server 7.0 "
+                            "(Redis 7.2/8.4, Valkey 8-9); skipped when the target is redis 7.0")
     config.addinivalue_line("markers", "slow: opens thousands of connections or runs a tool")
 
 
 def pytest_collection_modifyitems(config, items):
-    skip_new = pytest.mark.skip(reason="Redis 8.4/Valkey command: redis-server 7.0 lacks it")
+    skip_new = pytest.mark.skip(reason="newer than Redis 7.0 (7.2/8.4/Valkey): redis-server 7.0 lacks it")
     for item in items:
         if not str(item.fspath).startswith(HERE):
             continue
