@@ -482,7 +482,7 @@ def test_expired_keys_invisible_everywhere(client):
 def test_active_expiry_reclaims_untouched_keys(client):
     pipe = client.pipeline(transaction=False)
     for i in range(200):
-        pipe.set("tmp:%d" % i, 1, px=50)
+        pipe.set("tmp:%d" % i, 1, px=500)
     pipe.execute()
     assert client.dbsize() == 200
     deadline = time.monotonic() + 5
