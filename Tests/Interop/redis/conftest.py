@@ -15,33 +15,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 
-import latchkey_server  # noqa: E402
-import real_redis  # noqa: E402
-
-TARGET = os.environ.get("LATCHKEY_TARGET", "latchkey").lower()
-if TARGET not in ("latchkey", "redis"):
-    raise RuntimeError("LATCHKEY_TARGET must be 'latchkey' or 'redis', not %r" % TARGET)
-DEFAULT_TIMEOUT_S = 60
-
-
-def target_is_redis():
-    return TARGET == "redis"
-
-
-def latchkey_built():
-    return os.path.exists(latchkey_server.binary_path())
-
-
-def start_server(*extra, target=None):
-    """Start one server of the chosen target with `--directive value` pairs; returns it started."""
-    target = target or TARGET
-    if target == "redis":
-        return real_redis.RedisServer(*extra).start()
-    if not latchkey_built():
-        raise RuntimeError("latchkey binary not found at %s (build it: swift build -c release "
-                           "--product latchkey, or set LATCHKEY_BIN / LATCHKEY_TARGET=redis)"
-                           % latchkey_server.binary_path())
-    return latchkey_server.LatchkeyServer(*extra, amqp=False).start()
+from redis_support import (DEFAULT_TIMEOUT_S, TARGET, make_client, start_server,  # noqa: E402,F401
+                           target_is_redis)
 
 
 def pytest_configure(config):
@@ -90,13 +65,6 @@ def server_factory():
 def server(server_factory):
     """A fresh server of the chosen target with default settings."""
     return server_factory()
-
-
-def make_client(server, **kw):
-    import redis
-    kw.setdefault("socket_timeout", 5)
-    kw.setdefault("socket_connect_timeout", 5)
-    return redis.Redis(host=server.host, port=server.port, **kw)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import time
 import pytest
 
 import real_redis
-from conftest import latchkey_built, start_server, target_is_redis
+from redis_support import latchkey_built, start_server, target_is_redis
 from resp_wire import Closed, RawConn, encode
 
 FUT = int(time.time()) + 100_000  # a fixed future Unix time, the same for both servers

@@ -11,7 +11,7 @@ from pottery.exceptions import ExtendUnlockedLock, ReleaseUnlockedLock, TooManyE
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from conftest import make_client
+from redis_support import make_client
 
 
 def majority(flags):

@@ -10,7 +10,7 @@ import time
 import pytest
 import redis_lock
 
-from conftest import target_is_redis
+from redis_support import target_is_redis
 
 needs_lists = pytest.mark.xfail(
     not target_is_redis(), strict=True,

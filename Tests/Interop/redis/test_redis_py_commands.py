@@ -12,7 +12,7 @@ import redis
 from redis.exceptions import (AuthenticationError, ConnectionError, DataError, NoPermissionError,
                               ResponseError)
 
-from conftest import make_client
+from redis_support import make_client
 from resp_wire import RawConn
 
 
