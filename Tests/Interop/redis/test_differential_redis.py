@@ -640,3 +640,35 @@ def test_redis_cli_piped_session_matches_redis(pair):
                b"EXPIRE a 100 NX XX\nDEL a a\nEXISTS a\nPING\nECHO \"x y\"\n")
     for extra in ([], ["--no-raw"], ["-3", "--no-raw"]):
         assert _cli(a_srv.port, extra, session) == _cli(b_srv.port, extra, session)
+
+
+# ------------------------------------------------------------------ the comparator itself
+
+def _rep(raw):
+    class _Src(RawConn):
+        def __init__(self, data):
+            self.buf, self.pos = bytearray(data), 0
+
+        def _fill(self):
+            raise Closed(b"")
+    return _Src(raw).read()
+
+
+@pytest.mark.parametrize("step,a,b,same", [
+    (X("GET", "k"), b"$1\r\nv\r\n", b"$1\r\nv\r\n", True),
+    (X("GET", "k"), b"$-1\r\n", b"_\r\n", False),
+    (X("GET", "k"), b"-ERR x\r\n", b"-ERR y\r\n", False),
+    (M("int", "TTL", "k", tol=1), b":99\r\n", b":100\r\n", True),
+    (M("int", "TTL", "k", tol=1), b":97\r\n", b":100\r\n", False),
+    (M("int", "TTL", "k", tol=1), b"-ERR x\r\n", b":100\r\n", False),
+    (M("sorted", "KEYS", "*"), b"*2\r\n$1\r\na\r\n$1\r\nb\r\n", b"*2\r\n$1\r\nb\r\n$1\r\na\r\n", True),
+    (M("sorted", "KEYS", "*"), b"*1\r\n$1\r\na\r\n", b"*2\r\n$1\r\nb\r\n$1\r\na\r\n", False),
+    (M("kind", "CLIENT", "ID"), b":5\r\n", b":7\r\n", True),
+    (M("kind", "CLIENT", "ID"), b"$1\r\n5\r\n", b":7\r\n", False),
+    (M("hello", "HELLO", "3"), b"%2\r\n$5\r\nproto\r\n:3\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n",
+     b"%2\r\n$5\r\nproto\r\n:2\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n", False),
+    (M("info", "INFO", "keyspace"), b"$33\r\n# Keyspace\r\ndb0:keys=1,expires=0\r\n\r\n",
+     b"$33\r\n# Keyspace\r\ndb0:keys=2,expires=0\r\n\r\n", False),
+])
+def test_comparator(step, a, b, same):
+    assert (compare(step, _rep(a), _rep(b)) is None) == same
