@@ -1,4 +1,54 @@
-// The latchkey executable: argv → Config → Server.run. Everything else lives in LatchkeyServer.
+// The latchkey executable: argv → Config → Server.run. Exit codes: 0 after a clean shutdown,
+// 1 for a configuration or start-up error. Everything else lives in LatchkeyServer.
+#if canImport(Glibc)
+import Glibc
+#endif
 import LatchkeyServer
 
-print("latchkey: not yet wired")
+func fail(_ message: String) -> Never {
+    var text = message + "\n"
+    text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+    exit(1)
+}
+
+func say(_ message: String) {
+    var text = message + "\n"
+    text.withUTF8 { _ = write(1, $0.baseAddress, $0.count) }
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+switch arguments.first {
+case "-h", "--help":
+    say(Usage.help)
+    exit(0)
+case "-v", "--version":
+    say(Usage.versionLine)
+    exit(0)
+case "--check-log":
+    // Reserved for the append-only log's offline checker (LatchkeyLog).
+    fail("latchkey --check-log: not yet available")
+default:
+    break
+}
+
+let request: CommandLineRequest
+do {
+    request = try ConfigParser.parse(arguments: arguments)
+} catch {
+    fail(error.description)
+}
+
+do {
+    let server = try Boot.makeServer(config: request.config)
+    server.context.configFile = request.configFile ?? ""
+    server.log.notice("Latchkey version=\(Usage.version), pid=\(getpid()), just started")
+    if request.configFile == nil {
+        server.log.warning("Warning: no config file specified, using the default config. In order to specify a config file use latchkey /path/to/latchkey.conf")
+    }
+    try server.start()
+    server.printReadyLine()
+    server.run()
+    exit(0)
+} catch {
+    fail("\(error)")
+}

@@ -1,0 +1,100 @@
+// Owns one uv_loop_t: creation, run, stop, teardown, plus a thread-safe wake-up (LoopWaker) so
+// another thread can ask the loop to do something (tests stop an in-process server this way).
+// The loop also owns one shared read buffer that connections read into when they hold no
+// partial request, so idle and request/response clients need no buffer of their own.
+import CLibUV
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One libuv event loop. Every handle created on it must be used from the thread running it.
+public final class EventLoop {
+    /// The underlying libuv loop.
+    public let raw: UnsafeMutablePointer<uv_loop_t>
+    /// Scratch space for reads (see TCPConnection); valid only inside one read callback.
+    let sharedReadBuffer: UnsafeMutableRawPointer
+    static let sharedReadBufferSize = 64 * 1024
+
+    public init() throws(UVError) {
+        raw = .allocate(capacity: 1)
+        let rc = uv_loop_init(raw)
+        if rc < 0 {
+            raw.deallocate()
+            throw UVError(code: rc, operation: "uv_loop_init")
+        }
+        sharedReadBuffer = .allocate(byteCount: EventLoop.sharedReadBufferSize, alignment: 16)
+    }
+
+    deinit {
+        // Handles closed by their owners leave nothing running; one more turn runs their close
+        // callbacks so uv_loop_close can succeed and the memory is returned.
+        if uv_loop_close(raw) == UV_EBUSY.rawValue {
+            uv_run(raw, UV_RUN_DEFAULT)
+            uv_loop_close(raw)
+        }
+        raw.deallocate()
+        sharedReadBuffer.deallocate()
+    }
+
+    /// Runs until no active handle remains or `stop()` is called.
+    public func run() { uv_run(raw, UV_RUN_DEFAULT) }
+
+    /// Runs one iteration without blocking (used to let close callbacks fire).
+    public func runOnce() { uv_run(raw, UV_RUN_NOWAIT) }
+
+    /// Makes `run()` return after the current iteration.
+    public func stop() { uv_stop(raw) }
+
+    /// The loop's cached monotonic time in milliseconds.
+    public var monotonicMs: UInt64 { uv_now(raw) }
+
+    /// Re-reads the monotonic time the loop caches.
+    public func updateTime() { uv_update_time(raw) }
+}
+
+/// A uv_async handle: `wake()` may be called from any thread; `callback` runs on the loop.
+/// Several wakes before the loop notices are coalesced into one callback, as libuv documents.
+/// `wake()` racing with `close()` is safe: both take a mutex, and a closed waker ignores wakes.
+public final class LoopWaker: HandleOwner, @unchecked Sendable {
+    private let handle: UnsafeMutablePointer<uv_async_t>
+    private let callback: () -> Void
+    private var closed = false
+    /// Heap-allocated so its address is stable (a mutex must not move).
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+
+    public init(loop: EventLoop, callback: @escaping () -> Void) throws(UVError) {
+        handle = Handle.allocate(uv_async_t.self)
+        self.callback = callback
+        pthread_mutex_init(mutex, nil)
+        let rc = uv_async_init(loop.raw, handle) { h in
+            Handle.owner(lk_as_handle(h), as: LoopWaker.self)?.callback()
+        }
+        if rc < 0 {
+            Handle.free(handle)
+            throw UVError(code: rc, operation: "uv_async_init")
+        }
+        Handle.attach(lk_as_handle(handle), owner: self)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    /// Thread-safe: asks the loop to run the callback soon (ignored once closed).
+    public func wake() {
+        pthread_mutex_lock(mutex)
+        if !closed { uv_async_send(handle) }
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// Loop thread only. The handle is released once libuv has finished with it.
+    public func close() {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        if closed { return }
+        closed = true
+        Handle.close(lk_as_handle(handle))
+    }
+}

@@ -1,4 +1,0 @@
-// LatchkeyLoop: placeholder until the module lands.
-import LatchkeyCore
-
-enum LatchkeyLoopModule {}

@@ -1,0 +1,41 @@
+// Turns process signals into loop callbacks: SIGINT/SIGTERM (graceful shutdown) are delivered on
+// the loop thread through uv_signal, and SIGPIPE is ignored process-wide so a write to a closed
+// socket becomes an EPIPE error on that connection instead of killing the server.
+import CLibUV
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Watches one signal number; `callback` runs on the loop thread with the signal number.
+public final class SignalWatcher: HandleOwner {
+    private let handle: UnsafeMutablePointer<uv_signal_t>
+    private let callback: (Int32) -> Void
+    private var closed = false
+
+    public init(loop: EventLoop, signal: Int32, callback: @escaping (Int32) -> Void) throws(UVError) {
+        handle = Handle.allocate(uv_signal_t.self)
+        self.callback = callback
+        let rc = uv_signal_init(loop.raw, handle)
+        if rc < 0 {
+            Handle.free(handle)
+            throw UVError(code: rc, operation: "uv_signal_init")
+        }
+        Handle.attach(lk_as_handle(handle), owner: self)
+        try uvCheck(
+            uv_signal_start(handle, { h, signum in
+                Handle.owner(lk_as_handle(h), as: SignalWatcher.self)?.callback(signum)
+            }, signal), "uv_signal_start")
+        // Watching for a signal must not keep the loop alive once everything else is closed.
+        uv_unref(lk_as_handle(handle))
+    }
+
+    /// Ignores SIGPIPE for the whole process (call once at start-up).
+    public static func ignoreSIGPIPE() { signal(SIGPIPE, SIG_IGN) }
+
+    public func close() {
+        if closed { return }
+        closed = true
+        Handle.close(lk_as_handle(handle))
+    }
+}

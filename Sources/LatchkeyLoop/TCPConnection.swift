@@ -1,0 +1,257 @@
+// One accepted TCP socket: its read buffer, its write path and its close. Reads land in the
+// loop's shared buffer when nothing is pending (no allocation, no copy for whole requests) and in
+// a per-connection buffer that grows and compacts only when a partial request must be kept.
+// Writes try uv_try_write first and queue only what the socket did not take. What the bytes
+// mean, and when to close, is the delegate's business.
+import CLibUV
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Receives a connection's events on the loop thread.
+public protocol TCPConnectionDelegate: AnyObject {
+    /// All received, unconsumed bytes (earlier leftovers first). Returns how many were consumed;
+    /// the rest is offered again, with more appended, after the next read.
+    func connection(_ connection: TCPConnection, received bytes: UnsafeRawBufferPointer) -> Int
+    /// The peer closed (error nil) or the socket failed. The delegate should close.
+    func connectionDidEnd(_ connection: TCPConnection, error: UVError?)
+    /// A queued write completed (`queuedWriteBytes` went down).
+    func connectionDidDrain(_ connection: TCPConnection)
+    /// The handle is closed and freed; no further events follow.
+    func connectionDidClose(_ connection: TCPConnection)
+}
+
+/// One TCP connection on the loop.
+public final class TCPConnection: HandleOwner {
+    private let handle: UnsafeMutablePointer<uv_tcp_t>
+    private let loop: EventLoop
+    public weak var delegate: TCPConnectionDelegate?
+
+    // Own read buffer, used only to keep a partial request between reads.
+    private var buffer: UnsafeMutableRawPointer?
+    private var capacity = 0
+    private var start = 0
+    private var end = 0
+    private var readingIntoShared = false
+
+    public private(set) var isReading = false
+    public private(set) var isClosing = false
+    private var writesInFlight = 0
+    /// Bytes handed to uv_write and not yet confirmed written.
+    public private(set) var queuedWriteBytes = 0
+
+    /// Below this much free tail space a kept partial request makes the buffer grow or compact.
+    static let minimumReadSpace = 16 * 1024
+    /// Empty own buffers larger than this are released rather than kept for the next partial.
+    static let keepCapacity = 64 * 1024
+
+    init(acceptingFrom server: UnsafeMutablePointer<uv_tcp_t>, loop: EventLoop) throws(UVError) {
+        self.loop = loop
+        handle = Handle.allocate(uv_tcp_t.self)
+        let rc = uv_tcp_init(loop.raw, handle)
+        if rc < 0 {
+            Handle.free(handle)
+            throw UVError(code: rc, operation: "uv_tcp_init")
+        }
+        Handle.attach(lk_as_handle(handle), owner: self)
+        let acc = uv_accept(lk_tcp_as_stream(server), lk_tcp_as_stream(handle))
+        if acc < 0 {
+            close()
+            throw UVError(code: acc, operation: "uv_accept")
+        }
+    }
+
+    /// Bytes received but not yet consumed by the delegate (the query buffer).
+    public var bufferedBytes: Int { end - start }
+    /// True while a queued write is outstanding (new output must wait behind it).
+    public var isWriting: Bool { writesInFlight > 0 }
+
+    /// Disables Nagle (replies leave as soon as they are written), as Redis does.
+    public func setNoDelay() { uv_tcp_nodelay(handle, 1) }
+
+    /// Enables TCP keepalive probes after `seconds` of idleness (0 = leave off).
+    public func setKeepAlive(seconds: Int) {
+        if seconds > 0 { uv_tcp_keepalive(handle, 1, UInt32(seconds)) }
+    }
+
+    /// The peer's address as (ip, port).
+    public func peerAddress() -> (String, Int) { address(peer: true) }
+    /// Our end's address as (ip, port).
+    public func localAddress() -> (String, Int) { address(peer: false) }
+
+    private func address(peer: Bool) -> (String, Int) {
+        var ss = sockaddr_storage()
+        var len = Int32(MemoryLayout<sockaddr_storage>.size)
+        let rc = peer ? uv_tcp_getpeername(handle, lk_sockaddr(&ss), &len) : uv_tcp_getsockname(handle, lk_sockaddr(&ss), &len)
+        if rc < 0 { return ("?", 0) }
+        var name = [CChar](repeating: 0, count: 64)
+        let port = lk_sockaddr_format(&ss, &name, name.count)
+        let ip = name.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        return (ip, Int(port))
+    }
+
+    // MARK: reading
+
+    /// Starts (or resumes) delivering reads to the delegate.
+    public func startReading() {
+        guard !isReading, !isClosing else { return }
+        isReading = true
+        uv_read_start(lk_tcp_as_stream(handle), { h, _, buf in
+            guard let buf else { return }
+            let conn = Handle.owner(h, as: TCPConnection.self)
+            conn?.provideBuffer(buf) ?? { buf.pointee = uv_buf_init(nil, 0) }()
+        }, { stream, nread, buf in
+            let h = stream.flatMap { lk_tcp_as_handle(lk_stream_as_tcp($0)) }
+            Handle.owner(h, as: TCPConnection.self)?.didRead(nread)
+        })
+    }
+
+    /// Stops reading (output back-pressure); bytes already buffered stay buffered.
+    public func pauseReading() {
+        guard isReading else { return }
+        isReading = false
+        uv_read_stop(lk_tcp_as_stream(handle))
+    }
+
+    private func provideBuffer(_ buf: UnsafeMutablePointer<uv_buf_t>) {
+        if start == end {
+            start = 0
+            end = 0
+            readingIntoShared = true
+            buf.pointee = uv_buf_init(loop.sharedReadBuffer.assumingMemoryBound(to: CChar.self),
+                                      UInt32(EventLoop.sharedReadBufferSize))
+            return
+        }
+        readingIntoShared = false
+        reserveTail(TCPConnection.minimumReadSpace)
+        buf.pointee = uv_buf_init((buffer! + end).assumingMemoryBound(to: CChar.self), UInt32(capacity - end))
+    }
+
+    /// Makes at least `minimum` bytes free after `end`: compacts first, grows if that is not enough.
+    private func reserveTail(_ minimum: Int) {
+        if capacity - end >= minimum { return }
+        if start > 0, let b = buffer {
+            memmove(b, b + start, end - start)
+            end -= start
+            start = 0
+            if capacity - end >= minimum { return }
+        }
+        let newCapacity = max(capacity * 2, end + minimum)
+        buffer = realloc(buffer, newCapacity)
+        precondition(buffer != nil, "out of memory growing a read buffer")
+        capacity = newCapacity
+    }
+
+    private func didRead(_ nread: Int) {
+        if nread < 0 {
+            let error: UVError? = nread == Int(UV_EOF.rawValue) ? nil : UVError(code: Int32(nread), operation: "read")
+            pauseReading()
+            delegate?.connectionDidEnd(self, error: error)
+            return
+        }
+        if nread == 0 { return }  // EAGAIN: nothing this time
+        guard let delegate else { return }
+        if readingIntoShared {
+            readingIntoShared = false
+            let base = loop.sharedReadBuffer
+            let used = delegate.connection(self, received: UnsafeRawBufferPointer(start: base, count: nread))
+            if isClosing || used >= nread { return }
+            // Keep the unconsumed tail (a partial request) in our own buffer.
+            let rest = nread - used
+            start = 0
+            end = 0
+            reserveTail(max(rest, TCPConnection.minimumReadSpace))
+            memcpy(buffer!, base + used, rest)
+            end = rest
+            return
+        }
+        end += nread
+        let used = delegate.connection(self, received: UnsafeRawBufferPointer(start: buffer! + start, count: end - start))
+        if isClosing { return }
+        start += used
+        if start >= end {
+            start = 0
+            end = 0
+            if capacity > TCPConnection.keepCapacity { releaseBuffer() }
+        }
+    }
+
+    private func releaseBuffer() {
+        free(buffer)
+        buffer = nil
+        capacity = 0
+        start = 0
+        end = 0
+    }
+
+    // MARK: writing
+
+    /// Writes `bytes`: as much as the socket takes now, the rest copied and queued (in order
+    /// behind any earlier queued write). Returns nil, or the error that makes the socket unusable.
+    @discardableResult
+    public func write(_ bytes: UnsafeRawBufferPointer) -> UVError? {
+        if isClosing { return UVError(code: UV_ECANCELED.rawValue, operation: "write") }
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return nil }
+        var offset = 0
+        if writesInFlight == 0 {
+            var buf = uv_buf_init(UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: CChar.self)), UInt32(bytes.count))
+            let n = uv_try_write(lk_tcp_as_stream(handle), &buf, 1)
+            if n >= 0 {
+                offset = Int(n)
+            } else if n != UV_EAGAIN.rawValue {
+                return UVError(code: n, operation: "write")
+            }
+        }
+        let rest = bytes.count - offset
+        if rest == 0 { return nil }
+        // One allocation holds the request followed by its copy of the unwritten bytes.
+        let header = MemoryLayout<uv_write_t>.stride
+        let raw = malloc(header + rest)!
+        let req = raw.bindMemory(to: uv_write_t.self, capacity: 1)
+        memcpy(raw + header, base + offset, rest)
+        req.pointee.data = UnsafeMutableRawPointer(bitPattern: rest)
+        var buf = uv_buf_init((raw + header).assumingMemoryBound(to: CChar.self), UInt32(rest))
+        let rc = uv_write(req, lk_tcp_as_stream(handle), &buf, 1) { req, status in
+            guard let req else { return }
+            let size = Int(bitPattern: req.pointee.data)
+            let h = req.pointee.handle.flatMap { lk_tcp_as_handle(lk_stream_as_tcp($0)) }
+            let conn = Handle.owner(h, as: TCPConnection.self)
+            free(req)
+            conn?.didWrite(size: size, status: status)
+        }
+        if rc < 0 {
+            free(raw)
+            return UVError(code: rc, operation: "write")
+        }
+        writesInFlight += 1
+        queuedWriteBytes += rest
+        return nil
+    }
+
+    private func didWrite(size: Int, status: Int32) {
+        writesInFlight -= 1
+        queuedWriteBytes -= size
+        if isClosing { return }
+        if status < 0 {
+            delegate?.connectionDidEnd(self, error: UVError(code: status, operation: "write"))
+        } else {
+            delegate?.connectionDidDrain(self)
+        }
+    }
+
+    // MARK: closing
+
+    /// Closes now; queued writes are cancelled. `connectionDidClose` follows from the close callback.
+    public func close() {
+        if isClosing { return }
+        isClosing = true
+        isReading = false
+        Handle.close(lk_as_handle(handle))
+    }
+
+    func handleDidClose() {
+        releaseBuffer()
+        delegate?.connectionDidClose(self)
+    }
+}

@@ -1,0 +1,69 @@
+// A listening TCP socket on one address. Binds IPv4 or IPv6 (IPv6 sockets are IPv6-only so
+// "127.0.0.1" and "::1" can share a port), resolves port 0 to the port the kernel picked, and
+// hands every accepted socket to a closure as a TCPConnection. It does not decide whether a
+// connection is welcome (maxclients) — that is the server's job.
+import CLibUV
+
+/// One listening socket.
+public final class TCPListener: HandleOwner {
+    private let handle: UnsafeMutablePointer<uv_tcp_t>
+    private let loop: EventLoop
+    private let onAccept: (TCPConnection) -> Void
+    private var closed = false
+    /// The address as given ("127.0.0.1", "::1").
+    public let host: String
+    /// The bound port (the real one when 0 was asked for).
+    public private(set) var port: Int = 0
+
+    /// Binds and starts listening. Throws a UVError naming the address when it cannot.
+    public init(
+        loop: EventLoop, host: String, port: Int, backlog: Int32, onAccept: @escaping (TCPConnection) -> Void
+    ) throws(UVError) {
+        self.loop = loop
+        self.host = host
+        self.onAccept = onAccept
+        let what = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        var addr = sockaddr_storage()
+        try uvCheck(lk_sockaddr_parse(host, Int32(port), &addr), "bad address \(what)")
+        handle = Handle.allocate(uv_tcp_t.self)
+        let rc = uv_tcp_init(loop.raw, handle)
+        if rc < 0 {
+            Handle.free(handle)
+            throw UVError(code: rc, operation: "uv_tcp_init")
+        }
+        Handle.attach(lk_as_handle(handle), owner: self)
+        do {
+            let flags: UInt32 = addr.ss_family == sa_family_t(AF_INET6) ? UV_TCP_IPV6ONLY.rawValue : 0
+            try uvCheck(uv_tcp_bind(handle, lk_sockaddr(&addr), flags), "bind \(what)")
+            try uvCheck(
+                uv_listen(lk_tcp_as_stream(handle), backlog) { server, status in
+                    let h = server.flatMap { lk_tcp_as_handle(lk_stream_as_tcp($0)) }
+                    Handle.owner(h, as: TCPListener.self)?.accept(status: status)
+                }, "listen \(what)")
+            var bound = sockaddr_storage()
+            var len = Int32(MemoryLayout<sockaddr_storage>.size)
+            try uvCheck(uv_tcp_getsockname(handle, lk_sockaddr(&bound), &len), "getsockname \(what)")
+            var name = [CChar](repeating: 0, count: 64)
+            self.port = Int(lk_sockaddr_format(&bound, &name, name.count))
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    private func accept(status: Int32) {
+        guard status >= 0, !closed else { return }
+        guard let conn = try? TCPConnection(acceptingFrom: handle, loop: loop) else { return }
+        onAccept(conn)
+    }
+
+    /// "127.0.0.1:6379" or "[::1]:6379", with the real port.
+    public var addressDescription: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    /// Stops accepting; the handle is freed in its close callback.
+    public func close() {
+        if closed { return }
+        closed = true
+        Handle.close(lk_as_handle(handle))
+    }
+}

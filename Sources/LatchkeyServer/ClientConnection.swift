@@ -1,0 +1,166 @@
+// Glue between one TCPConnection (LatchkeyLoop) and one ProtocolSession (a front end): reads go to
+// the session, the session's Outbox is written through this object, and the connection-level
+// limits live here — query buffer, output soft limit (stop reading) and hard limit (close).
+// What the bytes mean is the session's business; when to flush is the server's before-sleep.
+import LatchkeyCore
+import LatchkeyLoop
+
+/// Limits read from the configuration (refreshed by cron so CONFIG SET takes effect).
+struct ConnectionLimits {
+    var queryBuffer = Int.max
+    var outputSoft = Int.max
+    var outputHard = Int.max
+
+    init() {}
+
+    init(config: Config) {
+        queryBuffer = Int(config.int("client-query-buffer-limit"))
+        outputSoft = ConnectionLimits.unlimitedIfZero(config.int("client-output-buffer-soft-limit"))
+        outputHard = ConnectionLimits.unlimitedIfZero(config.int("client-output-buffer-hard-limit"))
+    }
+
+    /// Redis's convention: a limit of 0 means no limit.
+    static func unlimitedIfZero(_ v: Int64) -> Int { v == 0 ? Int.max : Int(v) }
+}
+
+/// One client's connection.
+final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
+    unowned let server: Server
+    let connection: TCPConnection
+    let info: ClientInfo
+    var session: ProtocolSession?
+    private(set) var closed = false
+    /// Reading is paused because pending output passed the soft limit.
+    private var pausedForOutput = false
+    /// Bytes the session left unconsumed after the previous read (to count new input).
+    private var unconsumed = 0
+    /// Output bytes ever handed to the socket; with `outbox.bytes.count` this gives absolute
+    /// positions in the output stream, which output holds are expressed in.
+    private(set) var writtenTotal = 0
+    /// Durability holds on this client's output: (token, absolute end position). Bytes before a
+    /// hold's end may leave only once the server has released that token (see OutputHold).
+    var holds: [(token: UInt64, end: Int)] = []
+    /// The end of the latest released hold (bytes before it may be written).
+    private var releasedEnd = 0
+
+    init(server: Server, connection: TCPConnection, info: ClientInfo) {
+        self.server = server
+        self.connection = connection
+        self.info = info
+    }
+
+    // MARK: reading
+
+    func connection(_ connection: TCPConnection, received bytes: UnsafeRawBufferPointer) -> Int {
+        guard !closed, let session else { return 0 }
+        let context = server.context
+        context.refreshNow()
+        info.lastInteractionMs = context.nowMs
+        context.stats.totalNetInputBytes &+= UInt64(bytes.count - unconsumed)
+        let used = session.receive(bytes)
+        unconsumed = bytes.count - used
+        if closed { return used }
+        if unconsumed > server.limits.queryBuffer {
+            server.log.warning("Closing client that reached max query buffer length: id=\(info.id) addr=\(info.peerAddress) (qbuf initial bytes: \(unconsumed))")
+            close()
+            return used
+        }
+        // A client that asked to be closed (QUIT, protocol error) is not read any further.
+        if info.outbox.closeAfterFlush { connection.pauseReading() }
+        return used
+    }
+
+    func connectionDidEnd(_ connection: TCPConnection, error: UVError?) {
+        if let error { server.log.verbose("Client id=\(info.id) addr=\(info.peerAddress): \(error)") }
+        close()
+    }
+
+    func connectionDidDrain(_ connection: TCPConnection) {
+        flushOutbox()
+    }
+
+    func connectionDidClose(_ connection: TCPConnection) {}
+
+    // MARK: writing
+
+    /// Writes the outbox: try-write first, queue the rest. While a queued write is still in
+    /// flight new output waits in the outbox (it is written when the queued write drains).
+    func flushOutbox() {
+        if closed { return }
+        let outbox = info.outbox
+        let count = writableCount()
+        if !connection.isWriting, count > 0 {
+            let failed = outbox.bytes.withUnsafeBytes { connection.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            if failed != nil {
+                close()
+                return
+            }
+            server.context.stats.totalNetOutputBytes &+= UInt64(count)
+            writtenTotal += count
+            if count < outbox.bytes.count {
+                outbox.bytes.removeFirst(count)  // held output stays behind
+            } else if outbox.bytes.capacity > 1 << 20 {
+                outbox.bytes = []
+                outbox.bytes.reserveCapacity(256)
+            } else {
+                outbox.bytes.removeAll(keepingCapacity: true)
+            }
+        }
+        if outbox.closeAfterFlush, !connection.isWriting, outbox.bytes.isEmpty {
+            close()
+            return
+        }
+        applyOutputLimits()
+    }
+
+    /// How many outbox bytes may be written now: all of them unless an unreleased hold covers
+    /// some, in which case only those before the latest released hold's end.
+    private func writableCount() -> Int {
+        let released = server.releasedHoldToken
+        while let first = holds.first, first.token <= released {
+            releasedEnd = max(releasedEnd, first.end)
+            holds.removeFirst()
+        }
+        if holds.isEmpty { return info.outbox.bytes.count }
+        return max(0, min(info.outbox.bytes.count, releasedEnd - writtenTotal))
+    }
+
+    /// Records a hold over everything produced so far (called by Server.holdOutput).
+    func hold(token: UInt64) {
+        let end = writtenTotal + info.outbox.bytes.count
+        if end > max(releasedEnd, writtenTotal) || !holds.isEmpty { holds.append((token, end)) }
+    }
+
+    /// Pending output = unsent outbox bytes + bytes queued in libuv.
+    var pendingOutput: Int { info.outbox.bytes.count + connection.queuedWriteBytes }
+
+    private func applyOutputLimits() {
+        let pending = pendingOutput
+        let limits = server.limits
+        if pending > limits.outputHard {
+            server.log.warning("Client id=\(info.id) addr=\(info.peerAddress) closed for overcoming of output buffer limits.")
+            close()
+        } else if pending > limits.outputSoft {
+            if !pausedForOutput {
+                pausedForOutput = true
+                connection.pauseReading()
+            }
+        } else if pausedForOutput {
+            pausedForOutput = false
+            if !info.outbox.closeAfterFlush { connection.startReading() }
+        }
+    }
+
+    // MARK: closing
+
+    /// Closes now (queued output is dropped); the session is told and the client unregistered.
+    func close() {
+        if closed { return }
+        closed = true
+        info.outbox.isClosed = true
+        server.clientDidClose(self)
+        session?.connectionClosed()
+        session = nil
+        connection.close()
+    }
+}

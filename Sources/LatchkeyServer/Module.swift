@@ -1,4 +1,0 @@
-// LatchkeyServer: placeholder until the module lands.
-import LatchkeyCore
-
-enum LatchkeyServerModule {}

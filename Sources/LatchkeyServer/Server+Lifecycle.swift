@@ -1,0 +1,151 @@
+// The server's life on the loop: cron at `hz` (front-end cron, idle timeouts, limit refresh),
+// the before-sleep flush (log hooks first, then every dirty outbox), graceful shutdown on
+// SIGINT/SIGTERM or SHUTDOWN, and running the loop on a background thread for in-process tests.
+#if canImport(Glibc)
+import Glibc
+#endif
+import LatchkeyCore
+import LatchkeyLoop
+
+extension Server {
+    func installLoopHooks() throws(UVError) {
+        let hz = max(1, context.config.int("hz"))
+        let period = UInt64(max(1, 1000 / hz))
+        let timer = try LoopTimer(loop: loop) { [unowned self] in self.cron() }
+        timer.start(afterMs: period, repeatMs: period)
+        cronTimer = timer
+        beforeSleep = try BeforeSleep(loop: loop) { [unowned self] in self.flushBeforeSleep() }
+        waker = try LoopWaker(loop: loop) { [unowned self] in self.requestShutdown(save: false) }
+        if handlesSignals {
+            for sig in [SIGINT, SIGTERM] {
+                signalWatchers.append(
+                    try SignalWatcher(loop: loop, signal: sig) { [unowned self] signum in
+                        self.log.warning("Received \(signum == SIGINT ? "SIGINT" : "SIGTERM") scheduling shutdown...")
+                        self.requestShutdown(save: false)
+                    })
+            }
+        }
+    }
+
+    /// Blocks running the loop until shutdown has closed every handle.
+    public func run() {
+        loop.run()
+        log.warning("Latchkey is now ready to exit, bye bye...")
+    }
+
+    // MARK: cron and before-sleep
+
+    func cron() {
+        context.refreshNow()
+        cronTicks &+= 1
+        for frontEnd in frontEnds.values { frontEnd.cron() }
+        let hz = UInt64(max(1, context.config.int("hz")))
+        if cronTicks % hz == 0 {  // once a second
+            limits = ConnectionLimits(config: context.config)
+            closeIdleClients()
+        }
+    }
+
+    /// `timeout`: closes clients idle longer than that many seconds (0 = never).
+    private func closeIdleClients() {
+        let timeout = context.config.int("timeout")
+        guard timeout > 0 else { return }
+        let deadline = context.nowMs - timeout * 1000
+        var idle: [ClientConnection] = []
+        for client in connections.values where !client.info.exemptFromIdleTimeout && client.info.lastInteractionMs < deadline {
+            idle.append(client)
+        }
+        for client in idle {
+            log.verbose("Closing idle client id=\(client.info.id)")
+            client.close()
+        }
+    }
+
+    /// Before the loop sleeps: let the log write its records, then write every dirty outbox.
+    func flushBeforeSleep() {
+        for hook in beforeFlushHooks { hook() }
+        context.flushQueue.drain()
+    }
+
+    // MARK: shutdown
+
+    /// SHUTDOWN / SIGTERM / SIGINT: stop accepting, run shutdown hooks, flush pending output,
+    /// close every client, then let the loop end. Clients whose output cannot drain within two
+    /// seconds are closed anyway.
+    public func requestShutdown(save: Bool) {
+        if shuttingDown { return }
+        shuttingDown = true
+        log.warning("User requested shutdown...")
+        closeListeners()
+        for hook in beforeFlushHooks { hook() }
+        for hook in shutdownHooks { hook() }
+        releaseAllOutput()
+        for client in Array(connections.values) { client.info.outbox.closeAfterFlush = true; client.info.outbox.markDirty() }
+        context.flushQueue.drain()
+        for client in Array(connections.values) where !client.connection.isWriting { client.close() }
+        if connections.isEmpty {
+            finishShutdown()
+        } else if let timer = try? LoopTimer(loop: loop, callback: { [unowned self] in
+            for client in Array(self.connections.values) { client.close() }
+            self.finishShutdown()
+        }) {
+            timer.start(afterMs: 2000, repeatMs: 0)
+            graceTimer = timer
+        } else {
+            for client in Array(connections.values) { client.close() }
+        }
+    }
+
+    /// Closes the server's own handles; the loop returns once the last one is closed.
+    func finishShutdown() {
+        if cronTimer == nil { return }
+        cronTimer?.close()
+        beforeSleep?.close()
+        waker?.close()
+        graceTimer?.close()
+        signalWatchers.forEach { $0.close() }
+        signalWatchers = []
+        cronTimer = nil
+        log.notice("Latchkey is shutting down")
+    }
+
+    /// BGREWRITEAOF: delegated to the log wiring (`logRewriteHandler`).
+    public func requestLogRewrite() -> String? {
+        guard let handler = logRewriteHandler else { return "ERR Append only file rewrite is not available" }
+        return handler()
+    }
+
+    // MARK: background running (tests)
+
+    /// Thread-safe: asks the loop to shut down gracefully (as SIGTERM would).
+    public func stopFromAnyThread() {
+        waker?.wake()
+    }
+
+    /// Runs the loop on a new thread (after `start()`); `join()` waits for it to end.
+    public func runInBackground() -> ServerThread {
+        ServerThread(server: self)
+    }
+}
+
+/// A server loop running on its own pthread, for in-process tests.
+public final class ServerThread: @unchecked Sendable {
+    private var thread = pthread_t()
+    private let server: Server
+
+    init(server: Server) {
+        self.server = server
+        let box = Unmanaged.passRetained(server).toOpaque()
+        pthread_create(&thread, nil, { arg in
+            let server = Unmanaged<Server>.fromOpaque(arg!).takeRetainedValue()
+            server.run()
+            return nil
+        }, box)
+    }
+
+    /// Shuts the server down gracefully and waits for its loop thread to end.
+    public func stop() {
+        server.stopFromAnyThread()
+        pthread_join(thread, nil)
+    }
+}

@@ -1,0 +1,222 @@
+// The server: one event loop, the listeners of each front end (RESP on bind/port, AMQP on
+// amqp-bind/amqp-port), accepted connections with their ClientInfo and session, and the
+// maxclients refusal. Cron, before-sleep flushing and shutdown are in Server+Lifecycle.swift;
+// what a protocol does with bytes is the FrontEnd's business.
+#if canImport(Glibc)
+import Glibc
+#endif
+import LatchkeyCore
+import LatchkeyLoop
+
+/// A Latchkey server. Create it, add front ends, `start()` (binds), then `run()` (blocks), or
+/// `runInBackground()` in tests. Everything except `stopFromAnyThread()` runs on the loop thread.
+public final class Server: ServerControl {
+    /// State shared with the front ends.
+    public let context: ServerContext
+    /// The event loop (for BackgroundWork and extra timers).
+    public let loop: EventLoop
+    /// The server log (Redis-style lines).
+    public let log: ServerLog
+    /// Install SIGINT/SIGTERM handlers in `start()`. In-process tests turn this off.
+    public var handlesSignals = true
+    /// BGREWRITEAOF: set by the log wiring; returns an error text when a rewrite cannot start.
+    public var logRewriteHandler: (() -> String?)?
+
+    var frontEnds: [ClientProtocol: FrontEnd] = [:]
+    var listeners: [ClientProtocol: [TCPListener]] = [:]
+    var connections: [UInt64: ClientConnection] = [:]
+    var limits = ConnectionLimits()
+    var beforeFlushHooks: [() -> Void] = []
+    var shutdownHooks: [() -> Void] = []
+    var cronTimer: LoopTimer?
+    var beforeSleep: BeforeSleep?
+    var signalWatchers: [SignalWatcher] = []
+    var waker: LoopWaker?
+    var graceTimer: LoopTimer?
+    var shuttingDown = false
+    var cronTicks: UInt64 = 0
+    var lastHoldToken: UInt64 = 0
+    var releasedHoldToken: UInt64 = 0
+    var heldClients: [UInt64: ClientConnection] = [:]
+
+    /// The RESP error an extra client gets before it is closed (Redis's exact text).
+    static let maxClientsReply: StaticString = "-ERR max number of clients reached\r\n"
+
+    public init(config: Config, clock: Clock = SystemClock()) throws(UVError) {
+        loop = try EventLoop()
+        context = ServerContext(config: config, clock: clock)
+        log = ServerLog(level: config.string("loglevel"), logfile: config.string("logfile"))
+        context.control = self
+    }
+
+    /// Registers the front end that serves connections of `kind`'s listeners.
+    public func addFrontEnd(_ frontEnd: FrontEnd, kind: ClientProtocol) {
+        frontEnds[kind] = frontEnd
+    }
+
+    /// Runs before every flush of client output, on the loop thread (the log writes its buffer
+    /// here, so records reach the file before the replies that depend on them leave).
+    public func addBeforeFlushHook(_ hook: @escaping () -> Void) { beforeFlushHooks.append(hook) }
+
+    /// Runs once at shutdown, before client output is flushed and clients are closed (the log
+    /// writes and fsyncs here).
+    public func addShutdownHook(_ hook: @escaping () -> Void) { shutdownHooks.append(hook) }
+
+    // MARK: start
+
+    /// Binds every listener and installs cron, before-sleep and signal handling. Returns the
+    /// actual ports (0 for AMQP when it is off). Throws a message naming the address on failure.
+    /// `ephemeralAMQP` (tests) binds AMQP on a kernel-chosen port whatever `amqp-port` says,
+    /// since `amqp-port 0` means "off".
+    @discardableResult
+    public func start(ephemeralAMQP: Bool = false) throws(ServerStartError) -> (respPort: Int, amqpPort: Int) {
+        let config = context.config
+        SignalWatcher.ignoreSIGPIPE()
+        raiseOpenFileLimit(Int(config.int("maxclients")) + 32)
+        limits = ConnectionLimits(config: config)
+        let backlog = Int32(config.int("tcp-backlog"))
+        do {
+            guard frontEnds[.resp] != nil else { throw ServerStartError("no RESP front end was added") }
+            let resp = try bindAll(config.string("bind"), port: Int(config.int("port")), backlog: backlog, kind: .resp)
+            context.respPort = resp
+            let amqpPort = ephemeralAMQP ? 0 : Int(config.int("amqp-port"))
+            if amqpPort != 0 || ephemeralAMQP, frontEnds[.amqp] != nil {
+                context.amqpPort = try bindAll(config.string("amqp-bind"), port: amqpPort, backlog: backlog, kind: .amqp)
+            }
+            try installLoopHooks()
+        } catch let error as ServerStartError {
+            closeListeners()
+            throw error
+        } catch {
+            closeListeners()
+            throw ServerStartError("\(error)")
+        }
+        log.notice("Server initialized")
+        log.notice("Ready to accept connections tcp")
+        return (context.respPort, context.amqpPort)
+    }
+
+    /// `Ready to accept connections: resp=127.0.0.1:6379,[::1]:6379 amqp=127.0.0.1:5672` —
+    /// the one line scripts and fixtures wait for (printed by the executable).
+    public var readyLine: String {
+        var line = "Ready to accept connections: resp="
+        line += (listeners[.resp] ?? []).map(\.addressDescription).joined(separator: ",")
+        if let amqp = listeners[.amqp], !amqp.isEmpty {
+            line += " amqp=" + amqp.map(\.addressDescription).joined(separator: ",")
+        }
+        return line
+    }
+
+    /// Writes `readyLine` and a newline to stdout (unbuffered).
+    public func printReadyLine() { ServerLog.writeAll(1, readyLine + "\n") }
+
+    /// Binds each address of a `bind`-style list; a leading '-' means "skip if unavailable".
+    /// Port 0 is resolved by the first listener and reused by the others. Returns the port.
+    private func bindAll(_ addresses: String, port: Int, backlog: Int32, kind: ClientProtocol) throws -> Int {
+        var port = port
+        let kernelChosen = port == 0
+        var bound: [TCPListener] = []
+        for word in addresses.split(separator: " ") {
+            let optional = word.hasPrefix("-")
+            let host = String(optional ? word.dropFirst() : word)
+            do {
+                let listener = try TCPListener(loop: loop, host: host, port: port, backlog: backlog) {
+                    [unowned self] connection in
+                    self.accept(connection, kind: kind)
+                }
+                port = listener.port
+                bound.append(listener)
+            } catch {
+                let skippable = error.isAddressUnavailable || (kernelChosen && error.code == -98)  // EADDRINUSE
+                if optional && skippable {
+                    log.verbose("Skipping optional address \(host): \(error.message)")
+                    continue
+                }
+                listeners[kind] = bound
+                throw ServerStartError("Warning: Could not create server TCP listening socket \(host):\(port): \(error.message)")
+            }
+        }
+        listeners[kind] = bound
+        guard !bound.isEmpty else {
+            throw ServerStartError("Failed listening on port \(port) (\(kind == .resp ? "tcp" : "amqp")), aborting.")
+        }
+        return port
+    }
+
+    func closeListeners() {
+        for (_, list) in listeners { list.forEach { $0.close() } }
+    }
+
+    /// Raises the open-file limit so `maxclients` connections fit, as Redis does at start.
+    private func raiseOpenFileLimit(_ wanted: Int) {
+        var limit = rlimit()
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        guard getrlimit(resource, &limit) == 0, limit.rlim_cur < rlim_t(wanted) else { return }
+        let old = limit.rlim_cur
+        limit.rlim_cur = min(rlim_t(wanted), limit.rlim_max)
+        if setrlimit(resource, &limit) != 0 || limit.rlim_cur < rlim_t(wanted) {
+            log.warning("You requested maxclients of \(wanted - 32) requiring at least \(wanted) max file descriptors; the open-file limit is \(limit.rlim_cur) (was \(old)).")
+        }
+    }
+
+    // MARK: connections
+
+    private func accept(_ connection: TCPConnection, kind: ClientProtocol) {
+        guard !shuttingDown, let frontEnd = frontEnds[kind] else {
+            connection.close()
+            return
+        }
+        context.refreshNow()
+        context.stats.totalConnectionsReceived += 1
+        if context.clients.count >= Int(context.config.int("maxclients")) {
+            context.stats.rejectedConnections += 1
+            if kind == .resp {
+                // A fresh socket always takes these few bytes with the try-write.
+                let reply = Server.maxClientsReply
+                connection.write(UnsafeRawBufferPointer(start: reply.utf8Start, count: reply.utf8CodeUnitCount))
+            }
+            connection.close()
+            return
+        }
+        connection.setNoDelay()
+        connection.setKeepAlive(seconds: Int(context.config.int("tcp-keepalive")))
+        let (peerIP, peerPort) = connection.peerAddress()
+        let (localIP, localPort) = connection.localAddress()
+        let outbox = Outbox(queue: context.flushQueue)
+        let info = ClientInfo(
+            id: context.allocateClientID(), kind: kind, peerAddress: Server.formatAddress(peerIP, peerPort),
+            localAddress: Server.formatAddress(localIP, localPort), isLoopback: Server.isLoopback(peerIP),
+            outbox: outbox, nowMs: context.nowMs)
+        let client = ClientConnection(server: self, connection: connection, info: info)
+        outbox.writer = client
+        context.clients[info.id] = info
+        connections[info.id] = client
+        connection.delegate = client
+        client.session = frontEnd.makeSession(client: info)
+        log.verbose("Accepted \(info.peerAddress)")
+        connection.startReading()
+    }
+
+    /// Called by a ClientConnection as it closes.
+    func clientDidClose(_ client: ClientConnection) {
+        context.clients[client.info.id] = nil
+        connections[client.info.id] = nil
+        heldClients[client.info.id] = nil
+        log.verbose("Client closed connection id=\(client.info.id) addr=\(client.info.peerAddress)")
+        if shuttingDown && connections.isEmpty { finishShutdown() }
+    }
+
+    static func formatAddress(_ ip: String, _ port: Int) -> String {
+        ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+    }
+
+    static func isLoopback(_ ip: String) -> Bool {
+        ip.hasPrefix("127.") || ip == "::1" || ip.hasPrefix("::ffff:127.")
+    }
+}
+
+/// Why the server could not start (bind failures, missing front end).
+public struct ServerStartError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
