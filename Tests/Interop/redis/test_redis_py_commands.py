@@ -31,6 +31,19 @@ def test_hello_handshake_implicit_and_protocol(server, client):
         client.connection_pool.release(c)
 
 
+@pytest.mark.parametrize("proto", [3, 2])
+def test_connect_without_warnings_or_log_errors(server, caplog, recwarn, proto):
+    import logging
+    caplog.set_level(logging.DEBUG)
+    c = make_client(server, protocol=proto, client_name="quiet")
+    assert c.ping() is True
+    assert c.set("k", "v") is True
+    c.close()
+    assert [w for w in recwarn.list] == []
+    noisy = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert noisy == [], [r.getMessage() for r in noisy]
+
+
 def test_hello_reply_fields(r):
     hello = r.execute_command("HELLO", "3")
     assert hello[b"proto"] == 3
