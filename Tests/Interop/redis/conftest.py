@@ -5,6 +5,12 @@ LATCHKEY_TARGET=redis the same tests run against a real redis-server 7 instead, 
 suite itself is validated: a test that passes there encodes real Redis behaviour. Tests of
 commands Redis 7.0 lacks (Redis 8.4 / Valkey) carry @pytest.mark.newer_redis and are skipped
 for the redis target. Every test gets a wall-clock bound (pytest-timeout) so nothing hangs.
+
+Run:  .venv/bin/python -m pytest -q Tests/Interop/redis                  # against Latchkey
+      LATCHKEY_TARGET=redis .venv/bin/python -m pytest -q Tests/Interop/redis   # against redis 7
+      LATCHKEY_BIN=/path/to/latchkey ...                                  # another binary
+The differential suite needs both binaries (or, with LATCHKEY_TARGET=redis, compares two
+redis-servers to check its own comparisons).
 """
 import os
 import sys
