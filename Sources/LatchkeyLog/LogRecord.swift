@@ -33,24 +33,53 @@ public enum LogRecord: Equatable, Sendable {
 
 /// Where handlers send effects. The server installs a journal backed by the log writer when
 /// `appendonly yes`; otherwise `isEnabled` is false and handlers skip building records.
+/// Records are framed into `bytes` as they arrive (no array of enums per tick): the server hands
+/// the buffer to `LogWriter.append(_:)` once per loop tick, before any reply is written.
 public final class Journal {
     public private(set) var isEnabled: Bool
-    /// Records appended since the server last took them (at the end of a loop tick).
-    public var pending: [LogRecord] = []
+    /// Framed records appended since the writer last took them.
+    public private(set) var bytes: [UInt8] = []
+    /// How many records `bytes` holds.
+    public private(set) var count = 0
 
-    public init(enabled: Bool) { isEnabled = enabled }
+    public init(enabled: Bool) {
+        isEnabled = enabled
+        bytes.reserveCapacity(4096)
+    }
 
-    @inlinable
+    /// Journals one effect (a no-op when the log is off).
     public func append(_ record: LogRecord) {
-        if isEnabled { pending.append(record) }
+        if isEnabled {
+            RecordCodec.encode(record, into: &bytes)
+            count += 1
+        }
     }
 
     public func enable(_ on: Bool) { isEnabled = on }
 
-    /// Takes the records of this tick for the writer.
+    /// True when records are waiting for the writer.
+    public var hasPending: Bool { !bytes.isEmpty }
+
+    /// The records waiting for the writer, decoded (tests and debugging; not a hot path).
+    public var pending: [LogRecord] { RecordCodec.decodeAll(bytes) ?? [] }
+
+    /// Takes the pending records, decoded (tests). The writer uses `takeBytes` instead.
     public func take() -> [LogRecord] {
         let r = pending
-        pending.removeAll(keepingCapacity: true)
+        clear()
         return r
+    }
+
+    /// Lets `body` consume the framed bytes of this tick, then empties the buffer (keeping its
+    /// capacity, so steady state allocates nothing).
+    public func takeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        defer { clear() }
+        return try bytes.withUnsafeBytes(body)
+    }
+
+    /// Drops pending records.
+    public func clear() {
+        bytes.removeAll(keepingCapacity: true)
+        count = 0
     }
 }

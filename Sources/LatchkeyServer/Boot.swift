@@ -2,20 +2,30 @@
 // tiny StandInFrontEnd and AMQP is off; at integration `makeFrontEnds` returns the real
 // CommandEngine (LatchkeyCommands) and the AMQP front end (LatchkeyChannels), and log replay
 // goes in `makeServer` before the front ends are built.
+import LatchkeyCommands
 import LatchkeyCore
+import LatchkeyLog
 
 public enum Boot {
     /// The front ends for one server. `amqp` nil means no AMQP listener is opened.
-    public static func makeFrontEnds(context: ServerContext) -> (resp: FrontEnd, amqp: FrontEnd?) {
-        (resp: StandInFrontEnd(context: context), amqp: nil)
+    public static func makeFrontEnds(context: ServerContext, journal: Journal = Journal(enabled: false))
+        -> (resp: FrontEnd, amqp: FrontEnd?)
+    {
+        (resp: CommandEngine(context: context, journal: journal), amqp: nil)
     }
 
     /// A server with its front ends attached, ready for `start()`.
     public static func makeServer(config: Config, clock: Clock = SystemClock()) throws -> Server {
         let server = try Server(config: config, clock: clock)
-        let frontEnds = makeFrontEnds(context: server.context)
+        let journal = Journal(enabled: false)
+        let frontEnds = makeFrontEnds(context: server.context, journal: journal)
         server.addFrontEnd(frontEnds.resp, kind: .resp)
         if let amqp = frontEnds.amqp { server.addFrontEnd(amqp, kind: .amqp) }
+        // Append-only log: replay into every front end that is a LogParticipant, then journal.
+        var participants: [ClientProtocol: LogParticipant] = [:]
+        participants[.resp] = frontEnds.resp as? LogParticipant
+        participants[.amqp] = frontEnds.amqp as? LogParticipant
+        _ = try Persistence.boot(server: server, journal: journal, participants: participants)
         return server
     }
 }

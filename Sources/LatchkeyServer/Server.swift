@@ -35,6 +35,7 @@ public final class Server: ServerControl {
     var graceTimer: LoopTimer?
     var shuttingDown = false
     var cronTicks: UInt64 = 0
+    var cronHz: Int64 = 10
     var lastHoldToken: UInt64 = 0
     var releasedHoldToken: UInt64 = 0
     var heldClients: [UInt64: ClientConnection] = [:]
@@ -118,7 +119,9 @@ public final class Server: ServerControl {
         var bound: [TCPListener] = []
         for word in addresses.split(separator: " ") {
             let optional = word.hasPrefix("-")
-            let host = String(optional ? word.dropFirst() : word)
+            var host = String(optional ? word.dropFirst() : word)
+            if host == "*" { host = "0.0.0.0" }  // Redis 7's wildcards
+            if host == "::*" { host = "::" }
             do {
                 let listener = try TCPListener(loop: loop, host: host, port: port, backlog: backlog) {
                     [unowned self] connection in

@@ -25,8 +25,7 @@ case "-v", "--version":
     say(Usage.versionLine)
     exit(0)
 case "--check-log":
-    // Reserved for the append-only log's offline checker (LatchkeyLog).
-    fail("latchkey --check-log: not yet available")
+    exit(Persistence.checkLogCommand(Array(arguments.dropFirst())))
 default:
     break
 }

@@ -84,6 +84,26 @@ struct LiveServerTests {
         #expect(c.receive(count: 7) == Array("+PONG\r\n".utf8))
     }
 
+    @Test("timeout - a client idle past `timeout` seconds is closed; an active one is not")
+    func idleTimeout() throws {
+        let clock = LockedClock()
+        let live = try LiveServer(["--timeout", "10", "--hz", "100"], clock: clock)
+        defer { live.stop() }
+        let idle = try TestClient(port: live.port)
+        let active = try TestClient(port: live.port)
+        for c in [idle, active] {
+            c.send("PING\r\n")
+            #expect(c.receive(count: 7) == Array("+PONG\r\n".utf8))
+        }
+        clock.advance(ms: 6000)
+        active.send("PING\r\n")
+        #expect(active.receive(count: 7) == Array("+PONG\r\n".utf8))
+        clock.advance(ms: 5000)  // idle: 11 s since its last request; active: 5 s
+        #expect(idle.receiveSome().isEmpty)
+        active.send("PING\r\n")
+        #expect(active.receive(count: 7) == Array("+PONG\r\n".utf8))
+    }
+
     @Test("shutdown - pending output is flushed, then clients are closed and the loop ends")
     func gracefulShutdown() throws {
         let live = try LiveServer(frontEnd: { _ in BigFrontEnd() })

@@ -19,13 +19,13 @@ final class LiveServer {
     /// `amqp` adds an AMQP-side front end on a kernel-chosen port; `prepare` runs before start.
     init(
         _ options: [String] = [], frontEnd: ((ServerContext) -> FrontEnd)? = nil, amqp: FrontEnd? = nil,
-        prepare: (Server) -> Void = { _ in }
+        clock: Clock = SystemClock(), prepare: (Server) -> Void = { _ in }
     ) throws {
         let config = try ConfigParser.parse(
             arguments: ["--port", "0", "--amqp-port", "0", "--bind", "127.0.0.1", "--amqp-bind", "127.0.0.1",
                         "--loglevel", "nothing"] + options
         ).config
-        server = try Server(config: config)
+        server = try Server(config: config, clock: clock)
         server.handlesSignals = false
         server.addFrontEnd(frontEnd?(server.context) ?? StandInFrontEnd(context: server.context), kind: .resp)
         if let amqp { server.addFrontEnd(amqp, kind: .amqp) }
@@ -171,4 +171,28 @@ final class LineSession: ProtocolSession {
     }
 
     func connectionClosed() {}
+}
+
+/// A manual clock the test thread may advance while the loop thread reads it.
+final class LockedClock: Clock, @unchecked Sendable {
+    private var now: Int64
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    init(now: Int64 = 1_700_000_000_000) {
+        self.now = now
+        pthread_mutex_init(mutex, nil)
+    }
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+    func nowMs() -> Int64 {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return now
+    }
+    func advance(ms: Int64) {
+        pthread_mutex_lock(mutex)
+        now += ms
+        pthread_mutex_unlock(mutex)
+    }
 }

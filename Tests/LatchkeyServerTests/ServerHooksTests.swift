@@ -80,3 +80,40 @@ struct ServerHooksTests {
         #expect(c.receiveSome().isEmpty)
     }
 }
+
+@Suite("Server start-up")
+struct ServerStartTests {
+    func makeServer(_ options: [String]) throws -> Server {
+        let config = try ConfigParser.parse(
+            arguments: ["--port", "0", "--amqp-port", "0", "--loglevel", "nothing"] + options).config
+        let server = try Server(config: config)
+        server.handlesSignals = false
+        server.addFrontEnd(StandInFrontEnd(context: server.context), kind: .resp)
+        return server
+    }
+
+    @Test("bind - an unavailable address marked '-' is skipped")
+    func optionalAddressSkipped() throws {
+        let live = try LiveServer(["--bind", "127.0.0.1", "-192.0.2.55"])
+        defer { live.stop() }
+        #expect(live.server.readyLine == "Ready to accept connections: resp=127.0.0.1:\(live.port)")
+    }
+
+    @Test("bind - an unavailable address without '-' stops start-up naming it")
+    func requiredAddressFails() throws {
+        let server = try makeServer(["--bind", "127.0.0.1", "192.0.2.55"])
+        #expect {
+            try server.start()
+        } throws: { error in "\(error)".contains("192.0.2.55") }
+    }
+
+    @Test("port - a port in use stops start-up naming the address")
+    func portInUse() throws {
+        let first = try LiveServer()
+        defer { first.stop() }
+        let server = try makeServer(["--bind", "127.0.0.1", "--port", String(first.port)])
+        #expect {
+            try server.start()
+        } throws: { error in "\(error)".contains("127.0.0.1:\(first.port)") && "\(error)".contains("in use") }
+    }
+}

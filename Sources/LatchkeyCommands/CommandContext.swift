@@ -1,0 +1,73 @@
+// What a handler sees: the arguments of one command, the reply writer, the client's state, the
+// keyspace, the journal and "now". One context per session (and one for script calls), reused
+// for every command so the hot path allocates nothing. Argument-parsing helpers that may reply
+// with an error end in `OrReply` and return nil after replying.
+import LatchkeyCore
+import LatchkeyKeyspace
+import LatchkeyLog
+import LatchkeyRESP
+
+/// Per-connection RESP state: protocol, selected database, authentication.
+public final class RESPClientState {
+    /// The connection as CLIENT LIST sees it (name, db, last command).
+    public let info: ClientInfo
+    public var protocolVersion: Int = 2
+    public var authenticated: Bool
+    /// Selected database; mirrored in `info.db`.
+    public var db: Int {
+        didSet { info.db = db }
+    }
+
+    public init(info: ClientInfo, authenticated: Bool) {
+        self.info = info
+        self.authenticated = authenticated
+        db = info.db
+    }
+}
+
+/// The per-command view handed to handlers.
+public final class CommandContext {
+    public unowned let engine: CommandEngine
+    /// Arguments, name first. Valid only while the handler runs.
+    public internal(set) var argv: UnsafeBufferPointer<ByteView> = UnsafeBufferPointer(start: nil, count: 0)
+    public internal(set) var reply: ReplyWriter
+    public internal(set) var client: RESPClientState
+    /// Time of this command (the loop tick's, or the script's start).
+    public internal(set) var nowMs: Int64 = 0
+    /// The command runs from a script (`redis.call`).
+    public internal(set) var fromScript = false
+    /// The spec the gate resolved (the subcommand's for containers).
+    public internal(set) var spec: CommandSpec?
+
+    init(engine: CommandEngine, reply: ReplyWriter, client: RESPClientState) {
+        self.engine = engine
+        self.reply = reply
+        self.client = client
+    }
+
+    @inlinable public var argc: Int { argv.count }
+    @inlinable public var keyspace: Keyspace { engine.keyspace }
+    @inlinable public var journal: Journal { engine.journal }
+    @inlinable public var server: ServerContext { engine.context }
+    @inlinable public var db: Int { client.db }
+
+    @inlinable
+    public subscript(i: Int) -> ByteView { argv[i] }
+
+    /// Argument `i` parsed as a Redis integer, or nil after replying `ERR value is not an integer`.
+    public func int64OrReply(_ i: Int) -> Int64? {
+        if let v = ASCII.parseInt64(argv[i]) { return v }
+        reply.error(ErrorReplies.notInteger)
+        return nil
+    }
+
+    /// Whether argument `i` equals an upper-case option name, ignoring case.
+    @inlinable
+    public func arg(_ i: Int, is upper: StaticString) -> Bool { argv[i].equalsUppercase(upper) }
+
+    /// Journals a record if the log is on (build the record lazily: it copies bytes).
+    @inlinable
+    public func journal(_ make: @autoclosure () -> LogRecord) {
+        if engine.journal.isEnabled { engine.journal.append(make()) }
+    }
+}

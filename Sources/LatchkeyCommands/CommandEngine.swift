@@ -1,0 +1,139 @@
+// The RESP front end: owns the keyspace and the command lookup, makes a RESPSession per
+// connection, runs active expiry from cron, replays log records at boot, and offers the one
+// entry point scripts use to run commands through the same gate. Sockets are the server's.
+import LatchkeyCore
+import LatchkeyKeyspace
+import LatchkeyLog
+import LatchkeyRESP
+
+/// The RESP front end the server installs.
+public final class CommandEngine: FrontEnd {
+    public let context: ServerContext
+    public let journal: Journal
+    public let keyspace: Keyspace
+    /// The command table, indexed. `commands.register` adds commands (scripting does).
+    public let commands: CommandLookup
+    /// `requirepass` cached as bytes (empty = no password); CONFIG SET keeps it current.
+    public internal(set) var requirePass: Bytes
+    /// Request limits handed to each new decoder; CONFIG SET keeps them current.
+    public internal(set) var limits: RESPLimits
+    /// Live RESP sessions by client id (CLIENT LIST/KILL).
+    var sessions: [UInt64: RESPSession] = [:]
+    /// Set while `replay` runs: keys found expired during boot are not journaled again.
+    var isReplaying = false
+    /// Scripting (EVAL/SCRIPT): the Lua interpreter and the script host, created on first use.
+    public private(set) lazy var scripting = ScriptRunner(engine: self)
+    /// Context reused by `execute` (script calls).
+    private var scriptContext: CommandContext?
+
+    public init(context: ServerContext, journal: Journal) {
+        self.context = context
+        self.journal = journal
+        let config = context.config
+        keyspace = Keyspace(databases: Int(config.int("databases")))
+        commands = CommandLookup(CommandTable.all)
+        requirePass = Bytes(config.string("requirepass").utf8)
+        limits = RESPLimits(
+            maxBulkLength: Int(config.int("proto-max-bulk-len")),
+            maxMultibulkLength: Int(config.int("proto-max-multibulk-len")),
+            maxInlineLength: Int(config.int("proto-max-inline-len")))
+        keyspace.onExpire = { [unowned self] db, key in
+            self.context.stats.expiredKeys += 1
+            if self.journal.isEnabled && !self.isReplaying { self.journal.append(.delete(db: db, key: key.bytes)) }
+        }
+    }
+
+    // MARK: FrontEnd
+
+    public func makeSession(client: ClientInfo) -> ProtocolSession {
+        let s = RESPSession(engine: self, client: client)
+        sessions[client.id] = s
+        return s
+    }
+
+    /// Active expiry; expired keys are journaled as deletes through `keyspace.onExpire`.
+    public func cron() {
+        context.refreshNow()
+        keyspace.activeExpireCycle(now: context.nowMs)
+    }
+
+    func sessionClosed(_ s: RESPSession) { sessions[s.client.info.id] = nil }
+
+    // MARK: configuration changes
+
+    /// Re-reads directives that CONFIG SET may have changed.
+    func configChanged() {
+        let config = context.config
+        requirePass = Bytes(config.string("requirepass").utf8)
+        limits = RESPLimits(
+            maxBulkLength: Int(config.int("proto-max-bulk-len")),
+            maxMultibulkLength: Int(config.int("proto-max-multibulk-len")),
+            maxInlineLength: Int(config.int("proto-max-inline-len")))
+        for s in sessions.values { s.decoder.limits = limits }
+        scripting.configChanged()
+    }
+
+    // MARK: scripts and tests
+
+    /// Runs one command through the gate as if `client` had sent it, appending the reply to
+    /// `writer` (in `writer.protocolVersion`). `fromScript` makes `.noscript` commands fail with
+    /// "This Redis command is not allowed from script". `nowMs` fixes the time (a script's start);
+    /// nil uses the loop tick's. Runs synchronously; nothing else interleaves.
+    package func execute(_ argv: UnsafeBufferPointer<ByteView>, client: RESPClientState, into writer: ReplyWriter,
+                         fromScript: Bool, nowMs: Int64? = nil) {
+        let ctx: CommandContext
+        if let c = scriptContext {
+            ctx = c
+            ctx.reply = writer
+            ctx.client = client
+        } else {
+            ctx = CommandContext(engine: self, reply: writer, client: client)
+            scriptContext = ctx
+        }
+        let savedArgv = ctx.argv
+        let savedScript = ctx.fromScript
+        let savedNow = ctx.nowMs
+        ctx.argv = argv
+        ctx.fromScript = fromScript
+        ctx.nowMs = nowMs ?? context.nowMs
+        dispatch(ctx)
+        ctx.argv = savedArgv
+        ctx.fromScript = savedScript
+        ctx.nowMs = savedNow
+    }
+
+    /// Owned-bytes convenience for `execute`; returns the encoded reply.
+    package func execute(argv: [Bytes], client: RESPClientState, protocolVersion: Int = 2,
+                         fromScript: Bool, nowMs: Int64? = nil) -> Bytes {
+        let writer = ReplyWriter(protocolVersion: protocolVersion)
+        withByteViews(argv) { views in
+            execute(views, client: client, into: writer, fromScript: fromScript, nowMs: nowMs)
+        }
+        return writer.bytes
+    }
+
+    /// A client state for a caller without a connection (scripts' fake client, tests).
+    package func makeDetachedClient(db: Int = 0) -> RESPClientState {
+        let info = ClientInfo(
+            id: 0, kind: .resp, peerAddress: "", localAddress: "", isLoopback: true,
+            outbox: Outbox(queue: FlushQueue()), nowMs: context.nowMs)
+        info.db = db
+        return RESPClientState(info: info, authenticated: true)
+    }
+}
+
+/// Calls `body` with ByteViews over owned byte strings (kept alive for the call).
+func withByteViews<R>(_ args: [Bytes], _ body: (UnsafeBufferPointer<ByteView>) -> R) -> R {
+    let joined = args.reduce(into: Bytes()) { $0.append(contentsOf: $1) }
+    return joined.withUnsafeBufferPointer { buf in
+        let base = buf.baseAddress ?? UnsafePointer(bitPattern: 1)!
+        var views: [ByteView] = []
+        views.reserveCapacity(args.count)
+        var offset = 0
+        for a in args {
+            views.append(ByteView(base: base + offset, count: a.count))
+            offset += a.count
+        }
+        return views.withUnsafeBufferPointer { body($0) }
+    }
+}

@@ -1,0 +1,63 @@
+// INCR, INCRBY, DECR, DECRBY: counting semaphores. The value must be a Redis integer (string2ll
+// rules); the TTL is kept, as Redis keeps it when a counter changes in place.
+import LatchkeyCore
+import LatchkeyKeyspace
+import LatchkeyRESP
+
+enum CounterCommands {
+    /// INCR key
+    static func incr(_ ctx: CommandContext) { incrDecr(ctx, by: 1) }
+    /// DECR key
+    static func decr(_ ctx: CommandContext) { incrDecr(ctx, by: -1) }
+
+    /// INCRBY key increment
+    static func incrby(_ ctx: CommandContext) {
+        guard let n = ctx.int64OrReply(2) else { return }
+        incrDecr(ctx, by: n)
+    }
+
+    /// DECRBY key decrement
+    static func decrby(_ ctx: CommandContext) {
+        guard let n = ctx.int64OrReply(2) else { return }
+        if n == Int64.min {
+            ctx.reply.error("ERR decrement would overflow")
+            return
+        }
+        incrDecr(ctx, by: -n)
+    }
+
+    static func incrDecr(_ ctx: CommandContext, by delta: Int64) {
+        let ks = ctx.keyspace
+        let dbIndex = ctx.db
+        let db = ks.databases[dbIndex]
+        let key = ctx[1]
+        let probe = ks.lookup(db, dbIndex: dbIndex, key, now: ctx.nowMs)
+        var current: Int64 = 0
+        var expireAt: Int64 = 0
+        if probe.found {
+            let e = db.entry(at: probe.slot)
+            guard let v = ASCII.parseInt64(e.stringValue) else {
+                ctx.reply.error(ErrorReplies.notInteger)
+                return
+            }
+            current = v
+            expireAt = e.expireAt
+        }
+        let (result, overflow) = current.addingReportingOverflow(delta)
+        if overflow {
+            ctx.reply.error(ErrorReplies.overflow)
+            return
+        }
+        let text = ASCII.decimal(result)
+        text.withUnsafeBytes { t in
+            if probe.found {
+                db.replaceString(at: probe.slot, value: t.baseAddress, valueCount: t.count, expireAt: expireAt)
+            } else {
+                db.insert(probe, key: UnsafeRawPointer(key.base), keyCount: key.count, value: t.baseAddress,
+                          valueCount: t.count, expireAt: 0)
+            }
+        }
+        ctx.journal(.set(db: dbIndex, key: key.bytes, value: text, expireAtMs: expireAt))
+        ctx.reply.integer(result)
+    }
+}

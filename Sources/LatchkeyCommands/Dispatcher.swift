@@ -1,0 +1,50 @@
+// The one gate every command passes, from a socket or from a script: lookup (case-insensitive,
+// no allocation), subcommand resolution, arity, authentication, script restrictions, and
+// refusal of writes while persistence is failing. Handlers run only after all of it.
+import LatchkeyCore
+import LatchkeyRESP
+import LatchkeyScripting
+
+extension CommandEngine {
+    /// Resolves and runs `ctx.argv` (replying with Redis's error when the gate refuses).
+    func dispatch(_ ctx: CommandContext) {
+        let argv = ctx.argv
+        guard argv.count > 0 else { return }
+        guard var spec = commands.find(argv[0]) else {
+            ctx.reply.error(ErrorReplies.unknownCommand(argv[0].string, args: argv.dropFirst().prefix(64).map(\.string)))
+            return
+        }
+        if !spec.subcommands.isEmpty && argv.count >= 2 {
+            guard let sub = spec.subcommand(argv[1]) else {
+                ctx.reply.error(ErrorReplies.unknownSubcommand(argv[1].string, container: spec.name))
+                return
+            }
+            spec = sub
+        }
+        if !spec.accepts(argc: argv.count) {
+            ctx.reply.error(ErrorReplies.arity(spec.fullName))
+            return
+        }
+        let flags = (spec.parent ?? spec).flags.union(spec.flags)
+        if !ctx.client.authenticated && !requirePass.isEmpty && !flags.contains(.noauth) {
+            ctx.reply.error(ErrorReplies.noAuth)
+            return
+        }
+        if !ctx.fromScript && scripting.refusesWhileBusy(spec) {
+            ctx.reply.error(ScriptErrors.busy)
+            return
+        }
+        if ctx.fromScript && flags.contains(.noscript) {
+            ctx.reply.error(ErrorReplies.notAllowedFromScript)
+            return
+        }
+        if flags.contains(.write), let failure = context.persistence.writeError {
+            ctx.reply.error(failure.hasPrefix("MISCONF") ? failure : ErrorReplies.misconfPrefix + failure)
+            return
+        }
+        ctx.spec = spec
+        if !ctx.fromScript { ctx.client.info.lastCommand = spec.fullName }
+        context.stats.totalCommandsProcessed &+= 1
+        spec.handler(ctx)
+    }
+}

@@ -1,0 +1,57 @@
+// Every RESP error text Latchkey sends, verbatim from Redis 7 (codes included, no leading '-').
+// Handlers refer to these constants; texts built from arguments are small functions here too,
+// so the differential tests have one place to compare against redis-server.
+
+public enum ErrorReplies {
+    public static let syntax = "ERR syntax error"
+    public static let notInteger = "ERR value is not an integer or out of range"
+    public static let notFloat = "ERR value is not a valid float"
+    public static let wrongType = "WRONGTYPE Operation against a key holding the wrong kind of value"
+    public static let overflow = "ERR increment or decrement would overflow"
+    public static let noAuth = "NOAUTH Authentication required."
+    public static let wrongPass = "WRONGPASS invalid username-password pair or user is disabled."
+    public static let authNotConfigured =
+        "ERR AUTH <password> called without any password configured for the default user. "
+        + "Are you sure your configuration is correct?"
+    public static let helloNoAuth =
+        "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH "
+        + "<user> <pass> option can be used to authenticate the client and select the RESP protocol "
+        + "version at the same time"
+    public static let noProto = "NOPROTO unsupported protocol version"
+    public static let protoNotInteger = "ERR Protocol version is not an integer or out of range"
+    public static let dbOutOfRange = "ERR DB index is out of range"
+    public static let clientNameChars = "ERR Client names cannot contain spaces, newlines or special characters."
+    public static let noSuchClient = "ERR No such client"
+    public static let expireOptionsNX = "ERR NX and XX, GT or LT options at the same time are not compatible"
+    public static let expireOptionsGTLT = "ERR GT and LT options at the same time are not compatible"
+    public static let notAllowedFromScript = "ERR This Redis command is not allowed from script"
+    public static let invalidCursor = "ERR invalid cursor"
+    public static let timeoutNegative = "ERR timeout is negative"
+    public static let misconfPrefix = "MISCONF "
+
+    /// `ERR invalid expire time in 'set' command`
+    public static func invalidExpire(_ command: String) -> String { "ERR invalid expire time in '\(command)' command" }
+
+    /// `ERR wrong number of arguments for 'get' command`
+    public static func arity(_ fullName: String) -> String { "ERR wrong number of arguments for '\(fullName)' command" }
+
+    /// `ERR unknown subcommand 'FOO'. Try CLIENT HELP.`
+    public static func unknownSubcommand(_ sub: String, container: String) -> String {
+        "ERR unknown subcommand '\(truncated(sub, 128))'. Try \(container.uppercased()) HELP."
+    }
+
+    /// `ERR unknown command 'FOO', with args beginning with: 'a' 'b' ` (args quoted, total ≤ 128 chars).
+    public static func unknownCommand(_ name: String, args: [String]) -> String {
+        var list = ""
+        for a in args {
+            if list.utf8.count >= 128 { break }
+            list += "'" + truncated(a, 128 - list.utf8.count) + "' "
+        }
+        return "ERR unknown command '\(truncated(name, 128))', with args beginning with: \(list)"
+    }
+
+    static func truncated(_ s: String, _ n: Int) -> String {
+        let u = Array(s.utf8)
+        return u.count <= n ? s : String(decoding: u[0..<max(0, n)], as: UTF8.self)
+    }
+}

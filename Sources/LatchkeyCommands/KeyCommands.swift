@@ -1,0 +1,238 @@
+// Generic key commands: DEL/UNLINK, EXISTS, TYPE, the EXPIRE family with NX/XX/GT/LT, TTL/PTTL,
+// EXPIRETIME/PEXPIRETIME, PERSIST, KEYS, SCAN, DBSIZE, FLUSHDB/FLUSHALL. Deadlines are computed
+// once as absolute ms and journaled as such (a deadline already past is journaled as a delete).
+import LatchkeyCore
+import LatchkeyKeyspace
+import LatchkeyRESP
+
+enum KeyCommands {
+    /// DEL key [key ...] — also UNLINK (memory is freed at once either way).
+    static func del(_ ctx: CommandContext) {
+        var removed: Int64 = 0
+        for i in 1..<ctx.argc {
+            let key = ctx[i]
+            let ks = ctx.keyspace
+            let db = ks.databases[ctx.db]
+            let p = ks.lookup(db, dbIndex: ctx.db, key, now: ctx.nowMs)
+            if p.found {
+                ctx.journal(.delete(db: ctx.db, key: key.bytes))
+                db.remove(at: p.slot)
+                removed += 1
+            }
+        }
+        ctx.reply.integer(removed)
+    }
+
+    /// EXISTS key [key ...] — repeated keys count each time.
+    static func exists(_ ctx: CommandContext) {
+        var n: Int64 = 0
+        for i in 1..<ctx.argc where ctx.keyspace.lookupRead(db: ctx.db, ctx[i], now: ctx.nowMs) != nil { n += 1 }
+        ctx.reply.integer(n)
+    }
+
+    /// TYPE key
+    static func type(_ ctx: CommandContext) {
+        guard let e = ctx.keyspace.lookupRead(db: ctx.db, ctx[1], now: ctx.nowMs) else {
+            ctx.reply.status("none")
+            return
+        }
+        ctx.reply.status(e.type.name)
+    }
+
+    /// EXPIRE key seconds [NX | XX | GT | LT]
+    static func expire(_ ctx: CommandContext) { expireGeneric(ctx, base: ctx.nowMs, seconds: true, command: "expire") }
+    /// PEXPIRE key milliseconds [NX | XX | GT | LT]
+    static func pexpire(_ ctx: CommandContext) { expireGeneric(ctx, base: ctx.nowMs, seconds: false, command: "pexpire") }
+    /// EXPIREAT key unix-time-seconds [NX | XX | GT | LT]
+    static func expireat(_ ctx: CommandContext) { expireGeneric(ctx, base: 0, seconds: true, command: "expireat") }
+    /// PEXPIREAT key unix-time-milliseconds [NX | XX | GT | LT]
+    static func pexpireat(_ ctx: CommandContext) { expireGeneric(ctx, base: 0, seconds: false, command: "pexpireat") }
+
+    static func expireGeneric(_ ctx: CommandContext, base: Int64, seconds: Bool, command: String) {
+        var nx = false, xx = false, gt = false, lt = false
+        for i in 3..<ctx.argc {
+            if ctx.arg(i, is: "NX") { nx = true }
+            else if ctx.arg(i, is: "XX") { xx = true }
+            else if ctx.arg(i, is: "GT") { gt = true }
+            else if ctx.arg(i, is: "LT") { lt = true }
+            else {
+                ctx.reply.error("ERR Unsupported option " + ctx[i].string)
+                return
+            }
+        }
+        if nx && (xx || gt || lt) {
+            ctx.reply.error(ErrorReplies.expireOptionsNX)
+            return
+        }
+        if gt && lt {
+            ctx.reply.error(ErrorReplies.expireOptionsGTLT)
+            return
+        }
+        guard var when = ctx.int64OrReply(2) else { return }
+        if seconds {
+            if when > Int64.max / 1000 || when < Int64.min / 1000 {
+                ctx.reply.error(ErrorReplies.invalidExpire(command))
+                return
+            }
+            when *= 1000
+        }
+        if when > Int64.max - base {
+            ctx.reply.error(ErrorReplies.invalidExpire(command))
+            return
+        }
+        when += base
+        let ks = ctx.keyspace
+        let db = ks.databases[ctx.db]
+        let p = ks.lookup(db, dbIndex: ctx.db, ctx[1], now: ctx.nowMs)
+        guard p.found else {
+            ctx.reply.integer(0)
+            return
+        }
+        let current = db.entry(at: p.slot).expireAt  // 0 = no TTL (Redis's -1)
+        if (nx && current != 0) || (xx && current == 0) || (gt && (current == 0 || when <= current))
+            || (lt && current != 0 && when >= current) {
+            ctx.reply.integer(0)
+            return
+        }
+        if when <= ctx.nowMs {
+            ctx.journal(.delete(db: ctx.db, key: ctx[1].bytes))
+            db.remove(at: p.slot)
+        } else {
+            ctx.journal(.expireAt(db: ctx.db, key: ctx[1].bytes, atMs: when))
+            db.setExpire(at: p.slot, when)
+        }
+        ctx.reply.integer(1)
+    }
+
+    /// TTL key
+    static func ttl(_ ctx: CommandContext) { ttlGeneric(ctx, ms: false, absolute: false) }
+    /// PTTL key
+    static func pttl(_ ctx: CommandContext) { ttlGeneric(ctx, ms: true, absolute: false) }
+    /// EXPIRETIME key
+    static func expiretime(_ ctx: CommandContext) { ttlGeneric(ctx, ms: false, absolute: true) }
+    /// PEXPIRETIME key
+    static func pexpiretime(_ ctx: CommandContext) { ttlGeneric(ctx, ms: true, absolute: true) }
+
+    static func ttlGeneric(_ ctx: CommandContext, ms: Bool, absolute: Bool) {
+        guard let e = ctx.keyspace.lookupRead(db: ctx.db, ctx[1], now: ctx.nowMs) else {
+            ctx.reply.integer(-2)
+            return
+        }
+        let at = e.expireAt
+        if at == 0 {
+            ctx.reply.integer(-1)
+            return
+        }
+        var v = absolute ? at : max(0, at - ctx.nowMs)
+        if !ms { v = (v + 500) / 1000 }
+        ctx.reply.integer(v)
+    }
+
+    /// PERSIST key
+    static func persist(_ ctx: CommandContext) {
+        let ks = ctx.keyspace
+        let db = ks.databases[ctx.db]
+        let p = ks.lookup(db, dbIndex: ctx.db, ctx[1], now: ctx.nowMs)
+        guard p.found, db.entry(at: p.slot).expireAt != 0 else {
+            ctx.reply.integer(0)
+            return
+        }
+        ctx.journal(.persist(db: ctx.db, key: ctx[1].bytes))
+        db.setExpire(at: p.slot, 0)
+        ctx.reply.integer(1)
+    }
+
+    /// KEYS pattern
+    static func keys(_ ctx: CommandContext) {
+        var found: [Bytes] = []
+        let pattern = ctx[1]
+        let all = pattern.count == 1 && pattern[0] == 42
+        ctx.keyspace.forEachKey(db: ctx.db, matching: all ? nil : pattern, now: ctx.nowMs) { found.append($0.bytes) }
+        ctx.reply.arrayHeader(found.count)
+        for k in found { ctx.reply.bulk(k) }
+    }
+
+    /// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
+    static func scan(_ ctx: CommandContext) {
+        guard let cursor = parseUnsignedCursor(ctx[1]) else {
+            ctx.reply.error(ErrorReplies.invalidCursor)
+            return
+        }
+        var count: Int64 = 10
+        var pattern: ByteView? = nil
+        var typeFilter: ValueType? = nil
+        var unknownType = false
+        var i = 2
+        while i < ctx.argc {
+            let more = i + 1 < ctx.argc
+            if ctx.arg(i, is: "COUNT") && more {
+                guard let c = ctx.int64OrReply(i + 1) else { return }
+                if c < 1 {
+                    ctx.reply.error(ErrorReplies.syntax)
+                    return
+                }
+                count = c
+            } else if ctx.arg(i, is: "MATCH") && more {
+                let p = ctx[i + 1]
+                pattern = (p.count == 1 && p[0] == 42) ? nil : p
+            } else if ctx.arg(i, is: "TYPE") && more {
+                if ctx[i + 1].equalsUppercase("STRING") { typeFilter = .string } else { unknownType = true }
+            } else {
+                ctx.reply.error(ErrorReplies.syntax)
+                return
+            }
+            i += 2
+        }
+        var found: [Bytes] = []
+        let next = ctx.keyspace.scan(db: ctx.db, cursor: Int(min(cursor, Int64(Int.max))), count: Int(min(count, 1 << 30)),
+                                     matching: pattern, type: typeFilter, now: ctx.nowMs) { key in
+            if !unknownType { found.append(key.bytes) }
+        }
+        ctx.reply.arrayHeader(2)
+        ctx.reply.bulk(ASCII.decimal(Int64(next)))
+        ctx.reply.arrayHeader(found.count)
+        for k in found { ctx.reply.bulk(k) }
+    }
+
+    /// Redis reads cursors with strtoul (so "-1" is a huge cursor, not an error); anything
+    /// beyond the table simply ends the scan.
+    private static func parseUnsignedCursor(_ v: ByteView) -> Int64? {
+        if let small = ASCII.parseInt64(v) { return small >= 0 ? small : Int64.max }
+        guard v.count > 0, v.count <= 20 else { return nil }
+        var x: UInt64 = 0
+        for i in 0..<v.count {
+            let d = v[i] &- 48
+            if d > 9 { return nil }
+            let (m, o1) = x.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(UInt64(d))
+            if o1 || o2 { return nil }
+            x = a
+        }
+        return Int64.max
+    }
+
+    /// DBSIZE
+    static func dbsize(_ ctx: CommandContext) { ctx.reply.integer(ctx.keyspace.size(db: ctx.db)) }
+
+    /// FLUSHDB [ASYNC | SYNC]
+    static func flushdb(_ ctx: CommandContext) {
+        guard flushOptionOK(ctx) else { return }
+        ctx.journal(.flushDB(db: ctx.db))
+        ctx.keyspace.flush(db: ctx.db)
+        ctx.reply.ok()
+    }
+
+    /// FLUSHALL [ASYNC | SYNC]
+    static func flushall(_ ctx: CommandContext) {
+        guard flushOptionOK(ctx) else { return }
+        ctx.journal(.flushAll)
+        ctx.keyspace.flushAll()
+        ctx.reply.ok()
+    }
+
+    private static func flushOptionOK(_ ctx: CommandContext) -> Bool {
+        if ctx.argc == 1 || (ctx.argc == 2 && (ctx.arg(1, is: "ASYNC") || ctx.arg(1, is: "SYNC"))) { return true }
+        ctx.reply.error(ErrorReplies.syntax)
+        return false
+    }
+}

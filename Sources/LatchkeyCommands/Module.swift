@@ -1,4 +1,0 @@
-// LatchkeyCommands: placeholder until the module lands.
-import LatchkeyCore
-
-enum LatchkeyCommandsModule {}

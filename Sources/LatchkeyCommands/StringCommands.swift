@@ -1,0 +1,198 @@
+// String commands: SET (every option, including Redis 8.4's IFEQ/IFNE/IFDEQ/IFDNE), GET, SETNX,
+// SETEX, PSETEX, GETSET, GETDEL. Each handler parses options first, then looks up, journals the
+// effect with absolute times, then replies. Counters live in CounterCommands, compare-and-delete
+// in CompareCommands.
+import LatchkeyCore
+import LatchkeyKeyspace
+import LatchkeyRESP
+
+/// How SET decides whether to write.
+enum SetCondition {
+    case always, nx, xx
+    case ifeq(ByteView), ifne(ByteView), ifdeq(ByteView), ifdne(ByteView)
+}
+
+/// The expiry part of SET-like commands.
+enum SetExpiry {
+    case none, keepTTL
+    /// Relative or absolute; `milliseconds` multiplies seconds.
+    case ex(ByteView), px(ByteView), exat(ByteView), pxat(ByteView)
+}
+
+enum StringCommands {
+    /// GET key
+    static func get(_ ctx: CommandContext) {
+        guard let e = ctx.keyspace.lookupRead(db: ctx.db, ctx[1], now: ctx.nowMs) else {
+            ctx.server.stats.keyspaceMisses &+= 1
+            ctx.reply.null()
+            return
+        }
+        ctx.server.stats.keyspaceHits &+= 1
+        ctx.reply.bulk(e.stringValue)
+    }
+
+    /// SET key value [NX | XX | IFEQ v | IFNE v | IFDEQ d | IFDNE d] [GET]
+    ///     [EX s | PX ms | EXAT s | PXAT ms | KEEPTTL]
+    static func set(_ ctx: CommandContext) {
+        var condition = SetCondition.always
+        var expiry = SetExpiry.none
+        var wantGet = false
+        var j = 3
+        let argc = ctx.argc
+        while j < argc {
+            let opt = ctx[j]
+            let hasNext = j + 1 < argc
+            var conditionFree: Bool { if case .always = condition { return true } else { return false } }
+            var expiryFree: Bool { if case .none = expiry { return true } else { return false } }
+            if opt.equalsUppercase("NX") && conditionFree {
+                condition = .nx
+            } else if opt.equalsUppercase("XX") && conditionFree {
+                condition = .xx
+            } else if opt.equalsUppercase("GET") {
+                wantGet = true
+            } else if opt.equalsUppercase("KEEPTTL") && expiryFree {
+                expiry = .keepTTL
+            } else if opt.equalsUppercase("EX") && expiryFree && hasNext {
+                expiry = .ex(ctx[j + 1]); j += 1
+            } else if opt.equalsUppercase("PX") && expiryFree && hasNext {
+                expiry = .px(ctx[j + 1]); j += 1
+            } else if opt.equalsUppercase("EXAT") && expiryFree && hasNext {
+                expiry = .exat(ctx[j + 1]); j += 1
+            } else if opt.equalsUppercase("PXAT") && expiryFree && hasNext {
+                expiry = .pxat(ctx[j + 1]); j += 1
+            } else if opt.equalsUppercase("IFEQ") && conditionFree && hasNext {
+                condition = .ifeq(ctx[j + 1]); j += 1
+            } else if opt.equalsUppercase("IFNE") && conditionFree && hasNext {
+                condition = .ifne(ctx[j + 1]); j += 1
+            } else if opt.equalsUppercase("IFDEQ") && conditionFree && hasNext {
+                condition = .ifdeq(ctx[j + 1]); j += 1
+            } else if opt.equalsUppercase("IFDNE") && conditionFree && hasNext {
+                condition = .ifdne(ctx[j + 1]); j += 1
+            } else {
+                ctx.reply.error(ErrorReplies.syntax)
+                return
+            }
+            j += 1
+        }
+        setGeneric(ctx, key: ctx[1], value: ctx[2], condition: condition, expiry: expiry, wantGet: wantGet,
+                   command: "set")
+    }
+
+    /// Converts a SET-style expiry to absolute ms; nil after replying with an error.
+    /// Returns 0 for "no expiry" and -1 for KEEPTTL.
+    static func absoluteExpiryOrReply(_ ctx: CommandContext, _ expiry: SetExpiry, command: String) -> Int64? {
+        let arg: ByteView
+        let seconds: Bool
+        let relative: Bool
+        switch expiry {
+        case .none: return 0
+        case .keepTTL: return -1
+        case .ex(let v): arg = v; seconds = true; relative = true
+        case .px(let v): arg = v; seconds = false; relative = true
+        case .exat(let v): arg = v; seconds = true; relative = false
+        case .pxat(let v): arg = v; seconds = false; relative = false
+        }
+        guard var ms = ASCII.parseInt64(arg) else {
+            ctx.reply.error(ErrorReplies.notInteger)
+            return nil
+        }
+        if ms <= 0 || (seconds && ms > Int64.max / 1000) {
+            ctx.reply.error(ErrorReplies.invalidExpire(command))
+            return nil
+        }
+        if seconds { ms *= 1000 }
+        if relative {
+            if ms > Int64.max - ctx.nowMs {
+                ctx.reply.error(ErrorReplies.invalidExpire(command))
+                return nil
+            }
+            ms += ctx.nowMs
+        }
+        return ms
+    }
+
+    /// The shared SET path (SET, SETNX, SETEX, PSETEX, GETSET).
+    /// Replies +OK / nil, or the old value with `wantGet`; `replyInteger` makes SETNX reply :1/:0.
+    static func setGeneric(_ ctx: CommandContext, key: ByteView, value: ByteView, condition: SetCondition,
+                           expiry: SetExpiry, wantGet: Bool, command: String, replyInteger: Bool = false) {
+        guard let expireAt = absoluteExpiryOrReply(ctx, expiry, command: command) else { return }
+        let dbIndex = ctx.db
+        let ks = ctx.keyspace
+        let db = ks.databases[dbIndex]
+        let probe = ks.lookup(db, dbIndex: dbIndex, key, now: ctx.nowMs)
+        let old: Entry? = probe.found ? db.entry(at: probe.slot) : nil
+        if wantGet {
+            // Reply with the old value now (WRONGTYPE would stop here once other types exist).
+            if let old { ctx.reply.bulk(old.stringValue) } else { ctx.reply.null() }
+        }
+        let apply: Bool
+        switch condition {
+        case .always: apply = true
+        case .nx: apply = old == nil
+        case .xx: apply = old != nil
+        case .ifeq(let v): apply = old.map { $0.stringValue.equals(v) } ?? false
+        case .ifne(let v): apply = old.map { !$0.stringValue.equals(v) } ?? true
+        case .ifdeq(let d): apply = old.map { DigestCommands.digestMatches($0.stringValue, d) } ?? false
+        case .ifdne(let d): apply = old.map { !DigestCommands.digestMatches($0.stringValue, d) } ?? true
+        }
+        guard apply else {
+            if replyInteger { ctx.reply.integer(0) } else if !wantGet { ctx.reply.null() }
+            return
+        }
+        var at = expireAt
+        if at == -1 { at = old?.expireAt ?? 0 }  // KEEPTTL
+        if at != 0 && at <= ctx.nowMs {
+            // EXAT/PXAT in the past: the key is set and immediately gone, as in Redis.
+            if probe.found { db.remove(at: probe.slot) }
+            ctx.journal(.delete(db: dbIndex, key: key.bytes))
+        } else {
+            if probe.found {
+                db.replaceString(at: probe.slot, value: UnsafeRawPointer(value.base), valueCount: value.count,
+                                 expireAt: at)
+            } else {
+                db.insert(probe, key: UnsafeRawPointer(key.base), keyCount: key.count,
+                          value: UnsafeRawPointer(value.base), valueCount: value.count, expireAt: at)
+            }
+            ctx.journal(.set(db: dbIndex, key: key.bytes, value: value.bytes, expireAtMs: at))
+        }
+        if replyInteger { ctx.reply.integer(1) } else if !wantGet { ctx.reply.ok() }
+    }
+
+    /// SETNX key value
+    static func setnx(_ ctx: CommandContext) {
+        setGeneric(ctx, key: ctx[1], value: ctx[2], condition: .nx, expiry: .none, wantGet: false,
+                   command: "setnx", replyInteger: true)
+    }
+
+    /// SETEX key seconds value
+    static func setex(_ ctx: CommandContext) {
+        setGeneric(ctx, key: ctx[1], value: ctx[3], condition: .always, expiry: .ex(ctx[2]), wantGet: false,
+                   command: "setex")
+    }
+
+    /// PSETEX key milliseconds value
+    static func psetex(_ ctx: CommandContext) {
+        setGeneric(ctx, key: ctx[1], value: ctx[3], condition: .always, expiry: .px(ctx[2]), wantGet: false,
+                   command: "psetex")
+    }
+
+    /// GETSET key value
+    static func getset(_ ctx: CommandContext) {
+        setGeneric(ctx, key: ctx[1], value: ctx[2], condition: .always, expiry: .none, wantGet: true,
+                   command: "getset")
+    }
+
+    /// GETDEL key
+    static func getdel(_ ctx: CommandContext) {
+        let ks = ctx.keyspace
+        let db = ks.databases[ctx.db]
+        let probe = ks.lookup(db, dbIndex: ctx.db, ctx[1], now: ctx.nowMs)
+        guard probe.found else {
+            ctx.reply.null()
+            return
+        }
+        ctx.journal(.delete(db: ctx.db, key: ctx[1].bytes))
+        ctx.reply.bulk(db.entry(at: probe.slot).stringValue)
+        db.remove(at: probe.slot)
+    }
+}

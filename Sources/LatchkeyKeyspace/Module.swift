@@ -1,4 +1,0 @@
-// LatchkeyKeyspace: placeholder until the module lands.
-import LatchkeyCore
-
-enum LatchkeyKeyspaceModule {}

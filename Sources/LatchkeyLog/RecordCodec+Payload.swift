@@ -1,0 +1,174 @@
+// Payload fields of each record type. Byte strings are LEB128-length-prefixed, databases are
+// LEB128, times and message ids are 8-byte little-endian, flags are one byte (0/1). The decoder
+// is strict: a payload must be consumed exactly, so a CRC-valid but malformed record is caught.
+// Framing (length, type, CRC) is in RecordCodec.swift.
+
+extension RecordCodec {
+    static func encodePayload(_ record: LogRecord, into out: inout [UInt8]) {
+        switch record {
+        case .set(let db, let key, let value, let exp):
+            putVarint(UInt64(db), &out); putBytes(key, &out); putBytes(value, &out); putI64(exp, &out)
+        case .delete(let db, let key), .persist(let db, let key):
+            putVarint(UInt64(db), &out); putBytes(key, &out)
+        case .expireAt(let db, let key, let at):
+            putVarint(UInt64(db), &out); putBytes(key, &out); putI64(at, &out)
+        case .flushDB(let db):
+            putVarint(UInt64(db), &out)
+        case .flushAll:
+            break
+        case .queueDeclared(let vhost, let name, let autoDelete, let args):
+            putBytes(vhost, &out); putBytes(name, &out); out.append(autoDelete ? 1 : 0); putBytes(args, &out)
+        case .queueDeleted(let vhost, let name), .queuePurged(let vhost, let name),
+            .exchangeDeleted(let vhost, let name):
+            putBytes(vhost, &out); putBytes(name, &out)
+        case .exchangeDeclared(let vhost, let name, let type, let autoDelete, let isInternal, let args):
+            putBytes(vhost, &out); putBytes(name, &out); putBytes(type, &out)
+            out.append(autoDelete ? 1 : 0); out.append(isInternal ? 1 : 0); putBytes(args, &out)
+        case .bound(let vhost, let ex, let dest, let toEx, let rk, let args),
+            .unbound(let vhost, let ex, let dest, let toEx, let rk, let args):
+            putBytes(vhost, &out); putBytes(ex, &out); putBytes(dest, &out); out.append(toEx ? 1 : 0)
+            putBytes(rk, &out); putBytes(args, &out)
+        case .messageEnqueued(let vhost, let queue, let id, let ex, let rk, let content):
+            putBytes(vhost, &out); putBytes(queue, &out); putU64(id, &out)
+            putBytes(ex, &out); putBytes(rk, &out); putBytes(content, &out)
+        case .messageSettled(let vhost, let queue, let id):
+            putBytes(vhost, &out); putBytes(queue, &out); putU64(id, &out)
+        }
+    }
+
+    /// Decodes a payload of the given type; nil when the type is unknown or the payload malformed.
+    public static func decodePayload(type: UInt8, _ payload: UnsafeRawBufferPointer) -> LogRecord? {
+        guard let t = RecordType(rawValue: type) else { return nil }
+        var r = PayloadReader(payload)
+        let record: LogRecord?
+        switch t {
+        case .set:
+            guard let db = r.db(), let k = r.bytes(), let v = r.bytes(), let e = r.i64() else { return nil }
+            record = .set(db: db, key: k, value: v, expireAtMs: e)
+        case .delete:
+            guard let db = r.db(), let k = r.bytes() else { return nil }
+            record = .delete(db: db, key: k)
+        case .persist:
+            guard let db = r.db(), let k = r.bytes() else { return nil }
+            record = .persist(db: db, key: k)
+        case .expireAt:
+            guard let db = r.db(), let k = r.bytes(), let at = r.i64() else { return nil }
+            record = .expireAt(db: db, key: k, atMs: at)
+        case .flushDB:
+            guard let db = r.db() else { return nil }
+            record = .flushDB(db: db)
+        case .flushAll:
+            record = .flushAll
+        case .queueDeclared:
+            guard let vh = r.bytes(), let n = r.bytes(), let ad = r.bool(), let a = r.bytes() else { return nil }
+            record = .queueDeclared(vhost: vh, name: n, autoDelete: ad, arguments: a)
+        case .queueDeleted, .queuePurged, .exchangeDeleted:
+            guard let vh = r.bytes(), let n = r.bytes() else { return nil }
+            record =
+                t == .queueDeleted
+                ? .queueDeleted(vhost: vh, name: n)
+                : t == .queuePurged ? .queuePurged(vhost: vh, name: n) : .exchangeDeleted(vhost: vh, name: n)
+        case .exchangeDeclared:
+            guard let vh = r.bytes(), let n = r.bytes(), let ty = r.bytes(), let ad = r.bool(), let i = r.bool(),
+                let a = r.bytes()
+            else { return nil }
+            record = .exchangeDeclared(vhost: vh, name: n, type: ty, autoDelete: ad, internal: i, arguments: a)
+        case .bound, .unbound:
+            guard let vh = r.bytes(), let ex = r.bytes(), let d = r.bytes(), let te = r.bool(), let rk = r.bytes(),
+                let a = r.bytes()
+            else { return nil }
+            record =
+                t == .bound
+                ? .bound(vhost: vh, exchange: ex, destination: d, toExchange: te, routingKey: rk, arguments: a)
+                : .unbound(vhost: vh, exchange: ex, destination: d, toExchange: te, routingKey: rk, arguments: a)
+        case .messageEnqueued:
+            guard let vh = r.bytes(), let q = r.bytes(), let id = r.u64(), let ex = r.bytes(), let rk = r.bytes(),
+                let c = r.bytes()
+            else { return nil }
+            record = .messageEnqueued(vhost: vh, queue: q, id: id, exchange: ex, routingKey: rk, content: c)
+        case .messageSettled:
+            guard let vh = r.bytes(), let q = r.bytes(), let id = r.u64() else { return nil }
+            record = .messageSettled(vhost: vh, queue: q, id: id)
+        }
+        return r.atEnd ? record : nil
+    }
+
+    @inline(__always)
+    static func putVarint(_ v: UInt64, _ out: inout [UInt8]) {
+        var v = v
+        while v >= 0x80 {
+            out.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        out.append(UInt8(v))
+    }
+
+    @inline(__always)
+    static func putBytes(_ b: [UInt8], _ out: inout [UInt8]) {
+        putVarint(UInt64(b.count), &out)
+        out.append(contentsOf: b)
+    }
+
+    @inline(__always)
+    static func putU64(_ v: UInt64, _ out: inout [UInt8]) {
+        withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) }
+    }
+
+    @inline(__always)
+    static func putI64(_ v: Int64, _ out: inout [UInt8]) { putU64(UInt64(bitPattern: v), &out) }
+}
+
+/// A bounds-checked cursor over one payload.
+struct PayloadReader {
+    let p: UnsafeRawBufferPointer
+    var at = 0
+
+    init(_ p: UnsafeRawBufferPointer) { self.p = p }
+
+    var atEnd: Bool { at == p.count }
+
+    @inline(__always)
+    mutating func varint() -> UInt64? {
+        var v: UInt64 = 0
+        var shift: UInt64 = 0
+        while at < p.count, shift < 64 {
+            let b = p[at]
+            at += 1
+            v |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { return v }
+            shift += 7
+        }
+        return nil
+    }
+
+    @inline(__always)
+    mutating func db() -> Int? {
+        guard let v = varint(), v <= UInt64(Int32.max) else { return nil }
+        return Int(v)
+    }
+
+    @inline(__always)
+    mutating func bytes() -> [UInt8]? {
+        guard let n = varint(), n <= UInt64(p.count - at) else { return nil }
+        let s = Int(n)
+        defer { at += s }
+        return s == 0 ? [] : [UInt8](UnsafeRawBufferPointer(rebasing: p[at..<at + s]))
+    }
+
+    @inline(__always)
+    mutating func u64() -> UInt64? {
+        guard p.count - at >= 8 else { return nil }
+        defer { at += 8 }
+        return UInt64(littleEndian: p.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+    }
+
+    @inline(__always)
+    mutating func i64() -> Int64? { u64().map { Int64(bitPattern: $0) } }
+
+    @inline(__always)
+    mutating func bool() -> Bool? {
+        guard at < p.count, p[at] <= 1 else { return nil }
+        defer { at += 1 }
+        return p[at] == 1
+    }
+}

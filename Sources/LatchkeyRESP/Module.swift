@@ -1,4 +1,0 @@
-// LatchkeyRESP: placeholder until the module lands.
-import LatchkeyCore
-
-enum LatchkeyRESPModule {}

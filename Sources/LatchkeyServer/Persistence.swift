@@ -1,0 +1,271 @@
+// The server's append-only log wiring: boot replay into the front ends, the before-flush hook
+// that writes each tick's records before any reply (holding replies under `appendfsync always`
+// until their fsync: group commit), fsync and rewrite jobs on libuv's thread pool, BGREWRITEAOF
+// and auto rewrite, INFO persistence, MISCONF on disk errors, fsync at shutdown. The file
+// format, torn-tail rules and rewrite phases are LatchkeyLog's; what a record means is the
+// front ends' (their replay hooks).
+#if canImport(Glibc)
+import Glibc
+#endif
+import LatchkeyCore
+import LatchkeyLog
+import LatchkeyLoop
+
+/// The live log of one server. Loop thread only.
+public final class Persistence {
+    /// The journal every front end appends to (enabled once replay is done).
+    public let journal: Journal
+    public let writer: LogWriter
+    unowned let server: Server
+    let hold = OutputHold()
+    var timer: LoopTimer?
+    var closed = false
+    var policyName: String
+    var lastFailure: LogWriter.Failure?
+    /// The front ends whose state is in the log. A rewrite is refused unless every front end the
+    /// server serves is one, and replay found no records nobody handled (a rewrite would drop
+    /// that state from the compacted log).
+    public internal(set) var participants: [ClientProtocol: LogParticipant] = [:]
+    var unhandledRecords = 0
+
+    /// The log path: `dir`/`appendfilename`.
+    public static func path(config: Config) -> String {
+        let name = config.string("appendfilename")
+        if name.hasPrefix("/") { return name }
+        let dir = config.string("dir")
+        return (dir.hasSuffix("/") ? dir : dir + "/") + name
+    }
+
+    /// With `appendonly yes`: replays the log into the participants (records in order, each to
+    /// the participant that handles its type), opens it for appending, enables `journal` and
+    /// installs the server hooks. Returns nil when the log is off. Throws a start-up error
+    /// naming file and offset for a corrupt log.
+    public static func boot(server: Server, journal: Journal, participants: [ClientProtocol: LogParticipant])
+        throws(ServerStartError) -> Persistence?
+    {
+        let config = server.context.config
+        guard config.bool("appendonly") else {
+            journal.enable(false)
+            return nil
+        }
+        let path = path(config: config)
+        let log = server.log
+        server.context.refreshNow()
+        let started = server.context.clock.nowMs()
+        let ordered = participants.sorted { $0.key == .resp && $1.key != .resp }.map(\.value)
+        var unhandled = 0
+        let report: ReplayReport
+        do {
+            report = try LogReader.replay(path: path, truncateTornTail: config.bool("aof-load-truncated")) { record in
+                let type = record.type
+                guard let p = ordered.first(where: { $0.handlesLogRecord(type) }) else {
+                    unhandled += 1
+                    return
+                }
+                p.replayLogRecord(record)
+            }
+        } catch {
+            log.warning(error.description)
+            throw ServerStartError(error.description)
+        }
+        if let torn = report.tornTailMessage {
+            log.warning("!!! Warning: short read while loading the AOF file \(path)!!!")
+            log.warning(torn)
+        }
+        if report.exists {
+            let secs = Double(server.context.clock.nowMs() - started) / 1000
+            log.notice("DB loaded from append only file: \(secs) seconds (\(report.records) records)")
+        }
+        if unhandled > 0 {
+            log.warning("\(unhandled) log records belong to a front end that is not running: they stay in the log, and rewrites are disabled")
+        }
+        let writer: LogWriter
+        do {
+            writer = try LogWriter(path: path, policy: FsyncPolicy(rawValue: config.string("appendfsync")) ?? .everysec)
+        } catch {
+            throw ServerStartError("Can't open the append-only file \(path): \(error.reason)")
+        }
+        // Tuning/test knob: fsyncs cheaper than this many µs run inline under `always` (0 = always
+        // group commit on the helper thread).
+        if let knob = getenv("LATCHKEY_INLINE_FSYNC_MAX_US"), let us = Double(String(cString: knob)) {
+            writer.inlineSyncThresholdMicros = us
+        }
+        let p = Persistence(server: server, journal: journal, writer: writer)
+        p.participants = participants
+        p.unhandledRecords = unhandled
+        journal.enable(true)
+        // The server's hook list owns `p` (p refers back to the server unowned).
+        server.addBeforeFlushHook { p.beforeFlush() }
+        server.addShutdownHook { p.shutdown() }
+        server.logRewriteHandler = { p.requestRewrite() }
+        p.startTimer()
+        p.updateStatus()
+        return p
+    }
+
+    init(server: Server, journal: Journal, writer: LogWriter) {
+        self.server = server
+        self.journal = journal
+        self.writer = writer
+        policyName = writer.policy.rawValue
+    }
+
+    private func startTimer() {
+        // Paces everysec fsyncs, disk-error retries and the auto-rewrite check when idle.
+        timer = try? LoopTimer(loop: server.loop) { [unowned self] in self.periodic() }
+        timer?.start(afterMs: 100, repeatMs: 100)
+    }
+
+    // MARK: the loop tick
+
+    /// Before any reply of this tick is written: one write for the tick's records; under
+    /// `always` this tick's output waits in `hold` for the fsync that covers it.
+    func beforeFlush() {
+        if closed { return }
+        let ctx = server.context
+        let wasHealthy = ctx.persistence.writeError == nil  // what the write gate saw
+        let end = writer.append(journal)
+        _ = writer.syncInlineIfCheap(nowMs: ctx.nowMs)
+        submit(writer.poll(nowMs: ctx.nowMs))
+        hold.sweep(ctx.flushQueue, end: end, holdNew: mustHold(end: end, wasHealthy: wasHealthy))
+        updateStatus()
+    }
+
+    /// Whether this tick's output waits for an fsync: under `always`, while something is not
+    /// durable. Once MISCONF is published, write commands are refused, so later ticks
+    /// carry no acknowledged writes and their output (reads, errors) is not held: reads keep
+    /// working while the disk is down. Clients with older output held still wait (order).
+    private func mustHold(end: Int64, wasHealthy: Bool) -> Bool {
+        writer.policy == .always && end > writer.durable && wasHealthy
+    }
+
+    /// A job came back: advance the writer, release the replies it made durable, start the next.
+    func completed(_ result: LogJobResult) {
+        let ctx = server.context
+        ctx.refreshNow()
+        let wasRewriting = writer.rewrite.inProgress
+        writer.complete(result, nowMs: ctx.nowMs)
+        if closed { return }
+        if wasRewriting && !writer.rewrite.inProgress {
+            if writer.stats.lastOK {
+                server.log.notice("Background AOF rewrite finished successfully")
+            } else {
+                server.log.warning("Background AOF rewrite failed: the old log stays in use")
+            }
+        }
+        // Records made by requests handled since the last flush go out before their replies.
+        let wasHealthy = ctx.persistence.writeError == nil  // what the write gate saw
+        let end = writer.append(journal)
+        hold.sweep(ctx.flushQueue, end: end, holdNew: mustHold(end: end, wasHealthy: wasHealthy))
+        hold.release(durable: writer.durable)
+        ctx.flushQueue.drain()
+        submit(writer.poll(nowMs: ctx.nowMs))
+        updateStatus()
+    }
+
+    private func periodic() {
+        if closed { return }
+        let ctx = server.context
+        ctx.refreshNow()
+        let policy = ctx.config.string("appendfsync")
+        if policy != policyName, let p = FsyncPolicy(rawValue: policy) {
+            policyName = policy
+            writer.setPolicy(p)
+        }
+        submit(writer.poll(nowMs: ctx.nowMs))
+        let minSize = ctx.config.int("auto-aof-rewrite-min-size")
+        let percentage = ctx.config.int("auto-aof-rewrite-percentage")
+        if writer.shouldAutoRewrite(minSize: minSize, percentage: percentage), canSnapshot {
+            let growth = writer.fileSize * 100 / max(1, writer.baseSize) - 100
+            server.log.notice("Starting automatic rewriting of AOF on \(growth)% growth")
+            _ = requestRewrite()
+        }
+        updateStatus()
+    }
+
+    private func submit(_ jobs: [LogJob]) {
+        for job in jobs {
+            do {
+                try BackgroundWork.run(on: server.loop, { job.run() }) { [unowned self] in self.completed($0) }
+            } catch {
+                server.log.warning("Cannot queue log work (\(error)); running it on the loop")
+                completed(job.run())
+            }
+        }
+    }
+
+    // MARK: rewrite
+
+    private var canSnapshot: Bool {
+        unhandledRecords == 0 && server.frontEnds.keys.allSatisfy { participants[$0] != nil }
+    }
+
+    /// BGREWRITEAOF. Returns the error text when a rewrite cannot start.
+    func requestRewrite() -> String? {
+        if writer.rewrite.inProgress { return "ERR Background append only file rewriting already in progress" }
+        guard canSnapshot else {
+            return "ERR Background append only file rewriting is not available: not every front end can snapshot its state"
+        }
+        let sources = participants.sorted { $0.key == .resp && $1.key != .resp }.map(\.value)
+        let now = server.context.nowMs
+        guard let job = writer.beginRewrite(journal: journal, nowMs: now, framedSnapshot: { out in
+            for p in sources { p.writeLogSnapshot(into: &out, nowMs: now) }
+        }) else { return "ERR Background append only file rewriting already in progress" }
+        server.log.notice("Background append only file rewriting started")
+        submit([job])
+        updateStatus()
+        return nil
+    }
+
+    // MARK: shutdown and status
+
+    /// SHUTDOWN / SIGTERM: write and fsync everything, then let held replies go.
+    func shutdown() {
+        if closed { return }
+        closed = true
+        timer?.close()
+        timer = nil
+        writer.append(journal)
+        server.log.notice("Calling fsync() on the AOF file.")
+        if let problem = writer.shutdown() {
+            server.log.warning("Error trying to fsync the AOF file at shutdown: \(problem)")
+            hold.discardAll()
+        } else {
+            hold.release(durable: writer.durable)
+        }
+        updateStatus()
+    }
+
+    func updateStatus() {
+        let ctx = server.context
+        ctx.persistence.aofEnabled = true
+        ctx.persistence.aofRewriteInProgress = writer.rewrite.inProgress
+        ctx.persistence.aofLastRewriteTimeSec = writer.stats.lastDurationSec
+        ctx.persistence.aofLastBgrewriteStatus = writer.stats.lastOK ? "ok" : "err"
+        ctx.persistence.aofCurrentSize = writer.fileSize
+        ctx.persistence.aofBaseSize = writer.baseSize
+        if writer.failure != lastFailure {
+            if let f = writer.failure {
+                server.log.warning("Error writing to the AOF file: \(FileIO.describe(f.code))")
+            } else {
+                server.log.warning("AOF write error looks solved. Latchkey can write again.")
+            }
+            lastFailure = writer.failure
+            ctx.persistence.aofLastWriteStatus = writer.failure == nil ? "ok" : "err"
+            ctx.persistence.writeError = writer.errorText
+        }
+    }
+
+    // MARK: --check-log
+
+    /// `latchkey --check-log FILE [--fix]`: prints the report, returns the exit code.
+    public static func checkLogCommand(_ arguments: [String]) -> Int32 {
+        guard let file = arguments.first, arguments.count <= 2, arguments.count == 1 || arguments[1] == "--fix" else {
+            ServerLog.writeAll(2, "Usage: latchkey --check-log FILE [--fix]\n")
+            return 1
+        }
+        let result = checkLog(file, fix: arguments.count == 2)
+        ServerLog.writeAll(1, result.lines.joined(separator: "\n") + "\n")
+        return result.exitCode
+    }
+}
