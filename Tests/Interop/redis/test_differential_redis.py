@@ -308,9 +308,50 @@ INLINE_SCRIPT = [
     RAW(encode("SET", "p1", "1") + encode("INCR", "p1") + b"GET p1\r\n", replies=3),
 ]
 
+EDGE_SCRIPT = [
+    X("SET", "k", "v", "EX", "+10"), X("SET", "k", "v", "EX", "010"), X("SET", "k", "v", "EX", " 10"),
+    X("SET", "k", "v", "EX", "10.0"), X("SET", "k", "v", "EX", "9223372036854775"),
+    X("SET", "k", "v", "PXAT", "9223372036854775807"), X("EXISTS", "k"),
+    X("SET", "k", "v", "EXAT", "9223372036854775"), X("SET", "k", "v", "ex", "10", "GET", "nx"),
+    X("SET", "k", "v"), X("EXPIRE", "k", "9223372036854775"), X("PEXPIRE", "k", "9223372036854775807"),
+    X("EXPIRE", "k", "-9223372036854775808"), X("EXISTS", "k"), X("SET", "k", "v"),
+    X("PEXPIREAT", "k", "9223372036854775807"), X("PEXPIRETIME", "k"), X("TTL", "k"),
+    X("EXPIREAT", "k", "9223372036854775807"), X("EXPIRE", "k", "+5"), M("int", "TTL", "k", tol=1),
+    X("SET", "k", "v", "PX", "100000"), X("SET", "k", "w", "GET"), X("TTL", "k"),
+    X("SET", "t", "1", "EX", "100"), X("GETDEL", "t"), X("TTL", "t"),
+    X("SET", "n", "10"), X("INCRBY", "n", "-0"), X("INCRBY", "n", "+5"), X("DECRBY", "n", "-9223372036854775808"),
+    X("SET", "a[1]", "1"), X("SET", "a?", "1"), X("SET", "a\\b", "1"), X("SET", "abc", "1"), X("SET", "b", "1"),
+    M("sorted", "KEYS", "a[1]"), M("sorted", "KEYS", "a\\[1]"), M("sorted", "KEYS", "a\\?"),
+    M("sorted", "KEYS", "[a-b]*"), M("sorted", "KEYS", "[b-a]*"), M("sorted", "KEYS", "a["),
+    M("sorted", "KEYS", "a[^?]*"), M("sorted", "KEYS", "*\\\\*"), M("sorted", "KEYS", ""),
+    M("sorted", "KEYS", "[!a]*"), M("sorted", "KEYS", "A*"), M("sorted", "KEYS", "**c"),
+    M("sorted", "KEYS", "?b?"), M("sorted", "KEYS", "a[1\\]]"),
+    X("EXISTS", *["k%d" % i for i in range(60)]), X("DEL", *["k%d" % i for i in range(60)]),
+    X("ECHO", b"\x00\r\n"), X("PING", ""),
+    X("CLIENT", "SETNAME", "caf\xc3\xa9"), X("CLIENT", "SETNAME", "a\x01b"), X("CLIENT", "SETNAME", "ok-name_1!~"),
+    X("CLIENT", "GETNAME"), X("CLIENT", "KILL", "FOO", "bar"), X("CLIENT", "KILL", "ID", "1", "SKIPME", "maybe"),
+    X("CLIENT", "KILL", "ID"), X("CLIENT", "KILL", "ADDR"), X("CLIENT", "ID", "x"), X("CLIENT", "GETNAME", "x"),
+    X("HELLO", "3", "SETNAME", "bad name"), X("HELLO", "2", "AUTH", "default"), X("HELLO", "2", "SETNAME"),
+    X("CONFIG", "SET", "timeout", "-1"), X("CONFIG", "SET", "timeout", "abc"), X("CONFIG", "SET", "maxclients", "0"),
+    X("CONFIG", "SET", "timeout", "10", "timeout", "20"), X("CONFIG", "GET", "timeout"),
+    X("CONFIG", "SET", "timeout", "0"), X("CONFIG", "SET", "TIMEOUT", "0"), X("CONFIG", "GET", "TIMEOUT"),
+    X("CONFIG", "SET", "appendonly"), X("CONFIG", "GET", "save", "nosuch"),
+    X("FOO", *["arg%02d" % i for i in range(40)]), X("FOO", "a" * 127), X("FOO", "a" * 129),
+    X("FOO", "a\r\nb"), X("", "x"),
+]
+
+PARSER_EDGE_SCRIPT = [
+    RAW(b"*-5\r\n" + encode("PING")), RAW(b"*1\r\n$4\r\nPINGxx" + encode("PING"), replies=2),
+    RAW(b"*1\r\n$0\r\n\r\n"), RAW(b"   \r\n" + encode("PING")), RAW(b"\tPING\t\r\n"),
+    RAW(b"SET k \"\"\r\n"), RAW(b"GET k\r\n"), RAW(b"SET k \"\\x4\"\r\n"), RAW(b"GET k\r\n"),
+    RAW(b"SET k \"\\xzz\"\r\n"), RAW(b"GET k\r\n"), RAW(b"SET k 'a\\'b'\r\n"), RAW(b"GET k\r\n"),
+    RAW(b"SET k \"a\\tb\\\\\"\r\n"), RAW(b"GET k\r\n"), RAW(b"ECHO \"x\"\"y\"\r\n", mode="close"),
+]
+
 SCRIPTS = {
     "set": SET_SCRIPT, "keys": KEYS_SCRIPT, "incr": INCR_SCRIPT, "expire": EXPIRE_SCRIPT,
     "connection": CONNECTION_SCRIPT, "server": SERVER_SCRIPT, "inline": INLINE_SCRIPT,
+    "edge-cases": EDGE_SCRIPT, "parser-edges": PARSER_EDGE_SCRIPT,
 }
 
 PROTOCOL_ERROR_FRAMES = {
@@ -506,11 +547,39 @@ LUA_RESP3 = [
     E("redis.setresp(3); return true"), E("redis.setresp(3); return false"),
 ]
 
+LUA_SANDBOX = [
+    E("rawset(_G, 'x', 1) return x"), E("string.foo = 1 return 1"), E("redis.call = nil return 1"),
+    E("setmetatable(_G, nil) return 1"), E("local mt = getmetatable(_G) return type(mt)"),
+    E("return _VERSION"), E("return type(_G)"), E("_G.y = 1 return 1"), E("KEYS[1] = 'x' return KEYS[1]", "k"),
+    E("return type(getmetatable) .. type(setmetatable) .. type(rawset) .. type(rawget) .. type(pcall)"),
+    E("return type(xpcall) .. type(select) .. type(unpack) .. type(next) .. type(error) .. type(assert)"),
+    E("return type(coroutine)"), E("return type(debug)"), E("return type(module)"), E("return type(newproxy)"),
+    E("return type(gcinfo)"), E("return type(collectgarbage)"), E("return type(getfenv)"),
+    E("return type(setfenv)"), E("return type(math.random)"),
+    # The PRNG algorithm itself is not client-visible behaviour worth matching; its contract is.
+    E("local r = math.random(1000000) return r >= 1 and r <= 1000000 and r == math.floor(r)"),
+    E("local r = math.random() return r >= 0 and r < 1"),
+    E("math.randomseed(42) local a = math.random(1000000) math.randomseed(42) return a == math.random(1000000)"),
+    E("return redis.replicate_commands()"), E("return redis.breakpoint()"), E("return redis.debug('x')"),
+    E("return redis.set_repl(redis.REPL_ALL)"), E("return type(redis.setresp)"),
+    E("return type(bit32)"), E("return string.format('%.17g', 0.1)"), E("return tostring(2^63)"),
+    E("return 2^53"), E("return -0.0"), E("return 'a\\0b'"), E("local t = {} t[1]=1 t[3]=3 return t"),
+    E("return {1, 'two', {3, {4}}, redis.call('ping')}"), E("return {redis.status_reply('x'), redis.error_reply('y')}"),
+    E("return redis.call('set', KEYS[1], 'v', 'GET')", "g"), E("return redis.call('set', KEYS[1], 'w', 'GET')", "g"),
+    E("return redis.call('set', KEYS[1], 'v', 'EX', 1.5)", "g"), E("return redis.call('expire', KEYS[1], 10, 'NX')", "g"),
+    E("return redis.pcall('set', 'k')"), E("return redis.call('set', 'k')"), E("return #ARGV"),
+    E("return pcall(function() redis.call('foo') end)"),
+    E("local ok, e = pcall(function() redis.call('foo') end) return tostring(e)"),
+    E("return select('#', redis.call('get', 'missing'))"), E("return tostring(nil)"),
+    X("SCRIPT", "LOAD", "a", "b"), X("SCRIPT", "EXISTS", "a", "b"), X("EVALSHA", "g" * 40, "0"),
+    X("EVAL", "return 1", "+1", "k"), X("EVAL", "return 1", " 1", "k"), X("EVAL", "return 1", "01", "k"),
+]
+
 LUA_SCRIPTS = {
     "lua-conversions": LUA_CONVERSIONS, "lua-optional-libs": LUA_OPTIONAL_LIBS,
     "lua-errors": [X("SET", "str", "abc")] + LUA_ERRORS,
     "eval-args": EVAL_ARGS, "script-cmds": SCRIPT_CMDS, "lock-scripts": LOCK_SCRIPTS,
-    "lua-resp3": LUA_RESP3,
+    "lua-resp3": LUA_RESP3, "lua-sandbox": LUA_SANDBOX,
 }
 
 
