@@ -144,6 +144,8 @@ class RawConn:
                 chunk = self.sock.recv(1 << 16)
             except ConnectionResetError:
                 return data
+            except socket.timeout:
+                break
             if not chunk:
                 return data
             data += chunk

@@ -6,6 +6,7 @@ commands pipelined in one write, binary keys/values, thousands of idle connectio
 maxclients refusal.
 """
 import resource
+import signal
 import socket
 import time
 
@@ -261,3 +262,43 @@ def test_maxclients_refusal(server_factory):
     finally:
         for c in conns:
             c.close()
+
+
+def test_unauthenticated_clients_get_small_limits(server_factory):
+    """With requirepass, Redis 7 caps what an unauthenticated client may send (10 arguments,
+    16 KB bulks) so nobody can make the server buffer big requests without the password."""
+    s = server_factory("--requirepass", "secret")
+    with RawConn(s.port) as c:
+        c.send(b"*11\r\n")
+        assert c.read_all_until_close() == b"-ERR Protocol error: unauthenticated multibulk length\r\n"
+    with RawConn(s.port) as c:
+        c.send(b"*1\r\n$16385\r\n")
+        assert c.read_all_until_close() == b"-ERR Protocol error: unauthenticated bulk length\r\n"
+    with RawConn(s.port) as c:  # at the limits: accepted (then NOAUTH), connection stays open
+        assert c.cmd(*(["EXISTS"] + ["x"] * 9)).raw == b"-NOAUTH Authentication required.\r\n"
+        assert c.cmd("ECHO", "y" * 16384).raw == b"-NOAUTH Authentication required.\r\n"
+        assert c.cmd("AUTH", "secret").raw == b"+OK\r\n"
+        assert c.cmd(*(["EXISTS"] + ["k"] * 20)).raw == b":0\r\n"  # no cap once authenticated
+
+
+def test_idle_timeout_closes_idle_clients_only(server_factory):
+    s = server_factory("--timeout", "1")
+    idle = RawConn(s.port)
+    busy = RawConn(s.port)
+    deadline = time.monotonic() + 3.5
+    while time.monotonic() < deadline:
+        assert busy.cmd("PING").raw == b"+PONG\r\n"
+        time.sleep(0.25)
+    assert idle.is_closed(timeout=0.5)  # closed silently after ~1-2 s idle
+    assert busy.cmd("PING").raw == b"+PONG\r\n"
+    idle.close()
+    busy.close()
+
+
+def test_sigterm_exits_cleanly(server_factory):
+    s = server_factory()
+    with RawConn(s.port) as c:
+        assert c.cmd("SET", "k", "v").raw == b"+OK\r\n"
+        s.proc.send_signal(signal.SIGTERM)
+        assert s.proc.wait(10) == 0
+        assert c.is_closed(timeout=2)
