@@ -529,6 +529,9 @@ LOCK_SCRIPTS = [
       "spring", "you", numkeys=1),
     E("return redis.call(ARGV[1], KEYS[1], ARGV[2])", "dyn", "SET", "x", numkeys=1),
     E("return redis.call(ARGV[1], KEYS[1])", "dyn", "GET", numkeys=1),
+    # Scripts act on the caller's selected database.
+    X("SELECT", "5"), E("return redis.call('set', KEYS[1], 'in5')", "dbk"), X("SELECT", "0"),
+    X("EXISTS", "dbk"), X("SELECT", "5"), X("GET", "dbk"), X("SELECT", "0"),
 ]
 
 LUA_RESP3 = [

@@ -49,3 +49,15 @@ def test_quiet_mode_all_requests_served(server):
     assert "INCR counter:" in text and "requests per second" in text
     with RawConn(server.port) as c:
         assert c.cmd("GET", "counter").raw == b"$4\r\n1000\r\n"
+
+
+def test_default_suite_inline_and_threads(server):
+    """`-t ping` runs PING_INLINE (inline protocol) and PING_MBULK; --threads 2 splits clients."""
+    text = bench(server, "-n", "2000", "-c", "10", "--threads", "2", "-d", "1000", "-t", "ping,set,get,incr",
+                 "--csv")
+    for name in ("PING_INLINE", "PING_MBULK", "SET", "GET", "INCR"):
+        assert '"%s"' % name in text, text
+    with RawConn(server.port) as c:
+        v = c.cmd("GET", "key:__rand_int__")
+        assert v.kind == "$" and len(v.value) == 1000
+        assert c.cmd("GET", "counter:__rand_int__").raw == b"$4\r\n2000\r\n"

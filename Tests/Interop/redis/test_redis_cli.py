@@ -144,3 +144,39 @@ def test_interactive_tty_session_starts_quietly(server, extra):
     assert b"OK" in text and b'"v"' in text and b"(integer) 1" in text, text
     for word in BAD_WORDS:
         assert word not in text, (word, text)
+
+
+def test_pipe_mode_mass_insert(server):
+    """`redis-cli --pipe` (mass insertion): raw protocol on stdin; it appends an ECHO with a
+    random marker to know when every reply has arrived."""
+    from resp_wire import encode
+    data = b"".join(encode("SET", "mass:%d" % i, "v%d" % i) for i in range(1000))
+    p = cli(server, "--pipe", stdin=data)
+    assert p.returncode == 0, p
+    assert b"errors: 0, replies: 1000" in p.stdout, p.stdout
+    assert out(server, "dbsize") == b"1000\n"
+    assert out(server, "get", "mass:999") == b"v999\n"
+
+
+def test_scan_mode(server):
+    for i in range(50):
+        out(server, "set", "scan:%d" % i, "1")
+    out(server, "set", "other", "1")
+    listed = out(server, "--scan", "--pattern", "scan:*").split()
+    assert sorted(listed) == sorted(b"scan:%d" % i for i in range(50))
+
+
+def test_value_from_stdin_and_repeat(server):
+    assert out(server, "-x", "set", "blob", stdin=b"line1\nline2\n") == b"OK\n"
+    assert out(server, "--no-raw", "get", "blob") == b'"line1\\nline2\\n"\n'
+    assert out(server, "-r", "3", "incr", "rep") == b"1\n2\n3\n"
+
+
+def test_eval_flag(server, tmp_path):
+    script = tmp_path / "release.lua"
+    script.write_text("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) "
+                      "else return 0 end")
+    out(server, "set", "lock:e", "tok")
+    assert out(server, "--eval", str(script), "lock:e", ",", "nope") == b"0\n"
+    assert out(server, "--eval", str(script), "lock:e", ",", "tok") == b"1\n"
+    assert out(server, "exists", "lock:e") == b"0\n"

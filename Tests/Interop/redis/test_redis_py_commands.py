@@ -422,6 +422,27 @@ def test_incr_family(client):
     assert client.ttl("ttl") > 90  # INCR keeps the TTL
 
 
+def test_incr_concurrent_counting_semaphore(server):
+    import threading
+    barrier = threading.Barrier(8)
+
+    def worker():
+        c = make_client(server)
+        barrier.wait(5)
+        for _ in range(250):
+            c.incr("sem")
+        c.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    c = make_client(server)
+    assert c.get("sem") == b"2000"
+    c.close()
+
+
 def test_expire_ttl_persist(client):
     client.set("k", "v")
     assert client.ttl("k") == -1
