@@ -565,6 +565,7 @@ LUA_SANDBOX = [
     E("math.randomseed(42) local a = math.random(1000000) math.randomseed(42) return a == math.random(1000000)"),
     E("return redis.replicate_commands()"), E("return redis.breakpoint()"), E("return redis.debug('x')"),
     E("return redis.set_repl(redis.REPL_ALL)"), E("return type(redis.setresp)"),
+    E("return type(redis.REDIS_VERSION) .. type(redis.REDIS_VERSION_NUM)"),
     E("return type(bit32)"), E("return string.format('%.17g', 0.1)"), E("return tostring(2^63)"),
     E("return 2^53"), E("return -0.0"), E("return 'a\\0b'"), E("local t = {} t[1]=1 t[3]=3 return t"),
     E("return {1, 'two', {3, {4}}, redis.call('ping')}"), E("return {redis.status_reply('x'), redis.error_reply('y')}"),

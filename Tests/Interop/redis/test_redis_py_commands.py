@@ -285,6 +285,28 @@ def test_command_count(server):
         assert rep.kind == ":" and rep.value > 20
 
 
+def test_command_info_and_list(server):
+    """COMMAND INFO: name, arity, flags, first key, last key, step (the fields clients use to
+    route keys); COMMAND LIST: every command name."""
+    expected = {b"get": (2, 1, 1, 1), b"set": (-3, 1, 1, 1), b"del": (-2, 1, -1, 1),
+                b"eval": (-3, 0, 0, 0), b"evalsha": (-3, 0, 0, 0), b"pexpire": (-3, 1, 1, 1),
+                b"ping": (-1, 0, 0, 0), b"hello": (-1, 0, 0, 0)}
+    with RawConn(server.port) as c:
+        for proto in ("2", "3"):
+            c.cmd("HELLO", proto)
+            rep = c.cmd("COMMAND", "INFO", *expected, "nosuchcommand")
+            assert rep.kind == "*" and len(rep.value) == len(expected) + 1
+            for entry, (name, (arity, first, last, step)) in zip(rep.value, expected.items()):
+                assert entry[0] == name
+                assert (entry[1], entry[3], entry[4], entry[5]) == (arity, first, last, step), name
+                assert isinstance(entry[2], list)  # flags (a set ~ in RESP3, parsed as a list)
+            assert rep.value[-1] is None
+        names = c.cmd("COMMAND", "LIST").value
+        for name in (b"get", b"set", b"del", b"eval", b"evalsha", b"script", b"client", b"info",
+                     b"config", b"hello", b"auth", b"select", b"expire", b"pexpire", b"ttl", b"scan"):
+            assert name in names, name
+
+
 # ---------------------------------------------------------------- keys
 
 def test_set_get_options(client):

@@ -302,3 +302,17 @@ def test_sigterm_exits_cleanly(server_factory):
         s.proc.send_signal(signal.SIGTERM)
         assert s.proc.wait(10) == 0
         assert c.is_closed(timeout=2)
+
+
+def test_ipv6_loopback_listener(server):
+    """Latchkey listens on IPv6 loopback too by default (`bind 127.0.0.1 -::1`)."""
+    from redis_support import target_is_redis
+    if target_is_redis():
+        pytest.skip("the redis target is started with --bind 127.0.0.1 only")
+    try:
+        s = socket.create_connection(("::1", server.port), timeout=5)
+    except OSError as e:
+        pytest.skip("no IPv6 loopback here: %s" % e)
+    with s:
+        s.sendall(b"PING\r\n")
+        assert s.recv(16) == b"+PONG\r\n"
