@@ -6,6 +6,7 @@ import Glibc
 import LatchkeyCore
 import LatchkeyKeyspace
 import LatchkeyRESP
+import LatchkeyScripting
 
 enum ServerCommands {
     // MARK: CONFIG
@@ -171,14 +172,21 @@ enum ServerCommands {
     /// SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]
     static func shutdown(_ ctx: CommandContext) {
         var save = ctx.server.config.bool("appendonly")
+        var noSave = false
         for i in 1..<ctx.argc {
-            if ctx.arg(i, is: "NOSAVE") { save = false }
+            if ctx.arg(i, is: "NOSAVE") { save = false; noSave = true }
             else if ctx.arg(i, is: "SAVE") { save = true }
             else if ctx.arg(i, is: "NOW") || ctx.arg(i, is: "FORCE") { continue }
             else {
                 ctx.reply.error(ErrorReplies.syntax)
                 return
             }
+        }
+        // During a busy script only SHUTDOWN NOSAVE goes through (the server then stops the
+        // script), as in Redis.
+        if !noSave && ctx.engine.scripting.interpreter.isRunning {
+            ctx.reply.error(ScriptErrors.busy)
+            return
         }
         guard let control = ctx.server.control else {
             ctx.reply.error("ERR Errors trying to SHUTDOWN. Check logs.")
