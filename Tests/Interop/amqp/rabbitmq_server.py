@@ -47,7 +47,7 @@ def installed():
 class RabbitMQServer:
     """One RabbitMQ node. `.host`, `.port` (AMQP) once started; `.startup_seconds` = launch to first handshake."""
 
-    def __init__(self, name=None, port=None):
+    def __init__(self, name=None, port=None, extra_conf=()):
         self.dir = tempfile.mkdtemp(prefix="latchkey-rabbitmq-")
         self.name = name or "lk%d" % os.getpid()
         self.nodename = "%s@localhost" % self.name
@@ -55,6 +55,7 @@ class RabbitMQServer:
         self.port = port or free_port()
         self.dist_port = free_port()
         self.epmd_port = free_port()
+        self.extra_conf = list(extra_conf)  # more rabbitmq.conf lines, e.g. "frame_max = 4096"
         self.proc = None
         self.startup_seconds = None
         self.env = None
@@ -78,6 +79,8 @@ class RabbitMQServer:
             f.write("disk_free_limit.absolute = 1MB\n")
             # Benchmarks queue ~1M messages; don't let the memory alarm block the publisher.
             f.write("vm_memory_high_watermark.relative = 0.9\n")
+            for line in self.extra_conf:
+                f.write(line + "\n")
         conf_env = os.path.join(d, "rabbitmq-env.conf")
         open(conf_env, "w").close()
         env = dict(os.environ)
