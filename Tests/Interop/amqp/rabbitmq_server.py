@@ -40,6 +40,15 @@ def amqp_handshake_ok(host, port, timeout=0.5):
         return False
 
 
+def rss_bytes(pid):
+    """Resident set size of a process, from /proc."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmRSS for pid %d" % pid)
+
+
 def installed():
     return os.path.exists(SERVER)
 
