@@ -56,6 +56,8 @@ public final class LogWriter {
     /// dirty pages whose writeback failed. Not kept under `appendfsync no`.
     var undurable: [UInt8] = []
     var lastSyncStartMs: Int64 = 0
+    /// An fsync was asked for ahead of the everysec pace (`requestSync`).
+    var syncRequested = false
     var lastRetryMs: Int64 = 0
     /// File size right after open or the last rewrite (INFO aof_base_size, auto-rewrite base).
     public internal(set) var baseSize: Int64
@@ -225,7 +227,8 @@ public final class LogWriter {
         if case .fsync = failure {
             guard nowMs - lastRetryMs >= 1000 || lastRetryMs == nowMs else { return nil }
         }
-        if policy == .everysec && nowMs - lastSyncStartMs < 1000 { return nil }
+        if policy == .everysec && nowMs - lastSyncStartMs < 1000 && !syncRequested { return nil }
+        syncRequested = false
         lastSyncStartMs = nowMs
         state = .syncing(target: written)
         return LogJob(.sync(fd: fd, target: written), injected: faultInjector?(.fsync) ?? 0)
@@ -254,6 +257,12 @@ public final class LogWriter {
 
     func noteSyncCost(_ micros: Int64) {
         syncCostMicros = syncCostMicros * 0.8 + Double(micros) * 0.2
+    }
+
+    /// Under `everysec`, makes the next `poll` start an fsync without waiting for the second
+    /// to pass (someone is waiting for durability: a publisher confirm).
+    public func requestSync() {
+        if policy == .everysec { syncRequested = true }
     }
 
     func syncSucceeded(upTo target: Int64) {
