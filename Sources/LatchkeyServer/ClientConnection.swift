@@ -25,7 +25,9 @@ struct ConnectionLimits {
 
 /// One client's connection.
 final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
-    unowned let server: Server
+    /// The server outlives every ClientConnection it holds (it drops them as they close), so
+    /// the reference needs no per-access reference counting.
+    unowned(unsafe) let server: Server
     let connection: TCPConnection
     let info: ClientInfo
     var session: ProtocolSession?

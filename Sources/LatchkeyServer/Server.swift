@@ -119,7 +119,9 @@ public final class Server: ServerControl {
         var bound: [TCPListener] = []
         for word in addresses.split(separator: " ") {
             let optional = word.hasPrefix("-")
-            let host = String(optional ? word.dropFirst() : word)
+            var host = String(optional ? word.dropFirst() : word)
+            if host == "*" { host = "0.0.0.0" }  // Redis 7's wildcards
+            if host == "::*" { host = "::" }
             do {
                 let listener = try TCPListener(loop: loop, host: host, port: port, backlog: backlog) {
                     [unowned self] connection in

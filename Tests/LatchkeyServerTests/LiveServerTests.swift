@@ -84,6 +84,26 @@ struct LiveServerTests {
         #expect(c.receive(count: 7) == Array("+PONG\r\n".utf8))
     }
 
+    @Test("timeout - a client idle past `timeout` seconds is closed; an active one is not")
+    func idleTimeout() throws {
+        let clock = LockedClock()
+        let live = try LiveServer(["--timeout", "10", "--hz", "100"], clock: clock)
+        defer { live.stop() }
+        let idle = try TestClient(port: live.port)
+        let active = try TestClient(port: live.port)
+        for c in [idle, active] {
+            c.send("PING\r\n")
+            #expect(c.receive(count: 7) == Array("+PONG\r\n".utf8))
+        }
+        clock.advance(ms: 6000)
+        active.send("PING\r\n")
+        #expect(active.receive(count: 7) == Array("+PONG\r\n".utf8))
+        clock.advance(ms: 5000)  // idle: 11 s since its last request; active: 5 s
+        #expect(idle.receiveSome().isEmpty)
+        active.send("PING\r\n")
+        #expect(active.receive(count: 7) == Array("+PONG\r\n".utf8))
+    }
+
     @Test("shutdown - pending output is flushed, then clients are closed and the loop ends")
     func gracefulShutdown() throws {
         let live = try LiveServer(frontEnd: { _ in BigFrontEnd() })
@@ -96,5 +116,20 @@ struct LiveServerTests {
         #expect(first + rest == size)
         live.thread.stop()  // joins; a second stop request is ignored
         #expect(throws: (any Error).self) { _ = try TestClient(port: live.port) }
+    }
+
+    @Test("shutdown - requested from inside a session, it answers, closes everyone and ends the loop")
+    func shutdownFromSession() throws {
+        let live = try LiveServer(frontEnd: { BigFrontEnd(context: $0) })
+        let other = try TestClient(port: live.port)
+        other.send("PING\r\n")
+        #expect(other.receive(count: 7) == Array("+PONG\r\n".utf8))
+        let c = try TestClient(port: live.port)
+        c.send("SHUTDOWN\r\nPING\r\n")
+        let reply = c.receive(count: 12)
+        #expect(reply.starts(with: Array("+OK\r\n".utf8)))
+        #expect(c.receiveSome().isEmpty)
+        #expect(other.receiveSome().isEmpty)
+        live.thread.stop()
     }
 }

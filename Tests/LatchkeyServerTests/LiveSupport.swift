@@ -19,13 +19,13 @@ final class LiveServer {
     /// `amqp` adds an AMQP-side front end on a kernel-chosen port; `prepare` runs before start.
     init(
         _ options: [String] = [], frontEnd: ((ServerContext) -> FrontEnd)? = nil, amqp: FrontEnd? = nil,
-        prepare: (Server) -> Void = { _ in }
+        clock: Clock = SystemClock(), prepare: (Server) -> Void = { _ in }
     ) throws {
         let config = try ConfigParser.parse(
             arguments: ["--port", "0", "--amqp-port", "0", "--bind", "127.0.0.1", "--amqp-bind", "127.0.0.1",
                         "--loglevel", "nothing"] + options
         ).config
-        server = try Server(config: config)
+        server = try Server(config: config, clock: clock)
         server.handlesSignals = false
         server.addFrontEnd(frontEnd?(server.context) ?? StandInFrontEnd(context: server.context), kind: .resp)
         if let amqp { server.addFrontEnd(amqp, kind: .amqp) }
@@ -115,15 +115,22 @@ struct TestError: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
-/// Answers inline `PING` with +PONG and `BIG n` with n bytes of 'x' (no framing).
+/// Answers inline `BIG n` with n bytes of 'x' (no framing), `SHUTDOWN` by asking the server to
+/// shut down (as the SHUTDOWN command does, from inside `receive`), anything else with +PONG.
 final class BigFrontEnd: FrontEnd {
-    func makeSession(client: ClientInfo) -> ProtocolSession { BigSession(outbox: client.outbox) }
+    weak var context: ServerContext?
+    init(context: ServerContext? = nil) { self.context = context }
+    func makeSession(client: ClientInfo) -> ProtocolSession { BigSession(outbox: client.outbox, context: context) }
     func cron() {}
 }
 
 final class BigSession: ProtocolSession {
     let outbox: Outbox
-    init(outbox: Outbox) { self.outbox = outbox }
+    weak var context: ServerContext?
+    init(outbox: Outbox, context: ServerContext?) {
+        self.outbox = outbox
+        self.context = context
+    }
 
     func receive(_ input: UnsafeRawBufferPointer) -> Int {
         var pos = 0
@@ -131,7 +138,10 @@ final class BigSession: ProtocolSession {
             let end = nl > pos && input[nl - 1] == 13 ? nl - 1 : nl
             let line = String(decoding: input[pos..<end], as: UTF8.self).split(separator: " ")
             pos = nl + 1
-            if line.first == "BIG", line.count == 2, let n = Int(line[1]) {
+            if line.first == "SHUTDOWN" {
+                outbox.bytes.append(contentsOf: Array("+OK\r\n".utf8))
+                context?.control?.requestShutdown(save: false)
+            } else if line.first == "BIG", line.count == 2, let n = Int(line[1]) {
                 outbox.bytes.append(contentsOf: [UInt8](repeating: UInt8(ascii: "x"), count: n))
             } else {
                 outbox.bytes.append(contentsOf: Array("+PONG\r\n".utf8))
@@ -171,4 +181,28 @@ final class LineSession: ProtocolSession {
     }
 
     func connectionClosed() {}
+}
+
+/// A manual clock the test thread may advance while the loop thread reads it.
+final class LockedClock: Clock, @unchecked Sendable {
+    private var now: Int64
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    init(now: Int64 = 1_700_000_000_000) {
+        self.now = now
+        pthread_mutex_init(mutex, nil)
+    }
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+    func nowMs() -> Int64 {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return now
+    }
+    func advance(ms: Int64) {
+        pthread_mutex_lock(mutex)
+        now += ms
+        pthread_mutex_unlock(mutex)
+    }
 }
