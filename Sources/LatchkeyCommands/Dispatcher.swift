@@ -38,7 +38,7 @@ extension CommandEngine {
             return
         }
         ctx.spec = spec
-        ctx.client.info.lastCommand = spec.fullName
+        if !ctx.fromScript { ctx.client.info.lastCommand = spec.fullName }
         context.stats.totalCommandsProcessed &+= 1
         spec.handler(ctx)
     }

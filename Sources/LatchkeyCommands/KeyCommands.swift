@@ -194,9 +194,10 @@ enum KeyCommands {
         for k in found { ctx.reply.bulk(k) }
     }
 
-    /// Redis cursors are unsigned 64-bit; anything beyond the table simply ends the scan.
+    /// Redis reads cursors with strtoul (so "-1" is a huge cursor, not an error); anything
+    /// beyond the table simply ends the scan.
     private static func parseUnsignedCursor(_ v: ByteView) -> Int64? {
-        if let small = ASCII.parseInt64(v), small >= 0 { return small }
+        if let small = ASCII.parseInt64(v) { return small >= 0 ? small : Int64.max }
         guard v.count > 0, v.count <= 20 else { return nil }
         var x: UInt64 = 0
         for i in 0..<v.count {

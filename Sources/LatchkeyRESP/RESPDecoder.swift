@@ -95,9 +95,12 @@ public final class RESPDecoder {
     /// Finds '\r' in [from, end); returns its index, or nil (need more data), or -1 when the
     /// header line is already longer than the limit.
     @inline(__always)
+    /// A header longer than the limit is refused even when its CR is already here, so the
+    /// outcome never depends on how the bytes were split across reads.
     private func findCR(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> Int? {
         var i = from
-        while i < end {
+        let stop = min(end, from + limits.maxInlineLength + 1)
+        while i < stop {
             if p[i] == 13 { return i }
             i += 1
         }
@@ -163,10 +166,13 @@ public final class RESPDecoder {
 
     private func inline(_ p: UnsafePointer<UInt8>, _ end: Int, _ pos: inout Int) -> RESPRequest {
         argc = 0
+        // As with headers, a line longer than the limit is refused whether or not its newline
+        // has arrived (Redis only checks while the newline is missing; this is read-split-proof).
         var nl = pos
-        while nl < end && p[nl] != 10 { nl += 1 }
-        if nl == end {
-            if end - pos > limits.maxInlineLength { return .protocolError("Protocol error: too big inline request") }
+        let scanEnd = min(end, pos + limits.maxInlineLength + 1)
+        while nl < scanEnd && p[nl] != 10 { nl += 1 }
+        if nl == scanEnd {
+            if nl - pos > limits.maxInlineLength { return .protocolError("Protocol error: too big inline request") }
             return .needMoreData
         }
         var lineEnd = nl

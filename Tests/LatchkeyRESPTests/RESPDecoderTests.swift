@@ -114,6 +114,14 @@ func feedAllWays(_ input: String, limits: RESPLimits = RESPLimits()) -> [[Decode
         #expect(items2 == [.error("Protocol error: too big bulk count string")])
     }
 
+    @Test("an over-long inline line is refused the same way whole or dripped (found by the fuzzer)")
+    func inlineLimitSplitIndependent() {
+        let line = String(repeating: "w", count: 40) + " " + String(repeating: "x", count: 20) + "\n"
+        for result in feedAllWays(line, limits: RESPLimits(maxInlineLength: 48)) {
+            #expect(result == [.error("Protocol error: too big inline request")])
+        }
+    }
+
     @Test("unauthenticated clients get Redis's tighter caps")
     func unauthenticated() {
         let d = RESPDecoder()
