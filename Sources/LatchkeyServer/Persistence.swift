@@ -129,6 +129,8 @@ public final class Persistence {
         _ = writer.syncInlineIfCheap(nowMs: ctx.nowMs)
         submit(writer.poll(nowMs: ctx.nowMs))
         hold.sweep(ctx.flushQueue, end: end, holdNew: mustHold(end: end, wasHealthy: wasHealthy), waiters: waiters)
+        // An inline fsync may have made earlier held output durable without any job completing.
+        hold.release(durable: writer.durable)
         updateStatus()
     }
 
