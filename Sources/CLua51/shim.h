@@ -5,6 +5,8 @@
 #include <lua.h>
 #include <lauxlib.h>
 #include <lualib.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 /// lua_pop(L, n)
 static inline void lk_lua_pop(lua_State *L, int n) { lua_pop(L, n); }
@@ -30,4 +32,90 @@ static inline void lk_lua_getglobal(lua_State *L, const char *s) { lua_getglobal
 static inline int lk_lua_upvalueindex(int i) { return lua_upvalueindex(i); }
 /// lua_register(L, name, f)
 static inline void lk_lua_register(lua_State *L, const char *n, lua_CFunction f) { lua_register(L, n, f); }
+/// lua_isnoneornil(L, i)
+static inline int lk_lua_isnoneornil(lua_State *L, int i) { return lua_isnoneornil(L, i); }
+
+// ---- Latchkey's runtime hooks -------------------------------------------------------------
+// One lk_lua_runtime per lua_State, passed as the allocator's user data so every C entry point
+// can find it with lua_getallocf. It bounds script memory (enforced only while Lua code runs,
+// never while Swift code is on the stack, so an allocation failure can only longjmp over C and
+// Lua frames) and carries the Swift callbacks for the count hook.
+
+/// Allocator accounting and Swift callback context for one lua_State.
+typedef struct lk_lua_runtime {
+    /// Bytes currently allocated by Lua.
+    size_t used;
+    /// Upper bound enforced while `enforce` is set (0 = unlimited).
+    size_t limit;
+    /// Non-zero while Lua code runs; cleared around Swift callbacks.
+    int enforce;
+    /// Count hook target: returns non-zero after pushing an error message to raise it.
+    int (*hook)(lua_State *L);
+    /// Opaque pointer back to the Swift interpreter.
+    void *context;
+} lk_lua_runtime;
+
+/// The runtime record of a state created by lk_lua_newstate.
+static inline lk_lua_runtime *lk_lua_runtime_of(lua_State *L) {
+    void *ud = NULL;
+    (void)lua_getallocf(L, &ud);
+    return (lk_lua_runtime *)ud;
+}
+
+static inline void *lk_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+    lk_lua_runtime *rt = (lk_lua_runtime *)ud;
+    if (nsize == 0) {
+        free(ptr);
+        rt->used -= osize;
+        return NULL;
+    }
+    if (rt->enforce && rt->limit && nsize > osize && rt->used - osize + nsize > rt->limit) return NULL;
+    void *p = realloc(ptr, nsize);
+    if (p) rt->used = rt->used - osize + nsize;
+    return p;
+}
+
+/// lua_newstate with the accounting allocator; `rt` must outlive the state.
+static inline lua_State *lk_lua_newstate(lk_lua_runtime *rt) { return lua_newstate(lk_lua_alloc, rt); }
+
+/// A Swift function exposed to Lua. Returns the number of results, or -1 after pushing an
+/// error value, which the C trampoline then raises (so longjmp never crosses a Swift frame).
+typedef int (*lk_swift_function)(lua_State *L);
+
+static inline int lk_lua_trampoline(lua_State *L) {
+    lk_swift_function f = (lk_swift_function)lua_touserdata(L, lua_upvalueindex(1));
+    lk_lua_runtime *rt = lk_lua_runtime_of(L);
+    int enforce = rt->enforce;
+    rt->enforce = 0;
+    int n = f(L);
+    rt->enforce = enforce;
+    if (n < 0) return lua_error(L);
+    return n;
+}
+
+/// Pushes a Lua C function that calls the Swift function `f` through the trampoline.
+static inline void lk_lua_pushswiftfunction(lua_State *L, lk_swift_function f) {
+    lua_pushlightuserdata(L, (void *)f);
+    lua_pushcclosure(L, lk_lua_trampoline, 1);
+}
+
+static inline void lk_lua_count_hook(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    lk_lua_runtime *rt = lk_lua_runtime_of(L);
+    if (!rt->hook) return;
+    int enforce = rt->enforce;
+    rt->enforce = 0;
+    int raise = rt->hook(L);
+    rt->enforce = enforce;
+    if (raise) lua_error(L);
+}
+
+/// Installs the count hook that calls rt->hook every `count` VM instructions (0 removes it).
+static inline void lk_lua_sethook_count(lua_State *L, int count) {
+    if (count > 0) lua_sethook(L, lk_lua_count_hook, LUA_MASKCOUNT, count);
+    else lua_sethook(L, NULL, 0, 0);
+}
+
+/// Formats a Lua number the way Redis passes numeric arguments to commands ("%.17g").
+static inline int lk_format_g17(char *buf, size_t cap, double d) { return snprintf(buf, cap, "%.17g", d); }
 #endif

@@ -21,6 +21,8 @@ public final class CommandEngine: FrontEnd {
     var sessions: [UInt64: RESPSession] = [:]
     /// Set while `replay` runs: keys found expired during boot are not journaled again.
     var isReplaying = false
+    /// Scripting (EVAL/SCRIPT): the Lua interpreter and the script host, created on first use.
+    public private(set) lazy var scripting = ScriptRunner(engine: self)
     /// Context reused by `execute` (script calls).
     private var scriptContext: CommandContext?
 
@@ -68,6 +70,7 @@ public final class CommandEngine: FrontEnd {
             maxMultibulkLength: Int(config.int("proto-max-multibulk-len")),
             maxInlineLength: Int(config.int("proto-max-inline-len")))
         for s in sessions.values { s.decoder.limits = limits }
+        scripting.configChanged()
     }
 
     // MARK: scripts and tests

@@ -3,6 +3,7 @@
 // refusal of writes while persistence is failing. Handlers run only after all of it.
 import LatchkeyCore
 import LatchkeyRESP
+import LatchkeyScripting
 
 extension CommandEngine {
     /// Resolves and runs `ctx.argv` (replying with Redis's error when the gate refuses).
@@ -27,6 +28,10 @@ extension CommandEngine {
         let flags = (spec.parent ?? spec).flags.union(spec.flags)
         if !ctx.client.authenticated && !requirePass.isEmpty && !flags.contains(.noauth) {
             ctx.reply.error(ErrorReplies.noAuth)
+            return
+        }
+        if !ctx.fromScript && scripting.refusesWhileBusy(spec) {
+            ctx.reply.error(ScriptErrors.busy)
             return
         }
         if ctx.fromScript && flags.contains(.noscript) {

@@ -16,6 +16,7 @@ public final class EventLoop {
     let sharedReadBuffer: UnsafeMutableRawPointer
     static let sharedReadBufferSize = 64 * 1024
 
+    /// Initialises a new libuv loop (not the process-wide default loop).
     public init() throws(UVError) {
         raw = .allocate(capacity: 1)
         let rc = uv_loop_init(raw)
@@ -67,6 +68,7 @@ public final class LoopWaker: HandleOwner, @unchecked Sendable {
     /// Heap-allocated so its address is stable (a mutex must not move).
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
+    /// Creates the async handle on `loop`; `callback` runs on the loop thread after `wake()`.
     public init(loop: EventLoop, callback: @escaping () -> Void) throws(UVError) {
         handle = Handle.allocate(uv_async_t.self)
         self.callback = callback

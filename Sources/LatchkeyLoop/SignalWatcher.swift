@@ -13,6 +13,7 @@ public final class SignalWatcher: HandleOwner {
     private let callback: (Int32) -> Void
     private var closed = false
 
+    /// Starts watching `signal` on `loop`; the watcher does not keep the loop alive by itself.
     public init(loop: EventLoop, signal: Int32, callback: @escaping (Int32) -> Void) throws(UVError) {
         handle = Handle.allocate(uv_signal_t.self)
         self.callback = callback
@@ -33,6 +34,7 @@ public final class SignalWatcher: HandleOwner {
     /// Ignores SIGPIPE for the whole process (call once at start-up).
     public static func ignoreSIGPIPE() { signal(SIGPIPE, SIG_IGN) }
 
+    /// Stops watching; the handle is freed in its close callback.
     public func close() {
         if closed { return }
         closed = true

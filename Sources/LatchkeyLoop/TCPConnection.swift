@@ -26,6 +26,7 @@ public protocol TCPConnectionDelegate: AnyObject {
 public final class TCPConnection: HandleOwner {
     private let handle: UnsafeMutablePointer<uv_tcp_t>
     private let loop: EventLoop
+    /// Receives reads, end-of-stream, drains and the final close.
     public weak var delegate: TCPConnectionDelegate?
 
     // Own read buffer, used only to keep a partial request between reads.
@@ -35,7 +36,9 @@ public final class TCPConnection: HandleOwner {
     private var end = 0
     private var readingIntoShared = false
 
+    /// True between startReading() and pauseReading()/close().
     public private(set) var isReading = false
+    /// True once close() was called; the handle is freed in its close callback.
     public private(set) var isClosing = false
     private var writesInFlight = 0
     /// Bytes handed to uv_write and not yet confirmed written.

@@ -10,6 +10,7 @@ public final class LoopTimer: HandleOwner {
     private let callback: () -> Void
     private var closed = false
 
+    /// Creates a stopped timer on `loop`; `callback` runs on the loop thread each time it fires.
     public init(loop: EventLoop, callback: @escaping () -> Void) throws(UVError) {
         handle = Handle.allocate(uv_timer_t.self)
         self.callback = callback
@@ -29,6 +30,7 @@ public final class LoopTimer: HandleOwner {
         }, afterMs, repeatMs)
     }
 
+    /// Stops firing until started again.
     public func stop() {
         guard !closed else { return }
         uv_timer_stop(handle)
@@ -37,6 +39,8 @@ public final class LoopTimer: HandleOwner {
     /// Keeps this timer from holding the loop open on its own.
     public func unref() { uv_unref(lk_as_handle(handle)) }
 
+    /// Stops and releases the timer; the handle is freed in its close callback.
+    /// Stops the hook; the handle is freed in its close callback.
     public func close() {
         if closed { return }
         closed = true
@@ -50,6 +54,7 @@ public final class BeforeSleep: HandleOwner {
     private let callback: () -> Void
     private var closed = false
 
+    /// Starts the hook on `loop` at once; it does not keep the loop alive by itself.
     public init(loop: EventLoop, callback: @escaping () -> Void) throws(UVError) {
         handle = Handle.allocate(uv_prepare_t.self)
         self.callback = callback

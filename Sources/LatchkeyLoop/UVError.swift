@@ -5,6 +5,7 @@ import CLibUV
 
 /// A failed libuv call: the negative status code, its symbolic name ("EADDRINUSE") and text.
 public struct UVError: Error, CustomStringConvertible, Sendable {
+    /// libuv's negative status code (e.g. UV_EADDRINUSE).
     public let code: Int32
     /// The libuv call or operation that failed, e.g. "bind 127.0.0.1:6379".
     public let operation: String

@@ -1,17 +1,19 @@
-// The integration seam: which front ends serve the RESP and AMQP listeners. Today RESP is the
-// tiny StandInFrontEnd and AMQP is off; at integration `makeFrontEnds` returns the real
-// CommandEngine (LatchkeyCommands) and the AMQP front end (LatchkeyChannels), and log replay
-// goes in `makeServer` before the front ends are built.
+// The integration seam: which front ends serve the RESP and AMQP listeners (CommandEngine from
+// LatchkeyCommands, AMQPFrontEnd from LatchkeyChannels), and the order of boot: front ends are
+// built, the append-only log is replayed into them, then the server starts listening.
+// The AMQP listener opens only when `amqp-port` is not 0.
+import LatchkeyChannels
 import LatchkeyCommands
 import LatchkeyCore
 import LatchkeyLog
 
+/// Builds a server with its front ends; the one place integration changes.
 public enum Boot {
     /// The front ends for one server. `amqp` nil means no AMQP listener is opened.
     public static func makeFrontEnds(context: ServerContext, journal: Journal = Journal(enabled: false))
         -> (resp: FrontEnd, amqp: FrontEnd?)
     {
-        (resp: CommandEngine(context: context, journal: journal), amqp: nil)
+        (resp: CommandEngine(context: context, journal: journal), amqp: AMQPFrontEnd(context: context, journal: journal))
     }
 
     /// A server with its front ends attached, ready for `start()`.

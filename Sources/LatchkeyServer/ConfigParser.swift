@@ -18,9 +18,11 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
 public struct CommandLineRequest {
     /// The configuration file named first on the command line, if any.
     public var configFile: String?
+    /// Defaults, then the file, then the options, validated.
     public var config: Config
 }
 
+/// Turns a command line and configuration file into a validated Config.
 public enum ConfigParser {
     /// Parses `latchkey [config-file] [--name value ...]` (arguments without the program name).
     /// `readFile` returns a file's text or nil when it cannot be read (injectable for tests).

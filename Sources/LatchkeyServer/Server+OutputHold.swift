@@ -7,6 +7,7 @@ import LatchkeyCore
 
 /// Identifies one hold; releasing a token releases every earlier one too.
 public struct OutputHoldToken: Sendable, Comparable {
+    /// Monotonic: later holds have larger values.
     public let value: UInt64
     public static func < (a: OutputHoldToken, b: OutputHoldToken) -> Bool { a.value < b.value }
 }

@@ -43,6 +43,8 @@ public final class Server: ServerControl {
     /// The RESP error an extra client gets before it is closed (Redis's exact text).
     static let maxClientsReply: StaticString = "-ERR max number of clients reached\r\n"
 
+    /// A server for `config` reading time from `clock` (tests pass a manual clock). Nothing is
+    /// bound until `start()`.
     public init(config: Config, clock: Clock = SystemClock()) throws(UVError) {
         loop = try EventLoop()
         context = ServerContext(config: config, clock: clock)

@@ -43,8 +43,10 @@ public final class ServerLog {
 
     deinit { if fd != 1 { close(fd) } }
 
+    /// Whether a line at `level` would be written (to skip building expensive messages).
     public func enabled(_ level: Level) -> Bool { minimum.map { level >= $0 } ?? false }
 
+    /// Writes one line at `level`; the message is built only when the level is enabled.
     public func log(_ level: Level, _ message: @autoclosure () -> String) {
         guard enabled(level) else { return }
         let line = "\(pid):M \(ServerLog.timestamp()) \(level.symbol) \(message())\n"
@@ -67,6 +69,7 @@ public final class ServerLog {
         }
     }
 
+    /// Shorthands for `log(level, message)`.
     public func debug(_ m: @autoclosure () -> String) { log(.debug, m()) }
     public func verbose(_ m: @autoclosure () -> String) { log(.verbose, m()) }
     public func notice(_ m: @autoclosure () -> String) { log(.notice, m()) }

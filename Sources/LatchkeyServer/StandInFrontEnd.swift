@@ -6,6 +6,7 @@ import LatchkeyCore
 /// Makes StandInSessions.
 public final class StandInFrontEnd: FrontEnd {
     let context: ServerContext
+    /// A stand-in for the RESP command engine.
     public init(context: ServerContext) { self.context = context }
     public func makeSession(client: ClientInfo) -> ProtocolSession { StandInSession(outbox: client.outbox) }
     public func cron() {}

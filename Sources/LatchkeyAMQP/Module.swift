@@ -1,4 +1,0 @@
-// LatchkeyAMQP: placeholder until the module lands.
-import LatchkeyCore
-
-enum LatchkeyAMQPModule {}

@@ -1,4 +1,0 @@
-// LatchkeyBroker: placeholder until the module lands.
-import LatchkeyCore
-
-enum LatchkeyBrokerModule {}

@@ -1,0 +1,114 @@
+// The AMQP front end the server installs on its AMQP listener: reads the amqp-* directives once,
+// builds the server-properties table clients inspect (capabilities, product), authenticates users,
+// makes one ConnectionSession per connection and drives their timers from cron().
+import LatchkeyAMQP
+import LatchkeyBroker
+import LatchkeyCore
+import LatchkeyLog
+
+/// Makes AMQP sessions and runs their periodic work.
+public final class AMQPFrontEnd: FrontEnd {
+    package let context: ServerContext
+    package let journal: Journal
+    /// user → password, from `amqp-user` ("name:password" words).
+    package let users: [Bytes: Bytes]
+    /// Users allowed from loopback peers only (`amqp-loopback-users`, default guest).
+    package let loopbackOnlyUsers: Set<Bytes>
+    /// Virtual hosts that connection.open accepts (`amqp-vhosts`).
+    package let vhosts: Set<Bytes>
+    /// What connection.tune proposes.
+    package let frameMax: UInt32
+    package let channelMax: UInt16
+    /// Largest accepted message body (`amqp-max-message-size`).
+    package let maxMessageSize: UInt64
+    /// The connection.start server-properties.
+    package let serverProperties: FieldTable
+    /// Live sessions by connection id (for cron).
+    package private(set) var sessions: [UInt64: ConnectionSession] = [:]
+    /// Queues, exchanges and messages (frame-free); boot replays the log into it.
+    package let broker: Broker
+    /// Channels consuming from amq.rabbitmq.reply-to.
+    package let directReply = DirectReply()
+    /// connection.blocked when queued messages exceed `amqp-queued-memory-limit`.
+    package private(set) var memoryAlarm: MemoryAlarm! = nil
+
+    public init(context: ServerContext, journal: Journal) {
+        self.context = context
+        self.journal = journal
+        let config = context.config
+        var users: [Bytes: Bytes] = [:]
+        for word in Self.words(config.string("amqp-user")) {
+            guard let colon = word.firstIndex(of: ":") else { continue }
+            users[Bytes(word[..<colon].utf8)] = Bytes(word[word.index(after: colon)...].utf8)
+        }
+        self.users = users
+        loopbackOnlyUsers = Set(Self.words(config.string("amqp-loopback-users")).map { Bytes($0.utf8) })
+        vhosts = Set(Self.words(config.string("amqp-vhosts")).map { Bytes($0.utf8) })
+        frameMax = UInt32(clamping: config.int("amqp-frame-max"))
+        channelMax = UInt16(clamping: config.int("amqp-channel-max"))
+        maxMessageSize = UInt64(clamping: config.int("amqp-max-message-size"))
+        serverProperties = Self.makeServerProperties(version: context.latchkeyVersion)
+        broker = Broker(clock: context.clock, vhosts: Self.words(config.string("amqp-vhosts")).map(String.init))
+        BrokerHooks.install(on: broker, journal: journal)
+        memoryAlarm = MemoryAlarm(
+            broker: broker, limit: Int(clamping: config.int("amqp-queued-memory-limit")),
+            sessions: { [unowned self] in Array(self.sessions.values) })
+    }
+
+    /// Proposed heartbeat in seconds (`amqp-heartbeat`, changeable with CONFIG SET).
+    package var heartbeat: UInt16 { UInt16(clamping: context.config.int("amqp-heartbeat")) }
+
+    public func makeSession(client: ClientInfo) -> ProtocolSession {
+        // Liveness is the heartbeat's job, not the RESP idle `timeout`.
+        client.exemptFromIdleTimeout = true
+        let s = ConnectionSession(client: client, frontEnd: self)
+        sessions[client.id] = s
+        return s
+    }
+
+    public func cron() {
+        let now = context.nowMs
+        for s in sessions.values {
+            s.tick(nowMs: now)
+            s.resumeDrainedChannels()
+        }
+        broker.cron()
+        memoryAlarm.check()
+    }
+
+    func unregister(_ s: ConnectionSession) {
+        sessions[s.id] = nil
+    }
+
+    /// Checks a login. Loopback-only users are refused from other peers, as RabbitMQ's guest.
+    package func authenticate(user: Bytes, password: Bytes, fromLoopback: Bool) -> Bool {
+        guard let expected = users[user], expected == password else { return false }
+        return fromLoopback || !loopbackOnlyUsers.contains(user)
+    }
+
+    static func words(_ s: String) -> [Substring] {
+        s.split(whereSeparator: { $0 == " " || $0 == "\t" })
+    }
+
+    /// RabbitMQ's server-properties keys with our own product name (kombu/Celery pick their QoS
+    /// flag from `product`, so we do not pretend to be RabbitMQ) and the capabilities table that
+    /// aiormq requires and pika/py-amqp consult.
+    static func makeServerProperties(version: String) -> FieldTable {
+        var caps = FieldTable()
+        for name in [
+            "publisher_confirms", "exchange_exchange_bindings", "basic.nack", "consumer_cancel_notify",
+            "connection.blocked", "authentication_failure_close", "per_consumer_qos", "direct_reply_to",
+        ] {
+            caps.append(name, .bool(true))
+        }
+        var p = FieldTable()
+        p.append("capabilities", .table(caps))
+        p.append("cluster_name", .string("latchkey"))
+        p.append("copyright", .string("Copyright (c) Latchkey contributors"))
+        p.append("information", .string("Latchkey: Redis locks and AMQP 0-9-1 work queues in one process"))
+        p.append("platform", .string("Swift / libuv"))
+        p.append("product", .string("Latchkey"))
+        p.append("version", .string(version))
+        return p
+    }
+}

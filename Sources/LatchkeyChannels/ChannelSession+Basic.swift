@@ -1,0 +1,185 @@
+// basic.*: publish (mandatory → basic.return 312 NO_ROUTE, immediate → 540, per-message
+// expiration), get/get-ok/get-empty, ack/nack/reject with `multiple` and RabbitMQ's
+// unknown-tag 406, qos (prefetch_size ≠ 0 → 540), consume/cancel, recover. Delivery itself is
+// `deliver(_:to:)` in ChannelSession.swift, driven by the broker.
+import LatchkeyAMQP
+import LatchkeyBroker
+import LatchkeyCore
+
+extension ChannelSession {
+    /// basic.publish(exchange, routing-key, mandatory, immediate) + content.
+    func basicPublish(_ p: AMQPMethod.BasicPublish, properties: BasicProperties, body: Bytes) throws(BrokerError) {
+        if p.immediate { throw .notImplemented("immediate=true") }
+        var props = properties
+        try rewriteReplyTo(&props)
+        let ttl = try ChannelSession.expirationMs(props.expiration)
+        // One allocation holds the encoded properties followed by the body (what Message stores
+        // and what deliveries copy out without re-encoding).
+        // Exact capacity: queued messages dominate memory, so no slack per message.
+        scratch.removeAll(keepingCapacity: true)
+        props.encode(into: &scratch)
+        let propertiesCount = scratch.count
+        var content = Bytes()
+        content.reserveCapacity(propertiesCount + body.count)
+        content.append(contentsOf: scratch)
+        content.append(contentsOf: body)
+        let message = Message(
+            id: broker.allocateMessageID(), content: content, propertiesCount: propertiesCount, exchange: p.exchange,
+            routingKey: p.routingKey, persistent: props.deliveryMode == 2, priority: props.priority ?? 0, ttlMs: ttl)
+        if tx != nil {
+            _ = try broker.exchange(in: vhost, named: p.exchange)  // RabbitMQ checks the exchange at publish time
+            tx!.publishes.append((p, message))
+            return
+        }
+        try route(p, message)
+    }
+
+    /// Routes one message and answers for it (basic.return, confirm).
+    func route(_ p: AMQPMethod.BasicPublish, _ message: Message) throws(BrokerError) {
+        var outcome: PublishOutcome
+        if p.exchange.isEmpty && DirectReply.isReplyRoute(p.routingKey) {
+            outcome = PublishOutcome()
+            if connection.frontEnd.directReply.deliver(message, to: p.routingKey) { outcome.routedQueues = 1 }
+        } else {
+            outcome = try broker.publish(in: vhost, exchange: p.exchange, message: message)
+        }
+        if p.mandatory && outcome.unroutable {
+            sendContent(
+                .basicReturn(
+                    .init(replyCode: 312, replyText: Bytes("NO_ROUTE".utf8), exchange: p.exchange, routingKey: p.routingKey)),
+                message)
+        }
+        if confirmSeq != nil { confirm(rejected: outcome.rejected) }
+        connection.frontEnd.memoryAlarm.check(publisher: connection)
+    }
+
+    /// The `expiration` property as milliseconds (-1 when absent), with RabbitMQ's 406 texts.
+    static func expirationMs(_ e: Bytes?) throws(BrokerError) -> Int64 {
+        guard let e else { return -1 }
+        let text = "invalid expiration '\(e.string)': "
+        var i = 0
+        var n: Int64 = 0
+        if e.first == 0x2D { throw .preconditionFailed(text + "{value_negative,\(e.string)}") }
+        while i < e.count, e[i] >= 0x30, e[i] <= 0x39, n < Int64.max / 10 - 10 {
+            n = n * 10 + Int64(e[i] - 0x30)
+            i += 1
+        }
+        if i == 0 { throw .preconditionFailed(text + "no_integer") }
+        if i < e.count { throw .preconditionFailed(text + "{leftover_string,\"\(Bytes(e[i...]).string)\"}") }
+        return n
+    }
+
+    /// basic.get(queue, no-ack) → get-ok(delivery-tag, redelivered, exchange, routing-key,
+    /// message-count left) or get-empty. Not limited by prefetch.
+    func basicGet(_ m: AMQPMethod.BasicGet) throws(BrokerError) {
+        let q = try broker.queue(in: vhost, named: try queueName(m.queue), connection: connection.id)
+        guard let (d, remaining) = broker.get(from: q, noAck: m.noAck) else {
+            send(.basicGetEmpty(.init(clusterId: [])))
+            return
+        }
+        let tag = nextDeliveryTag()
+        if !m.noAck { unacked.append(tag: tag, d) }
+        let msg = d.message
+        sendContent(
+            .basicGetOk(
+                .init(deliveryTag: tag, redelivered: d.redelivered, exchange: msg.exchange, routingKey: msg.routingKey,
+                      messageCount: UInt32(clamping: remaining))), msg)
+        if m.noAck { connection.frontEnd.memoryAlarm.check() }
+    }
+
+    /// Takes the deliveries an ack/nack/reject names out of the unacked list.
+    func takeDeliveries(_ tag: UInt64, multiple: Bool) throws(BrokerError) -> [(UInt64, Delivery)] {
+        if multiple {
+            let r = unacked.removeUpTo(tag: tag)
+            if r.isEmpty && tag != 0 { throw .preconditionFailed("unknown delivery tag \(tag)") }
+            return r
+        }
+        guard let d = unacked.remove(tag: tag) else { throw .preconditionFailed("unknown delivery tag \(tag)") }
+        return [(tag, d)]
+    }
+
+    /// basic.ack(delivery-tag, multiple); tag 0 with multiple acks everything outstanding.
+    func basicAck(_ m: AMQPMethod.BasicAck) throws(BrokerError) {
+        if !m.multiple && tx == nil {
+            // The common case (one ack per message): no intermediate arrays.
+            guard let d = unacked.remove(tag: m.deliveryTag) else {
+                throw .preconditionFailed("unknown delivery tag \(m.deliveryTag)")
+            }
+            broker.ack(d)
+            connection.frontEnd.memoryAlarm.check()
+            return
+        }
+        let ds = try takeDeliveries(m.deliveryTag, multiple: m.multiple)
+        settle(ds, .ack)
+    }
+
+    /// basic.reject(delivery-tag, requeue)
+    func basicReject(_ m: AMQPMethod.BasicReject) throws(BrokerError) {
+        let ds = try takeDeliveries(m.deliveryTag, multiple: false)
+        settle(ds, m.requeue ? .requeue : .discard)
+    }
+
+    /// basic.nack(delivery-tag, multiple, requeue)
+    func basicNack(_ m: AMQPMethod.BasicNack) throws(BrokerError) {
+        let ds = try takeDeliveries(m.deliveryTag, multiple: m.multiple)
+        settle(ds, m.requeue ? .requeue : .discard)
+    }
+
+    /// Applies a settlement now, or buffers it in a transaction.
+    func settle(_ ds: [(UInt64, Delivery)], _ how: Settlement) {
+        if tx != nil {
+            tx!.settlements.append((how, ds))
+            return
+        }
+        let deliveries = ds.map(\.1)
+        switch how {
+        case .ack: broker.ack(deliveries)
+        case .requeue: broker.requeue(deliveries)
+        case .discard: broker.discard(deliveries)
+        }
+        connection.frontEnd.memoryAlarm.check()
+    }
+
+    /// basic.qos(prefetch-size, prefetch-count, global) with RabbitMQ's meaning of global.
+    func basicQos(_ m: AMQPMethod.BasicQos) throws(BrokerError) {
+        if m.prefetchSize != 0 { throw .notImplemented("prefetch_size!=0 (\(m.prefetchSize))") }
+        broker.setQos(delivery, prefetchCount: UInt32(m.prefetchCount), global: m.global)
+        send(.basicQosOk(.init()))
+    }
+
+    /// basic.consume(queue, consumer-tag, no-local, no-ack, exclusive, nowait, arguments)
+    func basicConsume(_ m: AMQPMethod.BasicConsume) throws(BrokerError) {
+        if m.queue == DirectReply.pseudoQueue { return try consumeDirectReply(m) }
+        if !m.consumerTag.isEmpty && m.consumerTag == directReplyTag {
+            throw .notAllowed("attempt to reuse consumer tag '\(m.consumerTag.string)'")
+        }
+        let q = try broker.queue(in: vhost, named: try queueName(m.queue), connection: connection.id)
+        let c = try broker.consume(
+            q, tag: m.consumerTag, noAck: m.noAck, exclusive: m.exclusive, arguments: Arguments(m.arguments),
+            channel: delivery)
+        if !m.nowait { send(.basicConsumeOk(.init(consumerTag: c.tag))) }
+        broker.startDelivery(c)  // after consume-ok, so deliveries follow it on the wire
+    }
+
+    /// basic.cancel(consumer-tag, nowait); an unknown tag is answered with cancel-ok too.
+    func basicCancel(_ m: AMQPMethod.BasicCancel) {
+        if !m.consumerTag.isEmpty && m.consumerTag == directReplyTag {
+            connection.frontEnd.directReply.unregister(self)
+        } else {
+            broker.cancel(tag: m.consumerTag, on: delivery)
+        }
+        if !m.nowait { send(.basicCancelOk(.init(consumerTag: m.consumerTag))) }
+    }
+
+    /// basic.recover(requeue) / recover-async: requeue every unacked delivery of the channel.
+    func basicRecover(requeue: Bool, reply: Bool) throws(BrokerError) {
+        if !requeue { throw .notImplemented("requeue=false") }
+        broker.requeue(unacked.removeAll().map(\.1))
+        if reply { send(.basicRecoverOk(.init())) }
+    }
+}
+
+/// What to do with settled deliveries.
+enum Settlement {
+    case ack, requeue, discard
+}

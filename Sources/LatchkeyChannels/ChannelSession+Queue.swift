@@ -1,0 +1,64 @@
+// queue.declare / bind / unbind / purge / delete. An empty queue name means the channel's last
+// declared queue (as in RabbitMQ); declare with an empty name gets an amq.gen- name. The
+// broker owns the rules and texts (403 amq. prefix, 404 missing, 405 exclusive, 406 equivalence).
+import LatchkeyAMQP
+import LatchkeyBroker
+import LatchkeyCore
+
+extension ChannelSession {
+    /// queue.declare(queue, passive, durable, exclusive, auto-delete, nowait, arguments)
+    func queueDeclare(_ m: AMQPMethod.QueueDeclare) throws(BrokerError) {
+        let q: Queue
+        if m.passive {
+            q = try broker.queue(in: vhost, named: try queueName(m.queue), connection: connection.id)
+        } else {
+            q = try broker.declareQueue(
+                in: vhost, name: m.queue, durable: m.durable, exclusive: m.exclusive, autoDelete: m.autoDelete,
+                arguments: Arguments(m.arguments), connection: connection.id)
+        }
+        lastQueueName = q.name
+        if !m.nowait {
+            send(
+                .queueDeclareOk(
+                    .init(queue: q.name, messageCount: UInt32(clamping: q.messageCount),
+                          consumerCount: UInt32(clamping: q.consumerCount))))
+        }
+    }
+
+    /// queue.bind(queue, exchange, routing-key, nowait, arguments). An empty routing key with an
+    /// empty queue name means the last declared queue's name.
+    func queueBind(_ m: AMQPMethod.QueueBind) throws(BrokerError) {
+        let name = try queueName(m.queue)
+        let rk = m.routingKey.isEmpty && m.queue.isEmpty ? name : m.routingKey
+        try broker.bindQueue(
+            in: vhost, queue: name, exchange: m.exchange, routingKey: rk, arguments: Arguments(m.arguments),
+            connection: connection.id)
+        if !m.nowait { send(.queueBindOk(.init())) }
+    }
+
+    /// queue.unbind(queue, exchange, routing-key, arguments)
+    func queueUnbind(_ m: AMQPMethod.QueueUnbind) throws(BrokerError) {
+        let name = try queueName(m.queue)
+        let rk = m.routingKey.isEmpty && m.queue.isEmpty ? name : m.routingKey
+        try broker.unbindQueue(
+            in: vhost, queue: name, exchange: m.exchange, routingKey: rk, arguments: Arguments(m.arguments),
+            connection: connection.id)
+        send(.queueUnbindOk(.init()))
+    }
+
+    /// queue.purge(queue, nowait) → purge-ok(ready messages removed)
+    func queuePurge(_ m: AMQPMethod.QueuePurge) throws(BrokerError) {
+        let q = try broker.queue(in: vhost, named: try queueName(m.queue), connection: connection.id)
+        let n = broker.purgeQueue(q)
+        if !m.nowait { send(.queuePurgeOk(.init(messageCount: UInt32(clamping: n)))) }
+    }
+
+    /// queue.delete(queue, if-unused, if-empty, nowait) → delete-ok(message count). Deleting a
+    /// missing queue succeeds with 0, as in RabbitMQ 3.
+    func queueDelete(_ m: AMQPMethod.QueueDelete) throws(BrokerError) {
+        let n = try broker.deleteQueue(
+            in: vhost, named: try queueName(m.queue), ifUnused: m.ifUnused, ifEmpty: m.ifEmpty,
+            connection: connection.id)
+        if !m.nowait { send(.queueDeleteOk(.init(messageCount: UInt32(clamping: n)))) }
+    }
+}

@@ -1,0 +1,168 @@
+// One AMQP channel: the single dispatch switch for classes exchange/queue/basic/confirm/tx
+// (handlers in ChannelSession+<Class>.swift), per-channel delivery tags and unacked deliveries,
+// the broker-side DeliveryChannel it owns, and the one place BrokerError becomes AMQPException.
+// ConnectionSession handles channel.open/close/flow and content assembly before calling in here.
+import LatchkeyAMQP
+import LatchkeyBroker
+import LatchkeyCore
+import LatchkeyLog
+
+/// One open channel of a connection.
+package final class ChannelSession {
+    /// The channel number (1...channel_max).
+    package let number: UInt16
+    /// The connection this channel belongs to (it owns the channel).
+    package unowned let connection: ConnectionSession
+    let broker: Broker
+    /// The vhost opened by the connection.
+    let vhost: VirtualHost
+    /// The broker's view of this channel (prefetch, consumers, sink).
+    package let delivery: DeliveryChannel
+    /// Delivered and fetched messages awaiting ack, by delivery tag.
+    var unacked = UnackedDeliveries()
+    /// The last delivery tag handed out (get-ok and deliver share the sequence).
+    var lastDeliveryTag: UInt64 = 0
+    /// The last queue declared on this channel (AMQP's empty-queue-name shortcut).
+    var lastQueueName: Bytes = []
+    /// Publisher confirms (confirm.select): the last sequence number used, nil when off.
+    var confirmSeq: UInt64? = nil
+    /// The highest sequence number whose ack is due but not yet sent, and the last one sent.
+    var confirmPending: UInt64 = 0
+    var confirmSent: UInt64 = 0
+    /// Transaction mode (tx.select): buffered publishes and settlements, nil when off.
+    var tx: TxBuffer? = nil
+    /// Direct reply-to: the consumer tag and reply address while consuming amq.rabbitmq.reply-to.
+    var directReplyTag: Bytes? = nil
+    var directReplyAddress: Bytes? = nil
+    var closed = false
+    /// Reused buffer for encoding publish properties.
+    var scratch = Bytes()
+
+    package init(number: UInt16, connection: ConnectionSession) {
+        self.number = number
+        self.connection = connection
+        broker = connection.frontEnd.broker
+        vhost = broker.vhost(named: connection.vhost) ?? broker.addVirtualHost(connection.vhost)
+        delivery = DeliveryChannel(connectionID: connection.id, sink: nil)
+        delivery.sink = self
+    }
+
+    /// Handles one method of classes exchange/queue/basic/confirm/tx (basic.publish arrives
+    /// through `handleContent` once its content is complete).
+    package func handle(_ method: AMQPMethod) throws(AMQPException) {
+        if delivery.paused { resumeIfDrained() }
+        do throws(BrokerError) {
+            switch method {
+            case .exchangeDeclare(let m): try exchangeDeclare(m)
+            case .exchangeDelete(let m): try exchangeDelete(m)
+            case .exchangeBind(let m): try exchangeBind(m)
+            case .exchangeUnbind(let m): try exchangeUnbind(m)
+            case .queueDeclare(let m): try queueDeclare(m)
+            case .queueBind(let m): try queueBind(m)
+            case .queueUnbind(let m): try queueUnbind(m)
+            case .queuePurge(let m): try queuePurge(m)
+            case .queueDelete(let m): try queueDelete(m)
+            case .basicQos(let m): try basicQos(m)
+            case .basicConsume(let m): try basicConsume(m)
+            case .basicCancel(let m): basicCancel(m)
+            case .basicGet(let m): try basicGet(m)
+            case .basicAck(let m): try basicAck(m)
+            case .basicReject(let m): try basicReject(m)
+            case .basicNack(let m): try basicNack(m)
+            case .basicRecover(let m): try basicRecover(requeue: m.requeue, reply: true)
+            case .basicRecoverAsync(let m): try basicRecover(requeue: m.requeue, reply: false)
+            case .confirmSelect(let m): try confirmSelect(m)
+            case .txSelect: try txSelect()
+            case .txCommit: try txCommit()
+            case .txRollback: try txRollback()
+            case .accessRequest: send(.accessRequestOk(.init()))
+            default:
+                throw BrokerError.notImplemented("method \(method.name) is not implemented")
+            }
+        } catch {
+            throw ChannelSession.exception(error, classID: method.classID, methodID: method.methodID)
+        }
+    }
+
+    /// A complete basic.publish: the method, its properties and the assembled body.
+    package func handleContent(
+        publish: AMQPMethod.BasicPublish, properties: BasicProperties, body: Bytes
+    ) throws(AMQPException) {
+        do throws(BrokerError) {
+            try basicPublish(publish, properties: properties, body: body)
+        } catch {
+            throw ChannelSession.exception(error, classID: 60, methodID: 40)
+        }
+    }
+
+    /// The channel is closing (client or server initiated) or its connection went away: cancel
+    /// consumers and requeue every unacked message in its original position. Called once.
+    package func close() {
+        guard !closed else { return }
+        flushConfirms()
+        closed = true
+        // Acks held by an open transaction were never committed: those messages are unacked.
+        if let t = tx { unacked.restore(t.settlements.flatMap { $0.1 }) }
+        tx = nil
+        connection.frontEnd.directReply.unregister(self)
+        let all = unacked.removeAll().map(\.1)
+        broker.channelClosed(delivery, unacked: all)
+        delivery.sink = nil
+    }
+
+    /// BrokerError → AMQPException, the one mapping (channel vs connection scope follows the
+    /// code: 403/404/405/406 close the channel, 503/530/540 the connection).
+    static func exception(_ e: BrokerError, classID: UInt16, methodID: UInt16) -> AMQPException {
+        let scope: AMQPException.Scope = e.closesConnection ? .connection : .channel
+        return AMQPException(
+            scope: scope, code: ReplyCode(rawValue: e.code), detail: e.detail, classID: classID, methodID: methodID)
+    }
+
+    // MARK: output
+
+    @inline(__always)
+    func send(_ m: AMQPMethod) { connection.send(m, channel: number) }
+
+    /// A content-bearing method (deliver, get-ok, return) with a stored message.
+    func sendContent(_ m: AMQPMethod, _ message: Message) {
+        message.content.withUnsafeBytes { raw in
+            connection.sendContent(
+                m, channel: number,
+                encodedProperties: UnsafeRawBufferPointer(rebasing: raw[0..<message.propertiesCount]),
+                body: UnsafeRawBufferPointer(rebasing: raw[message.propertiesCount...]))
+        }
+    }
+
+    func nextDeliveryTag() -> UInt64 {
+        lastDeliveryTag += 1
+        return lastDeliveryTag
+    }
+
+    /// The queue name a method refers to: empty means the last queue declared on the channel.
+    func queueName(_ name: Bytes) throws(BrokerError) -> Bytes {
+        if !name.isEmpty { return name }
+        if lastQueueName.isEmpty { throw .notFound("no previously declared queue") }
+        return lastQueueName
+    }
+}
+
+extension ChannelSession: DeliverySink {
+    package func deliver(_ d: Delivery, to consumer: Consumer) {
+        let tag = nextDeliveryTag()
+        if !consumer.noAck { unacked.append(tag: tag, d) }
+        let m = d.message
+        sendContent(
+            .basicDeliver(
+                .init(
+                    consumerTag: consumer.tag, deliveryTag: tag, redelivered: d.redelivered, exchange: m.exchange,
+                    routingKey: m.routingKey)), m)
+        if connection.client.outbox.bytes.count > ChannelSession.outboxHighWater { delivery.paused = true }
+    }
+
+    package func consumerCancelled(_ consumer: Consumer) {
+        // RabbitMQ only tells clients that advertised consumer_cancel_notify.
+        if connection.consumerCancelNotify {
+            send(.basicCancel(.init(consumerTag: consumer.tag, nowait: true)))
+        }
+    }
+}

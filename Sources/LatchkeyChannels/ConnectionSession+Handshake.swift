@@ -1,0 +1,160 @@
+// The connection-class half of ConnectionSession: start / start-ok (PLAIN, AMQPLAIN against the
+// configured users), tune / tune-ok, open (vhost check), close in both directions, and the
+// heartbeat and handshake timers driven by AMQPFrontEnd.cron. Server-properties live in AMQPFrontEnd.
+import LatchkeyAMQP
+import LatchkeyCore
+
+extension ConnectionSession {
+    /// How long a client may take from TCP accept to connection.open (RabbitMQ: 10 s).
+    static let handshakeTimeoutMs: Int64 = 10_000
+    /// How long we wait for close-ok after sending connection.close.
+    static let closeOkTimeoutMs: Int64 = 3_000
+
+    func sendStart() {
+        phase = .starting
+        send(
+            .connectionStart(
+                .init(
+                    versionMajor: 0, versionMinor: 9, serverProperties: frontEnd.serverProperties,
+                    mechanisms: Bytes("PLAIN AMQPLAIN".utf8), locales: Bytes("en_US".utf8))),
+            channel: 0)
+    }
+
+    func connectionMethod(_ m: AMQPMethod) throws(AMQPException) {
+        switch (phase, m) {
+        case (.starting, .connectionStartOk(let s)):
+            try startOk(s)
+        case (.tuning, .connectionTuneOk(let t)):
+            try tuneOk(t)
+        case (.opening, .connectionOpen(let o)):
+            try open(o)
+        case (_, .connectionClose):
+            // Client-initiated close: release everything, confirm, drop the socket.
+            releaseChannels()
+            send(.connectionCloseOk(.init()), channel: 0)
+            closeSocket()
+        case (.running, .connectionUpdateSecret):
+            send(.connectionUpdateSecretOk(.init()), channel: 0)
+        default:
+            throw AMQPException.channelError(
+                "unexpected method in connection state \(phase.rawValue)", classID: m.classID, methodID: m.methodID)
+        }
+    }
+
+    // MARK: start-ok
+
+    func startOk(_ s: AMQPMethod.ConnectionStartOk) throws(AMQPException) {
+        clientProperties = s.clientProperties
+        if case .table(let caps) = s.clientProperties["capabilities"] { clientCapabilities = caps }
+        let mechanism = String(decoding: s.mechanism, as: UTF8.self)
+        let credentials: (user: Bytes, password: Bytes)?
+        switch mechanism {
+        case "PLAIN": credentials = Self.parsePlain(s.response)
+        case "AMQPLAIN": credentials = Self.parseAMQPLain(s.response)
+        default:
+            throw AMQPException.commandInvalid(
+                "unknown authentication mechanism '\(mechanism)'", classID: 10, methodID: 11)
+        }
+        guard let (name, password) = credentials,
+            frontEnd.authenticate(user: name, password: password, fromLoopback: client.isLoopback)
+        else {
+            refuseLogin(mechanism: mechanism)
+            return
+        }
+        user = name
+        phase = .tuning
+        send(
+            .connectionTune(
+                .init(channelMax: frontEnd.channelMax, frameMax: frontEnd.frameMax, heartbeat: frontEnd.heartbeat)),
+            channel: 0)
+    }
+
+    /// A refused login: connection.close 403 first if the client asked for it, then the socket.
+    func refuseLogin(mechanism: String) {
+        if authenticationFailureClose {
+            let e = AMQPException.loginRefused(mechanism: mechanism)
+            send(
+                .connectionClose(.init(replyCode: e.code.rawValue, replyText: e.text, classId: 0, methodId: 0)),
+                channel: 0)
+        }
+        closeSocket()
+    }
+
+    /// PLAIN: `authzid \0 user \0 password` (authzid usually empty).
+    static func parsePlain(_ r: Bytes) -> (Bytes, Bytes)? {
+        let parts = r.split(separator: 0, maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3 else { return nil }
+        return (Bytes(parts[1]), Bytes(parts[2]))
+    }
+
+    /// AMQPLAIN: a field table without its length prefix holding LOGIN and PASSWORD.
+    static func parseAMQPLain(_ r: Bytes) -> (Bytes, Bytes)? {
+        guard let t = try? FieldTable.decodeEntries(r) else { return nil }
+        func text(_ v: FieldValue?) -> Bytes? {
+            switch v {
+            case .longString(let b)?, .byteArray(let b)?: return b
+            default: return nil
+            }
+        }
+        guard let login = text(t["LOGIN"]), let password = text(t["PASSWORD"]) else { return nil }
+        return (login, password)
+    }
+
+    // MARK: tune-ok, open
+
+    func tuneOk(_ t: AMQPMethod.ConnectionTuneOk) throws(AMQPException) {
+        let serverMax = frontEnd.frameMax
+        if t.frameMax != 0 && t.frameMax < FrameType.minFrameMax {
+            throw AMQPException.notAllowed(
+                "frame_max=\(t.frameMax) < \(FrameType.minFrameMax) min size", classID: 10, methodID: 31)
+        }
+        if t.frameMax > serverMax {
+            throw AMQPException.notAllowed("frame_max=\(t.frameMax) > \(serverMax) max size", classID: 10, methodID: 31)
+        }
+        // 0 means "no limit" from the client's side; ours still applies.
+        frameMax = t.frameMax == 0 ? serverMax : t.frameMax
+        decoder.frameMax = frameMax
+        channelMax = t.channelMax == 0 ? frontEnd.channelMax : Swift.min(t.channelMax, frontEnd.channelMax)
+        heartbeat = t.heartbeat
+        phase = .opening
+    }
+
+    func open(_ o: AMQPMethod.ConnectionOpen) throws(AMQPException) {
+        guard frontEnd.vhosts.contains(o.virtualHost) else {
+            throw AMQPException.notAllowed(
+                "vhost \(String(decoding: o.virtualHost, as: UTF8.self)) not found", classID: 10, methodID: 40)
+        }
+        vhost = o.virtualHost
+        phase = .running
+        send(.connectionOpenOk(.init()), channel: 0)
+    }
+
+    // MARK: timers
+
+    /// Called from AMQPFrontEnd.cron: heartbeats, the 2×heartbeat liveness check, handshake
+    /// and close-ok timeouts.
+    func tick(nowMs: Int64) {
+        switch phase {
+        case .awaitingHeader, .starting, .tuning:
+            if nowMs - client.createdAtMs >= Self.handshakeTimeoutMs { closeSocket() }
+        case .opening, .running:
+            if phase == .opening && nowMs - client.createdAtMs >= Self.handshakeTimeoutMs {
+                closeSocket()
+                return
+            }
+            guard heartbeat > 0 else { return }
+            let interval = Int64(heartbeat) * 1000
+            if nowMs - lastReceivedMs >= 2 * interval {
+                // Peer silent for two intervals: drop the socket without connection.close.
+                closeSocket()
+            } else if nowMs - lastSentMs >= interval / 2 {
+                FrameEncoder.heartbeat(into: &client.outbox.bytes)
+                didSend()
+            }
+        case .closing:
+            if nowMs - closingSinceMs >= Self.closeOkTimeoutMs { closeSocket() }
+        case .closed:
+            return
+        }
+    }
+}

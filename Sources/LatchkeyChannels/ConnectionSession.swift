@@ -1,0 +1,379 @@
+// One AMQP connection: splits input into frames, runs the connection state machine (handshake in
+// ConnectionSession+Handshake.swift), owns the channel table, assembles published content per
+// channel and turns exceptions into channel.close / connection.close. Channel semantics (queues,
+// publish, get, ack) live in ChannelSession; the broker model knows nothing of this file.
+import LatchkeyAMQP
+import LatchkeyCore
+import LatchkeyLog
+
+/// The per-connection AMQP session the server drives.
+package final class ConnectionSession: ProtocolSession {
+    /// Connection states, named as RabbitMQ names them in its error texts.
+    package enum Phase: String {
+        case awaitingHeader = "pre_init"
+        case starting, tuning, opening, running
+        /// We sent connection.close and wait for close-ok.
+        case closing
+        case closed
+    }
+
+    /// A channel slot: the channel, its content assembly, and whether we sent channel.close.
+    final class ChannelSlot {
+        let session: ChannelSession
+        var assembly: PublishAssembly
+        var closing = false
+        init(session: ChannelSession, maxMessageSize: UInt64) {
+            self.session = session
+            assembly = PublishAssembly(maxMessageSize: maxMessageSize)
+        }
+    }
+
+    /// The socket side of this connection (outbox, peer address, loopback flag).
+    package let client: ClientInfo
+    package let context: ServerContext
+    package let journal: Journal
+    package unowned let frontEnd: AMQPFrontEnd
+
+    package internal(set) var phase: Phase = .awaitingHeader
+    var decoder: FrameDecoder
+    /// Negotiated frame_max (tune-ok), used to split outgoing bodies.
+    package internal(set) var frameMax: UInt32
+    /// Negotiated limit on simultaneously open channels.
+    package internal(set) var channelMax: UInt16
+    /// Negotiated heartbeat interval in seconds (0 = off).
+    package internal(set) var heartbeat: UInt16 = 0
+    /// The vhost opened by connection.open.
+    package internal(set) var vhost: Bytes = []
+    /// The authenticated user.
+    package internal(set) var user: Bytes = []
+    /// The client's start-ok client-properties, and its `capabilities` table.
+    package internal(set) var clientProperties = FieldTable()
+    package internal(set) var clientCapabilities = FieldTable()
+
+    var channels: [UInt16: ChannelSlot] = [:]
+    var lastReceivedMs: Int64
+    var lastSentMs: Int64
+    var closingSinceMs: Int64 = 0
+
+    init(client: ClientInfo, frontEnd: AMQPFrontEnd) {
+        self.client = client
+        self.frontEnd = frontEnd
+        context = frontEnd.context
+        journal = frontEnd.journal
+        frameMax = frontEnd.frameMax
+        channelMax = frontEnd.channelMax
+        decoder = FrameDecoder(frameMax: frontEnd.frameMax)
+        lastReceivedMs = frontEnd.context.nowMs
+        lastSentMs = frontEnd.context.nowMs
+    }
+
+    /// The connection's id (exclusive-queue ownership, CLIENT LIST).
+    package var id: UInt64 { client.id }
+    /// Whether the connection is open for channel traffic (false once closing).
+    package var isRunning: Bool { phase == .running }
+    /// Whether the client asked for basic.cancel notifications when its queue goes away.
+    package var consumerCancelNotify: Bool { clientCapability("consumer_cancel_notify") }
+    /// Whether the client wants connection.close before the socket closes on a refused login.
+    package var authenticationFailureClose: Bool { clientCapability("authentication_failure_close") }
+    /// Number of open (or closing) channels.
+    package var channelCount: Int { channels.count }
+
+    /// A boolean capability the client advertised in its client-properties.
+    package func clientCapability(_ name: String) -> Bool {
+        if case .bool(true) = clientCapabilities[name] { return true }
+        return false
+    }
+
+    /// The open channel with this number (nil when absent or closing).
+    package func channel(_ number: UInt16) -> ChannelSession? {
+        guard let s = channels[number], !s.closing else { return nil }
+        return s.session
+    }
+
+    // MARK: ProtocolSession
+
+    package func receive(_ input: UnsafeRawBufferPointer) -> Int {
+        if phase == .closed { return input.count }
+        defer { if phase == .running { flushConfirms() } }  // coalesced publisher confirms
+        lastReceivedMs = context.nowMs
+        client.lastInteractionMs = context.nowMs
+        var offset = 0
+        if phase == .awaitingHeader {
+            guard input.count >= 8 else { return 0 }
+            if !input.prefix(8).elementsEqual(FrameEncoder.protocolHeader) {
+                // Anything else (another AMQP version, HTTP): our header back, then close.
+                client.outbox.bytes.append(contentsOf: FrameEncoder.protocolHeader)
+                closeSocket()
+                return input.count
+            }
+            offset = 8
+            sendStart()
+        }
+        while offset < input.count && phase != .closed {
+            switch decoder.decode(UnsafeRawBufferPointer(rebasing: input[offset...])) {
+            case .needMoreData:
+                return offset
+            case .error(let e):
+                closeConnection(with: .frameError(e.detail))
+                return input.count
+            case .frame(let frame, let consumed):
+                offset += consumed
+                do throws(AMQPException) {
+                    try handleFrame(frame)
+                } catch {
+                    closeConnection(with: error)
+                }
+            }
+        }
+        return phase == .closed ? input.count : offset
+    }
+
+    package func connectionClosed() {
+        releaseChannels()
+        frontEnd.broker.connectionClosed(id)  // its exclusive queues go with it
+        phase = .closed
+        frontEnd.unregister(self)
+    }
+
+    // MARK: frames
+
+    func handleFrame(_ f: Frame) throws(AMQPException) {
+        if phase == .closing { return closingFrame(f) }
+        if f.type == FrameType.heartbeat {
+            if f.channel != 0 { throw unexpected(f) }
+            return
+        }
+        if f.channel == 0 {
+            guard f.type == FrameType.method else { throw unexpected(f) }
+            try connectionMethod(try decodeMethod(f.payload))
+            return
+        }
+        guard phase == .running else { throw unexpected(f) }
+        do throws(AMQPException) {
+            try channelFrame(f)
+        } catch {
+            closeChannel(f.channel, with: error)
+        }
+    }
+
+    /// After we sent connection.close only close and close-ok matter.
+    func closingFrame(_ f: Frame) {
+        guard f.type == FrameType.method, f.channel == 0, let m = try? AMQPMethod.decode(f.payload) else { return }
+        switch m {
+        case .connectionCloseOk:
+            closeSocket()
+        case .connectionClose:
+            send(.connectionCloseOk(.init()), channel: 0)
+            closeSocket()
+        default:
+            return
+        }
+    }
+
+    /// 505 for a frame that is not allowed where it arrived, RabbitMQ-style detail.
+    func unexpected(_ f: Frame) -> AMQPException {
+        .unexpectedFrame("type \(f.type), \(FrameError.octets(Bytes(f.payload.prefix(16))))")
+    }
+
+    func decodeMethod(_ payload: UnsafeRawBufferPointer) throws(AMQPException) -> AMQPMethod {
+        do throws(AMQPDecodeError) {
+            return try AMQPMethod.decode(payload)
+        } catch {
+            var r = WireReader(payload)
+            let c = (try? r.u16()) ?? 0
+            let m = (try? r.u16()) ?? 0
+            switch error {
+            case .unknownMethod:
+                throw AMQPException.notImplemented("unknown method class \(c) method \(m)")
+            case .truncated:
+                // RabbitMQ's generated decoder: arguments that do not match the layout exactly.
+                let args = payload.count > 4 ? Bytes(payload[4...]) : []
+                throw AMQPException.frameError("cannot decode \(FrameError.erlangBinary(args))", classID: c, methodID: m)
+            default:
+                break
+            }
+            let name = AMQPMethod.name(classID: c, methodID: m) ?? "method"
+            throw AMQPException.syntaxError(Self.describe(error, in: name), classID: c, methodID: m)
+        }
+    }
+
+    /// Detail text for a payload that would not decode.
+    package static func describe(_ e: AMQPDecodeError, in what: String) -> String {
+        switch e {
+        case .truncated: return "cannot decode \(what): malformed or truncated arguments"
+        case .unknownFieldType(let t):
+            return "cannot decode \(what): unknown field table type '\(String(UnicodeScalar(t)))'"
+        case .unknownMethod(let c, let m): return "unknown method class \(c) method \(m)"
+        case .badPropertyFlags(let f): return "cannot decode \(what): invalid property flags \(f)"
+        case .nestingTooDeep: return "cannot decode \(what): field tables nested too deeply"
+        }
+    }
+
+    // MARK: channels
+
+    func channelFrame(_ f: Frame) throws(AMQPException) {
+        let n = f.channel
+        guard let slot = channels[n] else {
+            guard f.type == FrameType.method else { throw AMQPException.expectedMethodFrame }
+            let m = try decodeMethod(f.payload)
+            guard case .channelOpen = m else {
+                throw AMQPException.channelError("expected 'channel.open'", classID: m.classID, methodID: m.methodID)
+            }
+            if channels.count >= Int(channelMax) {
+                throw AMQPException.notAllowed(
+                    "number of channels opened (\(channels.count)) has reached the negotiated channel_max (\(channelMax))")
+            }
+            channels[n] = ChannelSlot(
+                session: ChannelSession(number: n, connection: self), maxMessageSize: frontEnd.maxMessageSize)
+            send(.channelOpenOk(.init()), channel: n)
+            return
+        }
+        if slot.closing { return closingChannelFrame(f, slot) }
+        switch f.type {
+        case FrameType.method:
+            let m = try decodeMethod(f.payload)
+            if slot.assembly.isCollecting { throw slot.assembly.outOfSequence() }
+            do throws(AMQPException) {
+                try channelMethod(m, slot)
+            } catch {
+                throw error.attributed(to: m.classID, m.methodID)
+            }
+        case FrameType.header:
+            try complete(try slot.assembly.header(f.payload), slot)
+        default:
+            try complete(try slot.assembly.bodyFrame(f.payload), slot)
+        }
+    }
+
+    /// After we sent channel.close the channel ignores all but channel.close / close-ok.
+    func closingChannelFrame(_ f: Frame, _ slot: ChannelSlot) {
+        guard f.type == FrameType.method, let m = try? AMQPMethod.decode(f.payload) else { return }
+        switch m {
+        case .channelCloseOk: channels[f.channel] = nil
+        case .channelClose: send(.channelCloseOk(.init()), channel: f.channel)
+        default: return
+        }
+    }
+
+    func complete(_ action: PublishAssembly.Action, _ slot: ChannelSlot) throws(AMQPException) {
+        guard case .complete(let publish, let props, let body) = action else { return }
+        do throws(AMQPException) {
+            try slot.session.handleContent(publish: publish, properties: props, body: body)
+        } catch {
+            throw error.attributed(to: 60, 40)
+        }
+    }
+
+    func channelMethod(_ m: AMQPMethod, _ slot: ChannelSlot) throws(AMQPException) {
+        let n = slot.session.number
+        switch m {
+        case .channelOpen:
+            throw AMQPException.channelError("second 'channel.open' seen")
+        case .channelClose:
+            channels[n] = nil
+            slot.session.close()
+            send(.channelCloseOk(.init()), channel: n)
+        case .channelCloseOk, .channelFlowOk:
+            // Replies to requests we never sent on an open channel; RabbitMQ's channel rejects them.
+            throw AMQPException.commandInvalid("unimplemented method")
+        case .channelFlow(let flow):
+            // RabbitMQ refuses to pause deliveries on request.
+            guard flow.active else { throw AMQPException.notImplemented("active=false") }
+            send(.channelFlowOk(.init(active: true)), channel: n)
+        case .basicPublish(let publish):
+            try slot.assembly.begin(publish)
+        default:
+            if m.classID == 10 { throw AMQPException.commandInvalid("unimplemented method") }
+            try slot.session.handle(m)
+        }
+    }
+
+    // MARK: package API for channels
+
+    /// Appends one method frame to this connection's output.
+    package func send(_ method: AMQPMethod, channel: UInt16) {
+        guard phase != .closed else { return }
+        FrameEncoder.method(method, channel: channel, into: &client.outbox.bytes)
+        didSend()
+    }
+
+    /// Appends a content-bearing method (basic.deliver, get-ok, return) with its header and
+    /// body frames, the body split at the negotiated frame_max.
+    package func sendContent(_ method: AMQPMethod, channel: UInt16, properties: BasicProperties, body: Bytes) {
+        guard phase != .closed else { return }
+        FrameEncoder.content(
+            method, channel: channel, properties: properties, body: body, frameMax: frameMax,
+            into: &client.outbox.bytes)
+        didSend()
+    }
+
+    /// As `sendContent(_:channel:properties:body:)`, from stored encoded properties (flags word +
+    /// property list) and body bytes, so a compact message store never re-decodes properties.
+    package func sendContent(
+        _ method: AMQPMethod, channel: UInt16, encodedProperties: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer
+    ) {
+        guard phase != .closed else { return }
+        FrameEncoder.method(method, channel: channel, into: &client.outbox.bytes)
+        FrameEncoder.contentHeader(
+            channel: channel, bodySize: UInt64(body.count), encodedProperties: encodedProperties,
+            into: &client.outbox.bytes)
+        FrameEncoder.body(body, channel: channel, frameMax: frameMax, into: &client.outbox.bytes)
+        didSend()
+    }
+
+    @inline(__always)
+    func didSend() {
+        lastSentMs = context.nowMs
+        client.outbox.markDirty()
+    }
+
+    /// Raises `e` on channel `number`: a channel exception sends channel.close and releases the
+    /// channel (its close() runs now); a connection exception closes the whole connection.
+    package func closeChannel(_ number: UInt16, with e: AMQPException) {
+        guard e.scope == .channel else { return closeConnection(with: e) }
+        guard let slot = channels[number], !slot.closing else { return }
+        slot.closing = true
+        slot.assembly.reset()
+        slot.session.close()
+        send(
+            .channelClose(.init(replyCode: e.code.rawValue, replyText: e.text, classId: e.classID, methodId: e.methodID)),
+            channel: number)
+    }
+
+    /// Closes the connection with `e`: connection.close is sent (except before tune-ok, where
+    /// RabbitMQ just drops the socket), every channel is released, and from then on only
+    /// close/close-ok are read.
+    package func closeConnection(with e: AMQPException) {
+        switch phase {
+        case .awaitingHeader, .starting, .tuning, .closing, .closed:
+            // Handshake errors before connection.open is possible are not reported (RabbitMQ's
+            // handshake_error), except a refused login, which refuseLogin handles.
+            closeSocket()
+        case .opening, .running:
+            releaseChannels()
+            send(
+                .connectionClose(
+                    .init(replyCode: e.code.rawValue, replyText: e.text, classId: e.classID, methodId: e.methodID)),
+                channel: 0)
+            phase = .closing
+            closingSinceMs = context.nowMs
+        }
+    }
+
+    /// Drops the socket once pending output is written.
+    func closeSocket() {
+        releaseChannels()
+        frontEnd.broker.connectionClosed(id)
+        phase = .closed
+        client.outbox.closeAfterFlush = true
+        client.outbox.markDirty()
+    }
+
+    /// Closes every channel (in number order, so requeues are deterministic) and forgets them.
+    func releaseChannels() {
+        guard !channels.isEmpty else { return }
+        let slots = channels.sorted { $0.key < $1.key }.map(\.value)
+        channels.removeAll()
+        for s in slots where !s.closing { s.session.close() }
+    }
+}

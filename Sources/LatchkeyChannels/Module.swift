@@ -1,4 +1,0 @@
-// LatchkeyChannels: placeholder until the module lands.
-import LatchkeyCore
-
-enum LatchkeyChannelsModule {}

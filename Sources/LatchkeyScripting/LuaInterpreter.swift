@@ -1,0 +1,283 @@
+// The one Lua 5.1 state of the server: the script cache (compiled functions by SHA1), running a
+// script with KEYS/ARGV and turning its result or error into a reply, and the busy/kill state
+// that SCRIPT KILL and the server's busy pump read. The sandbox (LuaSandbox.swift), the redis
+// library (LuaRedisLib.swift), the conversions (LuaConversions.swift, LuaReplyReader.swift) and
+// the count hook (ScriptTimeout.swift) are extensions.
+// Which commands a script may run, and how replies become bytes, is the command layer's business.
+import CLua51
+import LatchkeyCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `SCRIPT KILL` found.
+public enum ScriptKillResult: Equatable {
+    /// No script is running (`-NOTBUSY`).
+    case notBusy
+    /// The running script has written; it cannot be stopped (`-UNKILLABLE`).
+    case unkillable
+    /// The script will fail with "Script killed by user..." at its next hook check (`+OK`).
+    case killed
+}
+
+/// Outcome of compiling a script body.
+public enum ScriptLoadResult: Equatable {
+    case loaded(SHA1Digest)
+    /// The full error text, e.g. "ERR Error compiling script (new function): user_script:1: ...".
+    case error(String)
+}
+
+/// One embedded Lua 5.1 interpreter, created once and reused for every script.
+public final class LuaInterpreter {
+    // Permanent stack slots: the error handler and the reused KEYS/ARGV tables, and the real
+    // globals table (the scripts' `_G` is a read-only proxy of it).
+    static let errorHandlerSlot: Int32 = 1
+    static let keysSlot: Int32 = 2
+    static let argvSlot: Int32 = 3
+    static let realGlobalsSlot: Int32 = 4
+    static let permanentSlots: Int32 = 4
+    /// VM instructions between two busy/kill checks (Redis uses the same period).
+    static let hookPeriod: Int32 = 100_000
+
+    let L: OpaquePointer
+    let runtime: UnsafeMutablePointer<lk_lua_runtime>
+
+    /// The command layer; must be set before running scripts that call `redis.call`, and must
+    /// outlive the interpreter (it owns it). Unowned: read on every redis.call.
+    public unowned(unsafe) var host: (any ScriptHost)?
+    /// `redis.log(level, msg)`: level 0 (debug) ... 3 (warning) and the message.
+    public var logHandler: ((Int, String) -> Void)?
+    /// Called from inside a running script, every hook period once it has run longer than
+    /// `busyThresholdMs`: the server processes other clients' input here (they get `-BUSY`,
+    /// except SCRIPT KILL and SHUTDOWN NOSAVE).
+    public var onBusy: (() -> Void)?
+    /// `busy-reply-threshold` in milliseconds (as in Redis, 0 means busy from the first check;
+    /// negative disables the busy state).
+    public var busyThresholdMs: Int64
+
+    /// True while a script runs (the dispatcher refuses other commands with `-BUSY` then).
+    public private(set) var isRunning = false
+    /// True once the running script has passed `busyThresholdMs`.
+    public internal(set) var isBusy = false
+    /// Set by the host when a write command succeeded in the running script (SCRIPT KILL then
+    /// answers `-UNKILLABLE`).
+    public var scriptWrote = false
+    /// The RESP version the running script selected with `redis.setresp` (starts at 2).
+    public internal(set) var scriptResp = 2
+
+    var cache: [SHA1Digest: Int32] = [:]
+    var killRequested = false
+    var startMicros: Int64 = 0
+    var keysCount: Int32 = 0
+    var argvCount: Int32 = 0
+    var currentSHA = SHA1Digest(0, 0, 0, 0, 0)
+    // Where the error handler found the failing line (the "on @user_script:N." suffix).
+    var errorSource: Bytes = []
+    var errorLine: Int32 = -1
+    // Reused argv for redis.call (no allocation per call once grown).
+    var argScratch: UnsafeMutablePointer<ByteView>
+    var argScratchCapacity = 16
+    let versionText: String
+
+    /// Creates the state, opens the safe libraries and seals the globals.
+    /// - Parameters:
+    ///   - memoryLimit: bytes Lua may hold while a script runs (`lua-memory-limit`; 0 = unlimited).
+    ///   - busyThresholdMs: `busy-reply-threshold`.
+    ///   - version: what `redis.REDIS_VERSION` reports.
+    public init(memoryLimit: Int = 64 * 1024 * 1024, busyThresholdMs: Int64 = 5000, version: String = "7.4.0") {
+        runtime = .allocate(capacity: 1)
+        runtime.initialize(to: lk_lua_runtime(used: 0, limit: memoryLimit, enforce: 0, hook: nil, context: nil))
+        L = lk_lua_newstate(runtime)!
+        self.busyThresholdMs = busyThresholdMs
+        versionText = version
+        argScratch = .allocate(capacity: argScratchCapacity)
+        runtime.pointee.context = Unmanaged.passUnretained(self).toOpaque()
+        runtime.pointee.hook = LuaInterpreter.hookFunction
+        setUpSandbox()
+        lk_lua_sethook_count(L, LuaInterpreter.hookPeriod)
+        assert(lua_gettop(L) == LuaInterpreter.permanentSlots)
+    }
+
+    deinit {
+        lua_close(L)
+        runtime.deallocate()
+        argScratch.deallocate()
+    }
+
+    /// The interpreter a C callback belongs to.
+    @inline(__always)
+    static func from(_ L: OpaquePointer?) -> LuaInterpreter {
+        Unmanaged<LuaInterpreter>.fromOpaque(lk_lua_runtime_of(L)!.pointee.context).takeUnretainedValue()
+    }
+
+    /// Bytes Lua currently holds (INFO memory's `used_memory_lua`).
+    public var memoryUsed: Int { runtime.pointee.used }
+
+    /// `lua-memory-limit` may change at run time (CONFIG SET).
+    public var memoryLimit: Int {
+        get { runtime.pointee.limit }
+        set { runtime.pointee.limit = newValue }
+    }
+
+    /// Number of cached scripts (INFO's `number_of_cached_scripts`).
+    public var cachedScripts: Int { cache.count }
+
+    // MARK: - Script cache
+
+    /// SCRIPT LOAD / the compile step of EVAL: compiles `body` unless its SHA1 is cached.
+    public func load(_ body: UnsafeBufferPointer<UInt8>) -> ScriptLoadResult {
+        let sha = SHA1.hash(body.baseAddress, count: body.count)
+        if cache[sha] != nil { return .loaded(sha) }
+        return compile(body, sha: sha)
+    }
+
+    /// Whether a script with this SHA1 (40 hex digits, any case) is cached.
+    public func exists(_ shaHex: ByteView) -> Bool {
+        guard let sha = SHA1Digest(hex: shaHex) else { return false }
+        return cache[sha] != nil
+    }
+
+    /// SCRIPT FLUSH: forgets every cached script.
+    public func flush() {
+        let real = LuaInterpreter.realGlobalsSlot
+        for (sha, ref) in cache {
+            luaL_unref(L, LUA_REGISTRYINDEX, ref)
+            pushFunctionName(sha)
+            lua_pushnil(L)
+            lua_rawset(L, real)
+        }
+        cache.removeAll()
+        lua_gc(L, LUA_GCCOLLECT, 0)
+    }
+
+    private func compile(_ body: UnsafeBufferPointer<UInt8>, sha: SHA1Digest) -> ScriptLoadResult {
+        let base = UnsafeRawPointer(body.baseAddress ?? UnsafePointer(bitPattern: 1)!)
+        runtime.pointee.enforce = 1
+        let status = luaL_loadbuffer(L, base.assumingMemoryBound(to: CChar.self), body.count, "@user_script")
+        runtime.pointee.enforce = 0
+        if status != 0 {
+            var len = 0
+            let msg = lua_tolstring(L, -1, &len)
+            let text = msg.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: len), as: UTF8.self) } ?? "?"
+            lk_lua_pop(L, 1)
+            return .error(ScriptErrors.compilePrefix + text)
+        }
+        // Redis keeps compiled scripts as globals f_<sha>; we do too, and index them by digest.
+        pushFunctionName(sha)
+        lua_pushvalue(L, -2)
+        lua_rawset(L, LuaInterpreter.realGlobalsSlot)
+        cache[sha] = luaL_ref(L, LUA_REGISTRYINDEX)
+        return .loaded(sha)
+    }
+
+    private func pushFunctionName(_ sha: SHA1Digest) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 42) { buf in
+            buf[0] = 102  // 'f'
+            buf[1] = 95  // '_'
+            sha.writeHex(to: buf.baseAddress! + 2)
+            buf.baseAddress!.withMemoryRebound(to: CChar.self, capacity: 42) { lua_pushlstring(L, $0, 42) }
+        }
+    }
+
+    // MARK: - Running
+
+    /// EVAL: compiles (and caches) `body` if needed, runs it and writes its reply to `sink`.
+    public func eval<S: ScriptReplySink>(
+        body: UnsafeBufferPointer<UInt8>, keys: UnsafeBufferPointer<ByteView>, args: UnsafeBufferPointer<ByteView>,
+        into sink: inout S
+    ) {
+        let sha = SHA1.hash(body.baseAddress, count: body.count)
+        if cache[sha] == nil, case .error(let text) = compile(body, sha: sha) {
+            LuaInterpreter.writeError(text, into: &sink)
+            return
+        }
+        run(sha: sha, ref: cache[sha]!, keys: keys, args: args, into: &sink)
+    }
+
+    /// EVALSHA: runs a cached script. Returns false (writing nothing) when it is not cached,
+    /// so the caller replies `-NOSCRIPT`.
+    public func evalSHA<S: ScriptReplySink>(
+        _ shaHex: ByteView, keys: UnsafeBufferPointer<ByteView>, args: UnsafeBufferPointer<ByteView>,
+        into sink: inout S
+    ) -> Bool {
+        guard let sha = SHA1Digest(hex: shaHex), let ref = cache[sha] else { return false }
+        run(sha: sha, ref: ref, keys: keys, args: args, into: &sink)
+        return true
+    }
+
+    private func run<S: ScriptReplySink>(
+        sha: SHA1Digest, ref: Int32, keys: UnsafeBufferPointer<ByteView>, args: UnsafeBufferPointer<ByteView>,
+        into sink: inout S
+    ) {
+        precondition(!isRunning, "scripts do not nest")
+        assert(lua_gettop(L) == LuaInterpreter.permanentSlots)
+        keysCount = fill(LuaInterpreter.keysSlot, keys)
+        argvCount = fill(LuaInterpreter.argvSlot, args)
+        lua_rawgeti(L, LUA_REGISTRYINDEX, ref)
+
+        currentSHA = sha
+        scriptResp = 2
+        scriptWrote = false
+        killRequested = false
+        isBusy = false
+        errorLine = -1
+        startMicros = 0  // read at the first hook check: no clock read for short scripts
+        isRunning = true
+        runtime.pointee.enforce = 1
+        let status = lua_pcall(L, 0, 1, LuaInterpreter.errorHandlerSlot)
+        runtime.pointee.enforce = 0
+        isRunning = false
+        if killRequested { lk_lua_sethook_count(L, LuaInterpreter.hookPeriod) }
+        killRequested = false
+        isBusy = false
+
+        if status == 0 {
+            writeTop(into: &sink)
+        } else if status == LUA_ERRMEM {
+            LuaInterpreter.writeError(ScriptErrors.outOfMemory + " script: " + sha.hexString, into: &sink)
+        } else {
+            writeRuntimeError(into: &sink)
+        }
+        lk_lua_pop(L, 1)
+        keysCount = clear(LuaInterpreter.keysSlot, count: keysCount, global: "KEYS")
+        argvCount = clear(LuaInterpreter.argvSlot, count: argvCount, global: "ARGV")
+        if status == LUA_ERRMEM { lua_gc(L, LUA_GCCOLLECT, 0) }
+        assert(lua_gettop(L) == LuaInterpreter.permanentSlots)
+    }
+
+    /// Overwrites slots 1...n of a reused table; slots past n were already cleared by `clear`.
+    private func fill(_ slot: Int32, _ values: UnsafeBufferPointer<ByteView>) -> Int32 {
+        var i: Int32 = 0
+        for v in values {
+            i += 1
+            v.base.withMemoryRebound(to: CChar.self, capacity: max(v.count, 1)) { lua_pushlstring(L, $0, v.count) }
+            lua_rawseti(L, slot, i)
+        }
+        return i
+    }
+
+    /// Empties a reused KEYS/ARGV table after a run (so its strings can be collected). If the
+    /// script stored anything else in it, a fresh table replaces it, so nothing leaks into the
+    /// next script.
+    private func clear(_ slot: Int32, count: Int32, global: StaticString) -> Int32 {
+        var i = count
+        while i > 0 {
+            lua_pushnil(L)
+            lua_rawseti(L, slot, i)
+            i -= 1
+        }
+        lua_pushnil(L)
+        if lua_next(L, slot) != 0 {
+            lk_lua_pop(L, 2)
+            lua_createtable(L, 16, 0)
+            lua_replace(L, slot)
+            global.withUTF8Buffer { g in
+                g.baseAddress!.withMemoryRebound(to: CChar.self, capacity: g.count) { lua_pushlstring(L, $0, g.count) }
+            }
+            lua_pushvalue(L, slot)
+            lua_rawset(L, LuaInterpreter.realGlobalsSlot)
+        }
+        return 0
+    }
+}

@@ -1,4 +1,0 @@
-// LatchkeyScripting: placeholder until the module lands.
-import LatchkeyCore
-
-enum LatchkeyScriptingModule {}

@@ -1,0 +1,161 @@
+// The engine-neutral seam between the Lua interpreter and the command layer. Scripts reach the
+// keyspace only through `ScriptHost.scriptCall` (implemented by LatchkeyCommands, which runs the
+// command through its normal gate and hands back the encoded reply), and a script's result
+// leaves only through a `ScriptReplySink` (implemented over the RESP reply writer). This module
+// knows no commands and no keyspace.
+import LatchkeyCore
+
+/// A reply as a value tree in the RESP3 model; what `ScriptReplyBuilder` produces (tests, simple
+/// callers). The hot path never builds one: replies flow as bytes into Lua and from Lua into a sink.
+public enum ScriptReply: Equatable {
+    /// `+text`
+    case status(Bytes)
+    /// `-text` (without the leading '-', e.g. "ERR syntax error").
+    case error(Bytes)
+    case integer(Int64)
+    case bulk(Bytes)
+    /// Nil bulk, nil array or RESP3 null.
+    case null
+    case array([ScriptReply])
+    /// RESP3 map as alternating keys and values.
+    case map([ScriptReply])
+    case set([ScriptReply])
+    case double(Double)
+    case bool(Bool)
+    case bigNumber(Bytes)
+    case verbatim(format: Bytes, text: Bytes)
+}
+
+/// The command layer, as scripts see it.
+public protocol ScriptHost: AnyObject {
+    /// Runs one command for `redis.call`/`redis.pcall` through the same gate as a client's
+    /// command, marked as coming from a script, and calls `reply` exactly once with the reply
+    /// RESP-encoded in protocol `resp` (the version the script chose with `redis.setresp`: 2 or
+    /// 3). `argv[0]` is the command name as given; the argument views are valid only during the
+    /// call, and the reply bytes only inside `reply`. Errors are ordinary `-ERR ...` replies: the
+    /// interpreter decides whether to raise them (`call`) or hand them to Lua (`pcall`).
+    func scriptCall(_ argv: UnsafeBufferPointer<ByteView>, resp: Int, reply: (UnsafeRawBufferPointer) -> Void)
+}
+
+/// Where a script's return value is written. Calls describe RESP3 values; an implementation
+/// for a RESP2 client down-converts (map → flat array, set → array, double/bignum/verbatim →
+/// bulk, bool → integer, null → nil bulk) exactly as Redis's reply writer does.
+public protocol ScriptReplySink {
+    mutating func writeStatus(_ s: UnsafeBufferPointer<UInt8>)
+    /// Error text without the leading '-' and with CR/LF already replaced by spaces.
+    mutating func writeError(_ s: UnsafeBufferPointer<UInt8>)
+    mutating func writeInteger(_ v: Int64)
+    mutating func writeBulk(_ s: UnsafeBufferPointer<UInt8>)
+    mutating func writeNull()
+    mutating func writeBool(_ b: Bool)
+    mutating func writeDouble(_ d: Double)
+    mutating func writeBigNumber(_ s: UnsafeBufferPointer<UInt8>)
+    mutating func writeVerbatim(format: UnsafeBufferPointer<UInt8>, text: UnsafeBufferPointer<UInt8>)
+    /// Followed by `n` values.
+    mutating func writeArrayHeader(_ n: Int)
+    /// Followed by `n` key/value pairs (2n values).
+    mutating func writeMapHeader(_ n: Int)
+    /// Followed by `n` values.
+    mutating func writeSetHeader(_ n: Int)
+}
+
+/// A sink that builds a `ScriptReply` tree; for tests and simple hosts (not the hot path).
+public struct ScriptReplyBuilder: ScriptReplySink {
+    private enum Frame {
+        case array(Int, [ScriptReply])
+        case map(Int, [ScriptReply])
+        case set(Int, [ScriptReply])
+    }
+    private var stack: [Frame] = []
+    /// The finished value, once the top-level value is complete.
+    public private(set) var result: ScriptReply?
+
+    public init() {}
+
+    private mutating func add(_ v: ScriptReply) {
+        guard let top = stack.popLast() else {
+            result = v
+            return
+        }
+        switch top {
+        case .array(let n, var items):
+            items.append(v)
+            finishOrPush(.array(n, items), count: items.count, of: n)
+        case .map(let n, var items):
+            items.append(v)
+            finishOrPush(.map(n, items), count: items.count, of: 2 * n)
+        case .set(let n, var items):
+            items.append(v)
+            finishOrPush(.set(n, items), count: items.count, of: n)
+        }
+    }
+
+    private mutating func finishOrPush(_ f: Frame, count: Int, of total: Int) {
+        if count < total {
+            stack.append(f)
+            return
+        }
+        switch f {
+        case .array(_, let items): add(.array(items))
+        case .map(_, let items): add(.map(items))
+        case .set(_, let items): add(.set(items))
+        }
+    }
+
+    private mutating func open(_ f: Frame, _ total: Int) {
+        if total == 0 {
+            switch f {
+            case .array: add(.array([]))
+            case .map: add(.map([]))
+            case .set: add(.set([]))
+            }
+        } else {
+            stack.append(f)
+        }
+    }
+
+    public mutating func writeStatus(_ s: UnsafeBufferPointer<UInt8>) { add(.status(Bytes(s))) }
+    public mutating func writeError(_ s: UnsafeBufferPointer<UInt8>) { add(.error(Bytes(s))) }
+    public mutating func writeInteger(_ v: Int64) { add(.integer(v)) }
+    public mutating func writeBulk(_ s: UnsafeBufferPointer<UInt8>) { add(.bulk(Bytes(s))) }
+    public mutating func writeNull() { add(.null) }
+    public mutating func writeBool(_ b: Bool) { add(.bool(b)) }
+    public mutating func writeDouble(_ d: Double) { add(.double(d)) }
+    public mutating func writeBigNumber(_ s: UnsafeBufferPointer<UInt8>) { add(.bigNumber(Bytes(s))) }
+    public mutating func writeVerbatim(format: UnsafeBufferPointer<UInt8>, text: UnsafeBufferPointer<UInt8>) {
+        add(.verbatim(format: Bytes(format), text: Bytes(text)))
+    }
+    public mutating func writeArrayHeader(_ n: Int) { open(.array(n, []), n) }
+    public mutating func writeMapHeader(_ n: Int) { open(.map(n, []), 2 * n) }
+    public mutating func writeSetHeader(_ n: Int) { open(.set(n, []), n) }
+}
+
+/// Error texts of the scripting engine (Redis 7.0 wording, observed on redis-server 7.0.15).
+/// The command layer uses the gate texts when a script's command is refused.
+public enum ScriptErrors {
+    // Gate refusals for commands called from a script (the host returns these as `.error`).
+    public static let unknownCommand = "ERR Unknown Redis command called from script"
+    public static let wrongArity = "ERR Wrong number of args calling Redis command from script"
+    public static let notAllowed = "ERR This Redis command is not allowed from script"
+    public static let writeInReadOnly = "ERR Write commands are not allowed from read-only scripts."
+    // Raised by the redis library itself.
+    static let noArguments = "Please specify at least one argument for this redis lib call"
+    static let badArgument = "Lua redis lib command arguments must be strings or integers"
+    static let wrongNumberOrType = "ERR wrong number or type of arguments"
+    static let wrongNumber = "wrong number of arguments"
+    static let setrespArity = "redis.setresp() requires one argument."
+    static let setrespVersion = "RESP version must be 2 or 3."
+    static let logArity = "redis.log() requires two arguments or more."
+    static let logLevel = "Invalid debug level."
+    static let readonlyTable = "Attempt to modify a readonly table"
+    static let nonexistentGlobal = "Script attempted to access nonexistent global variable"
+    static let killed = "Script killed by user with SCRIPT KILL..."
+    static let outOfMemory = "ERR Lua script exceeded lua-memory-limit"
+    /// Client-facing replies of the script commands.
+    public static let noScript = "NOSCRIPT No matching script. Please use EVAL."
+    public static let compilePrefix = "ERR Error compiling script (new function): "
+    public static let notBusy = "NOTBUSY No scripts in execution right now."
+    public static let unkillable =
+        "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command."
+    public static let busy = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+}

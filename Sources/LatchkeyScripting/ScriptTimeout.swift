@@ -1,0 +1,48 @@
+// Runaway scripts: the count hook that measures how long a script has run, lets the server serve
+// other clients (-BUSY) once it passes busy-reply-threshold, and raises Redis's "Script killed by
+// user with SCRIPT KILL..." error when asked to; SCRIPT KILL's answer (NOTBUSY/UNKILLABLE/OK).
+// What the server does while a script is busy is its own business (the onBusy callback).
+import CLua51
+import LatchkeyCore
+
+extension LuaInterpreter {
+    /// SCRIPT KILL: asks the running script to stop at its next hook check.
+    public func requestKill() -> ScriptKillResult {
+        guard isRunning else { return .notBusy }
+        if scriptWrote { return .unkillable }
+        killRequested = true
+        return .killed
+    }
+
+    /// SHUTDOWN NOSAVE during a busy script: stops it at its next hook check even if it has
+    /// written (the server is about to exit without saving anyway).
+    public func abort() {
+        if isRunning { killRequested = true }
+    }
+
+    /// Milliseconds the running script has run (0 when idle).
+    public var runningMs: Int64 {
+        isRunning && startMicros != 0 ? (SystemClock.monotonicMicros() - startMicros) / 1000 : 0
+    }
+
+    /// The count hook: past the busy threshold, lets the server pump other clients; raises the
+    /// kill error once SCRIPT KILL asked for it.
+    static let hookFunction: @convention(c) (OpaquePointer?) -> Int32 = { L in
+        let me = LuaInterpreter.from(L)
+        let now = SystemClock.monotonicMicros()
+        // The run's clock starts at its first check (one hook period, well under a millisecond,
+        // after it really started), so scripts that never reach a check never read the clock.
+        if me.startMicros == 0 { me.startMicros = now }
+        if !me.killRequested && me.busyThresholdMs >= 0 && now - me.startMicros >= me.busyThresholdMs * 1000 {
+            me.isBusy = true
+            me.onBusy?()
+        }
+        guard me.killRequested else { return 0 }
+        // Check on every instruction from now on, in this coroutine and in the main thread (which
+        // new coroutines copy), so neither pcall nor coroutine.resume can swallow the error.
+        lk_lua_sethook_count(L, 1)
+        lk_lua_sethook_count(me.L, 1)
+        pushString(L, ScriptErrors.killed)
+        return 1
+    }
+}
