@@ -55,7 +55,9 @@ public final class Persistence {
         let ordered = participants.sorted { $0.key == .resp && $1.key != .resp }.map(\.value)
         var unhandled = 0
         let report: ReplayReport
+        for p in ordered { p.beginLogReplay() }
         do {
+            defer { for p in ordered { p.finishLogReplay() } }
             report = try LogReader.replay(path: path, truncateTornTail: config.bool("aof-load-truncated")) { record in
                 let type = record.type
                 guard let p = ordered.first(where: { $0.handlesLogRecord(type) }) else {
