@@ -91,6 +91,14 @@ public final class LogWriter {
                 throw LogIOError("create", path, e)
             }
             size = Int64(header.count)
+        } else {
+            // What replay just read may still be only in the page cache (the previous process
+            // crashed, the OS did not): make it durable before anything depends on it.
+            let e = FileIO.datasync(fd)
+            if e != 0 {
+                close(fd)
+                throw LogIOError("fsync", path, e)
+            }
         }
         written = size
         durable = size
@@ -133,11 +141,11 @@ public final class LogWriter {
     /// Appends already framed records with one pwrite (or queues them while the disk fails).
     public func append(bytes: UnsafeRawBufferPointer) {
         if bytes.isEmpty { return }
-        if rewrite.isCapturing { rewriteBuffer.append(contentsOf: bytes) }
+        if rewrite.isCapturing { RecordCodec.appendRaw(bytes, to: &rewriteBuffer) }
         if failure == nil && unwritten.isEmpty {
             writeOut(bytes)
         } else {
-            unwritten.append(contentsOf: bytes)
+            RecordCodec.appendRaw(bytes, to: &unwritten)
         }
     }
 
@@ -201,14 +209,14 @@ public final class LogWriter {
             if policy == .no {
                 durable = written
             } else {
-                undurable.append(contentsOf: bytes)
+                RecordCodec.appendRaw(bytes, to: &undurable)
             }
             if case .write = failure { failure = nil }
         } else {
             // Cut the partial record so the file ends on a record boundary; if even that fails
             // the next pwrite at the same offset overwrites it.
             if n > 0 { _ = ftruncate(fd, off_t(written - base)) }
-            unwritten.append(contentsOf: bytes)
+            RecordCodec.appendRaw(bytes, to: &unwritten)
             failure = .write(e)
         }
     }
