@@ -56,7 +56,9 @@ public enum ArgumentValue: Sendable {
 
 /// One named argument.
 public struct Argument: Sendable {
+    /// The field name.
     public var key: Bytes
+    /// The decoded value.
     public var value: ArgumentValue
     public init(_ key: Bytes, _ value: ArgumentValue) {
         self.key = key
@@ -66,6 +68,7 @@ public struct Argument: Sendable {
 
 /// An argument table (queue.declare, exchange.declare, bind, consume, or message headers).
 public struct Arguments: Sendable {
+    /// The fields in wire order.
     public var entries: [Argument]
     /// The encoded field table (without its u32 length), opaque to the broker; journaled as-is.
     public var encoded: Bytes
@@ -75,8 +78,10 @@ public struct Arguments: Sendable {
         self.encoded = encoded
     }
 
+    /// No arguments.
     public static let empty = Arguments()
 
+    /// Whether there are no fields.
     public var isEmpty: Bool { entries.isEmpty }
 
     /// The value stored under `key` (ASCII literal), if any.
@@ -86,6 +91,7 @@ public struct Arguments: Sendable {
         return nil
     }
 
+    /// The value stored under `key` (bytes), if any.
     public subscript(bytes key: Bytes) -> ArgumentValue? {
         for e in entries where e.key == key { return e.value }
         return nil

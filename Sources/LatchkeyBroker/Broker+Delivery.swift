@@ -58,7 +58,7 @@ extension Broker {
         routeEpoch &+= 1
         if ex.name.isEmpty {
             if let q = vhost.queues[message.routingKey] {
-                message.routingKey = q.name  // equal bytes, shared storage
+                message.shareRoutingKey(q.name)  // equal bytes, shared storage
                 routeTargets.append(q)
             }
             return
@@ -250,7 +250,7 @@ extension Broker {
                 queue: q.name, reason: reason, timeMs: now, exchange: m.exchange, routingKeys: [m.routingKey])
             (content, propertiesCount) = codec.deadLettered(m, death: death)
         }
-        let dead = Message(
+        let dead = Message.make(
             id: allocateMessageID(), content: content, propertiesCount: propertiesCount, exchange: dlxName,
             routingKey: rk, persistent: m.persistent, priority: m.priority, ttlMs: -1)
         // Dead-lettering may run inside another publish's routing: keep that one's targets.

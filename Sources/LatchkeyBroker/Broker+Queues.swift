@@ -18,6 +18,7 @@ extension Broker {
         connection: UInt64
     ) throws(BrokerError) -> Queue {
         let now = clock.nowMs()
+        let durable = durable && !exclusive  // RabbitMQ: exclusive queues are never durable
         var qname = name
         if qname.isEmpty {
             repeat { qname = generateQueueName() } while vhost.queues[qname] != nil

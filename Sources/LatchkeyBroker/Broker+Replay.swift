@@ -22,17 +22,20 @@ extension Broker {
             connection: 0)
     }
 
+    /// A durable queue deletion from the log.
     public func replayDeleteQueue(vhost: Bytes, name: Bytes) {
         guard let v = vhosts[vhost], let q = v.queues[name] else { return }
         replayMessages[ObjectIdentifier(q)] = nil
         removeQueue(q)
     }
 
+    /// A purge from the log: the queue's replayed messages so far are dropped.
     public func replayPurgeQueue(vhost: Bytes, name: Bytes) {
         guard let v = vhosts[vhost], let q = v.queues[name] else { return }
         replayMessages[ObjectIdentifier(q)] = nil
     }
 
+    /// A durable exchange declaration from the log (existing ones are kept).
     public func replayDeclareExchange(
         vhost: Bytes, name: Bytes, type: Bytes, autoDelete: Bool, internal: Bool, arguments: Arguments
     ) throws(BrokerError) {
@@ -43,6 +46,7 @@ extension Broker {
             arguments: arguments)
     }
 
+    /// A durable exchange deletion from the log.
     public func replayDeleteExchange(vhost: Bytes, name: Bytes) {
         guard let v = vhosts[vhost], let ex = v.exchanges[name], !ex.isSystem else { return }
         removeExchange(ex, in: v)

@@ -7,21 +7,34 @@ import LatchkeyCore
 /// Receives the durable effects (durable queues/exchanges/bindings, persistent messages on
 /// durable queues). The channel layer adapts these to LatchkeyLog's `LogRecord`s.
 public protocol BrokerJournal: AnyObject {
+    /// A durable, non-exclusive queue was created.
     func queueDeclared(_ queue: Queue)
+    /// It was deleted (explicitly, auto-delete or x-expires); its messages go with it.
     func queueDeleted(_ queue: Queue)
+    /// Not emitted today: purges journal one `messageSettled` per persistent message instead,
+    /// because unacked messages survive a purge.
     func queuePurged(_ queue: Queue)
+    /// A durable exchange was created.
     func exchangeDeclared(_ exchange: Exchange)
+    /// It was deleted.
     func exchangeDeleted(_ exchange: Exchange)
+    /// A binding between durable ends was added.
     func bound(_ binding: Binding)
+    /// It was removed (explicitly; bindings vanishing with a deleted queue are implied).
     func unbound(_ binding: Binding)
+    /// A persistent message entered a journaled queue.
     func messageEnqueued(_ message: Message, queue: Queue)
+    /// It left that queue for good (ack, reject, expiry, overflow, purge).
     func messageSettled(_ message: Message, queue: Queue)
 }
 
 /// A virtual host: a namespace of queues and exchanges.
 public final class VirtualHost {
+    /// The vhost name ("/").
     public let name: Bytes
+    /// Queues by name.
     public internal(set) var queues: [Bytes: Queue] = [:]
+    /// Exchanges by name, the predeclared ones included ("" is the default exchange).
     public internal(set) var exchanges: [Bytes: Exchange] = [:]
 
     init(name: Bytes) {
@@ -40,13 +53,17 @@ public final class VirtualHost {
         system("amq.match", .headers)
     }
 
+    /// The queue with this name, without access checks.
     public func queue(named name: Bytes) -> Queue? { queues[name] }
+    /// The exchange with this name.
     public func exchange(named name: Bytes) -> Exchange? { exchanges[name] }
 }
 
 /// All broker state.
 public final class Broker {
+    /// Time for TTLs and x-expires.
     public let clock: Clock
+    /// Virtual hosts by name.
     public internal(set) var vhosts: [Bytes: VirtualHost] = [:]
     /// Durable effects go here (nil: not journaling).
     public var journal: BrokerJournal?
@@ -77,6 +94,7 @@ public final class Broker {
         for v in vhosts { addVirtualHost(Array(v.utf8)) }
     }
 
+    /// Adds (or returns the existing) vhost.
     @discardableResult
     public func addVirtualHost(_ name: Bytes) -> VirtualHost {
         if let v = vhosts[name] { return v }
@@ -85,6 +103,7 @@ public final class Broker {
         return v
     }
 
+    /// The vhost with this name.
     public func vhost(named name: Bytes) -> VirtualHost? { vhosts[name] }
 
     /// A fresh message id (the channel layer uses it when it builds a Message).

@@ -70,7 +70,8 @@ public enum BrokerError: Error, Equatable, Sendable {
 /// The texts, named after the situation. Resource names render as RabbitMQ's `rs/1` does:
 /// "queue 'q' in vhost '/'".
 extension BrokerError {
-    static func rs(_ kind: String, _ name: Bytes, _ vhost: Bytes) -> String {
+    /// "queue 'q' in vhost '/'".
+    package static func rs(_ kind: String, _ name: Bytes, _ vhost: Bytes) -> String {
         "\(kind) '\(name.string)' in vhost '\(vhost.string)'"
     }
 

@@ -19,6 +19,7 @@ public protocol DeliverySink: AnyObject {
 public final class DeliveryChannel {
     /// The connection this channel belongs to (exclusive-queue ownership).
     public let connectionID: UInt64
+    /// The channel layer's session (weak: it owns this object).
     public weak var sink: DeliverySink?
     /// basic.qos global=true: unacked limit shared by all consumers on the channel (0 = none).
     public var prefetchCount: UInt32 = 0
@@ -43,10 +44,15 @@ public final class DeliveryChannel {
 
 /// A basic.consume subscription.
 public final class Consumer {
+    /// The consumer tag (unique per channel).
     public let tag: Bytes
+    /// The queue consumed from.
     public unowned let queue: Queue
+    /// The channel it belongs to.
     public unowned let channel: DeliveryChannel
+    /// Deliveries are settled at once (not counted against prefetch).
     public let noAck: Bool
+    /// basic.consume exclusive: no other consumer may join.
     public let exclusive: Bool
     /// The per-consumer prefetch captured at creation (0 = unlimited).
     public let prefetch: UInt32
@@ -78,12 +84,16 @@ public final class Consumer {
 /// One delivered (or fetched) message awaiting settlement; the channel layer keeps it under its
 /// delivery tag and hands it back on ack/nack/reject/close.
 public struct Delivery {
+    /// The queue the message came from.
     public let queue: Queue
+    /// The message's entry (position and redelivered flag).
     public let entry: QueueEntry
     /// The consumer it was delivered to; nil for basic.get (not counted against prefetch).
     public let consumer: Consumer?
 
+    /// The message.
     public var message: Message { entry.message }
+    /// Whether it was delivered before.
     public var redelivered: Bool { entry.redelivered }
 
     public init(queue: Queue, entry: QueueEntry, consumer: Consumer?) {

@@ -28,6 +28,7 @@ public enum Destination {
         }
     }
 
+    /// The destination's name.
     public var name: Bytes {
         switch self {
         case .queue(let q): q.name
@@ -45,20 +46,31 @@ public enum Destination {
 
 /// One binding from `source` to `destination`.
 public struct Binding {
+    /// The exchange messages come from.
     public unowned let source: Exchange
+    /// Where they go.
     public let destination: Destination
+    /// The binding key.
     public let routingKey: Bytes
+    /// Binding arguments (headers exchanges match on them).
     public let arguments: Arguments
 }
 
 /// An exchange.
 public final class Exchange {
+    /// The exchange name.
     public let name: Bytes
+    /// Its vhost.
     public unowned let vhost: VirtualHost
+    /// direct, fanout, topic or headers.
     public let kind: ExchangeKind
+    /// Survives restarts (journaled).
     public let durable: Bool
+    /// Deleted when its last binding goes.
     public let autoDelete: Bool
+    /// Only reachable through exchange-to-exchange bindings.
     public let `internal`: Bool
+    /// Declare arguments (alternate-exchange is honoured).
     public let arguments: Arguments
     /// Predeclared (amq.*): cannot be deleted.
     public let isSystem: Bool

@@ -6,13 +6,19 @@ import LatchkeyCore
 
 /// A message queue.
 public final class Queue {
+    /// The queue name.
     public let name: Bytes
+    /// Its vhost.
     public unowned let vhost: VirtualHost
+    /// Declared durable (never for exclusive queues).
     public let durable: Bool
     /// Connection id of the exclusive owner, or nil.
     public let exclusiveOwner: UInt64?
+    /// Deleted when its last consumer goes.
     public let autoDelete: Bool
+    /// The declare arguments as sent (compared on redeclare).
     public let arguments: Arguments
+    /// The arguments that change behaviour, validated.
     public let settings: QueueSettings
 
     var ready: ReadyList

@@ -20,15 +20,21 @@ public struct QueueSettings: Sendable {
     public var maxLength: Int64 = -1
     /// x-max-length-bytes, or -1.
     public var maxLengthBytes: Int64 = -1
+    /// x-overflow.
     public var overflow: OverflowMode = .dropHead
     /// x-dead-letter-exchange (nil when not set; may be "" = the default exchange).
     public var deadLetterExchange: Bytes? = nil
+    /// x-dead-letter-routing-key (nil: keep the message's key).
     public var deadLetterRoutingKey: Bytes? = nil
     /// x-max-priority (0 = not a priority queue).
     public var maxPriority: Int = 0
+    /// x-single-active-consumer.
     public var singleActiveConsumer = false
 
     public init() {}
+
+    /// RabbitMQ's largest TTL / x-expires (ms).
+    static let maxExpiry: Int64 = 4_294_967_295
 
     /// Keys compared on redeclare (RabbitMQ's list of equivalence-checked arguments).
     static let checkedKeys = [
@@ -41,11 +47,13 @@ public struct QueueSettings: Sendable {
     public static func parse(_ args: Arguments, queue name: Bytes, vhost: Bytes) throws(BrokerError) -> QueueSettings {
         var s = QueueSettings()
         func bad(_ key: String, _ why: String) -> BrokerError { .invalidArg(key, "queue", name, vhost, why) }
-        func int(_ key: String, allowZero: Bool = true) throws(BrokerError) -> Int64? {
+        func int(_ key: String, allowZero: Bool = true, expiry: Bool = false) throws(BrokerError) -> Int64? {
             guard let v = args[key] else { return nil }
-            guard case .integer(let n, _) = v else { throw bad(key, "{unacceptable_type,\(v.typeName)}") }
-            if n < 0 { throw bad(key, "{value_negative,\(n)}") }
+            // RabbitMQ 3.10 prints this reason as an Erlang string, quotes included.
+            guard case .integer(let n, _) = v else { throw bad(key, "\"expected integer, got \(v.typeName)\"") }
             if n == 0 && !allowZero { throw bad(key, "{value_zero,0}") }
+            if n < 0 { throw bad(key, "{value_negative,\(n)}") }
+            if expiry && n > maxExpiry { throw bad(key, "{value_too_large,\(n),\(maxExpiry)}") }
             return n
         }
         func string(_ key: String) throws(BrokerError) -> Bytes? {
@@ -53,19 +61,29 @@ public struct QueueSettings: Sendable {
             guard case .string(let b) = v else { throw bad(key, "{unacceptable_type,\(v.typeName)}") }
             return b
         }
-        if let n = try int("x-message-ttl") { s.messageTTL = n }
-        if let n = try int("x-expires", allowZero: false) { s.expires = n }
+        // x-dead-letter-exchange is checked first, by RabbitMQ's channel, with its own wording.
+        if let v = args["x-dead-letter-exchange"] {
+            guard case .string(let dlx) = v else {
+                throw .preconditionFailed(
+                    "invalid type '\(v.typeName)' for arg 'x-dead-letter-exchange' in " + BrokerError.rs("queue", name, vhost))
+            }
+            s.deadLetterExchange = dlx
+        }
+        if let n = try int("x-expires", allowZero: false, expiry: true) { s.expires = n }
+        if let n = try int("x-message-ttl", expiry: true) { s.messageTTL = n }
         if let n = try int("x-max-length") { s.maxLength = n }
         if let n = try int("x-max-length-bytes") { s.maxLengthBytes = n }
         if let n = try int("x-max-priority") {
-            if n > 255 { throw bad("x-max-priority", "{value_too_large,\(n),255}") }
+            if n > 255 { throw bad("x-max-priority", "{max_value_exceeded,\(n)}") }
             s.maxPriority = Int(n)
         }
         if let o = try string("x-overflow") {
-            guard let mode = OverflowMode(rawValue: o.string) else { throw bad("x-overflow", "{unknown_overflow,\(o.string)}") }
+            guard let mode = OverflowMode(rawValue: o.string) else { throw bad("x-overflow", "invalid_overflow") }
             s.overflow = mode
         }
-        s.deadLetterExchange = try string("x-dead-letter-exchange")
+        if let m = try string("x-queue-mode"), m != Array("default".utf8), m != Array("lazy".utf8) {
+            throw bad("x-queue-mode", "\"unsupported queue mode '\(m.string)'\"")
+        }
         s.deadLetterRoutingKey = try string("x-dead-letter-routing-key")
         if s.deadLetterRoutingKey != nil && s.deadLetterExchange == nil {
             throw bad("x-dead-letter-routing-key", "routing_key_but_no_dlx_defined")
@@ -77,7 +95,7 @@ public struct QueueSettings: Sendable {
         if let t = try string("x-queue-type") {
             // quorum and stream queues are accepted and behave as classic queues (docs/queues.md).
             guard t == Array("classic".utf8) || t == Array("quorum".utf8) || t == Array("stream".utf8) else {
-                throw bad("x-queue-type", "{unsupported_queue_type,\(t.string)}")
+                throw bad("x-queue-type", "\"unsupported queue type '\(t.string)'\"")
             }
         }
         return s

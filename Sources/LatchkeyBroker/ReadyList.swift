@@ -25,8 +25,9 @@ struct EntryRing {
 
     var first: QueueEntry? { count == 0 ? nil : storage[head] }
 
-    private mutating func grow() {
-        let newCap = max(16, capacity * 2)
+    private mutating func grow() { resize(max(16, capacity * 2)) }
+
+    private mutating func resize(_ newCap: Int) {
         var n = [QueueEntry?](repeating: nil, count: newCap)
         for i in 0..<count { n[i] = storage[slot(i)] }
         storage = n
@@ -53,6 +54,8 @@ struct EntryRing {
         head = head + 1 == capacity ? 0 : head + 1
         count -= 1
         if count == 0 { head = 0 }
+        // Give memory back once a large backlog has drained.
+        if capacity > 4096 && count < capacity / 8 { resize(capacity / 2) }
         return e
     }
 

@@ -61,7 +61,7 @@ extension Arguments {
 extension Message {
     /// Decodes the stored properties (flags word + list).
     var basicProperties: BasicProperties? {
-        content.withUnsafeBytes { raw -> BasicProperties? in
+        withContent { raw -> BasicProperties? in
             var r = WireReader(UnsafeRawBufferPointer(rebasing: raw[0..<propertiesCount]))
             return try? BasicProperties.decode(&r)
         }
@@ -92,7 +92,7 @@ package final class BrokerHooks: BrokerJournal, MessagePropertyCodec {
         guard var p = message.basicProperties else { return (message.content, message.propertiesCount) }
         XDeath.add(death, to: &p)
         var content = Bytes()
-        content.reserveCapacity(message.content.count + 128)
+        content.reserveCapacity(message.contentCount + 128)
         p.encode(into: &content)
         let n = content.count
         content.append(contentsOf: message.body)

@@ -15,17 +15,17 @@ extension ChannelSession {
         let ttl = try ChannelSession.expirationMs(props.expiration)
         // One allocation holds the encoded properties followed by the body (what Message stores
         // and what deliveries copy out without re-encoding).
-        // Exact capacity: queued messages dominate memory, so no slack per message.
+        // The message copies the encoded properties and the body into its own tail storage.
         scratch.removeAll(keepingCapacity: true)
         props.encode(into: &scratch)
-        let propertiesCount = scratch.count
-        var content = Bytes()
-        content.reserveCapacity(propertiesCount + body.count)
-        content.append(contentsOf: scratch)
-        content.append(contentsOf: body)
-        let message = Message(
-            id: broker.allocateMessageID(), content: content, propertiesCount: propertiesCount, exchange: p.exchange,
-            routingKey: p.routingKey, persistent: props.deliveryMode == 2, priority: props.priority ?? 0, ttlMs: ttl)
+        let id = broker.allocateMessageID()
+        let message = scratch.withUnsafeBytes { pr in
+            body.withUnsafeBytes { b in
+                Message.make(
+                    id: id, properties: pr, body: b, exchange: p.exchange, routingKey: p.routingKey,
+                    persistent: props.deliveryMode == 2, priority: props.priority ?? 0, ttlMs: ttl)
+            }
+        }
         if tx != nil {
             _ = try broker.exchange(in: vhost, named: p.exchange)  // RabbitMQ checks the exchange at publish time
             tx!.publishes.append((p, message))
@@ -90,9 +90,9 @@ extension ChannelSession {
     /// Takes the deliveries an ack/nack/reject names out of the unacked list.
     func takeDeliveries(_ tag: UInt64, multiple: Bool) throws(BrokerError) -> [(UInt64, Delivery)] {
         if multiple {
-            let r = unacked.removeUpTo(tag: tag)
-            if r.isEmpty && tag != 0 { throw .preconditionFailed("unknown delivery tag \(tag)") }
-            return r
+            // RabbitMQ: tag 0 means everything; any other tag must itself be outstanding.
+            if tag != 0 && !unacked.contains(tag: tag) { throw .preconditionFailed("unknown delivery tag \(tag)") }
+            return unacked.removeUpTo(tag: tag)
         }
         guard let d = unacked.remove(tag: tag) else { throw .preconditionFailed("unknown delivery tag \(tag)") }
         return [(tag, d)]
@@ -149,10 +149,11 @@ extension ChannelSession {
 
     /// basic.consume(queue, consumer-tag, no-local, no-ack, exclusive, nowait, arguments)
     func basicConsume(_ m: AMQPMethod.BasicConsume) throws(BrokerError) {
-        if m.queue == DirectReply.pseudoQueue { return try consumeDirectReply(m) }
-        if !m.consumerTag.isEmpty && m.consumerTag == directReplyTag {
+        // The tag is checked before the queue, as RabbitMQ does.
+        if !m.consumerTag.isEmpty && (m.consumerTag == directReplyTag || delivery.consumers[m.consumerTag] != nil) {
             throw .notAllowed("attempt to reuse consumer tag '\(m.consumerTag.string)'")
         }
+        if m.queue == DirectReply.pseudoQueue { return try consumeDirectReply(m) }
         let q = try broker.queue(in: vhost, named: try queueName(m.queue), connection: connection.id)
         let c = try broker.consume(
             q, tag: m.consumerTag, noAck: m.noAck, exclusive: m.exclusive, arguments: Arguments(m.arguments),

@@ -9,8 +9,9 @@ extension ChannelSession {
     /// exchange.declare(exchange, type, passive, durable, auto-delete, internal, nowait, arguments)
     func exchangeDeclare(_ m: AMQPMethod.ExchangeDeclare) throws(BrokerError) {
         if m.passive {
-            // The nameless default exchange always exists; passive never checks equivalence.
-            if !m.exchange.isEmpty { _ = try broker.exchange(in: vhost, named: m.exchange) }
+            // Passive never checks equivalence; the default exchange is refused as in RabbitMQ.
+            if m.exchange.isEmpty { throw BrokerError.defaultExchange }
+            _ = try broker.exchange(in: vhost, named: m.exchange)
         } else {
             try broker.declareExchange(
                 in: vhost, name: m.exchange, type: m.type, durable: m.durable, autoDelete: m.autoDelete,

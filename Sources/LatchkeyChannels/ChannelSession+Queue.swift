@@ -8,6 +8,12 @@ import LatchkeyCore
 extension ChannelSession {
     /// queue.declare(queue, passive, durable, exclusive, auto-delete, nowait, arguments)
     func queueDeclare(_ m: AMQPMethod.QueueDeclare) throws(BrokerError) {
+        if m.queue.starts(with: DirectReply.pseudoQueue) {
+            // Declares of direct reply-to names are always passive (RabbitMQ).
+            guard connection.frontEnd.directReply.exists(m.queue) else { throw .noQueue(m.queue, vhost.name) }
+            if !m.nowait { send(.queueDeclareOk(.init(queue: m.queue, messageCount: 0, consumerCount: 1))) }
+            return
+        }
         let q: Queue
         if m.passive {
             q = try broker.queue(in: vhost, named: try queueName(m.queue), connection: connection.id)

@@ -125,7 +125,7 @@ package final class ChannelSession {
 
     /// A content-bearing method (deliver, get-ok, return) with a stored message.
     func sendContent(_ m: AMQPMethod, _ message: Message) {
-        message.content.withUnsafeBytes { raw in
+        message.withContent { raw in
             connection.sendContent(
                 m, channel: number,
                 encodedProperties: UnsafeRawBufferPointer(rebasing: raw[0..<message.propertiesCount]),

@@ -39,6 +39,10 @@ package final class DirectReply {
         channel.directReplyTag = nil
     }
 
+    /// queue.declare of the pseudo queue or a reply address: it "exists" (one consumer) when
+    /// it is the bare name or a live address.
+    func exists(_ name: Bytes) -> Bool { name == DirectReply.pseudoQueue || channels[name] != nil }
+
     /// Delivers a reply; false when nobody listens on that address (unroutable).
     func deliver(_ m: Message, to address: Bytes) -> Bool {
         guard let ch = channels[address], let tag = ch.directReplyTag else { return false }

@@ -11,6 +11,7 @@ package final class MemoryAlarm {
     let broker: Broker
     /// amqp-queued-memory-limit in bytes (0 = never block).
     package var limit: Int
+    /// Whether queued bytes are over the limit (until they fall below 90% of it).
     package private(set) var isBlocked = false
     /// Who to notify (the front end's live sessions).
     let sessions: () -> [ConnectionSession]

@@ -8,8 +8,10 @@ import LatchkeyLog
 
 /// Applies broker records; the server calls `begin`, `apply` for every record, then `finish`.
 package enum BrokerReplay {
+    /// Before the first record: journaling is suppressed.
     package static func begin(_ broker: Broker) { broker.beginReplay() }
 
+    /// After the last record: surviving messages go into their queues in order.
     package static func finish(_ broker: Broker) { broker.finishReplay() }
 
     /// Applies one record; keyspace records are ignored. Returns false for a record that could
@@ -73,7 +75,7 @@ package enum BrokerReplay {
         }
         guard let (props, count) = decoded else { return nil }
         let ttl = (try? ChannelSession.expirationMs(props.expiration)) ?? -1
-        return Message(
+        return Message.make(
             id: id, content: content, propertiesCount: count, exchange: exchange, routingKey: routingKey,
             persistent: props.deliveryMode == 2, priority: props.priority ?? 0, ttlMs: ttl)
     }

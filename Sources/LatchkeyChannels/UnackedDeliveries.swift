@@ -27,6 +27,8 @@ struct UnackedDeliveries {
         return lo < tags.count && tags[lo] == tag ? lo : nil
     }
 
+    func contains(tag: UInt64) -> Bool { index(of: tag) != nil }
+
     /// Removes and returns the delivery with `tag` (nil when unknown).
     mutating func remove(tag: UInt64) -> Delivery? {
         guard let i = index(of: tag) else { return nil }

@@ -48,7 +48,7 @@ struct Fixture {
 
     func message(_ body: String, rk: String = "", exchange: String = "", ttl: Int64 = -1, persistent: Bool = false,
                  priority: UInt8 = 0) -> Message {
-        Message(
+        Message.make(
             id: broker.allocateMessageID(), content: [0, 0] + b(body), propertiesCount: 2, exchange: b(exchange),
             routingKey: b(rk), persistent: persistent, priority: priority, ttlMs: ttl)
     }

@@ -16,6 +16,23 @@ import Testing
         #expect(f.drain(q) == (1..<100).map { "m\($0)" })
     }
 
+    @Test("a large backlog drains in order through ring growth and shrinking, requeues included")
+    func largeBacklog() throws {
+        let f = Fixture()
+        let q = try f.declare("q")
+        for i in 0..<20_000 { try f.publish("\(i)", rk: "q") }
+        var held: [Delivery] = []
+        for _ in 0..<10 { held.append(f.broker.get(from: q, noAck: false)!.delivery) }
+        var got: [String] = []
+        for _ in 0..<15_000 { got.append(f.getBody(q)!) }
+        f.broker.requeue(held)
+        got += f.drain(q)
+        #expect(got.count == 20_000)
+        #expect(Array(got[0..<15_000]) == (10..<15_010).map(String.init))
+        #expect(Array(got[15_000..<15_010]) == (0..<10).map(String.init))
+        #expect(Array(got[15_010...]) == (15_010..<20_000).map(String.init))
+    }
+
     @Test("nack/requeue puts messages back at their original position with redelivered")
     func requeueOrder() throws {
         let f = Fixture()
@@ -102,11 +119,11 @@ import Testing
     }
 
     @Test("x-arguments are type checked with RabbitMQ's texts")
-    func argValidation() {
+    func argValidation() throws {
         let f = Fixture()
         #expect(
             throws: BrokerError.preconditionFailed(
-                "invalid arg 'x-max-length' for queue 'q' in vhost '/': {unacceptable_type,longstr}")
+                "invalid arg 'x-max-length' for queue 'q' in vhost '/': \"expected integer, got longstr\"")
         ) { try f.declare("q", args: [str("x-max-length", "10")]) }
         #expect(
             throws: BrokerError.preconditionFailed(
@@ -115,7 +132,29 @@ import Testing
         #expect(
             throws: BrokerError.preconditionFailed("invalid arg 'x-expires' for queue 'q' in vhost '/': {value_zero,0}")
         ) { try f.declare("q", args: [int("x-expires", 0)]) }
+        #expect(
+            throws: BrokerError.preconditionFailed(
+                "invalid arg 'x-max-priority' for queue 'q' in vhost '/': {max_value_exceeded,256}")
+        ) { try f.declare("q", args: [int("x-max-priority", 256)]) }
+        #expect(
+            throws: BrokerError.preconditionFailed("invalid arg 'x-overflow' for queue 'q' in vhost '/': invalid_overflow")
+        ) { try f.declare("q", args: [str("x-overflow", "drop-tail")]) }
+        #expect(
+            throws: BrokerError.preconditionFailed(
+                "invalid type 'signedint' for arg 'x-dead-letter-exchange' in queue 'q' in vhost '/'")
+        ) { try f.declare("q", args: [int("x-dead-letter-exchange", 1)]) }
+        #expect(
+            throws: BrokerError.preconditionFailed(
+                "invalid arg 'x-queue-type' for queue 'q' in vhost '/': \"unsupported queue type 'fancy'\"")
+        ) { try f.declare("q", args: [str("x-queue-type", "fancy")]) }
         #expect(f.vhost.queues.isEmpty)
+        #expect(try f.declare("qq", args: [str("x-queue-type", "quorum")]).settings.maxLength == -1)
+    }
+
+    @Test("exclusive queues are never durable (and never journaled)")
+    func exclusiveNotDurable() throws {
+        let f = Fixture()
+        #expect(try f.declare("ex", durable: true, exclusive: true).durable == false)
     }
 
     @Test("passive lookup: missing is 404, another connection's exclusive queue is 405")
@@ -202,6 +241,15 @@ import Testing
         f.clock.advance(ms: 400)
         f.broker.cron()
         #expect(q.isDeleted)
+    }
+
+    @Test("a ready-list slot is 24 bytes (the redelivered flag shares the sequence word)")
+    func entrySize() {
+        #expect(MemoryLayout<QueueEntry?>.stride == 24)
+        let m = Message.make(id: 1, content: [], propertiesCount: 0, exchange: [], routingKey: [])
+        var e = QueueEntry(message: m, seq: 42)
+        e.redelivered = true
+        #expect(e.seq == 42 && e.redelivered)
     }
 
     @Test("memory accounting counts a fanned-out message once")

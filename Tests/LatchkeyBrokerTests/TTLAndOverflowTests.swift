@@ -158,7 +158,7 @@ final class DeathRecorder: MessagePropertyCodec {
         f.broker.beginReplay()
         try f.broker.replayDeclareQueue(vhost: b("/"), name: b("q"), autoDelete: false, arguments: .empty)
         for (i, body) in ["a", "b", "c"].enumerated() {
-            let m = Message(
+            let m = Message.make(
                 id: UInt64(10 + i), content: b(body), propertiesCount: 0, exchange: [], routingKey: b("q"),
                 persistent: true)
             f.broker.replayEnqueue(vhost: b("/"), queue: b("q"), message: m)

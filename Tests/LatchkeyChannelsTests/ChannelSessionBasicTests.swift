@@ -74,8 +74,8 @@ import Testing
         let broker = h.front.broker
         let q = broker.vhost(named: bytes("/"))!.queue(named: bytes("q"))!
         #expect(q.unackedCount == 1 && q.messageCount == 1)
-        h.send(.basicAck(.init(deliveryTag: 2)), channel: 1)
-        #expect(h.closes() == [CloseInfo(406, "PRECONDITION_FAILED - unknown delivery tag 2", 60, 80)])
+        h.send(.basicAck(.init(deliveryTag: 9, multiple: true)), channel: 1)
+        #expect(h.closes() == [CloseInfo(406, "PRECONDITION_FAILED - unknown delivery tag 9", 60, 80)])
         // Closing the channel requeued tag 3's message, redelivered, before "3".
         h.send(.channelCloseOk(.init()), channel: 1)
         h.openChannel(1)

@@ -91,6 +91,8 @@ import Testing
             return
         }
         #expect(replyTo.starts(with: bytes("amq.rabbitmq.reply-to.")) && replyTo.count > 22)
+        client.send(.queueDeclare(.init(queue: replyTo, passive: true)), channel: 1)
+        #expect(client.methods() == [.queueDeclareOk(.init(queue: replyTo, messageCount: 0, consumerCount: 1))])
         let server = AMQPHarness(sharing: client)
         server.handshake()
         server.openChannel(1)

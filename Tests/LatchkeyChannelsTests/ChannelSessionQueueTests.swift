@@ -64,7 +64,7 @@ import Testing
         #expect(
             h.closes() == [
                 CloseInfo(
-                    406, "PRECONDITION_FAILED - invalid arg 'x-max-length' for queue 'q' in vhost '/': {unacceptable_type,longstr}",
+                    406, "PRECONDITION_FAILED - invalid arg 'x-max-length' for queue 'q' in vhost '/': \"expected integer, got longstr\"",
                     50, 10)
             ])
     }
@@ -134,6 +134,10 @@ import Testing
             ])
         h.send(.channelCloseOk(.init()), channel: 1)
         h.openChannel(1)
+        h.send(.exchangeDeclare(.init(exchange: bytes(""), type: bytes("direct"), passive: true)), channel: 1)
+        #expect(h.closes() == [CloseInfo(403, "ACCESS_REFUSED - operation not permitted on the default exchange", 40, 10)])
+        h.send(.channelCloseOk(.init()), channel: 1)
+        h.openChannel(1)
         h.send(.exchangeDeclare(.init(exchange: bytes("e"), type: bytes("bogus"))), channel: 1)
         #expect(h.closes() == [CloseInfo(503, "COMMAND_INVALID - unknown exchange type 'bogus'", 40, 10)])
     }
@@ -164,6 +168,30 @@ import Testing
         let r = h.received()
         #expect(r.map(\.body) == ["yes"])
         #expect(r.first?.method == .basicGetOk(.init(deliveryTag: 1, redelivered: false, exchange: bytes("logs"), routingKey: bytes("db.error.disk"), messageCount: 0)))
+    }
+
+    @Test("headers exchange matches on the message's headers property; exchange.bind routes through")
+    func headersAndE2E() {
+        let h = AMQPHarness.running()
+        var bindArgs = FieldTable()
+        bindArgs.append("x-match", .string("all"))
+        bindArgs.append("format", .string("pdf"))
+        bindArgs.append("size", .int64(3))
+        h.declare("pdfs")
+        h.send(.queueBind(.init(queue: bytes("pdfs"), exchange: bytes("amq.headers"), arguments: bindArgs)), channel: 1)
+        h.send(.exchangeDeclare(.init(exchange: bytes("front"), type: bytes("fanout"))), channel: 1)
+        h.send(.exchangeBind(.init(destination: bytes("amq.headers"), source: bytes("front"))), channel: 1)
+        #expect(h.methods().count == 4)
+        var headers = FieldTable()
+        headers.append("format", .string("pdf"))
+        headers.append("size", .int8(3))  // integers match by value whatever their width
+        h.publish("yes", exchange: "front", rk: "", properties: BasicProperties(headers: headers))
+        h.publish("no", exchange: "front", rk: "", properties: BasicProperties(headers: FieldTable([FieldEntry(bytes("format"), .string("doc"))])))
+        h.send(.basicGet(.init(queue: bytes("pdfs"), noAck: true)), channel: 1)
+        h.send(.basicGet(.init(queue: bytes("pdfs"), noAck: true)), channel: 1)
+        let r = h.received()
+        #expect(r.map(\.body) == ["yes", ""])
+        #expect(r.last?.method == .basicGetEmpty(.init(clusterId: [])))
     }
 
     @Test("an unimplemented method is connection 540 naming it")
