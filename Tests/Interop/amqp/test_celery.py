@@ -1,4 +1,5 @@
-"""A default Celery 5 worker against the server: 200 add tasks, results over rpc://, clean SIGTERM shutdown.
+"""A default Celery 5 worker against the server: 200 add tasks, results over rpc://, a few ETA tasks,
+`celery inspect ping`, clean SIGTERM shutdown.
 
 The worker (prefork, concurrency 2) and this producer use Celery's defaults, which need direct, fanout
 and topic exchanges, exclusive auto-delete queues with x-expires/x-message-ttl, heartbeats and
@@ -14,6 +15,7 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 N_TASKS = 200
+N_ETA = 5
 
 
 @pytest.mark.timeout(120)
@@ -42,17 +44,27 @@ def test_celery_worker_runs_200_tasks(amqp_server, tmp_path):
             results = [celery_app.add.delay(i, i) for i in range(N_TASKS)]
             values = [r.get(timeout=30) for r in results]
             elapsed = time.monotonic() - started
+            assert values == [2 * i for i in range(N_TASKS)]
+            assert elapsed < 45, "200 tasks took %.1fs" % elapsed
+
+            # ETA tasks: the worker holds them unacked and raises its prefetch (basic.qos) meanwhile.
+            eta = [celery_app.add.apply_async((i, 1), countdown=1) for i in range(N_ETA)]
+            assert [r.get(timeout=20) for r in eta] == [i + 1 for i in range(N_ETA)]
         finally:
             celery_app.app.close()
-        assert values == [2 * i for i in range(N_TASKS)]
-        assert elapsed < 45, "200 tasks took %.1fs" % elapsed
+
+        # Remote control over the pidbox fanout exchange and a reply queue with x-expires.
+        ping = subprocess.run([sys.executable, "-m", "celery", "-A", "celery_app", "inspect", "ping",
+                               "--timeout", "5"], cwd=HERE, env=env, capture_output=True, text=True, timeout=30)
+        assert ping.returncode == 0, ping.stdout + ping.stderr
+        assert "pong" in ping.stdout
 
         worker.send_signal(signal.SIGTERM)
         rc = worker.wait(timeout=30)
         text = log_path.read_text(errors="replace")
         assert rc == 0, text
         assert "Traceback" not in text, text
-        assert text.count("succeeded in") == N_TASKS
+        assert text.count("succeeded in") == N_TASKS + N_ETA
     finally:
         if worker.poll() is None:
             worker.kill()
