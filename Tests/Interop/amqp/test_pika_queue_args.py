@@ -183,3 +183,31 @@ def test_tx_commit_and_rollback(pika_channel, uniq):
     assert ch.queue_declare(q, passive=True).method.message_count == 0  # not before commit
     ch.tx_commit()
     assert [b for _, _, b in drain(ch, q)] == [b"committed"]
+
+
+def test_dead_letter_on_max_length_drop_head(pika_channel, uniq):
+    src, dlq = uniq("src"), uniq("dlq")
+    pika_channel.queue_declare(dlq)
+    pika_channel.queue_declare(src, arguments={"x-max-length": 1, "x-dead-letter-exchange": "",
+                                               "x-dead-letter-routing-key": dlq})
+    pika_channel.basic_publish("", src, b"first")
+    pika_channel.basic_publish("", src, b"second")
+    wait_ready(pika_channel, dlq, 1)
+    method, props, body = pika_channel.basic_get(dlq, auto_ack=True)
+    assert body == b"first"
+    assert props.headers["x-death"][0]["reason"] == "maxlen"
+    assert pika_channel.basic_get(src, auto_ack=True)[2] == b"second"
+
+
+def test_dead_letter_keeps_per_message_expiration_out(pika_channel, uniq):
+    # A message dead-lettered because its own expiration passed arrives without `expiration`
+    # (RabbitMQ moves it into x-death's original-expiration).
+    src, dlq = uniq("src"), uniq("dlq")
+    pika_channel.queue_declare(dlq)
+    pika_channel.queue_declare(src, arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": dlq})
+    pika_channel.basic_publish("", src, b"short", pika.BasicProperties(expiration="50"))
+    assert poll(lambda: pika_channel.queue_declare(dlq, passive=True).method.message_count == 1, 5)
+    method, props, body = pika_channel.basic_get(dlq, auto_ack=True)
+    assert body == b"short" and props.expiration is None
+    death = props.headers["x-death"][0]
+    assert death["reason"] == "expired" and death["original-expiration"] == "50"
