@@ -21,6 +21,8 @@ public final class CommandEngine: FrontEnd {
     var sessions: [UInt64: RESPSession] = [:]
     /// Set while `replay` runs: keys found expired during boot are not journaled again.
     var isReplaying = false
+    /// WATCHed keys → the clients watching them (see TransactionCommands).
+    var watchers: [WatchedKey: [RESPClientState]] = [:]
     /// Context reused by `execute` (script calls).
     private var scriptContext: CommandContext?
 
@@ -55,7 +57,10 @@ public final class CommandEngine: FrontEnd {
         keyspace.activeExpireCycle(now: context.nowMs)
     }
 
-    func sessionClosed(_ s: RESPSession) { sessions[s.client.info.id] = nil }
+    func sessionClosed(_ s: RESPSession) {
+        unwatchAll(s.client)
+        sessions[s.client.info.id] = nil
+    }
 
     // MARK: configuration changes
 

@@ -20,6 +20,8 @@ public struct CommandFlags: OptionSet, Sendable {
     /// Allowed before AUTH when requirepass is set.
     public static let noauth = CommandFlags(rawValue: 1 << 8)
     public static let blocking = CommandFlags(rawValue: 1 << 9)
+    /// Runs at once inside MULTI instead of being queued (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET).
+    public static let skipsQueue = CommandFlags(rawValue: 1 << 10)
 
     /// The flag words COMMAND INFO reports, in Redis's spelling.
     public var names: [String] {

@@ -218,6 +218,7 @@ enum KeyCommands {
     static func flushdb(_ ctx: CommandContext) {
         guard flushOptionOK(ctx) else { return }
         ctx.journal(.flushDB(db: ctx.db))
+        ctx.engine.touchAllWatched(db: ctx.db)
         ctx.keyspace.flush(db: ctx.db)
         ctx.reply.ok()
     }
@@ -226,6 +227,7 @@ enum KeyCommands {
     static func flushall(_ ctx: CommandContext) {
         guard flushOptionOK(ctx) else { return }
         ctx.journal(.flushAll)
+        ctx.engine.touchAllWatched(db: nil)
         ctx.keyspace.flushAll()
         ctx.reply.ok()
     }
