@@ -28,6 +28,7 @@ public enum ErrorReplies {
     public static let invalidCursor = "ERR invalid cursor"
     public static let timeoutNegative = "ERR timeout is negative"
     public static let misconfPrefix = "MISCONF "
+    public static let stringTooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
 
     /// `ERR invalid expire time in 'set' command`
     public static func invalidExpire(_ command: String) -> String { "ERR invalid expire time in '\(command)' command" }

@@ -116,6 +116,10 @@ enum StringCommands {
     static func setGeneric(_ ctx: CommandContext, key: ByteView, value: ByteView, condition: SetCondition,
                            expiry: SetExpiry, wantGet: Bool, command: String, replyInteger: Bool = false) {
         guard let expireAt = absoluteExpiryOrReply(ctx, expiry, command: command) else { return }
+        if value.count > Entry.maxValueLength {
+            ctx.reply.error(ErrorReplies.stringTooLong)
+            return
+        }
         let dbIndex = ctx.db
         let ks = ctx.keyspace
         let db = ks.databases[dbIndex]

@@ -77,6 +77,16 @@ func get(_ ks: Keyspace, _ key: String, db: Int = 0, now: Int64) -> String? {
         #expect(ks.activeExpireCycle(now: 501, budget: budget) == 0)
     }
 
+    @Test("the cycle keeps going while most keys it sees are expired, within its cap")
+    func adaptive() {
+        let ks = Keyspace(databases: 1, seed: 7)
+        for i in 0..<10_000 { ks.setString(db: 0, Bytes("k\(i)".utf8), Bytes("v".utf8), expireAt: 10, now: 0) }
+        #expect(ks.activeExpireCycle(now: 11) == 10_000)
+        for i in 0..<10_000 { ks.setString(db: 0, Bytes("k\(i)".utf8), Bytes("v".utf8), expireAt: 10, now: 0) }
+        let small = ExpiryBudget(minSlots: 64, tableShift: 10, maxSlots: 1000)
+        #expect(ks.activeExpireCycle(now: 11, budget: small) <= 1000)
+    }
+
     @Test("expiry can be set and removed")
     func setExpire() {
         let ks = Keyspace(databases: 1, seed: 5)
