@@ -27,7 +27,7 @@ extension CommandEngine {
             ctx.client.transaction?.failed = true
             return
         }
-        let flags = (spec.parent ?? spec).flags.union(spec.flags)
+        let flags = spec.gateFlags
         if !ctx.client.authenticated && !requirePass.isEmpty && !flags.contains(.noauth) {
             ctx.reply.error(ErrorReplies.noAuth)
             ctx.client.transaction?.failed = true
