@@ -124,7 +124,8 @@ enum KeyCommands {
             return
         }
         var v = absolute ? at : max(0, at - ctx.nowMs)
-        if !ms { v = (v + 500) / 1000 }
+        // Rounded seconds, (v + 500) / 1000 without overflowing near Int64.max (PXAT max).
+        if !ms { v = v / 1000 + (v % 1000 + 500) / 1000 }
         ctx.reply.integer(v)
     }
 

@@ -50,6 +50,10 @@ import LatchkeyRESP
         #expect(t.send("TTL", "k") == int(12))
         #expect(t.send("PERSIST", "k") == int(1))
         #expect(t.send("TTL", "k") == int(-1))
+        // The largest deadline Redis accepts, and its rounding (checked against redis-server 7.0).
+        #expect(t.send("PEXPIREAT", "k", "9223372036854775807") == int(1))
+        #expect(t.send("EXPIRETIME", "k") == int(9_223_372_036_854_776))
+        #expect(t.send("EXPIREAT", "k", "9223372036854776") == err("ERR invalid expire time in 'expireat' command"))
     }
 
     @Test("TYPE, KEYS, SCAN, DBSIZE, FLUSHDB, FLUSHALL")
