@@ -124,6 +124,14 @@ func get(_ ks: Keyspace, _ key: String, db: Int = 0, now: Int64) -> String? {
         #expect(Glob.matches(Bytes(pattern.utf8), Bytes(string.utf8)) == expected)
     }
 
+    @Test("pathological patterns end without exhausting the stack")
+    func pathological() {
+        let pattern = Bytes(String(repeating: "*a", count: 50_000).utf8)
+        let string = Bytes(String(repeating: "a", count: 60_000).utf8) + [98]
+        #expect(!Glob.matches(pattern, string))
+        #expect(!Glob.matches(Bytes("a*a*a*a*a*a*a*a*a*a*a*a*b".utf8), Bytes(repeating: 97, count: 200)))
+    }
+
     @Test("case-insensitive mode for CONFIG GET")
     func nocase() {
         #expect(Glob.matches(Bytes("SAVE".utf8), Bytes("save".utf8), caseInsensitive: true))
