@@ -153,6 +153,23 @@ func feedAllWays(_ input: String, limits: RESPLimits = RESPLimits()) -> [[Decode
         #expect(leftover.isEmpty)
     }
 
+    @Test("a long request arriving in many reads resumes where it stopped and decodes intact")
+    func resumed() {
+        var s = "*5001\r\n$3\r\nDEL\r\n"
+        for i in 0..<5000 { s += "$\(String(i).count)\r\n\(i)\r\n" }
+        s += "*1\r\n$4\r\nPING\r\n"
+        let bytes = Bytes(s.utf8)
+        var chunks: [Bytes] = []
+        var i = 0
+        while i < bytes.count {
+            chunks.append(Array(bytes[i..<min(i + 97, bytes.count)]))
+            i += 97
+        }
+        let (items, leftover) = DripFeed.run(chunks, decodeAll(RESPDecoder()))
+        #expect(items == [.command(["DEL"] + (0..<5000).map(String.init)), .command(["PING"])])
+        #expect(leftover.isEmpty)
+    }
+
     @Test("more than 16 arguments grow the reused argv storage")
     func manyArgs() {
         var s = "*40\r\n$3\r\nDEL\r\n"
