@@ -155,7 +155,7 @@ enum KeyCommands {
 
     /// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
     static func scan(_ ctx: CommandContext) {
-        guard let cursor = parseUnsignedCursor(ctx[1]) else {
+        guard let cursor = parseCursor(ctx[1]) else {
             ctx.reply.error(ErrorReplies.invalidCursor)
             return
         }
@@ -185,20 +185,20 @@ enum KeyCommands {
             i += 2
         }
         var found: [Bytes] = []
-        let next = ctx.keyspace.scan(db: ctx.db, cursor: Int(min(cursor, Int64(Int.max))), count: Int(min(count, 1 << 30)),
+        let next = ctx.keyspace.scan(db: ctx.db, cursor: cursor, count: Int(min(count, 1 << 30)),
                                      matching: pattern, type: typeFilter, now: ctx.nowMs) { key in
             if !unknownType { found.append(key.bytes) }
         }
         ctx.reply.arrayHeader(2)
-        ctx.reply.bulk(ASCII.decimal(Int64(next)))
+        ctx.reply.bulk(Bytes(String(UInt64(truncatingIfNeeded: next)).utf8))
         ctx.reply.arrayHeader(found.count)
         for k in found { ctx.reply.bulk(k) }
     }
 
-    /// Redis reads cursors with strtoul (so "-1" is a huge cursor, not an error); anything
-    /// beyond the table simply ends the scan.
-    private static func parseUnsignedCursor(_ v: ByteView) -> Int64? {
-        if let small = ASCII.parseInt64(v) { return small >= 0 ? small : Int64.max }
+    /// Redis reads cursors with strtoul: any decimal up to 2^64-1, and "-N" wraps around.
+    /// The bit pattern is what the reverse-binary walk uses.
+    private static func parseCursor(_ v: ByteView) -> Int? {
+        if let small = ASCII.parseInt64(v) { return Int(small) }
         guard v.count > 0, v.count <= 20 else { return nil }
         var x: UInt64 = 0
         for i in 0..<v.count {
@@ -209,7 +209,7 @@ enum KeyCommands {
             if o1 || o2 { return nil }
             x = a
         }
-        return Int64.max
+        return Int(truncatingIfNeeded: x)
     }
 
     /// DBSIZE

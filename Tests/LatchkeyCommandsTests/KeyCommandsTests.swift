@@ -70,7 +70,9 @@ import LatchkeyRESP
         }
         #expect(page.first == bulk("0"))
         #expect(t.send("SCAN", "x") == err("ERR invalid cursor"))
-        #expect(t.send("SCAN", "-1") == .array([bulk("0"), .array([])]))
+        guard case .array(let wrapped) = t.send("SCAN", "-1"), wrapped.count == 2 else {
+            Issue.record("SCAN -1 is a (huge) cursor, as strtoul reads it"); return
+        }
         #expect(t.send("SCAN", "0", "COUNT", "0") == err("ERR syntax error"))
         #expect(t.send("FLUSHDB", "foo") == err("ERR syntax error"))
         t.send("SELECT", "1"); t.send("SET", "x", "1")

@@ -98,6 +98,25 @@ func get(_ ks: Keyspace, _ key: String, db: Int = 0, now: Int64) -> String? {
         #expect(get(ks, "k", now: 100) == "v")
     }
 
+    @Test("SCAN returns every key present throughout, even when the table grows mid-scan")
+    func scanWhileGrowing() {
+        let ks = Keyspace(databases: 1, seed: 8)
+        for i in 0..<200 { ks.setString(db: 0, Bytes("old\(i)".utf8), Bytes("v".utf8), expireAt: 0, now: 0) }
+        var seen = Set<String>()
+        var cursor = 0
+        var step = 0
+        repeat {
+            cursor = ks.scan(db: 0, cursor: cursor, count: 10, matching: nil, type: nil, now: 0) { seen.insert($0.string) }
+            // Grow the table (several doublings) during the first steps of the scan.
+            if step < 6 {
+                for j in 0..<400 { ks.setString(db: 0, Bytes("new\(step)-\(j)".utf8), Bytes("v".utf8), expireAt: 0, now: 0) }
+            }
+            step += 1
+        } while cursor != 0 && step < 10_000
+        #expect(cursor == 0)
+        #expect((0..<200).allSatisfy { seen.contains("old\($0)") })
+    }
+
     @Test("SCAN walks every key exactly once when nothing changes")
     func scan() {
         let ks = Keyspace(databases: 1, seed: 6)
