@@ -130,8 +130,8 @@ public final class RESPDecoder {
             pos = cr + 2
             return .command
         }
-        let maxArgs = authenticated ? limits.maxMultibulkLength : 10
-        if count > Int64(maxArgs) { return .protocolError("Protocol error: invalid multibulk length") }
+        if count > Int64(limits.maxMultibulkLength) { return .protocolError("Protocol error: invalid multibulk length") }
+        if !authenticated && count > 10 { return .protocolError("Protocol error: unauthenticated multibulk length") }
         let n = Int(count)
         var i = cr + 2
         var produced = 0
@@ -141,7 +141,6 @@ public final class RESPDecoder {
             i = pos + resumeOffset
         }
         resumeCount = 0
-        let maxBulk = authenticated ? limits.maxBulkLength : 16384
         func suspend() -> RESPRequest {
             resumeCount = n
             resumeParsed = produced
@@ -157,9 +156,10 @@ public final class RESPDecoder {
             guard let bcr = findCR(p, i + 1, end) else { return suspend() }
             if bcr < 0 { return .protocolError("Protocol error: too big bulk count string") }
             if bcr + 1 >= end { return suspend() }
-            guard let len = ASCII.parseInt64(p + i + 1, bcr - i - 1), len >= 0, len <= Int64(maxBulk) else {
+            guard let len = ASCII.parseInt64(p + i + 1, bcr - i - 1), len >= 0, len <= Int64(limits.maxBulkLength) else {
                 return .protocolError("Protocol error: invalid bulk length")
             }
+            if !authenticated && len > 16384 { return .protocolError("Protocol error: unauthenticated bulk length") }
             let start = bcr + 2
             let stop = start + Int(len)
             if stop + 2 > end { return suspend() }

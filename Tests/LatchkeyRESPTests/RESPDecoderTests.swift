@@ -127,11 +127,11 @@ func feedAllWays(_ input: String, limits: RESPLimits = RESPLimits()) -> [[Decode
         let d = RESPDecoder()
         d.authenticated = false
         let (items, _) = DripFeed.run([Bytes("*11\r\n".utf8)], decodeAll(d))
-        #expect(items == [.error("Protocol error: invalid multibulk length")])
+        #expect(items == [.error("Protocol error: unauthenticated multibulk length")])
         let d2 = RESPDecoder()
         d2.authenticated = false
         let (items2, _) = DripFeed.run([Bytes("*1\r\n$16385\r\n".utf8)], decodeAll(d2))
-        #expect(items2 == [.error("Protocol error: invalid bulk length")])
+        #expect(items2 == [.error("Protocol error: unauthenticated bulk length")])
     }
 
     @Test("a partial request consumes nothing and leaves the bytes for the next read")
