@@ -110,7 +110,7 @@ enum ConnectionCommands {
                 name = ctx[j + 1]
                 j += 2
             } else {
-                ctx.reply.error("ERR Syntax error in HELLO option '\(ctx[j].string)'")
+                ctx.reply.error(ErrorReplies.helloOption(ctx[j].string))
                 return
             }
         }

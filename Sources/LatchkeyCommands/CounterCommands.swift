@@ -20,7 +20,7 @@ enum CounterCommands {
     static func decrby(_ ctx: CommandContext) {
         guard let n = ctx.int64OrReply(2) else { return }
         if n == Int64.min {
-            ctx.reply.error("ERR decrement would overflow")
+            ctx.reply.error(ErrorReplies.decrementOverflow)
             return
         }
         incrDecr(ctx, by: -n)

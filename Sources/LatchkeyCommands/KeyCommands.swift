@@ -56,7 +56,7 @@ enum KeyCommands {
             else if ctx.arg(i, is: "GT") { gt = true }
             else if ctx.arg(i, is: "LT") { lt = true }
             else {
-                ctx.reply.error("ERR Unsupported option " + ctx[i].string)
+                ctx.reply.error(ErrorReplies.unsupportedOption(ctx[i].string))
                 return
             }
         }

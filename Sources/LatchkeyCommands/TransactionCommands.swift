@@ -23,7 +23,7 @@ enum TransactionCommands {
     /// MULTI
     static func multi(_ ctx: CommandContext) {
         if ctx.client.transaction != nil {
-            ctx.reply.error("ERR MULTI calls can not be nested")
+            ctx.reply.error(ErrorReplies.multiNested)
             return
         }
         ctx.client.transaction = TransactionState()
@@ -33,7 +33,7 @@ enum TransactionCommands {
     /// DISCARD
     static func discard(_ ctx: CommandContext) {
         guard ctx.client.transaction != nil else {
-            ctx.reply.error("ERR DISCARD without MULTI")
+            ctx.reply.error(ErrorReplies.discardWithoutMulti)
             return
         }
         ctx.client.transaction = nil
@@ -44,14 +44,14 @@ enum TransactionCommands {
     /// EXEC
     static func exec(_ ctx: CommandContext) {
         guard let tx = ctx.client.transaction else {
-            ctx.reply.error("ERR EXEC without MULTI")
+            ctx.reply.error(ErrorReplies.execWithoutMulti)
             return
         }
         ctx.client.transaction = nil
         let touched = ctx.client.watchTouched
         ctx.engine.unwatchAll(ctx.client)
         if tx.failed {
-            ctx.reply.error("EXECABORT Transaction discarded because of previous errors.")
+            ctx.reply.error(ErrorReplies.execAbort)
             return
         }
         if touched {
@@ -74,7 +74,7 @@ enum TransactionCommands {
     /// WATCH key [key ...]
     static func watch(_ ctx: CommandContext) {
         if ctx.client.transaction != nil {
-            ctx.reply.error("ERR WATCH inside MULTI is not allowed")
+            ctx.reply.error(ErrorReplies.watchInsideMulti)
             return
         }
         for i in 1..<ctx.argc { ctx.engine.watch(ctx.client, WatchedKey(db: ctx.db, key: ctx[i].bytes)) }
