@@ -47,7 +47,7 @@ bench: build venv
 
 fuzz: deps
 	sh Tests/Fuzz/run.sh
-	sh Tests/Fuzz/run_amqp.sh
+	bash Tests/Fuzz/run_amqp.sh
 
 clean:
 	rm -rf .build $(VENV)
