@@ -74,6 +74,8 @@ package struct AMQPException: Error, Equatable, Sendable {
 
     /// 320, server shutdown.
     package static func connectionForced(_ detail: String) -> Self { .connection(.connectionForced, detail) }
+    /// 320 at server shutdown, RabbitMQ's exact text.
+    package static let shutdown = connectionForced("broker forced connection closure with reason 'shutdown'")
     /// 501, framing violations.
     package static func frameError(_ detail: String, classID: UInt16 = 0, methodID: UInt16 = 0) -> Self {
         .connection(.frameError, detail, classID: classID, methodID: methodID)

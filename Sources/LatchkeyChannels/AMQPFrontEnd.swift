@@ -76,6 +76,15 @@ public final class AMQPFrontEnd: FrontEnd {
         memoryAlarm.check()
     }
 
+    /// Server shutdown (SIGTERM, SHUTDOWN): every connection gets connection.close 320
+    /// "CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'", as RabbitMQ
+    /// sends when it stops; the socket closes at close-ok (the server bounds the wait).
+    /// Channels are released now, so unacknowledged messages are requeued before the log's
+    /// last write. Connections still in the handshake are just dropped.
+    public func shutdown() {
+        for s in sessions.values.sorted(by: { $0.id < $1.id }) { s.closeConnection(with: .shutdown) }
+    }
+
     func unregister(_ s: ConnectionSession) {
         sessions[s.id] = nil
     }

@@ -87,11 +87,14 @@ public final class ScriptRunner: ScriptHost {
     // MARK: the busy gate
 
     /// Whether the gate must refuse `spec` with -BUSY: a script is running (so this command
-    /// comes from the busy pump) and it is neither SCRIPT KILL nor SHUTDOWN.
+    /// comes from the busy pump) and it is not one Redis 7 flags allow_busy (of those we have:
+    /// SCRIPT KILL, SHUTDOWN, and AUTH/HELLO/QUIT/RESET so clients can still connect).
     @inline(__always)
     func refusesWhileBusy(_ spec: CommandSpec) -> Bool {
-        interpreter.isRunning && !(spec.fullName == "script|kill" || spec.name == "shutdown")
+        interpreter.isRunning && !ScriptRunner.allowedWhileBusy.contains(spec.fullName)
     }
+
+    static let allowedWhileBusy: Set<String> = ["script|kill", "shutdown", "auth", "hello", "quit", "reset"]
 }
 
 /// Writes a script's result with the caller's ReplyWriter (which down-converts for RESP2).

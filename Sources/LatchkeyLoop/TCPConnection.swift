@@ -1,8 +1,9 @@
 // One accepted TCP socket: its read buffer, its write path and its close. Reads land in the
 // loop's shared buffer when nothing is pending (no allocation, no copy for whole requests) and in
 // a per-connection buffer that grows and compacts only when a partial request must be kept.
-// Writes try uv_try_write first and queue only what the socket did not take. What the bytes
-// mean, and when to close, is the delegate's business.
+// Writes try uv_try_write first and queue only what the socket did not take. `readNow()` reads
+// without the loop, for when it cannot run (busy scripts). What the bytes mean, and when to
+// close, is the delegate's business.
 import CLibUV
 
 #if canImport(Glibc)
@@ -63,6 +64,33 @@ public final class TCPConnection: HandleOwner {
             close()
             throw UVError(code: acc, operation: "uv_accept")
         }
+    }
+
+    /// Wraps a socket accepted outside the loop (`TCPListener.acceptNow`, used while a busy
+    /// script blocks the loop). On failure the descriptor is closed.
+    init(adopting fd: Int32, loop: EventLoop) throws(UVError) {
+        self.loop = loop
+        handle = Handle.allocate(uv_tcp_t.self)
+        let rc = uv_tcp_init(loop.raw, handle)
+        if rc < 0 {
+            Handle.free(handle)
+            Glibc.close(fd)
+            throw UVError(code: rc, operation: "uv_tcp_init")
+        }
+        Handle.attach(lk_as_handle(handle), owner: self)
+        let open = uv_tcp_open(handle, uv_os_sock_t(fd))
+        if open < 0 {
+            Glibc.close(fd)
+            close()
+            throw UVError(code: open, operation: "uv_tcp_open")
+        }
+    }
+
+    /// The socket's descriptor (for poll() while the loop cannot run), or -1.
+    public var fileDescriptor: Int32 {
+        var fd = uv_os_fd_t(-1)
+        if isClosing || uv_fileno(lk_tcp_as_handle(handle), &fd) < 0 { return -1 }
+        return Int32(fd)
     }
 
     /// Bytes received but not yet consumed by the delegate (the query buffer).
@@ -177,6 +205,42 @@ public final class TCPConnection: HandleOwner {
             start = 0
             end = 0
             if capacity > TCPConnection.keepCapacity { releaseBuffer() }
+        }
+    }
+
+    /// Reads what the socket holds right now with a non-blocking recv(), outside the loop (the
+    /// server's busy-script pump: uv_run cannot be re-entered), and delivers it like a normal
+    /// read. Always reads into this connection's own buffer, never the loop's shared one, which
+    /// may hold the very request whose script is running. Does nothing unless reading.
+    public func readNow() {
+        guard isReading, !isClosing, let delegate else { return }
+        let fd = fileDescriptor
+        if fd < 0 { return }
+        if start == end {
+            start = 0
+            end = 0
+        }
+        reserveTail(TCPConnection.minimumReadSpace)
+        let n = recv(fd, buffer! + end, capacity - end, Int32(MSG_DONTWAIT))
+        if n == 0 {
+            pauseReading()
+            delegate.connectionDidEnd(self, error: nil)
+            return
+        }
+        if n < 0 {
+            let e = errno
+            if e == EAGAIN || e == EWOULDBLOCK || e == EINTR { return }
+            pauseReading()
+            delegate.connectionDidEnd(self, error: UVError(code: -e, operation: "read"))
+            return
+        }
+        end += n
+        let used = delegate.connection(self, received: UnsafeRawBufferPointer(start: buffer! + start, count: end - start))
+        if isClosing { return }
+        start += used
+        if start >= end {
+            start = 0
+            end = 0
         }
     }
 

@@ -1,8 +1,13 @@
 // A listening TCP socket on one address. Binds IPv4 or IPv6 (IPv6 sockets are IPv6-only so
 // "127.0.0.1" and "::1" can share a port), resolves port 0 to the port the kernel picked, and
 // hands every accepted socket to a closure as a TCPConnection. It does not decide whether a
-// connection is welcome (maxclients) — that is the server's job.
+// connection is welcome (maxclients) — that is the server's job. `acceptNow()` accepts without
+// the loop, for when it cannot run (busy scripts).
 import CLibUV
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One listening socket.
 public final class TCPListener: HandleOwner {
@@ -55,6 +60,27 @@ public final class TCPListener: HandleOwner {
         guard status >= 0, !closed else { return }
         guard let conn = try? TCPConnection(acceptingFrom: handle, loop: loop) else { return }
         onAccept(conn)
+    }
+
+    /// Accepts one pending connection with accept() outside the loop (the server's busy-script
+    /// pump, when uv_run cannot be re-entered). Nil when none is pending or it cannot be set up.
+    public func acceptNow() -> TCPConnection? {
+        if closed { return nil }
+        var fd = uv_os_fd_t(-1)
+        if uv_fileno(lk_tcp_as_handle(handle), &fd) < 0 { return nil }
+        // The listening socket is non-blocking (libuv), so this never waits; uv_tcp_open makes
+        // the new socket non-blocking too.
+        let s = Glibc.accept(Int32(fd), nil, nil)
+        if s < 0 { return nil }
+        _ = fcntl(s, F_SETFD, FD_CLOEXEC)
+        return try? TCPConnection(adopting: s, loop: loop)
+    }
+
+    /// The listening socket's descriptor (for poll() while the loop cannot run), or -1.
+    public var fileDescriptor: Int32 {
+        var fd = uv_os_fd_t(-1)
+        if closed || uv_fileno(lk_tcp_as_handle(handle), &fd) < 0 { return -1 }
+        return Int32(fd)
     }
 
     /// "127.0.0.1:6379" or "[::1]:6379", with the real port.

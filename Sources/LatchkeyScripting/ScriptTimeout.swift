@@ -25,6 +25,13 @@ extension LuaInterpreter {
         isRunning && startMicros != 0 ? (SystemClock.monotonicMicros() - startMicros) / 1000 : 0
     }
 
+    /// The running script's name for logs (its SHA1, as Redis names it).
+    public var runningScriptName: String { currentSHA.hexString }
+
+    /// Identifies the current run (its clock start): the server's busy pump uses it to log
+    /// Redis's "Slow script detected" warning once per run.
+    public var runStartMicros: Int64 { startMicros }
+
     /// The count hook: past the busy threshold, lets the server pump other clients; raises the
     /// kill error once SCRIPT KILL asked for it.
     static let hookFunction: @convention(c) (OpaquePointer?) -> Int32 = { L in

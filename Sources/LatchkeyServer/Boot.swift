@@ -22,7 +22,13 @@ public enum Boot {
         let journal = Journal(enabled: false)
         let frontEnds = makeFrontEnds(context: server.context, journal: journal)
         server.addFrontEnd(frontEnds.resp, kind: .resp)
+        if let engine = frontEnds.resp as? CommandEngine { server.installBusyPump(engine.scripting) }
         if let amqp = frontEnds.amqp { server.addFrontEnd(amqp, kind: .amqp) }
+        if let amqp = frontEnds.amqp as? AMQPFrontEnd {
+            // Before the log's hook (added by Persistence.boot), so requeues are written.
+            server.addShutdownHook { amqp.shutdown() }
+            server.clientsClosingThemselves.insert(.amqp)
+        }
         // Append-only log: replay into every front end that is a LogParticipant, then journal.
         var participants: [ClientProtocol: LogParticipant] = [:]
         participants[.resp] = frontEnds.resp as? LogParticipant

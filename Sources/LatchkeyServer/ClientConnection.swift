@@ -34,6 +34,9 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
     private(set) var closed = false
     /// Reading is paused because pending output passed the soft limit.
     private var pausedForOutput = false
+    /// True while the session is inside `receive` (the busy-script pump skips this client:
+    /// its script is what is running).
+    private(set) var receiving = false
     /// Bytes the session left unconsumed after the previous read (to count new input).
     private var unconsumed = 0
     /// Output bytes ever handed to the socket; with `outbox.bytes.count` this gives absolute
@@ -59,9 +62,18 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
         context.refreshNow()
         info.lastInteractionMs = context.nowMs
         context.stats.totalNetInputBytes &+= UInt64(bytes.count - unconsumed)
+        receiving = true
         let used = session.receive(bytes)
+        receiving = false
         unconsumed = bytes.count - used
         if closed { return used }
+        // SHUTDOWN NOSAVE stopped this client's script: like Redis, which exits from inside the
+        // script, it gets no reply, only the close.
+        if server.abandonedScriptClient === self {
+            info.outbox.bytes.removeAll()
+            close()
+            return used
+        }
         if unconsumed > server.limits.queryBuffer {
             server.log.warning("Closing client that reached max query buffer length: id=\(info.id) addr=\(info.peerAddress) (qbuf initial bytes: \(unconsumed))")
             close()

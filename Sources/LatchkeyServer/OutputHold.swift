@@ -19,6 +19,8 @@ final class OutputHold {
     private var held: [ObjectIdentifier: Held] = [:]
 
     var isEmpty: Bool { held.isEmpty }
+    /// Whether some of `outbox`'s output is waiting here (newer output must not overtake it).
+    func isHolding(_ outbox: Outbox) -> Bool { held[ObjectIdentifier(outbox)] != nil }
     var count: Int { held.count }
 
     /// Moves the output of every dirty outbox into a segment needing `end` to be durable — all

@@ -100,6 +100,8 @@ public final class Persistence {
         server.addBeforeFlushHook { p.beforeFlush() }
         server.addShutdownHook { p.shutdown() }
         server.logRewriteHandler = { p.requestRewrite() }
+        server.isOutputHeld = { p.hold.isHolding($0) }
+        server.logHasUnwrittenRecords = { journal.hasPending }
         p.startTimer()
         p.updateStatus()
         return p

@@ -80,11 +80,15 @@ extension Server {
     /// SHUTDOWN / SIGTERM / SIGINT. Safe to call from inside a session's `receive` (SHUTDOWN):
     /// the work runs from the loop a moment later, never under the caller's feet.
     public func requestShutdown(save: Bool) {
+        // From the busy pump (SHUTDOWN NOSAVE during a script): stop the script first, or the
+        // loop never gets back to the waker.
+        if busyPump.active { abortBusyScript() }
         waker?.wake()
     }
 
     /// Stop accepting, run shutdown hooks, flush pending output, close every client, then let
-    /// the loop end. Clients whose output cannot drain within two seconds are closed anyway.
+    /// the loop end. Clients whose output cannot drain within two seconds are closed anyway, as
+    /// are those of `clientsClosingThemselves` that have not closed by then.
     func performShutdown() {
         if shuttingDown { return }
         shuttingDown = true
@@ -93,9 +97,15 @@ extension Server {
         for hook in beforeFlushHooks { hook() }
         for hook in shutdownHooks { hook() }
         releaseAllOutput()
-        for client in Array(connections.values) { client.info.outbox.closeAfterFlush = true; client.info.outbox.markDirty() }
+        for client in Array(connections.values) {
+            if !clientsClosingThemselves.contains(client.info.kind) { client.info.outbox.closeAfterFlush = true }
+            client.info.outbox.markDirty()
+        }
         context.flushQueue.drain()
-        for client in Array(connections.values) where !client.connection.isWriting { client.close() }
+        for client in Array(connections.values)
+        where !client.connection.isWriting && !clientsClosingThemselves.contains(client.info.kind) {
+            client.close()
+        }
         if connections.isEmpty {
             finishShutdown()
         } else if let timer = try? LoopTimer(loop: loop, callback: { [unowned self] in

@@ -19,6 +19,9 @@ public final class Server: ServerControl {
     public let log: ServerLog
     /// Install SIGINT/SIGTERM handlers in `start()`. In-process tests turn this off.
     public var handlesSignals = true
+    /// Kinds of client whose front end closes them itself at shutdown (AMQP sends
+    /// connection.close and waits for close-ok); the server waits for them, at most two seconds.
+    public var clientsClosingThemselves: Set<ClientProtocol> = []
     /// BGREWRITEAOF: set by the log wiring; returns an error text when a rewrite cannot start.
     public var logRewriteHandler: (() -> String?)?
 
@@ -39,6 +42,16 @@ public final class Server: ServerControl {
     var lastHoldToken: UInt64 = 0
     var releasedHoldToken: UInt64 = 0
     var heldClients: [UInt64: ClientConnection] = [:]
+    /// The busy-script pump's state (Server+BusyPump.swift).
+    var busyPump = BusyPumpState()
+    /// The client whose script SHUTDOWN NOSAVE stopped: closed without its reply.
+    weak var abandonedScriptClient: ClientConnection?
+    /// Whether the log still holds back an outbox's earlier replies (set by Persistence); the
+    /// busy pump does not answer such a client ahead of them.
+    var isOutputHeld: ((Outbox) -> Bool)?
+    /// Whether the log has records not yet handed to its file (set by Persistence); replies
+    /// produced before them may depend on them, so the busy pump does not write those early.
+    var logHasUnwrittenRecords: (() -> Bool)?
 
     /// The RESP error an extra client gets before it is closed (Redis's exact text).
     static let maxClientsReply: StaticString = "-ERR max number of clients reached\r\n"
@@ -166,7 +179,7 @@ public final class Server: ServerControl {
 
     // MARK: connections
 
-    private func accept(_ connection: TCPConnection, kind: ClientProtocol) {
+    func accept(_ connection: TCPConnection, kind: ClientProtocol) {
         guard !shuttingDown, let frontEnd = frontEnds[kind] else {
             connection.close()
             return
