@@ -38,11 +38,11 @@ enum ServerCommands {
         while i < ctx.argc {
             let name = ctx[i].string
             guard let d = ConfigTable.directive(named: name) else {
-                ctx.reply.error("ERR Unknown option or number of arguments for CONFIG SET - '\(name)'")
+                ctx.reply.error(ErrorReplies.configSetUnknown(name))
                 return
             }
             guard d.mutable else {
-                ctx.reply.error("ERR CONFIG SET failed (possibly related to argument '\(d.name)') - can't set immutable config")
+                ctx.reply.error(ErrorReplies.configSetFailed(d.name, "can't set immutable config"))
                 return
             }
             changes.append((d, ctx[i + 1].string))
@@ -52,7 +52,7 @@ enum ServerCommands {
         let scratch = Config()
         for (d, v) in changes {
             if let problem = scratch.set(d.name, v) {
-                ctx.reply.error("ERR CONFIG SET failed (possibly related to argument '\(d.name)') - \(problem)")
+                ctx.reply.error(ErrorReplies.configSetFailed(d.name, problem))
                 return
             }
         }
@@ -71,7 +71,7 @@ enum ServerCommands {
 
     /// CONFIG REWRITE is not supported (no config file rewriting).
     static func configRewrite(_ ctx: CommandContext) {
-        ctx.reply.error("ERR The server is running without a config file")
+        ctx.reply.error(ErrorReplies.noConfigFile)
     }
 
     // MARK: COMMAND
@@ -189,7 +189,7 @@ enum ServerCommands {
             return
         }
         guard let control = ctx.server.control else {
-            ctx.reply.error("ERR Errors trying to SHUTDOWN. Check logs.")
+            ctx.reply.error(ErrorReplies.shutdownFailed)
             return
         }
         control.requestShutdown(save: save)
@@ -200,7 +200,7 @@ enum ServerCommands {
     /// BGREWRITEAOF
     static func bgrewriteaof(_ ctx: CommandContext) {
         guard let control = ctx.server.control else {
-            ctx.reply.error("ERR Background append only file rewriting is not available")
+            ctx.reply.error(ErrorReplies.rewriteUnavailable)
             return
         }
         if let problem = control.requestLogRewrite() {

@@ -116,15 +116,15 @@ enum StringCommands {
     static func setGeneric(_ ctx: CommandContext, key: ByteView, value: ByteView, condition: SetCondition,
                            expiry: SetExpiry, wantGet: Bool, command: String, replyInteger: Bool = false) {
         guard let expireAt = absoluteExpiryOrReply(ctx, expiry, command: command) else { return }
+        if value.count > Entry.maxValueLength {
+            ctx.reply.error(ErrorReplies.stringTooLong)
+            return
+        }
         let dbIndex = ctx.db
         let ks = ctx.keyspace
         let db = ks.databases[dbIndex]
         let probe = ks.lookup(db, dbIndex: dbIndex, key, now: ctx.nowMs)
         let old: Entry? = probe.found ? db.entry(at: probe.slot) : nil
-        if wantGet {
-            // Reply with the old value now (WRONGTYPE would stop here once other types exist).
-            if let old { ctx.reply.bulk(old.stringValue) } else { ctx.reply.null() }
-        }
         let apply: Bool
         switch condition {
         case .always: apply = true
@@ -135,25 +135,33 @@ enum StringCommands {
         case .ifdeq(let d): apply = old.map { DigestCommands.digestMatches($0.stringValue, d) } ?? false
         case .ifdne(let d): apply = old.map { !DigestCommands.digestMatches($0.stringValue, d) } ?? true
         }
+        var at = expireAt
+        if at == -1 { at = old?.expireAt ?? 0 }  // KEEPTTL
+        // EXAT/PXAT in the past: the key is set and immediately gone, as in Redis.
+        let goneAtOnce = at != 0 && at <= ctx.nowMs
+        // Log before reply: the effect is journaled before any reply byte, even GET's old value.
+        if apply {
+            if goneAtOnce {
+                ctx.journal(.delete(db: dbIndex, key: key.bytes))
+            } else {
+                ctx.journal(.set(db: dbIndex, key: key.bytes, value: value.bytes, expireAtMs: at))
+            }
+        }
+        if wantGet {
+            // The old value is read before the entry changes (WRONGTYPE would stop here for other types).
+            if let old { ctx.reply.bulk(old.stringValue) } else { ctx.reply.null() }
+        }
         guard apply else {
             if replyInteger { ctx.reply.integer(0) } else if !wantGet { ctx.reply.null() }
             return
         }
-        var at = expireAt
-        if at == -1 { at = old?.expireAt ?? 0 }  // KEEPTTL
-        if at != 0 && at <= ctx.nowMs {
-            // EXAT/PXAT in the past: the key is set and immediately gone, as in Redis.
+        if goneAtOnce {
             if probe.found { db.remove(at: probe.slot) }
-            ctx.journal(.delete(db: dbIndex, key: key.bytes))
+        } else if probe.found {
+            db.replaceString(at: probe.slot, value: UnsafeRawPointer(value.base), valueCount: value.count, expireAt: at)
         } else {
-            if probe.found {
-                db.replaceString(at: probe.slot, value: UnsafeRawPointer(value.base), valueCount: value.count,
-                                 expireAt: at)
-            } else {
-                db.insert(probe, key: UnsafeRawPointer(key.base), keyCount: key.count,
-                          value: UnsafeRawPointer(value.base), valueCount: value.count, expireAt: at)
-            }
-            ctx.journal(.set(db: dbIndex, key: key.bytes, value: value.bytes, expireAtMs: at))
+            db.insert(probe, key: UnsafeRawPointer(key.base), keyCount: key.count,
+                      value: UnsafeRawPointer(value.base), valueCount: value.count, expireAt: at)
         }
         if replyInteger { ctx.reply.integer(1) } else if !wantGet { ctx.reply.ok() }
     }
