@@ -12,17 +12,27 @@ enum ServerCommands {
     // MARK: CONFIG
 
     /// CONFIG GET parameter [parameter ...]
+    /// As in Redis, a name without glob characters is echoed as the client spelled it (first
+    /// spelling wins); a pattern lists the canonical names.
     static func configGet(_ ctx: CommandContext) {
-        var matched: [Directive] = []
+        var matched: [(name: String, directive: Directive)] = []
+        func add(_ name: String, _ d: Directive) {
+            if !matched.contains(where: { $0.directive.name == d.name }) { matched.append((name, d)) }
+        }
         for i in 2..<ctx.argc {
             let pattern = ctx[i].bytes
-            for d in ConfigTable.directives where !matched.contains(where: { $0.name == d.name }) {
-                if Glob.matches(pattern, Bytes(d.name.utf8), caseInsensitive: true) { matched.append(d) }
+            if !pattern.contains(where: { $0 == 42 || $0 == 63 || $0 == 91 }) {  // * ? [
+                let name = ctx[i].string
+                if let d = ConfigTable.directive(named: name) { add(name, d) }
+                continue
+            }
+            for d in ConfigTable.directives where Glob.matches(pattern, Bytes(d.name.utf8), caseInsensitive: true) {
+                add(d.name, d)
             }
         }
         ctx.reply.mapHeader(matched.count)
-        for d in matched {
-            ctx.reply.bulk(string: d.name)
+        for (name, d) in matched {
+            ctx.reply.bulk(string: name)
             ctx.reply.bulk(string: ctx.server.config.string(d.name))
         }
     }
@@ -42,7 +52,13 @@ enum ServerCommands {
                 return
             }
             guard d.mutable else {
-                ctx.reply.error(ErrorReplies.configSetFailed(d.name, "can't set immutable config"))
+                ctx.reply.error(ErrorReplies.configSetFailed(name, ErrorReplies.configImmutable))
+                return
+            }
+            // Redis names the argument as spelled in the request here (range errors use the
+            // directive's own name).
+            guard !changes.contains(where: { $0.0.name == d.name }) else {
+                ctx.reply.error(ErrorReplies.configSetFailed(name, ErrorReplies.configDuplicate))
                 return
             }
             changes.append((d, ctx[i + 1].string))
