@@ -153,14 +153,40 @@ enum ServerCommands {
 
     static func docsEntry(_ r: ReplyWriter, _ s: CommandSpec) {
         r.bulk(string: s.fullName)
-        r.mapHeader(s.subcommands.isEmpty ? 3 : 4)
+        let arguments = CommandArguments.arguments(of: s) ?? []
+        r.mapHeader(3 + (arguments.isEmpty ? 0 : 1) + (s.subcommands.isEmpty ? 0 : 1))
         r.bulk(string: "summary"); r.bulk(string: s.summary)
         r.bulk(string: "since"); r.bulk(string: s.since)
         r.bulk(string: "group"); r.bulk(string: s.group)
+        if !arguments.isEmpty {
+            r.bulk(string: "arguments")
+            argumentDocs(r, arguments)
+        }
         if !s.subcommands.isEmpty {
             r.bulk(string: "subcommands")
             r.mapHeader(s.subcommands.count)
             for sub in s.subcommands { docsEntry(r, sub) }
+        }
+    }
+
+    /// Redis's argument maps: name, type, token, flags (a set of status words), nested arguments.
+    static func argumentDocs(_ r: ReplyWriter, _ args: [ArgumentDoc]) {
+        r.arrayHeader(args.count)
+        for a in args {
+            let flags = (a.optional ? ["optional"] : []) + (a.multiple ? ["multiple"] : [])
+            r.mapHeader(2 + (a.token == nil ? 0 : 1) + (flags.isEmpty ? 0 : 1) + (a.children.isEmpty ? 0 : 1))
+            r.bulk(string: "name"); r.bulk(string: a.name)
+            r.bulk(string: "type"); r.bulk(string: a.type)
+            if let token = a.token { r.bulk(string: "token"); r.bulk(string: token) }
+            if !flags.isEmpty {
+                r.bulk(string: "flags")
+                r.setHeader(flags.count)
+                for f in flags { r.status(bytes: Bytes(f.utf8)) }
+            }
+            if !a.children.isEmpty {
+                r.bulk(string: "arguments")
+                argumentDocs(r, a.children)
+            }
         }
     }
 
