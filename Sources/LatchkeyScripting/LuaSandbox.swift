@@ -1,5 +1,5 @@
 // Builds the sandbox once, when the interpreter starts: only the base (minus file/loader/env
-// functions), string, table and math libraries plus `redis` and `bit`; pcall handing error
+// functions), string, table and math libraries plus `redis`, `bit` and `cjson`; pcall handing error
 // tables' err strings to scripts; library tables and the globals
 // behind read-only proxies (writes raise Redis's "Attempt to modify a readonly table", reading
 // an unknown global raises "Script attempted to access nonexistent global variable"), and
@@ -72,7 +72,7 @@ extension LuaInterpreter {
                                "module", "require", "package", "os", "io", "debug"}) do
           G[name] = nil
         end
-        for _, name in ipairs({"string", "table", "math", "coroutine", "redis", "bit"}) do
+        for _, name in ipairs({"string", "table", "math", "coroutine", "redis", "bit", "cjson"}) do
           G[name] = readonly(G[name])
         end
         local smt = getmetatable("")
@@ -103,6 +103,9 @@ extension LuaInterpreter {
         lua_createtable(L, 0, 12)
         registerBitLibrary()
         lk_lua_setglobal(L, "bit")
+        lua_createtable(L, 0, 6)
+        registerCjsonLibrary()
+        lk_lua_setglobal(L, "cjson")
 
         // Permanent slots 1-4: error handler, KEYS, ARGV, real globals.
         lk_lua_pushswiftfunction(L, LuaInterpreter.errorHandler)
