@@ -36,9 +36,23 @@ extension LuaInterpreter {
         return -1
     }
 
+    /// luaL_argerror's text: the function is named as the calling code named it ('?' when a
+    /// C function such as pcall called it).
+    static func argErrorText(_ L: OpaquePointer?, _ n: Int32, _ message: String) -> String {
+        var ar = lua_Debug()
+        guard lua_getstack(L, 0, &ar) != 0 else { return "bad argument #\(n) (\(message))" }
+        _ = lua_getinfo(L, "n", &ar)
+        let name = ar.name.map { String(cString: $0) } ?? "?"
+        return "bad argument #\(n) to '\(name)' (\(message))"
+    }
+
+    static func argError(_ L: OpaquePointer?, _ n: Int32, _ message: String) -> Int32 {
+        cjsonRaise(L, argErrorText(L, n, message))
+    }
+
     static let cjsonEncode: SwiftLuaFunction = { L in
         guard lua_gettop(L) == 1 else {
-            return cjsonRaise(L, "bad argument #1 to 'encode' (expected 1 argument)")
+            return argError(L, 1, "expected 1 argument")
         }
         var out = Bytes()
         if let problem = LuaInterpreter.from(L).jsonEncode(1, into: &out, depth: 0) {
@@ -173,11 +187,11 @@ extension LuaInterpreter {
 
     static let cjsonDecode: SwiftLuaFunction = { L in
         guard lua_gettop(L) == 1 else {
-            return cjsonRaise(L, "bad argument #1 to 'decode' (expected 1 argument)")
+            return argError(L, 1, "expected 1 argument")
         }
         guard lua_isstring(L, 1) != 0 else {
             let got = String(cString: lua_typename(L, lua_type(L, 1)))
-            return cjsonRaise(L, "bad argument #1 to 'decode' (string expected, got \(got))")
+            return argError(L, 1, "string expected, got \(got)")
         }
         let me = LuaInterpreter.from(L)
         let problem: String? = me.withString(1) { text in

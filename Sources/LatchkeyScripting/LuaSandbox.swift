@@ -1,6 +1,6 @@
 // Builds the sandbox once, when the interpreter starts: only the base (minus file/loader/env
-// functions), string, table and math libraries plus `redis`, `bit` and `cjson`; pcall handing error
-// tables' err strings to scripts; library tables and the globals
+// functions), string, table and math libraries plus `redis`, `bit`, `cjson`, `struct` and
+// `cmsgpack`; pcall handing error tables' err strings to scripts; library tables and the globals
 // behind read-only proxies (writes raise Redis's "Attempt to modify a readonly table", reading
 // an unknown global raises "Script attempted to access nonexistent global variable"), and
 // loadstring/load refusing precompiled bytecode. The permanent stack slots are set up here.
@@ -72,7 +72,7 @@ extension LuaInterpreter {
                                "module", "require", "package", "os", "io", "debug"}) do
           G[name] = nil
         end
-        for _, name in ipairs({"string", "table", "math", "coroutine", "redis", "bit", "cjson"}) do
+        for _, name in ipairs({"string", "table", "math", "coroutine", "redis", "bit", "cjson", "struct", "cmsgpack"}) do
           G[name] = readonly(G[name])
         end
         local smt = getmetatable("")
@@ -106,6 +106,12 @@ extension LuaInterpreter {
         lua_createtable(L, 0, 6)
         registerCjsonLibrary()
         lk_lua_setglobal(L, "cjson")
+        lua_createtable(L, 0, 3)
+        registerStructLibrary()
+        lk_lua_setglobal(L, "struct")
+        lua_createtable(L, 0, 6)
+        registerMsgpackLibrary()
+        lk_lua_setglobal(L, "cmsgpack")
 
         // Permanent slots 1-4: error handler, KEYS, ARGV, real globals.
         lk_lua_pushswiftfunction(L, LuaInterpreter.errorHandler)
