@@ -43,4 +43,25 @@ struct SeededRandom: RandomNumberGenerator {
             if t.info.outbox.closeAfterFlush { return }
         }
     }
+
+    @Test("random protocol fragments through a session never crash and always leave parseable output",
+          arguments: [UInt64(11), 12, 13])
+    func fragments(seed: UInt64) {
+        var rng = SeededRandom(state: seed)
+        let tokens = ["*", "$", "\r\n", "\n", "1", "2", "3", "-1", "0", "SET", "GET", "k", "v", "PX", "\"", "'", " ",
+                      "\\x41", "PING", "MULTI", "EXEC", "HELLO", "99999999999"]
+        let t = Transcript()
+        for _ in 0..<500 {
+            let (info, session) = Transcript.connect(t.engine, t.context)
+            var input = ""
+            for _ in 0..<Int.random(in: 1...40, using: &rng) { input += tokens.randomElement(using: &rng)! }
+            let bytes = Bytes(input.utf8)
+            t.context.refreshNow()
+            let consumed = bytes.withUnsafeBytes { session.receive($0) }
+            #expect(consumed <= bytes.count)
+            let out = info.outbox.bytes
+            #expect((try? RESPReplyParser.parseAll(out)) != nil, "unparseable output for \(input.debugDescription)")
+            session.connectionClosed()
+        }
+    }
 }
