@@ -50,6 +50,8 @@ extension ChannelSession {
                 message)
         }
         if confirmSeq != nil { confirm(rejected: outcome.rejected) }
+        // RabbitMQ confirms a persistent message on a durable queue only once it is on disk.
+        if confirmSeq != nil && outcome.persisted { connection.frontEnd.journal.replyAfterFsync(connection.client.outbox) }
         connection.frontEnd.memoryAlarm.check(publisher: connection)
     }
 

@@ -7,7 +7,8 @@ public enum CommandTable {
     private typealias S = CommandSpec
 
     /// All commands, grouped as in docs/resp.md.
-    nonisolated(unsafe) public static let all: [CommandSpec] = strings + keys + connection + server + scripting + transactions
+    nonisolated(unsafe) public static let all: [CommandSpec] =
+        strings + keys + connection + server + transactions + scripting
 
     nonisolated(unsafe) static let strings: [CommandSpec] = [
         S("get", arity: 2, flags: [.readonly, .fast], keys: (1, 1, 1), group: "string",

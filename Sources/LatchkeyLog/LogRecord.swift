@@ -41,6 +41,9 @@ public final class Journal {
     public private(set) var bytes: [UInt8] = []
     /// How many records `bytes` holds.
     public private(set) var count = 0
+    /// Outboxes whose output from this tick must wait for the fsync covering this tick's records,
+    /// whatever `appendfsync` says (see `replyAfterFsync`).
+    public private(set) var durableWaiters: [Outbox] = []
 
     public init(enabled: Bool) {
         isEnabled = enabled
@@ -56,6 +59,21 @@ public final class Journal {
     }
 
     public func enable(_ on: Bool) { isEnabled = on }
+
+    /// Asks that `outbox`'s output of this tick be held until the records journaled so far are
+    /// fsynced, even under `appendfsync everysec` (which then fsyncs right away): AMQP publisher
+    /// confirms for persistent messages on durable queues, as RabbitMQ confirms only after its
+    /// fsync. A no-op when the log is off; under `appendfsync no` nothing is fsynced or held.
+    public func replyAfterFsync(_ outbox: Outbox) {
+        if isEnabled { durableWaiters.append(outbox) }
+    }
+
+    /// The outboxes `replyAfterFsync` named since the last call.
+    public func takeDurableWaiters() -> [Outbox] {
+        if durableWaiters.isEmpty { return [] }
+        defer { durableWaiters.removeAll(keepingCapacity: true) }
+        return durableWaiters
+    }
 
     /// True when records are waiting for the writer.
     public var hasPending: Bool { !bytes.isEmpty }

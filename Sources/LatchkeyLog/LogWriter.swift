@@ -56,6 +56,8 @@ public final class LogWriter {
     /// dirty pages whose writeback failed. Not kept under `appendfsync no`.
     var undurable: [UInt8] = []
     var lastSyncStartMs: Int64 = 0
+    /// An fsync was asked for ahead of the everysec pace (`requestSync`).
+    var syncRequested = false
     var lastRetryMs: Int64 = 0
     /// File size right after open or the last rewrite (INFO aof_base_size, auto-rewrite base).
     public internal(set) var baseSize: Int64
@@ -89,6 +91,14 @@ public final class LogWriter {
                 throw LogIOError("create", path, e)
             }
             size = Int64(header.count)
+        } else {
+            // What replay just read may still be only in the page cache (the previous process
+            // crashed, the OS did not): make it durable before anything depends on it.
+            let e = FileIO.datasync(fd)
+            if e != 0 {
+                close(fd)
+                throw LogIOError("fsync", path, e)
+            }
         }
         written = size
         durable = size
@@ -131,11 +141,11 @@ public final class LogWriter {
     /// Appends already framed records with one pwrite (or queues them while the disk fails).
     public func append(bytes: UnsafeRawBufferPointer) {
         if bytes.isEmpty { return }
-        if rewrite.isCapturing { rewriteBuffer.append(contentsOf: bytes) }
+        if rewrite.isCapturing { RecordCodec.appendRaw(bytes, to: &rewriteBuffer) }
         if failure == nil && unwritten.isEmpty {
             writeOut(bytes)
         } else {
-            unwritten.append(contentsOf: bytes)
+            RecordCodec.appendRaw(bytes, to: &unwritten)
         }
     }
 
@@ -199,14 +209,14 @@ public final class LogWriter {
             if policy == .no {
                 durable = written
             } else {
-                undurable.append(contentsOf: bytes)
+                RecordCodec.appendRaw(bytes, to: &undurable)
             }
             if case .write = failure { failure = nil }
         } else {
             // Cut the partial record so the file ends on a record boundary; if even that fails
             // the next pwrite at the same offset overwrites it.
             if n > 0 { _ = ftruncate(fd, off_t(written - base)) }
-            unwritten.append(contentsOf: bytes)
+            RecordCodec.appendRaw(bytes, to: &unwritten)
             failure = .write(e)
         }
     }
@@ -225,7 +235,8 @@ public final class LogWriter {
         if case .fsync = failure {
             guard nowMs - lastRetryMs >= 1000 || lastRetryMs == nowMs else { return nil }
         }
-        if policy == .everysec && nowMs - lastSyncStartMs < 1000 { return nil }
+        if policy == .everysec && nowMs - lastSyncStartMs < 1000 && !syncRequested { return nil }
+        syncRequested = false
         lastSyncStartMs = nowMs
         state = .syncing(target: written)
         return LogJob(.sync(fd: fd, target: written), injected: faultInjector?(.fsync) ?? 0)
@@ -254,6 +265,12 @@ public final class LogWriter {
 
     func noteSyncCost(_ micros: Int64) {
         syncCostMicros = syncCostMicros * 0.8 + Double(micros) * 0.2
+    }
+
+    /// Under `everysec`, makes the next `poll` start an fsync without waiting for the second
+    /// to pass (someone is waiting for durability: a publisher confirm).
+    public func requestSync() {
+        if policy == .everysec { syncRequested = true }
     }
 
     func syncSucceeded(upTo target: Int64) {

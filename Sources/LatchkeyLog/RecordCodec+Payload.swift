@@ -111,7 +111,7 @@ extension RecordCodec {
 
     @inline(__always)
     static func putU64(_ v: UInt64, _ out: inout [UInt8]) {
-        withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) }
+        for shift in stride(from: 0, to: 64, by: 8) { out.append(UInt8(truncatingIfNeeded: v >> UInt64(shift))) }
     }
 
     @inline(__always)

@@ -69,7 +69,7 @@ public enum RecordCodec {
     /// Appends one framed record to `out` (the journal's pending buffer or a rewrite chunk).
     public static func encode(_ record: LogRecord, into out: inout [UInt8]) {
         let start = out.count
-        out.append(contentsOf: [0, 0, 0, 0] as [UInt8])
+        out.append(0); out.append(0); out.append(0); out.append(0)
         out.append(record.type.rawValue)
         encodePayload(record, into: &out)
         let payloadLength = out.count - start - 5
@@ -88,12 +88,14 @@ public enum RecordCodec {
         into out: inout [UInt8]
     ) {
         let start = out.count
-        out.append(contentsOf: [0, 0, 0, 0, RecordType.set.rawValue] as [UInt8])
+        out.reserveCapacity(start + key.count + value.count + 40)
+        out.append(0); out.append(0); out.append(0); out.append(0)
+        out.append(RecordType.set.rawValue)
         putVarint(UInt64(db), &out)
         putVarint(UInt64(key.count), &out)
-        out.append(contentsOf: key)
+        appendRaw(key, to: &out)
         putVarint(UInt64(value.count), &out)
-        out.append(contentsOf: value)
+        appendRaw(value, to: &out)
         putI64(expireAtMs, &out)
         let payloadLength = out.count - start - 5
         out.withUnsafeMutableBytes { raw in
@@ -151,6 +153,13 @@ public enum RecordCodec {
             }
             return out
         }
+    }
+
+    /// memcpy-speed append of borrowed bytes (the generic Sequence path copies byte by byte).
+    @inline(__always)
+    static func appendRaw(_ src: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        guard let base = src.baseAddress, !src.isEmpty else { return }
+        out.append(contentsOf: UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: src.count))
     }
 
     @inline(__always)

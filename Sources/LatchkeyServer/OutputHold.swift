@@ -27,11 +27,13 @@ final class OutputHold {
     /// of them when `holdNew` (under `always`, `end` not durable yet), otherwise only those of
     /// clients with older output still held (order). The outboxes stay queued with empty
     /// buffers, so the flush that follows writes nothing for them and clears their queued flag.
-    func sweep(_ queue: FlushQueue, end: Int64, holdNew mustHold: Bool) {
-        if !mustHold && held.isEmpty { return }
+    /// `waiters` are held like under `holdNew` even when it is false (replies after fsync).
+    func sweep(_ queue: FlushQueue, end: Int64, holdNew mustHold: Bool, waiters: [Outbox] = []) {
+        if !mustHold && held.isEmpty && waiters.isEmpty { return }
+        let waiting = Set(waiters.map(ObjectIdentifier.init))
         for outbox in queue.pending where !outbox.bytes.isEmpty || outbox.closeAfterFlush {
             let id = ObjectIdentifier(outbox)
-            if !mustHold && held[id] == nil { continue }
+            if !mustHold && held[id] == nil && !waiting.contains(id) { continue }
             let h = held[id] ?? Held(outbox)
             held[id] = h
             if !outbox.bytes.isEmpty {

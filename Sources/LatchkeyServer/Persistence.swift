@@ -55,7 +55,9 @@ public final class Persistence {
         let ordered = participants.sorted { $0.key == .resp && $1.key != .resp }.map(\.value)
         var unhandled = 0
         let report: ReplayReport
+        for p in ordered { p.beginLogReplay() }
         do {
+            defer { for p in ordered { p.finishLogReplay() } }
             report = try LogReader.replay(path: path, truncateTornTail: config.bool("aof-load-truncated")) { record in
                 let type = record.type
                 guard let p = ordered.first(where: { $0.handlesLogRecord(type) }) else {
@@ -127,10 +129,22 @@ public final class Persistence {
         let ctx = server.context
         let wasHealthy = ctx.persistence.writeError == nil  // what the write gate saw
         let end = writer.append(journal)
+        let waiters = durableWaiters(end: end)
         _ = writer.syncInlineIfCheap(nowMs: ctx.nowMs)
         submit(writer.poll(nowMs: ctx.nowMs))
-        hold.sweep(ctx.flushQueue, end: end, holdNew: mustHold(end: end, wasHealthy: wasHealthy))
+        hold.sweep(ctx.flushQueue, end: end, holdNew: mustHold(end: end, wasHealthy: wasHealthy), waiters: waiters)
+        // An inline fsync may have made earlier held output durable without any job completing.
+        hold.release(durable: writer.durable)
         updateStatus()
+    }
+
+    /// Outboxes that asked to reply only after the fsync (publisher confirms); an everysec
+    /// writer is told to fsync now rather than within the second. Empty under `no`.
+    private func durableWaiters(end: Int64) -> [Outbox] {
+        let waiters = journal.takeDurableWaiters()
+        guard !waiters.isEmpty, writer.policy != .no, end > writer.durable else { return [] }
+        writer.requestSync()
+        return waiters
     }
 
     /// Whether this tick's output waits for an fsync: under `always`, while something is not
@@ -158,7 +172,8 @@ public final class Persistence {
         // Records made by requests handled since the last flush go out before their replies.
         let wasHealthy = ctx.persistence.writeError == nil  // what the write gate saw
         let end = writer.append(journal)
-        hold.sweep(ctx.flushQueue, end: end, holdNew: mustHold(end: end, wasHealthy: wasHealthy))
+        let waiters = durableWaiters(end: end)
+        hold.sweep(ctx.flushQueue, end: end, holdNew: mustHold(end: end, wasHealthy: wasHealthy), waiters: waiters)
         hold.release(durable: writer.durable)
         ctx.flushQueue.drain()
         submit(writer.poll(nowMs: ctx.nowMs))

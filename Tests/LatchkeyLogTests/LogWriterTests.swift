@@ -190,4 +190,26 @@ import Testing
         w.setPolicy(.everysec)
         #expect(!w.syncInlineIfCheap(nowMs: 0))
     }
+
+    @Test("everysec - a reply waiting for its fsync (publisher confirm) starts one before the second is up")
+    func requestedSync() throws {
+        let dir = TempDir()
+        defer { dir.remove() }
+        let w = try LogWriter(path: dir.file("a.aof"), policy: .everysec)
+        let j = Journal(enabled: true)
+        j.append(rec(1))
+        w.append(j)
+        let first = w.poll(nowMs: 5_000)
+        run(first, w, now: 5_000)
+        j.append(rec(2))
+        w.append(j)
+        #expect(w.poll(nowMs: 5_100).isEmpty)
+        w.requestSync()
+        #expect(w.poll(nowMs: 5_100).count == 1)
+        let q = FlushQueue()
+        let o = Outbox(queue: q)
+        j.replyAfterFsync(o)
+        #expect(j.takeDurableWaiters().count == 1 && j.takeDurableWaiters().isEmpty)
+        Journal(enabled: false).replyAfterFsync(o)
+    }
 }

@@ -41,4 +41,21 @@ import Testing
         #expect(count == 1_000_000 && report.records == count && keyBytes > 0)
         print("log measure: wrote \(report.fileSize) bytes in \(t1 - t0) s; replayed \(count) records in \(t2 - t1) s")
     }
+
+    @Test("framing a 1,000,000-key rewrite snapshot on the loop", .enabled(if: ReplayMeasurement.enabled))
+    func snapshotMillion() {
+        let keys = (0..<1_000_000).map { b("lock:\($0)") }
+        let value = b("5f2c9e1a-8b7d-4c3e-9a1f-0123456789ab")
+        var out: [UInt8] = []
+        let t0 = Self.seconds()
+        out.reserveCapacity(64 << 20)
+        value.withUnsafeBytes { v in
+            for k in keys {
+                k.withUnsafeBytes { RecordCodec.encodeSet(db: 0, key: $0, value: v, expireAtMs: 1_800_000_000_000, into: &out) }
+            }
+        }
+        let t1 = Self.seconds()
+        #expect(out.count > 1_000_000)
+        print("log measure: framed 1,000,000 set records (\(out.count) bytes) in \(t1 - t0) s")
+    }
 }

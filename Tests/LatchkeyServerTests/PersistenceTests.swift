@@ -64,6 +64,22 @@ import Testing
         #expect(hold.isEmpty)
     }
 
+    @Test("an outbox that asked to reply after the fsync is held even when nothing else is")
+    func holdWaiter() {
+        let q = FlushQueue()
+        let hold = OutputHold()
+        let a = client(q)
+        let b = client(q)
+        say(a, "confirm")
+        say(b, "other")
+        hold.sweep(q, end: 40, holdNew: false, waiters: [a.outbox])
+        q.drain()
+        #expect(a.written.isEmpty && b.written == Array("other".utf8))
+        hold.release(durable: 40)
+        q.drain()
+        #expect(a.written == Array("confirm".utf8))
+    }
+
     @Test("close-after-flush waits for the held reply")
     func holdQuit() {
         let q = FlushQueue()
