@@ -61,6 +61,8 @@ public enum ErrorReplies {
     public static func configSetFailed(_ name: String, _ reason: String) -> String {
         "ERR CONFIG SET failed (possibly related to argument '\(name)') - \(reason)"
     }
+    public static let configImmutable = "can't set immutable config"
+    public static let configDuplicate = "duplicate parameter"
 
     /// `ERR invalid expire time in 'set' command`
     public static func invalidExpire(_ command: String) -> String { "ERR invalid expire time in '\(command)' command" }

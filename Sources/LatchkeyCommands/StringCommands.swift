@@ -42,23 +42,31 @@ enum StringCommands {
         while j < argc {
             let opt = ctx[j]
             let hasNext = j + 1 < argc
+            // Redis only rejects conflicting options: repeating the same one is allowed (NX NX,
+            // GET GET, EX 10 EX 20, KEEPTTL KEEPTTL) and the last value wins.
             var conditionFree: Bool { if case .always = condition { return true } else { return false } }
-            var expiryFree: Bool { if case .none = expiry { return true } else { return false } }
-            if opt.equalsUppercase("NX") && conditionFree {
+            var nxFree: Bool { switch condition { case .always, .nx: return true; default: return false } }
+            var xxFree: Bool { switch condition { case .always, .xx: return true; default: return false } }
+            var keepTTLFree: Bool { switch expiry { case .none, .keepTTL: return true; default: return false } }
+            var exFree: Bool { switch expiry { case .none, .ex: return true; default: return false } }
+            var pxFree: Bool { switch expiry { case .none, .px: return true; default: return false } }
+            var exatFree: Bool { switch expiry { case .none, .exat: return true; default: return false } }
+            var pxatFree: Bool { switch expiry { case .none, .pxat: return true; default: return false } }
+            if opt.equalsUppercase("NX") && nxFree {
                 condition = .nx
-            } else if opt.equalsUppercase("XX") && conditionFree {
+            } else if opt.equalsUppercase("XX") && xxFree {
                 condition = .xx
             } else if opt.equalsUppercase("GET") {
                 wantGet = true
-            } else if opt.equalsUppercase("KEEPTTL") && expiryFree {
+            } else if opt.equalsUppercase("KEEPTTL") && keepTTLFree {
                 expiry = .keepTTL
-            } else if opt.equalsUppercase("EX") && expiryFree && hasNext {
+            } else if opt.equalsUppercase("EX") && exFree && hasNext {
                 expiry = .ex(ctx[j + 1]); j += 1
-            } else if opt.equalsUppercase("PX") && expiryFree && hasNext {
+            } else if opt.equalsUppercase("PX") && pxFree && hasNext {
                 expiry = .px(ctx[j + 1]); j += 1
-            } else if opt.equalsUppercase("EXAT") && expiryFree && hasNext {
+            } else if opt.equalsUppercase("EXAT") && exatFree && hasNext {
                 expiry = .exat(ctx[j + 1]); j += 1
-            } else if opt.equalsUppercase("PXAT") && expiryFree && hasNext {
+            } else if opt.equalsUppercase("PXAT") && pxatFree && hasNext {
                 expiry = .pxat(ctx[j + 1]); j += 1
             } else if opt.equalsUppercase("IFEQ") && conditionFree && hasNext {
                 condition = .ifeq(ctx[j + 1]); j += 1
