@@ -46,7 +46,8 @@ bench: build venv
 	bash bench/run.sh
 
 fuzz: deps
-	bash Tests/Fuzz/run.sh
+	sh Tests/Fuzz/run.sh
+	bash Tests/Fuzz/run_amqp.sh
 
 clean:
 	rm -rf .build $(VENV)

@@ -27,11 +27,11 @@ enum ClientCommands {
     static func setinfo(_ ctx: CommandContext) {
         let isName = ctx.arg(2, is: "LIB-NAME")
         guard isName || ctx.arg(2, is: "LIB-VER") else {
-            ctx.reply.error("ERR Unrecognized option '\(ctx[2].string)'")
+            ctx.reply.error(ErrorReplies.unrecognizedOption(ctx[2].string))
             return
         }
         guard ConnectionCommands.validClientName(ctx[3]) else {
-            ctx.reply.error("ERR \(isName ? "lib-name" : "lib-ver") cannot contain spaces, newlines or special characters.")
+            ctx.reply.error(ErrorReplies.libInfoChars(isName ? "lib-name" : "lib-ver"))
             return
         }
         if isName { ctx.client.info.libName = ctx[3].bytes } else { ctx.client.info.libVersion = ctx[3].bytes }
@@ -94,7 +94,7 @@ enum ClientCommands {
             let v = ctx[i + 1]
             if ctx.arg(i, is: "ID") {
                 guard let n = ASCII.parseInt64(v), n > 0 else {
-                    ctx.reply.error("ERR client-id should be greater than 0")
+                    ctx.reply.error(ErrorReplies.clientIDPositive)
                     return
                 }
                 id = UInt64(n)
@@ -110,7 +110,7 @@ enum ClientCommands {
             } else if ctx.arg(i, is: "TYPE") {
                 guard v.equalsUppercase("NORMAL") || v.equalsUppercase("PUBSUB") || v.equalsUppercase("MASTER")
                     || v.equalsUppercase("REPLICA") || v.equalsUppercase("SLAVE") else {
-                    ctx.reply.error("ERR Unknown client type '\(v.string)'")
+                    ctx.reply.error(ErrorReplies.unknownClientType(v.string))
                     return
                 }
             } else if ctx.arg(i, is: "USER") || ctx.arg(i, is: "MAXAGE") {

@@ -13,6 +13,11 @@ public final class RESPClientState {
     public let info: ClientInfo
     public var protocolVersion: Int = 2
     public var authenticated: Bool
+    /// The open MULTI block, if any.
+    public internal(set) var transaction: TransactionState?
+    /// Keys this client WATCHes, and whether one of them was written since.
+    var watching: [WatchedKey] = []
+    var watchTouched = false
     /// Selected database; mirrored in `info.db`.
     public var db: Int {
         didSet { info.db = db }

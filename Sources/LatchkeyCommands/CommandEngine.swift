@@ -23,6 +23,8 @@ public final class CommandEngine: FrontEnd {
     var isReplaying = false
     /// Scripting (EVAL/SCRIPT): the Lua interpreter and the script host, created on first use.
     public private(set) lazy var scripting = ScriptRunner(engine: self)
+    /// WATCHed keys → the clients watching them (see TransactionCommands).
+    var watchers: [WatchedKey: [RESPClientState]] = [:]
     /// Context reused by `execute` (script calls).
     private var scriptContext: CommandContext?
 
@@ -57,7 +59,10 @@ public final class CommandEngine: FrontEnd {
         keyspace.activeExpireCycle(now: context.nowMs)
     }
 
-    func sessionClosed(_ s: RESPSession) { sessions[s.client.info.id] = nil }
+    func sessionClosed(_ s: RESPSession) {
+        unwatchAll(s.client)
+        sessions[s.client.info.id] = nil
+    }
 
     // MARK: configuration changes
 

@@ -20,6 +20,8 @@ public struct CommandFlags: OptionSet, Sendable {
     /// Allowed before AUTH when requirepass is set.
     public static let noauth = CommandFlags(rawValue: 1 << 8)
     public static let blocking = CommandFlags(rawValue: 1 << 9)
+    /// Runs at once inside MULTI instead of being queued (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET).
+    public static let skipsQueue = CommandFlags(rawValue: 1 << 10)
 
     /// The flag words COMMAND INFO reports, in Redis's spelling.
     public var names: [String] {
@@ -65,6 +67,9 @@ public final class CommandSpec {
     public private(set) var fullName: String
     /// The container of a subcommand.
     public private(set) weak var parent: CommandSpec?
+    /// The flags the gate checks: a subcommand's own plus its container's (computed once, so
+    /// the gate never loads the weak `parent`).
+    public private(set) var gateFlags: CommandFlags
 
     public init(_ name: String, arity: Int, flags: CommandFlags, keys: (Int, Int, Int) = (0, 0, 0),
                 group: String, since: String = "1.0.0", summary: String, subcommands: [CommandSpec] = [],
@@ -81,10 +86,12 @@ public final class CommandSpec {
         self.since = since
         self.handler = handler
         fullName = self.name
+        gateFlags = flags
         self.subcommands = subcommands
         for sub in subcommands {
             sub.fullName = self.name + "|" + sub.name
             sub.parent = self
+            sub.gateFlags = sub.flags.union(flags)
         }
     }
 

@@ -7,7 +7,8 @@ public enum CommandTable {
     private typealias S = CommandSpec
 
     /// All commands, grouped as in docs/resp.md.
-    nonisolated(unsafe) public static let all: [CommandSpec] = strings + keys + connection + server + scripting
+    nonisolated(unsafe) public static let all: [CommandSpec] =
+        strings + keys + connection + server + transactions + scripting
 
     nonisolated(unsafe) static let strings: [CommandSpec] = [
         S("get", arity: 2, flags: [.readonly, .fast], keys: (1, 1, 1), group: "string",
@@ -84,14 +85,29 @@ public enum CommandTable {
           summary: "Removes all keys from all databases.", handler: KeyCommands.flushall),
     ]
 
+    nonisolated(unsafe) static let transactions: [CommandSpec] = [
+        S("multi", arity: 1, flags: [.noscript, .loading, .stale, .fast, .skipsQueue], group: "transactions",
+          since: "1.2.0", summary: "Starts a transaction.", handler: TransactionCommands.multi),
+        S("exec", arity: 1, flags: [.noscript, .loading, .stale, .skipsQueue], group: "transactions",
+          since: "1.2.0", summary: "Executes all commands in a transaction.", handler: TransactionCommands.exec),
+        S("discard", arity: 1, flags: [.noscript, .loading, .stale, .fast, .skipsQueue], group: "transactions",
+          since: "2.0.0", summary: "Discards a transaction.", handler: TransactionCommands.discard),
+        S("watch", arity: -2, flags: [.noscript, .loading, .stale, .fast, .skipsQueue], keys: (1, -1, 1),
+          group: "transactions", since: "2.2.0",
+          summary: "Monitors changes to keys to determine the execution of a transaction.",
+          handler: TransactionCommands.watch),
+        S("unwatch", arity: 1, flags: [.noscript, .loading, .stale, .fast], group: "transactions", since: "2.2.0",
+          summary: "Forgets about watched keys of a transaction.", handler: TransactionCommands.unwatch),
+    ]
+
     nonisolated(unsafe) static let connection: [CommandSpec] = [
         S("ping", arity: -1, flags: [.fast, .stale], group: "connection",
           summary: "Returns the server's liveliness response.", handler: ConnectionCommands.ping),
         S("echo", arity: 2, flags: [.fast, .loading, .stale], group: "connection",
           summary: "Returns the given string.", handler: ConnectionCommands.echo),
-        S("quit", arity: -1, flags: [.noscript, .loading, .stale, .fast, .noauth], group: "connection",
+        S("quit", arity: -1, flags: [.noscript, .loading, .stale, .fast, .noauth, .skipsQueue], group: "connection",
           summary: "Closes the connection.", handler: ConnectionCommands.quit),
-        S("reset", arity: 1, flags: [.noscript, .loading, .stale, .fast, .noauth], group: "connection",
+        S("reset", arity: 1, flags: [.noscript, .loading, .stale, .fast, .noauth, .skipsQueue], group: "connection",
           since: "6.2.0", summary: "Resets the connection.", handler: ConnectionCommands.reset),
         S("select", arity: 2, flags: [.loading, .stale, .fast], group: "connection",
           summary: "Changes the selected database.", handler: ConnectionCommands.select),

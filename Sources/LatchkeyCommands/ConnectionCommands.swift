@@ -27,6 +27,8 @@ enum ConnectionCommands {
 
     /// RESET — back to RESP2, db 0, no name, and unauthenticated when a password is required.
     static func reset(_ ctx: CommandContext) {
+        ctx.client.transaction = nil
+        ctx.engine.unwatchAll(ctx.client)
         ctx.client.db = 0
         ctx.client.protocolVersion = 2
         ctx.reply.protocolVersion = 2
@@ -108,7 +110,7 @@ enum ConnectionCommands {
                 name = ctx[j + 1]
                 j += 2
             } else {
-                ctx.reply.error("ERR Syntax error in HELLO option '\(ctx[j].string)'")
+                ctx.reply.error(ErrorReplies.helloOption(ctx[j].string))
                 return
             }
         }

@@ -20,7 +20,7 @@ enum CounterCommands {
     static func decrby(_ ctx: CommandContext) {
         guard let n = ctx.int64OrReply(2) else { return }
         if n == Int64.min {
-            ctx.reply.error("ERR decrement would overflow")
+            ctx.reply.error(ErrorReplies.decrementOverflow)
             return
         }
         incrDecr(ctx, by: -n)
@@ -49,15 +49,15 @@ enum CounterCommands {
             return
         }
         let text = ASCII.decimal(result)
+        ctx.journal(.set(db: dbIndex, key: key.bytes, value: text, expireAtMs: expireAt))
         text.withUnsafeBytes { t in
             if probe.found {
-                db.replaceString(at: probe.slot, value: t.baseAddress, valueCount: t.count, expireAt: expireAt)
+                _ = db.replaceString(at: probe.slot, value: t.baseAddress, valueCount: t.count, expireAt: expireAt)
             } else {
-                db.insert(probe, key: UnsafeRawPointer(key.base), keyCount: key.count, value: t.baseAddress,
-                          valueCount: t.count, expireAt: 0)
+                _ = db.insert(probe, key: UnsafeRawPointer(key.base), keyCount: key.count, value: t.baseAddress,
+                              valueCount: t.count, expireAt: 0)
             }
         }
-        ctx.journal(.set(db: dbIndex, key: key.bytes, value: text, expireAtMs: expireAt))
         ctx.reply.integer(result)
     }
 }

@@ -12,22 +12,26 @@ extension CommandEngine {
         guard argv.count > 0 else { return }
         guard var spec = commands.find(argv[0]) else {
             ctx.reply.error(ErrorReplies.unknownCommand(argv[0].string, args: argv.dropFirst().prefix(64).map(\.string)))
+            ctx.client.transaction?.failed = true
             return
         }
         if !spec.subcommands.isEmpty && argv.count >= 2 {
             guard let sub = spec.subcommand(argv[1]) else {
                 ctx.reply.error(ErrorReplies.unknownSubcommand(argv[1].string, container: spec.name))
+                ctx.client.transaction?.failed = true
                 return
             }
             spec = sub
         }
         if !spec.accepts(argc: argv.count) {
             ctx.reply.error(ErrorReplies.arity(spec.fullName))
+            ctx.client.transaction?.failed = true
             return
         }
-        let flags = (spec.parent ?? spec).flags.union(spec.flags)
+        let flags = spec.gateFlags
         if !ctx.client.authenticated && !requirePass.isEmpty && !flags.contains(.noauth) {
             ctx.reply.error(ErrorReplies.noAuth)
+            ctx.client.transaction?.failed = true
             return
         }
         if !ctx.fromScript && scripting.refusesWhileBusy(spec) {
@@ -40,11 +44,18 @@ extension CommandEngine {
         }
         if flags.contains(.write), let failure = context.persistence.writeError {
             ctx.reply.error(failure.hasPrefix("MISCONF") ? failure : ErrorReplies.misconfPrefix + failure)
+            ctx.client.transaction?.failed = true
+            return
+        }
+        if let tx = ctx.client.transaction, !ctx.fromScript, !flags.contains(.skipsQueue) {
+            tx.queued.append(argv.map { $0.bytes })
+            ctx.reply.status("QUEUED")
             return
         }
         ctx.spec = spec
         if !ctx.fromScript { ctx.client.info.lastCommand = spec.fullName }
         context.stats.totalCommandsProcessed &+= 1
         spec.handler(ctx)
+        if !watchers.isEmpty && flags.contains(.write) { touchWatchedKeys(spec, ctx) }
     }
 }

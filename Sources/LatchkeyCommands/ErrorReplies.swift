@@ -28,6 +28,41 @@ public enum ErrorReplies {
     public static let invalidCursor = "ERR invalid cursor"
     public static let timeoutNegative = "ERR timeout is negative"
     public static let misconfPrefix = "MISCONF "
+    public static let stringTooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
+
+    public static let decrementOverflow = "ERR decrement would overflow"
+    public static let clientIDPositive = "ERR client-id should be greater than 0"
+    public static let noConfigFile = "ERR The server is running without a config file"
+    public static let shutdownFailed = "ERR Errors trying to SHUTDOWN. Check logs."
+    public static let rewriteUnavailable = "ERR Background append only file rewriting is not available"
+    public static let multiNested = "ERR MULTI calls can not be nested"
+    public static let discardWithoutMulti = "ERR DISCARD without MULTI"
+    public static let execWithoutMulti = "ERR EXEC without MULTI"
+    public static let execAbort = "EXECABORT Transaction discarded because of previous errors."
+    public static let watchInsideMulti = "ERR WATCH inside MULTI is not allowed"
+
+    /// `ERR Unsupported option FOO` (EXPIRE family)
+    public static func unsupportedOption(_ opt: String) -> String { "ERR Unsupported option " + opt }
+    /// `ERR Unrecognized option 'foo'` (CLIENT SETINFO)
+    public static func unrecognizedOption(_ opt: String) -> String { "ERR Unrecognized option '\(opt)'" }
+    /// `ERR lib-name cannot contain spaces, newlines or special characters.`
+    public static func libInfoChars(_ attr: String) -> String {
+        "ERR \(attr) cannot contain spaces, newlines or special characters."
+    }
+    /// `ERR Unknown client type 'x'` (CLIENT KILL TYPE)
+    public static func unknownClientType(_ t: String) -> String { "ERR Unknown client type '\(t)'" }
+    /// `ERR Syntax error in HELLO option 'foo'`
+    public static func helloOption(_ opt: String) -> String { "ERR Syntax error in HELLO option '\(opt)'" }
+    /// `ERR Unknown option or number of arguments for CONFIG SET - 'foo'`
+    public static func configSetUnknown(_ name: String) -> String {
+        "ERR Unknown option or number of arguments for CONFIG SET - '\(name)'"
+    }
+    /// `ERR CONFIG SET failed (possibly related to argument 'x') - reason`
+    public static func configSetFailed(_ name: String, _ reason: String) -> String {
+        "ERR CONFIG SET failed (possibly related to argument '\(name)') - \(reason)"
+    }
+    public static let configImmutable = "can't set immutable config"
+    public static let configDuplicate = "duplicate parameter"
 
     /// `ERR invalid expire time in 'set' command`
     public static func invalidExpire(_ command: String) -> String { "ERR invalid expire time in '\(command)' command" }

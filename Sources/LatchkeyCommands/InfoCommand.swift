@@ -120,20 +120,11 @@ enum InfoCommand {
     static func residentBytes() -> Int {
         guard let f = fopen("/proc/self/statm", "r") else { return 0 }
         defer { fclose(f) }
-        var size = 0, rss = 0
-        withUnsafeMutablePointer(to: &size) { s in
-            withUnsafeMutablePointer(to: &rss) { r in
-                var buf = [CChar](repeating: 0, count: 128)
-                if fgets(&buf, 128, f) != nil {
-                    let parts = String(cString: buf).split(separator: " ")
-                    if parts.count > 1 {
-                        s.pointee = Int(parts[0]) ?? 0
-                        r.pointee = Int(parts[1]) ?? 0
-                    }
-                }
-            }
-        }
-        return rss * Int(sysconf(Int32(_SC_PAGESIZE)))
+        var buf = [UInt8](repeating: 0, count: 128)
+        let n = fread(&buf, 1, 127, f)
+        let parts = buf[0..<n].split(separator: 32)
+        guard parts.count > 1, let pages = Int(String(decoding: parts[1], as: UTF8.self)) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
     static func runID(_ server: ServerContext) -> String {

@@ -56,7 +56,7 @@ enum KeyCommands {
             else if ctx.arg(i, is: "GT") { gt = true }
             else if ctx.arg(i, is: "LT") { lt = true }
             else {
-                ctx.reply.error("ERR Unsupported option " + ctx[i].string)
+                ctx.reply.error(ErrorReplies.unsupportedOption(ctx[i].string))
                 return
             }
         }
@@ -124,7 +124,8 @@ enum KeyCommands {
             return
         }
         var v = absolute ? at : max(0, at - ctx.nowMs)
-        if !ms { v = (v + 500) / 1000 }
+        // Rounded seconds, (v + 500) / 1000 without overflowing near Int64.max (PXAT max).
+        if !ms { v = v / 1000 + (v % 1000 + 500) / 1000 }
         ctx.reply.integer(v)
     }
 
@@ -154,7 +155,7 @@ enum KeyCommands {
 
     /// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
     static func scan(_ ctx: CommandContext) {
-        guard let cursor = parseUnsignedCursor(ctx[1]) else {
+        guard let cursor = parseCursor(ctx[1]) else {
             ctx.reply.error(ErrorReplies.invalidCursor)
             return
         }
@@ -184,20 +185,20 @@ enum KeyCommands {
             i += 2
         }
         var found: [Bytes] = []
-        let next = ctx.keyspace.scan(db: ctx.db, cursor: Int(min(cursor, Int64(Int.max))), count: Int(min(count, 1 << 30)),
+        let next = ctx.keyspace.scan(db: ctx.db, cursor: cursor, count: Int(min(count, 1 << 30)),
                                      matching: pattern, type: typeFilter, now: ctx.nowMs) { key in
             if !unknownType { found.append(key.bytes) }
         }
         ctx.reply.arrayHeader(2)
-        ctx.reply.bulk(ASCII.decimal(Int64(next)))
+        ctx.reply.bulk(Bytes(String(UInt64(truncatingIfNeeded: next)).utf8))
         ctx.reply.arrayHeader(found.count)
         for k in found { ctx.reply.bulk(k) }
     }
 
-    /// Redis reads cursors with strtoul (so "-1" is a huge cursor, not an error); anything
-    /// beyond the table simply ends the scan.
-    private static func parseUnsignedCursor(_ v: ByteView) -> Int64? {
-        if let small = ASCII.parseInt64(v) { return small >= 0 ? small : Int64.max }
+    /// Redis reads cursors with strtoul: any decimal up to 2^64-1, and "-N" wraps around.
+    /// The bit pattern is what the reverse-binary walk uses.
+    private static func parseCursor(_ v: ByteView) -> Int? {
+        if let small = ASCII.parseInt64(v) { return Int(small) }
         guard v.count > 0, v.count <= 20 else { return nil }
         var x: UInt64 = 0
         for i in 0..<v.count {
@@ -208,7 +209,7 @@ enum KeyCommands {
             if o1 || o2 { return nil }
             x = a
         }
-        return Int64.max
+        return Int(truncatingIfNeeded: x)
     }
 
     /// DBSIZE
@@ -218,6 +219,7 @@ enum KeyCommands {
     static func flushdb(_ ctx: CommandContext) {
         guard flushOptionOK(ctx) else { return }
         ctx.journal(.flushDB(db: ctx.db))
+        ctx.engine.touchAllWatched(db: ctx.db)
         ctx.keyspace.flush(db: ctx.db)
         ctx.reply.ok()
     }
@@ -226,6 +228,7 @@ enum KeyCommands {
     static func flushall(_ ctx: CommandContext) {
         guard flushOptionOK(ctx) else { return }
         ctx.journal(.flushAll)
+        ctx.engine.touchAllWatched(db: nil)
         ctx.keyspace.flushAll()
         ctx.reply.ok()
     }

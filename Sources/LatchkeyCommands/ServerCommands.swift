@@ -12,17 +12,27 @@ enum ServerCommands {
     // MARK: CONFIG
 
     /// CONFIG GET parameter [parameter ...]
+    /// As in Redis, a name without glob characters is echoed as the client spelled it (first
+    /// spelling wins); a pattern lists the canonical names.
     static func configGet(_ ctx: CommandContext) {
-        var matched: [Directive] = []
+        var matched: [(name: String, directive: Directive)] = []
+        func add(_ name: String, _ d: Directive) {
+            if !matched.contains(where: { $0.directive.name == d.name }) { matched.append((name, d)) }
+        }
         for i in 2..<ctx.argc {
             let pattern = ctx[i].bytes
-            for d in ConfigTable.directives where !matched.contains(where: { $0.name == d.name }) {
-                if Glob.matches(pattern, Bytes(d.name.utf8), caseInsensitive: true) { matched.append(d) }
+            if !pattern.contains(where: { $0 == 42 || $0 == 63 || $0 == 91 }) {  // * ? [
+                let name = ctx[i].string
+                if let d = ConfigTable.directive(named: name) { add(name, d) }
+                continue
+            }
+            for d in ConfigTable.directives where Glob.matches(pattern, Bytes(d.name.utf8), caseInsensitive: true) {
+                add(d.name, d)
             }
         }
         ctx.reply.mapHeader(matched.count)
-        for d in matched {
-            ctx.reply.bulk(string: d.name)
+        for (name, d) in matched {
+            ctx.reply.bulk(string: name)
             ctx.reply.bulk(string: ctx.server.config.string(d.name))
         }
     }
@@ -38,11 +48,17 @@ enum ServerCommands {
         while i < ctx.argc {
             let name = ctx[i].string
             guard let d = ConfigTable.directive(named: name) else {
-                ctx.reply.error("ERR Unknown option or number of arguments for CONFIG SET - '\(name)'")
+                ctx.reply.error(ErrorReplies.configSetUnknown(name))
                 return
             }
             guard d.mutable else {
-                ctx.reply.error("ERR CONFIG SET failed (possibly related to argument '\(d.name)') - can't set immutable config")
+                ctx.reply.error(ErrorReplies.configSetFailed(name, ErrorReplies.configImmutable))
+                return
+            }
+            // Redis names the argument as spelled in the request here (range errors use the
+            // directive's own name).
+            guard !changes.contains(where: { $0.0.name == d.name }) else {
+                ctx.reply.error(ErrorReplies.configSetFailed(name, ErrorReplies.configDuplicate))
                 return
             }
             changes.append((d, ctx[i + 1].string))
@@ -52,7 +68,7 @@ enum ServerCommands {
         let scratch = Config()
         for (d, v) in changes {
             if let problem = scratch.set(d.name, v) {
-                ctx.reply.error("ERR CONFIG SET failed (possibly related to argument '\(d.name)') - \(problem)")
+                ctx.reply.error(ErrorReplies.configSetFailed(d.name, problem))
                 return
             }
         }
@@ -71,7 +87,7 @@ enum ServerCommands {
 
     /// CONFIG REWRITE is not supported (no config file rewriting).
     static func configRewrite(_ ctx: CommandContext) {
-        ctx.reply.error("ERR The server is running without a config file")
+        ctx.reply.error(ErrorReplies.noConfigFile)
     }
 
     // MARK: COMMAND
@@ -137,14 +153,40 @@ enum ServerCommands {
 
     static func docsEntry(_ r: ReplyWriter, _ s: CommandSpec) {
         r.bulk(string: s.fullName)
-        r.mapHeader(s.subcommands.isEmpty ? 3 : 4)
+        let arguments = CommandArguments.arguments(of: s) ?? []
+        r.mapHeader(3 + (arguments.isEmpty ? 0 : 1) + (s.subcommands.isEmpty ? 0 : 1))
         r.bulk(string: "summary"); r.bulk(string: s.summary)
         r.bulk(string: "since"); r.bulk(string: s.since)
         r.bulk(string: "group"); r.bulk(string: s.group)
+        if !arguments.isEmpty {
+            r.bulk(string: "arguments")
+            argumentDocs(r, arguments)
+        }
         if !s.subcommands.isEmpty {
             r.bulk(string: "subcommands")
             r.mapHeader(s.subcommands.count)
             for sub in s.subcommands { docsEntry(r, sub) }
+        }
+    }
+
+    /// Redis's argument maps: name, type, token, flags (a set of status words), nested arguments.
+    static func argumentDocs(_ r: ReplyWriter, _ args: [ArgumentDoc]) {
+        r.arrayHeader(args.count)
+        for a in args {
+            let flags = (a.optional ? ["optional"] : []) + (a.multiple ? ["multiple"] : [])
+            r.mapHeader(2 + (a.token == nil ? 0 : 1) + (flags.isEmpty ? 0 : 1) + (a.children.isEmpty ? 0 : 1))
+            r.bulk(string: "name"); r.bulk(string: a.name)
+            r.bulk(string: "type"); r.bulk(string: a.type)
+            if let token = a.token { r.bulk(string: "token"); r.bulk(string: token) }
+            if !flags.isEmpty {
+                r.bulk(string: "flags")
+                r.setHeader(flags.count)
+                for f in flags { r.status(bytes: Bytes(f.utf8)) }
+            }
+            if !a.children.isEmpty {
+                r.bulk(string: "arguments")
+                argumentDocs(r, a.children)
+            }
         }
     }
 
@@ -189,7 +231,7 @@ enum ServerCommands {
             return
         }
         guard let control = ctx.server.control else {
-            ctx.reply.error("ERR Errors trying to SHUTDOWN. Check logs.")
+            ctx.reply.error(ErrorReplies.shutdownFailed)
             return
         }
         control.requestShutdown(save: save)
@@ -200,7 +242,7 @@ enum ServerCommands {
     /// BGREWRITEAOF
     static func bgrewriteaof(_ ctx: CommandContext) {
         guard let control = ctx.server.control else {
-            ctx.reply.error("ERR Background append only file rewriting is not available")
+            ctx.reply.error(ErrorReplies.rewriteUnavailable)
             return
         }
         if let problem = control.requestLogRewrite() {

@@ -42,23 +42,31 @@ enum StringCommands {
         while j < argc {
             let opt = ctx[j]
             let hasNext = j + 1 < argc
+            // Redis only rejects conflicting options: repeating the same one is allowed (NX NX,
+            // GET GET, EX 10 EX 20, KEEPTTL KEEPTTL) and the last value wins.
             var conditionFree: Bool { if case .always = condition { return true } else { return false } }
-            var expiryFree: Bool { if case .none = expiry { return true } else { return false } }
-            if opt.equalsUppercase("NX") && conditionFree {
+            var nxFree: Bool { switch condition { case .always, .nx: return true; default: return false } }
+            var xxFree: Bool { switch condition { case .always, .xx: return true; default: return false } }
+            var keepTTLFree: Bool { switch expiry { case .none, .keepTTL: return true; default: return false } }
+            var exFree: Bool { switch expiry { case .none, .ex: return true; default: return false } }
+            var pxFree: Bool { switch expiry { case .none, .px: return true; default: return false } }
+            var exatFree: Bool { switch expiry { case .none, .exat: return true; default: return false } }
+            var pxatFree: Bool { switch expiry { case .none, .pxat: return true; default: return false } }
+            if opt.equalsUppercase("NX") && nxFree {
                 condition = .nx
-            } else if opt.equalsUppercase("XX") && conditionFree {
+            } else if opt.equalsUppercase("XX") && xxFree {
                 condition = .xx
             } else if opt.equalsUppercase("GET") {
                 wantGet = true
-            } else if opt.equalsUppercase("KEEPTTL") && expiryFree {
+            } else if opt.equalsUppercase("KEEPTTL") && keepTTLFree {
                 expiry = .keepTTL
-            } else if opt.equalsUppercase("EX") && expiryFree && hasNext {
+            } else if opt.equalsUppercase("EX") && exFree && hasNext {
                 expiry = .ex(ctx[j + 1]); j += 1
-            } else if opt.equalsUppercase("PX") && expiryFree && hasNext {
+            } else if opt.equalsUppercase("PX") && pxFree && hasNext {
                 expiry = .px(ctx[j + 1]); j += 1
-            } else if opt.equalsUppercase("EXAT") && expiryFree && hasNext {
+            } else if opt.equalsUppercase("EXAT") && exatFree && hasNext {
                 expiry = .exat(ctx[j + 1]); j += 1
-            } else if opt.equalsUppercase("PXAT") && expiryFree && hasNext {
+            } else if opt.equalsUppercase("PXAT") && pxatFree && hasNext {
                 expiry = .pxat(ctx[j + 1]); j += 1
             } else if opt.equalsUppercase("IFEQ") && conditionFree && hasNext {
                 condition = .ifeq(ctx[j + 1]); j += 1
@@ -116,15 +124,15 @@ enum StringCommands {
     static func setGeneric(_ ctx: CommandContext, key: ByteView, value: ByteView, condition: SetCondition,
                            expiry: SetExpiry, wantGet: Bool, command: String, replyInteger: Bool = false) {
         guard let expireAt = absoluteExpiryOrReply(ctx, expiry, command: command) else { return }
+        if value.count > Entry.maxValueLength {
+            ctx.reply.error(ErrorReplies.stringTooLong)
+            return
+        }
         let dbIndex = ctx.db
         let ks = ctx.keyspace
         let db = ks.databases[dbIndex]
         let probe = ks.lookup(db, dbIndex: dbIndex, key, now: ctx.nowMs)
         let old: Entry? = probe.found ? db.entry(at: probe.slot) : nil
-        if wantGet {
-            // Reply with the old value now (WRONGTYPE would stop here once other types exist).
-            if let old { ctx.reply.bulk(old.stringValue) } else { ctx.reply.null() }
-        }
         let apply: Bool
         switch condition {
         case .always: apply = true
@@ -135,25 +143,33 @@ enum StringCommands {
         case .ifdeq(let d): apply = old.map { DigestCommands.digestMatches($0.stringValue, d) } ?? false
         case .ifdne(let d): apply = old.map { !DigestCommands.digestMatches($0.stringValue, d) } ?? true
         }
+        var at = expireAt
+        if at == -1 { at = old?.expireAt ?? 0 }  // KEEPTTL
+        // EXAT/PXAT in the past: the key is set and immediately gone, as in Redis.
+        let goneAtOnce = at != 0 && at <= ctx.nowMs
+        // Log before reply: the effect is journaled before any reply byte, even GET's old value.
+        if apply {
+            if goneAtOnce {
+                ctx.journal(.delete(db: dbIndex, key: key.bytes))
+            } else {
+                ctx.journal(.set(db: dbIndex, key: key.bytes, value: value.bytes, expireAtMs: at))
+            }
+        }
+        if wantGet {
+            // The old value is read before the entry changes (WRONGTYPE would stop here for other types).
+            if let old { ctx.reply.bulk(old.stringValue) } else { ctx.reply.null() }
+        }
         guard apply else {
             if replyInteger { ctx.reply.integer(0) } else if !wantGet { ctx.reply.null() }
             return
         }
-        var at = expireAt
-        if at == -1 { at = old?.expireAt ?? 0 }  // KEEPTTL
-        if at != 0 && at <= ctx.nowMs {
-            // EXAT/PXAT in the past: the key is set and immediately gone, as in Redis.
+        if goneAtOnce {
             if probe.found { db.remove(at: probe.slot) }
-            ctx.journal(.delete(db: dbIndex, key: key.bytes))
+        } else if probe.found {
+            db.replaceString(at: probe.slot, value: UnsafeRawPointer(value.base), valueCount: value.count, expireAt: at)
         } else {
-            if probe.found {
-                db.replaceString(at: probe.slot, value: UnsafeRawPointer(value.base), valueCount: value.count,
-                                 expireAt: at)
-            } else {
-                db.insert(probe, key: UnsafeRawPointer(key.base), keyCount: key.count,
-                          value: UnsafeRawPointer(value.base), valueCount: value.count, expireAt: at)
-            }
-            ctx.journal(.set(db: dbIndex, key: key.bytes, value: value.bytes, expireAtMs: at))
+            db.insert(probe, key: UnsafeRawPointer(key.base), keyCount: key.count,
+                      value: UnsafeRawPointer(value.base), valueCount: value.count, expireAt: at)
         }
         if replyInteger { ctx.reply.integer(1) } else if !wantGet { ctx.reply.ok() }
     }

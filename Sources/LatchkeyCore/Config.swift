@@ -10,6 +10,7 @@ public enum DirectiveKind: Sendable {
     /// A size that accepts Redis's unit suffixes (k, kb, m, mb, g, gb).
     case memory
     case string
+    /// Allowed words, in the order Redis lists them in its error text.
     case oneOf([String])
     /// Several space-separated words on one line (bind).
     case words
@@ -38,7 +39,7 @@ public enum ConfigTable {
         Directive("tcp-backlog", .integer(1...65535), "511", mutable: false),
         Directive("timeout", .integer(0...Int64(Int32.max)), "0"),
         Directive("tcp-keepalive", .integer(0...Int64(Int32.max)), "300"),
-        Directive("maxclients", .integer(1...1_000_000), "10000"),
+        Directive("maxclients", .integer(1...Int64(UInt32.max)), "10000"),
         // general
         Directive("loglevel", .oneOf(["debug", "verbose", "notice", "warning", "nothing"]), "notice"),
         Directive("logfile", .string, "", mutable: false),
@@ -60,7 +61,7 @@ public enum ConfigTable {
         // append-only log
         Directive("appendonly", .bool, "no"),
         Directive("appendfilename", .string, "latchkey.aof", mutable: false),
-        Directive("appendfsync", .oneOf(["always", "everysec", "no"]), "everysec"),
+        Directive("appendfsync", .oneOf(["everysec", "always", "no"]), "everysec"),
         Directive("aof-load-truncated", .bool, "yes"),
         Directive("auto-aof-rewrite-percentage", .integer(0...Int64(Int32.max)), "100"),
         Directive("auto-aof-rewrite-min-size", .memory, "64mb"),
@@ -113,7 +114,11 @@ public final class Config {
             guard l == "yes" || l == "no" else { return "argument must be 'yes' or 'no'" }
             values[d.name] = l
         case .integer(let range):
-            guard let n = Int64(raw), range.contains(n) else { return "argument couldn't be parsed into an integer" }
+            // Redis's string2ll: only the canonical decimal form (no '+', leading zeros, spaces).
+            guard let n = Int64(raw), String(n) == raw else { return "argument couldn't be parsed into an integer" }
+            guard range.contains(n) else {
+                return "argument must be between \(range.lowerBound) and \(range.upperBound) inclusive"
+            }
             values[d.name] = String(n)
         case .memory:
             guard Config.parseMemory(raw) != nil else { return "argument must be a memory value" }

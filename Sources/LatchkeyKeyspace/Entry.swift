@@ -34,6 +34,8 @@ public struct Entry {
 
     @usableFromInline static let headerSize = 16
     @usableFromInline static let lengthMask: UInt32 = 0x3FFF_FFFF
+    /// The longest value an entry can hold (1 GB - 1); commands refuse longer ones.
+    public static let maxValueLength = Int(lengthMask)
 
     /// Absolute expiry in Unix ms; 0 when the key has no TTL.
     @inlinable

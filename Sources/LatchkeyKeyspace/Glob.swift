@@ -6,7 +6,7 @@ public enum Glob {
     /// Whether `string` matches `pattern`.
     public static func matches(_ pattern: ByteView, _ string: ByteView, caseInsensitive: Bool = false) -> Bool {
         var budget = 1_000_000  // Redis caps pathological patterns too (nesting / backtracking)
-        return match(pattern.base, pattern.count, string.base, string.count, caseInsensitive, &budget)
+        return match(pattern.base, pattern.count, string.base, string.count, caseInsensitive, &budget, nesting: 0)
     }
 
     /// Convenience for owned bytes and strings.
@@ -24,17 +24,18 @@ public enum Glob {
     private static func fold(_ c: UInt8, _ ci: Bool) -> UInt8 { ci ? ASCII.lower(c) : c }
 
     private static func match(_ p0: UnsafePointer<UInt8>, _ pn0: Int, _ s0: UnsafePointer<UInt8>, _ sn0: Int,
-                              _ ci: Bool, _ budget: inout Int) -> Bool {
+                              _ ci: Bool, _ budget: inout Int, nesting: Int) -> Bool {
         var p = p0, pn = pn0, s = s0, sn = sn0
         budget -= 1
-        if budget < 0 { return false }
+        // Like Redis, give up (no match) past 1000 nested stars rather than exhaust the stack.
+        if budget < 0 || nesting > 1000 { return false }
         while pn > 0 && sn > 0 {
             switch p[0] {
             case 42:  // '*'
                 while pn > 1 && p[1] == 42 { p += 1; pn -= 1 }
                 if pn == 1 { return true }
                 while sn > 0 {
-                    if match(p + 1, pn - 1, s, sn, ci, &budget) { return true }
+                    if match(p + 1, pn - 1, s, sn, ci, &budget, nesting: nesting + 1) { return true }
                     if budget < 0 { return false }
                     s += 1; sn -= 1
                 }

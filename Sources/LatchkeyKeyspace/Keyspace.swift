@@ -131,27 +131,47 @@ public final class Keyspace {
         }
     }
 
-    /// One SCAN step: visits slots from `cursor` until about `count` keys were seen, calling
-    /// `body` with live keys that match. Returns the next cursor (0 when the walk is complete).
-    /// The cursor is a slot index; keys moved by a resize during a scan may be missed or repeated.
+    /// One SCAN step, with Redis's guarantee: a key present for the whole scan is returned at
+    /// least once, even if the table grows or keys are deleted in between (it may be returned
+    /// twice). The cursor walks *home buckets* in reverse-binary order, as Redis's dictScan does,
+    /// and each bucket emits the keys whose hash starts there. Those keys sit in the run of
+    /// occupied slots that begins at the bucket, because probing is linear. The step visits
+    /// buckets until about `count` keys were seen. Returns the next cursor (0 = complete).
     public func scan(db dbIndex: Int, cursor: Int, count: Int, matching pattern: ByteView?,
                      type: ValueType?, now: Int64, _ body: (ByteView) -> Void) -> Int {
         let db = databases[dbIndex]
-        var slot = cursor
+        let mask = UInt64(db.capacity - 1)
+        var v = UInt64(truncatingIfNeeded: cursor)
         var seen = 0
-        let cap = db.capacity
-        if slot >= cap { return 0 }
-        while slot < cap && seen < count {
-            if db.isOccupied(slot) {
-                seen += 1
-                let e = db.entry(at: slot)
-                let live = e.expireAt == 0 || e.expireAt > now
-                if live && (type == nil || e.type == type) && (pattern == nil || Glob.matches(pattern!, e.key)) {
-                    body(e.key)
+        var buckets = 0
+        repeat {
+            let home = Int(v & mask)
+            var i = home
+            while db.isOccupied(i) {
+                let e = db.entry(at: i)
+                if Int(truncatingIfNeeded: db.hash(e.keyPointer, e.keyLength) & mask) == home {
+                    seen += 1
+                    let live = e.expireAt == 0 || e.expireAt > now
+                    if live && (type == nil || e.type == type) && (pattern == nil || Glob.matches(pattern!, e.key)) {
+                        body(e.key)
+                    }
                 }
+                i = (i + 1) & Int(mask)
             }
-            slot += 1
-        }
-        return slot >= cap ? 0 : slot
+            // Reverse-binary increment of the bits under the mask.
+            v |= ~mask
+            v = Keyspace.reverseBits(v) &+ 1
+            v = Keyspace.reverseBits(v)
+            buckets += 1
+        } while v != 0 && seen < count && buckets < count * 10
+        return Int(truncatingIfNeeded: v)
+    }
+
+    static func reverseBits(_ x: UInt64) -> UInt64 {
+        var v = x
+        v = ((v >> 1) & 0x5555_5555_5555_5555) | ((v & 0x5555_5555_5555_5555) << 1)
+        v = ((v >> 2) & 0x3333_3333_3333_3333) | ((v & 0x3333_3333_3333_3333) << 2)
+        v = ((v >> 4) & 0x0F0F_0F0F_0F0F_0F0F) | ((v & 0x0F0F_0F0F_0F0F_0F0F) << 4)
+        return v.byteSwapped
     }
 }

@@ -88,7 +88,6 @@ public enum RecordCodec {
         into out: inout [UInt8]
     ) {
         let start = out.count
-        out.reserveCapacity(start + key.count + value.count + 40)
         out.append(0); out.append(0); out.append(0); out.append(0)
         out.append(RecordType.set.rawValue)
         putVarint(UInt64(db), &out)

@@ -43,6 +43,14 @@ public final class RESPDecoder {
     @usableFromInline var capacity: Int
     /// Number of arguments of the last `.command`.
     public private(set) var argc: Int = 0
+    /// Multibulk arguments as (offset from the request start, length) while a request is being
+    /// parsed; turned into ByteViews once it is complete, so a request that arrives over many
+    /// reads is resumed where it stopped instead of re-parsed (the buffer may move in between).
+    private var spans: UnsafeMutablePointer<(Int, Int)>
+    /// The partial multibulk request left off at: its count, arguments parsed, next header offset.
+    private var resumeCount = 0
+    private var resumeParsed = 0
+    private var resumeOffset = 0
     /// Scratch space holding unescaped inline arguments.
     private var scratch: UnsafeMutablePointer<UInt8>? = nil
     private var scratchCapacity = 0
@@ -51,10 +59,12 @@ public final class RESPDecoder {
         self.limits = limits
         capacity = 16
         storage = .allocate(capacity: 16)
+        spans = .allocate(capacity: 16)
     }
 
     deinit {
         storage.deallocate()
+        spans.deallocate()
         scratch?.deallocate()
     }
 
@@ -120,45 +130,69 @@ public final class RESPDecoder {
             pos = cr + 2
             return .command
         }
-        let maxArgs = authenticated ? limits.maxMultibulkLength : 10
-        if count > Int64(maxArgs) { return .protocolError("Protocol error: invalid multibulk length") }
+        if count > Int64(limits.maxMultibulkLength) { return .protocolError("Protocol error: invalid multibulk length") }
+        if !authenticated && count > 10 { return .protocolError("Protocol error: unauthenticated multibulk length") }
         let n = Int(count)
         var i = cr + 2
         var produced = 0
-        let maxBulk = authenticated ? limits.maxBulkLength : 16384
+        // The caller offers a partial request again from its start, with more bytes appended.
+        if resumeCount == n {
+            produced = resumeParsed
+            i = pos + resumeOffset
+        }
+        resumeCount = 0
+        func suspend() -> RESPRequest {
+            resumeCount = n
+            resumeParsed = produced
+            resumeOffset = i - pos
+            return .needMoreData
+        }
         while produced < n {
-            if i >= end { return .needMoreData }
+            if i >= end { return suspend() }
             if p[i] != 36 {  // '$'
                 let c = String(decoding: CollectionOfOne(p[i]), as: UTF8.self)
                 return .protocolError("Protocol error: expected '$', got '\(c)'")
             }
-            guard let bcr = findCR(p, i + 1, end) else { return .needMoreData }
+            guard let bcr = findCR(p, i + 1, end) else { return suspend() }
             if bcr < 0 { return .protocolError("Protocol error: too big bulk count string") }
-            if bcr + 1 >= end { return .needMoreData }
-            guard let len = ASCII.parseInt64(p + i + 1, bcr - i - 1), len >= 0, len <= Int64(maxBulk) else {
+            if bcr + 1 >= end { return suspend() }
+            guard let len = ASCII.parseInt64(p + i + 1, bcr - i - 1), len >= 0, len <= Int64(limits.maxBulkLength) else {
                 return .protocolError("Protocol error: invalid bulk length")
             }
+            if !authenticated && len > 16384 { return .protocolError("Protocol error: unauthenticated bulk length") }
             let start = bcr + 2
             let stop = start + Int(len)
-            if stop + 2 > end { return .needMoreData }
-            append(ByteView(base: p + start, count: Int(len)), at: produced)
+            if stop + 2 > end { return suspend() }
+            reserve(produced)
+            spans[produced] = (start - pos, Int(len))
             produced += 1
             i = stop + 2  // the trailing CRLF is skipped unchecked, as Redis does
         }
+        let requestStart = p + pos
+        for k in 0..<n { (storage + k).initialize(to: ByteView(base: requestStart + spans[k].0, count: spans[k].1)) }
         argc = n
         pos = i
         return .command
     }
 
+    /// Makes room for argument `index` in both argument arrays.
+    @inline(__always)
+    private func reserve(_ index: Int) {
+        if index < capacity { return }
+        let bigger = UnsafeMutablePointer<ByteView>.allocate(capacity: capacity * 2)
+        bigger.moveInitialize(from: storage, count: capacity)
+        storage.deallocate()
+        storage = bigger
+        let biggerSpans = UnsafeMutablePointer<(Int, Int)>.allocate(capacity: capacity * 2)
+        biggerSpans.moveInitialize(from: spans, count: capacity)
+        spans.deallocate()
+        spans = biggerSpans
+        capacity *= 2
+    }
+
     @inline(__always)
     private func append(_ v: ByteView, at index: Int) {
-        if index == capacity {
-            let bigger = UnsafeMutablePointer<ByteView>.allocate(capacity: capacity * 2)
-            bigger.moveInitialize(from: storage, count: capacity)
-            storage.deallocate()
-            storage = bigger
-            capacity *= 2
-        }
+        reserve(index)
         (storage + index).initialize(to: v)
     }
 

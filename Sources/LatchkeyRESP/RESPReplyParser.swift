@@ -90,8 +90,9 @@ public enum RESPReplyParser {
                 if type == 36 { return .null }
                 throw RESPReplyError("negative length")
             }
+            // Compared as remaining bytes, so a huge length can't overflow the arithmetic.
+            guard n <= Int64(end - pos - 2) else { return nil }
             let len = Int(n)
-            guard pos + len + 2 <= end else { return nil }
             let body = Bytes(UnsafeBufferPointer(start: p + pos, count: len))
             pos += len + 2
             if type == 33 { return .error(body) }
@@ -106,6 +107,8 @@ public enum RESPReplyParser {
                 if type == 42 { return .nullArray }
                 throw RESPReplyError("negative aggregate length")
             }
+            // Every element takes at least 3 bytes: a larger count can only be incomplete.
+            guard n <= Int64(end - pos) else { return nil }
             let count = Int(n) * (type == 37 ? 2 : 1)
             var items: [RESPValue] = []
             items.reserveCapacity(min(count, 1024))

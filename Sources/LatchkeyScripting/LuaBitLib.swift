@@ -1,6 +1,6 @@
 // The `bit` library Redis bundles (LuaBitOp 1.0 semantics: 32-bit operations on Lua numbers,
 // results as signed 32-bit numbers), written here because Debian's lua-bitop is a loadable
-// module and scripts may not `require`. cjson, struct and cmsgpack are not provided.
+// module and scripts may not `require` (cjson, struct and cmsgpack have their own files).
 import CLua51
 import LatchkeyCore
 

@@ -104,23 +104,40 @@ extension LuaInterpreter {
         return result
     }
 
-    /// redis.error_reply(msg) → {err=msg} (a leading '-' is dropped).
+    /// redis.error_reply(msg) → {err=...} in Redis 7's shape: the text is taken as "-CODE rest"
+    /// (a '-' is assumed when missing); with no space the code is ERR, so 'custom' gives
+    /// "ERR custom", 'WRONG thing' stays and '-X y' gives "X y". CR/LF are trimmed from both
+    /// ends of the rest. Only a real string is accepted (not a number), as in Redis.
     static let redisErrorReply: SwiftLuaFunction = { L in
         let me = LuaInterpreter.from(L)
-        guard lua_gettop(L) == 1, lua_isstring(L, 1) != 0 else {
+        guard lua_gettop(L) == 1, lua_type(L, 1) == LUA_TSTRING else {
             me.pushErrorTable(ScriptErrors.wrongNumberOrType)
             return 1
         }
-        var bytes = me.withString(1) { Bytes($0) }
-        if bytes.first == 45 { bytes.removeFirst() }
-        me.pushErrorTable(bytes)
+        me.pushErrorTable(me.withString(1) { LuaInterpreter.errorText(from: $0) })
         return 1
+    }
+
+    /// The text of a Lua error table for `raw` (see redisErrorReply). Redis reads the argument
+    /// as a C string, so it ends at the first NUL.
+    static func errorText(from raw: UnsafeBufferPointer<UInt8>) -> Bytes {
+        var s = Array(raw.prefix { $0 != 0 })
+        if s.first == 45 { s.removeFirst() }
+        var code: Bytes = Bytes(utf8: "ERR")
+        var rest = s[...]
+        if let space = s.firstIndex(of: 32) {
+            code = Array(s[..<space])
+            rest = s[(space + 1)...]
+        }
+        while let c = rest.first, c == 13 || c == 10 { rest.removeFirst() }
+        while let c = rest.last, c == 13 || c == 10 { rest.removeLast() }
+        return code + [32] + rest
     }
 
     /// redis.status_reply(msg) → {ok=msg}.
     static let redisStatusReply: SwiftLuaFunction = { L in
         let me = LuaInterpreter.from(L)
-        guard lua_gettop(L) == 1, lua_isstring(L, 1) != 0 else {
+        guard lua_gettop(L) == 1, lua_type(L, 1) == LUA_TSTRING else {
             me.pushErrorTable(ScriptErrors.wrongNumberOrType)
             return 1
         }

@@ -1,5 +1,6 @@
 // Builds the sandbox once, when the interpreter starts: only the base (minus file/loader/env
-// functions), string, table and math libraries plus `redis` and `bit`; library tables and the globals
+// functions), string, table and math libraries plus `redis`, `bit`, `cjson`, `struct` and
+// `cmsgpack`; pcall handing error tables' err strings to scripts; library tables and the globals
 // behind read-only proxies (writes raise Redis's "Attempt to modify a readonly table", reading
 // an unknown global raises "Script attempted to access nonexistent global variable"), and
 // loadstring/load refusing precompiled bytecode. The permanent stack slots are set up here.
@@ -45,6 +46,20 @@ extension LuaInterpreter {
           end
           return safe_loadstring(concat(parts), name or "=(load)")
         end
+        -- Redis 7.0 replaces pcall so that an error raised as a table (redis.call's
+        -- {err=...}, or error({err=...})) reaches the script as its err string; xpcall and the
+        -- script's own failure still see the table.
+        local pcall, rawget = pcall, rawget
+        local function caught(ok, ...)
+          if ok then return ok, ... end
+          local e = ...
+          if type(e) == "table" then
+            local m = rawget(e, "err")
+            if type(m) == "string" or type(m) == "number" then return false, m end
+          end
+          return false, e
+        end
+        G.pcall = function(...) return caught(pcall(...)) end
         G.rawset = function(t, k, v)
           if protected[t] then error(READONLY, 0) end
           return rawset(t, k, v)
@@ -57,7 +72,7 @@ extension LuaInterpreter {
                                "module", "require", "package", "os", "io", "debug"}) do
           G[name] = nil
         end
-        for _, name in ipairs({"string", "table", "math", "coroutine", "redis", "bit"}) do
+        for _, name in ipairs({"string", "table", "math", "coroutine", "redis", "bit", "cjson", "struct", "cmsgpack"}) do
           G[name] = readonly(G[name])
         end
         local smt = getmetatable("")
@@ -88,6 +103,15 @@ extension LuaInterpreter {
         lua_createtable(L, 0, 12)
         registerBitLibrary()
         lk_lua_setglobal(L, "bit")
+        lua_createtable(L, 0, 6)
+        registerCjsonLibrary()
+        lk_lua_setglobal(L, "cjson")
+        lua_createtable(L, 0, 3)
+        registerStructLibrary()
+        lk_lua_setglobal(L, "struct")
+        lua_createtable(L, 0, 6)
+        registerMsgpackLibrary()
+        lk_lua_setglobal(L, "cmsgpack")
 
         // Permanent slots 1-4: error handler, KEYS, ARGV, real globals.
         lk_lua_pushswiftfunction(L, LuaInterpreter.errorHandler)

@@ -12,6 +12,8 @@ extension CommandEngine: LogParticipant {
     public func replayLogRecord(_ record: LogRecord) { replay(record) }
 
     public func writeLogSnapshot(into out: inout [UInt8], nowMs: Int64) {
+        // One allocation up front (entries take about what their frames take) instead of regrowth.
+        out.reserveCapacity(out.count + keyspace.memoryBytes + 64)
         for (index, db) in keyspace.databases.enumerated() {
             for slot in 0..<db.capacity where db.isOccupied(slot) {
                 let e = db.entry(at: slot)

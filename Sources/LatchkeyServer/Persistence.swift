@@ -225,10 +225,15 @@ public final class Persistence {
         }
         let sources = participants.sorted { $0.key == .resp && $1.key != .resp }.map(\.value)
         let now = server.context.nowMs
+        let started = FileIO.monotonicMicros()
+        var snapshotBytes = 0
         guard let job = writer.beginRewrite(journal: journal, nowMs: now, framedSnapshot: { out in
             for p in sources { p.writeLogSnapshot(into: &out, nowMs: now) }
+            snapshotBytes = out.count
         }) else { return "ERR Background append only file rewriting already in progress" }
+        let pause = Double(FileIO.monotonicMicros() - started) / 1000
         server.log.notice("Background append only file rewriting started")
+        server.log.verbose("Rewrite snapshot: \(snapshotBytes) bytes framed on the loop in \(pause) ms")
         submit([job])
         updateStatus()
         return nil

@@ -50,6 +50,10 @@ import LatchkeyRESP
         #expect(t.send("TTL", "k") == int(12))
         #expect(t.send("PERSIST", "k") == int(1))
         #expect(t.send("TTL", "k") == int(-1))
+        // The largest deadline Redis accepts, and its rounding (checked against redis-server 7.0).
+        #expect(t.send("PEXPIREAT", "k", "9223372036854775807") == int(1))
+        #expect(t.send("EXPIRETIME", "k") == int(9_223_372_036_854_776))
+        #expect(t.send("EXPIREAT", "k", "9223372036854776") == err("ERR invalid expire time in 'expireat' command"))
     }
 
     @Test("TYPE, KEYS, SCAN, DBSIZE, FLUSHDB, FLUSHALL")
@@ -66,7 +70,9 @@ import LatchkeyRESP
         }
         #expect(page.first == bulk("0"))
         #expect(t.send("SCAN", "x") == err("ERR invalid cursor"))
-        #expect(t.send("SCAN", "-1") == .array([bulk("0"), .array([])]))
+        guard case .array(let wrapped) = t.send("SCAN", "-1"), wrapped.count == 2 else {
+            Issue.record("SCAN -1 is a (huge) cursor, as strtoul reads it"); return
+        }
         #expect(t.send("SCAN", "0", "COUNT", "0") == err("ERR syntax error"))
         #expect(t.send("FLUSHDB", "foo") == err("ERR syntax error"))
         t.send("SELECT", "1"); t.send("SET", "x", "1")

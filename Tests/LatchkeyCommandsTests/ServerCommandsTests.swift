@@ -11,7 +11,7 @@ import LatchkeyRESP
         #expect(t.send("CONFIG", "GET", "appendonly") == .array([bulk("appendonly"), bulk("no")]))
         #expect(t.send("CONFIG", "GET", "nothing*") == .array([]))
         t.send("HELLO", "3")
-        #expect(t.send("CONFIG", "GET", "SAVE") == .map([RESPPair(bulk("save"), bulk(""))]))
+        #expect(t.send("CONFIG", "GET", "SAVE") == .map([RESPPair(bulk("SAVE"), bulk(""))]))  // echoed as asked, as in Redis 7.0
     }
 
     @Test("CONFIG SET changes mutable directives and refuses others with Redis's texts")
@@ -26,6 +26,24 @@ import LatchkeyRESP
         let (_, s2) = Transcript.connect(t.engine, t.context)
         #expect(t.send(["GET", "k"], on: s2) == err("NOAUTH Authentication required."))
         #expect(t.send("GET", "k") == NIL)  // already-connected clients stay authenticated, as in Redis
+    }
+
+    @Test("CONFIG SET/GET - range, duplicate and spelling as in Redis 7.0")
+    func configTexts() {
+        let t = Transcript()
+        let failed = "ERR CONFIG SET failed (possibly related to argument "
+        #expect(t.send("CONFIG", "SET", "timeout", "-1") == err(failed + "'timeout') - argument must be between 0 and 2147483647 inclusive"))
+        #expect(t.send("CONFIG", "SET", "TIMEOUT", "-1") == err(failed + "'timeout') - argument must be between 0 and 2147483647 inclusive"))
+        #expect(t.send("CONFIG", "SET", "maxclients", "0") == err(failed + "'maxclients') - argument must be between 1 and 4294967295 inclusive"))
+        #expect(t.send("CONFIG", "SET", "timeout", "+5") == err(failed + "'timeout') - argument couldn't be parsed into an integer"))
+        #expect(t.send("CONFIG", "SET", "timeout", "05") == err(failed + "'timeout') - argument couldn't be parsed into an integer"))
+        #expect(t.send("CONFIG", "SET", "timeout", "10", "TIMEOUT", "20") == err(failed + "'TIMEOUT') - duplicate parameter"))
+        #expect(t.send("CONFIG", "SET", "timeout", "1", "timeout", "2", "nosuch", "1") == err(failed + "'timeout') - duplicate parameter"))
+        #expect(t.send("CONFIG", "SET", "appendfsync", "x") == err(failed + "'appendfsync') - argument(s) must be one of the following: everysec, always, no"))
+        #expect(t.send("CONFIG", "GET", "timeout") == .array([bulk("timeout"), bulk("0")]))
+        #expect(t.send("CONFIG", "GET", "TimeOut") == .array([bulk("TimeOut"), bulk("0")]))
+        #expect(t.send("CONFIG", "GET", "TIMEOUT", "timeout", "TIME*") == .array([bulk("TIMEOUT"), bulk("0")]))
+        #expect(t.send("CONFIG", "GET", "TIME*") == .array([bulk("timeout"), bulk("0")]))
     }
 
     @Test("INFO is a bulk string with the fields clients look for")

@@ -30,12 +30,28 @@ import LatchkeyRESP
         #expect(t.send("GETSET", "new", "y") == bulk("x"))
     }
 
+    @Test("SET - a repeated identical option is accepted and the last value wins, as in Redis")
+    func repeatedOptions() {
+        let t = Transcript()
+        #expect(t.send("SET", "k", "v", "EX", "10", "EX", "10") == OK)
+        #expect(t.send("SET", "k", "v", "ex", "abc", "EX", "20") == OK)
+        #expect(t.send("TTL", "k") == int(20))
+        #expect(t.send("SET", "k", "v", "PX", "10", "PX", "5000") == OK)
+        #expect(t.send("SET", "k", "v", "KEEPTTL", "KEEPTTL") == OK)
+        #expect(t.send("SET", "k", "w", "GET", "GET") == bulk("v"))
+        #expect(t.send("SET", "k", "x", "XX", "XX") == OK)
+        #expect(t.send("SET", "k", "y", "EX", "10", "NX", "NX") == NIL)
+        #expect(t.send("GET", "k") == bulk("x"))
+    }
+
     @Test("SET option errors use Redis's texts")
     func optionErrors() {
         let t = Transcript()
         #expect(t.send("SET", "k", "v", "NX", "XX") == err("ERR syntax error"))
         #expect(t.send("SET", "k", "v", "EX", "1", "PX", "1") == err("ERR syntax error"))
         #expect(t.send("SET", "k", "v", "KEEPTTL", "EX", "1") == err("ERR syntax error"))
+        #expect(t.send("SET", "k", "v", "EX", "1", "EXAT", "9999999999") == err("ERR syntax error"))
+        #expect(t.send("SET", "k", "v", "EX", "10", "EX", "0") == err("ERR invalid expire time in 'set' command"))
         #expect(t.send("SET", "k", "v", "EX") == err("ERR syntax error"))
         #expect(t.send("SET", "k", "v", "FOO") == err("ERR syntax error"))
         #expect(t.send("SET", "k", "v", "EX", "0") == err("ERR invalid expire time in 'set' command"))

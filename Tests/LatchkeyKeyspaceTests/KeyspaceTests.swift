@@ -77,6 +77,16 @@ func get(_ ks: Keyspace, _ key: String, db: Int = 0, now: Int64) -> String? {
         #expect(ks.activeExpireCycle(now: 501, budget: budget) == 0)
     }
 
+    @Test("the cycle keeps going while most keys it sees are expired, within its cap")
+    func adaptive() {
+        let ks = Keyspace(databases: 1, seed: 7)
+        for i in 0..<10_000 { ks.setString(db: 0, Bytes("k\(i)".utf8), Bytes("v".utf8), expireAt: 10, now: 0) }
+        #expect(ks.activeExpireCycle(now: 11) == 10_000)
+        for i in 0..<10_000 { ks.setString(db: 0, Bytes("k\(i)".utf8), Bytes("v".utf8), expireAt: 10, now: 0) }
+        let small = ExpiryBudget(minSlots: 64, tableShift: 10, maxSlots: 1000)
+        #expect(ks.activeExpireCycle(now: 11, budget: small) <= 1000)
+    }
+
     @Test("expiry can be set and removed")
     func setExpire() {
         let ks = Keyspace(databases: 1, seed: 5)
@@ -86,6 +96,25 @@ func get(_ ks: Keyspace, _ key: String, db: Int = 0, now: Int64) -> String? {
         view("k") { _ = ks.setExpire(db: 0, $0, at: 0, now: 0) }
         #expect(ks.databases[0].expiresCount == 0)
         #expect(get(ks, "k", now: 100) == "v")
+    }
+
+    @Test("SCAN returns every key present throughout, even when the table grows mid-scan")
+    func scanWhileGrowing() {
+        let ks = Keyspace(databases: 1, seed: 8)
+        for i in 0..<200 { ks.setString(db: 0, Bytes("old\(i)".utf8), Bytes("v".utf8), expireAt: 0, now: 0) }
+        var seen = Set<String>()
+        var cursor = 0
+        var step = 0
+        repeat {
+            cursor = ks.scan(db: 0, cursor: cursor, count: 10, matching: nil, type: nil, now: 0) { seen.insert($0.string) }
+            // Grow the table (several doublings) during the first steps of the scan.
+            if step < 6 {
+                for j in 0..<400 { ks.setString(db: 0, Bytes("new\(step)-\(j)".utf8), Bytes("v".utf8), expireAt: 0, now: 0) }
+            }
+            step += 1
+        } while cursor != 0 && step < 10_000
+        #expect(cursor == 0)
+        #expect((0..<200).allSatisfy { seen.contains("old\($0)") })
     }
 
     @Test("SCAN walks every key exactly once when nothing changes")
@@ -112,6 +141,14 @@ func get(_ ks: Keyspace, _ key: String, db: Int = 0, now: Int64) -> String? {
     ])
     func matches(pattern: String, string: String, expected: Bool) {
         #expect(Glob.matches(Bytes(pattern.utf8), Bytes(string.utf8)) == expected)
+    }
+
+    @Test("pathological patterns end without exhausting the stack")
+    func pathological() {
+        let pattern = Bytes(String(repeating: "*a", count: 50_000).utf8)
+        let string = Bytes(String(repeating: "a", count: 60_000).utf8) + [98]
+        #expect(!Glob.matches(pattern, string))
+        #expect(!Glob.matches(Bytes("a*a*a*a*a*a*a*a*a*a*a*a*b".utf8), Bytes(repeating: 97, count: 200)))
     }
 
     @Test("case-insensitive mode for CONFIG GET")

@@ -48,7 +48,6 @@ import Testing
         let value = b("5f2c9e1a-8b7d-4c3e-9a1f-0123456789ab")
         var out: [UInt8] = []
         let t0 = Self.seconds()
-        out.reserveCapacity(64 << 20)
         value.withUnsafeBytes { v in
             for k in keys {
                 k.withUnsafeBytes { RecordCodec.encodeSet(db: 0, key: $0, value: v, expireAtMs: 1_800_000_000_000, into: &out) }

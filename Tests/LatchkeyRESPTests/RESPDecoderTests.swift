@@ -127,11 +127,11 @@ func feedAllWays(_ input: String, limits: RESPLimits = RESPLimits()) -> [[Decode
         let d = RESPDecoder()
         d.authenticated = false
         let (items, _) = DripFeed.run([Bytes("*11\r\n".utf8)], decodeAll(d))
-        #expect(items == [.error("Protocol error: invalid multibulk length")])
+        #expect(items == [.error("Protocol error: unauthenticated multibulk length")])
         let d2 = RESPDecoder()
         d2.authenticated = false
         let (items2, _) = DripFeed.run([Bytes("*1\r\n$16385\r\n".utf8)], decodeAll(d2))
-        #expect(items2 == [.error("Protocol error: invalid bulk length")])
+        #expect(items2 == [.error("Protocol error: unauthenticated bulk length")])
     }
 
     @Test("a partial request consumes nothing and leaves the bytes for the next read")
@@ -150,6 +150,23 @@ func feedAllWays(_ input: String, limits: RESPLimits = RESPLimits()) -> [[Decode
         let (items, leftover) = DripFeed.run([Bytes(s.utf8)], decodeAll(RESPDecoder()))
         #expect(items.count == 2000)
         #expect(items.last == .command(["GET", "1999"]))
+        #expect(leftover.isEmpty)
+    }
+
+    @Test("a long request arriving in many reads resumes where it stopped and decodes intact")
+    func resumed() {
+        var s = "*5001\r\n$3\r\nDEL\r\n"
+        for i in 0..<5000 { s += "$\(String(i).count)\r\n\(i)\r\n" }
+        s += "*1\r\n$4\r\nPING\r\n"
+        let bytes = Bytes(s.utf8)
+        var chunks: [Bytes] = []
+        var i = 0
+        while i < bytes.count {
+            chunks.append(Array(bytes[i..<min(i + 97, bytes.count)]))
+            i += 97
+        }
+        let (items, leftover) = DripFeed.run(chunks, decodeAll(RESPDecoder()))
+        #expect(items == [.command(["DEL"] + (0..<5000).map(String.init)), .command(["PING"])])
         #expect(leftover.isEmpty)
     }
 

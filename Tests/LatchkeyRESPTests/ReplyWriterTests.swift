@@ -71,6 +71,20 @@ import LatchkeyCore
         #expect(try RESPReplyParser.parseAll(w2.bytes) == [.null, .nullArray, .ok])
     }
 
+    @Test("huge aggregate and bulk lengths are incomplete input, not a crash (found by the fuzzer)")
+    func hugeLengths() throws {
+        for text in ["%6666666666666666660\r\n%0\r\n", "*9223372036854775807\r\n", "$9223372036854775807\r\nabc\r\n"] {
+            let bytes = Bytes(text.utf8)
+            let (value, offset) = try bytes.withUnsafeBytes { buf in
+                var offset = 0
+                let v = try RESPReplyParser.parse(buf, offset: &offset)
+                return (v, offset)
+            }
+            #expect(value == nil)
+            #expect(offset == 0)
+        }
+    }
+
     @Test("the reply parser reports incomplete input as nil, not an error")
     func incomplete() throws {
         let bytes = Bytes("*2\r\n$3\r\nabc\r\n:1".utf8)

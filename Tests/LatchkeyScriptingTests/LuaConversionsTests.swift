@@ -49,6 +49,15 @@ import Testing
         #expect(h.eval("return redis.status_reply('FINE')") == .status(Bytes(utf8: "FINE")))
         #expect(h.eval("return redis.error_reply('My Error')") == .error(Bytes(utf8: "My Error")))
         #expect(h.eval("return redis.error_reply('-My Error')") == .error(Bytes(utf8: "My Error")))
+        // Redis 7.0 reads "-CODE rest": with no space the code is ERR.
+        #expect(h.eval("return redis.error_reply('custom')") == .error(Bytes(utf8: "ERR custom")))
+        #expect(h.eval("return redis.error_reply('-X')") == .error(Bytes(utf8: "ERR X")))
+        #expect(h.eval("return redis.error_reply('')") == .error(Bytes(utf8: "ERR ")))
+        #expect(h.eval("return redis.error_reply('a\\r\\nb c\\r\\n')") == .error(Bytes(utf8: "a  b c")))
+        #expect(h.eval("return {redis.status_reply('x'), redis.error_reply('y')}")
+            == .array([.status(Bytes(utf8: "x")), .error(Bytes(utf8: "ERR y"))]))
+        #expect(h.eval("return redis.error_reply(5)") == .error(Bytes(utf8: "ERR wrong number or type of arguments")))
+        #expect(h.eval("return redis.status_reply(5)") == .error(Bytes(utf8: "ERR wrong number or type of arguments")))
         #expect(h.eval("return redis.error_reply()") == .error(Bytes(utf8: "ERR wrong number or type of arguments")))
     }
 

@@ -50,9 +50,28 @@ import Testing
     func pcall() {
         #expect(h.eval("return redis.pcall('nosuch')") == .error(Bytes(utf8: ScriptErrors.unknownCommand)))
         #expect(h.eval("local t = redis.pcall('nosuch'); return t.err") == bulk(ScriptErrors.unknownCommand))
-        #expect(h.eval("local ok, e = pcall(redis.call, 'nosuch'); return e.err") == bulk(ScriptErrors.unknownCommand))
+        let s0 = "local t = redis.pcall('nosuch'); return {type(t), t.err}"
+        #expect(h.eval(s0) == .array([bulk("table"), bulk(ScriptErrors.unknownCommand)]))
         let s = "local t = redis.pcall('nosuch'); error(t)"
         #expect(h.error(s) == "ERR Unknown Redis command called from script script: \(sha(s)), on @user_script:1.")
+    }
+
+    @Test("Lua's pcall hands the script a raised error table's err string, as Redis 7.0 does")
+    func luaPcallGivesString() {
+        #expect(h.eval("local ok, e = pcall(redis.call, 'nosuch'); return {type(e), e}")
+            == .array([bulk("string"), bulk(ScriptErrors.unknownCommand)]))
+        #expect(h.eval("local ok, e = pcall(function() redis.call('nosuch') end) return tostring(e)")
+            == bulk(ScriptErrors.unknownCommand))
+        #expect(h.eval("local ok, e = pcall(function() error({err='zz'}) end) return e") == bulk("zz"))
+        #expect(h.eval("local ok, e = pcall(function() error({}) end) return type(e)") == bulk("table"))
+        #expect(h.eval("local ok, e = pcall(function() error('x', 0) end) return e") == bulk("x"))
+        #expect(h.eval("return {pcall(function() return 1, 2 end)}") == .array([.integer(1), .integer(1), .integer(2)]))
+        // xpcall's handler still sees the table.
+        #expect(h.eval("local ok, e = xpcall(function() redis.call('nosuch') end, function(m) return type(m) end) return e")
+            == bulk("table"))
+        // Re-raising the caught string is now a plain Lua error.
+        let s = "local ok, e = pcall(function() redis.call('nosuch') end) error(e)"
+        #expect(h.error(s) == "ERR user_script:1: ERR Unknown Redis command called from script script: \(sha(s)), on @user_script:1.")
     }
 
     @Test("library argument errors")
