@@ -84,9 +84,38 @@ def channel_error(excinfo):
     return e.reply_code, e.reply_text
 
 
-# --- the README seed example ------------------------------------------------------------------------
+# --- the README's pika example ----------------------------------------------------------------------
 
-def test_readme_seed_example(amqp_server, uniq):
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+
+
+def readme_pika_example():
+    """The first ```python block of README.md that imports pika, verbatim."""
+    text = open(os.path.join(REPO, "README.md")).read()
+    for block in text.split("```python")[1:]:
+        code = block.split("```", 1)[0]
+        if "import pika" in code:
+            return code
+    return None
+
+
+def test_readme_pika_example_runs_unmodified(amqp_server, pika_channel):
+    code = readme_pika_example()
+    if code is None:
+        pytest.skip("README.md has no pika example")
+    # Only the address changes: the example targets 127.0.0.1:5672.
+    assert '"127.0.0.1", 5672' in code
+    code = code.replace('"127.0.0.1", 5672', '"%s", %d' % (amqp_server.host, amqp_server.port))
+    pika_channel.queue_declare("reports", durable=True)
+    pika_channel.queue_purge("reports")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == "b'build report 42'\n"
+    assert pika_channel.queue_declare("reports", passive=True).method.message_count == 0  # acked
+    pika_channel.queue_delete("reports")
+
+
+def test_hello_example(amqp_server, uniq):
     queue = uniq("hello")
     connection = pika.BlockingConnection(pika.ConnectionParameters(host=amqp_server.host, port=amqp_server.port))
     channel = connection.channel()
