@@ -31,6 +31,8 @@ public final class AMQPFrontEnd: FrontEnd {
     package let directReply = DirectReply()
     /// connection.blocked when queued messages exceed `amqp-queued-memory-limit`.
     package private(set) var memoryAlarm: MemoryAlarm! = nil
+    /// Refuses persistent publishes to durable queues while the log cannot be written.
+    package private(set) var diskAlarm: DiskAlarm! = nil
 
     public init(context: ServerContext, journal: Journal) {
         self.context = context
@@ -53,6 +55,8 @@ public final class AMQPFrontEnd: FrontEnd {
         memoryAlarm = MemoryAlarm(
             broker: broker, limit: Int(clamping: config.int("amqp-queued-memory-limit")),
             sessions: { [unowned self] in Array(self.sessions.values) })
+        diskAlarm = DiskAlarm(context: context, sessions: { [unowned self] in Array(self.sessions.values) })
+        memoryAlarm.heldElsewhere = { [unowned self] in self.diskAlarm.hasNotified($0) }
     }
 
     /// Proposed heartbeat in seconds (`amqp-heartbeat`, changeable with CONFIG SET).
@@ -74,6 +78,7 @@ public final class AMQPFrontEnd: FrontEnd {
         }
         broker.cron()
         memoryAlarm.check()
+        diskAlarm.check(memoryAlarm: memoryAlarm)
     }
 
     /// Server shutdown (SIGTERM, SHUTDOWN): every connection gets connection.close 320

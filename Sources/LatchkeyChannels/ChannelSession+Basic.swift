@@ -37,6 +37,7 @@ extension ChannelSession {
     /// Routes one message and answers for it (basic.return, confirm).
     func route(_ p: AMQPMethod.BasicPublish, _ message: Message) throws(BrokerError) {
         var outcome: PublishOutcome
+        if message.persistent && connection.frontEnd.diskAlarm.isFailing && refuseUnloggable(p, message) { return }
         if p.exchange.isEmpty && DirectReply.isReplyRoute(p.routingKey) {
             outcome = PublishOutcome()
             if connection.frontEnd.directReply.deliver(message, to: p.routingKey) { outcome.routedQueues = 1 }
@@ -53,6 +54,20 @@ extension ChannelSession {
         // RabbitMQ confirms a persistent message on a durable queue only once it is on disk.
         if confirmSeq != nil && outcome.persisted { connection.frontEnd.journal.replyAfterFsync(connection.client.outbox) }
         connection.frontEnd.memoryAlarm.check(publisher: connection)
+    }
+
+    /// While the log cannot be written: a persistent message bound for a durable queue is
+    /// refused (basic.nack on a confirm channel; otherwise dropped, and the connection told
+    /// connection.blocked). Returns true when it was refused.
+    func refuseUnloggable(_ p: AMQPMethod.BasicPublish, _ message: Message) -> Bool {
+        if p.exchange.isEmpty && DirectReply.isReplyRoute(p.routingKey) { return false }
+        guard broker.routesToJournaledQueue(in: vhost, exchange: p.exchange, message: message) else { return false }
+        if confirmSeq != nil {
+            confirm(rejected: true)
+        } else {
+            connection.frontEnd.diskAlarm.refused(publisher: connection)
+        }
+        return true
     }
 
     /// The `expiration` property as milliseconds (-1 when absent), with RabbitMQ's 406 texts.

@@ -24,6 +24,11 @@ package final class MemoryAlarm {
 
     /// Connections told they are blocked (so exactly those get `unblocked`).
     private var notified: Set<UInt64> = []
+    /// Connections the disk alarm holds blocked: not unblocked here (DiskAlarm.swift).
+    package var heldElsewhere: (UInt64) -> Bool = { _ in false }
+
+    /// Whether `session` has been told it is blocked for memory.
+    package func hasNotified(_ id: UInt64) -> Bool { notified.contains(id) }
 
     /// Called after publishes, acks and from cron: two integer compares unless the state flips.
     @inline(__always)
@@ -55,7 +60,7 @@ package final class MemoryAlarm {
         if blocked {
             for s in sessions() { notify(s) }
         } else {
-            for s in sessions() where notified.contains(s.id) && s.isRunning { s.sendBlocked(false) }
+            for s in sessions() where notified.contains(s.id) && s.isRunning && !heldElsewhere(s.id) { s.sendBlocked(false) }
             notified.removeAll()
         }
     }

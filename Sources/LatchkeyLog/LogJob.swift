@@ -13,6 +13,14 @@ public struct LogJob: Sendable {
         /// Write a new log holding `framed` (records already framed on the loop) then `snapshot`
         /// (records framed here) to `tempPath`, and fdatasync it.
         case rewriteSnapshot(tempPath: String, framed: [UInt8], snapshot: [LogRecord])
+        /// Write one slice of a streamed snapshot to the temp file at `offset` (slices carry
+        /// their own offsets, so they may run on several helper threads at once).
+        case rewriteChunk(fd: Int32, offset: Int64, bytes: [UInt8])
+        /// fdatasync a streamed snapshot of `size` bytes; on failure close and remove the temp file.
+        case rewriteSnapshotSync(fd: Int32, size: Int64, tempPath: String)
+        /// close(fd) of the log a rewrite replaced: the last reference to an unlinked file of
+        /// possibly many megabytes, whose freeing can take long enough to pause the loop.
+        case closeRetired(fd: Int32)
         /// fdatasync the completed temp file, rename it over the live log, fsync the directory.
         case rewriteFinalize(fd: Int32, tempPath: String, finalPath: String, target: Int64)
     }
@@ -35,6 +43,22 @@ public struct LogJob: Sendable {
             return LogJobResult(job: self, error: e, micros: FileIO.monotonicMicros() - started)
         case .rewriteSnapshot(let tempPath, let framed, let snapshot):
             return writeSnapshot(tempPath, framed, snapshot)
+        case .rewriteChunk(let fd, let offset, let bytes):
+            if injected != 0 { return LogJobResult(job: self, error: injected) }
+            var n = 0
+            let e = bytes.withUnsafeBytes { FileIO.pwriteAll(fd, $0, at: offset, written: &n) }
+            return LogJobResult(job: self, error: e)
+        case .closeRetired(let fd):
+            close(fd)
+            return LogJobResult(job: self, error: 0)
+        case .rewriteSnapshotSync(let fd, let size, let tempPath):
+            let e = injected != 0 ? injected : FileIO.datasync(fd)
+            if e != 0 {
+                close(fd)
+                unlink(tempPath)
+                return LogJobResult(job: self, error: e)
+            }
+            return LogJobResult(job: self, error: 0, fd: fd, size: size)
         case .rewriteFinalize(let fd, let tempPath, let finalPath, _):
             if injected != 0 { return LogJobResult(job: self, error: injected) }
             var e = FileIO.datasync(fd)

@@ -4,12 +4,17 @@
 // buffer is appended to the temp file, and a helper fsyncs it, renames it over the live log and
 // fsyncs the directory; finally the bytes captured during that step go to the new file. The old
 // file stays complete and authoritative until the rename, so a crash at any point replays.
+// The server streams its snapshot in slices instead (LogWriter+Stream.swift); both paths meet
+// at `.snapshotWritten`.
 import Glibc
 
 /// Where a rewrite is.
 public enum RewritePhase: Equatable, Sendable {
     case none
-    /// A helper thread is writing the snapshot.
+    /// The loop frames the snapshot a slice per tick; helpers append the slices to the temp
+    /// file `fd` (LogWriter+Stream.swift).
+    case streaming(fd: Int32, startedMs: Int64)
+    /// A helper thread is writing (or, streamed, fsyncing) the snapshot.
     case snapshotting(startedMs: Int64)
     /// The snapshot is on disk in the temp file (`fd`, `size` bytes); waiting for the fsync slot.
     case snapshotWritten(fd: Int32, size: Int64, startedMs: Int64)
@@ -115,7 +120,8 @@ extension LogWriter {
         }
         // The new file is live and durable up to `target`; bytes accepted since are in the
         // rewrite buffer (they also went to the old, now unlinked, file).
-        close(fd)
+        // Closing the replaced file frees it (it is unlinked): a helper does that (`poll`).
+        retiredFds.append(fd)
         fd = tfd
         base = target - size
         written = target
@@ -133,18 +139,19 @@ extension LogWriter {
     func abandonRewrite() {
         switch rewrite {
         case .none, .snapshotting: break
+        case .streaming: orphanStream()
         case .snapshotWritten(let tfd, _, _), .finalizing(let tfd, _, _, _): discardTemp(tfd)
         }
         rewrite = .none
         rewriteBuffer.removeAll()
     }
 
-    private func discardTemp(_ tfd: Int32) {
+    func discardTemp(_ tfd: Int32) {
         close(tfd)
         unlink(Self.tempPath(for: path))
     }
 
-    private func endRewrite(ok: Bool, startedMs: Int64, nowMs: Int64) {
+    func endRewrite(ok: Bool, startedMs: Int64, nowMs: Int64) {
         rewrite = .none
         rewriteBuffer.removeAll()
         stats.lastOK = ok

@@ -64,6 +64,10 @@ public final class LogWriter {
     /// Rewrite in progress, if any (LogWriter+Rewrite.swift).
     public internal(set) var rewrite: RewritePhase = .none
     var rewriteBuffer: [UInt8] = []
+    /// The temp file of a streamed snapshot (LogWriter+Stream.swift).
+    var stream = SnapshotStream()
+    /// Replaced logs to close on a helper thread (see LogJob.closeRetired).
+    var retiredFds: [Int32] = []
     public internal(set) var stats = RewriteStats()
     /// Recent fdatasync cost in µs (moving average over inline and background fsyncs).
     public internal(set) var syncCostMicros: Double = 0
@@ -106,7 +110,10 @@ public final class LogWriter {
         unlink(Self.tempPath(for: path))
     }
 
-    deinit { close(fd) }
+    deinit {
+        close(fd)
+        for old in retiredFds { close(old) }
+    }
 
     /// Physical size of the live log.
     public var fileSize: Int64 { written - base + Int64(unwritten.count) }
@@ -157,6 +164,9 @@ public final class LogWriter {
             lastRetryMs = nowMs
             retryBacklog()
         }
+        for old in retiredFds { jobs.append(LogJob(.closeRetired(fd: old))) }
+        retiredFds.removeAll()
+        if let job = advanceStream() { jobs.append(job) }
         if let job = advanceRewrite(nowMs: nowMs) { jobs.append(job) }
         if let job = nextSync(nowMs: nowMs) { jobs.append(job) }
         return jobs
@@ -173,8 +183,12 @@ public final class LogWriter {
             } else {
                 syncFailed(result.error, nowMs: nowMs)
             }
-        case .rewriteSnapshot:
+        case .rewriteSnapshot, .rewriteSnapshotSync:
             snapshotCompleted(result, nowMs: nowMs)
+        case .closeRetired:
+            break
+        case .rewriteChunk(_, _, let bytes):
+            chunkCompleted(result, bytes: bytes.count, nowMs: nowMs)
         case .rewriteFinalize:
             finalizeCompleted(result, nowMs: nowMs)
         }
@@ -185,6 +199,8 @@ public final class LogWriter {
     /// Returns nil on success, else the error text.
     public func shutdown() -> String? {
         abandonRewrite()
+        for old in retiredFds { close(old) }
+        retiredFds.removeAll()
         retryBacklog()
         if !unwritten.isEmpty { return errorText ?? "cannot write the log" }
         let e = FileIO.datasync(fd)

@@ -1,6 +1,7 @@
 // Makes the RESP command engine a log participant: keyspace records replay through its
 // Replay+Keyspace hook, and a rewrite frames every live key straight from the keyspace's
-// entries into one buffer (no per-key allocation: the loop pause is a copy plus a CRC).
+// entries (no per-key allocation). Rewrites take it in slices (writeLogSnapshotSlice) so no
+// loop tick pauses for long; the one-shot form stays for callers that want it whole.
 import LatchkeyCommands
 import LatchkeyCore
 import LatchkeyKeyspace
@@ -23,5 +24,28 @@ extension CommandEngine: LogParticipant {
                     value: UnsafeRawBufferPointer(e.stringValue.buffer), expireAtMs: e.expireAt, into: &out)
             }
         }
+    }
+
+    /// One slice of an incremental rewrite: SCAN-style walks (Keyspace.snapshotScan) over each
+    /// database in turn, framing live keys with their absolute expiry; expired keys are skipped.
+    public func writeLogSnapshotSlice(into out: inout [UInt8], cursor: inout LogSnapshotCursor, nowMs: Int64, maxRecords: Int) {
+        var budget = maxRecords
+        while cursor.section < keyspace.databaseCount && budget > 0 {
+            let db = cursor.section
+            let step = keyspace.snapshotScan(db: db, cursor: cursor.position, count: budget) { e in
+                if e.expireAt != 0 && e.expireAt <= nowMs { return }
+                RecordCodec.encodeSet(
+                    db: db, key: UnsafeRawBufferPointer(e.key.buffer),
+                    value: UnsafeRawBufferPointer(e.stringValue.buffer), expireAtMs: e.expireAt, into: &out)
+            }
+            budget -= max(1, step.seen)
+            if step.next == 0 {
+                cursor.section += 1
+                cursor.position = 0
+            } else {
+                cursor.position = step.next
+            }
+        }
+        if cursor.section >= keyspace.databaseCount { cursor.done = true }
     }
 }

@@ -27,6 +27,17 @@ public final class Persistence {
     /// that state from the compacted log).
     public internal(set) var participants: [ClientProtocol: LogParticipant] = [:]
     var unhandledRecords = 0
+    /// A streamed rewrite snapshot in progress: each participant with its cursor.
+    var snapshotSources: [(participant: LogParticipant, cursor: LogSnapshotCursor)] = []
+    var sliceTimer: LoopTimer?
+    var snapshotSlices = 0
+    var snapshotStartedMicros: Int64 = 0
+    var snapshotMaxSliceMicros: Int64 = 0
+    /// How long one snapshot slice may frame keys on the loop (LATCHKEY_REWRITE_SLICE_US).
+    static let sliceBudgetMicros: Int64 = {
+        if let v = getenv("LATCHKEY_REWRITE_SLICE_US"), let n = Int64(String(cString: v)), n > 0 { return n }
+        return 1000
+    }()
 
     /// The log path: `dir`/`appendfilename`.
     public static func path(config: Config) -> String {
@@ -135,6 +146,7 @@ public final class Persistence {
         hold.sweep(ctx.flushQueue, end: end, holdNew: mustHold(end: end, wasHealthy: wasHealthy), waiters: waiters)
         // An inline fsync may have made earlier held output durable without any job completing.
         hold.release(durable: writer.durable)
+        armSliceTimer()
         updateStatus()
     }
 
@@ -177,6 +189,7 @@ public final class Persistence {
         hold.release(durable: writer.durable)
         ctx.flushQueue.drain()
         submit(writer.poll(nowMs: ctx.nowMs))
+        armSliceTimer()  // a returning slice job may lift the back-pressure
         updateStatus()
     }
 
@@ -217,26 +230,88 @@ public final class Persistence {
         unhandledRecords == 0 && server.frontEnds.keys.allSatisfy { participants[$0] != nil }
     }
 
-    /// BGREWRITEAOF. Returns the error text when a rewrite cannot start.
+    /// BGREWRITEAOF. Returns the error text when a rewrite cannot start. The snapshot is taken
+    /// incrementally (LogWriter+Stream.swift explains why that is correct): the first slice
+    /// now (participants without slices, such as the broker, are framed whole in it, at the
+    /// moment the capture starts), the rest a bounded slice per loop tick from `sliceTimer`.
     func requestRewrite() -> String? {
         if writer.rewrite.inProgress { return "ERR Background append only file rewriting already in progress" }
         guard canSnapshot else {
             return "ERR Background append only file rewriting is not available: not every front end can snapshot its state"
         }
-        let sources = participants.sorted { $0.key == .resp && $1.key != .resp }.map(\.value)
-        let now = server.context.nowMs
-        let started = FileIO.monotonicMicros()
-        var snapshotBytes = 0
-        guard let job = writer.beginRewrite(journal: journal, nowMs: now, framedSnapshot: { out in
-            for p in sources { p.writeLogSnapshot(into: &out, nowMs: now) }
-            snapshotBytes = out.count
-        }) else { return "ERR Background append only file rewriting already in progress" }
-        let pause = Double(FileIO.monotonicMicros() - started) / 1000
+        switch writer.beginStreamedRewrite(journal: journal, nowMs: server.context.nowMs) {
+        case .busy:
+            return "ERR Background append only file rewriting already in progress"
+        case .failed(let code):
+            server.log.warning("Can't create the rewrite temp file: \(FileIO.describe(code))")
+            updateStatus()
+            return "ERR Background append only file rewriting failed: \(FileIO.describe(code))"
+        case .started:
+            break
+        }
+        // The broker (one-shot) first, then the keyspace (sliced).
+        snapshotSources = participants.sorted { $0.key != .resp && $1.key == .resp }.map { ($0.value, LogSnapshotCursor()) }
+        snapshotSlices = 0
+        snapshotStartedMicros = FileIO.monotonicMicros()
+        snapshotMaxSliceMicros = 0
         server.log.notice("Background append only file rewriting started")
-        server.log.verbose("Rewrite snapshot: \(snapshotBytes) bytes framed on the loop in \(pause) ms")
-        submit([job])
+        snapshotSlice()
         updateStatus()
         return nil
+    }
+
+    /// Frames keys for about `sliceBudgetMicros` (the loop's longest pause while compacting),
+    /// hands the bytes to a helper thread, and re-arms itself for the next tick until the
+    /// snapshot is complete (or pauses while too many bytes wait for the disk: a returning
+    /// slice job re-arms it).
+    func snapshotSlice() {
+        guard !closed, writer.wantsSnapshotSlice else { return }
+        let ctx = server.context
+        ctx.refreshNow()
+        let started = FileIO.monotonicMicros()
+        var out: [UInt8] = []
+        out.reserveCapacity(1 << 20)
+        var index = snapshotSources.firstIndex { !$0.cursor.done } ?? snapshotSources.count
+        while index < snapshotSources.count {
+            snapshotSources[index].participant.writeLogSnapshotSlice(
+                into: &out, cursor: &snapshotSources[index].cursor, nowMs: ctx.nowMs, maxRecords: 512)
+            if snapshotSources[index].cursor.done {
+                index += 1
+            } else if FileIO.monotonicMicros() - started >= Self.sliceBudgetMicros || out.count >= 4 << 20 {
+                break
+            }
+        }
+        let last = index >= snapshotSources.count
+        let spent = FileIO.monotonicMicros() - started
+        snapshotSlices += 1
+        snapshotMaxSliceMicros = max(snapshotMaxSliceMicros, spent)
+        var jobs: [LogJob] = []
+        if let job = writer.appendSnapshotSlice(out, last: last) { jobs.append(job) }
+        if last {
+            snapshotSources.removeAll()
+            let ms = Double(FileIO.monotonicMicros() - snapshotStartedMicros) / 1000
+            server.log.verbose("Rewrite snapshot framed in \(snapshotSlices) slices over \(ms) ms (longest slice \(Double(snapshotMaxSliceMicros) / 1000) ms)")
+            jobs += writer.poll(nowMs: ctx.nowMs)
+        }
+        submit(jobs)
+        // Not re-armed here: libuv runs a timer that is due again at the same loop time in the
+        // same pass, which would chain every slice into one long pause. beforeFlush re-arms it,
+        // once per loop iteration.
+    }
+
+    /// Runs `snapshotSlice` on the next loop iteration (a 0 ms timer keeps the loop from
+    /// sleeping, while I/O is still served between slices). Call outside the timer phase.
+    func armSliceTimer() {
+        guard !closed, writer.wantsSnapshotSlice else { return }
+        if sliceTimer == nil {
+            sliceTimer = try? LoopTimer(loop: server.loop) { [unowned self] in self.snapshotSlice() }
+        }
+        guard let sliceTimer else {
+            // No timer: frame the rest now (one long pause rather than no rewrite).
+            while writer.wantsSnapshotSlice { snapshotSlice() }
+            return
+        }
+        sliceTimer.start(afterMs: 0, repeatMs: 0)
     }
 
     // MARK: shutdown and status
@@ -247,6 +322,9 @@ public final class Persistence {
         closed = true
         timer?.close()
         timer = nil
+        sliceTimer?.close()
+        sliceTimer = nil
+        snapshotSources.removeAll()
         writer.append(journal)
         server.log.notice("Calling fsync() on the AOF file.")
         if let problem = writer.shutdown() {
