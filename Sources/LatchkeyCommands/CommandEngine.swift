@@ -23,6 +23,9 @@ public final class CommandEngine: FrontEnd {
     var isReplaying = false
     /// Scripting (EVAL/SCRIPT): the Lua interpreter and the script host, created on first use.
     public private(set) lazy var scripting = ScriptRunner(engine: self)
+    /// True while EVAL/EVALSHA runs a script: the gate checks this plain flag first so that
+    /// ordinary commands never touch the lazily created `scripting` on their way through.
+    var scriptInProgress = false
     /// Context reused by `execute` (script calls).
     private var scriptContext: CommandContext?
 

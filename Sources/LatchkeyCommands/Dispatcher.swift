@@ -30,7 +30,7 @@ extension CommandEngine {
             ctx.reply.error(ErrorReplies.noAuth)
             return
         }
-        if !ctx.fromScript && scripting.refusesWhileBusy(spec) {
+        if !ctx.fromScript && scriptInProgress && scripting.refusesWhileBusy(spec) {
             ctx.reply.error(ScriptErrors.busy)
             return
         }
