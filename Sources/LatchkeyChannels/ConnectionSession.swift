@@ -313,11 +313,9 @@ package final class ConnectionSession: ProtocolSession {
         _ method: AMQPMethod, channel: UInt16, encodedProperties: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer
     ) {
         guard phase != .closed else { return }
-        FrameEncoder.method(method, channel: channel, into: &client.outbox.bytes)
-        FrameEncoder.contentHeader(
-            channel: channel, bodySize: UInt64(body.count), encodedProperties: encodedProperties,
+        FrameEncoder.storedContent(
+            method, channel: channel, encodedProperties: encodedProperties, body: body, frameMax: frameMax,
             into: &client.outbox.bytes)
-        FrameEncoder.body(body, channel: channel, frameMax: frameMax, into: &client.outbox.bytes)
         didSend()
     }
 
