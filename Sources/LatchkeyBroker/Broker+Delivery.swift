@@ -24,7 +24,14 @@ extension Broker {
     public func publish(in vhost: VirtualHost, exchange name: Bytes, message: Message) throws(BrokerError)
         -> PublishOutcome
     {
-        guard let ex = vhost.exchanges[name] else { throw .noExchange(name, vhost.name) }
+        let ex: Exchange
+        if let last = lastExchange, last.vhost == ObjectIdentifier(vhost), last.exchange.name == name {
+            ex = last.exchange
+        } else {
+            guard let found = vhost.exchanges[name] else { throw .noExchange(name, vhost.name) }
+            lastExchange = (ObjectIdentifier(vhost), found)
+            ex = found
+        }
         if ex.internal { throw .internalExchange(name, vhost.name) }
         var outcome = PublishOutcome()
         route(from: ex, in: vhost, message: message)
@@ -57,9 +64,13 @@ extension Broker {
         routeTargets.removeAll(keepingCapacity: true)
         routeEpoch &+= 1
         if ex.name.isEmpty {
-            if let q = vhost.queues[message.routingKey] {
+            if let q = lastDirectQueue, q.vhost === vhost, q.name == message.routingKey {
+                message.shareRoutingKey(q.name)
+                routeTargets.append(q)
+            } else if let q = vhost.queues[message.routingKey] {
                 message.shareRoutingKey(q.name)  // equal bytes, shared storage
                 routeTargets.append(q)
+                lastDirectQueue = q
             }
             return
         }

@@ -58,6 +58,7 @@ extension Broker {
     func removeExchange(_ ex: Exchange, in vhost: VirtualHost) {
         guard vhost.exchanges[ex.name] === ex else { return }
         vhost.exchanges[ex.name] = nil
+        if lastExchange?.exchange === ex { lastExchange = nil }
         if ex.durable && !replaying { journal?.exchangeDeleted(ex) }
         let dest = Destination.exchange(ex)
         for other in Array(vhost.exchanges.values) where !other.bindings.isEmpty {

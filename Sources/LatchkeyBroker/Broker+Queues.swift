@@ -92,6 +92,7 @@ extension Broker {
     func removeQueue(_ q: Queue) {
         guard !q.isDeleted else { return }
         q.isDeleted = true
+        if lastDirectQueue === q { lastDirectQueue = nil }
         let vhost = q.vhost
         vhost.queues[q.name] = nil
         timedQueues[ObjectIdentifier(q)] = nil

@@ -87,6 +87,12 @@ public final class Broker {
     var replayMessages: [ObjectIdentifier: [UInt64: Message]] = [:]
     /// Scratch list for routing (reused across publishes).
     var routeTargets: [Queue] = []
+    /// The queue the last default-exchange publish went to: a publisher usually repeats the
+    /// routing key, and comparing its bytes is far cheaper than hashing them for the lookup.
+    /// removeQueue clears it, so it never names a deleted queue.
+    var lastDirectQueue: Queue?
+    /// Likewise the exchange the last publish named, with its vhost; removeExchange clears it.
+    var lastExchange: (vhost: ObjectIdentifier, exchange: Exchange)?
 
     /// A broker with the given virtual hosts (default "/").
     public init(clock: Clock, vhosts: [String] = ["/"]) {

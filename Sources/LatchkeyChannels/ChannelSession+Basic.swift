@@ -89,7 +89,7 @@ extension ChannelSession {
     /// basic.get(queue, no-ack) → get-ok(delivery-tag, redelivered, exchange, routing-key,
     /// message-count left) or get-empty. Not limited by prefetch.
     func basicGet(_ m: AMQPMethod.BasicGet) throws(BrokerError) {
-        let q = try broker.queue(in: vhost, named: try queueName(m.queue), connection: connection.id)
+        let q = try getQueue(try queueName(m.queue))
         guard let (d, remaining) = broker.get(from: q, noAck: m.noAck) else {
             send(.basicGetEmpty(.init(clusterId: [])))
             return
@@ -102,6 +102,21 @@ extension ChannelSession {
                 .init(deliveryTag: tag, redelivered: d.redelivered, exchange: msg.exchange, routingKey: msg.routingKey,
                       messageCount: UInt32(clamping: remaining))), msg)
         if m.noAck { connection.frontEnd.memoryAlarm.check() }
+    }
+
+    /// The queue basic.get names. A poller names the same queue every time, so the channel keeps
+    /// the last one: comparing the name's bytes is far cheaper than hashing it for the vhost's
+    /// dictionary. A deleted queue (even one re-declared under the same name) is never reused,
+    /// and the exclusive-owner check is the broker's own; `broker.get` touches it for x-expires.
+    private func getQueue(_ name: Bytes) throws(BrokerError) -> Queue {
+        if let q = lastGetQueue, !q.isDeleted, q.name == name,
+            q.exclusiveOwner == nil || q.exclusiveOwner == connection.id
+        {
+            return q
+        }
+        let q = try broker.queue(in: vhost, named: name, connection: connection.id)
+        lastGetQueue = q
+        return q
     }
 
     /// Takes the deliveries an ack/nack/reject names out of the unacked list.

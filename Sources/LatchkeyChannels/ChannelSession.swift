@@ -24,6 +24,9 @@ package final class ChannelSession {
     var lastDeliveryTag: UInt64 = 0
     /// The last queue declared on this channel (AMQP's empty-queue-name shortcut).
     var lastQueueName: Bytes = []
+    /// The queue the last basic.get named (see `getQueue`); weak, so a deleted queue's storage
+    /// is not kept alive by a channel that polled it.
+    weak var lastGetQueue: Queue?
     /// Publisher confirms (confirm.select): the last sequence number used, nil when off.
     var confirmSeq: UInt64? = nil
     /// The highest sequence number whose ack is due but not yet sent, and the last one sent.

@@ -50,7 +50,13 @@ package final class ConnectionSession: ProtocolSession {
     package internal(set) var clientProperties = FieldTable()
     package internal(set) var clientCapabilities = FieldTable()
 
-    var channels: [UInt16: ChannelSlot] = [:]
+    var channels: [UInt16: ChannelSlot] = [:] {
+        didSet { lastSlot = nil }  // any open/close forgets the cached lookup
+    }
+    /// The slot of the channel the previous frame was on (clients use one channel for long
+    /// stretches; hashing the number for every frame costs more than the compare).
+    private var lastSlot: ChannelSlot?
+    private var lastSlotNumber: UInt16 = 0
     var lastReceivedMs: Int64
     var lastSentMs: Int64
     var closingSinceMs: Int64 = 0
@@ -213,7 +219,7 @@ package final class ConnectionSession: ProtocolSession {
 
     func channelFrame(_ f: Frame) throws(AMQPException) {
         let n = f.channel
-        guard let slot = channels[n] else {
+        guard let slot = slot(n) else {
             guard f.type == FrameType.method else { throw AMQPException.expectedMethodFrame }
             let m = try decodeMethod(f.payload)
             guard case .channelOpen = m else {
@@ -243,6 +249,15 @@ package final class ConnectionSession: ProtocolSession {
         default:
             try complete(try slot.assembly.bodyFrame(f.payload), slot)
         }
+    }
+
+    @inline(__always)
+    private func slot(_ n: UInt16) -> ChannelSlot? {
+        if let s = lastSlot, lastSlotNumber == n { return s }
+        let s = channels[n]
+        lastSlot = s
+        lastSlotNumber = n
+        return s
     }
 
     /// After we sent channel.close the channel ignores all but channel.close / close-ok.
@@ -313,11 +328,9 @@ package final class ConnectionSession: ProtocolSession {
         _ method: AMQPMethod, channel: UInt16, encodedProperties: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer
     ) {
         guard phase != .closed else { return }
-        FrameEncoder.method(method, channel: channel, into: &client.outbox.bytes)
-        FrameEncoder.contentHeader(
-            channel: channel, bodySize: UInt64(body.count), encodedProperties: encodedProperties,
+        FrameEncoder.storedContent(
+            method, channel: channel, encodedProperties: encodedProperties, body: body, frameMax: frameMax,
             into: &client.outbox.bytes)
-        FrameEncoder.body(body, channel: channel, frameMax: frameMax, into: &client.outbox.bytes)
         didSend()
     }
 

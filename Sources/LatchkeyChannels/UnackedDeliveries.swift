@@ -70,7 +70,9 @@ struct UnackedDeliveries {
     }
 
     private mutating func compact() {
-        if head == tags.count {
+        // Emptying both arrays costs ~300 Ir, so a get/ack or deliver/ack ping-pong (one
+        // outstanding at a time) lets a few settled slots pile up before resetting.
+        if head == tags.count && head >= 32 {
             tags.removeAll(keepingCapacity: true)
             items.removeAll(keepingCapacity: true)
             head = 0

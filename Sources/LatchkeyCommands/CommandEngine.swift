@@ -25,6 +25,9 @@ public final class CommandEngine: FrontEnd {
     public private(set) lazy var scripting = ScriptRunner(engine: self)
     /// WATCHed keys → the clients watching them (see TransactionCommands).
     var watchers: [WatchedKey: [RESPClientState]] = [:]
+    /// True while EVAL/EVALSHA runs a script: the gate checks this plain flag first so that
+    /// ordinary commands never touch the lazily created `scripting` on their way through.
+    var scriptInProgress = false
     /// Context reused by `execute` (script calls).
     private var scriptContext: CommandContext?
 

@@ -34,7 +34,7 @@ extension CommandEngine {
             ctx.client.transaction?.failed = true
             return
         }
-        if !ctx.fromScript && scripting.refusesWhileBusy(spec) {
+        if !ctx.fromScript && scriptInProgress && scripting.refusesWhileBusy(spec) {
             ctx.reply.error(ScriptErrors.busy)
             return
         }

@@ -9,7 +9,8 @@ import LatchkeyScripting
 
 /// Scripting state of one CommandEngine.
 public final class ScriptRunner: ScriptHost {
-    unowned let engine: CommandEngine
+    // unowned(unsafe): the engine owns this runner, so it always outlives it (no per-call check).
+    unowned(unsafe) let engine: CommandEngine
     /// The interpreter (one lua_State for the server's life).
     public let interpreter: LuaInterpreter
     /// The fake client scripts' commands run as (db follows the caller at each EVAL).

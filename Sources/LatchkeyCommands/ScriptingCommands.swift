@@ -37,6 +37,8 @@ enum ScriptingCommands {
         let keys = UnsafeBufferPointer(rebasing: ctx.argv[3..<keyEnd])
         let args = UnsafeBufferPointer(rebasing: ctx.argv[keyEnd...])
         var sink = WriterSink(w: ctx.reply)
+        ctx.engine.scriptInProgress = true
+        defer { ctx.engine.scriptInProgress = false }
         if bySHA {
             if !runner.interpreter.evalSHA(ctx[1], keys: keys, args: args, into: &sink) {
                 ctx.reply.error(ScriptErrors.noScript)

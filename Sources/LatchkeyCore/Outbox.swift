@@ -42,17 +42,28 @@ public protocol OutboxWriter: AnyObject {
 /// Outboxes that have bytes to write before the loop sleeps.
 public final class FlushQueue {
     public var pending: [Outbox] = []
-    public init() { pending.reserveCapacity(64) }
+    /// The other half of a double buffer: drain swaps it with `pending`, so emptying the batch
+    /// it walks never has to allocate a fresh array (this runs once per loop iteration).
+    private var spare: [Outbox] = []
+    public init() {
+        pending.reserveCapacity(64)
+        spare.reserveCapacity(64)
+    }
 
     /// Hands every dirty outbox to its writer and empties the queue.
     public func drain() {
         while !pending.isEmpty {
-            let batch = pending
-            pending.removeAll(keepingCapacity: true)
+            // Take `spare` out first: a nested drain (from inside a writer) then finds it empty
+            // and simply allocates, instead of sharing this batch's buffer.
+            var batch = spare
+            spare = []
+            swap(&batch, &pending)
             for o in batch {
                 o.queued = false
                 o.writer?.flushOutbox()
             }
+            batch.removeAll(keepingCapacity: true)
+            if spare.capacity < batch.capacity { spare = batch }
         }
     }
 }

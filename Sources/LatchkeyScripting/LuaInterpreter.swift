@@ -78,6 +78,13 @@ public final class LuaInterpreter {
     // Reused argv for redis.call (no allocation per call once grown).
     var argScratch: UnsafeMutablePointer<ByteView>
     var argScratchCapacity = 16
+    // EVALSHA's last hit: the 40 hex bytes exactly as the client sent them (either case) and
+    // what they resolved to. Clients repeat one SHA for every call, so a 40-byte compare
+    // replaces the hex parse and the dictionary hash. `lastHitRef == nil` means empty; SCRIPT
+    // FLUSH empties it (compiling adds entries, so it never makes a hit stale).
+    let lastHitHex = UnsafeMutablePointer<UInt8>.allocate(capacity: 40)
+    var lastHitSHA = SHA1Digest(0, 0, 0, 0, 0)
+    var lastHitRef: Int32?
     let versionText: String
 
     /// Creates the state, opens the safe libraries and seals the globals.
@@ -103,6 +110,7 @@ public final class LuaInterpreter {
         lua_close(L)
         runtime.deallocate()
         argScratch.deallocate()
+        lastHitHex.deallocate()
     }
 
     /// The interpreter a C callback belongs to.
@@ -148,6 +156,7 @@ public final class LuaInterpreter {
             lua_rawset(L, real)
         }
         cache.removeAll()
+        lastHitRef = nil
         lua_gc(L, LUA_GCCOLLECT, 0)
     }
 
@@ -201,7 +210,14 @@ public final class LuaInterpreter {
         _ shaHex: ByteView, keys: UnsafeBufferPointer<ByteView>, args: UnsafeBufferPointer<ByteView>,
         into sink: inout S
     ) -> Bool {
+        if shaHex.count == 40, let ref = lastHitRef, memcmp(lastHitHex, shaHex.base, 40) == 0 {
+            run(sha: lastHitSHA, ref: ref, keys: keys, args: args, into: &sink)
+            return true
+        }
         guard let sha = SHA1Digest(hex: shaHex), let ref = cache[sha] else { return false }
+        lastHitHex.update(from: shaHex.base, count: 40)
+        lastHitSHA = sha
+        lastHitRef = ref
         run(sha: sha, ref: ref, keys: keys, args: args, into: &sink)
         return true
     }
@@ -270,7 +286,7 @@ public final class LuaInterpreter {
         lua_pushnil(L)
         if lua_next(L, slot) != 0 {
             lk_lua_pop(L, 2)
-            lua_createtable(L, 16, 0)
+            lua_createtable(L, 0, 0)
             lua_replace(L, slot)
             global.withUTF8Buffer { g in
                 g.baseAddress!.withMemoryRebound(to: CChar.self, capacity: g.count) { lua_pushlstring(L, $0, g.count) }

@@ -113,12 +113,14 @@ extension LuaInterpreter {
         registerMsgpackLibrary()
         lk_lua_setglobal(L, "cmsgpack")
 
-        // Permanent slots 1-4: error handler, KEYS, ARGV, real globals.
+        // Permanent slots 1-4: error handler, KEYS, ARGV, real globals. KEYS/ARGV start with no
+        // preallocated slots: Lua sizes their array part to the most arguments seen, and every
+        // run's emptiness check (LuaInterpreter.clear) scans that array, so it stays short.
         lk_lua_pushswiftfunction(L, LuaInterpreter.errorHandler)
-        lua_createtable(L, 16, 0)
+        lua_createtable(L, 0, 0)
         lua_pushvalue(L, -1)
         lk_lua_setglobal(L, "KEYS")
-        lua_createtable(L, 16, 0)
+        lua_createtable(L, 0, 0)
         lua_pushvalue(L, -1)
         lk_lua_setglobal(L, "ARGV")
         lua_pushvalue(L, LUA_GLOBALSINDEX)
