@@ -1,6 +1,6 @@
-// A placeholder RESP front end so the server can run before the real command engine lands:
-// it answers PING (inline or multibulk) with +PONG and anything else with -ERR not yet wired.
-// Replaced by LatchkeyCommands' engine in Boot.makeFrontEnds at integration; nothing else uses it.
+// A minimal RESP front end for testing the connection layer on its own (limits, pipelining,
+// shutdown, output holds) without the command engine: it answers PING (inline or multibulk) with
+// +PONG and anything else with -ERR not yet wired. The server itself uses CommandEngine.
 import LatchkeyCore
 
 /// Makes StandInSessions.
