@@ -5,7 +5,7 @@
 //
 // Build: cc -O2 bench/amqp_load.c -lrabbitmq -o bench/bin/amqp_load
 // Usage: amqp_load MODE [-H host] [-p port] [-n messages] [-s bytes] [-P prefetch] [-w window]
-//                       [-r rate/s] [-q queue] [-g] [-k]
+//                       [-r rate/s] [-q queue] [-g] [-k] [-d (durable queue, persistent messages)]
 // Modes: publish  N messages of S bytes to one queue, no confirms; done when the queue holds N
 //        get      basic.get + basic.ack until N (queue pre-filled, not timed)
 //        pubsub   producer and consumer connections at once (consumer: basic.consume with prefetch,
@@ -39,6 +39,7 @@ static int window = 100;
 static int rate = 1000;
 static int use_get = 0;
 static int keep = 0;
+static int durable = 0;  // -d: durable queue + persistent (delivery-mode 2) publishes (confirm mode)
 static char queue_name[200];
 
 static double now_s(void) {
@@ -110,7 +111,7 @@ static void close_conn(amqp_connection_state_t c) {
 }
 
 static void declare_queue(amqp_connection_state_t c, const char *q) {
-  amqp_queue_declare(c, 1, amqp_cstring_bytes(q), 0, 0, 0, 0, amqp_empty_table);
+  amqp_queue_declare(c, 1, amqp_cstring_bytes(q), 0, durable, 0, 0, amqp_empty_table);
   check_reply(amqp_get_rpc_reply(c), "queue.declare");
   amqp_queue_purge(c, 1, amqp_cstring_bytes(q));
   check_reply(amqp_get_rpc_reply(c), "queue.purge");
@@ -377,11 +378,14 @@ static void mode_confirm(void) {
   check_reply(amqp_get_rpc_reply(c), "confirm.select");
   amqp_bytes_t body = make_body(msg_size);
   amqp_bytes_t q = amqp_cstring_bytes(queue_name);
+  // -d: a durable queue and persistent messages, so each confirm means "on disk".
+  amqp_basic_properties_t persistent = {._flags = AMQP_BASIC_DELIVERY_MODE_FLAG, .delivery_mode = 2};
   uint64_t published = 0, confirmed = 0;
   double t0 = now_s();
   while (confirmed < (uint64_t)n_messages) {
     while (published < (uint64_t)n_messages && published - confirmed < (uint64_t)window) {
-      check_rc(amqp_basic_publish(c, 1, amqp_empty_bytes, q, 0, 0, NULL, body), "basic.publish");
+      check_rc(amqp_basic_publish(c, 1, amqp_empty_bytes, q, 0, 0, durable ? &persistent : NULL, body),
+               "basic.publish");
       published++;
     }
     amqp_frame_t f;
@@ -462,7 +466,7 @@ int main(int argc, char **argv) {
   snprintf(queue_name, sizeof queue_name, "bench-%s-%d", mode, (int)getpid());
   int opt;
   optind = 2;
-  while ((opt = getopt(argc, argv, "H:p:n:s:P:w:r:q:gk")) != -1) {
+  while ((opt = getopt(argc, argv, "H:p:n:s:P:w:r:q:gkd")) != -1) {
     switch (opt) {
       case 'H': host = optarg; break;
       case 'p': port = atoi(optarg); break;
@@ -474,6 +478,7 @@ int main(int argc, char **argv) {
       case 'q': snprintf(queue_name, sizeof queue_name, "%s", optarg); break;
       case 'g': use_get = 1; break;
       case 'k': keep = 1; break;
+      case 'd': durable = 1; break;
       default: return 2;
     }
   }
