@@ -46,6 +46,7 @@ public enum ConfigTable {
         Directive("databases", .integer(1...1_000_000), "16", mutable: false),
         Directive("dir", .string, ".", mutable: false),
         Directive("hz", .integer(1...500), "10"),
+        Directive("busy-poll-usecs", .integer(0...1_000_000), "0", mutable: false),
         // security
         Directive("requirepass", .string, ""),
         // limits

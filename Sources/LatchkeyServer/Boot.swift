@@ -9,9 +9,9 @@ import LatchkeyLog
 
 /// Builds a server with its front ends; the one place integration changes.
 public enum Boot {
-    /// The front ends for one server. `amqp` nil means no AMQP listener is opened.
+    /// The front ends for one server: RESP commands and the AMQP broker, sharing one journal.
     public static func makeFrontEnds(context: ServerContext, journal: Journal = Journal(enabled: false))
-        -> (resp: FrontEnd, amqp: FrontEnd?)
+        -> (resp: CommandEngine, amqp: AMQPFrontEnd)
     {
         (resp: CommandEngine(context: context, journal: journal), amqp: AMQPFrontEnd(context: context, journal: journal))
     }
@@ -20,20 +20,15 @@ public enum Boot {
     public static func makeServer(config: Config, clock: Clock = SystemClock()) throws -> Server {
         let server = try Server(config: config, clock: clock)
         let journal = Journal(enabled: false)
-        let frontEnds = makeFrontEnds(context: server.context, journal: journal)
-        server.addFrontEnd(frontEnds.resp, kind: .resp)
-        if let engine = frontEnds.resp as? CommandEngine { server.installBusyPump(engine.scripting) }
-        if let amqp = frontEnds.amqp { server.addFrontEnd(amqp, kind: .amqp) }
-        if let amqp = frontEnds.amqp as? AMQPFrontEnd {
-            // Before the log's hook (added by Persistence.boot), so requeues are written.
-            server.addShutdownHook { amqp.shutdown() }
-            server.clientsClosingThemselves.insert(.amqp)
-        }
-        // Append-only log: replay into every front end that is a LogParticipant, then journal.
-        var participants: [ClientProtocol: LogParticipant] = [:]
-        participants[.resp] = frontEnds.resp as? LogParticipant
-        participants[.amqp] = frontEnds.amqp as? LogParticipant
-        _ = try Persistence.boot(server: server, journal: journal, participants: participants)
+        let (engine, amqp) = makeFrontEnds(context: server.context, journal: journal)
+        server.addFrontEnd(engine, kind: .resp)
+        server.installBusyPump(engine.scripting)
+        server.addFrontEnd(amqp, kind: .amqp)
+        // Before the log's hook (added by Persistence.boot), so requeues are written.
+        server.addShutdownHook { amqp.shutdown() }
+        server.clientsClosingThemselves.insert(.amqp)
+        // Append-only log: replay into both front ends (each is a LogParticipant), then journal.
+        _ = try Persistence.boot(server: server, journal: journal, participants: [.resp: engine, .amqp: amqp])
         return server
     }
 }

@@ -29,7 +29,8 @@ extension Server {
 
     /// Blocks running the loop until shutdown has closed every handle.
     public func run() {
-        loop.run()
+        let context = self.context
+        loop.run(spinMicros: context.config.int("busy-poll-usecs"), activity: { context.stats.totalNetInputBytes })
         log.warning("Latchkey is now ready to exit, bye bye...")
     }
 
