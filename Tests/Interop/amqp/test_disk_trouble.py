@@ -4,9 +4,7 @@ nacked, a publisher without confirms gets connection.blocked("disk write failed"
 connection.unblocked once the disk has room again; transient messages and reads keep working.
 """
 import os
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 
@@ -16,34 +14,12 @@ import redis
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from latchkey_server import LatchkeyServer  # noqa: E402
+from small_disk import fill, small_disk  # noqa: E402,F401 (small_disk is a fixture)
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("LATCHKEY_TARGET", "latchkey").lower() != "latchkey", reason="Latchkey's append-only log")
 
 
-@pytest.fixture
-def small_disk():
-    """A 1 MB tmpfs made for the test (needs root; skipped otherwise)."""
-    mnt = tempfile.mkdtemp(prefix="latchkey-full-")
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt]).returncode != 0:
-        os.rmdir(mnt)
-        pytest.skip("cannot mount a small tmpfs")
-    yield mnt
-    subprocess.run(["umount", "-l", mnt])
-    os.rmdir(mnt)
-
-
-def fill(path):
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
-    try:
-        for size in (65536, 4096, 512, 1):
-            try:
-                while True:
-                    os.write(fd, b"\0" * size)
-            except OSError:
-                pass
-    finally:
-        os.close(fd)
 
 
 def break_the_log(srv, big):

@@ -23,6 +23,7 @@ from redis.retry import Retry
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from latchkey_server import LatchkeyServer, binary_path  # noqa: E402
+from small_disk import fill, small_disk  # noqa: E402,F401 (small_disk is a fixture)
 
 try:
     from redis_support import target_is_redis
@@ -242,29 +243,6 @@ def test_rewrite_interrupted_by_sigkill_replays(data_dir, fsync_mode):
     assert not any(name.startswith("temp-rewrite-") for name in os.listdir(data_dir))
 
 
-@pytest.fixture
-def small_disk():
-    """A 1 MB tmpfs made for the test (needs root; skipped otherwise)."""
-    mnt = tempfile.mkdtemp(prefix="latchkey-full-")
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt]).returncode != 0:
-        os.rmdir(mnt)
-        pytest.skip("cannot mount a small tmpfs")
-    yield mnt
-    subprocess.run(["umount", "-l", mnt])
-    os.rmdir(mnt)
-
-
-def fill(path):
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
-    try:
-        for size in (65536, 4096, 512, 1):
-            try:
-                while True:
-                    os.write(fd, b"\0" * size)
-            except OSError:
-                pass
-    finally:
-        os.close(fd)
 
 
 def test_full_disk_refuses_writes_keeps_reads_and_recovers(small_disk, fsync_mode):
