@@ -9,7 +9,7 @@ BIN := .build/release/latchkey
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: deps venv build run test unit interop bench fuzz clean
+.PHONY: deps venv build run test unit interop bench soak fuzz clean
 
 deps:
 	@command -v swift >/dev/null 2>&1 || { echo "swift (6.0 or newer) is not on PATH: install the toolchain from swift.org first" >&2; exit 1; }
@@ -44,6 +44,10 @@ test: unit interop
 
 bench: build venv
 	bash bench/run.sh
+
+# Ten minutes of mixed load on both protocols with SIGKILL and restart every few seconds (issue 15).
+soak: build venv
+	LATCHKEY_BIN=$(BIN) $(PY) bench/soak.py --seconds $${SOAK_SECONDS:-600}
 
 fuzz: deps
 	sh Tests/Fuzz/run.sh
