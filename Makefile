@@ -52,6 +52,8 @@ soak: build venv
 fuzz: deps
 	sh Tests/Fuzz/run.sh
 	bash Tests/Fuzz/run_amqp.sh
+	$(MAKE) -s build venv
+	LATCHKEY_BIN=$(BIN) $(PY) Tests/Fuzz/resp_commands_fuzz.py --seconds $${FUZZ_SECONDS:-60}
 
 clean:
 	rm -rf .build $(VENV)
