@@ -50,7 +50,7 @@ public final class AMQPFrontEnd: FrontEnd {
         channelMax = UInt16(clamping: config.int("amqp-channel-max"))
         maxMessageSize = UInt64(clamping: config.int("amqp-max-message-size"))
         serverProperties = Self.makeServerProperties(version: context.latchkeyVersion)
-        broker = Broker(clock: context.clock, vhosts: Self.words(config.string("amqp-vhosts")).map(String.init))
+        broker = Broker(clock: context.serverClock, vhosts: Self.words(config.string("amqp-vhosts")).map(String.init))
         BrokerHooks.install(on: broker, journal: journal)
         memoryAlarm = MemoryAlarm(
             broker: broker, limit: Int(clamping: config.int("amqp-queued-memory-limit")),

@@ -55,16 +55,16 @@ enum ClientCommands {
     static func list(_ ctx: CommandContext) {
         var text = ""
         let clients = ctx.server.clients.values.filter { $0.kind == .resp }.sorted { $0.id < $1.id }
-        for c in clients { text += describe(c, engine: ctx.engine, now: ctx.nowMs) + "\n" }
+        for c in clients { text += describe(c, engine: ctx.engine, now: ctx.server.nowMs) + "\n" }
         if clients.isEmpty && ctx.client.info.id != 0 {
-            text = describe(ctx.client.info, engine: ctx.engine, now: ctx.nowMs) + "\n"
+            text = describe(ctx.client.info, engine: ctx.engine, now: ctx.server.nowMs) + "\n"
         }
         ctx.reply.verbatim(Bytes(text.utf8))
     }
 
     /// CLIENT INFO
     static func info(_ ctx: CommandContext) {
-        ctx.reply.verbatim(Bytes((describe(ctx.client.info, engine: ctx.engine, now: ctx.nowMs) + "\n").utf8))
+        ctx.reply.verbatim(Bytes((describe(ctx.client.info, engine: ctx.engine, now: ctx.server.nowMs) + "\n").utf8))
     }
 
     /// CLIENT KILL ip:port | CLIENT KILL [ID id] [ADDR ip:port] [LADDR ip:port] [TYPE normal] [SKIPME yes|no]

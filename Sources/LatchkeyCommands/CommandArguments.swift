@@ -57,6 +57,10 @@ enum CommandArguments {
         "select": "index<integer>",
         "hello": "[arguments: protover<integer> [AUTH username password] [SETNAME clientname]]",
         "auth": "[username] password",
+        // test fixture (LATCHKEY)
+        "latchkey|clock": "(operation: GET | ADVANCE milliseconds<integer> | SET unix-time-milliseconds<unix-time> | FREEZE | RESUME)",
+        "latchkey|reset": "",
+        "latchkey|help": "",
         "client|id": "",
         "client|setname": "connection-name",
         "client|getname": "",

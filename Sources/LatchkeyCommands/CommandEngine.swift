@@ -22,7 +22,12 @@ public final class CommandEngine: FrontEnd {
     /// Set while `replay` runs: keys found expired during boot are not journaled again.
     var isReplaying = false
     /// Scripting (EVAL/SCRIPT): the Lua interpreter and the script host, created on first use.
-    public private(set) lazy var scripting = ScriptRunner(engine: self)
+    public private(set) lazy var scripting: ScriptRunner = {
+        scriptingStarted = true
+        return ScriptRunner(engine: self)
+    }()
+    /// Whether `scripting` exists yet (LATCHKEY RESET does not create it just to flush it).
+    private(set) var scriptingStarted = false
     /// WATCHed keys → the clients watching them (see TransactionCommands).
     var watchers: [WatchedKey: [RESPClientState]] = [:]
     /// True while EVAL/EVALSHA runs a script: the gate checks this plain flag first so that
@@ -59,7 +64,7 @@ public final class CommandEngine: FrontEnd {
     /// Active expiry; expired keys are journaled as deletes through `keyspace.onExpire`.
     public func cron() {
         context.refreshNow()
-        keyspace.activeExpireCycle(now: context.nowMs)
+        keyspace.activeExpireCycle(now: context.dataNowMs)
     }
 
     func sessionClosed(_ s: RESPSession) {
@@ -103,7 +108,7 @@ public final class CommandEngine: FrontEnd {
         let savedNow = ctx.nowMs
         ctx.argv = argv
         ctx.fromScript = fromScript
-        ctx.nowMs = nowMs ?? context.nowMs
+        ctx.nowMs = nowMs ?? context.dataNowMs
         dispatch(ctx)
         ctx.argv = savedArgv
         ctx.fromScript = savedScript

@@ -8,7 +8,7 @@ public enum CommandTable {
 
     /// All commands, grouped as in docs/resp.md.
     nonisolated(unsafe) public static let all: [CommandSpec] =
-        strings + keys + connection + server + transactions + scripting
+        strings + keys + connection + server + transactions + scripting + testFixture
 
     nonisolated(unsafe) static let strings: [CommandSpec] = [
         S("get", arity: 2, flags: [.readonly, .fast], keys: (1, 1, 1), group: "string",

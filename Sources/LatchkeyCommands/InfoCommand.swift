@@ -27,7 +27,7 @@ enum InfoCommand {
 
     static func render(_ section: String, _ ctx: CommandContext) -> String {
         let server = ctx.server
-        let now = ctx.nowMs
+        let now = ctx.server.nowMs  // real time: uptime does not follow LATCHKEY CLOCK
         var lines: [String] = []
         switch section {
         case "server":

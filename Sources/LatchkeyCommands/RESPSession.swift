@@ -36,7 +36,7 @@ public final class RESPSession: ProtocolSession {
             switch decoder.next(input, offset: &offset) {
             case .command:
                 ctx.argv = decoder.argv
-                ctx.nowMs = server.nowMs
+                ctx.nowMs = server.dataNowMs
                 engine.dispatch(ctx)
                 if outbox.closeAfterFlush { return input.count }
             case .needMoreData:

@@ -8,7 +8,7 @@ import LatchkeyLog
 extension CommandEngine {
     /// Applies a keyspace record from the log. Records for databases beyond `databases` are dropped.
     package func replay(_ record: LogRecord) {
-        let now = context.nowMs
+        let now = context.dataNowMs
         isReplaying = true
         defer { isReplaying = false }
         func valid(_ db: Int) -> Bool { db >= 0 && db < keyspace.databaseCount }

@@ -192,13 +192,14 @@ enum ServerCommands {
 
     // MARK: misc
 
-    /// TIME
+    /// TIME, on the server clock (LATCHKEY CLOCK moves it as it moves key TTLs).
     static func time(_ ctx: CommandContext) {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
+        let micros = ctx.server.serverClock.nowMicros(realMicros: Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec / 1000))
         ctx.reply.arrayHeader(2)
-        ctx.reply.bulk(ASCII.decimal(Int64(ts.tv_sec)))
-        ctx.reply.bulk(ASCII.decimal(Int64(ts.tv_nsec / 1000)))
+        ctx.reply.bulk(ASCII.decimal(micros / 1_000_000))
+        ctx.reply.bulk(ASCII.decimal(micros % 1_000_000))
     }
 
     /// WAIT numreplicas timeout — no replicas: always 0.

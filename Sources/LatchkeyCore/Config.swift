@@ -14,6 +14,9 @@ public enum DirectiveKind: Sendable {
     case oneOf([String])
     /// Several space-separated words on one line (bind).
     case words
+    /// A TCP port 0-65535 (0: the kernel picks a free one), or `off` for no listener at all.
+    /// `Config.int` reads `off` as -1.
+    case port
 }
 
 public struct Directive: Sendable {
@@ -68,7 +71,7 @@ public enum ConfigTable {
         Directive("auto-aof-rewrite-min-size", .memory, "64mb"),
         Directive("save", .string, ""),
         // AMQP
-        Directive("amqp-port", .integer(0...65535), "5672", mutable: false),
+        Directive("amqp-port", .port, "5672", mutable: false),
         Directive("amqp-bind", .words, "127.0.0.1 -::1", mutable: false),
         Directive("amqp-user", .words, "guest:guest", mutable: false),
         Directive("amqp-loopback-users", .words, "guest", mutable: false),
@@ -78,6 +81,9 @@ public enum ConfigTable {
         Directive("amqp-heartbeat", .integer(0...65535), "60"),
         Directive("amqp-max-message-size", .memory, "128mb"),
         Directive("amqp-queued-memory-limit", .memory, "1gb"),
+        // test fixture
+        Directive("enable-test-commands", .oneOf(["no", "yes", "local"]), "no", mutable: false),
+        Directive("ready-file", .string, "", mutable: false),
     ]
 
     public static func directive(named name: String) -> Directive? {
@@ -102,6 +108,7 @@ public final class Config {
     public func int(_ name: String) -> Int64 {
         let d = ConfigTable.directive(named: name)!
         if case .memory = d.kind { return Config.parseMemory(values[name]!)! }
+        if case .port = d.kind, values[name]! == "off" { return -1 }
         return Int64(values[name]!)!
     }
 
@@ -128,6 +135,15 @@ public final class Config {
             let l = raw.lowercased()
             guard options.contains(l) else { return "argument(s) must be one of the following: \(options.joined(separator: ", "))" }
             values[d.name] = l
+        case .port:
+            let l = raw.lowercased()
+            if l == "off" {
+                values[d.name] = l
+                return nil
+            }
+            guard let n = Int64(raw), String(n) == raw else { return "argument must be a port number or 'off'" }
+            guard (0...65535).contains(n) else { return "argument must be between 0 and 65535 inclusive, or 'off'" }
+            values[d.name] = String(n)
         case .string, .words:
             values[d.name] = raw
         }

@@ -98,13 +98,26 @@ public final class ServerContext {
     public var persistence = PersistenceStatus()
     public let startTimeMs: Int64
     public weak var control: ServerControl?
-    /// The "now" of the current loop tick, refreshed by the server before handling events.
+    /// The "now" of the current loop tick on the REAL clock, refreshed by the server before
+    /// handling events: connection timers, client ages, log cadence.
     public var nowMs: Int64
+    /// The clock data follows (TTLs, TIME); tests may move it (ServerClock.swift).
+    public let serverClock: ServerClock
+    /// The same tick's "now" on `serverClock`: what handlers use for expiry.
+    public private(set) var dataNowMs: Int64
+    /// Run after the server clock moved (LATCHKEY CLOCK): each front end reclaims what expired
+    /// (active key expiry, AMQP TTLs) without waiting for its cron.
+    public var clockMovedHooks: [() -> Void] = []
+    /// Run by LATCHKEY RESET, each front end dropping what clients created (journaled).
+    public var resetHooks: [() -> Void] = []
     public let version = "7.4.0"
     public let latchkeyVersion = "0.1.0"
     /// TCP port actually bound for RESP (after port 0 was resolved).
     public var respPort: Int = 0
     public var amqpPort: Int = 0
+    /// Every listener's addresses ("ip:port", IPv6 bracketed) by name (`resp`, `amqp`, ...),
+    /// in the order the ready line and ready file list them; the server fills it at start.
+    public var listenerAddresses: [(name: String, addresses: [String])] = []
     public var configFile: String = ""
 
     private var nextClientID: UInt64 = 1
@@ -114,6 +127,8 @@ public final class ServerContext {
         self.clock = clock
         flushQueue = FlushQueue()
         nowMs = clock.nowMs()
+        serverClock = ServerClock(base: clock)
+        dataNowMs = nowMs
         startTimeMs = nowMs
     }
 
@@ -123,7 +138,16 @@ public final class ServerContext {
     }
 
     /// Re-reads the clock; the server calls this once per loop tick.
-    public func refreshNow() { nowMs = clock.nowMs() }
+    public func refreshNow() {
+        nowMs = clock.nowMs()
+        dataNowMs = serverClock.now(realMs: nowMs)
+    }
+
+    /// After the server clock moved: re-reads "now" and lets every front end catch up.
+    public func serverClockMoved() {
+        refreshNow()
+        for hook in clockMovedHooks { hook() }
+    }
 }
 
 /// A protocol front end: makes one session per accepted connection and runs periodic work.

@@ -1,7 +1,8 @@
 // The integration seam: which front ends serve the RESP and AMQP listeners (CommandEngine from
 // LatchkeyCommands, AMQPFrontEnd from LatchkeyChannels), and the order of boot: front ends are
 // built, the append-only log is replayed into them, then the server starts listening.
-// The AMQP listener opens only when `amqp-port` is not 0.
+// The AMQP listener opens unless `amqp-port` is `off`. LATCHKEY's clock and reset hooks
+// reach the broker from here.
 import LatchkeyChannels
 import LatchkeyCommands
 import LatchkeyCore
@@ -27,6 +28,10 @@ public enum Boot {
         // Before the log's hook (added by Persistence.boot), so requeues are written.
         server.addShutdownHook { amqp.shutdown() }
         server.clientsClosingThemselves.insert(.amqp)
+        // LATCHKEY CLOCK / RESET (TestCommands.swift): TTLs and x-expires catch up at once;
+        // RESET deletes what clients declared.
+        server.context.clockMovedHooks.append { [unowned amqp] in amqp.broker.cron() }
+        server.context.resetHooks.append { [unowned amqp] in amqp.broker.resetForTests() }
         // Append-only log: replay into both front ends (each is a LogParticipant), then journal.
         _ = try Persistence.boot(server: server, journal: journal, participants: [.resp: engine, .amqp: amqp])
         return server

@@ -274,7 +274,7 @@ public final class Persistence {
         var index = snapshotSources.firstIndex { !$0.cursor.done } ?? snapshotSources.count
         while index < snapshotSources.count {
             snapshotSources[index].participant.writeLogSnapshotSlice(
-                into: &out, cursor: &snapshotSources[index].cursor, nowMs: ctx.nowMs, maxRecords: 512)
+                into: &out, cursor: &snapshotSources[index].cursor, nowMs: ctx.dataNowMs, maxRecords: 512)
             if snapshotSources[index].cursor.done {
                 index += 1
             } else if FileIO.monotonicMicros() - started >= Self.sliceBudgetMicros || out.count >= 4 << 20 {

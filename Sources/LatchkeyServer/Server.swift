@@ -42,6 +42,8 @@ public final class Server: ServerControl {
     var lastHoldToken: UInt64 = 0
     var releasedHoldToken: UInt64 = 0
     var heldClients: [UInt64: ClientConnection] = [:]
+    /// The ready file this process wrote (Server+ReadyFile.swift), removed at shutdown.
+    var readyFileWritten: String?
     /// The busy-script pump's state (Server+BusyPump.swift).
     var busyPump = BusyPumpState()
     /// The client whose script SHUTDOWN NOSAVE stopped: closed without its reply.
@@ -82,10 +84,10 @@ public final class Server: ServerControl {
 
     /// Binds every listener and installs cron, before-sleep and signal handling. Returns the
     /// actual ports (0 for AMQP when it is off). Throws a message naming the address on failure.
-    /// `ephemeralAMQP` (tests) binds AMQP on a kernel-chosen port whatever `amqp-port` says,
-    /// since `amqp-port 0` means "off".
+    /// Port 0 asks the kernel for a free port on either listener; `amqp-port off` (or no AMQP
+    /// front end) opens no AMQP listener.
     @discardableResult
-    public func start(ephemeralAMQP: Bool = false) throws(ServerStartError) -> (respPort: Int, amqpPort: Int) {
+    public func start() throws(ServerStartError) -> (respPort: Int, amqpPort: Int) {
         let config = context.config
         SignalWatcher.ignoreSIGPIPE()
         raiseOpenFileLimit(Int(config.int("maxclients")) + 32)
@@ -95,8 +97,8 @@ public final class Server: ServerControl {
             guard frontEnds[.resp] != nil else { throw ServerStartError("no RESP front end was added") }
             let resp = try bindAll(config.string("bind"), port: Int(config.int("port")), backlog: backlog, kind: .resp)
             context.respPort = resp
-            let amqpPort = ephemeralAMQP ? 0 : Int(config.int("amqp-port"))
-            if amqpPort != 0 || ephemeralAMQP, frontEnds[.amqp] != nil {
+            let amqpPort = Int(config.int("amqp-port"))
+            if amqpPort >= 0, frontEnds[.amqp] != nil {
                 context.amqpPort = try bindAll(config.string("amqp-bind"), port: amqpPort, backlog: backlog, kind: .amqp)
             }
             try installLoopHooks()
@@ -107,20 +109,30 @@ public final class Server: ServerControl {
             closeListeners()
             throw ServerStartError("\(error)")
         }
+        context.listenerAddresses = [ClientProtocol.resp, .amqp].compactMap { kind in
+            guard let list = listeners[kind], !list.isEmpty else { return nil }
+            return (name: Server.listenerName(kind), addresses: list.map(\.addressDescription))
+        }
         log.notice("Server initialized")
         log.notice("Ready to accept connections tcp")
         return (context.respPort, context.amqpPort)
     }
 
-    /// `Ready to accept connections: resp=127.0.0.1:6379,[::1]:6379 amqp=127.0.0.1:5672` —
-    /// the one line scripts and fixtures wait for (printed by the executable).
-    public var readyLine: String {
-        var line = "Ready to accept connections: resp="
-        line += (listeners[.resp] ?? []).map(\.addressDescription).joined(separator: ",")
-        if let amqp = listeners[.amqp], !amqp.isEmpty {
-            line += " amqp=" + amqp.map(\.addressDescription).joined(separator: ",")
+    /// The name a listener goes by in the ready line and the ready file.
+    static func listenerName(_ kind: ClientProtocol) -> String {
+        switch kind {
+        case .resp: "resp"
+        case .amqp: "amqp"
         }
-        return line
+    }
+
+    /// `Ready to accept connections: resp=127.0.0.1:6379,[::1]:6379 amqp=127.0.0.1:5672` —
+    /// the one line scripts and fixtures wait for (printed by the executable). Every open
+    /// listener appears as `name=address[,address...]`.
+    public var readyLine: String {
+        "Ready to accept connections: "
+            + context.listenerAddresses.map { $0.name + "=" + $0.addresses.joined(separator: ",") }
+            .joined(separator: " ")
     }
 
     /// Writes `readyLine` and a newline to stdout (unbuffered).

@@ -20,13 +20,15 @@ public enum Usage {
                latchkey --check-log FILE [--fix]
 
         Every directive of the configuration file can be given as an option, e.g.
-        --port 6380 --amqp-port 0 --loglevel warning --bind "127.0.0.1 ::1".
+        --port 6380 --amqp-port off --loglevel warning --bind "127.0.0.1 ::1".
         Options override the file. See conf/latchkey.conf for every directive.
+        Port 0 picks a free port (both listeners); `--amqp-port off` turns AMQP off.
 
         Examples:
                latchkey (run with the built-in defaults)
                latchkey conf/latchkey.conf
                latchkey --port 7777
                latchkey conf/latchkey.conf --port 7777 --appendonly yes
+               latchkey --port 0 --amqp-port 0 --enable-test-commands yes --ready-file /tmp/lk.json
         """
 }

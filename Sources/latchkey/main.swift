@@ -46,6 +46,7 @@ do {
     }
     try server.start()
     server.printReadyLine()
+    try server.writeReadyFile()
     server.run()
     exit(0)
 } catch {

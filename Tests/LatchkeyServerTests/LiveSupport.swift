@@ -22,7 +22,7 @@ final class LiveServer {
         clock: Clock = SystemClock(), prepare: (Server) -> Void = { _ in }
     ) throws {
         let config = try ConfigParser.parse(
-            arguments: ["--port", "0", "--amqp-port", "0", "--bind", "127.0.0.1", "--amqp-bind", "127.0.0.1",
+            arguments: ["--port", "0", "--amqp-port", amqp == nil ? "off" : "0", "--bind", "127.0.0.1", "--amqp-bind", "127.0.0.1",
                         "--loglevel", "nothing"] + options
         ).config
         server = try Server(config: config, clock: clock)
@@ -30,7 +30,7 @@ final class LiveServer {
         server.addFrontEnd(frontEnd?(server.context) ?? StandInFrontEnd(context: server.context), kind: .resp)
         if let amqp { server.addFrontEnd(amqp, kind: .amqp) }
         prepare(server)
-        (port, amqpPort) = try server.start(ephemeralAMQP: amqp != nil)
+        (port, amqpPort) = try server.start()
         thread = server.runInBackground()
     }
 
