@@ -1,7 +1,7 @@
 """Starts the built latchkey binary for interop tests and benchmarks.
 
-The server is started on port 0 (RESP) and a free AMQP port, and the actual addresses are read
-from its ready line on stdout: "Ready to accept connections: resp=HOST:PORT[,...] amqp=HOST:PORT[,...]".
+The server is started on port 0 for both listeners (the kernel picks free ports; `amqp=False`
+passes `--amqp-port off`), and the actual addresses are read from its ready line on stdout: "Ready to accept connections: resp=HOST:PORT[,...] amqp=HOST:PORT[,...]".
 Real servers (redis-server, RabbitMQ) have their own launchers beside the tests that use them.
 """
 import os
@@ -46,7 +46,7 @@ class LatchkeyServer:
         if self.config_file:
             args.append(self.config_file)
         args += ["--port", "0", "--dir", self.data_dir]
-        args += ["--amqp-port", str(free_port() if self.amqp else 0)]
+        args += ["--amqp-port", "0" if self.amqp else "off"]
         args += self.extra
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
