@@ -45,8 +45,9 @@ do {
         server.log.warning("Warning: no config file specified, using the default config. In order to specify a config file use latchkey /path/to/latchkey.conf")
     }
     try server.start()
-    server.printReadyLine()
+    // The file first: whoever sees the ready line may read the file at once.
     try server.writeReadyFile()
+    server.printReadyLine()
     server.run()
     exit(0)
 } catch {
