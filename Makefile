@@ -9,7 +9,7 @@ BIN := .build/release/latchkey
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: deps venv build run test unit interop bench soak fuzz clean
+.PHONY: deps venv build run test unit interop fixture-test dist wheel wheel-check bench soak fuzz clean
 
 deps:
 	@command -v swift >/dev/null 2>&1 || { echo "swift (6.0 or newer) is not on PATH: install the toolchain from swift.org first" >&2; exit 1; }
@@ -40,7 +40,29 @@ unit: deps
 interop: build venv
 	LATCHKEY_BIN=$(BIN) $(PY) -m pytest -q Tests/Interop; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]
 
-test: unit interop
+# The pytest plugin (pytester) and the example project, against the release binary, from the
+# source tree (wheel-check runs them from an installed wheel instead).
+fixture-test: build venv
+	LATCHKEY_BIN=$(BIN) PYTHONPATH=python/latchkey/src $(PY) -m pytest -q -p latchkey.pytest_plugin python/latchkey/tests examples/celery-lock/tests
+
+test: unit interop fixture-test
+
+# The self-contained binary (static Swift stdlib, libuv, Lua): dist/latchkey and a tarball.
+dist: deps
+	bash tools/build_dist.sh
+
+# dist/latchkey-<version>-py3-none-manylinux_2_N_<arch>.whl carrying dist/latchkey.
+wheel: dist
+	python3 python/build_wheel.py
+
+# The done-when check: a fresh venv with only the wheel (and the example's own clients) runs the
+# example's tests with the Swift toolchain hidden (a private mount namespace where possible).
+wheel-check: wheel
+	rm -rf .build/wheel-venv && python3 -m venv .build/wheel-venv
+	.build/wheel-venv/bin/pip install -q dist/latchkey-*.whl -r examples/celery-lock/requirements.txt
+	cd examples/celery-lock && if unshare -m true 2>/dev/null; then \
+	  unshare -m sh -c 'mount -t tmpfs none "$$(dirname $$(dirname $$(dirname $$(readlink -f $$(command -v swift)))))" && exec env -i PATH=$(CURDIR)/.build/wheel-venv/bin:/usr/bin:/bin HOME=/tmp $(CURDIR)/.build/wheel-venv/bin/python -m pytest -q tests'; \
+	else env -i PATH=$(CURDIR)/.build/wheel-venv/bin:/usr/bin:/bin HOME=/tmp $(CURDIR)/.build/wheel-venv/bin/python -m pytest -q tests; fi
 
 bench: build venv
 	bash bench/run.sh
