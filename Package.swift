@@ -4,9 +4,10 @@
 // models know neither frames nor sockets, and LatchkeyServer wires them to the loop.
 import PackageDescription
 
-// Hot loops live in one module each; these flags keep release builds lean without
-// changing semantics (exclusivity checks are dynamic-only costs on class properties).
-let optimised: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+// No unsafeFlags in any target, so the package can be a SwiftPM dependency (SwiftPM refuses
+// them in dependencies). `-enforce-exclusivity=unchecked` was measured before it was dropped:
+// docs/benchmarks.md, "Exclusivity checks" (callgrind instruction counts of a fixed workload).
+let optimised: [SwiftSetting] = []
 
 let package = Package(
     name: "Latchkey",
