@@ -3,7 +3,7 @@
 # statically (--static-swift-stdlib) and so are libuv and Lua 5.1, from the archives Debian
 # ships (libuv_a.a in libuv1-dev, liblua5.1.a in liblua5.1-0-dev): private pkg-config files put
 # a directory holding only those archives first on the library path, so -luv and -llua5.1
-# resolve to them. What remains dynamic is the C library family (libc, libm, libstdc++,
+# resolve to them. Built with LATCHKEY_UNCHECKED_EXCLUSIVITY=1 (Package.swift). What remains dynamic is the C library family (libc, libm, libstdc++,
 # libgcc_s), present on every glibc Linux. Output: dist/latchkey (and a .tar.gz beside it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +33,7 @@ Cflags: $(pkg-config --cflags lua5.1)
 PC
 # A fresh link every time (SwiftPM does not relink when only the library search path changed).
 rm -f .build/dist/release/latchkey
-PKG_CONFIG_PATH=$STATIC/pkgconfig swift build -c release --product latchkey --scratch-path .build/dist \
+LATCHKEY_UNCHECKED_EXCLUSIVITY=1 PKG_CONFIG_PATH=$STATIC/pkgconfig swift build -c release --product latchkey --scratch-path .build/dist \
   --static-swift-stdlib
 cp .build/dist/release/latchkey dist/latchkey
 strip dist/latchkey
