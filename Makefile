@@ -9,7 +9,7 @@ BIN := .build/release/latchkey
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: deps venv build run test unit interop fixture-test dist wheel wheel-check bench soak fuzz clean
+.PHONY: deps venv build run test unit interop fixture-test dist wheel wheel-check embedding-example bench soak fuzz clean
 
 deps:
 	@command -v swift >/dev/null 2>&1 || { echo "swift (6.0 or newer) is not on PATH: install the toolchain from swift.org first" >&2; exit 1; }
@@ -55,6 +55,10 @@ dist: deps
 # dist/latchkey-<version>-py3-none-manylinux_2_N_<arch>.whl carrying dist/latchkey.
 wheel: dist
 	python3 python/build_wheel.py
+
+# The Swift embedding example, built as a package that depends on this one (no unsafe flags).
+embedding-example: deps
+	cd examples/swift-embedding && swift test
 
 # The done-when check: a fresh venv with only the wheel (and the example's own clients) runs the
 # example's tests with the Swift toolchain hidden (a private mount namespace where possible).
