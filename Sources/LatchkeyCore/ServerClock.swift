@@ -12,6 +12,11 @@ public final class ServerClock: Clock {
     /// The instant the clock stands at while frozen.
     public private(set) var frozenAtMs: Int64?
 
+    /// The latest instant the clock may be moved to (9999-12-31T23:59:59.999Z), so every
+    /// derived value (TIME's microseconds, TTL arithmetic on client numbers) stays far from
+    /// Int64's limits.
+    public static let maxMs: Int64 = 253_402_300_799_999
+
     public init(base: Clock) { self.base = base }
 
     public func nowMs() -> Int64 { now(realMs: base.nowMs()) }
@@ -35,17 +40,15 @@ public final class ServerClock: Clock {
     public var isFrozen: Bool { frozenAtMs != nil }
 
     /// Moves the clock `ms` forward. False (and no change) when `ms` is negative or the result
-    /// would overflow; the caller replies with the error.
+    /// would pass `maxMs`; the caller replies with the error.
     public func advance(by ms: Int64) -> Bool {
         guard ms >= 0 else { return false }
+        let (target, overflow) = nowMs().addingReportingOverflow(ms)
+        guard !overflow, target <= Self.maxMs else { return false }
         if let frozen = frozenAtMs {
-            let (t, o) = frozen.addingReportingOverflow(ms)
-            guard !o else { return false }
-            frozenAtMs = t
+            frozenAtMs = frozen + ms
         } else {
-            let (t, o) = offsetMs.addingReportingOverflow(ms)
-            guard !o, !base.nowMs().addingReportingOverflow(t).overflow else { return false }
-            offsetMs = t
+            offsetMs += ms
         }
         return true
     }

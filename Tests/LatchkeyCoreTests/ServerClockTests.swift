@@ -17,12 +17,14 @@ import Testing
         let c = ServerClock(base: real)
         #expect(c.advance(by: 500))
         #expect(c.nowMs() == 1_500)
+        #expect(c.nowMicros(realMicros: 1_000_123) == 1_500_123)
         real.advance(ms: 10)
         #expect(c.nowMs() == 1_510)
         #expect(!c.advance(by: -1))
         #expect(!c.advance(by: Int64.max))
+        #expect(!c.advance(by: ServerClock.maxMs))
         #expect(c.nowMs() == 1_510)
-        #expect(c.nowMicros(realMicros: 1_010_000) == 1_510_000)
+        #expect(c.advance(by: ServerClock.maxMs - 1_510))
     }
 
     @Test("CLOCK FREEZE/RESUME - frozen clocks move only when told, resume where they stood")
