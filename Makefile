@@ -44,7 +44,7 @@ interop: build venv
 # The pytest plugin (pytester) and the example project, against the release binary, from the
 # source tree (wheel-check runs them from an installed wheel instead).
 fixture-test: build venv
-	LATCHKEY_BIN=$(BIN) PYTHONPATH=python/latchkey/src $(PY) -m pytest -q -p latchkey.pytest_plugin python/latchkey/tests examples/celery-lock/tests
+	LATCHKEY_BIN=$(CURDIR)/$(BIN) PYTHONPATH=python/latchkey/src $(PY) -m pytest -q -p latchkey.pytest_plugin python/latchkey/tests examples/celery-lock/tests
 
 test: unit interop fixture-test
 
