@@ -4,9 +4,10 @@
 // models know neither frames nor sockets, and LatchkeyServer wires them to the loop.
 import PackageDescription
 
-// Exclusivity checks cost the hot paths dearly (callgrind: 4,509 → 10,795 instructions per
-// SET NX PX + GET pair without `-enforce-exclusivity=unchecked`; docs/benchmarks.md), but
-// `unsafeFlags` make a package unusable as a SwiftPM dependency. So the flag is opt-in: this
+// Exclusivity checks cost the hot paths dearly (callgrind: 4,449 → 10,772 instructions per
+// SET NX PX + GET pair without `-enforce-exclusivity=unchecked`; 5,398 now that the hot class
+// properties are `@exclusivity(unchecked)`; docs/benchmarks.md), but `unsafeFlags` make a
+// package unusable as a SwiftPM dependency. So the flag is opt-in: this
 // repository's own release builds (`make build`, `make dist`, `make wheel`, `make bench`) set
 // LATCHKEY_UNCHECKED_EXCLUSIVITY=1; a package that depends on Latchkey gets no unsafe flags
 // and the checked (correct, slower) build. The flag changes no semantics of correct code.

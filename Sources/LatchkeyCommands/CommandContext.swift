@@ -11,13 +11,13 @@ import LatchkeyRESP
 public final class RESPClientState {
     /// The connection as CLIENT LIST sees it (name, db, last command).
     public let info: ClientInfo
-    public var protocolVersion: Int = 2
-    public var authenticated: Bool
+    @exclusivity(unchecked) public var protocolVersion: Int = 2
+    @exclusivity(unchecked) public var authenticated: Bool
     /// The open MULTI block, if any.
-    public internal(set) var transaction: TransactionState?
+    @exclusivity(unchecked) public internal(set) var transaction: TransactionState?
     /// Keys this client WATCHes, and whether one of them was written since.
-    var watching: [WatchedKey] = []
-    var watchTouched = false
+    @exclusivity(unchecked) var watching: [WatchedKey] = []
+    @exclusivity(unchecked) var watchTouched = false
     /// Selected database; mirrored in `info.db`.
     public var db: Int {
         didSet { info.db = db }
@@ -34,15 +34,15 @@ public final class RESPClientState {
 public final class CommandContext {
     public unowned let engine: CommandEngine
     /// Arguments, name first. Valid only while the handler runs.
-    public internal(set) var argv: UnsafeBufferPointer<ByteView> = UnsafeBufferPointer(start: nil, count: 0)
-    public internal(set) var reply: ReplyWriter
-    public internal(set) var client: RESPClientState
+    @exclusivity(unchecked) public internal(set) var argv: UnsafeBufferPointer<ByteView> = UnsafeBufferPointer(start: nil, count: 0)
+    @exclusivity(unchecked) public internal(set) var reply: ReplyWriter
+    @exclusivity(unchecked) public internal(set) var client: RESPClientState
     /// Time of this command (the loop tick's, or the script's start).
-    public internal(set) var nowMs: Int64 = 0
+    @exclusivity(unchecked) public internal(set) var nowMs: Int64 = 0
     /// The command runs from a script (`redis.call`).
-    public internal(set) var fromScript = false
+    @exclusivity(unchecked) public internal(set) var fromScript = false
     /// The spec the gate resolved (the subcommand's for containers).
-    public internal(set) var spec: CommandSpec?
+    @exclusivity(unchecked) public internal(set) var spec: CommandSpec?
 
     init(engine: CommandEngine, reply: ReplyWriter, client: RESPClientState) {
         self.engine = engine

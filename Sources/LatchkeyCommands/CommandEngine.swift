@@ -14,27 +14,27 @@ public final class CommandEngine: FrontEnd {
     /// The command table, indexed. `commands.register` adds commands (scripting does).
     public let commands: CommandLookup
     /// `requirepass` cached as bytes (empty = no password); CONFIG SET keeps it current.
-    public internal(set) var requirePass: Bytes
+    @exclusivity(unchecked) public internal(set) var requirePass: Bytes
     /// Request limits handed to each new decoder; CONFIG SET keeps them current.
-    public internal(set) var limits: RESPLimits
+    @exclusivity(unchecked) public internal(set) var limits: RESPLimits
     /// Live RESP sessions by client id (CLIENT LIST/KILL).
-    var sessions: [UInt64: RESPSession] = [:]
+    @exclusivity(unchecked) var sessions: [UInt64: RESPSession] = [:]
     /// Set while `replay` runs: keys found expired during boot are not journaled again.
-    var isReplaying = false
+    @exclusivity(unchecked) var isReplaying = false
     /// Scripting (EVAL/SCRIPT): the Lua interpreter and the script host, created on first use.
     public private(set) lazy var scripting: ScriptRunner = {
         scriptingStarted = true
         return ScriptRunner(engine: self)
     }()
     /// Whether `scripting` exists yet (LATCHKEY RESET does not create it just to flush it).
-    private(set) var scriptingStarted = false
+    @exclusivity(unchecked) private(set) var scriptingStarted = false
     /// WATCHed keys → the clients watching them (see TransactionCommands).
-    var watchers: [WatchedKey: [RESPClientState]] = [:]
+    @exclusivity(unchecked) var watchers: [WatchedKey: [RESPClientState]] = [:]
     /// True while EVAL/EVALSHA runs a script: the gate checks this plain flag first so that
     /// ordinary commands never touch the lazily created `scripting` on their way through.
-    var scriptInProgress = false
+    @exclusivity(unchecked) var scriptInProgress = false
     /// Context reused by `execute` (script calls).
-    private var scriptContext: CommandContext?
+    @exclusivity(unchecked) private var scriptContext: CommandContext?
 
     public init(context: ServerContext, journal: Journal) {
         self.context = context

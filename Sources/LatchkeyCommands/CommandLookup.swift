@@ -5,9 +5,9 @@ import LatchkeyCore
 
 /// Case-insensitive name → spec index.
 public final class CommandLookup {
-    public private(set) var specs: [CommandSpec] = []
-    private var index: [Int32]
-    private var mask: Int
+    @exclusivity(unchecked) public private(set) var specs: [CommandSpec] = []
+    @exclusivity(unchecked) private var index: [Int32]
+    @exclusivity(unchecked) private var mask: Int
 
     public init(_ specs: [CommandSpec]) {
         mask = 255

@@ -64,12 +64,12 @@ public final class CommandSpec {
     /// Subcommands of a container command (CLIENT, CONFIG, COMMAND, SCRIPT).
     public let subcommands: [CommandSpec]
     /// `client|setname` for a subcommand; the name otherwise. Used in arity errors.
-    public private(set) var fullName: String
+    @exclusivity(unchecked) public private(set) var fullName: String
     /// The container of a subcommand.
     public private(set) weak var parent: CommandSpec?
     /// The flags the gate checks: a subcommand's own plus its container's (computed once, so
     /// the gate never loads the weak `parent`).
-    public private(set) var gateFlags: CommandFlags
+    @exclusivity(unchecked) public private(set) var gateFlags: CommandFlags
 
     public init(_ name: String, arity: Int, flags: CommandFlags, keys: (Int, Int, Int) = (0, 0, 0),
                 group: String, since: String = "1.0.0", summary: String, subcommands: [CommandSpec] = [],

@@ -7,15 +7,15 @@
 /// Bytes waiting to be written to one connection.
 public final class Outbox {
     /// Pending output. Sessions append; the server removes what the socket accepted.
-    public var bytes: Bytes = []
+    @exclusivity(unchecked) public var bytes: Bytes = []
     /// Set by a session when the connection must close once pending output is written
     /// (QUIT, protocol errors, connection.close-ok).
-    public var closeAfterFlush = false
+    @exclusivity(unchecked) public var closeAfterFlush = false
     /// Set by the server while the socket is being closed; sessions stop producing.
-    public var isClosed = false
+    @exclusivity(unchecked) public var isClosed = false
     /// The server's writer for this outbox.
     public weak var writer: OutboxWriter?
-    @usableFromInline var queued = false
+    @exclusivity(unchecked) @usableFromInline var queued = false
     @usableFromInline let queue: FlushQueue
 
     public init(queue: FlushQueue) {
@@ -41,10 +41,10 @@ public protocol OutboxWriter: AnyObject {
 
 /// Outboxes that have bytes to write before the loop sleeps.
 public final class FlushQueue {
-    public var pending: [Outbox] = []
+    @exclusivity(unchecked) public var pending: [Outbox] = []
     /// The other half of a double buffer: drain swaps it with `pending`, so emptying the batch
     /// it walks never has to allocate a fresh array (this runs once per loop iteration).
-    private var spare: [Outbox] = []
+    @exclusivity(unchecked) private var spare: [Outbox] = []
     public init() {
         pending.reserveCapacity(64)
         spare.reserveCapacity(64)

@@ -18,18 +18,18 @@ public final class ClientInfo {
     public let localAddress: String
     public let outbox: Outbox
     public let createdAtMs: Int64
-    public var lastInteractionMs: Int64
-    public var name: Bytes = []
-    public var libName: Bytes = []
-    public var libVersion: Bytes = []
+    @exclusivity(unchecked) public var lastInteractionMs: Int64
+    @exclusivity(unchecked) public var name: Bytes = []
+    @exclusivity(unchecked) public var libName: Bytes = []
+    @exclusivity(unchecked) public var libVersion: Bytes = []
     /// The last command's name (lower case), for CLIENT LIST's `cmd=`.
-    public var lastCommand: String = "NULL"
+    @exclusivity(unchecked) public var lastCommand: String = "NULL"
     /// Selected database (RESP) — kept here so CLIENT LIST can show `db=`.
-    public var db: Int = 0
+    @exclusivity(unchecked) public var db: Int = 0
     /// Loopback peer (AMQP's guest user is allowed from loopback only).
     public let isLoopback: Bool
     /// Exempt from the `timeout` idle check (blocked clients, AMQP with heartbeats).
-    public var exemptFromIdleTimeout = false
+    @exclusivity(unchecked) public var exemptFromIdleTimeout = false
 
     public init(
         id: UInt64, kind: ClientProtocol, peerAddress: String, localAddress: String, isLoopback: Bool,
@@ -93,34 +93,34 @@ public final class ServerContext {
     public let config: Config
     public let clock: Clock
     public let flushQueue: FlushQueue
-    public var clients: [UInt64: ClientInfo] = [:]
-    public var stats = ServerStats()
-    public var persistence = PersistenceStatus()
+    @exclusivity(unchecked) public var clients: [UInt64: ClientInfo] = [:]
+    @exclusivity(unchecked) public var stats = ServerStats()
+    @exclusivity(unchecked) public var persistence = PersistenceStatus()
     public let startTimeMs: Int64
     public weak var control: ServerControl?
     /// The "now" of the current loop tick on the REAL clock, refreshed by the server before
     /// handling events: connection timers, client ages, log cadence.
-    public var nowMs: Int64
+    @exclusivity(unchecked) public var nowMs: Int64
     /// The clock data follows (TTLs, TIME); tests may move it (ServerClock.swift).
     public let serverClock: ServerClock
     /// The same tick's "now" on `serverClock`: what handlers use for expiry.
-    public private(set) var dataNowMs: Int64
+    @exclusivity(unchecked) public private(set) var dataNowMs: Int64
     /// Run after the server clock moved (LATCHKEY CLOCK): each front end reclaims what expired
     /// (active key expiry, AMQP TTLs) without waiting for its cron.
-    public var clockMovedHooks: [() -> Void] = []
+    @exclusivity(unchecked) public var clockMovedHooks: [() -> Void] = []
     /// Run by LATCHKEY RESET, each front end dropping what clients created (journaled).
-    public var resetHooks: [() -> Void] = []
+    @exclusivity(unchecked) public var resetHooks: [() -> Void] = []
     public let version = "7.4.0"
     public let latchkeyVersion = "0.1.0"
     /// TCP port actually bound for RESP (after port 0 was resolved).
-    public var respPort: Int = 0
-    public var amqpPort: Int = 0
+    @exclusivity(unchecked) public var respPort: Int = 0
+    @exclusivity(unchecked) public var amqpPort: Int = 0
     /// Every listener's addresses ("ip:port", IPv6 bracketed) by name (`resp`, `amqp`, ...),
     /// in the order the ready line and ready file list them; the server fills it at start.
-    public var listenerAddresses: [(name: String, addresses: [String])] = []
-    public var configFile: String = ""
+    @exclusivity(unchecked) public var listenerAddresses: [(name: String, addresses: [String])] = []
+    @exclusivity(unchecked) public var configFile: String = ""
 
-    private var nextClientID: UInt64 = 1
+    @exclusivity(unchecked) private var nextClientID: UInt64 = 1
 
     public init(config: Config, clock: Clock) {
         self.config = config

@@ -24,18 +24,18 @@ public struct Probe {
 
 /// One database of the keyspace.
 public final class Database {
-    @usableFromInline var slots: UnsafeMutablePointer<UnsafeMutableRawPointer?>
-    @usableFromInline var tags: UnsafeMutablePointer<UInt8>
-    @usableFromInline var mask: Int
+    @exclusivity(unchecked) @usableFromInline var slots: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    @exclusivity(unchecked) @usableFromInline var tags: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) @usableFromInline var mask: Int
     /// Number of keys (including expired keys not yet reclaimed).
-    public private(set) var count: Int = 0
+    @exclusivity(unchecked) public private(set) var count: Int = 0
     /// Number of keys with a TTL (INFO keyspace `expires=`).
-    public internal(set) var expiresCount: Int = 0
+    @exclusivity(unchecked) public internal(set) var expiresCount: Int = 0
     /// Bytes held by entries and the table.
-    public private(set) var memoryBytes: Int = 0
+    @exclusivity(unchecked) public private(set) var memoryBytes: Int = 0
     @usableFromInline let seed: UInt64
     /// Where the active expiry sweep resumes.
-    var sweepCursor = 0
+    @exclusivity(unchecked) var sweepCursor = 0
 
     init(seed: UInt64) {
         self.seed = seed

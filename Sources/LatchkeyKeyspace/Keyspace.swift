@@ -8,9 +8,9 @@ public final class Keyspace {
     public let databases: [Database]
     /// Called for every key removed because it expired (lazily or by the active cycle), before
     /// its memory is freed. The command layer journals a delete here.
-    public var onExpire: ((_ db: Int, _ key: ByteView) -> Void)?
+    @exclusivity(unchecked) public var onExpire: ((_ db: Int, _ key: ByteView) -> Void)?
     /// Keys removed by expiry since start (INFO `expired_keys`).
-    public private(set) var expiredKeys: UInt64 = 0
+    @exclusivity(unchecked) public private(set) var expiredKeys: UInt64 = 0
 
     public init(databases: Int = 16, seed: UInt64 = UInt64.random(in: 0...UInt64.max)) {
         precondition(databases >= 1)

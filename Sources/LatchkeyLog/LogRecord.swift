@@ -36,14 +36,14 @@ public enum LogRecord: Equatable, Sendable {
 /// Records are framed into `bytes` as they arrive (no array of enums per tick): the server hands
 /// the buffer to `LogWriter.append(_:)` once per loop tick, before any reply is written.
 public final class Journal {
-    public private(set) var isEnabled: Bool
+    @exclusivity(unchecked) public private(set) var isEnabled: Bool
     /// Framed records appended since the writer last took them.
-    public private(set) var bytes: [UInt8] = []
+    @exclusivity(unchecked) public private(set) var bytes: [UInt8] = []
     /// How many records `bytes` holds.
-    public private(set) var count = 0
+    @exclusivity(unchecked) public private(set) var count = 0
     /// Outboxes whose output from this tick must wait for the fsync covering this tick's records,
     /// whatever `appendfsync` says (see `replyAfterFsync`).
-    public private(set) var durableWaiters: [Outbox] = []
+    @exclusivity(unchecked) public private(set) var durableWaiters: [Outbox] = []
 
     public init(enabled: Bool) {
         isEnabled = enabled

@@ -31,19 +31,19 @@ public final class TCPConnection: HandleOwner {
     public weak var delegate: TCPConnectionDelegate?
 
     // Own read buffer, used only to keep a partial request between reads.
-    private var buffer: UnsafeMutableRawPointer?
-    private var capacity = 0
-    private var start = 0
-    private var end = 0
-    private var readingIntoShared = false
+    @exclusivity(unchecked) private var buffer: UnsafeMutableRawPointer?
+    @exclusivity(unchecked) private var capacity = 0
+    @exclusivity(unchecked) private var start = 0
+    @exclusivity(unchecked) private var end = 0
+    @exclusivity(unchecked) private var readingIntoShared = false
 
     /// True between startReading() and pauseReading()/close().
-    public private(set) var isReading = false
+    @exclusivity(unchecked) public private(set) var isReading = false
     /// True once close() was called; the handle is freed in its close callback.
-    public private(set) var isClosing = false
-    private var writesInFlight = 0
+    @exclusivity(unchecked) public private(set) var isClosing = false
+    @exclusivity(unchecked) private var writesInFlight = 0
     /// Bytes handed to uv_write and not yet confirmed written.
-    public private(set) var queuedWriteBytes = 0
+    @exclusivity(unchecked) public private(set) var queuedWriteBytes = 0
 
     /// Below this much free tail space a kept partial request makes the buffer grow or compact.
     static let minimumReadSpace = 16 * 1024

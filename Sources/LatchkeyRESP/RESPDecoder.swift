@@ -34,26 +34,26 @@ public enum RESPRequest: Equatable, Sendable {
 
 /// Incremental RESP request decoder. One per connection; not thread-safe.
 public final class RESPDecoder {
-    public var limits: RESPLimits
+    @exclusivity(unchecked) public var limits: RESPLimits
     /// Unauthenticated clients get Redis's tighter caps (10 arguments, 16 KB bulk).
-    public var authenticated = true
+    @exclusivity(unchecked) public var authenticated = true
 
     /// Argument storage, reused for every command (no allocation in steady state).
-    @usableFromInline var storage: UnsafeMutablePointer<ByteView>
-    @usableFromInline var capacity: Int
+    @exclusivity(unchecked) @usableFromInline var storage: UnsafeMutablePointer<ByteView>
+    @exclusivity(unchecked) @usableFromInline var capacity: Int
     /// Number of arguments of the last `.command`.
-    public private(set) var argc: Int = 0
+    @exclusivity(unchecked) public private(set) var argc: Int = 0
     /// Multibulk arguments as (offset from the request start, length) while a request is being
     /// parsed; turned into ByteViews once it is complete, so a request that arrives over many
     /// reads is resumed where it stopped instead of re-parsed (the buffer may move in between).
-    private var spans: UnsafeMutablePointer<(Int, Int)>
+    @exclusivity(unchecked) private var spans: UnsafeMutablePointer<(Int, Int)>
     /// The partial multibulk request left off at: its count, arguments parsed, next header offset.
-    private var resumeCount = 0
-    private var resumeParsed = 0
-    private var resumeOffset = 0
+    @exclusivity(unchecked) private var resumeCount = 0
+    @exclusivity(unchecked) private var resumeParsed = 0
+    @exclusivity(unchecked) private var resumeOffset = 0
     /// Scratch space holding unescaped inline arguments.
-    private var scratch: UnsafeMutablePointer<UInt8>? = nil
-    private var scratchCapacity = 0
+    @exclusivity(unchecked) private var scratch: UnsafeMutablePointer<UInt8>? = nil
+    @exclusivity(unchecked) private var scratchCapacity = 0
 
     public init(limits: RESPLimits = RESPLimits()) {
         self.limits = limits

@@ -6,9 +6,9 @@ import LatchkeyCore
 /// Appends RESP replies to `bytes`. One per connection (and one per script call).
 public final class ReplyWriter {
     /// The encoded replies not yet handed to the connection.
-    public var bytes: Bytes
+    @exclusivity(unchecked) public var bytes: Bytes
     /// 2 or 3.
-    public var protocolVersion: Int
+    @exclusivity(unchecked) public var protocolVersion: Int
 
     public init(protocolVersion: Int = 2, capacity: Int = 256) {
         self.protocolVersion = protocolVersion

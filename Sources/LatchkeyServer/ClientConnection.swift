@@ -30,23 +30,23 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
     unowned(unsafe) let server: Server
     let connection: TCPConnection
     let info: ClientInfo
-    var session: ProtocolSession?
-    private(set) var closed = false
+    @exclusivity(unchecked) var session: ProtocolSession?
+    @exclusivity(unchecked) private(set) var closed = false
     /// Reading is paused because pending output passed the soft limit.
-    private var pausedForOutput = false
+    @exclusivity(unchecked) private var pausedForOutput = false
     /// True while the session is inside `receive` (the busy-script pump skips this client:
     /// its script is what is running).
-    private(set) var receiving = false
+    @exclusivity(unchecked) private(set) var receiving = false
     /// Bytes the session left unconsumed after the previous read (to count new input).
-    private var unconsumed = 0
+    @exclusivity(unchecked) private var unconsumed = 0
     /// Output bytes ever handed to the socket; with `outbox.bytes.count` this gives absolute
     /// positions in the output stream, which output holds are expressed in.
-    private(set) var writtenTotal = 0
+    @exclusivity(unchecked) private(set) var writtenTotal = 0
     /// Durability holds on this client's output: (token, absolute end position). Bytes before a
     /// hold's end may leave only once the server has released that token (see OutputHold).
-    var holds: [(token: UInt64, end: Int)] = []
+    @exclusivity(unchecked) var holds: [(token: UInt64, end: Int)] = []
     /// The end of the latest released hold (bytes before it may be written).
-    private var releasedEnd = 0
+    @exclusivity(unchecked) private var releasedEnd = 0
 
     init(server: Server, connection: TCPConnection, info: ClientInfo) {
         self.server = server
