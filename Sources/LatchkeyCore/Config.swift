@@ -87,7 +87,7 @@ public enum ConfigTable {
         Directive("amqp-frame-max", .integer(4096...Int64(Int32.max)), "131072", mutable: false),
         Directive("amqp-channel-max", .integer(1...65535), "2047", mutable: false),
         Directive("amqp-heartbeat", .integer(0...65535), "60"),
-        Directive("amqp-max-message-size", .memory, "128mb", mutable: false),
+        Directive("amqp-max-message-size", .memoryIn(0...536_870_912), "128mb", mutable: false),
         Directive("amqp-queued-memory-limit", .memory, "1gb", mutable: false),
     ]
 
