@@ -22,6 +22,8 @@ public final class Persistence {
     var closed = false
     var policyName: String
     var lastFailure: LogWriter.Failure?
+    /// `journal.oversizedRecords` as last reported in the server log.
+    var reportedOversized = 0
     /// The front ends whose state is in the log. A rewrite is refused unless every front end the
     /// server serves is one, and replay found no records nobody handled (a rewrite would drop
     /// that state from the compacted log).
@@ -139,6 +141,10 @@ public final class Persistence {
         if closed { return }
         let ctx = server.context
         let wasHealthy = ctx.persistence.writeError == nil  // what the write gate saw
+        if journal.oversizedRecords != reportedOversized {
+            reportedOversized = journal.oversizedRecords
+            server.log.warning("\(reportedOversized) change(s) too large for one log record (over 1 GiB) were not logged")
+        }
         let end = writer.append(journal)
         let waiters = durableWaiters(end: end)
         _ = writer.syncInlineIfCheap(nowMs: ctx.nowMs)
@@ -183,6 +189,10 @@ public final class Persistence {
         }
         // Records made by requests handled since the last flush go out before their replies.
         let wasHealthy = ctx.persistence.writeError == nil  // what the write gate saw
+        if journal.oversizedRecords != reportedOversized {
+            reportedOversized = journal.oversizedRecords
+            server.log.warning("\(reportedOversized) change(s) too large for one log record (over 1 GiB) were not logged")
+        }
         let end = writer.append(journal)
         let waiters = durableWaiters(end: end)
         hold.sweep(ctx.flushQueue, end: end, holdNew: mustHold(end: end, wasHealthy: wasHealthy), waiters: waiters)
