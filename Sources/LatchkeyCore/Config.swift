@@ -67,8 +67,8 @@ public enum ConfigTable {
         Directive("busy-reply-threshold", .integer(0...Int64(Int32.max)), "5000"),
         Directive("lua-memory-limit", .memory, "64mb"),
         // append-only log
-        // Turning the log on or off needs a restart here (Redis rewrites live): refused, not faked.
-        Directive("appendonly", .bool, "no", mutable: false),
+        // CONFIG SET turns the log on live (a snapshot, as Redis's rewrite); off needs a restart.
+        Directive("appendonly", .bool, "no"),
         Directive("appendfilename", .string, "latchkey.aof", mutable: false),
         Directive("appendfsync", .oneOf(["everysec", "always", "no"]), "everysec"),
         Directive("aof-load-truncated", .bool, "yes"),

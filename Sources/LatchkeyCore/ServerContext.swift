@@ -106,6 +106,9 @@ public final class ServerContext {
     public var respPort: Int = 0
     public var amqpPort: Int = 0
     public var configFile: String = ""
+    /// CONFIG SET appendonly: turns the append-only log on (true) or off at run time. Returns nil
+    /// when done, or the reason CONFIG SET reports. Nil when the server cannot (in-process tests).
+    public var appendOnlySwitch: ((Bool) -> String?)?
 
     private var nextClientID: UInt64 = 1
 

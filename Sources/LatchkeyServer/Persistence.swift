@@ -57,6 +57,7 @@ public final class Persistence {
         throws(ServerStartError) -> Persistence?
     {
         let config = server.context.config
+        installLiveSwitch(server: server, journal: journal, participants: participants)
         guard config.bool("appendonly") else {
             journal.enable(false)
             return nil
@@ -100,6 +101,14 @@ public final class Persistence {
         } catch {
             throw ServerStartError("Can't open the append-only file \(path): \(error.reason)")
         }
+        return attach(server: server, journal: journal, writer: writer, participants: participants, unhandled: unhandled)
+    }
+
+    /// Wires an open log into the server: hooks, journal on, timers, INFO status.
+    static func attach(
+        server: Server, journal: Journal, writer: LogWriter, participants: [ClientProtocol: LogParticipant],
+        unhandled: Int
+    ) -> Persistence {
         // Tuning/test knob: fsyncs cheaper than this many µs run inline under `always` (0 = always
         // group commit on the helper thread).
         if let knob = getenv("LATCHKEY_INLINE_FSYNC_MAX_US"), let us = Double(String(cString: knob)) {

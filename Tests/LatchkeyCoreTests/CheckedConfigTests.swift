@@ -42,7 +42,7 @@ import Testing
 
     @Test("start-only directives are marked immutable")
     func startOnly() {
-        for name in ["appendonly", "amqp-max-message-size", "amqp-queued-memory-limit", "appendfilename", "dir"] {
+        for name in ["amqp-max-message-size", "amqp-queued-memory-limit", "appendfilename", "dir"] {
             #expect(ConfigTable.directive(named: name)?.mutable == false, "\(name)")
         }
     }

@@ -118,15 +118,60 @@ def test_startup_inline_len_zero_is_refused(tmp_path):
 # -- item 9: no OK that is not true ----------------------------------------------------------
 
 @latchkey_only
-@pytest.mark.parametrize("name,value", [("appendonly", "yes"), ("amqp-max-message-size", "1mb"),
-                                        ("amqp-queued-memory-limit", "10mb")])
+@pytest.mark.parametrize("name,value", [("amqp-max-message-size", "1mb"), ("amqp-queued-memory-limit", "10mb")])
 def test_config_set_of_start_only_directives_is_refused(r, name, value):
     before = r.config_get(name)[name]
     with pytest.raises(Exception) as e:
         r.config_set(name, value)
     assert str(e.value) == config_set_error(name, "can't set immutable config")
     assert r.config_get(name)[name] == before
+
+
+def restart(server, *extra):
+    """The same kind of server again on the same data directory."""
+    server.kill()
+    if target_is_redis():
+        import real_redis
+        return real_redis.RedisServer(*extra, data_dir=server.data_dir).start()
+    return latchkey_server.LatchkeyServer(*extra, amqp=False, data_dir=server.data_dir).start()
+
+
+def test_config_set_appendonly_yes_really_turns_the_log_on(server_factory):
+    server = server_factory()
+    r = make_client(server)
+    r.set("before", "1")
+    r.set("lock:a", "token", px=600_000)
     assert r.info("persistence")["aof_enabled"] == 0
+    assert r.config_set("appendfsync", "always")
+    assert r.config_set("appendonly", "yes")
+    assert r.info("persistence")["aof_enabled"] == 1
+    assert r.config_get("appendonly") == {"appendonly": "yes"}
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # Redis rewrites in a child; Latchkey is done at once
+        info = r.info("persistence")
+        if info["aof_rewrite_in_progress"] == 0 and info.get("aof_rewrite_scheduled", 0) == 0:
+            break
+        time.sleep(0.02)
+    r.set("after", "2")
+    again = restart(server, "--appendonly", "yes")
+    try:
+        r2 = make_client(again)
+        assert r2.get("before") == b"1" and r2.get("after") == b"2"
+        assert 590_000 < r2.pttl("lock:a") <= 600_000
+    finally:
+        again.stop()
+
+
+@latchkey_only  # Redis turns the log off live; Latchkey needs a restart (documented)
+def test_config_set_appendonly_no_is_refused_while_on(server_factory):
+    server = server_factory("--appendonly", "yes")
+    r = make_client(server)
+    with pytest.raises(Exception) as e:
+        r.config_set("appendonly", "no")
+    assert str(e.value) == config_set_error(
+        "appendonly", "turning the append-only log off needs a restart (--appendonly no)")
+    assert r.config_get("appendonly") == {"appendonly": "yes"}
+    assert r.config_set("appendonly", "yes")  # no change: OK, as Redis
 
 
 # -- item 11: glob matching is linear and exact ------------------------------------------------
