@@ -27,11 +27,15 @@ public struct Directive: Sendable {
     public let kind: DirectiveKind
     public let defaultValue: String
     public let mutable: Bool
-    public init(_ name: String, _ kind: DirectiveKind, _ defaultValue: String, mutable: Bool = true) {
+    /// An accepted integer is then clamped into this range, as Redis clamps `hz` to 1...500.
+    public let clampTo: ClosedRange<Int64>?
+    public init(_ name: String, _ kind: DirectiveKind, _ defaultValue: String, mutable: Bool = true,
+                clampTo: ClosedRange<Int64>? = nil) {
         self.name = name
         self.kind = kind
         self.defaultValue = defaultValue
         self.mutable = mutable
+        self.clampTo = clampTo
     }
 }
 
@@ -51,7 +55,7 @@ public enum ConfigTable {
         Directive("logfile", .string, "", mutable: false),
         Directive("databases", .integer(1...1_000_000), "16", mutable: false),
         Directive("dir", .string, ".", mutable: false),
-        Directive("hz", .integer(1...500), "10"),
+        Directive("hz", .integer(0...Int64(Int32.max)), "10", clampTo: 1...500),
         Directive("busy-poll-usecs", .integer(0...1_000_000), "0", mutable: false),
         // security
         Directive("requirepass", .string, ""),
@@ -133,7 +137,8 @@ public final class Config {
             guard range.contains(n) else {
                 return "argument must be between \(range.lowerBound) and \(range.upperBound) inclusive"
             }
-            values[d.name] = String(n)
+            let kept = d.clampTo.map { min(max(n, $0.lowerBound), $0.upperBound) } ?? n
+            values[d.name] = String(kept)
         case .memory:
             if let problem = Config.checkMemory(raw, in: 0...Int64.max) { return problem }
             values[d.name] = raw.lowercased()

@@ -44,8 +44,8 @@ EXTREME_SIZES = [
     ("client-query-buffer-limit", "9999999999999999gb",
      "argument must be between 1048576 and 9223372036854775807 inclusive"),
     ("auto-aof-rewrite-min-size", "-1", "argument must be a memory value"),
-    ("hz", "9223372036854775807", "argument must be between 0 and 2147483647 inclusive"
-     if target_is_redis() else "argument must be between 1 and 500 inclusive"),
+    ("hz", "9223372036854775807", "argument must be between 0 and 2147483647 inclusive"),
+    ("hz", "-1", "argument must be between 0 and 2147483647 inclusive"),
     ("maxclients", "99999999999999999999", "argument couldn't be parsed into an integer"),
     ("timeout", "-1", "argument must be between 0 and 2147483647 inclusive"),
 ]
@@ -57,6 +57,13 @@ def test_config_set_extreme_values_answer_redis_error(r, server, name, value, pr
         r.config_set(name, value)
     assert str(e.value) == config_set_error(name, problem)
     assert r.ping()
+
+
+def test_config_set_hz_is_clamped_as_redis(r):
+    for value, kept in [("1000", "500"), ("0", "1"), ("2147483647", "500"), ("10", "10")]:
+        assert r.config_set("hz", value)
+        assert r.config_get("hz") == {"hz": kept}
+    assert r.info("server")["hz"] == 10
 
 
 @latchkey_only  # redis-server 7.0 aborts here: it preallocates the announced argument (OOM)
