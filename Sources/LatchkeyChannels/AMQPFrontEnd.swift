@@ -96,7 +96,7 @@ public final class AMQPFrontEnd: FrontEnd {
 
     /// Checks a login. Loopback-only users are refused from other peers, as RabbitMQ's guest.
     package func authenticate(user: Bytes, password: Bytes, fromLoopback: Bool) -> Bool {
-        guard let expected = users[user], expected == password else { return false }
+        guard let expected = users[user], ConstantTime.equals(password, expected) else { return false }
         return fromLoopback || !loopbackOnlyUsers.contains(user)
     }
 

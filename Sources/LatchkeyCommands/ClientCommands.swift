@@ -51,23 +51,60 @@ enum ClientCommands {
             + "lib-ver=\(c.libVersion.string)"
     }
 
-    /// CLIENT LIST [TYPE normal] [ID id ...]
+    /// CLIENT LIST [TYPE normal|master|replica|pubsub] | CLIENT LIST ID id [id ...]
+    /// Redis 7.0: one filter or none; IDs are listed in argument order (repeats repeated).
     static func list(_ ctx: CommandContext) {
-        var text = ""
-        let clients = ctx.server.clients.values.filter { $0.kind == .resp }.sorted { $0.id < $1.id }
-        for c in clients { text += describe(c, engine: ctx.engine, now: ctx.server.nowMs) + "\n" }
-        if clients.isEmpty && ctx.client.info.id != 0 {
-            text = describe(ctx.client.info, engine: ctx.engine, now: ctx.server.nowMs) + "\n"
+        var clients = ctx.server.clients.values.filter { $0.kind == .resp }.sorted { $0.id < $1.id }
+        if clients.isEmpty && ctx.client.info.id != 0 { clients = [ctx.client.info] }
+        if ctx.argc == 4 && ctx.arg(2, is: "TYPE") {
+            guard let type = ClientType(ctx[3]) else {
+                ctx.reply.error(ErrorReplies.unknownClientType(ctx[3].string))
+                return
+            }
+            clients = clients.filter { clientType($0, ctx) == type }
+        } else if ctx.argc > 3 && ctx.arg(2, is: "ID") {
+            var picked: [ClientInfo] = []
+            for i in 3..<ctx.argc {
+                guard let id = ASCII.parseInt64(ctx[i]) else {
+                    ctx.reply.error(ErrorReplies.invalidClientID)
+                    return
+                }
+                if let c = clients.first(where: { Int64(bitPattern: $0.id) == id }) { picked.append(c) }
+            }
+            clients = picked
+        } else if ctx.argc != 2 {
+            ctx.reply.error(ErrorReplies.syntax)
+            return
         }
+        var text = ""
+        for c in clients { text += describe(c, engine: ctx.engine, now: ctx.server.nowMs) + "\n" }
         ctx.reply.verbatim(Bytes(text.utf8))
     }
+
+    /// Redis's client types (CLIENT KILL/LIST TYPE). `slave` is `replica`'s old name.
+    enum ClientType {
+        case normal, master, replica, pubsub
+
+        init?(_ v: ByteView) {
+            if v.equalsUppercase("NORMAL") { self = .normal }
+            else if v.equalsUppercase("MASTER") { self = .master }
+            else if v.equalsUppercase("REPLICA") || v.equalsUppercase("SLAVE") { self = .replica }
+            else if v.equalsUppercase("PUBSUB") { self = .pubsub }
+            else { return nil }
+        }
+    }
+
+    /// A client's type: there are no replication links here, so never master or replica; a
+    /// client is `pubsub` only while it has subscriptions (none exist yet, so all are normal).
+    static func clientType(_ c: ClientInfo, _ ctx: CommandContext) -> ClientType { .normal }
 
     /// CLIENT INFO
     static func info(_ ctx: CommandContext) {
         ctx.reply.verbatim(Bytes((describe(ctx.client.info, engine: ctx.engine, now: ctx.server.nowMs) + "\n").utf8))
     }
 
-    /// CLIENT KILL ip:port | CLIENT KILL [ID id] [ADDR ip:port] [LADDR ip:port] [TYPE normal] [SKIPME yes|no]
+    /// CLIENT KILL ip:port | CLIENT KILL [ID id] [TYPE type] [USER name] [ADDR ip:port]
+    /// [LADDR ip:port] [SKIPME yes|no] — Redis 7.0's filters (MAXAGE is 7.4's: a syntax error).
     static func kill(_ ctx: CommandContext) {
         let me = ctx.client.info
         let candidates = ctx.server.clients.values.filter { $0.kind == .resp }
@@ -84,6 +121,7 @@ enum ClientCommands {
         var id: UInt64? = nil
         var addr: String? = nil
         var laddr: String? = nil
+        var type: ClientType? = nil
         var skipMe = true
         var i = 2
         while i < ctx.argc {
@@ -108,13 +146,17 @@ enum ClientCommands {
                     return
                 }
             } else if ctx.arg(i, is: "TYPE") {
-                guard v.equalsUppercase("NORMAL") || v.equalsUppercase("PUBSUB") || v.equalsUppercase("MASTER")
-                    || v.equalsUppercase("REPLICA") || v.equalsUppercase("SLAVE") else {
+                guard let t = ClientType(v) else {
                     ctx.reply.error(ErrorReplies.unknownClientType(v.string))
                     return
                 }
-            } else if ctx.arg(i, is: "USER") || ctx.arg(i, is: "MAXAGE") {
-                // accepted and ignored: there is one user, and no filter by age
+                type = t
+            } else if ctx.arg(i, is: "USER") {
+                // One user exists, `default`, and every client is authenticated as it.
+                guard v.string == "default" else {
+                    ctx.reply.error(ErrorReplies.noSuchUser(v.string))
+                    return
+                }
             } else {
                 ctx.reply.error(ErrorReplies.syntax)
                 return
@@ -126,6 +168,7 @@ enum ClientCommands {
             if let id, c.id != id { continue }
             if let addr, c.peerAddress != addr { continue }
             if let laddr, c.localAddress != laddr { continue }
+            if let type, clientType(c, ctx) != type { continue }
             if skipMe && c === me { continue }
             killed += 1
             c.requestClose()
@@ -148,7 +191,7 @@ enum ClientCommands {
             "SETINFO <LIB-NAME|LIB-VER> <value>", "    Set client library name or version.",
             "LIST", "    Return information about client connections.",
             "INFO", "    Return information about the current client connection.",
-            "KILL <ip:port> | KILL [ID id] [ADDR ip:port] [LADDR ip:port] [SKIPME yes|no]",
+            "KILL <ip:port> | KILL [ID id] [TYPE type] [USER name] [ADDR ip:port] [LADDR ip:port] [SKIPME yes|no]",
             "    Kill connections.",
             "HELP", "    Print this help.",
         ]

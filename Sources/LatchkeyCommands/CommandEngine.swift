@@ -47,6 +47,7 @@ public final class CommandEngine: FrontEnd {
             maxBulkLength: Int(config.int("proto-max-bulk-len")),
             maxMultibulkLength: Int(config.int("proto-max-multibulk-len")),
             maxInlineLength: Int(config.int("proto-max-inline-len")))
+        journal.maxWritePayload = Int(config.int("aof-max-record-size"))
         keyspace.onExpire = { [unowned self] db, key in
             self.context.stats.expiredKeys += 1
             if self.journal.isEnabled && !self.isReplaying { self.journal.append(.delete(db: db, key: key.bytes)) }
@@ -82,6 +83,7 @@ public final class CommandEngine: FrontEnd {
             maxBulkLength: Int(config.int("proto-max-bulk-len")),
             maxMultibulkLength: Int(config.int("proto-max-multibulk-len")),
             maxInlineLength: Int(config.int("proto-max-inline-len")))
+        journal.maxWritePayload = Int(config.int("aof-max-record-size"))
         for s in sessions.values { s.decoder.limits = limits }
         scripting.configChanged()
     }

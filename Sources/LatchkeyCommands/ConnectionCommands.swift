@@ -52,7 +52,7 @@ enum ConnectionCommands {
     static func credentialsValid(_ ctx: CommandContext, user: ByteView, pass: ByteView) -> Bool {
         guard user.equals(Bytes("default".utf8)) else { return false }
         let required = ctx.engine.requirePass
-        return required.isEmpty || pass.equals(required)
+        return required.isEmpty || ConstantTime.equals(pass, required)
     }
 
     /// AUTH [username] password
@@ -67,7 +67,7 @@ enum ConnectionCommands {
                 ctx.reply.error(ErrorReplies.authNotConfigured)
                 return
             }
-            valid = ctx[1].equals(ctx.engine.requirePass)
+            valid = ConstantTime.equals(ctx[1], ctx.engine.requirePass)
         } else {
             valid = credentialsValid(ctx, user: ctx[1], pass: ctx[2])
         }

@@ -47,6 +47,11 @@ extension CommandEngine {
             ctx.client.transaction?.failed = true
             return
         }
+        if flags.contains(.write) && journal.isEnabled && !fitsInLogRecord(argv) {
+            ctx.reply.error(ErrorReplies.writeTooLargeForLog)
+            ctx.client.transaction?.failed = true
+            return
+        }
         if let tx = ctx.client.transaction, !ctx.fromScript, !flags.contains(.skipsQueue) {
             tx.queued.append(argv.map { $0.bytes })
             ctx.reply.status("QUEUED")
@@ -57,5 +62,15 @@ extension CommandEngine {
         context.stats.totalCommandsProcessed &+= 1
         spec.handler(ctx)
         if !watchers.isEmpty && flags.contains(.write) { touchWatchedKeys(spec, ctx) }
+    }
+
+    /// Whether a write with these arguments can be logged: a record holds at most the
+    /// arguments plus a varint length each and fixed fields, and must stay within
+    /// `aof-max-record-size` (the codec cannot frame more; see docs/log-format.md).
+    @inline(__always)
+    func fitsInLogRecord(_ argv: UnsafeBufferPointer<ByteView>) -> Bool {
+        var total = 32
+        for i in 1..<argv.count { total += argv[i].count + 10 }
+        return total <= journal.maxWritePayload
     }
 }

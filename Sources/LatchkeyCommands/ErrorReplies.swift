@@ -85,6 +85,29 @@ public enum ErrorReplies {
         return "ERR unknown command '\(truncated(name, 128))', with args beginning with: \(list)"
     }
 
+    // MARK: resp-hardening (Latchkey's own texts where Redis has no such limit)
+
+    /// A write whose log record would exceed `aof-max-record-size` while `appendonly yes`.
+    public static let writeTooLargeForLog =
+        "ERR the append-only log cannot record a write this large (see aof-max-record-size)"
+    /// `ERR No such user 'x'` (CLIENT KILL USER)
+    public static func noSuchUser(_ u: String) -> String { "ERR No such user '\(u)'" }
+    public static let invalidClientID = "ERR Invalid client ID"
+    /// Protected mode: redis-server 7.0's text, byte for byte (its typo "Setup a an" included).
+    public static let protectedMode =
+        "DENIED Redis is running in protected mode because protected mode is enabled and no password is set "
+        + "for the default user. In this mode connections are only accepted from the loopback interface. "
+        + "If you want to connect from external computers to Redis you may adopt one of the following "
+        + "solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' "
+        + "from the loopback interface by connecting to Redis from the same host the server is running, "
+        + "however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG "
+        + "REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode "
+        + "by editing the Redis configuration file, and setting the protected mode option to 'no', and "
+        + "then restarting the server. 3) If you started the server manually just for testing, restart it "
+        + "with the '--protected-mode no' option. 4) Setup a an authentication password for the default "
+        + "user. NOTE: You only need to do one of the above things in order for the server to start "
+        + "accepting connections from the outside."
+
     static func truncated(_ s: String, _ n: Int) -> String {
         let u = Array(s.utf8)
         return u.count <= n ? s : String(decoding: u[0..<max(0, n)], as: UTF8.self)

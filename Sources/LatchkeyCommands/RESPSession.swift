@@ -1,6 +1,7 @@
 // One RESP connection: decodes every complete request in the read buffer, runs each through the
 // gate, and leaves the replies in the connection's outbox (all replies of one read go out in one
-// write). Protocol errors reply `-ERR Protocol error: ...` and close, as Redis does.
+// write). Protocol errors reply `-ERR Protocol error: ...` and close, as Redis does. Output is
+// checked against the hard limit after every command, not once per read.
 import LatchkeyCore
 import LatchkeyRESP
 
@@ -39,6 +40,9 @@ public final class RESPSession: ProtocolSession {
                 ctx.nowMs = server.dataNowMs
                 engine.dispatch(ctx)
                 if outbox.closeAfterFlush { return input.count }
+                // Over the hard output limit: run nothing more of this pipeline (the server
+                // closes the client, so the rest of the input is dropped with it).
+                if writer.bytes.count > outbox.outputBudget { return input.count }
             case .needMoreData:
                 client.info.lastInteractionMs = server.nowMs
                 return offset

@@ -72,6 +72,21 @@ enum ServerCommands {
                 return
             }
         }
+        // The log is the one directive whose change is an action, not a value: do it first, and
+        // change nothing if it cannot be done.
+        if let (_, v) = changes.first(where: { $0.0.name == "appendonly" }) {
+            let on = v.lowercased() == "yes"
+            if on != ctx.server.config.bool("appendonly") {
+                guard let toggle = ctx.server.appendOnlySwitch else {
+                    ctx.reply.error(ErrorReplies.configSetFailed("appendonly", ErrorReplies.configImmutable))
+                    return
+                }
+                if let problem = toggle(on) {
+                    ctx.reply.error(ErrorReplies.configSetFailed("appendonly", problem))
+                    return
+                }
+            }
+        }
         for (d, v) in changes { ctx.server.config.set(d.name, v) }
         ctx.engine.configChanged()
         ctx.reply.ok()

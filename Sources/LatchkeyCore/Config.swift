@@ -2,13 +2,19 @@
 // defaults and whether CONFIG SET may change them at run time. The file/argv parser
 // (ConfigParser.swift) and CONFIG GET/SET both read this table, so adding a directive is one line
 // here plus its annotated entry in conf/latchkey.conf.
+// Checked numbers: every value is parsed with overflow-checked arithmetic (a number or a unit
+// multiplication that does not fit Int64 is out of range, as in Redis) and range-checked here, so
+// the typed accessors below never trap and users of a value may convert it with plain Int(...).
+// `mutable: false` marks directives applied only at start: CONFIG SET refuses them.
 
 /// How a directive's value is checked and read.
 public enum DirectiveKind: Sendable {
     case bool
     case integer(ClosedRange<Int64>)
-    /// A size that accepts Redis's unit suffixes (k, kb, m, mb, g, gb).
+    /// A size that accepts Redis's unit suffixes (k, kb, m, mb, g, gb), 0 ... Int64.max.
     case memory
+    /// A size with Redis's unit suffixes within a range (Redis's MEMORY_CONFIG bounds).
+    case memoryIn(ClosedRange<Int64>)
     case string
     /// Allowed words, in the order Redis lists them in its error text.
     case oneOf([String])
@@ -24,11 +30,15 @@ public struct Directive: Sendable {
     public let kind: DirectiveKind
     public let defaultValue: String
     public let mutable: Bool
-    public init(_ name: String, _ kind: DirectiveKind, _ defaultValue: String, mutable: Bool = true) {
+    /// An accepted integer is then clamped into this range, as Redis clamps `hz` to 1...500.
+    public let clampTo: ClosedRange<Int64>?
+    public init(_ name: String, _ kind: DirectiveKind, _ defaultValue: String, mutable: Bool = true,
+                clampTo: ClosedRange<Int64>? = nil) {
         self.name = name
         self.kind = kind
         self.defaultValue = defaultValue
         self.mutable = mutable
+        self.clampTo = clampTo
     }
 }
 
@@ -48,21 +58,23 @@ public enum ConfigTable {
         Directive("logfile", .string, "", mutable: false),
         Directive("databases", .integer(1...1_000_000), "16", mutable: false),
         Directive("dir", .string, ".", mutable: false),
-        Directive("hz", .integer(1...500), "10"),
+        Directive("hz", .integer(0...Int64(Int32.max)), "10", clampTo: 1...500),
         Directive("busy-poll-usecs", .integer(0...1_000_000), "0", mutable: false),
         // security
         Directive("requirepass", .string, ""),
         // limits
-        Directive("proto-max-bulk-len", .memory, "512mb"),
-        Directive("client-query-buffer-limit", .memory, "1gb"),
+        Directive("proto-max-bulk-len", .memoryIn(1_048_576...Int64.max), "512mb"),
+        Directive("client-query-buffer-limit", .memoryIn(1_048_576...Int64.max), "1gb"),
         Directive("proto-max-multibulk-len", .integer(1...Int64(Int32.max)), "1048576"),
-        Directive("proto-max-inline-len", .memory, "64kb"),
+        // Below ~1 KB no command fits; Redis's fixed value is 64 KB.
+        Directive("proto-max-inline-len", .memoryIn(1024...Int64.max), "64kb"),
         Directive("client-output-buffer-soft-limit", .memory, "64mb"),
         Directive("client-output-buffer-hard-limit", .memory, "256mb"),
         // scripting
         Directive("busy-reply-threshold", .integer(0...Int64(Int32.max)), "5000"),
         Directive("lua-memory-limit", .memory, "64mb"),
         // append-only log
+        // CONFIG SET turns the log on live (a snapshot, as Redis's rewrite); off needs a restart.
         Directive("appendonly", .bool, "no"),
         Directive("appendfilename", .string, "latchkey.aof", mutable: false),
         Directive("appendfsync", .oneOf(["everysec", "always", "no"]), "everysec"),
@@ -70,6 +82,9 @@ public enum ConfigTable {
         Directive("auto-aof-rewrite-percentage", .integer(0...Int64(Int32.max)), "100"),
         Directive("auto-aof-rewrite-min-size", .memory, "64mb"),
         Directive("save", .string, ""),
+        // Largest log record a RESP write may produce while appendonly is on (the codec reads at
+        // most 1 GiB); a bigger write is refused with an error instead of being accepted unlogged.
+        Directive("aof-max-record-size", .memoryIn(1_048_576...1_073_741_824), "1gb"),
         // AMQP
         Directive("amqp-port", .port, "5672", mutable: false),
         Directive("amqp-bind", .words, "127.0.0.1 -::1", mutable: false),
@@ -79,8 +94,8 @@ public enum ConfigTable {
         Directive("amqp-frame-max", .integer(4096...Int64(Int32.max)), "131072", mutable: false),
         Directive("amqp-channel-max", .integer(1...65535), "2047", mutable: false),
         Directive("amqp-heartbeat", .integer(0...65535), "60"),
-        Directive("amqp-max-message-size", .memory, "128mb"),
-        Directive("amqp-queued-memory-limit", .memory, "1gb"),
+        Directive("amqp-max-message-size", .memoryIn(0...536_870_912), "128mb", mutable: false),
+        Directive("amqp-queued-memory-limit", .memory, "1gb", mutable: false),
         // test fixture
         Directive("enable-test-commands", .oneOf(["no", "yes", "local"]), "no", mutable: false),
         Directive("ready-file", .string, "", mutable: false),
@@ -107,9 +122,11 @@ public final class Config {
     public func bool(_ name: String) -> Bool { values[name]! == "yes" }
     public func int(_ name: String) -> Int64 {
         let d = ConfigTable.directive(named: name)!
-        if case .memory = d.kind { return Config.parseMemory(values[name]!)! }
-        if case .port = d.kind, values[name]! == "off" { return -1 }
-        return Int64(values[name]!)!
+        switch d.kind {
+        case .memory, .memoryIn: return Config.parseMemory(values[name]!)!
+        case .port where values[name]! == "off": return -1
+        default: return Int64(values[name]!)!
+        }
     }
 
     /// Validates and stores a value; returns an error text (without prefix) when invalid.
@@ -127,9 +144,13 @@ public final class Config {
             guard range.contains(n) else {
                 return "argument must be between \(range.lowerBound) and \(range.upperBound) inclusive"
             }
-            values[d.name] = String(n)
+            let kept = d.clampTo.map { min(max(n, $0.lowerBound), $0.upperBound) } ?? n
+            values[d.name] = String(kept)
         case .memory:
-            guard Config.parseMemory(raw) != nil else { return "argument must be a memory value" }
+            if let problem = Config.checkMemory(raw, in: 0...Int64.max) { return problem }
+            values[d.name] = raw.lowercased()
+        case .memoryIn(let range):
+            if let problem = Config.checkMemory(raw, in: range) { return problem }
             values[d.name] = raw.lowercased()
         case .oneOf(let options):
             let l = raw.lowercased()
@@ -150,18 +171,42 @@ public final class Config {
         return nil
     }
 
-    /// Parses "64mb", "1gb", "4096", "10k" as Redis does (k=1000, kb=1024, ...).
+    /// Parses "64mb", "1gb", "4096", "10k" as Redis does (k=1000, kb=1024, ...). Nil when the
+    /// text is not a memory value or the size does not fit Int64.
     public static func parseMemory(_ s: String) -> Int64? {
+        if case .value(let n) = scanMemory(s) { return n }
+        return nil
+    }
+
+    /// Redis's complaint about `raw` as a size within `range`, or nil when it is acceptable.
+    /// A size too large for Int64 (digits or unit) is out of range, as Redis reports it.
+    static func checkMemory(_ raw: String, in range: ClosedRange<Int64>) -> String? {
+        let outOfRange = "argument must be between \(range.lowerBound) and \(range.upperBound) inclusive"
+        switch scanMemory(raw) {
+        case .invalid: return "argument must be a memory value"
+        case .tooLarge: return outOfRange
+        case .value(let n): return range.contains(n) ? nil : outOfRange
+        }
+    }
+
+    enum MemoryScan { case value(Int64), tooLarge, invalid }
+
+    static func scanMemory(_ s: String) -> MemoryScan {
         let l = s.lowercased()
         let units: [(String, Int64)] = [
             ("kb", 1024), ("mb", 1024 * 1024), ("gb", 1024 * 1024 * 1024),
             ("k", 1000), ("m", 1_000_000), ("g", 1_000_000_000), ("b", 1),
         ]
-        for (suffix, mul) in units where l.hasSuffix(suffix) {
-            guard let n = Int64(l.dropLast(suffix.count)), n >= 0 else { return nil }
-            return n * mul
+        var digits = Substring(l)
+        var mul: Int64 = 1
+        for (suffix, m) in units where l.hasSuffix(suffix) {
+            digits = l.dropLast(suffix.count)
+            mul = m
+            break
         }
-        guard let n = Int64(l), n >= 0 else { return nil }
-        return n
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return .invalid }
+        guard let n = Int64(digits) else { return .tooLarge }  // all digits, so only overflow fails
+        let (product, overflow) = n.multipliedReportingOverflow(by: mul)
+        return overflow ? .tooLarge : .value(product)
     }
 }

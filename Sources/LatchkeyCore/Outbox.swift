@@ -13,6 +13,11 @@ public final class Outbox {
     @exclusivity(unchecked) public var closeAfterFlush = false
     /// Set by the server while the socket is being closed; sessions stop producing.
     @exclusivity(unchecked) public var isClosed = false
+    /// How many pending bytes this outbox may hold before the client is over its hard output
+    /// limit (the server sets it before each read, net of bytes already queued in the socket).
+    /// Sessions check it after every command and stop executing a pipeline that passes it, as
+    /// Redis stops a client flagged close-asap; the server then closes the connection.
+    public var outputBudget = Int.max
     /// The server's writer for this outbox.
     public weak var writer: OutboxWriter?
     @exclusivity(unchecked) @usableFromInline var queued = false

@@ -119,6 +119,9 @@ public final class ServerContext {
     /// in the order the ready line and ready file list them; the server fills it at start.
     @exclusivity(unchecked) public var listenerAddresses: [(name: String, addresses: [String])] = []
     @exclusivity(unchecked) public var configFile: String = ""
+    /// CONFIG SET appendonly: turns the append-only log on (true) or off at run time. Returns nil
+    /// when done, or the reason CONFIG SET reports. Nil when the server cannot (in-process tests).
+    public var appendOnlySwitch: ((Bool) -> String?)?
 
     @exclusivity(unchecked) private var nextClientID: UInt64 = 1
 

@@ -1,12 +1,17 @@
 // Glob matching with Redis's stringmatchlen rules (KEYS, SCAN MATCH, CONFIG GET): `*`, `?`,
 // `[abc]`, `[^a]`, `[a-z]`, `\x` escapes; byte-wise, optionally ASCII case-insensitive.
+// Every token but `*` matches exactly one byte, so one backtrack point (the last star) is enough:
+// the matcher is iterative, O(pattern × string) at worst, has no step budget and never gives a
+// wrong answer. Redis's one limit is kept: more than 1000 non-trailing star groups never match.
 import LatchkeyCore
 
 public enum Glob {
+    /// Redis gives up (no match) when its recursion passes this many star groups.
+    static let maxNestedStars = 1000
+
     /// Whether `string` matches `pattern`.
     public static func matches(_ pattern: ByteView, _ string: ByteView, caseInsensitive: Bool = false) -> Bool {
-        var budget = 1_000_000  // Redis caps pathological patterns too (nesting / backtracking)
-        return match(pattern.base, pattern.count, string.base, string.count, caseInsensitive, &budget, nesting: 0)
+        match(pattern.base, pattern.count, string.base, string.count, caseInsensitive)
     }
 
     /// Convenience for owned bytes and strings.
@@ -21,68 +26,122 @@ public enum Glob {
         }
     }
 
+    @inline(__always)
     private static func fold(_ c: UInt8, _ ci: Bool) -> UInt8 { ci ? ASCII.lower(c) : c }
 
-    private static func match(_ p0: UnsafePointer<UInt8>, _ pn0: Int, _ s0: UnsafePointer<UInt8>, _ sn0: Int,
-                              _ ci: Bool, _ budget: inout Int, nesting: Int) -> Bool {
-        var p = p0, pn = pn0, s = s0, sn = sn0
-        budget -= 1
-        // Like Redis, give up (no match) past 1000 nested stars rather than exhaust the stack.
-        if budget < 0 || nesting > 1000 { return false }
-        while pn > 0 && sn > 0 {
-            switch p[0] {
-            case 42:  // '*'
-                while pn > 1 && p[1] == 42 { p += 1; pn -= 1 }
-                if pn == 1 { return true }
-                while sn > 0 {
-                    if match(p + 1, pn - 1, s, sn, ci, &budget, nesting: nesting + 1) { return true }
-                    if budget < 0 { return false }
-                    s += 1; sn -= 1
-                }
-                return false
-            case 63:  // '?'
-                s += 1; sn -= 1
-            case 91:  // '['
-                p += 1; pn -= 1
-                let not = pn > 0 && p[0] == 94
-                if not { p += 1; pn -= 1 }
-                var matched = false
-                while true {
-                    if pn > 1 && p[0] == 92 {  // escaped char
-                        p += 1; pn -= 1
-                        if p[0] == s[0] { matched = true }
-                    } else if pn > 0 && p[0] == 93 {
-                        break
-                    } else if pn == 0 {
-                        p -= 1; pn += 1  // unterminated: Redis treats the end as ']'
-                        break
-                    } else if pn >= 3 && p[1] == 45 {  // range a-z
-                        var start = fold(p[0], ci), end = fold(p[2], ci)
-                        let c = fold(s[0], ci)
-                        if start > end { swap(&start, &end) }
-                        p += 2; pn -= 2
-                        if c >= start && c <= end { matched = true }
-                    } else {
-                        if fold(p[0], ci) == fold(s[0], ci) { matched = true }
-                    }
-                    p += 1; pn -= 1
-                }
-                if not { matched = !matched }
-                if !matched { return false }
-                s += 1; sn -= 1
-            case 92:  // '\\'
-                if pn >= 2 { p += 1; pn -= 1 }
-                fallthrough
-            default:
-                if fold(p[0], ci) != fold(s[0], ci) { return false }
-                s += 1; sn -= 1
+    private static func match(_ p: UnsafePointer<UInt8>, _ pn: Int, _ s: UnsafePointer<UInt8>, _ sn: Int,
+                              _ ci: Bool) -> Bool {
+        // Redis's loop runs only while both have bytes left: an empty string matches only an
+        // empty pattern (KEYS/SCAN special-case a lone "*" before calling the matcher).
+        if sn == 0 { return pn == 0 }
+        if nonTrailingStarGroups(p, pn) > maxNestedStars { return false }
+        var pi = 0, si = 0
+        var starP = -1, starS = 0  // pattern index after the last star group, string index it resumed at
+        while si < sn {
+            if pi < pn && p[pi] == 42 {  // '*'
+                while pi < pn && p[pi] == 42 { pi += 1 }
+                if pi == pn { return true }
+                starP = pi
+                starS = si
+                continue
             }
-            p += 1; pn -= 1
-            if sn == 0 {
-                while pn > 0 && p[0] == 42 { p += 1; pn -= 1 }
-                break
+            if pi < pn {
+                let used = token(p + pi, pn - pi, s[si], ci)
+                if used > 0 {
+                    pi += used
+                    si += 1
+                    continue
+                }
             }
+            // Mismatch: let the last star swallow one more byte and retry after it.
+            guard starP >= 0 else { return false }
+            starS += 1
+            si = starS
+            pi = starP
         }
-        return pn == 0 && sn == 0
+        while pi < pn && p[pi] == 42 { pi += 1 }
+        return pi == pn
+    }
+
+    /// Matches the non-star token at `p` against byte `c`: the pattern bytes it spans, or 0 when
+    /// it does not match. Token boundaries never depend on `c` (so star counting can use them).
+    @inline(__always)
+    private static func token(_ p: UnsafePointer<UInt8>, _ pn: Int, _ c: UInt8, _ ci: Bool) -> Int {
+        switch p[0] {
+        case 63:  // '?'
+            return 1
+        case 91:  // '['
+            var q = 1
+            let not = q < pn && p[q] == 94  // '^'
+            if not { q += 1 }
+            var matched = false
+            while true {
+                if pn - q > 1 && p[q] == 92 {  // escaped char (compared as is, like Redis)
+                    q += 1
+                    if p[q] == c { matched = true }
+                } else if q < pn && p[q] == 93 {  // ']'
+                    break
+                } else if q >= pn {
+                    q = pn - 1  // unterminated: Redis treats the end as ']'
+                    break
+                } else if pn - q >= 3 && p[q + 1] == 45 {  // range a-z
+                    var lo = fold(p[q], ci), hi = fold(p[q + 2], ci)
+                    if lo > hi { swap(&lo, &hi) }
+                    let f = fold(c, ci)
+                    if f >= lo && f <= hi { matched = true }
+                    q += 2
+                } else if fold(p[q], ci) == fold(c, ci) {
+                    matched = true
+                }
+                q += 1
+            }
+            return matched != not ? q + 1 : 0
+        case 92 where pn >= 2:  // '\\' escapes the next byte
+            return fold(p[1], ci) == fold(c, ci) ? 2 : 0
+        default:
+            return fold(p[0], ci) == fold(c, ci) ? 1 : 0
+        }
+    }
+
+    /// Star groups followed by more pattern: each is one level of Redis's recursion.
+    private static func nonTrailingStarGroups(_ p: UnsafePointer<UInt8>, _ pn: Int) -> Int {
+        var groups = 0
+        var i = 0
+        while i < pn {
+            if p[i] == 42 {
+                while i < pn && p[i] == 42 { i += 1 }
+                if i < pn { groups += 1 }
+                continue
+            }
+            // Any byte gives the same boundaries; 0 is as good as another.
+            let used = tokenLength(p + i, pn - i)
+            i += used
+        }
+        return groups
+    }
+
+    /// The length of the non-star token at `p`.
+    private static func tokenLength(_ p: UnsafePointer<UInt8>, _ pn: Int) -> Int {
+        switch p[0] {
+        case 91:
+            var q = 1
+            if q < pn && p[q] == 94 { q += 1 }
+            while true {
+                if pn - q > 1 && p[q] == 92 {
+                    q += 1
+                } else if q < pn && p[q] == 93 {
+                    break
+                } else if q >= pn {
+                    q = pn - 1
+                    break
+                } else if pn - q >= 3 && p[q + 1] == 45 {
+                    q += 2
+                }
+                q += 1
+            }
+            return q + 1
+        case 92 where pn >= 2: return 2
+        default: return 1
+        }
     }
 }

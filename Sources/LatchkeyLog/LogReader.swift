@@ -110,8 +110,11 @@ public enum LogReader {
                 report.validEnd = scan.fileOffset
             case .malformed(let offset):
                 throw .corrupt(path: path, offset: offset, reason: "CRC-valid record with a malformed payload")
-            case .damaged(let offset, let reason, let endsAtEOF):
-                if !endsAtEOF, try validRecordExists(fd: fd, after: offset, size: size) {
+            case .damaged(let offset, let reason):
+                // Where the length points proves nothing: a flipped length bit can point exactly
+                // at the end of the file as easily as past it. Only the absence of any valid record
+                // after the damage makes it a torn last write (docs/log-format.md).
+                if try validRecordExists(fd: fd, after: offset, size: size) {
                     throw .corrupt(path: path, offset: offset, reason: reason)
                 }
                 let torn = TornTail(offset: offset, discardedBytes: size - offset, reason: reason)
@@ -161,7 +164,7 @@ struct ChunkScanner {
     enum Step {
         case record(offset: Int64, LogRecord)
         case malformed(offset: Int64)
-        case damaged(offset: Int64, reason: String, endsAtEOF: Bool)
+        case damaged(offset: Int64, reason: String)
         case end
     }
 
@@ -227,16 +230,11 @@ struct ChunkScanner {
                 return .record(offset: offset, r)
             case .incomplete(let need):
                 if atEOF {
-                    return .damaged(offset: fileOffset, reason: "record runs past the end of the file", endsAtEOF: false)
+                    return .damaged(offset: fileOffset, reason: "record runs past the end of the file")
                 }
                 try refill(minimum: need)
             case .bad(let reason):
-                var endsAtEOF = false
-                if filled - pos >= 4 {
-                    let len = Int64(view.loadUnaligned(fromByteOffset: pos, as: UInt32.self).littleEndian)
-                    endsAtEOF = fileOffset + len + Int64(RecordCodec.frameOverhead) == size
-                }
-                return .damaged(offset: fileOffset, reason: reason, endsAtEOF: endsAtEOF)
+                return .damaged(offset: fileOffset, reason: reason)
             }
         }
     }

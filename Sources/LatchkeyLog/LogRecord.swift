@@ -50,11 +50,17 @@ public final class Journal {
         bytes.reserveCapacity(4096)
     }
 
+    /// Largest payload the RESP gate lets a write produce while the log is on
+    /// (`aof-max-record-size`, never above the codec's `maxPayload`).
+    public var maxWritePayload = RecordCodec.maxPayload
+    /// Records that could not be framed because they exceeded the codec's limit (a write that
+    /// slipped past the gates; reported in the server log, never a trap).
+    public private(set) var oversizedRecords = 0
+
     /// Journals one effect (a no-op when the log is off).
     public func append(_ record: LogRecord) {
         if isEnabled {
-            RecordCodec.encode(record, into: &bytes)
-            count += 1
+            if RecordCodec.encode(record, into: &bytes) { count += 1 } else { oversizedRecords += 1 }
         }
     }
 

@@ -67,26 +67,38 @@ public enum RecordCodec {
     }
 
     /// Appends one framed record to `out` (the journal's pending buffer or a rewrite chunk).
-    public static func encode(_ record: LogRecord, into out: inout [UInt8]) {
+    /// A record whose payload would exceed `maxPayload` cannot be read back, so it is not
+    /// written: `out` is left as it was and the result is false. Callers keep writes that large
+    /// from happening (the RESP gate checks `aof-max-record-size`; AMQP messages are capped by
+    /// `amqp-max-message-size`), so this is the last line, never a trap.
+    @discardableResult
+    public static func encode(_ record: LogRecord, into out: inout [UInt8]) -> Bool {
         let start = out.count
         out.append(0); out.append(0); out.append(0); out.append(0)
         out.append(record.type.rawValue)
         encodePayload(record, into: &out)
         let payloadLength = out.count - start - 5
-        precondition(payloadLength <= maxPayload, "log record larger than maxPayload")
+        guard payloadLength <= maxPayload else {
+            out.removeSubrange(start...)
+            return false
+        }
         out.withUnsafeMutableBytes { raw in
             raw.storeBytes(of: UInt32(payloadLength).littleEndian, toByteOffset: start, as: UInt32.self)
         }
         let crc = out.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[start...])) }
         appendU32(crc, to: &out)
+        return true
     }
 
     /// Frames a `set` record straight from borrowed bytes (rewrite snapshots: no `LogRecord`
-    /// and no key/value copies per key).
+    /// and no key/value copies per key). False (nothing appended) when it would exceed `maxPayload`.
+    @discardableResult
     public static func encodeSet(
         db: Int, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, expireAtMs: Int64,
         into out: inout [UInt8]
-    ) {
+    ) -> Bool {
+        // varints (db, two lengths) take at most 30 bytes, the expiry 8.
+        guard key.count <= maxPayload - 38 - value.count else { return false }
         let start = out.count
         out.append(0); out.append(0); out.append(0); out.append(0)
         out.append(RecordType.set.rawValue)
@@ -102,6 +114,7 @@ public enum RecordCodec {
         }
         let crc = out.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[start...])) }
         appendU32(crc, to: &out)
+        return true
     }
 
     /// One framed record as a fresh array (tests, check-log).

@@ -109,7 +109,9 @@ public final class RESPDecoder {
     /// outcome never depends on how the bytes were split across reads.
     private func findCR(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> Int? {
         var i = from
-        let stop = min(end, from + limits.maxInlineLength + 1)
+        // Written so that no sum can overflow whatever the configured limit (CONFIG SET may set
+        // it to Int64.max): compare the bytes available with the limit, never add to it.
+        let stop = end - from > limits.maxInlineLength ? from + limits.maxInlineLength + 1 : end
         while i < stop {
             if p[i] == 13 { return i }
             i += 1
@@ -161,8 +163,9 @@ public final class RESPDecoder {
             }
             if !authenticated && len > 16384 { return .protocolError("Protocol error: unauthenticated bulk length") }
             let start = bcr + 2
+            // `len` may be as large as the limit (up to Int64.max): compare, don't add.
+            if len > Int64(end - start) - 2 { return suspend() }
             let stop = start + Int(len)
-            if stop + 2 > end { return suspend() }
             reserve(produced)
             spans[produced] = (start - pos, Int(len))
             produced += 1
@@ -203,7 +206,7 @@ public final class RESPDecoder {
         // As with headers, a line longer than the limit is refused whether or not its newline
         // has arrived (Redis only checks while the newline is missing; this is read-split-proof).
         var nl = pos
-        let scanEnd = min(end, pos + limits.maxInlineLength + 1)
+        let scanEnd = end - pos > limits.maxInlineLength ? pos + limits.maxInlineLength + 1 : end
         while nl < scanEnd && p[nl] != 10 { nl += 1 }
         if nl == scanEnd {
             if nl - pos > limits.maxInlineLength { return .protocolError("Protocol error: too big inline request") }

@@ -62,11 +62,20 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
         context.refreshNow()
         info.lastInteractionMs = context.nowMs
         context.stats.totalNetInputBytes &+= UInt64(bytes.count - unconsumed)
+        let hard = server.limits.outputHard
+        info.outbox.outputBudget = hard == Int.max ? Int.max : hard - connection.queuedWriteBytes
         receiving = true
         let used = session.receive(bytes)
         receiving = false
         unconsumed = bytes.count - used
         if closed { return used }
+        if pendingOutput > hard {
+            // The pipeline stopped at the command that passed the limit; free its output now
+            // rather than after the next flush.
+            server.log.warning("Client id=\(info.id) addr=\(info.peerAddress) closed for overcoming of output buffer limits.")
+            close()
+            return used
+        }
         // SHUTDOWN NOSAVE stopped this client's script: like Redis, which exits from inside the
         // script, it gets no reply, only the close.
         if server.abandonedScriptClient === self {

@@ -22,6 +22,8 @@ public final class Persistence {
     var closed = false
     var policyName: String
     var lastFailure: LogWriter.Failure?
+    /// `journal.oversizedRecords` as last reported in the server log.
+    var reportedOversized = 0
     /// The front ends whose state is in the log. A rewrite is refused unless every front end the
     /// server serves is one, and replay found no records nobody handled (a rewrite would drop
     /// that state from the compacted log).
@@ -55,6 +57,7 @@ public final class Persistence {
         throws(ServerStartError) -> Persistence?
     {
         let config = server.context.config
+        installLiveSwitch(server: server, journal: journal, participants: participants)
         guard config.bool("appendonly") else {
             journal.enable(false)
             return nil
@@ -98,6 +101,14 @@ public final class Persistence {
         } catch {
             throw ServerStartError("Can't open the append-only file \(path): \(error.reason)")
         }
+        return attach(server: server, journal: journal, writer: writer, participants: participants, unhandled: unhandled)
+    }
+
+    /// Wires an open log into the server: hooks, journal on, timers, INFO status.
+    static func attach(
+        server: Server, journal: Journal, writer: LogWriter, participants: [ClientProtocol: LogParticipant],
+        unhandled: Int
+    ) -> Persistence {
         // Tuning/test knob: fsyncs cheaper than this many µs run inline under `always` (0 = always
         // group commit on the helper thread).
         if let knob = getenv("LATCHKEY_INLINE_FSYNC_MAX_US"), let us = Double(String(cString: knob)) {
@@ -139,6 +150,10 @@ public final class Persistence {
         if closed { return }
         let ctx = server.context
         let wasHealthy = ctx.persistence.writeError == nil  // what the write gate saw
+        if journal.oversizedRecords != reportedOversized {
+            reportedOversized = journal.oversizedRecords
+            server.log.warning("\(reportedOversized) change(s) too large for one log record (over 1 GiB) were not logged")
+        }
         let end = writer.append(journal)
         let waiters = durableWaiters(end: end)
         _ = writer.syncInlineIfCheap(nowMs: ctx.nowMs)
@@ -183,6 +198,10 @@ public final class Persistence {
         }
         // Records made by requests handled since the last flush go out before their replies.
         let wasHealthy = ctx.persistence.writeError == nil  // what the write gate saw
+        if journal.oversizedRecords != reportedOversized {
+            reportedOversized = journal.oversizedRecords
+            server.log.warning("\(reportedOversized) change(s) too large for one log record (over 1 GiB) were not logged")
+        }
         let end = writer.append(journal)
         let waiters = durableWaiters(end: end)
         hold.sweep(ctx.flushQueue, end: end, holdNew: mustHold(end: end, wasHealthy: wasHealthy), waiters: waiters)

@@ -43,6 +43,7 @@ extension Server {
         closeIdleClients()
         if cronTicks % UInt64(cronHz) == 0 {  // once a second
             limits = ConnectionLimits(config: context.config)
+            log.minimum = ServerLog.minimum(for: context.config.string("loglevel"))  // CONFIG SET loglevel
             if context.config.int("hz") != cronHz { applyHz() }  // CONFIG SET hz
         }
     }

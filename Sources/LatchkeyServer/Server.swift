@@ -5,6 +5,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import LatchkeyCommands
 import LatchkeyCore
 import LatchkeyLoop
 
@@ -208,9 +209,17 @@ public final class Server: ServerControl {
             connection.close()
             return
         }
+        let (peerIP, peerPort) = connection.peerAddress()
+        if kind == .resp && refusedByProtectedMode(peerIP) {
+            // Redis 7: protected mode with no password for the default user serves loopback only,
+            // whatever `bind` says; others get one -DENIED line and the connection is closed.
+            let reply = Array(("-" + ErrorReplies.protectedMode + "\r\n").utf8)
+            _ = reply.withUnsafeBytes { connection.write($0) }
+            connection.close()
+            return
+        }
         connection.setNoDelay()
         connection.setKeepAlive(seconds: Int(context.config.int("tcp-keepalive")))
-        let (peerIP, peerPort) = connection.peerAddress()
         let (localIP, localPort) = connection.localAddress()
         let outbox = Outbox(queue: context.flushQueue)
         let info = ClientInfo(
@@ -234,6 +243,12 @@ public final class Server: ServerControl {
         heldClients[client.info.id] = nil
         log.verbose("Client closed connection id=\(client.info.id) addr=\(client.info.peerAddress)")
         if shuttingDown && connections.isEmpty { finishShutdown() }
+    }
+
+    /// `protected-mode yes`, no `requirepass`, and a peer that is not on the loopback interface.
+    func refusedByProtectedMode(_ peerIP: String) -> Bool {
+        let config = context.config
+        return config.bool("protected-mode") && config.string("requirepass").isEmpty && !Server.isLoopback(peerIP)
     }
 
     static func formatAddress(_ ip: String, _ port: Int) -> String {

@@ -30,18 +30,23 @@ public final class ServerLog {
 
     /// Logs to `logfile` (appending) when set, otherwise to stdout.
     public init(level: String, logfile: String) {
-        switch level {
-        case "debug": minimum = .debug
-        case "verbose": minimum = .verbose
-        case "warning": minimum = .warning
-        case "nothing": minimum = nil
-        default: minimum = .notice
-        }
+        minimum = ServerLog.minimum(for: level)
         let opened = logfile.isEmpty ? -1 : open(logfile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         fd = opened >= 0 ? opened : 1
     }
 
     deinit { if fd != 1 { close(fd) } }
+
+    /// The lowest level written for a `loglevel` value (nil = `nothing`).
+    public static func minimum(for level: String) -> Level? {
+        switch level {
+        case "debug": return .debug
+        case "verbose": return .verbose
+        case "warning": return .warning
+        case "nothing": return nil
+        default: return .notice
+        }
+    }
 
     /// Whether a line at `level` would be written (to skip building expensive messages).
     public func enabled(_ level: Level) -> Bool { minimum.map { level >= $0 } ?? false }

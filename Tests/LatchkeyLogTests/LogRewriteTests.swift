@@ -81,7 +81,7 @@ import Testing
         let job = try #require(h.w.beginRewrite(journal: h.j, nowMs: h.now) { out in
             for (db, keys) in model.dbs {
                 for (k, e) in keys {
-                    k.withUnsafeBytes { kb in
+                    _ = k.withUnsafeBytes { kb in
                         e.value.withUnsafeBytes { vb in
                             RecordCodec.encodeSet(db: db, key: kb, value: vb, expireAtMs: e.expireAtMs, into: &out)
                         }
