@@ -76,6 +76,8 @@ extension LuaInterpreter {
             guard let raw = bitArg(L, 2, "tohex") else { return -1 }
             n = Int32(bitPattern: raw)
         }
+        // -INT32_MIN does not exist; LuaBitOp (since Redis's CVE-2024-31449 fix) clamps it.
+        if n == Int32.min { n = Int32.min + 1 }
         let digits: StaticString = n < 0 ? "0123456789ABCDEF" : "0123456789abcdef"
         if n < 0 { n = -n }
         if n > 8 { n = 8 }

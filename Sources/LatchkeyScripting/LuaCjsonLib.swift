@@ -54,18 +54,28 @@ extension LuaInterpreter {
         guard lua_gettop(L) == 1 else {
             return argError(L, 1, "expected 1 argument")
         }
+        let me = LuaInterpreter.from(L)
         var out = Bytes()
-        if let problem = LuaInterpreter.from(L).jsonEncode(1, into: &out, depth: 0) {
+        me.libraryStop = nil
+        if let problem = me.jsonEncode(1, into: &out, depth: 0) {
+            if let stop = me.libraryStop { return stop }
             return cjsonRaise(L, problem)
         }
+        // The text is built outside Lua; it joins Lua's memory only if the limit has room.
+        if me.overBudget(pending: out.count) { return LK_RAISE_MEMORY }
         out.withUnsafeBufferPointer { p in
             p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) { lua_pushlstring(L, $0, p.count) }
         }
         return 1
     }
 
-    /// Appends the JSON text of the value at `idx` (absolute); returns an error text instead.
+    /// Appends the JSON text of the value at `idx` (absolute); returns an error text instead
+    /// (empty, with `libraryStop` set, when the library step says stop).
     func jsonEncode(_ idx: Int32, into out: inout Bytes, depth: Int) -> String? {
+        if let stop = libraryStep(pending: out.count) {
+            libraryStop = stop
+            return ""
+        }
         switch lua_type(L, idx) {
         case LUA_TSTRING:
             withString(idx) { LuaInterpreter.jsonAppendString($0, into: &out) }
@@ -194,11 +204,12 @@ extension LuaInterpreter {
             return argError(L, 1, "string expected, got \(got)")
         }
         let me = LuaInterpreter.from(L)
-        let problem: String? = me.withString(1) { text in
-            var decoder = JSONDecoder(L: L, text: text)
-            return decoder.decodeDocument()
+        me.libraryStop = nil
+        var decoder = JSONDecoder(L: L, me: me, text: me.borrowString(1))
+        if let problem = decoder.decodeDocument() {
+            if let stop = me.libraryStop { return stop }
+            return cjsonRaise(L, problem)
         }
-        if let problem { return cjsonRaise(L, problem) }
         return 1
     }
 }
@@ -230,6 +241,7 @@ private struct JSONDecoder {
     }
 
     let L: OpaquePointer?
+    let me: LuaInterpreter
     let text: UnsafeBufferPointer<UInt8>
     var pos = 0
     /// Start of the current token (error positions are 1-based from here).
@@ -238,8 +250,9 @@ private struct JSONDecoder {
     var stringValue = Bytes()
     var depth = 0
 
-    init(L: OpaquePointer?, text: UnsafeBufferPointer<UInt8>) {
+    init(L: OpaquePointer?, me: LuaInterpreter, text: UnsafeBufferPointer<UInt8>) {
         self.L = L
+        self.me = me
         self.text = text
     }
 
@@ -257,6 +270,10 @@ private struct JSONDecoder {
 
     /// Pushes the value that starts with `token`.
     mutating func value(_ token: Token) -> String? {
+        if let stop = me.libraryStep(pending: stringValue.count) {
+            me.libraryStop = stop
+            return ""
+        }
         switch token {
         case .string: pushString()
         case .number(let d): lua_pushnumber(L, d)

@@ -100,6 +100,9 @@ extension LuaInterpreter {
             }
             if base.load(as: UInt8.self) == 45 && raise { result = -1 }
         }
+        // The reply was pushed with the limit off (Swift is on the stack); a reply too big for
+        // the limit fails the script the way a Lua allocation would.
+        if overBudget(pending: 0) { return LK_RAISE_MEMORY }
         assert(lua_gettop(L) == argc + 1, "redis.call leaves its arguments and one result")
         return result
     }
@@ -166,7 +169,8 @@ extension LuaInterpreter {
         let argc = lua_gettop(L)
         guard argc >= 2 else { return raise(L, ScriptErrors.logArity) }
         guard lua_type(L, 1) == LUA_TNUMBER else { return raise(L, "First argument must be a number (log level).") }
-        let level = Int(lua_tonumber(L, 1))
+        // Redis reads the level with an (int) cast: NaN and huge values become INT_MIN.
+        let level = Int(LuaNumber.cInt(lua_tonumber(L, 1)))
         guard (0...3).contains(level) else { return raise(L, ScriptErrors.logLevel) }
         let me = LuaInterpreter.from(L)
         guard let handler = me.logHandler else { return 0 }
