@@ -93,7 +93,8 @@ static inline void *lk_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize
 static inline lua_State *lk_lua_newstate(lk_lua_runtime *rt) { return lua_newstate(lk_lua_alloc, rt); }
 
 /// A Swift function exposed to Lua. Returns the number of results, LK_RAISE after pushing an
-/// error value, or LK_RAISE_MEMORY when it found the memory limit exceeded; the C trampoline
+/// error value, LK_RAISE_MEMORY when it found the memory limit exceeded or LK_RAISE_KILLED
+/// when SCRIPT KILL asked it to stop; the C trampoline
 /// then raises (so longjmp never crosses a Swift frame). While it runs the allocator never
 /// refuses (enforcement is off), and the Swift code may only call API functions that cannot
 /// raise: pushes, raw gets/sets with keys it checked, lua_next on tables it does not change,
@@ -104,6 +105,9 @@ typedef int (*lk_swift_function)(lua_State *L);
 /// Return codes of a Swift function (a result count is >= 0).
 #define LK_RAISE (-1)
 #define LK_RAISE_MEMORY (-2)
+/// SCRIPT KILL reached a library loop: the trampoline asks the count hook for the error value
+/// (nested library code may have left other values above whatever it pushed).
+#define LK_RAISE_KILLED (-3)
 
 static inline int lk_lua_trampoline(lua_State *L) {
     lk_swift_function f = (lk_swift_function)lua_touserdata(L, lua_upvalueindex(1));
@@ -118,6 +122,12 @@ static inline int lk_lua_trampoline(lua_State *L) {
         lua_createtable(L, 0, 0);
         rt->fail_next = 0;  /* not reached unless the table came from a free list */
         return lua_error(L);
+    }
+    if (n == LK_RAISE_KILLED && rt->hook) {
+        rt->enforce = 0;
+        int raise = rt->hook(L);
+        rt->enforce = enforce;
+        if (!raise) lua_pushstring(L, "Script killed");
     }
     if (n < 0) return lua_error(L);
     return n;

@@ -78,7 +78,13 @@ extension LuaInterpreter {
         }
         switch lua_type(L, idx) {
         case LUA_TSTRING:
-            withString(idx) { LuaInterpreter.jsonAppendString($0, into: &out) }
+            let text = borrowString(idx)
+            // Checked before the (up to 6x) escaped copy is built, not after.
+            if overBudget(pending: out.count + text.count) {
+                libraryStop = LK_RAISE_MEMORY
+                return ""
+            }
+            LuaInterpreter.jsonAppendString(text, into: &out)
         case LUA_TNUMBER:
             return LuaInterpreter.jsonAppendNumber(lua_tonumber(L, idx), into: &out)
         case LUA_TBOOLEAN:

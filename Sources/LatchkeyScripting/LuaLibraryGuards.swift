@@ -12,7 +12,7 @@ extension LuaInterpreter {
 
     /// Library loops call this once per unit of work, with the bytes they hold outside Lua
     /// (`pending`, e.g. an encoder's output so far). Returns nil to go on, or the trampoline
-    /// code to return at once: LK_RAISE with the kill error pushed, or LK_RAISE_MEMORY.
+    /// code to return at once (nothing pushed): LK_RAISE_KILLED or LK_RAISE_MEMORY.
     @inline(__always)
     func libraryStep(pending: Int = 0) -> Int32? {
         libraryWork &+= 1
@@ -25,7 +25,7 @@ extension LuaInterpreter {
     func libraryCheck(pending: Int) -> Int32? {
         if overBudget(pending: pending) { return LK_RAISE_MEMORY }
         guard isRunning else { return nil }
-        return busyCheck(L) ? LK_RAISE : nil
+        return busyCheck(L, pushError: false) ? LK_RAISE_KILLED : nil
     }
 
     /// Whether Lua's bytes plus `pending` more would pass the limit of the running script.

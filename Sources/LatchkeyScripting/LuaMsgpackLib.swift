@@ -49,6 +49,7 @@ extension LuaInterpreter {
         if let stop = libraryStep(pending: out.count) { return stop }
         switch lua_type(L, idx) {
         case LUA_TSTRING:
+            if overBudget(pending: out.count + Int(lua_objlen(L, idx))) { return LK_RAISE_MEMORY }
             withString(idx) { s in
                 let n = s.count
                 if n < 32 { out.append(0xA0 | UInt8(n)) }

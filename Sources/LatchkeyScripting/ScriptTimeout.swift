@@ -38,9 +38,9 @@ extension LuaInterpreter {
         LuaInterpreter.from(L).busyCheck(L) ? 1 : 0
     }
 
-    /// The hook's work, shared with long library calls (libraryStep): returns true after
-    /// pushing the kill error on `L`'s stack.
-    func busyCheck(_ L: OpaquePointer?) -> Bool {
+    /// The hook's work, shared with long library calls (libraryStep): returns true when the
+    /// script must stop, after pushing the kill error on `L`'s stack if `pushError`.
+    func busyCheck(_ L: OpaquePointer?, pushError: Bool = true) -> Bool {
         let now = SystemClock.monotonicMicros()
         // The run's clock starts at its first check (one hook period, well under a millisecond,
         // after it really started), so scripts that never reach a check never read the clock.
@@ -56,7 +56,7 @@ extension LuaInterpreter {
         // new coroutines copy), so neither pcall nor coroutine.resume can swallow the error.
         lk_lua_sethook_count(L, 1)
         lk_lua_sethook_count(self.L, 1)
-        LuaInterpreter.pushString(L, ScriptErrors.killed)
+        if pushError { LuaInterpreter.pushString(L, ScriptErrors.killed) }
         return true
     }
 }

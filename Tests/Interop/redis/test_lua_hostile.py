@@ -242,3 +242,104 @@ def test_resp3_reply_lines_cannot_be_forged(shared, script, expected):
         c.cmd("HELLO", "3")
         assert c.cmd("EVAL", script, "0").raw == expected
         assert c.cmd("PING").raw == b"+PONG\r\n"
+
+
+def rss_kb(server):
+    with open("/proc/%d/status" % server.proc.pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+LIMIT_ERROR = b"-ERR Lua script exceeded lua-memory-limit script: "
+BIG_STRING = "local s = string.rep('x', 2^28) return #s"  # 256 MB, four times the 64 MB limit
+
+
+@latchkey_only
+def test_failing_library_calls_leak_nothing_and_keep_the_limit(server_factory):
+    """Issue 16 item 7 / issue 15 item 1: errors raised inside cmsgpack (a NaN map key on a
+    1 MB input) used to longjmp over Swift frames, leaking each call's copy (~97 MB RSS per
+    run) and leaving the memory limit switched off."""
+    s = server_factory()
+    leak = ("local big='\\129\\203\\127\\248\\0\\0\\0\\0\\0\\0\\1'..string.rep('x',1e6) "
+            "for i=1,100 do pcall(cmsgpack.unpack,big) end return 1")
+    with RawConn(s.port) as c:
+        assert c.cmd("EVAL", leak, "0").raw == b":1\r\n"
+        before = rss_kb(s)
+        for _ in range(5):
+            assert c.cmd("EVAL", leak, "0").raw == b":1\r\n"
+        grown_mb = (rss_kb(s) - before) / 1024
+        assert grown_mb < 40, "RSS grew %.0f MB over 500 failing calls" % grown_mb
+        assert c.cmd("EVAL", BIG_STRING, "0").raw.startswith(LIMIT_ERROR)
+        assert c.cmd("EVAL", "return 'next'", "0").raw == b"$4\r\nnext\r\n"
+
+
+@latchkey_only
+@pytest.mark.parametrize("script", [
+    "local s=string.rep('x',2^24) local t={} for i=1,20 do t[i]=s end return #cjson.encode(t)",
+    "local s=string.rep('x',2^24) local t={} for i=1,20 do t[i]=s end return #cmsgpack.pack(t)",
+    "local s=string.rep('x',2^24) return #struct.pack(string.rep('c0',20), s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s)",
+    "local t={} for i=1,2e6 do t[i]=i end return #cjson.decode(cjson.encode(t))",
+])
+def test_library_output_counts_against_the_limit(server_factory, script):
+    """Issue 16 item 8: cjson/cmsgpack/struct output is refused by lua-memory-limit (64 MB), and
+    the garbage is collected so the next new scripts still compile and run."""
+    s = server_factory()
+    with RawConn(s.port) as c:
+        assert c.cmd("EVAL", script, "0").raw.startswith(LIMIT_ERROR)
+        for i in range(3):
+            assert c.cmd("EVAL", "return %d" % i, "0").raw == b":%d\r\n" % i
+        assert rss_kb(s) < 400 * 1024
+
+
+@latchkey_only
+def test_full_script_cache_keeps_accepting_new_scripts(server_factory):
+    """Issue 16 item 8: EVAL-only scripts are evicted least-recently-used past 500 (Redis 7.4's
+    policy); SCRIPT LOAD scripts stay; the cache never makes the limit refuse new scripts."""
+    s = server_factory("--lua-memory-limit", "1mb")
+    with RawConn(s.port) as c:
+        loaded = c.cmd("SCRIPT", "LOAD", "return 'kept'").value
+        first = c.cmd("SCRIPT", "LOAD", "return 'x'").value  # loaded: permanent
+        for i in range(3000):
+            body = "local padding = '%s' return %d" % ("p" * 200, i)
+            assert c.cmd("EVAL", body, "0").raw == b":%d\r\n" % i
+        assert c.cmd("EVALSHA", loaded, "0").raw == b"$4\r\nkept\r\n"
+        assert c.cmd("EVALSHA", first, "0").raw == b"$1\r\nx\r\n"
+        import hashlib
+        old = hashlib.sha1(("local padding = '%s' return 0" % ("p" * 200)).encode()).hexdigest()
+        assert c.cmd("EVALSHA", old, "0").raw.startswith(b"-NOSCRIPT")
+        recent = hashlib.sha1(("local padding = '%s' return 2999" % ("p" * 200)).encode()).hexdigest()
+        assert c.cmd("EVALSHA", recent, "0").raw == b":2999\r\n"
+        assert c.cmd("EVAL", "return 'new'", "0").raw == b"$3\r\nnew\r\n"
+
+
+BUSY = (b"-BUSY Redis is busy running a script. You can only call SCRIPT KILL or "
+        b"SHUTDOWN NOSAVE.\r\n")
+
+
+@latchkey_only
+@pytest.mark.parametrize("script", [
+    # 10^16 values: a table that holds itself, encoded 16 levels deep (redis-server never returns)
+    "local t={} for i=1,10 do t[i]=t end return #cmsgpack.pack(t)",
+    "local t={} for i=1,10 do t[i]=t end return #cmsgpack.pack(t, t, t)",
+])
+def test_script_looping_inside_a_library_call_is_busy_and_killable(server_factory, script):
+    """Issue 15 item 4: a long library call reaches the busy path: others get -BUSY and SCRIPT
+    KILL stops it (the count hook never fires inside a C/Swift function)."""
+    from resp_wire import encode
+    s = server_factory("--busy-reply-threshold", "100", "--lua-memory-limit", "2gb")
+    runner = RawConn(s.port, timeout=20)
+    runner.send(encode("EVAL", script, "0"))
+    deadline = time.monotonic() + 10
+    with RawConn(s.port) as other:
+        while True:
+            r = other.cmd("PING")
+            if r.raw == BUSY:
+                break
+            assert time.monotonic() < deadline, "never BUSY"
+            time.sleep(0.02)
+        assert other.cmd("SCRIPT", "KILL").raw == b"+OK\r\n"
+        assert b"Script killed by user with SCRIPT KILL..." in runner.read().raw
+        assert other.cmd("PING").raw == b"+PONG\r\n"
+    runner.close()
