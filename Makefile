@@ -82,6 +82,7 @@ fuzz: deps
 	$(MAKE) -s build venv
 	LATCHKEY_BIN=$(BIN) $(PY) Tests/Fuzz/resp_commands_fuzz.py --seconds $${FUZZ_SECONDS:-60}
 	LATCHKEY_BIN=$(BIN) $(PY) Tests/Fuzz/amqp_methods_fuzz.py --seconds $${FUZZ_SECONDS:-60}
+	LATCHKEY_BIN=$(BIN) $(PY) Tests/Fuzz/lua_fuzz.py --seconds $${FUZZ_SECONDS:-60}
 
 clean:
 	rm -rf .build $(VENV)

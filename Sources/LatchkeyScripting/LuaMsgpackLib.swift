@@ -241,9 +241,12 @@ private struct MsgpackReader {
         case 0xC0: lua_pushnil(L)
         case 0xC2: lua_pushboolean(L, 0)
         case 0xC3: lua_pushboolean(L, 1)
-        case 0xCC, 0xCD, 0xCE, 0xCF:
+        case 0xCC, 0xCD, 0xCE:
             guard let v = uint(1 << Int(t - 0xCC)) else { return missing }
             lua_pushnumber(L, Double(v))
+        case 0xCF:  // lua-cmsgpack pushes uint64 through lua_Integer: past 2^63 it turns negative
+            guard let v = uint(8) else { return missing }
+            lua_pushnumber(L, Double(Int64(bitPattern: v)))
         case 0xD0, 0xD1, 0xD2, 0xD3:
             let size = 1 << Int(t - 0xD0)
             guard let v = uint(size) else { return missing }
@@ -256,9 +259,10 @@ private struct MsgpackReader {
             guard let v = uint(8) else { return missing }
             lua_pushnumber(L, Double(bitPattern: v))
         case 0xA0...0xBF: return string(Int(t & 0x1F))
-        case 0xD9, 0xC4: guard let n = uint(1) else { return missing }; return string(Int(n))
-        case 0xDA, 0xC5: guard let n = uint(2) else { return missing }; return string(Int(n))
-        case 0xDB, 0xC6: guard let n = uint(4) else { return missing }; return string(Int(n))
+        // lua-cmsgpack 0.4 has no bin types (0xC4-0xC6): Bad data format, as in Redis.
+        case 0xD9: guard let n = uint(1) else { return missing }; return string(Int(n))
+        case 0xDA: guard let n = uint(2) else { return missing }; return string(Int(n))
+        case 0xDB: guard let n = uint(4) else { return missing }; return string(Int(n))
         case 0x90...0x9F: return array(Int(t & 0x0F))
         case 0xDC: guard let n = uint(2) else { return missing }; return array(Int(n))
         case 0xDD: guard let n = uint(4) else { return missing }; return array(Int(n))

@@ -168,7 +168,7 @@ extension LuaInterpreter {
     static let redisLog: SwiftLuaFunction = { L in
         let argc = lua_gettop(L)
         guard argc >= 2 else { return raise(L, ScriptErrors.logArity) }
-        guard lua_type(L, 1) == LUA_TNUMBER else { return raise(L, "First argument must be a number (log level).") }
+        guard lua_isnumber(L, 1) != 0 else { return raise(L, "First argument must be a number (log level).") }
         // Redis reads the level with an (int) cast: NaN and huge values become INT_MIN.
         let level = Int(LuaNumber.cInt(lua_tonumber(L, 1)))
         guard (0...3).contains(level) else { return raise(L, ScriptErrors.logLevel) }

@@ -1,5 +1,5 @@
 // The `struct` library Redis bundles (Roberto Ierusalimschy's struct 0.2): pack, unpack and
-// size of binary records described by a format string (endianness `<` `>` `=`, alignment `!n`,
+// size of binary records described by a format string (endianness `<` `>`, alignment `!n`,
 // integers b B h H l L T i[n] I[n], f, d, fixed strings c[n], zero-terminated s, padding x).
 // Written here because scripts may not load C modules. Errors carry the script position.
 import CLua51
@@ -262,7 +262,7 @@ private struct StructFormat {
         switch opt {
         case UInt8(ascii: " "): return
         case UInt8(ascii: ">"): little = false
-        case UInt8(ascii: "<"), UInt8(ascii: "="): little = true
+        case UInt8(ascii: "<"): little = true  // Redis's struct.c has no '=' (it is an invalid option)
         case UInt8(ascii: "!"):
             let a = number(default: StructFormat.maxAlign)
             if a <= 0 || a & (a - 1) != 0 { fail("alignment \(a) is not a power of 2"); return }
