@@ -203,9 +203,13 @@ extension LuaInterpreter {
         return 1
     }
 
-    /// Accepted and ignored: effects are always journaled.
+    /// Accepted and ignored (effects are always journaled), but checked as Redis 7.0 checks it:
+    /// its arity text really says "two", and the flags are read with an (int) cast.
     static let redisSetRepl: SwiftLuaFunction = { L in
-        guard lua_gettop(L) == 1 else { return raise(L, "redis.set_repl() requires one argument.") }
+        guard lua_gettop(L) == 1 else { return raise(L, "redis.set_repl() requires two arguments.") }
+        guard LuaNumber.cInt(lua_tonumber(L, 1)) & ~3 == 0 else {
+            return raise(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.")
+        }
         return 0
     }
 
