@@ -1,9 +1,8 @@
-// The script cache: compiled functions by SHA1, held in the Lua registry only (never as globals,
-// so no script can reach, call or replace another's function), and Redis 7.4's policy for it:
-// scripts that only ever arrived by EVAL are evicted least-recently-used past 500 of them;
-// SCRIPT LOAD scripts stay until SCRIPT FLUSH. What the cached functions occupy is kept out of
-// lua-memory-limit (the limit bounds what a running script allocates), so a full cache can never
-// refuse new scripts. Compiling, and the collections after a failure, are here too.
+// The script cache: compiled functions by SHA1 in the Lua registry only (never globals, so no
+// script can reach or replace another's), with Redis 7.4's policy: EVAL-only scripts evicted
+// least-recently-used past 500, SCRIPT LOAD scripts kept until SCRIPT FLUSH. The cache's bytes
+// are kept out of lua-memory-limit, so a full cache never refuses new scripts. Compiling, and
+// the collections after a failure, are here too.
 import CLua51
 import LatchkeyCore
 
