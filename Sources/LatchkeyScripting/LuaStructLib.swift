@@ -268,7 +268,17 @@ private struct StructFormat {
             if a <= 0 || a & (a - 1) != 0 { fail("alignment \(a) is not a power of 2"); return }
             align = a
         default:
-            fail(LuaInterpreter.argErrorText(L, 1, "invalid format option '\(Character(Unicode.Scalar(opt)))'"))
+            // struct.c prints the option byte as it is (%c), so the text is built as bytes.
+            guard !failed else { return }
+            let marker = LuaInterpreter.argErrorText(L, 1, "invalid format option '\u{1}'")
+            var text = Bytes(marker.utf8)
+            if let i = text.firstIndex(of: 1) { text[i] = opt }
+            luaL_where(L, 1)
+            text.withUnsafeBufferPointer { p in
+                p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) { lua_pushlstring(L, $0, p.count) }
+            }
+            lua_concat(L, 2)
+            failed = true
         }
     }
 

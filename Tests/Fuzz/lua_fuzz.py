@@ -46,7 +46,7 @@ def msgpack_input(rng):
 
 
 def struct_format(rng):
-    opts = list("bBhHlLTfdxcsiI<>=! ") + ["i3", "I9", "i16", "c0", "c2", "!4", "!3", "i33", "c10", "q"]
+    opts = list("bBhHlLTfdxcsiI<>=! ") + ["i3", "I9", "i16", "c0", "c2", "!4", "!3", "i33", "c10", "q", "\\200", "\\255"]
     return "'" + "".join(rng.choice(opts) for _ in range(rng.randrange(1, 6))) + "'"
 
 

@@ -196,6 +196,8 @@ EXPECTED = [
      b'*2\r\n$-1\r\n$81\r\nERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.\r\n'),
     ('return {pcall(redis.set_repl, 3)}',
      b'*1\r\n:1\r\n'),
+    ("return {pcall(struct.size, 'i\\255')}",
+     b"*2\r\n$-1\r\n$50\r\nbad argument #1 to '?' (invalid format option '\xff')\r\n"),
 ]
 
 
