@@ -369,3 +369,22 @@ def test_script_looping_inside_a_library_call_is_busy_and_killable(server_factor
         assert b"Script killed by user with SCRIPT KILL..." in runner.read().raw
         assert other.cmd("PING").raw == b"+PONG\r\n"
     runner.close()
+
+
+@latchkey_only
+def test_failed_compile_leaves_room_for_the_next_scripts(server_factory):
+    """Issue 16 item 8: a compile that runs out of memory is collected at once, so every later
+    EVAL compiles (before, each new script failed "not enough memory" until SCRIPT FLUSH)."""
+    s = server_factory("--lua-memory-limit", "4mb")
+    with RawConn(s.port) as c:
+        huge = "return '" + "x" * (6 << 20) + "'"
+        assert c.cmd("EVAL", huge, "0").raw == (
+            b"-ERR Error compiling script (new function): not enough memory\r\n")
+        garbage = "local t = {} for i = 1, 1e9 do t[i] = 'v' .. i end"
+        assert c.cmd("EVAL", garbage, "0").raw.startswith(LIMIT_ERROR)
+        # A run that ends with most of the limit as garbage: collected before the next compile.
+        assert c.cmd("EVAL", "local s = string.rep('x', 1e6) return 1", "0").raw == b":1\r\n"
+        body = "return '" + "z" * 800_000 + "'"
+        assert c.cmd("EVAL", body, "0").raw == b"$800000\r\n" + b"z" * 800_000 + b"\r\n"
+        for i in range(20):
+            assert c.cmd("EVAL", "return {%d, '%s'}" % (i, "y" * 1000), "0").raw.startswith(b"*2\r\n")
