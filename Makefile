@@ -84,6 +84,7 @@ fuzz: deps
 	LATCHKEY_BIN=$(BIN) $(PY) Tests/Fuzz/amqp_methods_fuzz.py --seconds $${FUZZ_SECONDS:-60}
 	bash Tests/Fuzz/run_log.sh $${FUZZ_SECONDS:-60}
 	bash Tests/Fuzz/run_config.sh $${FUZZ_SECONDS:-60}
+	LATCHKEY_BIN=$(BIN) $(PY) Tests/Fuzz/lua_fuzz.py --seconds $${FUZZ_SECONDS:-60}
 
 clean:
 	rm -rf .build $(VENV)

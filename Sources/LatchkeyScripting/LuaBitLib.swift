@@ -24,8 +24,8 @@ extension LuaInterpreter {
     /// to nearest and wraps modulo 2^32 exactly as the C library does.
     static func bitArg(_ L: OpaquePointer?, _ i: Int32, _ fname: StaticString) -> UInt32? {
         guard lua_type(L, i) == LUA_TNUMBER || (lua_type(L, i) == LUA_TSTRING && lua_isnumber(L, i) != 0) else {
-            let got = String(cString: lua_typename(L, lua_type(L, i)))
-            pushString(L, "bad argument #\(i) to '\(fname)' (number expected, got \(got == "no value" ? "no value" : got))")
+            // luaL_argerror's text and position, named as the caller named the function.
+            _ = argError(L, i, "number expected, got \(typeName(L, i))")
             return nil
         }
         let d = lua_tonumber(L, i) + 6_755_399_441_055_744.0
@@ -76,6 +76,8 @@ extension LuaInterpreter {
             guard let raw = bitArg(L, 2, "tohex") else { return -1 }
             n = Int32(bitPattern: raw)
         }
+        // -INT32_MIN does not exist; LuaBitOp (since Redis's CVE-2024-31449 fix) clamps it.
+        if n == Int32.min { n = Int32.min + 1 }
         let digits: StaticString = n < 0 ? "0123456789ABCDEF" : "0123456789abcdef"
         if n < 0 { n = -n }
         if n > 8 { n = 8 }

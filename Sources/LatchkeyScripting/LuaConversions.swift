@@ -44,10 +44,7 @@ extension LuaInterpreter {
     }
 
     /// C's (long long) cast on x86-64, which Redis relies on: out of range and NaN give Int64.min.
-    static func truncate(_ d: Double) -> Int64 {
-        if d.isNaN || d >= 9_223_372_036_854_775_808.0 || d < -9_223_372_036_854_775_808.0 { return Int64.min }
-        return Int64(d)
-    }
+    static func truncate(_ d: Double) -> Int64 { LuaNumber.cLongLong(d) }
 
     /// Pushes t[name] (raw) for the table on top; returns its Lua type.
     @inline(__always)
@@ -81,7 +78,9 @@ extension LuaInterpreter {
         }
         lk_lua_pop(L, 1)
         if rawField("big_number") == LUA_TSTRING {
-            withString(-1) { sink.writeBigNumber($0) }
+            // A RESP3 line: CR/LF become spaces, as Redis does, so a script cannot forge the
+            // replies that follow it (issue 16 item 10).
+            withLineSafe(-1) { sink.writeBigNumber($0) }
             lk_lua_pop(L, 1)
             return
         }
@@ -103,7 +102,8 @@ extension LuaInterpreter {
             pushStatic("string")
             lua_rawget(L, -3)  // t, vt, format, string
             if f == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING {
-                withString(-2) { format in withString(-1) { text in sink.writeVerbatim(format: format, text: text) } }
+                // The text is length-prefixed; the format is not, so it is made line-safe too.
+                withLineSafe(-2) { format in withString(-1) { text in sink.writeVerbatim(format: format, text: text) } }
                 lk_lua_pop(L, 3)
                 return
             }
@@ -150,13 +150,16 @@ extension LuaInterpreter {
 
     /// Status or error text, with CR/LF replaced by spaces as Redis's reply functions do.
     private func writeSanitized<S: ScriptReplySink>(_ idx: Int32, error: Bool, into sink: inout S) {
+        withLineSafe(idx) { s in if error { sink.writeError(s) } else { sink.writeStatus(s) } }
+    }
+
+    /// Calls `body` with the string at `idx`, CR and LF replaced by spaces (copied only when
+    /// it has any): every script string that becomes a RESP line goes through here.
+    func withLineSafe<R>(_ idx: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         withString(idx) { s in
-            if !s.contains(13) && !s.contains(10) {
-                if error { sink.writeError(s) } else { sink.writeStatus(s) }
-                return
-            }
+            if !s.contains(13) && !s.contains(10) { return body(s) }
             let clean = s.map { $0 == 13 || $0 == 10 ? 32 : $0 }
-            clean.withUnsafeBufferPointer { if error { sink.writeError($0) } else { sink.writeStatus($0) } }
+            return clean.withUnsafeBufferPointer { body($0) }
         }
     }
 
@@ -166,6 +169,15 @@ extension LuaInterpreter {
         var len = 0
         let p = lua_tolstring(L, idx, &len)!
         return p.withMemoryRebound(to: UInt8.self, capacity: max(len, 1)) { body(UnsafeBufferPointer(start: $0, count: len)) }
+    }
+
+    /// The bytes of the string at `idx` (which must be a string or a number, converted in
+    /// place), valid while that value stays on the stack: Lua 5.1 never moves a string. Library
+    /// functions read their arguments this way instead of copying them to the Swift heap.
+    func borrowString(_ idx: Int32) -> UnsafeBufferPointer<UInt8> {
+        var len = 0
+        let p = lua_tolstring(L, idx, &len)!
+        return UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: len)
     }
 
     /// Writes an error reply from Swift text (sanitised).

@@ -1,6 +1,6 @@
-// The one Lua 5.1 state of the server: the script cache (compiled functions by SHA1), running a
-// script with KEYS/ARGV and turning its result or error into a reply, and the busy/kill state
-// that SCRIPT KILL and the server's busy pump read. The sandbox (LuaSandbox.swift), the redis
+// The one Lua 5.1 state of the server: running a script with fresh KEYS/ARGV tables and turning
+// its result or error into a reply, and the busy/kill state that SCRIPT KILL and the server's
+// busy pump read. The cache (LuaScriptCache.swift), the sandbox (LuaSandbox.swift), the redis
 // library (LuaRedisLib.swift), the conversions (LuaConversions.swift, LuaReplyReader.swift) and
 // the count hook (ScriptTimeout.swift) are extensions.
 // Which commands a script may run, and how replies become bytes, is the command layer's business.
@@ -30,8 +30,9 @@ public enum ScriptLoadResult: Equatable {
 
 /// One embedded Lua 5.1 interpreter, created once and reused for every script.
 public final class LuaInterpreter {
-    // Permanent stack slots: the error handler and the reused KEYS/ARGV tables, and the real
-    // globals table (the scripts' `_G` is a read-only proxy of it).
+    // Permanent stack slots: the error handler, the running script's KEYS/ARGV tables (fresh
+    // for every run, nil in between), and the real globals table (the scripts' `_G` is a
+    // read-only proxy of it).
     static let errorHandlerSlot: Int32 = 1
     static let keysSlot: Int32 = 2
     static let argvSlot: Int32 = 3
@@ -66,11 +67,26 @@ public final class LuaInterpreter {
     /// The RESP version the running script selected with `redis.setresp` (starts at 2).
     public internal(set) var scriptResp = 2
 
-    var cache: [SHA1Digest: Int32] = [:]
+    var cache: [SHA1Digest: CachedScript] = [:]
+    var evalOnlyCount = 0
+    /// Bytes the cached functions hold (kept out of the limit, see LuaScriptCache.swift).
+    var cacheBytes = 0
+    var usedBeforeCompile = 0
+    /// LRU stamps by registry ref (refs are small integers that Lua reuses).
+    var useStamps: [UInt64] = []
+    var useClock: UInt64 = 0
+    /// EVAL-only scripts dropped by the LRU bound (INFO's `evicted_scripts` in Redis 7.4).
+    public internal(set) var evictedScripts = 0
+    /// `lua-memory-limit` as configured (the allocator's bound adds the cache's bytes).
+    var baseMemoryLimit: Int
+    /// What Lua holds with no script running and an empty cache (libraries, sandbox).
+    var idleBaseline = 0
+    /// Work units library calls have done since their last busy/limit check.
+    var libraryWork = 0
+    /// Set when a recursive library encoder/decoder was told to stop by libraryStep.
+    var libraryStop: Int32?
     var killRequested = false
     var startMicros: Int64 = 0
-    var keysCount: Int32 = 0
-    var argvCount: Int32 = 0
     var currentSHA = SHA1Digest(0, 0, 0, 0, 0)
     // Where the error handler found the failing line (the "on @user_script:N." suffix).
     var errorSource: Bytes = []
@@ -94,8 +110,10 @@ public final class LuaInterpreter {
     ///   - version: what `redis.REDIS_VERSION` reports.
     public init(memoryLimit: Int = 64 * 1024 * 1024, busyThresholdMs: Int64 = 5000, version: String = "7.4.0") {
         runtime = .allocate(capacity: 1)
-        runtime.initialize(to: lk_lua_runtime(used: 0, limit: memoryLimit, enforce: 0, hook: nil, context: nil))
+        runtime.initialize(
+            to: lk_lua_runtime(used: 0, limit: memoryLimit, enforce: 0, hook: nil, context: nil, fail_next: 0))
         L = lk_lua_newstate(runtime)!
+        baseMemoryLimit = memoryLimit
         self.busyThresholdMs = busyThresholdMs
         versionText = version
         argScratch = .allocate(capacity: argScratchCapacity)
@@ -103,6 +121,12 @@ public final class LuaInterpreter {
         runtime.pointee.hook = LuaInterpreter.hookFunction
         setUpSandbox()
         lk_lua_sethook_count(L, LuaInterpreter.hookPeriod)
+        // The chunk name every script is compiled under, interned for good: Lua 5.1's parser
+        // does not anchor it while parsing, so a collection mid-parse could free it
+        // (CVE-2025-49844 in Redis's copy). A string that is always referenced cannot be.
+        pushStatic("@user_script")
+        _ = luaL_ref(L, LUA_REGISTRYINDEX)
+        idleBaseline = runtime.pointee.used
         assert(lua_gettop(L) == LuaInterpreter.permanentSlots)
     }
 
@@ -124,8 +148,11 @@ public final class LuaInterpreter {
 
     /// `lua-memory-limit` may change at run time (CONFIG SET).
     public var memoryLimit: Int {
-        get { runtime.pointee.limit }
-        set { runtime.pointee.limit = newValue }
+        get { baseMemoryLimit }
+        set {
+            baseMemoryLimit = newValue
+            applyLimit()
+        }
     }
 
     /// Number of cached scripts (INFO's `number_of_cached_scripts`).
@@ -136,57 +163,13 @@ public final class LuaInterpreter {
     /// SCRIPT LOAD / the compile step of EVAL: compiles `body` unless its SHA1 is cached.
     public func load(_ body: UnsafeBufferPointer<UInt8>) -> ScriptLoadResult {
         let sha = SHA1.hash(body.baseAddress, count: body.count)
-        if cache[sha] != nil { return .loaded(sha) }
-        return compile(body, sha: sha)
+        return cacheLookupOrCompile(body, sha: sha, fromLoad: true)
     }
 
     /// Whether a script with this SHA1 (40 hex digits, any case) is cached.
     public func exists(_ shaHex: ByteView) -> Bool {
         guard let sha = SHA1Digest(hex: shaHex) else { return false }
         return cache[sha] != nil
-    }
-
-    /// SCRIPT FLUSH: forgets every cached script.
-    public func flush() {
-        let real = LuaInterpreter.realGlobalsSlot
-        for (sha, ref) in cache {
-            luaL_unref(L, LUA_REGISTRYINDEX, ref)
-            pushFunctionName(sha)
-            lua_pushnil(L)
-            lua_rawset(L, real)
-        }
-        cache.removeAll()
-        lastHitRef = nil
-        lua_gc(L, LUA_GCCOLLECT, 0)
-    }
-
-    private func compile(_ body: UnsafeBufferPointer<UInt8>, sha: SHA1Digest) -> ScriptLoadResult {
-        let base = UnsafeRawPointer(body.baseAddress ?? UnsafePointer(bitPattern: 1)!)
-        runtime.pointee.enforce = 1
-        let status = luaL_loadbuffer(L, base.assumingMemoryBound(to: CChar.self), body.count, "@user_script")
-        runtime.pointee.enforce = 0
-        if status != 0 {
-            var len = 0
-            let msg = lua_tolstring(L, -1, &len)
-            let text = msg.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: len), as: UTF8.self) } ?? "?"
-            lk_lua_pop(L, 1)
-            return .error(ScriptErrors.compilePrefix + text)
-        }
-        // Redis keeps compiled scripts as globals f_<sha>; we do too, and index them by digest.
-        pushFunctionName(sha)
-        lua_pushvalue(L, -2)
-        lua_rawset(L, LuaInterpreter.realGlobalsSlot)
-        cache[sha] = luaL_ref(L, LUA_REGISTRYINDEX)
-        return .loaded(sha)
-    }
-
-    private func pushFunctionName(_ sha: SHA1Digest) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 42) { buf in
-            buf[0] = 102  // 'f'
-            buf[1] = 95  // '_'
-            sha.writeHex(to: buf.baseAddress! + 2)
-            buf.baseAddress!.withMemoryRebound(to: CChar.self, capacity: 42) { lua_pushlstring(L, $0, 42) }
-        }
     }
 
     // MARK: - Running
@@ -197,11 +180,11 @@ public final class LuaInterpreter {
         into sink: inout S
     ) {
         let sha = SHA1.hash(body.baseAddress, count: body.count)
-        if cache[sha] == nil, case .error(let text) = compile(body, sha: sha) {
+        if case .error(let text) = cacheLookupOrCompile(body, sha: sha, fromLoad: false) {
             LuaInterpreter.writeError(text, into: &sink)
             return
         }
-        run(sha: sha, ref: cache[sha]!, keys: keys, args: args, into: &sink)
+        run(sha: sha, ref: cache[sha]!.ref, keys: keys, args: args, into: &sink)
     }
 
     /// EVALSHA: runs a cached script. Returns false (writing nothing) when it is not cached,
@@ -214,7 +197,7 @@ public final class LuaInterpreter {
             run(sha: lastHitSHA, ref: ref, keys: keys, args: args, into: &sink)
             return true
         }
-        guard let sha = SHA1Digest(hex: shaHex), let ref = cache[sha] else { return false }
+        guard let sha = SHA1Digest(hex: shaHex), let ref = cache[sha]?.ref else { return false }
         lastHitHex.update(from: shaHex.base, count: 40)
         lastHitSHA = sha
         lastHitRef = ref
@@ -228,15 +211,19 @@ public final class LuaInterpreter {
     ) {
         precondition(!isRunning, "scripts do not nest")
         assert(lua_gettop(L) == LuaInterpreter.permanentSlots)
-        keysCount = fill(LuaInterpreter.keysSlot, keys)
-        argvCount = fill(LuaInterpreter.argvSlot, args)
+        // Fresh tables for every run, as Redis makes them: whatever a script did to its
+        // KEYS/ARGV (a metatable, extra fields) dies with it (issue 16 item 6).
+        fresh(LuaInterpreter.keysSlot, keys, global: "KEYS")
+        fresh(LuaInterpreter.argvSlot, args, global: "ARGV")
         lua_rawgeti(L, LUA_REGISTRYINDEX, ref)
+        touch(ref)
 
         currentSHA = sha
         scriptResp = 2
         scriptWrote = false
         killRequested = false
         isBusy = false
+        libraryWork = 0
         errorLine = -1
         startMicros = 0  // read at the first hook check: no clock read for short scripts
         isRunning = true
@@ -256,44 +243,33 @@ public final class LuaInterpreter {
             writeRuntimeError(into: &sink)
         }
         lk_lua_pop(L, 1)
-        keysCount = clear(LuaInterpreter.keysSlot, count: keysCount, global: "KEYS")
-        argvCount = clear(LuaInterpreter.argvSlot, count: argvCount, global: "ARGV")
-        if status == LUA_ERRMEM { lua_gc(L, LUA_GCCOLLECT, 0) }
+        drop(LuaInterpreter.keysSlot, global: "KEYS")
+        drop(LuaInterpreter.argvSlot, global: "ARGV")
+        if status == LUA_ERRMEM { lua_gc(L, LUA_GCCOLLECT, 0) } else { collectIfMostlyGarbage() }
         assert(lua_gettop(L) == LuaInterpreter.permanentSlots)
     }
 
-    /// Overwrites slots 1...n of a reused table; slots past n were already cleared by `clear`.
-    private func fill(_ slot: Int32, _ values: UnsafeBufferPointer<ByteView>) -> Int32 {
+    /// A new table holding `values` in `slot` and as the global `name`.
+    private func fresh(_ slot: Int32, _ values: UnsafeBufferPointer<ByteView>, global name: StaticString) {
+        lua_createtable(L, Int32(clamping: values.count), 0)
         var i: Int32 = 0
         for v in values {
             i += 1
             v.base.withMemoryRebound(to: CChar.self, capacity: max(v.count, 1)) { lua_pushlstring(L, $0, v.count) }
-            lua_rawseti(L, slot, i)
+            lua_rawseti(L, -2, i)
         }
-        return i
+        lua_replace(L, slot)
+        pushStatic(name)
+        lua_pushvalue(L, slot)
+        lua_rawset(L, LuaInterpreter.realGlobalsSlot)
     }
 
-    /// Empties a reused KEYS/ARGV table after a run (so its strings can be collected). If the
-    /// script stored anything else in it, a fresh table replaces it, so nothing leaks into the
-    /// next script.
-    private func clear(_ slot: Int32, count: Int32, global: StaticString) -> Int32 {
-        var i = count
-        while i > 0 {
-            lua_pushnil(L)
-            lua_rawseti(L, slot, i)
-            i -= 1
-        }
+    /// Forgets a run's KEYS/ARGV (so its strings can be collected right away).
+    private func drop(_ slot: Int32, global name: StaticString) {
         lua_pushnil(L)
-        if lua_next(L, slot) != 0 {
-            lk_lua_pop(L, 2)
-            lua_createtable(L, 0, 0)
-            lua_replace(L, slot)
-            global.withUTF8Buffer { g in
-                g.baseAddress!.withMemoryRebound(to: CChar.self, capacity: g.count) { lua_pushlstring(L, $0, g.count) }
-            }
-            lua_pushvalue(L, slot)
-            lua_rawset(L, LuaInterpreter.realGlobalsSlot)
-        }
-        return 0
+        lua_replace(L, slot)
+        pushStatic(name)
+        lua_pushnil(L)
+        lua_rawset(L, LuaInterpreter.realGlobalsSlot)
     }
 }

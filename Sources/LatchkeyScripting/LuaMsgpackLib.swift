@@ -31,18 +31,25 @@ extension LuaInterpreter {
         var out = Bytes()
         var i: Int32 = 1
         while i <= argc {
-            me.msgpackEncode(i, into: &out, level: 0)
+            if let stop = me.msgpackEncode(i, into: &out, level: 0) { return stop }
             i += 1
         }
+        if me.overBudget(pending: out.count) { return LK_RAISE_MEMORY }
         out.withUnsafeBufferPointer { p in
             p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) { lua_pushlstring(L, $0, p.count) }
         }
         return 1
     }
 
-    func msgpackEncode(_ idx: Int32, into out: inout Bytes, level: Int) {
+    /// Appends one value. A table that holds itself is encoded 16 levels deep (lua-cmsgpack's
+    /// rule), which can be exponential work: every value is a library step, so such a call
+    /// still reaches the busy path and SCRIPT KILL, and its output the memory limit. Returns
+    /// the trampoline code to stop with, or nil.
+    func msgpackEncode(_ idx: Int32, into out: inout Bytes, level: Int) -> Int32? {
+        if let stop = libraryStep(pending: out.count) { return stop }
         switch lua_type(L, idx) {
         case LUA_TSTRING:
+            if overBudget(pending: out.count + Int(lua_objlen(L, idx))) { return LK_RAISE_MEMORY }
             withString(idx) { s in
                 let n = s.count
                 if n < 32 { out.append(0xA0 | UInt8(n)) }
@@ -56,10 +63,11 @@ extension LuaInterpreter {
         case LUA_TNUMBER:
             LuaInterpreter.msgpackNumber(lua_tonumber(L, idx), into: &out)
         case LUA_TTABLE where level < LuaInterpreter.msgpackMaxNesting && lua_checkstack(L, 4) != 0:
-            msgpackTable(idx, into: &out, level: level + 1)
+            return msgpackTable(idx, into: &out, level: level + 1)
         default:
             out.append(0xC0)
         }
+        return nil
     }
 
     static func msgpackNumber(_ d: Double, into out: inout Bytes) {
@@ -89,7 +97,7 @@ extension LuaInterpreter {
     }
 
     /// An array when the keys are exactly 1..n (an empty table too), a map otherwise.
-    private func msgpackTable(_ idx: Int32, into out: inout Bytes, level: Int) {
+    private func msgpackTable(_ idx: Int32, into out: inout Bytes, level: Int) -> Int32? {
         var count = 0
         var maxKey = 0
         var isArray = true
@@ -109,10 +117,11 @@ extension LuaInterpreter {
             else { out.append(0xDD); LuaInterpreter.appendBE(UInt64(count), 4, &out) }
             for i in 0..<count {
                 lua_rawgeti(L, idx, Int32(i + 1))
-                msgpackEncode(lua_gettop(L), into: &out, level: level)
+                let stop = msgpackEncode(lua_gettop(L), into: &out, level: level)
                 lk_lua_pop(L, 1)
+                if let stop { return stop }
             }
-            return
+            return nil
         }
         if count < 16 { out.append(0x80 | UInt8(count)) }
         else if count <= 0xFFFF { out.append(0xDE); LuaInterpreter.appendBE(UInt64(count), 2, &out) }
@@ -120,62 +129,91 @@ extension LuaInterpreter {
         lua_pushnil(L)
         while lua_next(L, idx) != 0 {
             let top = lua_gettop(L)
-            msgpackEncode(top - 1, into: &out, level: level)
-            msgpackEncode(top, into: &out, level: level)
+            if let stop = msgpackEncode(top - 1, into: &out, level: level) ?? msgpackEncode(top, into: &out, level: level) {
+                lk_lua_pop(L, 2)
+                return stop
+            }
             lk_lua_pop(L, 1)
         }
+        return nil
     }
 
     static func appendBE(_ v: UInt64, _ n: Int, _ out: inout Bytes) {
         for k in stride(from: n - 1, through: 0, by: -1) { out.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(k)))) }
     }
 
-    static let msgpackUnpack: SwiftLuaFunction = { L in msgpackUnpackGeneric(L, limit: 0, offset: 0, returnOffset: false) }
+    static let msgpackUnpack: SwiftLuaFunction = { L in msgpackUnpackGeneric(L, limit: 0, offset: 0) }
 
+    /// Offsets and limits are lua_Integer in lua-cmsgpack (so NaN and ±1e300 read as INT64_MIN,
+    /// 2^40 as itself) and printed through (int) casts in its messages.
     static let msgpackUnpackOne: SwiftLuaFunction = { L in
-        let offset = lua_type(L, 2) > LUA_TNIL ? Int(lua_tonumber(L, 2)) : 0
-        return msgpackUnpackGeneric(L, limit: 1, offset: offset, returnOffset: true)
+        guard let offset = optInteger(L, 2, default: 0) else { return LK_RAISE }
+        return msgpackUnpackGeneric(L, limit: 1, offset: offset)
     }
 
     static let msgpackUnpackLimit: SwiftLuaFunction = { L in
-        let limit = Int(lua_tonumber(L, 2))
-        let offset = lua_type(L, 3) > LUA_TNIL ? Int(lua_tonumber(L, 3)) : 0
-        return msgpackUnpackGeneric(L, limit: limit, offset: offset, returnOffset: true)
+        guard lua_type(L, 2) > LUA_TNIL else { return argError(L, 2, "number expected, got \(typeName(L, 2))") }
+        guard let limit = optInteger(L, 2, default: 0), let offset = optInteger(L, 3, default: 0) else {
+            return LK_RAISE
+        }
+        return msgpackUnpackGeneric(L, limit: limit, offset: offset)
     }
 
-    /// Decodes up to `limit` objects (0: all) starting at byte `offset`; with `returnOffset`
-    /// the first result is the offset after them (-1 at the end of the input).
-    static func msgpackUnpackGeneric(_ L: OpaquePointer?, limit: Int, offset: Int, returnOffset: Bool) -> Int32 {
-        guard lua_isstring(L, 1) != 0 else {
-            let got = String(cString: lua_typename(L, lua_type(L, 1)))
-            return argError(L, 1, "string expected, got \(got)")
+    /// luaL_optinteger: absent or nil gives `d`; a number (or numeric string) as
+    /// `(lua_Integer)`; anything else pushes luaL_argerror's text and gives nil.
+    static func optInteger(_ L: OpaquePointer?, _ i: Int32, default d: Int64) -> Int64? {
+        if lua_type(L, i) <= LUA_TNIL { return d }
+        guard lua_isnumber(L, i) != 0 else {
+            _ = argError(L, i, "number expected, got \(typeName(L, i))")
+            return nil
         }
-        let data = LuaInterpreter.from(L).withString(1) { Bytes($0) }
-        guard offset >= 0 else { return cjsonRaise(L, "Offset can't be negative.") }
-        guard offset <= data.count else { return cjsonRaise(L, "Start offset \(offset) greater than input length \(data.count).") }
-        if returnOffset { lua_pushnil(L) }  // placeholder for the offset
-        var reader = MsgpackReader(L: L, data: data, pos: offset)
-        var n: Int32 = 0
-        while reader.pos < data.count && (limit == 0 || n < Int32(limit)) {
-            guard lua_checkstack(L, 2) != 0 else { return cjsonRaise(L, "too many results to unpack") }
-            if let problem = reader.decode(depth: 0) { return cjsonRaise(L, problem) }
+        return LuaNumber.cLongLong(lua_tonumber(L, i))
+    }
+
+    /// lua-cmsgpack's mp_unpack_full: decodes up to `limit` objects starting at byte `offset`
+    /// (limit and offset both 0: everything, and no offset is returned); otherwise the first
+    /// result is the offset after them (-1 at the end of the input). The loop is bounded by
+    /// the input (every object takes at least one byte), whatever the limit says.
+    static func msgpackUnpackGeneric(_ L: OpaquePointer?, limit: Int64, offset: Int64) -> Int32 {
+        guard lua_isstring(L, 1) != 0 else {
+            return argError(L, 1, "string expected, got \(typeName(L, 1))")
+        }
+        let me = LuaInterpreter.from(L)
+        let data = me.borrowString(1)
+        let len = Int64(data.count)
+        guard offset >= 0, limit >= 0 else {
+            let o = Int32(truncatingIfNeeded: offset), n = Int32(truncatingIfNeeded: len)
+            return cjsonRaise(L, "Invalid request to unpack with offset of \(o) and limit of \(n).")
+        }
+        guard offset <= len else {
+            let o = Int32(truncatingIfNeeded: offset), n = Int32(truncatingIfNeeded: len)
+            return cjsonRaise(L, "Start offset \(o) greater than input length \(n).")
+        }
+        let decodeAll = limit == 0 && offset == 0
+        lua_settop(L, 1)
+        var reader = MsgpackReader(me: me, data: data, pos: Int(offset))
+        var n: Int64 = 0
+        while reader.pos < data.count && (decodeAll || n < limit) {
+            if let stop = reader.decode() { return stop }
             n += 1
         }
-        if returnOffset {
-            lua_pushnumber(L, reader.pos >= data.count ? -1 : Double(reader.pos))
-            lua_replace(L, -Int32(n) - 2)
-            return n + 1
-        }
-        return n
+        guard !decodeAll else { return Int32(n) }
+        guard lua_checkstack(L, 1) != 0 else { return cjsonRaise(L, "stack overflow (in function mp_unpack_full)") }
+        lua_pushnumber(L, reader.pos >= data.count ? -1 : Double(reader.pos))
+        lua_insert(L, 2)
+        return Int32(n + 1)
     }
 }
 
+/// Decodes objects onto the Lua stack; errors are pushed (with the caller's position, as
+/// luaL_error does) and returned as the trampoline's code.
 private struct MsgpackReader {
-    let L: OpaquePointer?
-    let data: Bytes
+    let me: LuaInterpreter
+    let data: UnsafeBufferPointer<UInt8>
     var pos: Int
+    var L: OpaquePointer? { me.L }
 
-    mutating func take(_ n: Int) -> ArraySlice<UInt8>? {
+    mutating func take(_ n: Int) -> UnsafeBufferPointer<UInt8>.SubSequence? {
         guard n >= 0, data.count - pos >= n else { return nil }
         defer { pos += n }
         return data[pos..<pos + n]
@@ -186,20 +224,29 @@ private struct MsgpackReader {
         return b.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
     }
 
-    /// Decodes one object onto the Lua stack, or returns lua-cmsgpack's error text.
-    mutating func decode(depth: Int) -> String? {
-        let missing = "Missing bytes in input."
+    func fail(_ text: String) -> Int32 { LuaInterpreter.cjsonRaise(L, text) }
+    var missing: Int32 { fail("Missing bytes in input.") }
+    var badFormat: Int32 { fail("Bad data format in input.") }
+
+    /// Decodes one object onto the Lua stack (one slot, checked as lua-cmsgpack checks it).
+    mutating func decode() -> Int32? {
+        if let stop = me.libraryStep() { return stop }
+        guard lua_checkstack(L, 1) != 0 else {
+            return fail("stack overflow (too many return values at once; use unpack_one or unpack_limit instead.)")
+        }
         guard let t = take(1)?.first else { return missing }
-        guard depth < 1000, lua_checkstack(L, 4) != 0 else { return "Bad data format in input." }
         switch t {
         case 0x00...0x7F: lua_pushnumber(L, Double(t))
         case 0xE0...0xFF: lua_pushnumber(L, Double(Int8(bitPattern: t)))
         case 0xC0: lua_pushnil(L)
         case 0xC2: lua_pushboolean(L, 0)
         case 0xC3: lua_pushboolean(L, 1)
-        case 0xCC, 0xCD, 0xCE, 0xCF:
+        case 0xCC, 0xCD, 0xCE:
             guard let v = uint(1 << Int(t - 0xCC)) else { return missing }
             lua_pushnumber(L, Double(v))
+        case 0xCF:  // lua-cmsgpack pushes uint64 through lua_Integer: past 2^63 it turns negative
+            guard let v = uint(8) else { return missing }
+            lua_pushnumber(L, Double(Int64(bitPattern: v)))
         case 0xD0, 0xD1, 0xD2, 0xD3:
             let size = 1 << Int(t - 0xD0)
             guard let v = uint(size) else { return missing }
@@ -207,49 +254,63 @@ private struct MsgpackReader {
             lua_pushnumber(L, Double(Int64(bitPattern: v << shift) >> Int64(shift)))
         case 0xCA:
             guard let v = uint(4) else { return missing }
-            lua_pushnumber(L, Double(Float(bitPattern: UInt32(v))))
+            lua_pushnumber(L, Double(Float(bitPattern: UInt32(truncatingIfNeeded: v))))
         case 0xCB:
             guard let v = uint(8) else { return missing }
             lua_pushnumber(L, Double(bitPattern: v))
         case 0xA0...0xBF: return string(Int(t & 0x1F))
-        case 0xD9, 0xC4: guard let n = uint(1) else { return missing }; return string(Int(n))
-        case 0xDA, 0xC5: guard let n = uint(2) else { return missing }; return string(Int(n))
-        case 0xDB, 0xC6: guard let n = uint(4) else { return missing }; return string(Int(n))
-        case 0x90...0x9F: return array(Int(t & 0x0F), depth)
-        case 0xDC: guard let n = uint(2) else { return missing }; return array(Int(n), depth)
-        case 0xDD: guard let n = uint(4) else { return missing }; return array(Int(n), depth)
-        case 0x80...0x8F: return map(Int(t & 0x0F), depth)
-        case 0xDE: guard let n = uint(2) else { return missing }; return map(Int(n), depth)
-        case 0xDF: guard let n = uint(4) else { return missing }; return map(Int(n), depth)
-        default: return "Bad data format in input."
+        // lua-cmsgpack 0.4 has no bin types (0xC4-0xC6): Bad data format, as in Redis.
+        case 0xD9: guard let n = uint(1) else { return missing }; return string(Int(n))
+        case 0xDA: guard let n = uint(2) else { return missing }; return string(Int(n))
+        case 0xDB: guard let n = uint(4) else { return missing }; return string(Int(n))
+        case 0x90...0x9F: return array(Int(t & 0x0F))
+        case 0xDC: guard let n = uint(2) else { return missing }; return array(Int(n))
+        case 0xDD: guard let n = uint(4) else { return missing }; return array(Int(n))
+        case 0x80...0x8F: return map(Int(t & 0x0F))
+        case 0xDE: guard let n = uint(2) else { return missing }; return map(Int(n))
+        case 0xDF: guard let n = uint(4) else { return missing }; return map(Int(n))
+        default: return badFormat
         }
         return nil
     }
 
-    mutating func string(_ n: Int) -> String? {
-        guard let b = take(n) else { return "Missing bytes in input." }
-        b.withUnsafeBufferPointer { p in
-            p.baseAddress.map { $0.withMemoryRebound(to: CChar.self, capacity: p.count) { lua_pushlstring(L, $0, p.count) } }
-                ?? lua_pushlstring(L, "", 0)
-        }
+    mutating func string(_ n: Int) -> Int32? {
+        guard let b = take(n) else { return missing }
+        if me.overBudget(pending: n) { return LK_RAISE_MEMORY }
+        UnsafeBufferPointer(rebasing: b).baseAddress.map {
+            $0.withMemoryRebound(to: CChar.self, capacity: n) { lua_pushlstring(L, $0, n) }
+        } ?? lua_pushlstring(L, "", 0)
         return nil
     }
 
-    mutating func array(_ n: Int, _ depth: Int) -> String? {
+    /// As lua-cmsgpack: the table, then each index pushed before its element (so nesting
+    /// runs out of Lua stack where Redis's does). The count is bounded by the input bytes.
+    mutating func array(_ n: Int) -> Int32? {
         lua_createtable(L, 0, 0)
-        for i in 0..<n {
-            if let problem = decode(depth: depth + 1) { return problem }
-            lua_rawseti(L, -2, Int32(i + 1))
+        guard lua_checkstack(L, 1) != 0 else { return fail("stack overflow (in function mp_decode_to_lua_array)") }
+        var i = 0
+        while i < n {
+            i += 1
+            lua_pushnumber(L, Double(i))
+            if let stop = decode() { return stop }
+            lua_rawset(L, -3)
         }
         return nil
     }
 
-    mutating func map(_ n: Int, _ depth: Int) -> String? {
+    /// lua_settable in lua-cmsgpack: a nil or NaN key raises Lua's own error (no position).
+    mutating func map(_ n: Int) -> Int32? {
         lua_createtable(L, 0, 0)
         for _ in 0..<n {
-            if let problem = decode(depth: depth + 1) { return problem }
-            if let problem = decode(depth: depth + 1) { return problem }
-            if lua_type(L, -2) == LUA_TNIL { lk_lua_pop(L, 2); continue }  // a nil key cannot be stored
+            if let stop = decode() ?? decode() { return stop }
+            if lua_type(L, -2) == LUA_TNIL {
+                LuaInterpreter.pushString(L, "table index is nil")
+                return LK_RAISE
+            }
+            if lua_type(L, -2) == LUA_TNUMBER && lua_tonumber(L, -2).isNaN {
+                LuaInterpreter.pushString(L, "table index is NaN")
+                return LK_RAISE
+            }
             lua_rawset(L, -3)
         }
         return nil

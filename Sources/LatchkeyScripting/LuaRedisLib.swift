@@ -100,6 +100,9 @@ extension LuaInterpreter {
             }
             if base.load(as: UInt8.self) == 45 && raise { result = -1 }
         }
+        // The reply was pushed with the limit off (Swift is on the stack); a reply too big for
+        // the limit fails the script the way a Lua allocation would.
+        if overBudget(pending: 0) { return LK_RAISE_MEMORY }
         assert(lua_gettop(L) == argc + 1, "redis.call leaves its arguments and one result")
         return result
     }
@@ -165,8 +168,9 @@ extension LuaInterpreter {
     static let redisLog: SwiftLuaFunction = { L in
         let argc = lua_gettop(L)
         guard argc >= 2 else { return raise(L, ScriptErrors.logArity) }
-        guard lua_type(L, 1) == LUA_TNUMBER else { return raise(L, "First argument must be a number (log level).") }
-        let level = Int(lua_tonumber(L, 1))
+        guard lua_isnumber(L, 1) != 0 else { return raise(L, "First argument must be a number (log level).") }
+        // Redis reads the level with an (int) cast: NaN and huge values become INT_MIN.
+        let level = Int(LuaNumber.cInt(lua_tonumber(L, 1)))
         guard (0...3).contains(level) else { return raise(L, ScriptErrors.logLevel) }
         let me = LuaInterpreter.from(L)
         guard let handler = me.logHandler else { return 0 }
@@ -199,9 +203,13 @@ extension LuaInterpreter {
         return 1
     }
 
-    /// Accepted and ignored: effects are always journaled.
+    /// Accepted and ignored (effects are always journaled), but checked as Redis 7.0 checks it:
+    /// its arity text really says "two", and the flags are read with an (int) cast.
     static let redisSetRepl: SwiftLuaFunction = { L in
-        guard lua_gettop(L) == 1 else { return raise(L, "redis.set_repl() requires one argument.") }
+        guard lua_gettop(L) == 1 else { return raise(L, "redis.set_repl() requires two arguments.") }
+        guard LuaNumber.cInt(lua_tonumber(L, 1)) & ~3 == 0 else {
+            return raise(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.")
+        }
         return 0
     }
 

@@ -96,6 +96,7 @@ extension LuaInterpreter {
             pushStatic(name)
             lua_call(L, 1, 0)
         }
+        installLuaGuards()
         // The redis table, before the prelude seals it.
         lua_createtable(L, 0, 32)
         registerRedisLibrary()
@@ -113,9 +114,8 @@ extension LuaInterpreter {
         registerMsgpackLibrary()
         lk_lua_setglobal(L, "cmsgpack")
 
-        // Permanent slots 1-4: error handler, KEYS, ARGV, real globals. KEYS/ARGV start with no
-        // preallocated slots: Lua sizes their array part to the most arguments seen, and every
-        // run's emptiness check (LuaInterpreter.clear) scans that array, so it stays short.
+        // Permanent slots 1-4: error handler, KEYS, ARGV, real globals. Each run replaces the
+        // KEYS/ARGV slots (and globals) with fresh tables and clears them afterwards.
         lk_lua_pushswiftfunction(L, LuaInterpreter.errorHandler)
         lua_createtable(L, 0, 0)
         lua_pushvalue(L, -1)

@@ -35,21 +35,28 @@ extension LuaInterpreter {
     /// The count hook: past the busy threshold, lets the server pump other clients; raises the
     /// kill error once SCRIPT KILL asked for it.
     static let hookFunction: @convention(c) (OpaquePointer?) -> Int32 = { L in
-        let me = LuaInterpreter.from(L)
+        LuaInterpreter.from(L).busyCheck(L) ? 1 : 0
+    }
+
+    /// The hook's work, shared with long library calls (libraryStep): returns true when the
+    /// script must stop, after pushing the kill error on `L`'s stack if `pushError`.
+    func busyCheck(_ L: OpaquePointer?, pushError: Bool = true) -> Bool {
         let now = SystemClock.monotonicMicros()
         // The run's clock starts at its first check (one hook period, well under a millisecond,
         // after it really started), so scripts that never reach a check never read the clock.
-        if me.startMicros == 0 { me.startMicros = now }
-        if !me.killRequested && me.busyThresholdMs >= 0 && now - me.startMicros >= me.busyThresholdMs * 1000 {
-            me.isBusy = true
-            me.onBusy?()
+        if startMicros == 0 { startMicros = now }
+        // The threshold comes from the config: a huge value means "never busy", not a trap.
+        let (thresholdMicros, overflow) = busyThresholdMs.multipliedReportingOverflow(by: 1000)
+        if !killRequested && busyThresholdMs >= 0 && !overflow && now &- startMicros >= thresholdMicros {
+            isBusy = true
+            onBusy?()
         }
-        guard me.killRequested else { return 0 }
+        guard killRequested else { return false }
         // Check on every instruction from now on, in this coroutine and in the main thread (which
         // new coroutines copy), so neither pcall nor coroutine.resume can swallow the error.
         lk_lua_sethook_count(L, 1)
-        lk_lua_sethook_count(me.L, 1)
-        pushString(L, ScriptErrors.killed)
-        return 1
+        lk_lua_sethook_count(self.L, 1)
+        if pushError { LuaInterpreter.pushString(L, ScriptErrors.killed) }
+        return true
     }
 }

@@ -74,7 +74,8 @@ import Testing
         let ran = withViews([upper]) { v in withViews([]) { none in h.lua.evalSHA(v[0], keys: none, args: none, into: &sink) } }
         #expect(ran && sink.result == .integer(1))
         #expect(withViews([upper]) { h.lua.exists($0[0]) })
-        #expect(h.eval("return type(f_e0e1f9fabfc9d4800c877a703b823ac0578ff8db)") == bulk("function"))
+        // Redis 7 keeps compiled scripts out of the globals (issue 16 item 6): not reachable.
+        #expect(h.eval("return rawget(_G, 'f_e0e1f9fabfc9d4800c877a703b823ac0578ff8db') == nil") == .integer(1))
         h.lua.flush()
         #expect(!withViews([upper]) { h.lua.exists($0[0]) })
         var none = ScriptReplyBuilder()
@@ -153,6 +154,7 @@ import Testing
         #expect(h.eval("return bit.tohex(-1, -4)") == bulk("FFFF"))
         #expect(h.eval("return bit.bswap(0x12345678)") == .integer(0x7856_3412))
         let s = "return bit.band()"
-        #expect(h.error(s) == "ERR bad argument #1 to 'band' (number expected, got no value) script: \(sha(s)), on @user_script:1.")
+        // redis-server 7.0.15 prefixes the position, as luaL_argerror does.
+        #expect(h.error(s) == "ERR user_script:1: bad argument #1 to 'band' (number expected, got no value) script: \(sha(s)), on @user_script:1.")
     }
 }
