@@ -112,6 +112,10 @@ public struct QueueSettings: Sendable {
             case (nil, nil): continue
             case (let r?, let c?) where r.sameValue(c): continue
             case (nil, _?) where key == "x-queue-type", (_?, nil) where key == "x-queue-type": continue
+            case (let r?, let c?):
+                // RabbitMQ 3.10 prints bare values when both sides have one, and the
+                // "the value '10' of type 'long'" form only next to a missing one ("none").
+                throw .inequivalent(key, "queue", name, vhost, received: "'\(r.display)'", current: "'\(c.display)'")
             default:
                 throw .inequivalent(key, "queue", name, vhost, received: describe(r), current: describe(c))
             }

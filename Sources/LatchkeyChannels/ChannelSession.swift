@@ -54,6 +54,11 @@ package final class ChannelSession {
     /// through `handleContent` once its content is complete).
     package func handle(_ method: AMQPMethod) throws(AMQPException) {
         if delivery.paused { resumeIfDrained() }
+        // RabbitMQ answers the method first (queue.delete-ok) and sends the basic.cancel of the
+        // consumers it removed after it; py-amqp fails on a cancel that arrives before delete-ok.
+        let outermost = connection.deferredCancels == nil
+        if outermost { connection.deferredCancels = [] }
+        defer { if outermost { sendDeferredCancels() } }
         do throws(BrokerError) {
             switch method {
             case .exchangeDeclare(let m): try exchangeDeclare(m)
@@ -164,8 +169,21 @@ extension ChannelSession: DeliverySink {
 
     package func consumerCancelled(_ consumer: Consumer) {
         // RabbitMQ only tells clients that advertised consumer_cancel_notify.
-        if connection.consumerCancelNotify {
+        guard connection.consumerCancelNotify else { return }
+        if connection.deferredCancels != nil {
+            connection.deferredCancels?.append((self, consumer.tag))
+        } else {
             send(.basicCancel(.init(consumerTag: consumer.tag, nowait: true)))
+        }
+    }
+
+    /// Sends the cancels `handle` held back until its reply was out (channels closed meanwhile
+    /// are skipped: their consumers went with them).
+    private func sendDeferredCancels() {
+        let pending = connection.deferredCancels ?? []
+        connection.deferredCancels = nil
+        for (channel, tag) in pending where !channel.closed {
+            channel.send(.basicCancel(.init(consumerTag: tag, nowait: true)))
         }
     }
 }

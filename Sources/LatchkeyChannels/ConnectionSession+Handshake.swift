@@ -7,8 +7,9 @@ import LatchkeyCore
 extension ConnectionSession {
     /// How long a client may take from TCP accept to connection.open (RabbitMQ: 10 s).
     static let handshakeTimeoutMs: Int64 = 10_000
-    /// How long we wait for close-ok after sending connection.close.
-    static let closeOkTimeoutMs: Int64 = 3_000
+    /// How long we wait for close-ok after sending connection.close, and for the client to
+    /// close its socket after our close-ok (RabbitMQ 3.10: 30 s for both, measured).
+    static let closeOkTimeoutMs: Int64 = 30_000
 
     func sendStart() {
         phase = .starting
@@ -29,10 +30,14 @@ extension ConnectionSession {
         case (.opening, .connectionOpen(let o)):
             try open(o)
         case (_, .connectionClose):
-            // Client-initiated close: release everything, confirm, drop the socket.
+            // Client-initiated close: release everything (exclusive queues included) and confirm.
+            // RabbitMQ leaves closing the TCP connection to the client, which is what clients such
+            // as amqp091-go wait to do; a client that never does is dropped after the timeout.
             releaseChannels()
+            frontEnd.broker.connectionClosed(id)
             send(.connectionCloseOk(.init()), channel: 0)
-            closeSocket()
+            phase = .closeOkSent
+            closingSinceMs = context.nowMs
         case (.running, .connectionUpdateSecret):
             send(.connectionUpdateSecretOk(.init()), channel: 0)
         default:
@@ -151,7 +156,7 @@ extension ConnectionSession {
                 FrameEncoder.heartbeat(into: &client.outbox.bytes)
                 didSend()
             }
-        case .closing:
+        case .closing, .closeOkSent:
             if nowMs - closingSinceMs >= Self.closeOkTimeoutMs { closeSocket() }
         case .closed:
             return

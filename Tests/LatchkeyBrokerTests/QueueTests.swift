@@ -112,10 +112,13 @@ import Testing
             in: f.vhost, name: b("q"), durable: false, exclusive: false, autoDelete: false,
             arguments: Arguments([Argument(b("x-max-length"), .integer(5, typeName: "long"))]), connection: 1)
         let e = BrokerError.preconditionFailed(
-            "inequivalent arg 'x-max-length' for queue 'q' in vhost '/': received the value '6' of type 'signedint' "
-                + "but current is the value '5' of type 'signedint'")
+            "inequivalent arg 'x-max-length' for queue 'q' in vhost '/': received '6' but current is '5'")
         #expect(throws: e) { try f.declare("q", args: [int("x-max-length", 6)]) }
-        #expect(throws: BrokerError.self) { try f.declare("q") }
+        // Next to a missing value RabbitMQ 3.10 names the type (checked against the real node).
+        let missing = BrokerError.preconditionFailed(
+            "inequivalent arg 'x-max-length' for queue 'q' in vhost '/': received none "
+                + "but current is the value '5' of type 'signedint'")
+        #expect(throws: missing) { try f.declare("q") }
     }
 
     @Test("x-arguments are type checked with RabbitMQ's texts")

@@ -1,0 +1,88 @@
+"""The AMQP differential: every scripted session in differential_scripts.py, against RabbitMQ and Latchkey.
+
+Both servers run side by side (a private RabbitMQ node from rabbitmq_server.py, or
+LATCHKEY_RABBITMQ_ADDR=host:port; the built Latchkey, or LATCHKEY_AMQP_ADDR). Each script's two
+transcripts must be equal step by step: method names, every field value, reply codes and texts,
+frame order within a channel, EOFs. The only tolerated differences are in ALLOWED below, each one
+documented in docs/amqp.md ("Differential allow-list"). Without rabbitmq-server installed the
+suite is skipped, except under CI=true, where that is a failure.
+"""
+import os
+import pprint
+
+import pytest
+
+import differential_scripts
+from amqp_session import Session
+from latchkey_server import LatchkeyServer
+from rabbitmq_server import RabbitMQServer, installed
+
+# script name -> why its difference is accepted (see docs/amqp.md, "Differential allow-list").
+# Each entry is (step label, a function(rabbit_entries, latchkey_entries) -> True when the difference
+# is the documented one).
+ALLOWED = {}
+
+
+@pytest.fixture(scope="module")
+def rabbitmq():
+    addr = os.environ.get("LATCHKEY_RABBITMQ_ADDR")
+    if addr:
+        host, port = addr.rsplit(":", 1)
+        yield host, int(port)
+        return
+    if not installed():
+        if os.environ.get("CI") == "true":
+            pytest.fail("rabbitmq-server is not installed; the AMQP differential must run in CI")
+        pytest.skip("rabbitmq-server is not installed")
+    server = RabbitMQServer().start(timeout=120)
+    try:
+        yield server.host, server.port
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def latchkey():
+    addr = os.environ.get("LATCHKEY_AMQP_ADDR")
+    if addr and os.environ.get("LATCHKEY_TARGET", "latchkey") == "latchkey":
+        host, port = addr.rsplit(":", 1)
+        yield host, int(port)
+        return
+    server = LatchkeyServer().start()
+    try:
+        yield server.host, server.amqp_port
+    finally:
+        server.stop()
+
+
+def run(addr, fn):
+    s = Session(*addr)
+    try:
+        fn(s)
+    finally:
+        s.close()
+    return s.transcript
+
+
+def differences(name, rabbit, latch):
+    out = []
+    for i in range(max(len(rabbit), len(latch))):
+        r = rabbit[i] if i < len(rabbit) else ("<missing step>", [])
+        l = latch[i] if i < len(latch) else ("<missing step>", [])
+        if r == l:
+            continue
+        allowed = ALLOWED.get(name, {}).get(r[0])
+        if allowed and allowed(r[1], l[1]):
+            continue
+        out.append("step %d %s\n  rabbitmq: %s\n  latchkey: %s" % (
+            i, r[0], pprint.pformat(r[1], width=150), pprint.pformat(l[1], width=150)))
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(differential_scripts.SCRIPTS))
+def test_differential(name, rabbitmq, latchkey):
+    fn = differential_scripts.SCRIPTS[name]
+    rabbit = run(rabbitmq, fn)
+    latch = run(latchkey, fn)
+    diffs = differences(name, rabbit, latch)
+    assert not diffs, "%s: Latchkey differs from RabbitMQ\n%s" % (name, "\n".join(diffs))
