@@ -49,7 +49,8 @@ public final class AMQPFrontEnd: FrontEnd {
         frameMax = UInt32(clamping: config.int("amqp-frame-max"))
         channelMax = UInt16(clamping: config.int("amqp-channel-max"))
         maxMessageSize = UInt64(clamping: config.int("amqp-max-message-size"))
-        serverProperties = Self.makeServerProperties(version: context.latchkeyVersion)
+        serverProperties = Self.makeServerProperties(
+            identity: config.string("amqp-server-identity"), version: context.latchkeyVersion)
         broker = Broker(clock: context.serverClock, vhosts: Self.words(config.string("amqp-vhosts")).map(String.init))
         BrokerHooks.install(on: broker, journal: journal)
         memoryAlarm = MemoryAlarm(
@@ -107,7 +108,15 @@ public final class AMQPFrontEnd: FrontEnd {
     /// RabbitMQ's server-properties keys with our own product name (kombu/Celery pick their QoS
     /// flag from `product`, so we do not pretend to be RabbitMQ) and the capabilities table that
     /// aiormq requires and pika/py-amqp consult.
-    static func makeServerProperties(version: String) -> FieldTable {
+    /// The RabbitMQ release whose behaviour Latchkey reproduces (and reports by default).
+    static let rabbitMQVersion = "3.10.8"
+
+    /// connection.start's server-properties. `identity` "rabbitmq" (the default) reports the
+    /// RabbitMQ 3.10 product and version clients branch on (kombu picks basic.qos's meaning
+    /// from them); "latchkey" reports Latchkey's own. Latchkey is always named in
+    /// `latchkey_version` and `information`. The field set and order are RabbitMQ's; the
+    /// capabilities are the ones Latchkey implements (no consumer_priorities).
+    static func makeServerProperties(identity: String, version: String) -> FieldTable {
         var caps = FieldTable()
         for name in [
             "publisher_confirms", "exchange_exchange_bindings", "basic.nack", "consumer_cancel_notify",
@@ -115,14 +124,18 @@ public final class AMQPFrontEnd: FrontEnd {
         ] {
             caps.append(name, .bool(true))
         }
+        let rabbit = identity != "latchkey"
         var p = FieldTable()
         p.append("capabilities", .table(caps))
-        p.append("cluster_name", .string("latchkey"))
+        p.append("cluster_name", .string("latchkey@localhost"))
         p.append("copyright", .string("Copyright (c) Latchkey contributors"))
-        p.append("information", .string("Latchkey: Redis locks and AMQP 0-9-1 work queues in one process"))
+        p.append(
+            "information",
+            .string("Latchkey \(version), compatible with RabbitMQ \(rabbitMQVersion) (AMQP 0-9-1)"))
         p.append("platform", .string("Swift / libuv"))
-        p.append("product", .string("Latchkey"))
-        p.append("version", .string(version))
+        p.append("product", .string(rabbit ? "RabbitMQ" : "Latchkey"))
+        p.append("version", .string(rabbit ? rabbitMQVersion : version))
+        p.append("latchkey_version", .string(version))
         return p
     }
 }

@@ -85,11 +85,21 @@ package final class ChannelSession {
             case .txRollback: try txRollback()
             case .accessRequest: send(.accessRequestOk(.init()))
             default:
+                // A method only the server sends (declare-ok, get-empty, ...) is 503 for the
+                // whole connection in RabbitMQ 3.10 (checked on a node).
+                if Self.isServerOnly(method.name) { throw BrokerError.commandInvalid("unimplemented method") }
                 throw BrokerError.notImplemented("method \(method.name) is not implemented")
             }
         } catch {
             throw ChannelSession.exception(error, classID: method.classID, methodID: method.methodID)
         }
+    }
+
+    /// Replies and deliveries of classes exchange..tx: methods a client never sends. (Content-
+    /// bearing ones, deliver/get-ok/return, are refused at once; RabbitMQ first waits for their
+    /// content, see docs/amqp.md, differential allow-list.)
+    static func isServerOnly(_ name: String) -> Bool {
+        name.hasSuffix("-ok") || name == "basic.deliver" || name == "basic.return" || name == "basic.get-empty"
     }
 
     /// A complete basic.publish: the method, its properties and the assembled body.

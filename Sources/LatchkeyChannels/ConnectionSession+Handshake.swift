@@ -60,8 +60,13 @@ extension ConnectionSession {
             throw AMQPException.commandInvalid(
                 "unknown authentication mechanism '\(mechanism)'", classID: 10, methodID: 11)
         }
-        guard let (name, password) = credentials,
-            frontEnd.authenticate(user: name, password: password, fromLoopback: client.isLoopback)
+        guard let (name, password) = credentials else {
+            // A response RabbitMQ 3.10 cannot parse (a PLAIN authzid, a missing NUL) is a
+            // protocol error before tune: the socket closes without connection.close.
+            closeSocket()
+            return
+        }
+        guard frontEnd.authenticate(user: name, password: password, fromLoopback: client.isLoopback)
         else {
             refuseLogin(mechanism: mechanism)
             return
@@ -85,10 +90,12 @@ extension ConnectionSession {
         closeSocket()
     }
 
-    /// PLAIN: `authzid \0 user \0 password` (authzid usually empty).
+    /// PLAIN: `authzid \0 user \0 password`. Like RabbitMQ 3.10 we accept only an empty
+    /// authzid (acting as another identity is not supported, so a login that asks to is
+    /// refused rather than silently run as the authcid) and no NUL inside the password.
     static func parsePlain(_ r: Bytes) -> (Bytes, Bytes)? {
-        let parts = r.split(separator: 0, maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3 else { return nil }
+        let parts = r.split(separator: 0, omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].isEmpty else { return nil }
         return (Bytes(parts[1]), Bytes(parts[2]))
     }
 
@@ -109,17 +116,23 @@ extension ConnectionSession {
 
     func tuneOk(_ t: AMQPMethod.ConnectionTuneOk) throws(AMQPException) {
         let serverMax = frontEnd.frameMax
-        if t.frameMax != 0 && t.frameMax < FrameType.minFrameMax {
+        // RabbitMQ 3.10 refuses 0 ("no limit") for both, and a channel_max above its own:
+        // before connection.open that is a silent close (checked on a node).
+        if t.channelMax == 0 || t.channelMax > frontEnd.channelMax {
+            throw AMQPException.notAllowed(
+                "negotiated channel_max = \(t.channelMax) is out of range 1..\(frontEnd.channelMax)",
+                classID: 10, methodID: 31)
+        }
+        if t.frameMax < FrameType.minFrameMax {
             throw AMQPException.notAllowed(
                 "frame_max=\(t.frameMax) < \(FrameType.minFrameMax) min size", classID: 10, methodID: 31)
         }
         if t.frameMax > serverMax {
             throw AMQPException.notAllowed("frame_max=\(t.frameMax) > \(serverMax) max size", classID: 10, methodID: 31)
         }
-        // 0 means "no limit" from the client's side; ours still applies.
-        frameMax = t.frameMax == 0 ? serverMax : t.frameMax
+        frameMax = t.frameMax
         decoder.frameMax = frameMax
-        channelMax = t.channelMax == 0 ? frontEnd.channelMax : Swift.min(t.channelMax, frontEnd.channelMax)
+        channelMax = t.channelMax
         heartbeat = t.heartbeat
         phase = .opening
     }

@@ -151,7 +151,24 @@ import Testing
                 "invalid arg 'x-queue-type' for queue 'q' in vhost '/': \"unsupported queue type 'fancy'\"")
         ) { try f.declare("q", args: [str("x-queue-type", "fancy")]) }
         #expect(f.vhost.queues.isEmpty)
-        #expect(try f.declare("qq", args: [str("x-queue-type", "quorum")]).settings.maxLength == -1)
+        #expect(try f.declare("qq", durable: true, args: [str("x-queue-type", "quorum")]).settings.maxLength == -1)
+    }
+
+    @Test("quorum and stream queues refuse exclusive, auto-delete and non-durable, in RabbitMQ 3.10's order")
+    func replicatedTypeProperties() {
+        let f = Fixture()
+        for type in ["quorum", "stream"] {
+            #expect(
+                throws: BrokerError.preconditionFailed("invalid property 'exclusive-owner' for queue 'q' in vhost '/'")
+            ) { try f.declare("q", durable: true, exclusive: true, autoDelete: true, args: [str("x-queue-type", type)]) }
+            #expect(throws: BrokerError.preconditionFailed("invalid property 'auto-delete' for queue 'q' in vhost '/'")) {
+                try f.declare("q", autoDelete: true, args: [str("x-queue-type", type)])
+            }
+            #expect(throws: BrokerError.preconditionFailed("invalid property 'non-durable' for queue 'q' in vhost '/'")) {
+                try f.declare("q", args: [str("x-queue-type", type)])
+            }
+        }
+        #expect(f.vhost.queues.isEmpty)
     }
 
     @Test("exclusive queues are never durable (and never journaled)")

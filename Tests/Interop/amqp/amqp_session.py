@@ -133,6 +133,7 @@ class Session:
                 entries.append(self._normalise((c.name, f[1], name_, fields)))
                 self._after_close_frame(c, f[1], name_, entries, deadline)
             else:
+                entries.append((c.name, 0, name_, fields))
                 channel_max, frame_max, heartbeat = fields["channel-max"], fields["frame-max"], fields["heartbeat"]
                 t = dict(channel_max=channel_max, frame_max=frame_max, heartbeat=0)
                 t.update(tune or {})

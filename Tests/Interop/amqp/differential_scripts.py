@@ -437,10 +437,16 @@ def frames_out_of_order(s):
     s.raw(c, frame(FRAME_METHOD, 1, spec.encode_method("basic.publish", routing_key="k"))
           + frame(FRAME_METHOD, 1, spec.encode_method("queue.declare", queue="x")),
           "method where a header is due")
-    c = s.connect("d")
+    for m in ("queue.declare-ok", "basic.get-empty", "basic.consume-ok", "basic.cancel-ok", "tx.select-ok",
+              "channel.flow-ok", "confirm.select-ok", "exchange.bind-ok"):
+        c = s.connect(m)
+        s.open_channel(c)
+        s.call(c, 1, m, label="server-only %s from the client" % m)
+    c = s.connect("deliver")
     s.open_channel(c)
-    s.raw(c, frame(FRAME_METHOD, 1, spec.encode_method("basic.deliver", consumer_tag="x")),
-          "a server-only method from the client")
+    s.raw(c, frame(FRAME_METHOD, 1, spec.encode_method("basic.deliver", consumer_tag="x"))
+          + frame(FRAME_HEADER, 1, struct.pack(">HHQ", 60, 0, 1) + spec.encode_properties({}))
+          + frame(FRAME_BODY, 1, b"x"), "basic.deliver with content from the client")
 
 
 @script
@@ -456,3 +462,61 @@ def qos_and_recover(s):
     s.call(c, 3, "basic.recover", requeue=False)
     s.call(c, 3, "basic.recover", requeue=True)
     s.call(c, 3, "access.request", realm="/data")
+
+
+# --- numbers from the client at their limits (checked conversions) ------------------------------
+
+@script
+def extreme_numbers(s):
+    big = (1 << 63) - 1
+    c = s.connect()
+    cases = [
+        {"x-message-ttl": big}, {"x-message-ttl": 1 << 32}, {"x-expires": big}, {"x-expires": 1 << 32},
+        {"x-max-length": big}, {"x-max-length-bytes": big}, {"x-max-priority": 255}, {"x-max-priority": 256},
+        {"x-max-priority": big}, {"x-message-ttl": -(1 << 63)}, {"x-max-length": -(1 << 63)},
+        {"x-message-ttl": 1.5}, {"x-expires": 1e300}, {"x-message-ttl": 315360000000},
+        {"x-message-ttl": 315360000001}, {"x-expires": 315360000000}, {"x-expires": 315360000001},
+    ]
+    for i, args in enumerate(cases, start=1):
+        s.open_channel(c, i)
+        s.call(c, i, "queue.declare", queue=s.name("q%d" % i), exclusive=True, arguments=args)
+    n = len(cases) + 1
+    s.open_channel(c, n)
+    q = s.name("p")
+    s.call(c, n, "queue.declare", queue=q, exclusive=True, arguments={"x-max-priority": 10})
+    for props in ({"priority": 255}, {"expiration": "99999999999999999999"}, {"expiration": "-1"},
+                  {"expiration": "1e3"}, {"expiration": "18446744073709551615"}, {"timestamp": (1 << 64) - 1},
+                  {"expiration": "4294967296"}, {"delivery-mode": 255}, {"expiration": "315360000000"},
+                  {"expiration": "315360000001"}, {"expiration": "+5"}, {"expiration": "-0"},
+                  {"expiration": "0009"}, {"expiration": ""}, {"expiration": "-x"}, {"expiration": "12 "},
+                  {"expiration": "-" + "9" * 40}):
+        s.publish(c, n, routing_key=q, props=props, label="publish %s" % props)
+        if s.conns[c.name].open_channels:
+            pass
+    s.open_channel(c, n + 1)
+    s.call(c, n + 1, "basic.get", queue=q)
+    s.call(c, n + 1, "basic.qos", prefetch_count=65535, prefetch_size=0)
+    s.call(c, n + 1, "basic.consume", queue=q, arguments={"x-priority": big})
+    s.open_channel(c, n + 2)
+    s.call(c, n + 2, "basic.consume", queue=q, arguments={"x-priority": 1.5})
+
+
+@script
+def tune_ok_limits(s):
+    s.connect("a", tune={"frame_max": 0xFFFFFFFF})
+    s.connect("b", tune={"frame_max": 100})
+    s.connect("c", tune={"channel_max": 0xFFFF})
+    s.connect("d", tune={"heartbeat": 0xFFFF})
+    c = s.connect("e", tune={"channel_max": 2})
+    s.open_channel(c, 2)
+    s.open_channel(c, 3)
+
+
+@script
+def login_variants(s):
+    s.connect("authzid-same", response=b"guest\x00guest\x00guest")
+    s.connect("authzid-other", response=b"other\x00guest\x00guest")
+    s.connect("bad-password", password="nope")
+    s.connect("no-nul", response=b"guestguest")
+    s.connect("empty", response=b"")
+    s.connect("vhost", vhost="/nosuch")
