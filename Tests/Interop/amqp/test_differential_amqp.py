@@ -1,21 +1,18 @@
 """The AMQP differential: every scripted session in differential_scripts.py, against RabbitMQ and Latchkey.
 
-Both servers run side by side (a private RabbitMQ node from rabbitmq_server.py, or
-LATCHKEY_RABBITMQ_ADDR=host:port; the built Latchkey, or LATCHKEY_AMQP_ADDR). Each script's two
+Both servers run side by side (the `rabbitmq` and `latchkey` fixtures of conftest.py: a private
+RabbitMQ node from rabbitmq_server.py, or LATCHKEY_RABBITMQ_ADDR=host:port; the suite's Latchkey). Each script's two
 transcripts must be equal step by step: method names, every field value, reply codes and texts,
 frame order within a channel, EOFs. The only tolerated differences are in ALLOWED below, each one
 documented in docs/amqp.md ("Differential allow-list"). Without rabbitmq-server installed the
 suite is skipped, except under CI=true, where that is a failure.
 """
-import os
 import pprint
 
 import pytest
 
 import differential_scripts
 from amqp_session import Session
-from latchkey_server import LatchkeyServer
-from rabbitmq_server import RabbitMQServer, installed
 
 # script name -> why its difference is accepted (see docs/amqp.md, "Differential allow-list").
 # Each entry is (step label, a function(rabbit_entries, latchkey_entries) -> True when the difference
@@ -36,38 +33,6 @@ def _confirms_cut_short(rabbit, latch):
 ALLOWED = {
     "publish_then_close": {"20 confirmed publishes then connection.close in one write": _confirms_cut_short},
 }
-
-
-@pytest.fixture(scope="module")
-def rabbitmq():
-    addr = os.environ.get("LATCHKEY_RABBITMQ_ADDR")
-    if addr:
-        host, port = addr.rsplit(":", 1)
-        yield host, int(port)
-        return
-    if not installed():
-        if os.environ.get("CI") == "true":
-            pytest.fail("rabbitmq-server is not installed; the AMQP differential must run in CI")
-        pytest.skip("rabbitmq-server is not installed")
-    server = RabbitMQServer().start(timeout=120)
-    try:
-        yield server.host, server.port
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-def latchkey():
-    addr = os.environ.get("LATCHKEY_AMQP_ADDR")
-    if addr and os.environ.get("LATCHKEY_TARGET", "latchkey") == "latchkey":
-        host, port = addr.rsplit(":", 1)
-        yield host, int(port)
-        return
-    server = LatchkeyServer().start()
-    try:
-        yield server.host, server.amqp_port
-    finally:
-        server.stop()
 
 
 def run(addr, fn):
@@ -101,3 +66,25 @@ def test_differential(name, rabbitmq, latchkey):
     latch = run(latchkey, fn)
     diffs = differences(name, rabbit, latch)
     assert not diffs, "%s: Latchkey differs from RabbitMQ\n%s" % (name, "\n".join(diffs))
+
+
+def test_server_properties_like_rabbitmq(rabbitmq, latchkey):
+    """connection.start: same field names (plus latchkey_version), product and major.minor
+    version, mechanisms and locales; Latchkey's capabilities are a subset of RabbitMQ's, and the
+    ones it leaves out are exactly the documented ones (docs/amqp.md, Server identity)."""
+    starts = []
+    for addr in (rabbitmq, latchkey):
+        s = Session(*addr)
+        try:
+            starts.append(s.connect_start()[1])
+        finally:
+            s.close()
+    r, l = starts
+    rp, lp = r["server-properties"], l["server-properties"]
+    assert set(lp) == set(rp) | {"latchkey_version"}
+    assert lp["product"] == rp["product"] == "RabbitMQ"
+    assert lp["version"].split(".")[:2] == rp["version"].split(".")[:2] == ["3", "10"]
+    assert set(rp["capabilities"]) - set(lp["capabilities"]) == {"consumer_priorities"}
+    assert all(rp["capabilities"][k] == v for k, v in lp["capabilities"].items())
+    assert (l["mechanisms"], l["locales"], l["version-major"], l["version-minor"]) == (
+        r["mechanisms"], r["locales"], r["version-major"], r["version-minor"])
