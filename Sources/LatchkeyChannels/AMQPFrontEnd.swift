@@ -33,6 +33,11 @@ public final class AMQPFrontEnd: FrontEnd {
     package private(set) var memoryAlarm: MemoryAlarm! = nil
     /// Refuses persistent publishes to durable queues while the log cannot be written.
     package private(set) var diskAlarm: DiskAlarm! = nil
+    /// Channels with publisher confirms waiting for the log (see ChannelSession+Confirm.swift).
+    var confirmWaiters: [ObjectIdentifier: ChannelSession] = [:]
+    /// Set when a confirm waits for a record the log has not fsynced: the log should fsync now
+    /// rather than within the second under `everysec`. Cleared by `takeSyncRequest`.
+    var confirmsAwaitLog = false
 
     public init(context: ServerContext, journal: Journal) {
         self.context = context
@@ -69,6 +74,33 @@ public final class AMQPFrontEnd: FrontEnd {
         let s = ConnectionSession(client: client, frontEnd: self)
         sessions[client.id] = s
         return s
+    }
+
+    // MARK: publisher confirms and the log (called by the server's log wiring)
+
+    /// Whether a confirm waits for a record the log has not fsynced yet (and clears the flag).
+    public func takeSyncRequest() -> Bool {
+        defer { confirmsAwaitLog = false }
+        return confirmsAwaitLog
+    }
+
+    /// The log took every record made so far; they end at `end`.
+    public func logAppended(end: Int64) {
+        for c in confirmWaiters.values { c.logAppended(end: end) }
+    }
+
+    /// The log is durable up to `durable`: the confirms that waited for it go out.
+    public func logDurable(_ durable: Int64) { releaseConfirms(durable: durable, failed: false) }
+
+    /// The log cannot be written: every confirm still waiting for it is a nack (RabbitMQ
+    /// nacks what it could not make safe), so no publish waits for the disk to come back.
+    public func logFailed() { releaseConfirms(durable: 0, failed: true) }
+
+    private func releaseConfirms(durable: Int64, failed: Bool) {
+        if confirmWaiters.isEmpty { return }
+        for (id, c) in confirmWaiters.sorted(by: { $0.value.number < $1.value.number }) {
+            if !c.releaseDeferredConfirms(durable: durable, failed: failed) { confirmWaiters[id] = nil }
+        }
     }
 
     public func cron() {

@@ -50,9 +50,10 @@ extension ChannelSession {
                     .init(replyCode: 312, replyText: Bytes("NO_ROUTE".utf8), exchange: p.exchange, routingKey: p.routingKey)),
                 message)
         }
-        if confirmSeq != nil { confirm(rejected: outcome.rejected) }
         // RabbitMQ confirms a persistent message on a durable queue only once it is on disk.
-        if confirmSeq != nil && outcome.persisted { connection.frontEnd.journal.replyAfterFsync(connection.client.outbox) }
+        if confirmSeq != nil {
+            confirm(rejected: outcome.rejected, needsLog: outcome.persisted && connection.frontEnd.journal.isEnabled)
+        }
         connection.frontEnd.memoryAlarm.check(publisher: connection)
     }
 

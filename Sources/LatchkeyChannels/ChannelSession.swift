@@ -32,6 +32,9 @@ package final class ChannelSession {
     /// The highest sequence number whose ack is due but not yet sent, and the last one sent.
     var confirmPending: UInt64 = 0
     var confirmSent: UInt64 = 0
+    /// Confirms waiting for the log (persistent publishes to durable queues), and any later
+    /// confirm of the channel queued behind them; see ChannelSession+Confirm.swift.
+    var deferredConfirms: [DeferredConfirm] = []
     /// Transaction mode (tx.select): buffered publishes and settlements, nil when off.
     var tx: TxBuffer? = nil
     /// Direct reply-to: the consumer tag and reply address while consuming amq.rabbitmq.reply-to.
@@ -119,6 +122,9 @@ package final class ChannelSession {
         guard !closed else { return }
         flushConfirms()
         closed = true
+        // Confirms still waiting for the log die with the channel, as in RabbitMQ.
+        deferredConfirms.removeAll()
+        connection.frontEnd.confirmWaiters[ObjectIdentifier(self)] = nil
         // Acks held by an open transaction were never committed: those messages are unacked.
         if let t = tx { unacked.restore(t.settlements.flatMap { $0.1 }) }
         tx = nil
