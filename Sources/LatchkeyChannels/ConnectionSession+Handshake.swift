@@ -162,6 +162,9 @@ extension ConnectionSession {
             }
             guard heartbeat > 0 else { return }
             let interval = Int64(heartbeat) * 1000
+            // While we do not read its socket (memory alarm) the peer's heartbeats cannot
+            // arrive; RabbitMQ pauses its receive-side check then too.
+            if client.inputBlocked { lastReceivedMs = nowMs }
             if nowMs - lastReceivedMs >= 2 * interval {
                 // Peer silent for two intervals: drop the socket without connection.close.
                 closeSocket()
