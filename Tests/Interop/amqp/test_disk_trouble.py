@@ -127,6 +127,19 @@ def test_publish_in_flight_when_the_disk_fills_is_nacked_and_output_keeps_flowin
         ch.basic_publish("", "inflight-q", b"transient")  # nothing to log: accepted
         method, _, body = ch.basic_get("inflight-q", auto_ack=True)
         assert body == b"stored"
+        # Durable declares that would need a record are refused rather than answered OK;
+        # redeclaring what exists and non-durable declares still work (docs/amqp.md).
+        ch.queue_declare("inflight-q", durable=True)
+        ch.queue_declare("transient-q")
+        with pytest.raises(pika.exceptions.ChannelClosedByBroker) as e:
+            ch.queue_declare("new-durable-q", durable=True)
+        assert e.value.reply_code == 406
+        assert e.value.reply_text == ("PRECONDITION_FAILED - cannot declare durable queue 'new-durable-q' in vhost '/': "
+                                      "the append-only log cannot be written")
+        ch = conn.channel()
+        with pytest.raises(pika.exceptions.ChannelClosedByBroker) as e:
+            ch.exchange_declare("new-durable-x", "direct", durable=True)
+        assert e.value.reply_code == 406
         conn.close()
     finally:
         srv.kill()
