@@ -3,6 +3,11 @@
 // are stored and ignored, as RabbitMQ does.
 import LatchkeyCore
 
+// Checked numbers (issue 15): argument integers arrive as Int64 of any wire width; each is
+// range-checked (negative, zero, 10-year expiry, 255 priorities) before it is stored or
+// converted, and the broker only compares lengths with counts, so no client value is summed
+// into an overflow. The channel layer's note is in AMQPFrontEnd.swift.
+
 /// What happens when x-max-length / x-max-length-bytes is reached.
 public enum OverflowMode: String, Sendable {
     case dropHead = "drop-head"

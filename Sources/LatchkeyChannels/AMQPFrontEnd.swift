@@ -6,6 +6,15 @@ import LatchkeyBroker
 import LatchkeyCore
 import LatchkeyLog
 
+// Checked numbers (issue 15): every number a client sends that reaches an Int here or in the
+// broker is range-checked before any conversion or arithmetic: tune-ok channel_max/frame_max
+// (1...ours, 4096...ours, else a silent close) and heartbeat (UInt16, ms = h*1000 fits Int64);
+// expiration (any digit string, 0...315360000000 checked as text before Int64), x-message-ttl
+// and x-expires (0...315360000000, so now+ttl cannot overflow), x-max-priority (0...255 before
+// Int), x-max-length(-bytes) (compared, never summed), prefetch (UInt16 widened), body size
+// (UInt64, checked against amqp-max-message-size, itself capped at 512 MiB so a message's size
+// fits its UInt32 field), delivery tags (compared only). Field values keep their wire type.
+
 /// Makes AMQP sessions and runs their periodic work.
 public final class AMQPFrontEnd: FrontEnd {
     package let context: ServerContext
@@ -53,7 +62,9 @@ public final class AMQPFrontEnd: FrontEnd {
         vhosts = Set(Self.words(config.string("amqp-vhosts")).map { Bytes($0.utf8) })
         frameMax = UInt32(clamping: config.int("amqp-frame-max"))
         channelMax = UInt16(clamping: config.int("amqp-channel-max"))
-        maxMessageSize = UInt64(clamping: config.int("amqp-max-message-size"))
+        // The directive is limited to 512 MiB (RabbitMQ's ceiling); the cap here keeps a stored
+        // message's size within its UInt32 header field even if that limit changes.
+        maxMessageSize = UInt64(clamping: Swift.min(config.int("amqp-max-message-size"), Self.maxMessageSizeCap))
         serverProperties = Self.makeServerProperties(
             identity: config.string("amqp-server-identity"), version: context.latchkeyVersion)
         broker = Broker(clock: context.serverClock, vhosts: Self.words(config.string("amqp-vhosts")).map(String.init))
@@ -140,6 +151,9 @@ public final class AMQPFrontEnd: FrontEnd {
     /// RabbitMQ's server-properties keys with our own product name (kombu/Celery pick their QoS
     /// flag from `product`, so we do not pretend to be RabbitMQ) and the capabilities table that
     /// aiormq requires and pika/py-amqp consult.
+    /// RabbitMQ 3.10's largest `max_message_size` (512 MiB), the cap on amqp-max-message-size.
+    package static let maxMessageSizeCap: Int64 = 512 * 1024 * 1024
+
     /// The RabbitMQ release whose behaviour Latchkey reproduces (and reports by default).
     static let rabbitMQVersion = "3.10.8"
 

@@ -520,3 +520,39 @@ def login_variants(s):
     s.connect("no-nul", response=b"guestguest")
     s.connect("empty", response=b"")
     s.connect("vhost", vhost="/nosuch")
+
+
+@script
+def channel_close_with_consumers_and_unacked(s):
+    c = s.connect()
+    s.open_channel(c)
+    q = s.name("q")
+    s.call(c, 1, "queue.declare", queue=q, exclusive=True)
+    for i in range(3):
+        s.publish(c, 1, routing_key=q, body=b"m%d" % i)
+    s.open_channel(c, 2)
+    s.call(c, 2, "basic.qos", prefetch_count=2)
+    s.call(c, 2, "basic.consume", queue=q, consumer_tag="a", settle=0.2)
+    s.call(c, 2, "channel.close", reply_code=200, label="close a channel with a consumer and 2 unacked")
+    s.call(c, 1, "basic.get", queue=q, label="requeued first, redelivered")
+    s.call(c, 1, "basic.get", queue=q)
+    s.call(c, 1, "basic.get", queue=q)
+    s.call(c, 1, "basic.get", queue=q)
+
+
+@script
+def concurrent_close(s):
+    """Two connection.close in one write (a client closing from two threads), and a close racing
+    a channel.close."""
+    from amqp_session import frame, FRAME_METHOD
+    import amqp_spec as spec
+    c = s.connect("a")
+    s.open_channel(c)
+    close = frame(FRAME_METHOD, 0, spec.encode_method("connection.close", reply_code=200))
+    c.closing = True
+    s.raw(c, close + close, "two connection.close in one write")
+    c = s.connect("b")
+    s.open_channel(c)
+    c.closing = True
+    s.raw(c, frame(FRAME_METHOD, 1, spec.encode_method("channel.close", reply_code=200)) + close,
+          "channel.close and connection.close in one write")
