@@ -556,3 +556,46 @@ def concurrent_close(s):
     c.closing = True
     s.raw(c, frame(FRAME_METHOD, 1, spec.encode_method("channel.close", reply_code=200)) + close,
           "channel.close and connection.close in one write")
+
+
+@script
+def bindings_and_routing(s):
+    c = s.connect()
+    s.open_channel(c)
+    x1, x2, q = s.name("x1"), s.name("x2"), s.name("q")
+    s.call(c, 1, "exchange.declare", exchange=x1, type="topic", auto_delete=True)
+    s.call(c, 1, "exchange.declare", exchange=x2, type="headers", auto_delete=True)
+    s.call(c, 1, "queue.declare", queue=q, exclusive=True)
+    s.call(c, 1, "exchange.bind", destination=x2, source=x1, routing_key="a.#")
+    s.call(c, 1, "exchange.bind", destination=x2, source=x1, routing_key="a.#")   # duplicate
+    s.call(c, 1, "queue.bind", queue=q, exchange=x2, arguments={"x-match": "any", "h": "v"})
+    s.publish(c, 1, exchange=x1, routing_key="a.b", props={"headers": {"h": "v"}}, body=b"routed", mandatory=True)
+    s.publish(c, 1, exchange=x1, routing_key="a.b", props={"headers": {"h": "w"}}, body=b"nomatch", mandatory=True)
+    s.publish(c, 1, exchange=x1, routing_key="b.a", body=b"nokey", mandatory=True)
+    s.call(c, 1, "basic.get", queue=q)
+    s.call(c, 1, "basic.get", queue=q)
+    s.call(c, 1, "exchange.unbind", destination=x2, source=x1, routing_key="a.#")
+    s.publish(c, 1, exchange=x1, routing_key="a.b", props={"headers": {"h": "v"}}, body=b"gone", mandatory=True)
+    s.call(c, 1, "queue.unbind", queue=q, exchange=x2, arguments={"x-match": "any", "h": "v"})
+    s.call(c, 1, "exchange.declare", exchange=x2, type="headers", passive=True, label="x2 auto-deleted?")
+    s.open_channel(c, 2)
+    s.call(c, 2, "exchange.declare", exchange=x1, type="topic", passive=True, label="x1 auto-deleted?")
+
+
+@script
+def purge_with_unacked_and_misc(s):
+    c = s.connect()
+    s.open_channel(c)
+    q = s.name("q")
+    s.call(c, 1, "queue.declare", queue=q, exclusive=True)
+    for i in range(4):
+        s.publish(c, 1, routing_key=q, body=b"m%d" % i)
+    s.call(c, 1, "basic.get", queue=q, no_ack=False)
+    s.call(c, 1, "queue.purge", queue=q)
+    s.call(c, 1, "basic.nack", delivery_tag=1, requeue=True)
+    s.call(c, 1, "queue.declare", queue=q, passive=True)
+    s.call(c, 1, "queue.declare", queue="", exclusive=True, label="server-named queue")
+    s.call(c, 1, "queue.purge", queue="", label="purge the last declared queue")
+    s.call(c, 1, "basic.get", queue="", label="get from the last declared queue")
+    s.call(c, 0, "connection.update-secret", new_secret=b"x", reason="test")
+    s.call(c, 1, "basic.recover-async", requeue=True)
