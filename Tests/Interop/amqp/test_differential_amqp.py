@@ -70,9 +70,15 @@ def differences(name, rabbit, latch):
 @pytest.mark.parametrize("name", sorted(differential_scripts.SCRIPTS))
 def test_differential(name, rabbitmq, latchkey):
     fn = differential_scripts.SCRIPTS[name]
-    rabbit = run(rabbitmq, fn)
     latch = run(latchkey, fn)
-    diffs = differences(name, rabbit, latch)
+    # RabbitMQ sends some frames from other processes (queue, writer) than the one answering the
+    # barrier, so on a loaded machine one may land a step late. A real difference shows in every
+    # run; a script that differs is therefore replayed against RabbitMQ up to twice more.
+    for _ in range(3):
+        rabbit = run(rabbitmq, fn)
+        diffs = differences(name, rabbit, latch)
+        if not diffs:
+            break
     assert not diffs, "%s: Latchkey differs from RabbitMQ\n%s" % (name, "\n".join(diffs))
 
 
