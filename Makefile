@@ -4,7 +4,7 @@
 
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := pkg-config libuv1-dev liblua5.1-0-dev redis-server redis-tools amqp-tools librabbitmq-dev python3-venv
+APT_PACKAGES := pkg-config libuv1-dev liblua5.1-0-dev redis-server redis-tools amqp-tools librabbitmq-dev python3-venv rabbitmq-server php-cli php-amqplib
 BIN := .build/release/latchkey
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -16,7 +16,7 @@ deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	  $(SUDO) apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
 $(VENV)/.installed: Tests/Interop/requirements.txt Tests/Interop/redis/requirements.txt Tests/Interop/amqp/requirements.txt

@@ -87,7 +87,11 @@ extension Broker {
         in vhost: VirtualHost, queue: Bytes, exchange: Bytes, routingKey: Bytes, arguments: Arguments,
         connection: UInt64
     ) throws(BrokerError) {
-        let (src, q) = try bindingEnds(vhost, exchange, queue, connection)
+        // RabbitMQ 3.10 answers unbind-ok when the exchange, the queue or the binding is missing
+        // (aio-pika unbinds from auto-deleted exchanges on close), and even for another
+        // connection's exclusive queue; only the default exchange is refused.
+        if exchange.isEmpty { throw .defaultExchange }
+        guard let src = vhost.exchanges[exchange], let q = vhost.queues[queue] else { return }
         removeBinding(src, .queue(q), routingKey, arguments)
     }
 
@@ -103,7 +107,9 @@ extension Broker {
     public func unbindExchange(
         in vhost: VirtualHost, destination: Bytes, source: Bytes, routingKey: Bytes, arguments: Arguments
     ) throws(BrokerError) {
-        let (src, dst) = try exchangeEnds(vhost, source, destination)
+        // As queue.unbind: a missing source, destination or binding is success in RabbitMQ 3.10.
+        if source.isEmpty || destination.isEmpty { throw .defaultExchange }
+        guard let src = vhost.exchanges[source], let dst = vhost.exchanges[destination] else { return }
         removeBinding(src, .exchange(dst), routingKey, arguments)
     }
 

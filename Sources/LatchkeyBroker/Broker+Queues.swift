@@ -44,6 +44,8 @@ extension Broker {
             return q
         }
         let settings = try QueueSettings.parse(arguments, queue: qname, vhost: vhost.name)
+        try QueueSettings.checkReplicatedType(
+            arguments, exclusive: exclusive, autoDelete: autoDelete, durable: durable, queue: qname, vhost: vhost.name)
         let q = Queue(
             name: qname, vhost: vhost, durable: durable, exclusiveOwner: exclusive ? connection : nil,
             autoDelete: autoDelete, arguments: arguments, settings: settings, nowMs: now)

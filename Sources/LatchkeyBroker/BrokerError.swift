@@ -122,6 +122,13 @@ extension BrokerError {
         .preconditionFailed("invalid arg '\(arg)' for " + rs(kind, name, vhost) + ": \(why)")
     }
 
+    /// A new durable queue or exchange while the append-only log cannot be written: refused
+    /// like a persistent publish (Latchkey's choice; RabbitMQ's metadata store has no such
+    /// state), so no declare-ok promises what a restart would not bring back.
+    package static func unloggable(_ kind: String, _ name: Bytes, _ vhost: Bytes) -> BrokerError {
+        .preconditionFailed("cannot declare durable " + rs(kind, name, vhost) + ": the append-only log cannot be written")
+    }
+
     static func inUse(_ kind: String, _ name: Bytes, _ vhost: Bytes) -> BrokerError {
         .preconditionFailed(rs(kind, name, vhost) + " in use")
     }

@@ -3,6 +3,11 @@
 // are stored and ignored, as RabbitMQ does.
 import LatchkeyCore
 
+// Checked numbers (issue 15): argument integers arrive as Int64 of any wire width; each is
+// range-checked (negative, zero, 10-year expiry, 255 priorities) before it is stored or
+// converted, and the broker only compares lengths with counts, so no client value is summed
+// into an overflow. The channel layer's note is in AMQPFrontEnd.swift.
+
 /// What happens when x-max-length / x-max-length-bytes is reached.
 public enum OverflowMode: String, Sendable {
     case dropHead = "drop-head"
@@ -33,8 +38,9 @@ public struct QueueSettings: Sendable {
 
     public init() {}
 
-    /// RabbitMQ's largest TTL / x-expires (ms).
-    static let maxExpiry: Int64 = 4_294_967_295
+    /// RabbitMQ 3.10's largest x-message-ttl / x-expires / expiration: ten years in ms
+    /// (found by bisecting a node; 315360000001 is refused with {value_too_large,N}).
+    public static let maxExpiry: Int64 = 315_360_000_000
 
     /// Keys compared on redeclare (RabbitMQ's list of equivalence-checked arguments).
     static let checkedKeys = [
@@ -53,7 +59,7 @@ public struct QueueSettings: Sendable {
             guard case .integer(let n, _) = v else { throw bad(key, "\"expected integer, got \(v.typeName)\"") }
             if n == 0 && !allowZero { throw bad(key, "{value_zero,0}") }
             if n < 0 { throw bad(key, "{value_negative,\(n)}") }
-            if expiry && n > maxExpiry { throw bad(key, "{value_too_large,\(n),\(maxExpiry)}") }
+            if expiry && n > maxExpiry { throw bad(key, "{value_too_large,\(n)}") }
             return n
         }
         func string(_ key: String) throws(BrokerError) -> Bytes? {
@@ -112,9 +118,26 @@ public struct QueueSettings: Sendable {
             case (nil, nil): continue
             case (let r?, let c?) where r.sameValue(c): continue
             case (nil, _?) where key == "x-queue-type", (_?, nil) where key == "x-queue-type": continue
+            case (let r?, let c?):
+                // RabbitMQ 3.10 prints bare values when both sides have one, and the
+                // "the value '10' of type 'long'" form only next to a missing one ("none").
+                throw .inequivalent(key, "queue", name, vhost, received: "'\(r.display)'", current: "'\(c.display)'")
             default:
                 throw .inequivalent(key, "queue", name, vhost, received: describe(r), current: describe(c))
             }
+        }
+    }
+
+    /// quorum and stream queues (kept as classic queues here) still refuse the properties
+    /// RabbitMQ 3.10 refuses for them, in its order: exclusive, auto-delete, non-durable.
+    static func checkReplicatedType(
+        _ args: Arguments, exclusive: Bool, autoDelete: Bool, durable: Bool, queue name: Bytes, vhost: Bytes
+    ) throws(BrokerError) {
+        guard case .string(let t)? = args["x-queue-type"], t == Array("quorum".utf8) || t == Array("stream".utf8)
+        else { return }
+        let property = exclusive ? "exclusive-owner" : autoDelete ? "auto-delete" : !durable ? "non-durable" : nil
+        if let property {
+            throw .preconditionFailed("invalid property '\(property)' for " + BrokerError.rs("queue", name, vhost))
         }
     }
 

@@ -6,6 +6,15 @@ import LatchkeyBroker
 import LatchkeyCore
 import LatchkeyLog
 
+// Checked numbers (issue 15): every number a client sends that reaches an Int here or in the
+// broker is range-checked before any conversion or arithmetic: tune-ok channel_max/frame_max
+// (1...ours, 4096...ours, else a silent close) and heartbeat (UInt16, ms = h*1000 fits Int64);
+// expiration (any digit string, 0...315360000000 checked as text before Int64), x-message-ttl
+// and x-expires (0...315360000000, so now+ttl cannot overflow), x-max-priority (0...255 before
+// Int), x-max-length(-bytes) (compared, never summed), prefetch (UInt16 widened), body size
+// (UInt64, checked against amqp-max-message-size, itself capped at 512 MiB so a message's size
+// fits its UInt32 field), delivery tags (compared only). Field values keep their wire type.
+
 /// Makes AMQP sessions and runs their periodic work.
 public final class AMQPFrontEnd: FrontEnd {
     package let context: ServerContext
@@ -33,6 +42,11 @@ public final class AMQPFrontEnd: FrontEnd {
     package private(set) var memoryAlarm: MemoryAlarm! = nil
     /// Refuses persistent publishes to durable queues while the log cannot be written.
     package private(set) var diskAlarm: DiskAlarm! = nil
+    /// Channels with publisher confirms waiting for the log (see ChannelSession+Confirm.swift).
+    var confirmWaiters: [ObjectIdentifier: ChannelSession] = [:]
+    /// Set when a confirm waits for a record the log has not fsynced: the log should fsync now
+    /// rather than within the second under `everysec`. Cleared by `takeSyncRequest`.
+    var confirmsAwaitLog = false
 
     public init(context: ServerContext, journal: Journal) {
         self.context = context
@@ -48,8 +62,11 @@ public final class AMQPFrontEnd: FrontEnd {
         vhosts = Set(Self.words(config.string("amqp-vhosts")).map { Bytes($0.utf8) })
         frameMax = UInt32(clamping: config.int("amqp-frame-max"))
         channelMax = UInt16(clamping: config.int("amqp-channel-max"))
-        maxMessageSize = UInt64(clamping: config.int("amqp-max-message-size"))
-        serverProperties = Self.makeServerProperties(version: context.latchkeyVersion)
+        // The directive is limited to 512 MiB (RabbitMQ's ceiling); the cap here keeps a stored
+        // message's size within its UInt32 header field even if that limit changes.
+        maxMessageSize = UInt64(clamping: Swift.min(config.int("amqp-max-message-size"), Self.maxMessageSizeCap))
+        serverProperties = Self.makeServerProperties(
+            identity: config.string("amqp-server-identity"), version: context.latchkeyVersion)
         broker = Broker(clock: context.serverClock, vhosts: Self.words(config.string("amqp-vhosts")).map(String.init))
         BrokerHooks.install(on: broker, journal: journal)
         memoryAlarm = MemoryAlarm(
@@ -68,6 +85,33 @@ public final class AMQPFrontEnd: FrontEnd {
         let s = ConnectionSession(client: client, frontEnd: self)
         sessions[client.id] = s
         return s
+    }
+
+    // MARK: publisher confirms and the log (called by the server's log wiring)
+
+    /// Whether a confirm waits for a record the log has not fsynced yet (and clears the flag).
+    public func takeSyncRequest() -> Bool {
+        defer { confirmsAwaitLog = false }
+        return confirmsAwaitLog
+    }
+
+    /// The log took every record made so far; they end at `end`.
+    public func logAppended(end: Int64) {
+        for c in confirmWaiters.values { c.logAppended(end: end) }
+    }
+
+    /// The log is durable up to `durable`: the confirms that waited for it go out.
+    public func logDurable(_ durable: Int64) { releaseConfirms(durable: durable, failed: false) }
+
+    /// The log cannot be written: every confirm still waiting for it is a nack (RabbitMQ
+    /// nacks what it could not make safe), so no publish waits for the disk to come back.
+    public func logFailed() { releaseConfirms(durable: 0, failed: true) }
+
+    private func releaseConfirms(durable: Int64, failed: Bool) {
+        if confirmWaiters.isEmpty { return }
+        for (id, c) in confirmWaiters.sorted(by: { $0.value.number < $1.value.number }) {
+            if !c.releaseDeferredConfirms(durable: durable, failed: failed) { confirmWaiters[id] = nil }
+        }
     }
 
     public func cron() {
@@ -107,7 +151,18 @@ public final class AMQPFrontEnd: FrontEnd {
     /// RabbitMQ's server-properties keys with our own product name (kombu/Celery pick their QoS
     /// flag from `product`, so we do not pretend to be RabbitMQ) and the capabilities table that
     /// aiormq requires and pika/py-amqp consult.
-    static func makeServerProperties(version: String) -> FieldTable {
+    /// RabbitMQ 3.10's largest `max_message_size` (512 MiB), the cap on amqp-max-message-size.
+    package static let maxMessageSizeCap: Int64 = 512 * 1024 * 1024
+
+    /// The RabbitMQ release whose behaviour Latchkey reproduces (and reports by default).
+    static let rabbitMQVersion = "3.10.8"
+
+    /// connection.start's server-properties. `identity` "rabbitmq" (the default) reports the
+    /// RabbitMQ 3.10 product and version clients branch on (kombu picks basic.qos's meaning
+    /// from them); "latchkey" reports Latchkey's own. Latchkey is always named in
+    /// `latchkey_version` and `information`. The field set and order are RabbitMQ's; the
+    /// capabilities are the ones Latchkey implements (no consumer_priorities).
+    static func makeServerProperties(identity: String, version: String) -> FieldTable {
         var caps = FieldTable()
         for name in [
             "publisher_confirms", "exchange_exchange_bindings", "basic.nack", "consumer_cancel_notify",
@@ -115,14 +170,18 @@ public final class AMQPFrontEnd: FrontEnd {
         ] {
             caps.append(name, .bool(true))
         }
+        let rabbit = identity != "latchkey"
         var p = FieldTable()
         p.append("capabilities", .table(caps))
-        p.append("cluster_name", .string("latchkey"))
+        p.append("cluster_name", .string("latchkey@localhost"))
         p.append("copyright", .string("Copyright (c) Latchkey contributors"))
-        p.append("information", .string("Latchkey: Redis locks and AMQP 0-9-1 work queues in one process"))
+        p.append(
+            "information",
+            .string("Latchkey \(version), compatible with RabbitMQ \(rabbitMQVersion) (AMQP 0-9-1)"))
         p.append("platform", .string("Swift / libuv"))
-        p.append("product", .string("Latchkey"))
-        p.append("version", .string(version))
+        p.append("product", .string(rabbit ? "RabbitMQ" : "Latchkey"))
+        p.append("version", .string(rabbit ? rabbitMQVersion : version))
+        p.append("latchkey_version", .string(version))
         return p
     }
 }

@@ -50,9 +50,10 @@ extension ChannelSession {
                     .init(replyCode: 312, replyText: Bytes("NO_ROUTE".utf8), exchange: p.exchange, routingKey: p.routingKey)),
                 message)
         }
-        if confirmSeq != nil { confirm(rejected: outcome.rejected) }
         // RabbitMQ confirms a persistent message on a durable queue only once it is on disk.
-        if confirmSeq != nil && outcome.persisted { connection.frontEnd.journal.replyAfterFsync(connection.client.outbox) }
+        if confirmSeq != nil {
+            confirm(rejected: outcome.rejected, needsLog: outcome.persisted && connection.frontEnd.journal.isEnabled)
+        }
         connection.frontEnd.memoryAlarm.check(publisher: connection)
     }
 
@@ -70,20 +71,35 @@ extension ChannelSession {
         return true
     }
 
-    /// The `expiration` property as milliseconds (-1 when absent), with RabbitMQ's 406 texts.
+    /// The `expiration` property as milliseconds (-1 when absent), with RabbitMQ 3.10's 406
+    /// texts. Parsed as Erlang's string:to_integer does (optional sign, then digits, any
+    /// length), so no digit string can overflow: the value is only converted once it is known
+    /// to be within 0...maxExpiry (checked numbers, issue 15).
     static func expirationMs(_ e: Bytes?) throws(BrokerError) -> Int64 {
         guard let e else { return -1 }
         let text = "invalid expiration '\(e.string)': "
         var i = 0
-        var n: Int64 = 0
-        if e.first == 0x2D { throw .preconditionFailed(text + "{value_negative,\(e.string)}") }
-        while i < e.count, e[i] >= 0x30, e[i] <= 0x39, n < Int64.max / 10 - 10 {
-            n = n * 10 + Int64(e[i] - 0x30)
-            i += 1
-        }
-        if i == 0 { throw .preconditionFailed(text + "no_integer") }
+        let negative = e.first == 0x2D
+        if e.first == 0x2D || e.first == 0x2B { i = 1 }
+        let start = i
+        while i < e.count, e[i] >= 0x30, e[i] <= 0x39 { i += 1 }
+        if i == start { throw .preconditionFailed(text + "no_integer") }
         if i < e.count { throw .preconditionFailed(text + "{leftover_string,\"\(Bytes(e[i...]).string)\"}") }
-        return n
+        // The integer as Erlang prints it: no sign for positives, no leading zeros.
+        var digits = Bytes(e[start..<i]).string
+        while digits.count > 1 && digits.hasPrefix("0") { digits.removeFirst() }
+        let isZero = digits == "0"
+        if negative && !isZero { throw .preconditionFailed(text + "{value_negative,-\(digits)}") }
+        let max = String(QueueSettings.maxExpiry)
+        if digits.count > max.count || (digits.count == max.count && digits > max) {
+            // RabbitMQ formats the reason with ~p, which breaks a term that would pass column 80.
+            let column = text.utf8.count
+            let term = "{value_too_large,\(digits)}"
+            if column + term.utf8.count <= 80 { throw .preconditionFailed(text + term) }
+            throw .preconditionFailed(
+                text + "{value_too_large,\n" + String(repeating: " ", count: column + 1) + digits + "}")
+        }
+        return Int64(digits) ?? -1
     }
 
     /// basic.get(queue, no-ack) → get-ok(delivery-tag, redelivered, exchange, routing-key,

@@ -13,6 +13,11 @@ extension ChannelSession {
             if m.exchange.isEmpty { throw BrokerError.defaultExchange }
             _ = try broker.exchange(in: vhost, named: m.exchange)
         } else {
+            if m.durable && !m.exchange.isEmpty && vhost.exchanges[m.exchange] == nil
+                && connection.frontEnd.diskAlarm.isFailing && connection.frontEnd.journal.isEnabled
+            {
+                throw BrokerError.unloggable("exchange", m.exchange, vhost.name)
+            }
             try broker.declareExchange(
                 in: vhost, name: m.exchange, type: m.type, durable: m.durable, autoDelete: m.autoDelete,
                 internal: m.internal, arguments: Arguments(m.arguments))

@@ -18,6 +18,12 @@ extension ChannelSession {
         if m.passive {
             q = try broker.queue(in: vhost, named: try queueName(m.queue), connection: connection.id)
         } else {
+            // A durable queue that does not exist yet would need a log record (issue 16).
+            if m.durable && !m.exclusive && vhost.queues[m.queue] == nil
+                && connection.frontEnd.diskAlarm.isFailing && connection.frontEnd.journal.isEnabled
+            {
+                throw BrokerError.unloggable("queue", m.queue, vhost.name)
+            }
             q = try broker.declareQueue(
                 in: vhost, name: m.queue, durable: m.durable, exclusive: m.exclusive, autoDelete: m.autoDelete,
                 arguments: Arguments(m.arguments), connection: connection.id)

@@ -32,6 +32,9 @@ package final class ChannelSession {
     /// The highest sequence number whose ack is due but not yet sent, and the last one sent.
     var confirmPending: UInt64 = 0
     var confirmSent: UInt64 = 0
+    /// Confirms waiting for the log (persistent publishes to durable queues), and any later
+    /// confirm of the channel queued behind them; see ChannelSession+Confirm.swift.
+    var deferredConfirms: [DeferredConfirm] = []
     /// Transaction mode (tx.select): buffered publishes and settlements, nil when off.
     var tx: TxBuffer? = nil
     /// Direct reply-to: the consumer tag and reply address while consuming amq.rabbitmq.reply-to.
@@ -54,6 +57,11 @@ package final class ChannelSession {
     /// through `handleContent` once its content is complete).
     package func handle(_ method: AMQPMethod) throws(AMQPException) {
         if delivery.paused { resumeIfDrained() }
+        // RabbitMQ answers the method first (queue.delete-ok) and sends the basic.cancel of the
+        // consumers it removed after it; py-amqp fails on a cancel that arrives before delete-ok.
+        let outermost = connection.deferredCancels == nil
+        if outermost { connection.deferredCancels = [] }
+        defer { if outermost { sendDeferredCancels() } }
         do throws(BrokerError) {
             switch method {
             case .exchangeDeclare(let m): try exchangeDeclare(m)
@@ -80,11 +88,21 @@ package final class ChannelSession {
             case .txRollback: try txRollback()
             case .accessRequest: send(.accessRequestOk(.init()))
             default:
+                // A method only the server sends (declare-ok, get-empty, ...) is 503 for the
+                // whole connection in RabbitMQ 3.10 (checked on a node).
+                if Self.isServerOnly(method.name) { throw BrokerError.commandInvalid("unimplemented method") }
                 throw BrokerError.notImplemented("method \(method.name) is not implemented")
             }
         } catch {
             throw ChannelSession.exception(error, classID: method.classID, methodID: method.methodID)
         }
+    }
+
+    /// Replies and deliveries of classes exchange..tx: methods a client never sends. (Content-
+    /// bearing ones, deliver/get-ok/return, are refused at once; RabbitMQ first waits for their
+    /// content, see docs/amqp.md, differential allow-list.)
+    static func isServerOnly(_ name: String) -> Bool {
+        name.hasSuffix("-ok") || name == "basic.deliver" || name == "basic.return" || name == "basic.get-empty"
     }
 
     /// A complete basic.publish: the method, its properties and the assembled body.
@@ -104,6 +122,9 @@ package final class ChannelSession {
         guard !closed else { return }
         flushConfirms()
         closed = true
+        // Confirms still waiting for the log die with the channel, as in RabbitMQ.
+        deferredConfirms.removeAll()
+        connection.frontEnd.confirmWaiters[ObjectIdentifier(self)] = nil
         // Acks held by an open transaction were never committed: those messages are unacked.
         if let t = tx { unacked.restore(t.settlements.flatMap { $0.1 }) }
         tx = nil
@@ -164,8 +185,21 @@ extension ChannelSession: DeliverySink {
 
     package func consumerCancelled(_ consumer: Consumer) {
         // RabbitMQ only tells clients that advertised consumer_cancel_notify.
-        if connection.consumerCancelNotify {
+        guard connection.consumerCancelNotify else { return }
+        if connection.deferredCancels != nil {
+            connection.deferredCancels?.append((self, consumer.tag))
+        } else {
             send(.basicCancel(.init(consumerTag: consumer.tag, nowait: true)))
+        }
+    }
+
+    /// Sends the cancels `handle` held back until its reply was out (channels closed meanwhile
+    /// are skipped: their consumers went with them).
+    private func sendDeferredCancels() {
+        let pending = connection.deferredCancels ?? []
+        connection.deferredCancels = nil
+        for (channel, tag) in pending where !channel.closed {
+            channel.send(.basicCancel(.init(consumerTag: tag, nowait: true)))
         }
     }
 }

@@ -7,8 +7,9 @@ import LatchkeyCore
 extension ConnectionSession {
     /// How long a client may take from TCP accept to connection.open (RabbitMQ: 10 s).
     static let handshakeTimeoutMs: Int64 = 10_000
-    /// How long we wait for close-ok after sending connection.close.
-    static let closeOkTimeoutMs: Int64 = 3_000
+    /// How long we wait for close-ok after sending connection.close, and for the client to
+    /// close its socket after our close-ok (RabbitMQ 3.10: 30 s for both, measured).
+    static let closeOkTimeoutMs: Int64 = 30_000
 
     func sendStart() {
         phase = .starting
@@ -29,10 +30,14 @@ extension ConnectionSession {
         case (.opening, .connectionOpen(let o)):
             try open(o)
         case (_, .connectionClose):
-            // Client-initiated close: release everything, confirm, drop the socket.
+            // Client-initiated close: release everything (exclusive queues included) and confirm.
+            // RabbitMQ leaves closing the TCP connection to the client, which is what clients such
+            // as amqp091-go wait to do; a client that never does is dropped after the timeout.
             releaseChannels()
+            frontEnd.broker.connectionClosed(id)
             send(.connectionCloseOk(.init()), channel: 0)
-            closeSocket()
+            phase = .closeOkSent
+            closingSinceMs = context.nowMs
         case (.running, .connectionUpdateSecret):
             send(.connectionUpdateSecretOk(.init()), channel: 0)
         default:
@@ -55,8 +60,13 @@ extension ConnectionSession {
             throw AMQPException.commandInvalid(
                 "unknown authentication mechanism '\(mechanism)'", classID: 10, methodID: 11)
         }
-        guard let (name, password) = credentials,
-            frontEnd.authenticate(user: name, password: password, fromLoopback: client.isLoopback)
+        guard let (name, password) = credentials else {
+            // A response RabbitMQ 3.10 cannot parse (a PLAIN authzid, a missing NUL) is a
+            // protocol error before tune: the socket closes without connection.close.
+            closeSocket()
+            return
+        }
+        guard frontEnd.authenticate(user: name, password: password, fromLoopback: client.isLoopback)
         else {
             refuseLogin(mechanism: mechanism)
             return
@@ -80,10 +90,12 @@ extension ConnectionSession {
         closeSocket()
     }
 
-    /// PLAIN: `authzid \0 user \0 password` (authzid usually empty).
+    /// PLAIN: `authzid \0 user \0 password`. Like RabbitMQ 3.10 we accept only an empty
+    /// authzid (acting as another identity is not supported, so a login that asks to is
+    /// refused rather than silently run as the authcid) and no NUL inside the password.
     static func parsePlain(_ r: Bytes) -> (Bytes, Bytes)? {
-        let parts = r.split(separator: 0, maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3 else { return nil }
+        let parts = r.split(separator: 0, omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].isEmpty else { return nil }
         return (Bytes(parts[1]), Bytes(parts[2]))
     }
 
@@ -104,17 +116,23 @@ extension ConnectionSession {
 
     func tuneOk(_ t: AMQPMethod.ConnectionTuneOk) throws(AMQPException) {
         let serverMax = frontEnd.frameMax
-        if t.frameMax != 0 && t.frameMax < FrameType.minFrameMax {
+        // RabbitMQ 3.10 refuses 0 ("no limit") for both, and a channel_max above its own:
+        // before connection.open that is a silent close (checked on a node).
+        if t.channelMax == 0 || t.channelMax > frontEnd.channelMax {
+            throw AMQPException.notAllowed(
+                "negotiated channel_max = \(t.channelMax) is out of range 1..\(frontEnd.channelMax)",
+                classID: 10, methodID: 31)
+        }
+        if t.frameMax < FrameType.minFrameMax {
             throw AMQPException.notAllowed(
                 "frame_max=\(t.frameMax) < \(FrameType.minFrameMax) min size", classID: 10, methodID: 31)
         }
         if t.frameMax > serverMax {
             throw AMQPException.notAllowed("frame_max=\(t.frameMax) > \(serverMax) max size", classID: 10, methodID: 31)
         }
-        // 0 means "no limit" from the client's side; ours still applies.
-        frameMax = t.frameMax == 0 ? serverMax : t.frameMax
+        frameMax = t.frameMax
         decoder.frameMax = frameMax
-        channelMax = t.channelMax == 0 ? frontEnd.channelMax : Swift.min(t.channelMax, frontEnd.channelMax)
+        channelMax = t.channelMax
         heartbeat = t.heartbeat
         phase = .opening
     }
@@ -144,6 +162,9 @@ extension ConnectionSession {
             }
             guard heartbeat > 0 else { return }
             let interval = Int64(heartbeat) * 1000
+            // While we do not read its socket (memory alarm) the peer's heartbeats cannot
+            // arrive; RabbitMQ pauses its receive-side check then too.
+            if client.inputBlocked { lastReceivedMs = nowMs }
             if nowMs - lastReceivedMs >= 2 * interval {
                 // Peer silent for two intervals: drop the socket without connection.close.
                 closeSocket()
@@ -151,7 +172,7 @@ extension ConnectionSession {
                 FrameEncoder.heartbeat(into: &client.outbox.bytes)
                 didSend()
             }
-        case .closing:
+        case .closing, .closeOkSent:
             if nowMs - closingSinceMs >= Self.closeOkTimeoutMs { closeSocket() }
         case .closed:
             return

@@ -14,6 +14,9 @@ package final class ConnectionSession: ProtocolSession {
         case starting, tuning, opening, running
         /// We sent connection.close and wait for close-ok.
         case closing
+        /// The client closed and we answered close-ok: like RabbitMQ, the client closes the
+        /// socket (we drop it after `closeOkTimeoutMs`); only another close is answered.
+        case closeOkSent = "close_ok_sent"
         case closed
     }
 
@@ -60,6 +63,9 @@ package final class ConnectionSession: ProtocolSession {
     var lastReceivedMs: Int64
     var lastSentMs: Int64
     var closingSinceMs: Int64 = 0
+    /// Server basic.cancel notifications raised while one of this connection's channels handles
+    /// a method; non-nil only during `ChannelSession.handle` (see `ChannelSession.consumerCancelled`).
+    var deferredCancels: [(ChannelSession, Bytes)]? = nil
 
     init(client: ClientInfo, frontEnd: AMQPFrontEnd) {
         self.client = client
@@ -144,7 +150,7 @@ package final class ConnectionSession: ProtocolSession {
     // MARK: frames
 
     func handleFrame(_ f: Frame) throws(AMQPException) {
-        if phase == .closing { return closingFrame(f) }
+        if phase == .closing || phase == .closeOkSent { return closingFrame(f) }
         if f.type == FrameType.heartbeat {
             if f.channel != 0 { throw unexpected(f) }
             return
@@ -162,9 +168,14 @@ package final class ConnectionSession: ProtocolSession {
         }
     }
 
-    /// After we sent connection.close only close and close-ok matter.
+    /// After we sent connection.close only close and close-ok matter; after we answered the
+    /// client's close, only a repeated close (answered again, as RabbitMQ does).
     func closingFrame(_ f: Frame) {
         guard f.type == FrameType.method, f.channel == 0, let m = try? AMQPMethod.decode(f.payload) else { return }
+        if phase == .closeOkSent {
+            if case .connectionClose = m { send(.connectionCloseOk(.init()), channel: 0) }
+            return
+        }
         switch m {
         case .connectionCloseOk:
             closeSocket()
@@ -358,7 +369,7 @@ package final class ConnectionSession: ProtocolSession {
     /// close/close-ok are read.
     package func closeConnection(with e: AMQPException) {
         switch phase {
-        case .awaitingHeader, .starting, .tuning, .closing, .closed:
+        case .awaitingHeader, .starting, .tuning, .closing, .closeOkSent, .closed:
             // Handshake errors before connection.open is possible are not reported (RabbitMQ's
             // handshake_error), except a refused login, which refuseLogin handles.
             closeSocket()

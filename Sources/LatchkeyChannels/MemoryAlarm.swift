@@ -1,7 +1,8 @@
 // connection.blocked / unblocked: when the bytes of queued messages cross
 // amqp-queued-memory-limit every connection that advertised the `connection.blocked`
 // capability is told it is blocked, and unblocked once usage falls below 90% of the limit.
-// Publishes are still accepted (RabbitMQ stops reading the socket; we only notify).
+// As RabbitMQ does, a connection that publishes while the alarm is on is not read any further
+// (after the input in hand) until the alarm clears, whether or not it heeds connection.blocked.
 import LatchkeyAMQP
 import LatchkeyBroker
 import LatchkeyCore
@@ -46,8 +47,16 @@ package final class MemoryAlarm {
     @inline(__always)
     package func check(publisher session: ConnectionSession) {
         check()
-        if isBlocked && !notified.contains(session.id) { notify(session) }
+        guard isBlocked else { return }
+        if !notified.contains(session.id) { notify(session) }
+        if !session.client.inputBlocked {
+            session.client.inputBlocked = true
+            throttled.insert(session.id)
+        }
     }
+
+    /// Publishers whose socket is not read until the alarm clears.
+    private var throttled: Set<UInt64> = []
 
     private func notify(_ s: ConnectionSession) {
         guard s.isRunning && s.clientCapability("connection.blocked") else { return }
@@ -62,6 +71,8 @@ package final class MemoryAlarm {
         } else {
             for s in sessions() where notified.contains(s.id) && s.isRunning && !heldElsewhere(s.id) { s.sendBlocked(false) }
             notified.removeAll()
+            for s in sessions() where throttled.contains(s.id) { s.client.inputBlocked = false }
+            throttled.removeAll()
         }
     }
 }

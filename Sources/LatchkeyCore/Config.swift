@@ -96,6 +96,7 @@ public enum ConfigTable {
         Directive("amqp-heartbeat", .integer(0...65535), "60"),
         Directive("amqp-max-message-size", .memoryIn(0...536_870_912), "128mb", mutable: false),
         Directive("amqp-queued-memory-limit", .memory, "1gb", mutable: false),
+        Directive("amqp-server-identity", .oneOf(["rabbitmq", "latchkey"]), "rabbitmq", mutable: false),
         // test fixture
         Directive("enable-test-commands", .oneOf(["no", "yes", "local"]), "no", mutable: false),
         Directive("ready-file", .string, "", mutable: false),

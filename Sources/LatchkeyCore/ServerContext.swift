@@ -30,6 +30,13 @@ public final class ClientInfo {
     public let isLoopback: Bool
     /// Exempt from the `timeout` idle check (blocked clients, AMQP with heartbeats).
     @exclusivity(unchecked) public var exemptFromIdleTimeout = false
+    /// The session asks the server to stop reading this client's socket (an AMQP publisher
+    /// while the memory alarm is on, as RabbitMQ does). Set it to false to resume.
+    public var inputBlocked = false {
+        didSet { if oldValue && !inputBlocked { resumeInput?() } }
+    }
+    /// Installed by the server's connection: starts reading again (see `inputBlocked`).
+    public var resumeInput: (() -> Void)?
 
     public init(
         id: UInt64, kind: ClientProtocol, peerAddress: String, localAddress: String, isLoopback: Bool,

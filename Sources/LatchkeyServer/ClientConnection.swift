@@ -52,6 +52,10 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
         self.server = server
         self.connection = connection
         self.info = info
+        info.resumeInput = { [weak self] in
+            guard let self, !self.closed, !self.pausedForOutput, !info.outbox.closeAfterFlush else { return }
+            self.connection.startReading()
+        }
     }
 
     // MARK: reading
@@ -88,8 +92,9 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
             close()
             return used
         }
-        // A client that asked to be closed (QUIT, protocol error) is not read any further.
-        if info.outbox.closeAfterFlush { connection.pauseReading() }
+        // A client that asked to be closed (QUIT, protocol error) is not read any further, nor
+        // one its session blocked (AMQP memory alarm) until the session unblocks it.
+        if info.outbox.closeAfterFlush || info.inputBlocked { connection.pauseReading() }
         return used
     }
 
@@ -170,7 +175,7 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
             }
         } else if pausedForOutput {
             pausedForOutput = false
-            if !info.outbox.closeAfterFlush { connection.startReading() }
+            if !info.outbox.closeAfterFlush && !info.inputBlocked { connection.startReading() }
         }
     }
 

@@ -74,6 +74,19 @@ final class OutputHold {
         for id in done { held[id] = nil }
     }
 
+    /// Puts back, durable or not, everything held for the outboxes `which` selects (the AMQP
+    /// connections when the log fails: their confirms wait in the channels, so what is held is
+    /// output that must not wait for a disk that may never come back, heartbeats included).
+    func releaseRegardless(where which: (Outbox) -> Bool) {
+        for (id, h) in held where which(h.outbox) {
+            held[id] = nil
+            if h.outbox.isClosed { continue }
+            h.outbox.bytes.insert(contentsOf: h.segments.flatMap(\.bytes), at: 0)
+            if h.closeAfter { h.outbox.closeAfterFlush = true }
+            h.outbox.markDirty()
+        }
+    }
+
     /// Drops everything held (the log could not be made durable at shutdown: those replies were
     /// never acknowledged, and must not be).
     func discardAll() { held.removeAll() }

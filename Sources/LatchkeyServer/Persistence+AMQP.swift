@@ -18,3 +18,32 @@ extension AMQPFrontEnd: LogParticipant {
         for record in BrokerReplay.snapshot(broker) { RecordCodec.encode(record, into: &out) }
     }
 }
+
+/// Publisher confirms of logged publishes (persistent messages on durable queues) wait in their
+/// channels for the log, not in the held output: the log tells the AMQP front end how far it
+/// has written and fsynced, and that it failed.
+extension Persistence {
+    var amqp: AMQPFrontEnd? { participants[.amqp] as? AMQPFrontEnd }
+
+    /// After `writer.append`: the records end at `end`. Confirms waiting for them ask for an
+    /// fsync now (under `everysec`); under `no` nothing is waited for.
+    func amqpAppended(end: Int64) {
+        guard let amqp else { return }
+        amqp.logAppended(end: end)
+        if amqp.takeSyncRequest() {
+            if writer.policy == .no { amqp.logDurable(end) } else if end > writer.durable { writer.requestSync() }
+        }
+    }
+
+    /// After `hold.release`: the confirms whose records are now durable go out.
+    func amqpDurable() { amqp?.logDurable(writer.durable) }
+
+    /// The log just failed: release what AMQP connections had held (heartbeats and replies must
+    /// not wait for the disk) and nack every confirm still waiting for a record.
+    func amqpLogFailed() {
+        guard let amqp else { return }
+        hold.releaseRegardless { ($0.writer as? ClientConnection)?.info.kind == .amqp }
+        amqp.logFailed()
+        server.context.flushQueue.drain()
+    }
+}

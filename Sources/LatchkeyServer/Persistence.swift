@@ -156,11 +156,13 @@ public final class Persistence {
         }
         let end = writer.append(journal)
         let waiters = durableWaiters(end: end)
+        amqpAppended(end: end)
         _ = writer.syncInlineIfCheap(nowMs: ctx.nowMs)
         submit(writer.poll(nowMs: ctx.nowMs))
         hold.sweep(ctx.flushQueue, end: end, holdNew: mustHold(end: end, wasHealthy: wasHealthy), waiters: waiters)
         // An inline fsync may have made earlier held output durable without any job completing.
         hold.release(durable: writer.durable)
+        amqpDurable()
         armSliceTimer()
         updateStatus()
     }
@@ -204,8 +206,10 @@ public final class Persistence {
         }
         let end = writer.append(journal)
         let waiters = durableWaiters(end: end)
+        amqpAppended(end: end)
         hold.sweep(ctx.flushQueue, end: end, holdNew: mustHold(end: end, wasHealthy: wasHealthy), waiters: waiters)
         hold.release(durable: writer.durable)
+        amqpDurable()
         ctx.flushQueue.drain()
         submit(writer.poll(nowMs: ctx.nowMs))
         armSliceTimer()  // a returning slice job may lift the back-pressure
@@ -372,6 +376,7 @@ public final class Persistence {
             lastFailure = writer.failure
             ctx.persistence.aofLastWriteStatus = writer.failure == nil ? "ok" : "err"
             ctx.persistence.writeError = writer.errorText
+            if writer.failure != nil { amqpLogFailed() }
         }
     }
 

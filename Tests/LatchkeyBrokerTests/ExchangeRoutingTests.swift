@@ -48,6 +48,26 @@ import Testing
         #expect(try f.publish("y", to: "amq.topic", rk: "z").unroutable)
     }
 
+    @Test("unbind with a missing exchange, queue or binding succeeds (RabbitMQ 3.10); the default exchange is 403")
+    func unbindMissing() throws {
+        let f = Fixture()
+        try f.broker.unbindQueue(
+            in: f.vhost, queue: b("nq"), exchange: b("nx"), routingKey: b("k"), arguments: .empty, connection: 1)
+        _ = try f.declare("q", exclusive: true, connection: 7)
+        try f.broker.unbindQueue(
+            in: f.vhost, queue: b("q"), exchange: b("nx"), routingKey: b("k"), arguments: .empty, connection: 1)
+        try f.broker.unbindQueue(
+            in: f.vhost, queue: b("q"), exchange: b("amq.direct"), routingKey: b("k"), arguments: .empty, connection: 1)
+        try f.broker.unbindExchange(
+            in: f.vhost, destination: b("nx"), source: b("amq.direct"), routingKey: b("k"), arguments: .empty)
+        try f.broker.unbindExchange(
+            in: f.vhost, destination: b("amq.fanout"), source: b("ny"), routingKey: b("k"), arguments: .empty)
+        #expect(throws: BrokerError.defaultExchange) {
+            try f.broker.unbindQueue(
+                in: f.vhost, queue: b("q"), exchange: b(""), routingKey: b("k"), arguments: .empty, connection: 1)
+        }
+    }
+
     @Test("direct and fanout route by key / to all")
     func directFanout() throws {
         let f = Fixture()

@@ -182,7 +182,21 @@ import Testing
         _ = h.take()
         h.openChannel(2)
         h.send(.queueDelete(.init(queue: bytes("q"))), channel: 2)
-        #expect(h.methods() == [.basicCancel(.init(consumerTag: bytes("c"), nowait: true)), .queueDeleteOk(.init(messageCount: 0))])
+        // RabbitMQ 3.10's order: the reply first, then the cancel (py-amqp raises on the reverse).
+        #expect(h.methods() == [.queueDeleteOk(.init(messageCount: 0)), .basicCancel(.init(consumerTag: bytes("c"), nowait: true))])
+    }
+
+    @Test("deleting a queue consumed on the same channel: delete-ok, then basic.cancel (RabbitMQ 3.10)")
+    func serverCancelSameChannel() {
+        let h = AMQPHarness.running()
+        h.declare("q")
+        h.send(.basicConsume(.init(queue: bytes("q"), consumerTag: bytes("c"))), channel: 1)
+        _ = h.take()
+        h.send(.queueDelete(.init(queue: bytes("q"))), channel: 1)
+        #expect(h.methods() == [.queueDeleteOk(.init(messageCount: 0)), .basicCancel(.init(consumerTag: bytes("c"), nowait: true))])
+        // The consumer is gone: cancelling it now is a plain cancel-ok.
+        h.send(.basicCancel(.init(consumerTag: bytes("c"))), channel: 1)
+        #expect(h.methods() == [.basicCancelOk(.init(consumerTag: bytes("c")))])
     }
 
     @Test("mandatory unroutable → basic.return 312 NO_ROUTE with the content; immediate → connection 540")
@@ -244,6 +258,24 @@ import Testing
         #expect(get(h, "q", noAck: true)?.body == "kept")
         h.publish("bad", rk: "q", properties: BasicProperties(expiration: bytes("abc")))
         #expect(h.closes() == [CloseInfo(406, "PRECONDITION_FAILED - invalid expiration 'abc': no_integer", 60, 40)])
+    }
+
+    @Test(
+        "expiration parses like Erlang's string:to_integer with RabbitMQ 3.10's limits and texts",
+        arguments: [
+            ("+5", "5"), ("0009", "9"), ("-0", "0"), ("315360000000", "315360000000"),
+            ("-1", "{value_negative,-1}"), ("-x", "no_integer"), ("", "no_integer"), ("12 ", "{leftover_string,\" \"}"),
+            ("315360000001", "{value_too_large,315360000001}"),
+            // Past column 80 Erlang's ~p breaks the term, and RabbitMQ's text carries the break.
+            ("99999999999999999999", "{value_too_large,\n" + String(repeating: " ", count: 44) + "99999999999999999999}"),
+        ])
+    func expirationTexts(_ input: String, _ expected: String) {
+        do {
+            let ms = try ChannelSession.expirationMs(Bytes(input.utf8))
+            #expect(String(ms) == expected)
+        } catch {
+            #expect(error == .preconditionFailed("invalid expiration '\(input)': " + expected))
+        }
     }
 
     @Test("a consumer whose socket is backed up stops receiving until its output drains")

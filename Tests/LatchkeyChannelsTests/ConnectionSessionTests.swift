@@ -27,7 +27,20 @@ struct ConnectionSessionTests {
         #expect(h.methods().count == 1)
     }
 
-    @Test("connection.start carries capabilities, our product and PLAIN AMQPLAIN")
+    @Test("amqp-server-identity latchkey reports Latchkey as the product and its own version")
+    func latchkeyIdentity() throws {
+        let h = AMQPHarness(config: ["amqp-server-identity": "latchkey"])
+        h.header()
+        guard case .method(0, .connectionStart(let s)) = try #require(h.take().first) else {
+            Issue.record("no start")
+            return
+        }
+        #expect(s.serverProperties["product"] == .string("Latchkey"))
+        #expect(s.serverProperties["version"] == .string(h.context.latchkeyVersion))
+        #expect(s.serverProperties["latchkey_version"] == .string(h.context.latchkeyVersion))
+    }
+
+    @Test("connection.start carries capabilities, RabbitMQ's product and version, PLAIN AMQPLAIN")
     func start() throws {
         let h = AMQPHarness()
         h.header()
@@ -39,8 +52,10 @@ struct ConnectionSessionTests {
         #expect(s.versionMajor == 0 && s.versionMinor == 9)
         #expect(s.mechanisms == Bytes("PLAIN AMQPLAIN".utf8))
         #expect(s.locales == Bytes("en_US".utf8))
-        #expect(s.serverProperties["product"] == .string("Latchkey"))
-        #expect(s.serverProperties["version"] == .string(h.context.latchkeyVersion))
+        // Clients branch on product == "RabbitMQ" (kombu's basic.qos); Latchkey names itself apart.
+        #expect(s.serverProperties["product"] == .string("RabbitMQ"))
+        #expect(s.serverProperties["version"] == .string("3.10.8"))
+        #expect(s.serverProperties["latchkey_version"] == .string(h.context.latchkeyVersion))
         for key in ["platform", "copyright", "information", "cluster_name"] {
             #expect(s.serverProperties[key] != nil, "\(key)")
         }
@@ -178,7 +193,7 @@ struct ConnectionSessionTests {
             .connectionStartOk(
                 .init(clientProperties: AMQPHarness.clientProperties(), mechanism: Bytes("PLAIN".utf8),
                       response: AMQPHarness.plain("guest", "guest"))))
-        h.send(.connectionTuneOk(.init(channelMax: 0, frameMax: 0, heartbeat: 0)))
+        h.send(.connectionTuneOk(.init(channelMax: 2047, frameMax: 131072, heartbeat: 0)))
         _ = h.take()
         h.send(.connectionOpen(.init(virtualHost: Bytes("nov".utf8))))
         #expect(h.methods().compactMap(CloseInfo.init) == [CloseInfo(530, "NOT_ALLOWED - vhost nov not found", 10, 40)])
@@ -188,7 +203,7 @@ struct ConnectionSessionTests {
 
     @Test("tune-ok frame_max outside 4096...proposed drops the socket without a close (RabbitMQ's handshake error)")
     func tuneLimits() {
-        for fm in [UInt32(1000), UInt32(200_000)] {
+        for fm in [UInt32(0), UInt32(1000), UInt32(200_000)] {
             let h = AMQPHarness()
             h.header()
             h.send(
@@ -196,21 +211,60 @@ struct ConnectionSessionTests {
                     .init(clientProperties: AMQPHarness.clientProperties(), mechanism: Bytes("PLAIN".utf8),
                           response: AMQPHarness.plain("guest", "guest"))))
             _ = h.take()
-            h.send(.connectionTuneOk(.init(channelMax: 0, frameMax: fm, heartbeat: 0)))
+            h.send(.connectionTuneOk(.init(channelMax: 2047, frameMax: fm, heartbeat: 0)))
             #expect(h.take().isEmpty)
             #expect(h.closed)
         }
     }
 
-    @Test("client connection.close gets close-ok and the socket closes")
+    @Test("tune-ok channel_max 0 or above ours drops the socket, as RabbitMQ 3.10 does")
+    func tuneChannelMax() {
+        for cm in [UInt16(0), UInt16(2048), UInt16.max] {
+            let h = AMQPHarness()
+            h.header()
+            h.send(
+                .connectionStartOk(
+                    .init(clientProperties: AMQPHarness.clientProperties(), mechanism: Bytes("PLAIN".utf8),
+                          response: AMQPHarness.plain("guest", "guest"))))
+            _ = h.take()
+            h.send(.connectionTuneOk(.init(channelMax: cm, frameMax: 131072, heartbeat: 0)))
+            #expect(h.take().isEmpty)
+            #expect(h.closed)
+        }
+    }
+
+    @Test("a PLAIN response with an authzid (or without its NULs) is a silent close, as in RabbitMQ 3.10")
+    func plainAuthzid() {
+        for response in ["guest\u{0}guest\u{0}guest", "other\u{0}guest\u{0}guest", "guestguest", "\u{0}guest\u{0}guest\u{0}"] {
+            let h = AMQPHarness()
+            h.header()
+            _ = h.take()
+            h.send(
+                .connectionStartOk(
+                    .init(clientProperties: AMQPHarness.clientProperties(), mechanism: Bytes("PLAIN".utf8),
+                          response: Bytes(response.utf8))))
+            #expect(h.take().isEmpty, "\(response)")
+            #expect(h.closed)
+        }
+    }
+
+    @Test("client connection.close gets close-ok; the client closes the socket (RabbitMQ), or we do after 30 s")
     func clientClose() {
         let h = AMQPHarness()
         h.handshake()
         h.openChannel(1)
         h.send(.connectionClose(.init(replyCode: 200, replyText: Bytes("Normal shutdown".utf8))))
         #expect(h.methods() == [.connectionCloseOk(.init())])
-        #expect(h.closed)
+        #expect(!h.closed)
         #expect(h.session.channelCount == 0)
+        // Channel frames are ignored now; a repeated close is answered again, as RabbitMQ does.
+        h.send(.queueDeclare(.init()), channel: 1)
+        h.send(.connectionClose(.init(replyCode: 200, replyText: Bytes("again".utf8))))
+        #expect(h.methods() == [.connectionCloseOk(.init())])
+        h.clock.advance(ms: 30_000)
+        h.context.refreshNow()
+        h.front.cron()
+        #expect(h.closed)
     }
 
     @Test("second connection.open is 504 unexpected method in state running")
@@ -303,13 +357,17 @@ struct HeartbeatTests {
         #expect(h.closed)
     }
 
-    @Test("no close-ok within 3 s after our connection.close drops the socket")
+    @Test("no close-ok within 30 s after our connection.close drops the socket (RabbitMQ 3.10)")
     func closeOkTimeout() {
         let h = AMQPHarness()
         h.handshake()
         h.send(.queueDeclare(.init()), channel: 0)
         #expect(!h.closed)
-        h.clock.advance(ms: 3_000)
+        h.clock.advance(ms: 29_999)
+        h.context.refreshNow()
+        h.front.cron()
+        #expect(!h.closed)
+        h.clock.advance(ms: 1)
         h.context.refreshNow()
         h.front.cron()
         #expect(h.closed)

@@ -122,7 +122,7 @@ struct FramingErrorTests {
             .connectionStartOk(
                 .init(clientProperties: AMQPHarness.clientProperties(), mechanism: Bytes("PLAIN".utf8),
                       response: AMQPHarness.plain("guest", "guest"))))
-        h.send(.connectionTuneOk(.init(channelMax: 0, frameMax: 0, heartbeat: 0)))
+        h.send(.connectionTuneOk(.init(channelMax: 2047, frameMax: 131072, heartbeat: 0)))
         _ = h.take()
         h.send(.channelOpen(.init()), channel: 1)
         #expect(closes(h).first?.code == 505)

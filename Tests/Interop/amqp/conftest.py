@@ -15,7 +15,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 
 from latchkey_server import LatchkeyServer  # noqa: E402
-from rabbitmq_server import RabbitMQServer  # noqa: E402
+from rabbitmq_server import RabbitMQServer, installed  # noqa: E402
 
 TARGET = os.environ.get("LATCHKEY_TARGET", "latchkey").lower()
 DEFAULT_TIMEOUT = 60  # seconds per test unless the test says otherwise
@@ -66,6 +66,43 @@ def amqp_server():
                 sys.stderr.write(server.log_text())
     else:
         raise pytest.UsageError("LATCHKEY_TARGET must be latchkey or rabbitmq, not %r" % TARGET)
+
+
+@pytest.fixture(scope="session")
+def rabbitmq(request):
+    """The reference: LATCHKEY_RABBITMQ_ADDR, the suite's own node under LATCHKEY_TARGET=rabbitmq, or a private one."""
+    addr = os.environ.get("LATCHKEY_RABBITMQ_ADDR")
+    if addr:
+        host, port = addr.rsplit(":", 1)
+        yield host, int(port)
+        return
+    if TARGET == "rabbitmq":
+        server = request.getfixturevalue("amqp_server")
+        yield server.host, server.port
+        return
+    if not installed():
+        if os.environ.get("CI") == "true":
+            pytest.fail("rabbitmq-server is not installed; the AMQP differential must run in CI")
+        pytest.skip("rabbitmq-server is not installed")
+    server = RabbitMQServer().start(timeout=120)
+    try:
+        yield server.host, server.port
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def latchkey(request):
+    """The server under test: the suite's Latchkey (LATCHKEY_TARGET=latchkey), else a private one."""
+    if TARGET == "latchkey":
+        server = request.getfixturevalue("amqp_server")
+        yield server.host, server.port
+        return
+    server = LatchkeyServer().start()
+    try:
+        yield server.host, server.amqp_port
+    finally:
+        server.stop()
 
 
 @pytest.fixture

@@ -137,3 +137,25 @@ def test_channel_error_surfaces(amqp_server, uniq):
             ch2 = await conn.channel()
             await ch2.declare_queue(uniq(), auto_delete=True)
     run(scenario())
+
+
+def test_rpc_pattern_close_unbinds_cleanly(amqp_server):
+    """Issue 9 item 1: aio-pika's RPC pattern unbinds its reply queue from an auto-delete exchange
+    that the broker already removed when it closes; RabbitMQ answers unbind-ok, so close() must
+    not raise (it did against Latchkey: 404 on queue.unbind)."""
+    from aio_pika.patterns import RPC
+
+    async def scenario():
+        conn = await aio_pika.connect(amqp_server.url)
+        async with conn:
+            ch = await conn.channel()
+            rpc = await RPC.create(ch)
+
+            async def double(*, x):
+                return x * 2
+            await rpc.register("double-%d" % id(rpc), double, auto_delete=True)
+            assert await rpc.call("double-%d" % id(rpc), kwargs={"x": 21}) == 42
+            await rpc.close()
+            assert not ch.is_closed
+    run(scenario())
+

@@ -98,3 +98,48 @@ def test_persistent_publishes_refused_while_the_log_fails(small_disk):
         confirmed.close()
     finally:
         srv.kill()
+
+
+def test_publish_in_flight_when_the_disk_fills_is_nacked_and_output_keeps_flowing(small_disk):
+    """Issue 16 item 12 (Latchkey-only: RabbitMQ has no append-only log). The disk is full before the
+    publish, so the write of its own record is the one that fails: under `appendfsync always` the
+    confirm must be a nack (not an ack, not silence), within seconds, and the connection's other
+    output - heartbeats included - must keep flowing, so pika (heartbeat=1) stays connected."""
+    srv = LatchkeyServer("--appendonly", "yes", "--appendfsync", "always", data_dir=small_disk).start()
+    params = pika.ConnectionParameters(host=srv.host, port=srv.amqp_port, heartbeat=1, blocked_connection_timeout=30)
+    try:
+        conn = pika.BlockingConnection(params)
+        ch = conn.channel()
+        ch.queue_declare("inflight-q", durable=True)
+        ch.confirm_delivery()
+        persistent = pika.BasicProperties(delivery_mode=2)
+        ch.basic_publish("", "inflight-q", b"stored", properties=persistent)
+
+        fill(os.path.join(small_disk, "filler"))
+        t0 = time.monotonic()
+        with pytest.raises(pika.exceptions.NackError):
+            ch.basic_publish("", "inflight-q", b"x" * 65536, properties=persistent)
+        assert time.monotonic() - t0 < 5
+        # Three heartbeat intervals with the log down: pika closes a connection whose server
+        # stops sending heartbeats, so still being open proves they were not held.
+        conn.sleep(3.5)
+        assert conn.is_open
+        ch.basic_publish("", "inflight-q", b"transient")  # nothing to log: accepted
+        method, _, body = ch.basic_get("inflight-q", auto_ack=True)
+        assert body == b"stored"
+        # Durable declares that would need a record are refused rather than answered OK;
+        # redeclaring what exists and non-durable declares still work (docs/amqp.md).
+        ch.queue_declare("inflight-q", durable=True)
+        ch.queue_declare("transient-q")
+        with pytest.raises(pika.exceptions.ChannelClosedByBroker) as e:
+            ch.queue_declare("new-durable-q", durable=True)
+        assert e.value.reply_code == 406
+        assert e.value.reply_text == ("PRECONDITION_FAILED - cannot declare durable queue 'new-durable-q' in vhost '/': "
+                                      "the append-only log cannot be written")
+        ch = conn.channel()
+        with pytest.raises(pika.exceptions.ChannelClosedByBroker) as e:
+            ch.exchange_declare("new-durable-x", "direct", durable=True)
+        assert e.value.reply_code == 406
+        conn.close()
+    finally:
+        srv.kill()

@@ -192,3 +192,22 @@ def test_peer_sending_only_heartbeats_stays(amqp_server):
             assert not c.wait_eof(0.4), "server dropped a peer that sends heartbeats"
         c.send(R.channel_open(1))
         c.expect_method(20, 11)
+
+
+def test_py_amqp_queue_delete_with_own_consumer_does_not_raise(amqp_server, uniq):
+    """Issue 9 item 2: py-amqp (kombu's transport) waits for queue.delete-ok; a server basic.cancel
+    arriving before it raised ConsumerCancelled. RabbitMQ sends delete-ok first."""
+    import amqp
+    conn = amqp.Connection("%s:%d" % (amqp_server.host, amqp_server.port), userid="guest", password="guest")
+    conn.connect()
+    try:
+        ch = conn.channel()
+        q = uniq()
+        ch.queue_declare(q, auto_delete=False)
+        cancelled = []
+        ch.basic_consume(q, callback=lambda m: None, on_cancel=cancelled.append)
+        assert ch.queue_delete(q) == 0
+        conn.drain_events(timeout=2)
+        assert len(cancelled) == 1
+    finally:
+        conn.close()
