@@ -4,7 +4,8 @@
 # RabbitMQ 3, Debian, installed here on first use because only the benchmarks need it), then
 # syscalls per round trip (strace). Output is markdown, ready to paste into docs/benchmarks.md.
 # Use the fast build (`make build` sets LATCHKEY_UNCHECKED_EXCLUSIVITY=1); `make bench` does.
-# Usage: bench/run.sh [--quick]   (a full run takes about 10 minutes on 2 cores; --quick about 2)
+# Usage: bench/run.sh [--quick]   (a full run is meant to take under 10 minutes on 2 cores; --quick
+# under one)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=$([ "$(id -u)" = 0 ] || echo sudo)

@@ -8,8 +8,10 @@ with SIGINT and divide its call counts by the requests. Rows:
   RESP  redis-benchmark -c 50 -P 1 GET (as the -P 1 GET throughput row), Latchkey vs redis-server
   AMQP  basic.get + basic.ack on one connection (bench/amqp_load get -E), Latchkey vs RabbitMQ
 The counts include what the server does on its own during the traced window (timers, the 50
-connects); strace slows the server, so the window is longer than an untraced run. Counts only:
-no timing from this script is meaningful.
+connects); strace slows the server, so the window is longer than an untraced run. To show how
+much of a count is the server's own ticking, each server is then traced idle for as long as the
+loaded window lasted, and that count is also reported ("idle in the same time", per request).
+Counts only: no timing from this script is meaningful.
 
 Usage: bench/syscalls.py [--quick] [--requests N] [--gets N] [--only resp|amqp] [--top K]
 Environment: LATCHKEY_BIN (default .build/release/latchkey).
@@ -81,13 +83,23 @@ def parse_summary(text):
     return calls
 
 
+def traced(pid, run):
+    """(calls during run(), calls while idle for as long as run() took)."""
+    with Strace(pid) as busy:
+        t0 = time.monotonic()
+        run()
+        took = time.monotonic() - t0
+    with Strace(pid) as idle:
+        time.sleep(took)  # nothing to wait for: the point is an idle window of the same length
+    return busy.calls, idle.calls
+
+
 def resp_round_trips(name, server, n, clients):
     cmd = ["redis-benchmark", "-h", "127.0.0.1", "-p", str(server.port), "-c", str(clients), "-P", "1",
            "-n", str(n), "-r", "1000000", "GET", "lock:__rand_int__"]
-    with Strace(server.proc.pid) as st:
-        subprocess.run(cmd, check=True, capture_output=True, timeout=600)
+    calls, idle = traced(server.proc.pid, lambda: subprocess.run(cmd, check=True, capture_output=True, timeout=600))
     shown = "redis-benchmark -p PORT -c %d -P 1 -n %d -r 1000000 GET lock:__rand_int__" % (clients, n)
-    return (name, "GET, -P 1, -c %d" % clients, n, st.calls, shown)
+    return (name, "GET, -P 1, -c %d" % clients, n, calls, idle, shown)
 
 
 def amqp_round_trips(name, host, port, pid, n):
@@ -95,26 +107,26 @@ def amqp_round_trips(name, host, port, pid, n):
     queue = "bench-syscalls-%d" % os.getpid()
     subprocess.run([load, "publish", "-H", host, "-p", str(port), "-n", str(n), "-k", "-q", queue],
                    check=True, capture_output=True, timeout=600)
-    with Strace(pid) as st:
-        subprocess.run([load, "get", "-E", "-H", host, "-p", str(port), "-n", str(n), "-q", queue],
-                       check=True, capture_output=True, timeout=600)
+    get = [load, "get", "-E", "-H", host, "-p", str(port), "-n", str(n), "-q", queue]
+    calls, idle = traced(pid, lambda: subprocess.run(get, check=True, capture_output=True, timeout=600))
     subprocess.run([load, "delete", "-H", host, "-p", str(port), "-q", queue], check=True,
                    capture_output=True, timeout=60)
     shown = ("bench/bin/amqp_load publish -n %d -k -q Q (untraced); bench/bin/amqp_load get -E -n %d -q Q"
              % (n, n))
-    return (name, "basic.get + basic.ack", n, st.calls, shown)
+    return (name, "basic.get + basic.ack", n, calls, idle, shown)
 
 
 def report(rows, top):
-    print("| round trip | server | requests | syscalls / request | busiest syscalls per request |")
-    print("|---|---|---:|---:|---|")
-    for name, label, n, calls, _ in rows:
-        total = sum(calls.values())
+    print("| round trip | server | requests | syscalls / request | idle in the same time, / request | "
+          "busiest syscalls per request |")
+    print("|---|---|---:|---:|---:|---|")
+    for name, label, n, calls, idle, _ in rows:
         busiest = sorted(calls.items(), key=lambda kv: -kv[1])[:top]
-        print("| %s | %s | %d | %.2f | %s |" % (label, name, n, total / n,
-                                               ", ".join("%s %.2f" % (k, v / n) for k, v in busiest)))
+        print("| %s | %s | %d | %.2f | %.2f | %s |" % (
+            label, name, n, sum(calls.values()) / n, sum(idle.values()) / n,
+            ", ".join("%s %.2f" % (k, v / n) for k, v in busiest)))
     print("\nCommand lines (strace -c -f -p PID attached around each, all threads):\n")
-    for name, _, _, _, shown in rows:
+    for name, _, _, _, _, shown in rows:
         print("    %s: %s" % (name, shown))
 
 
