@@ -5,11 +5,13 @@
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := pkg-config libuv1-dev liblua5.1-0-dev redis-server redis-tools amqp-tools librabbitmq-dev python3-venv rabbitmq-server php-cli php-amqplib
+# Only `make bench` needs these (syscall counts per request); the tests never do.
+BENCH_APT_PACKAGES := strace
 BIN := .build/release/latchkey
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: deps venv build run test unit interop fixture-test dist wheel wheel-check embedding-example bench soak fuzz clean
+.PHONY: deps venv build run test unit interop fixture-test dist wheel wheel-check embedding-example bench bench-deps soak fuzz clean
 
 deps:
 	@command -v swift >/dev/null 2>&1 || { echo "swift (6.0 or newer) is not on PATH: install the toolchain from swift.org first" >&2; exit 1; }
@@ -69,8 +71,17 @@ wheel-check: wheel
 	  unshare -m sh -c 'mount -t tmpfs none "$$(dirname $$(dirname $$(dirname $$(readlink -f $$(command -v swift)))))" && exec env -i PATH=$(CURDIR)/.build/wheel-venv/bin:/usr/bin:/bin HOME=/tmp $(CURDIR)/.build/wheel-venv/bin/python -m pytest -q tests'; \
 	else env -i PATH=$(CURDIR)/.build/wheel-venv/bin:/usr/bin:/bin HOME=/tmp $(CURDIR)/.build/wheel-venv/bin/python -m pytest -q tests; fi
 
-bench: build venv
-	bash bench/run.sh
+bench-deps:
+	@missing=""; for p in $(BENCH_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+# Throughput and server CPU per operation against redis-server and RabbitMQ, then syscalls per
+# round trip, all on the fast build above. `make bench BENCH_ARGS=--quick` for a smoke run.
+bench: build venv bench-deps
+	LATCHKEY_BIN=$(BIN) bash bench/run.sh $(BENCH_ARGS)
 
 # Ten minutes of mixed load on both protocols with SIGKILL and restart every few seconds (issue 15).
 soak: build venv

@@ -6,6 +6,10 @@ handshake, filled with 1,000,000 queued 100-byte messages for a resident-memory 
 queue is deleted), driven through every row, and stopped before the next one starts (the machine has two cores; an idle Erlang VM
 beside Latchkey would skew it). Prints a markdown table with ratios and the command lines used.
 
+Every row also reports the server's CPU per message: amqp_load -C PID reads utime+stime from
+/proc/PID/stat at the start and the end of its timed interval (set-up and pre-fill excluded).
+The server process is latchkey itself, or RabbitMQ's beam.smp (all its threads).
+
 Usage: bench/amqp_bench.py [--quick] [--only latchkey|rabbitmq] [--rows publish,get,...] [--repeat K]
                            [--no-rss] [--json PATH]
 Environment: LATCHKEY_BIN (default .build/release/latchkey).
@@ -19,11 +23,13 @@ import sys
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(REPO, "bench"))
 sys.path.insert(0, os.path.join(REPO, "Tests", "Interop"))
 sys.path.insert(0, os.path.join(REPO, "Tests", "Interop", "amqp"))
 
 from latchkey_server import LatchkeyServer, binary_path  # noqa: E402
 from rabbitmq_server import RabbitMQServer, amqp_handshake_ok  # noqa: E402
+import proc_cpu  # noqa: E402
 
 SOURCE = os.path.join(REPO, "bench", "amqp_load.c")
 LOAD = os.path.join(REPO, "bench", "bin", "amqp_load")
@@ -31,6 +37,7 @@ LOAD = os.path.join(REPO, "bench", "bin", "amqp_load")
 # (key, label, mode, extra args, full N, quick N, issue target)
 ROWS = [
     ("publish", "publish 100 B, no confirms", "publish", [], 300000, 20000, 3),
+    ("publish-persistent", "durable queue, persistent publish, no confirms", "publish", ["-d"], 100000, 5000, 3),
     ("get", "basic.get + basic.ack", "get", [], 50000, 5000, 3),
     ("pubsub-get", "1 producer + 1 consumer (basic.get)", "pubsub", ["-g"], 50000, 5000, 3),
     ("pubsub", "1 producer + 1 consumer (consume, prefetch 100)", "pubsub", ["-P", "100"], 200000, 20000, 3),
@@ -58,8 +65,8 @@ def parse(line):
     return {k: v for k, v in (part.split("=", 1) for part in line.split() if "=" in part)}
 
 
-def run_load(host, port, mode, n, extra, timeout=600):
-    cmd = [LOAD, mode, "-H", host, "-p", str(port), "-n", str(n)] + extra
+def run_load(host, port, mode, n, extra, timeout=600, pid=None):
+    cmd = [LOAD, mode, "-H", host, "-p", str(port), "-n", str(n)] + extra + (["-C", str(pid)] if pid else [])
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     if p.returncode != 0:
         raise RuntimeError("%s failed: %s" % (" ".join(cmd), p.stderr.strip()))
@@ -105,7 +112,7 @@ class Target:
             s = RabbitMQServer().start()
             self.server = s
             self.startup_ms = s.startup_seconds * 1000
-            self.host, self.port, self.pid = s.host, s.port, s.pid()
+            self.host, self.port, self.pid = s.host, s.port, proc_cpu.beam_pid(s.pid())
         return self
 
     def stop(self):
@@ -115,7 +122,9 @@ class Target:
 
 def measure(kind, rows, quick, repeat, do_rss):
     t = Target(kind).start()
-    results = {"startup_ms": t.startup_ms, "rows": {}, "commands": {}}
+    results = {"startup_ms": t.startup_ms, "rows": {}, "commands": {},
+               "server": proc_cpu.cmdline(t.pid) if kind == "latchkey" else
+               "rabbitmq-server, private node (Tests/Interop/amqp/rabbitmq_server.py), beam.smp pid %d" % t.pid}
     try:
         if do_rss:
             # First, on a fresh server, so the earlier rows' garbage does not count against either.
@@ -131,7 +140,7 @@ def measure(kind, rows, quick, repeat, do_rss):
             n = quick_n if quick else full_n
             runs = []
             for _ in range(repeat):
-                r, cmd = run_load(t.host, t.port, mode, n, extra)
+                r, cmd = run_load(t.host, t.port, mode, n, extra, pid=t.pid)
                 runs.append(r)
             # Best of `repeat` for throughput; for latency the run with the lowest median.
             if mode == "latency":
@@ -140,7 +149,7 @@ def measure(kind, rows, quick, repeat, do_rss):
                 best = max(runs, key=lambda r: float(r["msgs_per_sec"]))
             results["rows"][key] = best
             results["commands"][key] = " ".join(os.path.relpath(c, REPO) if c == LOAD else c for c in
-                                                cmd[:1] + [cmd[1]] + ["-n", str(n)] + extra)
+                                                cmd[:1] + [cmd[1]] + ["-n", str(n)] + extra + ["-C", "PID"])
             print("  %-9s %-8s %s" % (kind, key, " ".join("%s=%s" % kv for kv in best.items())), file=sys.stderr)
     finally:
         t.stop()
@@ -154,8 +163,10 @@ def fmt_rate(v):
 def table(res, rows, quick):
     lk, rq = res.get("latchkey"), res.get("rabbitmq")
     out = []
-    out.append("| Row | Latchkey | RabbitMQ 3 | Latchkey advantage | Target |")
-    out.append("|---|---:|---:|---:|---|")
+    out.append("| Row | Latchkey | RabbitMQ 3 | Latchkey advantage | Target | Latchkey CPU us/msg | "
+               "RabbitMQ CPU us/msg | CPU ratio |")
+    out.append("|---|---:|---:|---:|---|---:|---:|---:|")
+    cpu = lambda r: float(r["cpu_us_per_msg"]) if r and "cpu_us_per_msg" in r else None
     for key, label, mode, extra, full_n, quick_n, target in rows:
         a = lk["rows"].get(key) if lk else None
         b = rq["rows"].get(key) if rq else None
@@ -173,8 +184,11 @@ def table(res, rows, quick):
             if a and b:
                 goal += " (%s)" % ("met" if float(a["msgs_per_sec"]) >= target * float(b["msgs_per_sec"])
                                    else "missed")
-        out.append("| %s (n=%d) | %s | %s | %s | %s |" % (label, quick_n if quick else full_n, cell(a), cell(b),
-                                                           ratio, goal))
+        ca, cb = cpu(a), cpu(b)
+        out.append("| %s (n=%d) | %s | %s | %s | %s | %s | %s | %s |" % (
+            label, quick_n if quick else full_n, cell(a), cell(b), ratio, goal,
+            "%.2f" % ca if ca is not None else "-", "%.2f" % cb if cb is not None else "-",
+            proc_cpu.ratio(ca, cb)))
     if (lk and "rss" in lk) or (rq and "rss" in rq):
         n = (lk or rq)["rss"]["messages"]
         cell = lambda r: ("%.1f MB (idle %.1f MB)" % (r["rss"]["after_kb"] / 1024, r["rss"]["before_kb"] / 1024)
@@ -184,12 +198,12 @@ def table(res, rows, quick):
         goal = "<= 1/2 of RabbitMQ"
         if lk and rq and "rss" in lk and "rss" in rq:
             goal += " (%s)" % ("met" if lk["rss"]["after_kb"] * 2 <= rq["rss"]["after_kb"] else "missed")
-        out.append("| resident memory, %s queued 100 B messages | %s | %s | %s | %s |" % (
+        out.append("| resident memory, %s queued 100 B messages | %s | %s | %s | %s | | | |" % (
             "{:,}".format(n), cell(lk), cell(rq), ratio, goal))
     cell = lambda r: ("%.1f ms" % r["startup_ms"]) if r else "-"
     ratio = "%.0fx" % (rq["startup_ms"] / lk["startup_ms"]) if lk and rq else "-"
     goal = "< 20 ms" + ((" (%s)" % ("met" if lk["startup_ms"] < 20 else "missed")) if lk else "")
-    out.append("| start-up to first AMQP handshake | %s | %s | %s | %s |" % (cell(lk), cell(rq), ratio, goal))
+    out.append("| start-up to first AMQP handshake | %s | %s | %s | %s | | | |" % (cell(lk), cell(rq), ratio, goal))
     return "\n".join(out)
 
 
@@ -216,6 +230,7 @@ def main():
                  % binary_path())
     build_load()
 
+    load_start = proc_cpu.load_average()
     results = {}
     for kind in kinds:
         print("== %s" % kind, file=sys.stderr)
@@ -224,10 +239,18 @@ def main():
     print("AMQP benchmark (%s), %s, 2 cores shared; servers run one after the other on loopback." % (
         "quick smoke run, small counts" if args.quick else "full run", time.strftime("%Y-%m-%d %H:%M UTC",
                                                                                       time.gmtime())))
+    print("Load at start: %s" % load_start)
+    print("Load at end:   %s" % proc_cpu.load_average())
     print()
     print(table(results, rows, args.quick))
     print()
-    print("Command lines (each against -H 127.0.0.1 -p <server's AMQP port>):")
+    print("CPU us/msg: the server's utime+stime over the timed interval / messages (fanout and topic: per "
+          "published message; CPU ratio below 1 = Latchkey spends less). Latchkey runs with --appendonly yes "
+          "--appendfsync always (only durable queues' persistent messages are logged).")
+    print()
+    print("Command lines (each against -H 127.0.0.1 -p <server's AMQP port>; PID = latchkey or beam.smp):")
+    for kind, r in results.items():
+        print("    server %s: %s" % (kind, r["server"]))
     for key, *_ in rows:
         cmd = next((r["commands"][key] for r in results.values() if key in r["commands"]), None)
         if cmd:

@@ -6,6 +6,7 @@
 // Build: cc -O2 bench/amqp_load.c -lrabbitmq -o bench/bin/amqp_load
 // Usage: amqp_load MODE [-H host] [-p port] [-n messages] [-s bytes] [-P prefetch] [-w window]
 //                       [-r rate/s] [-q queue] [-g] [-k] [-d (durable queue, persistent messages)]
+//                       [-C server-pid] [-E]
 // Modes: publish  N messages of S bytes to one queue, no confirms; done when the queue holds N
 //        get      basic.get + basic.ack until N (queue pre-filled, not timed)
 //        pubsub   producer and consumer connections at once (consumer: basic.consume with prefetch,
@@ -16,6 +17,12 @@
 //        confirm  publish N with confirms, at most W (100) unconfirmed
 //        latency  publish at R/s (1000) to a consumer, publish->deliver time (p50/p99 in us)
 //        delete   delete queue -q (cleanup after a -k run)
+// -d works with publish (persistent publishes to a durable queue, no confirms) and confirm.
+// -C PID: read the server's utime+stime from /proc/PID/stat at the start and end of the timed
+//        interval (the same instants as `seconds`, so set-up and pre-fill are not counted) and
+//        report server_cpu_us and cpu_us_per_msg. /proc/PID/stat sums all the process's threads.
+// -E (get only): take N from the existing queue -q without declaring, pre-filling or deleting it
+//        (bench/syscalls.py fills it first, so only the round trips are traced).
 // Output: "mode=... messages=N bytes=S seconds=T msgs_per_sec=X [p50_us= p99_us= ...]"
 #include <amqp.h>
 #include <amqp_framing.h>
@@ -39,7 +46,12 @@ static int window = 100;
 static int rate = 1000;
 static int use_get = 0;
 static int keep = 0;
-static int durable = 0;  // -d: durable queue + persistent (delivery-mode 2) publishes (confirm mode)
+static int durable = 0;  // -d: durable queue + persistent (delivery-mode 2) publishes
+static int existing = 0;  // -E: get mode uses the queue as it is
+static int server_pid = 0;  // -C: whose CPU time to read around the timed interval
+static double cpu_start_ticks = -1, cpu_end_ticks = -1;
+static const amqp_basic_properties_t persistent_props = {._flags = AMQP_BASIC_DELIVERY_MODE_FLAG,
+                                                         .delivery_mode = 2};
 static char queue_name[200];
 
 static double now_s(void) {
@@ -57,6 +69,37 @@ static uint64_t now_ns(void) {
 static void die(const char *what) {
   fprintf(stderr, "amqp_load: %s\n", what);
   exit(1);
+}
+
+// utime + stime (fields 14 and 15) of server_pid in clock ticks. The command name (field 2) may
+// hold spaces or parentheses, so parsing starts after the last ')'.
+static double server_ticks(void) {
+  char path[64], buf[2048];
+  snprintf(path, sizeof path, "/proc/%d/stat", server_pid);
+  FILE *f = fopen(path, "r");
+  if (!f) die("cannot open the server's /proc/PID/stat (-C)");
+  size_t len = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[len] = 0;
+  char *p = strrchr(buf, ')');
+  if (!p) die("unexpected /proc/PID/stat format");
+  unsigned long long ut = 0, st = 0;
+  // After ") ": state(3) ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime
+  if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+    die("unexpected /proc/PID/stat fields");
+  return (double)(ut + st);
+}
+
+// The timed interval: start_clock() where it begins, stop_clock(t0) (seconds) where it ends.
+static double start_clock(void) {
+  if (server_pid) cpu_start_ticks = server_ticks();
+  return now_s();
+}
+
+static double stop_clock(double t0) {
+  double secs = now_s() - t0;
+  if (server_pid) cpu_end_ticks = server_ticks();
+  return secs;
 }
 
 static void check_reply(amqp_rpc_reply_t r, const char *ctx) {
@@ -149,15 +192,21 @@ static amqp_bytes_t make_body(size_t size) {
 
 static void publish_n(amqp_connection_state_t c, const char *exchange, const char *rk, long n, amqp_bytes_t body) {
   amqp_bytes_t ex = amqp_cstring_bytes(exchange), key = amqp_cstring_bytes(rk);
+  const amqp_basic_properties_t *props = durable ? &persistent_props : NULL;
   for (long i = 0; i < n; i++) {
-    check_rc(amqp_basic_publish(c, 1, ex, key, 0, 0, NULL, body), "basic.publish");
+    check_rc(amqp_basic_publish(c, 1, ex, key, 0, 0, props, body), "basic.publish");
     if ((i & 1023) == 0) amqp_maybe_release_buffers(c);
   }
 }
 
 static void report(const char *mode, long n, double secs, const char *extra) {
-  printf("mode=%s messages=%ld bytes=%zu seconds=%.4f msgs_per_sec=%.0f%s%s\n", mode, n, msg_size, secs,
+  printf("mode=%s messages=%ld bytes=%zu seconds=%.4f msgs_per_sec=%.0f%s%s", mode, n, msg_size, secs,
          secs > 0 ? n / secs : 0.0, extra ? " " : "", extra ? extra : "");
+  if (server_pid && cpu_start_ticks >= 0 && cpu_end_ticks >= 0) {
+    double us = (cpu_end_ticks - cpu_start_ticks) * 1e6 / (double)sysconf(_SC_CLK_TCK);
+    printf(" server_cpu_us=%.0f cpu_us_per_msg=%.3f", us, us / (double)n);
+  }
+  printf("\n");
   fflush(stdout);
 }
 
@@ -167,10 +216,10 @@ static void mode_publish(void) {
   amqp_connection_state_t c = open_conn();
   declare_queue(c, queue_name);
   amqp_bytes_t body = make_body(msg_size);
-  double t0 = now_s();
+  double t0 = start_clock();
   publish_n(c, "", queue_name, n_messages, body);
   wait_count(c, queue_name, (uint32_t)n_messages);
-  report("publish", n_messages, now_s() - t0, NULL);
+  report("publish", n_messages, stop_clock(t0), NULL);
   delete_queue(c, queue_name);
   close_conn(c);
 }
@@ -197,14 +246,16 @@ static long get_loop(amqp_connection_state_t c, const char *q, long n, double de
 
 static void mode_get(void) {
   amqp_connection_state_t c = open_conn();
-  declare_queue(c, queue_name);
-  amqp_bytes_t body = make_body(msg_size);
-  publish_n(c, "", queue_name, n_messages, body);
-  wait_count(c, queue_name, (uint32_t)n_messages);
-  double t0 = now_s();
+  if (!existing) {
+    declare_queue(c, queue_name);
+    amqp_bytes_t body = make_body(msg_size);
+    publish_n(c, "", queue_name, n_messages, body);
+    wait_count(c, queue_name, (uint32_t)n_messages);
+  }
+  double t0 = start_clock();
   get_loop(c, queue_name, n_messages, t0 + 300);
-  report("get", n_messages, now_s() - t0, NULL);
-  delete_queue(c, queue_name);
+  report("get", n_messages, stop_clock(t0), NULL);
+  if (!existing) delete_queue(c, queue_name);
   close_conn(c);
 }
 
@@ -266,13 +317,13 @@ static void mode_pubsub(void) {
   declare_queue(c, queue_name);
   struct producer_args a = {queue_name, n_messages, 0, 0};
   pthread_t th;
-  double t0 = now_s();
+  double t0 = start_clock();
   if (pthread_create(&th, NULL, producer_main, &a) != 0) die("pthread_create");
   if (use_get)
     get_loop(c, queue_name, n_messages, t0 + 300);
   else
     consume_loop(c, queue_name, n_messages, prefetch, NULL);
-  double secs = now_s() - t0;
+  double secs = stop_clock(t0);
   pthread_join(th, NULL);
   report(use_get ? "pubsub-get" : "pubsub", n_messages, secs, NULL);
   amqp_channel_close(c, 1, AMQP_REPLY_SUCCESS);  // drop the consumer before deleting
@@ -288,9 +339,9 @@ static void mode_consume(void) {
   amqp_bytes_t body = make_body(msg_size);
   publish_n(c, "", queue_name, n_messages, body);
   wait_count(c, queue_name, (uint32_t)n_messages);
-  double t0 = now_s();
+  double t0 = start_clock();
   consume_loop(c, queue_name, n_messages, prefetch, NULL);
-  report("consume", n_messages, now_s() - t0, NULL);
+  report("consume", n_messages, stop_clock(t0), NULL);
   amqp_channel_close(c, 1, AMQP_REPLY_SUCCESS);
   amqp_channel_open(c, 1);
   check_reply(amqp_get_rpc_reply(c), "channel.open");
@@ -332,14 +383,14 @@ static void mode_fanout(void) {
   snprintf(ex, sizeof ex, "%s-fanout", queue_name);
   exchange_setup(c, ex, "fanout", 10, 1);
   amqp_bytes_t body = make_body(msg_size);
-  double t0 = now_s();
+  double t0 = start_clock();
   publish_n(c, ex, "any", n_messages, body);
   for (int i = 0; i < 10; i++) {
     char q[256];
     snprintf(q, sizeof q, "%s-%d", queue_name, i);
     wait_count(c, q, (uint32_t)n_messages);
   }
-  double secs = now_s() - t0;
+  double secs = stop_clock(t0);
   char extra[100];
   snprintf(extra, sizeof extra, "queues=10 deliveries_per_sec=%.0f", 10 * n_messages / secs);
   report("fanout", n_messages, secs, extra);
@@ -353,7 +404,7 @@ static void mode_topic(void) {
   snprintf(ex, sizeof ex, "%s-topic", queue_name);
   exchange_setup(c, ex, "topic", 10, 100);
   amqp_bytes_t body = make_body(msg_size);
-  double t0 = now_s();
+  double t0 = start_clock();
   amqp_bytes_t exb = amqp_cstring_bytes(ex);
   for (long i = 0; i < n_messages; i++) {
     char key[64];
@@ -366,7 +417,8 @@ static void mode_topic(void) {
     snprintf(q, sizeof q, "%s-%d", queue_name, i);
     wait_count(c, q, (uint32_t)(n_messages / 10));
   }
-  report("topic", n_messages, now_s() - t0, "bindings=1000");
+  double secs = stop_clock(t0);
+  report("topic", n_messages, secs, "bindings=1000");
   exchange_teardown(c, ex, 10);
   close_conn(c);
 }
@@ -379,12 +431,11 @@ static void mode_confirm(void) {
   amqp_bytes_t body = make_body(msg_size);
   amqp_bytes_t q = amqp_cstring_bytes(queue_name);
   // -d: a durable queue and persistent messages, so each confirm means "on disk".
-  amqp_basic_properties_t persistent = {._flags = AMQP_BASIC_DELIVERY_MODE_FLAG, .delivery_mode = 2};
   uint64_t published = 0, confirmed = 0;
-  double t0 = now_s();
+  double t0 = start_clock();
   while (confirmed < (uint64_t)n_messages) {
     while (published < (uint64_t)n_messages && published - confirmed < (uint64_t)window) {
-      check_rc(amqp_basic_publish(c, 1, amqp_empty_bytes, q, 0, 0, durable ? &persistent : NULL, body),
+      check_rc(amqp_basic_publish(c, 1, amqp_empty_bytes, q, 0, 0, durable ? &persistent_props : NULL, body),
                "basic.publish");
       published++;
     }
@@ -409,7 +460,7 @@ static void mode_confirm(void) {
   }
   char extra[64];
   snprintf(extra, sizeof extra, "window=%d", window);
-  report("confirm", n_messages, now_s() - t0, extra);
+  report("confirm", n_messages, stop_clock(t0), extra);
   delete_queue(c, queue_name);
   close_conn(c);
 }
@@ -430,7 +481,7 @@ static void mode_latency(void) {
   amqp_basic_consume(c, 1, amqp_cstring_bytes(queue_name), amqp_empty_bytes, 0, 0, 0, amqp_empty_table);
   check_reply(amqp_get_rpc_reply(c), "basic.consume");
   pthread_t th;
-  double t0 = now_s();
+  double t0 = start_clock();
   if (pthread_create(&th, NULL, producer_main, &a) != 0) die("pthread_create");
   struct timeval tv = {30, 0};
   for (long got = 0; got < n_messages; got++) {
@@ -443,7 +494,7 @@ static void mode_latency(void) {
     check_rc(amqp_basic_ack(c, 1, env.delivery_tag, 0), "basic.ack");
     amqp_destroy_envelope(&env);
   }
-  double secs = now_s() - t0;
+  double secs = stop_clock(t0);
   pthread_join(th, NULL);
   qsort(lat, (size_t)n_messages, sizeof *lat, cmp_u64);
   char extra[160];
@@ -466,7 +517,7 @@ int main(int argc, char **argv) {
   snprintf(queue_name, sizeof queue_name, "bench-%s-%d", mode, (int)getpid());
   int opt;
   optind = 2;
-  while ((opt = getopt(argc, argv, "H:p:n:s:P:w:r:q:gkd")) != -1) {
+  while ((opt = getopt(argc, argv, "H:p:n:s:P:w:r:q:gkdC:E")) != -1) {
     switch (opt) {
       case 'H': host = optarg; break;
       case 'p': port = atoi(optarg); break;
@@ -479,6 +530,8 @@ int main(int argc, char **argv) {
       case 'g': use_get = 1; break;
       case 'k': keep = 1; break;
       case 'd': durable = 1; break;
+      case 'C': server_pid = atoi(optarg); break;
+      case 'E': existing = 1; break;
       default: return 2;
     }
   }

@@ -3,7 +3,10 @@
 
 Starts both servers on free ports with persistence off, then runs each redis-benchmark workload
 against one server and then the other (alternating, several rounds) and prints requests/s and
-the ratio Latchkey / redis-server as a markdown table. Also measures resident memory (VmRSS)
+the ratio Latchkey / redis-server as a markdown table, with each server's CPU per request:
+utime+stime of the server process (/proc/PID/stat) read just before and just after the
+redis-benchmark run, divided by its requests (so the 50 connects are included; they are noise
+beside 200,000 requests). Also measures resident memory (VmRSS)
 after loading N live lock keys (22-byte tokens, PX 600000) and start-up time to ready.
 
 Usage: bench/redis_bench.py [--quick] [--requests N] [--rounds R] [--keys N]
@@ -14,6 +17,7 @@ error (e.g. DELEX on Redis 7.0, EVALSHA before Lua exists) are skipped for that 
 import argparse
 import hashlib
 import os
+import shlex
 import statistics
 import subprocess
 import sys
@@ -21,10 +25,12 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(REPO, "Tests", "Interop"))
 sys.path.insert(0, os.path.join(REPO, "Tests", "Interop", "redis"))
 
 import latchkey_server  # noqa: E402
+import proc_cpu  # noqa: E402
 import real_redis  # noqa: E402
 from resp_wire import RawConn, encode  # noqa: E402
 
@@ -102,14 +108,17 @@ def probe(side, cmd):
 
 
 def run_benchmark(side, cmd, pipeline, requests, clients):
+    """(requests/s, server CPU us per request) of one redis-benchmark run."""
     args = ["redis-benchmark", "-h", "127.0.0.1", "-p", str(side.port), "-c", str(clients),
             "-P", str(pipeline), "-n", str(requests), "-r", "1000000", "--csv"] + cmd
+    before = proc_cpu.cpu_ticks(side.pid)
     p = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    cpu_us = proc_cpu.ticks_to_us(proc_cpu.cpu_ticks(side.pid) - before) / requests
     text = p.stdout + p.stderr
     if p.returncode != 0 or "WARNING" in text or "Error" in text:
         raise RuntimeError("redis-benchmark failed on %s: %s" % (side.name, text[-500:]))
     last = [line for line in p.stdout.splitlines() if line.strip()][-1]
-    return float(last.split(",")[1].strip('"'))
+    return float(last.split(",")[1].strip('"')), cpu_us
 
 
 def command_line(cmd, pipeline, requests, clients):
@@ -140,7 +149,8 @@ def throughput_rows(sides, args):
                     if side.name in results:
                         results[side.name].append(run_benchmark(side, cmd, pipeline, n, args.clients))
             rows.append((label, pipeline, n, cmd, results, skipped))
-            print("  done: %-16s -P %-2d %s" % (label, pipeline, {k: int(max(v)) for k, v in results.items()}),
+            print("  done: %-16s -P %-2d %s" % (label, pipeline, {k: "%d req/s %.2f us" % best(v)
+                                                                   for k, v in results.items()}),
                   file=sys.stderr)
     return rows
 
@@ -187,27 +197,40 @@ def startup_times(names_factories, repeats):
 
 # ------------------------------------------------------------------ report
 
-def fmt_rps(values):
-    return "{:,.0f}".format(max(values)) if values else "-"
+def best(runs):
+    """The round with the highest requests/s, and that same round's CPU per request."""
+    return max(runs) if runs else (None, None)
 
 
 def print_throughput(rows, names, title):
+    # Latchkey first, then the reference, then the two ratios (Latchkey / redis-server).
+    names = sorted(names, key=lambda n: n != "latchkey")
+    both = len(names) == 2
     print("\n### %s\n" % title)
     print("| workload | -P | requests | " + " | ".join("%s req/s" % n for n in names) +
-          (" | ratio latchkey/redis |" if len(names) == 2 else " |"))
-    print("|---|---|---|" + "---|" * len(names) + ("---|" if len(names) == 2 else ""))
+          (" | throughput ratio |" if both else " |") +
+          " " + " | ".join("%s CPU us/req" % n for n in names) + (" | CPU ratio |" if both else " |"))
+    print("|---|---|---|" + "---:|" * (2 * len(names) + (2 if both else 0)))
     for label, pipeline, n, cmd, results, skipped in rows:
-        cells = []
+        rps, cpu = [], []
         for name in names:
             if name in skipped:
-                cells.append("skipped (%s)" % skipped[name][:60])
+                rps.append("skipped (%s)" % skipped[name][:60])
+                cpu.append("-")
             else:
-                cells.append(fmt_rps(results.get(name, [])))
-        line = "| %s | %d | %d | %s |" % (label, pipeline, n, " | ".join(cells))
-        if len(names) == 2:
-            a, b = results.get("latchkey"), results.get("redis-server")
-            line += " %s |" % ("%.2fx" % (max(a) / max(b)) if a and b else "-")
+                r, c = best(results.get(name, []))
+                rps.append("{:,.0f}".format(r) if r else "-")
+                cpu.append("%.2f" % c if c is not None else "-")
+        a, b = (best(results.get(nm, [])) for nm in names) if both else ((None, None), (None, None))
+        line = "| %s | %d | %d | %s |" % (label, pipeline, n, " | ".join(rps))
+        if both:
+            line += " %s |" % proc_cpu.ratio(a[0], b[0])
+        line += " %s |" % " | ".join(cpu)
+        if both:
+            line += " %s |" % proc_cpu.ratio(a[1], b[1])
         print(line)
+    print("\nCPU us/req: the server's utime+stime over the redis-benchmark run / requests "
+          "(CPU ratio below 1 = Latchkey spends less).")
 
 
 def main():
@@ -218,6 +241,7 @@ def main():
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--keys", type=int, help="live lock keys for the memory row")
     ap.add_argument("--only", choices=["redis", "latchkey"], help="run one server only")
+    ap.add_argument("--no-memory", action="store_true", help="skip the memory and start-up rows")
     ap.add_argument("--durability", action="store_true",
                     help="also SET NX PX with appendonly yes, appendfsync always / everysec")
     args = ap.parse_args()
@@ -239,43 +263,49 @@ def main():
     print("Machine: %d cores, %s. redis-server: %s" % (
         os.cpu_count(), time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout.strip()))
-    print("Each row: %d alternating round(s), best requests/s per server; -c %d, keys from -r 1000000."
-          % (args.rounds, args.clients))
+    print("Each row: %d alternating round(s), best requests/s per server (and that round's CPU); -c %d, "
+          "keys from -r 1000000." % (args.rounds, args.clients))
+    print("Load at start: %s" % proc_cpu.load_average())
 
     sides = [Side(n, f).start() for n, f in chosen]
     try:
         rows = throughput_rows(sides, args)
         print_throughput(rows, names, "Throughput (persistence off)")
         print("\nCommand lines:\n")
+        for side in sides:
+            # The argv as started (redis-server rewrites its /proc cmdline into a process title).
+            print("    server %s: %s" % (side.name, shlex.join(map(str, side.server.proc.args))))
         for label, pipeline, n, cmd, _, _ in rows:
             print("    " + command_line(cmd, pipeline, n, args.clients))
     finally:
         for s in sides:
             s.stop()
 
-    # Memory on fresh servers, so the baseline is an empty server.
-    msides = [Side(n, f).start() for n, f in chosen]
-    try:
-        mem = memory_rows(msides, args.keys)
-    finally:
-        for s in msides:
-            s.stop()
+    print("\nLoad after the throughput rows: %s" % proc_cpu.load_average())
+    if not args.no_memory:
+        # Memory on fresh servers, so the baseline is an empty server.
+        msides = [Side(n, f).start() for n, f in chosen]
+        try:
+            mem = memory_rows(msides, args.keys)
+        finally:
+            for s in msides:
+                s.stop()
 
-    print("\n### Memory with %s live lock keys (22-byte tokens, PX 600000)\n" % "{:,}".format(args.keys))
-    print("| server | RSS before (MB) | RSS after (MB) | bytes per key |")
-    print("|---|---|---|---|")
-    for name, before, after, per_key in mem:
-        print("| %s | %.1f | %.1f | %.0f |" % (name, before / 1024, after / 1024, per_key))
-    if len(mem) == 2:
-        print("\nRSS ratio latchkey/redis-server after load: %.2fx" % (mem[1][2] / mem[0][2]))
+        print("\n### Memory with %s live lock keys (22-byte tokens, PX 600000)\n" % "{:,}".format(args.keys))
+        print("| server | RSS before (MB) | RSS after (MB) | bytes per key |")
+        print("|---|---|---|---|")
+        for name, before, after, per_key in mem:
+            print("| %s | %.1f | %.1f | %.0f |" % (name, before / 1024, after / 1024, per_key))
+        if len(mem) == 2:
+            print("\nRSS ratio latchkey/redis-server after load: %.2fx" % (mem[1][2] / mem[0][2]))
 
-    st = startup_times(chosen, 3 if args.quick else 7)
-    print("\n### Start-up to ready (median)\n")
-    print("| server | ms | measured as |")
-    print("|---|---|---|")
-    for name in names:
-        how = "spawn to ready line on stdout" if name == "latchkey" else "spawn to first PONG (5 ms polling)"
-        print("| %s | %.1f | %s |" % (name, st[name], how))
+        st = startup_times(chosen, 3 if args.quick else 7)
+        print("\n### Start-up to ready (median)\n")
+        print("| server | ms | measured as |")
+        print("|---|---|---|")
+        for name in names:
+            how = "spawn to ready line on stdout" if name == "latchkey" else "spawn to first PONG (5 ms polling)"
+            print("| %s | %.1f | %s |" % (name, st[name], how))
 
     if args.durability:
         for fsync in ("always", "everysec"):
@@ -301,6 +331,7 @@ def main():
                 for s in dsides:
                     s.stop()
             print_throughput(drows, names, "Durability: appendonly yes, appendfsync %s" % fsync)
+    print("\nLoad at end: %s" % proc_cpu.load_average())
 
 
 if __name__ == "__main__":
