@@ -48,7 +48,9 @@ interop: build venv
 fixture-test: build venv
 	LATCHKEY_BIN=$(CURDIR)/$(BIN) PYTHONPATH=python/latchkey/src $(PY) -m pytest -q -p latchkey.pytest_plugin python/latchkey/tests examples/celery-lock/tests
 
-test: unit interop fixture-test
+# wheel-check and embedding-example prove issue 10's two promises on every run: the wheel works
+# with the toolchain hidden, and the package builds as another package's dependency.
+test: unit interop fixture-test wheel-check embedding-example
 
 # The self-contained binary (static Swift stdlib, libuv, Lua): dist/latchkey and a tarball.
 dist: deps
