@@ -44,8 +44,15 @@ enum ClientCommands {
         let resp = session?.client.protocolVersion ?? 2
         let age = (now - c.createdAtMs) / 1000
         let idle = (now - c.lastInteractionMs) / 1000
+        let subs = session?.client.subscriptions ?? Subscriptions()
+        let multi = session?.client.transaction.map { $0.queued.count } ?? -1
+        var flags = ""
+        if multi >= 0 { flags += "x" }
+        if subs.isSubscribed { flags += "P" }
+        if flags.isEmpty { flags = "N" }
         return "id=\(c.id) addr=\(c.peerAddress) laddr=\(c.localAddress) fd=-1 name=\(c.name.string) age=\(age) "
-            + "idle=\(idle) flags=N db=\(c.db) sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 "
+            + "idle=\(idle) flags=\(flags) db=\(c.db) sub=\(subs.channels.count) psub=\(subs.patterns.count) "
+            + "ssub=\(subs.shardChannels.count) multi=\(multi) qbuf=0 qbuf-free=0 argv-mem=0 "
             + "multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=\(c.outbox.bytes.count) tot-mem=0 events=r "
             + "cmd=\(c.lastCommand) user=default redir=-1 resp=\(resp) lib-name=\(c.libName.string) "
             + "lib-ver=\(c.libVersion.string)"

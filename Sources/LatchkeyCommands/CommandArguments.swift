@@ -49,6 +49,14 @@ enum CommandArguments {
         // transactions
         "multi": "", "exec": "", "discard": "", "unwatch": "",
         "watch": "key...",
+        // pub/sub
+        "subscribe": "channel...", "unsubscribe": "[channel...]",
+        "psubscribe": "pattern<pattern>...", "punsubscribe": "[pattern<pattern>...]",
+        "ssubscribe": "shardchannel...", "sunsubscribe": "[shardchannel...]",
+        "publish": "channel message", "spublish": "shardchannel message",
+        "pubsub|channels": "[pattern<pattern>]", "pubsub|numsub": "[channel...]", "pubsub|numpat": "",
+        "pubsub|shardchannels": "[pattern<pattern>]", "pubsub|shardnumsub": "[shardchannel...]",
+        "pubsub|help": "",
         // connection
         "ping": "[message]",
         "echo": "message",

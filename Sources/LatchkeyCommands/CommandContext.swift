@@ -18,6 +18,10 @@ public final class RESPClientState {
     /// Keys this client WATCHes, and whether one of them was written since.
     @exclusivity(unchecked) var watching: [WatchedKey] = []
     @exclusivity(unchecked) var watchTouched = false
+    /// Pub/sub channels, patterns and shard channels (PubSub.swift).
+    var subscriptions = Subscriptions()
+    /// The session that owns this state (nil for scripts' fake client): pushes go through it.
+    weak var session: RESPSession?
     /// Selected database; mirrored in `info.db`.
     public var db: Int {
         didSet { info.db = db }
@@ -69,6 +73,13 @@ public final class CommandContext {
     /// Whether argument `i` equals an upper-case option name, ignoring case.
     @inlinable
     public func arg(_ i: Int, is upper: StaticString) -> Bool { argv[i].equalsUppercase(upper) }
+
+    /// Publishes a keyspace notification for `key` in this command's database when
+    /// `notify-keyspace-events` enables `type` (one flag test when notifications are off).
+    @inlinable
+    public func notifyKeyspaceEvent(_ type: KeyspaceEventFlags, _ event: StaticString, _ key: ByteView) {
+        if engine.keyspaceEvents.contains(type) { engine.notifyKeyspaceEvent(type, event, key: key.bytes, db: client.db) }
+    }
 
     /// Journals a record if the log is on (build the record lazily: it copies bytes).
     @inlinable

@@ -33,6 +33,10 @@ public final class CommandEngine: FrontEnd {
     /// True while EVAL/EVALSHA runs a script: the gate checks this plain flag first so that
     /// ordinary commands never touch the lazily created `scripting` on their way through.
     @exclusivity(unchecked) var scriptInProgress = false
+    /// Pub/sub channels and their listeners (PubSub.swift).
+    let pubsub = PubSubHub()
+    /// `notify-keyspace-events`, parsed (empty = notifications off; handlers test one bit).
+    public internal(set) var keyspaceEvents: KeyspaceEventFlags = []
     /// Context reused by `execute` (script calls).
     @exclusivity(unchecked) private var scriptContext: CommandContext?
 
@@ -51,7 +55,12 @@ public final class CommandEngine: FrontEnd {
         keyspace.onExpire = { [unowned self] db, key in
             self.context.stats.expiredKeys += 1
             if self.journal.isEnabled && !self.isReplaying { self.journal.append(.delete(db: db, key: key.bytes)) }
+            // Lazy and active expiry both end here, as Redis's deleteExpiredKeyAndPropagate.
+            if self.keyspaceEvents.contains(.expired) && !self.isReplaying {
+                self.notifyKeyspaceEvent(.expired, "expired", key: key.bytes, db: db)
+            }
         }
+        readPubSubConfig()
     }
 
     // MARK: FrontEnd
@@ -70,6 +79,7 @@ public final class CommandEngine: FrontEnd {
 
     func sessionClosed(_ s: RESPSession) {
         unwatchAll(s.client)
+        pubsub.removeAll(s.client)
         sessions[s.client.info.id] = nil
     }
 
@@ -86,6 +96,14 @@ public final class CommandEngine: FrontEnd {
         journal.maxWritePayload = Int(config.int("aof-max-record-size"))
         for s in sessions.values { s.decoder.limits = limits }
         scripting.configChanged()
+        readPubSubConfig()
+    }
+
+    /// `notify-keyspace-events` and `client-output-buffer-limit pubsub` (stored canonical).
+    private func readPubSubConfig() {
+        let config = context.config
+        keyspaceEvents = KeyspaceEventFlags(parsing: config.string("notify-keyspace-events")) ?? []
+        pubsub.limits = OutputBufferLimits.limits(of: "pubsub", in: config.string("client-output-buffer-limit"))
     }
 
     // MARK: scripts and tests

@@ -22,6 +22,10 @@ public struct CommandFlags: OptionSet, Sendable {
     public static let blocking = CommandFlags(rawValue: 1 << 9)
     /// Runs at once inside MULTI instead of being queued (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET).
     public static let skipsQueue = CommandFlags(rawValue: 1 << 10)
+    /// A pub/sub command (Redis's CMD_PUBSUB); COMMAND INFO shows `pubsub`.
+    public static let pubsub = CommandFlags(rawValue: 1 << 11)
+    /// Allowed to a RESP2 client in subscribed mode ((P|S)(UN)SUBSCRIBE, PING, QUIT, RESET).
+    public static let allowedWhileSubscribed = CommandFlags(rawValue: 1 << 12)
 
     /// The flag words COMMAND INFO reports, in Redis's spelling.
     public var names: [String] {
@@ -30,6 +34,7 @@ public struct CommandFlags: OptionSet, Sendable {
         if contains(.readonly) { out.append("readonly") }
         if contains(.denyOOM) { out.append("denyoom") }
         if contains(.admin) { out.append("admin") }
+        if contains(.pubsub) { out.append("pubsub") }
         if contains(.noscript) { out.append("noscript") }
         if contains(.blocking) { out.append("blocking") }
         if contains(.loading) { out.append("loading") }

@@ -8,7 +8,7 @@ public enum CommandTable {
 
     /// All commands, grouped as in docs/resp.md.
     nonisolated(unsafe) public static let all: [CommandSpec] =
-        strings + keys + connection + server + transactions + scripting + testFixture
+        strings + keys + connection + server + transactions + scripting + testFixture + pubsub
 
     nonisolated(unsafe) static let strings: [CommandSpec] = [
         S("get", arity: 2, flags: [.readonly, .fast], keys: (1, 1, 1), group: "string",
@@ -101,13 +101,13 @@ public enum CommandTable {
     ]
 
     nonisolated(unsafe) static let connection: [CommandSpec] = [
-        S("ping", arity: -1, flags: [.fast, .stale], group: "connection",
+        S("ping", arity: -1, flags: [.fast, .stale, .allowedWhileSubscribed], group: "connection",
           summary: "Returns the server's liveliness response.", handler: ConnectionCommands.ping),
         S("echo", arity: 2, flags: [.fast, .loading, .stale], group: "connection",
           summary: "Returns the given string.", handler: ConnectionCommands.echo),
-        S("quit", arity: -1, flags: [.noscript, .loading, .stale, .fast, .noauth, .skipsQueue], group: "connection",
+        S("quit", arity: -1, flags: [.noscript, .loading, .stale, .fast, .noauth, .skipsQueue, .allowedWhileSubscribed], group: "connection",
           summary: "Closes the connection.", handler: ConnectionCommands.quit),
-        S("reset", arity: 1, flags: [.noscript, .loading, .stale, .fast, .noauth, .skipsQueue], group: "connection",
+        S("reset", arity: 1, flags: [.noscript, .loading, .stale, .fast, .noauth, .skipsQueue, .allowedWhileSubscribed], group: "connection",
           since: "6.2.0", summary: "Resets the connection.", handler: ConnectionCommands.reset),
         S("select", arity: 2, flags: [.loading, .stale, .fast], group: "connection",
           summary: "Changes the selected database.", handler: ConnectionCommands.select),
@@ -182,4 +182,47 @@ public enum CommandTable {
         S("bgrewriteaof", arity: 1, flags: [.admin, .noscript], group: "server",
           summary: "Asynchronously rewrites the append-only file to disk.", handler: ServerCommands.bgrewriteaof),
     ]
+
+    /// Pub/sub (PubSubCommands.swift). (Un)subscribe commands are the ones a RESP2 client in
+    /// subscribed mode may still send.
+    nonisolated(unsafe) static let pubsub: [CommandSpec] = {
+        let listen: CommandFlags = [.pubsub, .noscript, .loading, .stale, .allowedWhileSubscribed]
+        let info: CommandFlags = [.pubsub, .loading, .stale]
+        return [
+            S("subscribe", arity: -2, flags: listen, group: "pubsub", since: "2.0.0",
+              summary: "Listens for messages published to channels.", handler: PubSubCommands.subscribe),
+            S("unsubscribe", arity: -1, flags: listen, group: "pubsub", since: "2.0.0",
+              summary: "Stops listening to messages posted to channels.", handler: PubSubCommands.unsubscribe),
+            S("psubscribe", arity: -2, flags: listen, group: "pubsub", since: "2.0.0",
+              summary: "Listens for messages published to channels that match one or more patterns.",
+              handler: PubSubCommands.psubscribe),
+            S("punsubscribe", arity: -1, flags: listen, group: "pubsub", since: "2.0.0",
+              summary: "Stops listening to messages published to channels that match one or more patterns.",
+              handler: PubSubCommands.punsubscribe),
+            S("ssubscribe", arity: -2, flags: listen, keys: (1, -1, 1), group: "pubsub", since: "7.0.0",
+              summary: "Listens for messages published to shard channels.", handler: PubSubCommands.ssubscribe),
+            S("sunsubscribe", arity: -1, flags: listen, keys: (1, -1, 1), group: "pubsub", since: "7.0.0",
+              summary: "Stops listening to messages posted to shard channels.", handler: PubSubCommands.sunsubscribe),
+            S("publish", arity: 3, flags: [.pubsub, .loading, .stale, .fast], group: "pubsub", since: "2.0.0",
+              summary: "Posts a message to a channel.", handler: PubSubCommands.publish),
+            S("spublish", arity: 3, flags: [.pubsub, .loading, .stale, .fast], keys: (1, 1, 1), group: "pubsub",
+              since: "7.0.0", summary: "Post a message to a shard channel", handler: PubSubCommands.spublish),
+            S("pubsub", arity: -2, flags: [], group: "pubsub", since: "2.8.0",
+              summary: "A container for Pub/Sub commands.",
+              subcommands: [
+                S("channels", arity: -2, flags: info, group: "pubsub", since: "2.8.0",
+                  summary: "Returns the active channels.", handler: PubSubCommands.channels),
+                S("numsub", arity: -2, flags: info, group: "pubsub", since: "2.8.0",
+                  summary: "Returns a count of subscribers to channels.", handler: PubSubCommands.numsub),
+                S("numpat", arity: 2, flags: info, group: "pubsub", since: "2.8.0",
+                  summary: "Returns a count of unique pattern subscriptions.", handler: PubSubCommands.numpat),
+                S("shardchannels", arity: -2, flags: info, group: "pubsub", since: "7.0.0",
+                  summary: "Returns the active shard channels.", handler: PubSubCommands.shardchannels),
+                S("shardnumsub", arity: -2, flags: info, group: "pubsub", since: "7.0.0",
+                  summary: "Returns the count of subscribers of shard channels.", handler: PubSubCommands.shardnumsub),
+                S("help", arity: 2, flags: [.loading, .stale], group: "pubsub", since: "6.2.0",
+                  summary: "Returns helpful text about the different subcommands.", handler: PubSubCommands.help),
+              ], handler: { _ in }),
+        ]
+    }()
 }

@@ -9,6 +9,11 @@ enum ConnectionCommands {
     static func ping(_ ctx: CommandContext) {
         if ctx.argc > 2 {
             ctx.reply.error(ErrorReplies.arity("ping"))
+        } else if ctx.client.protocolVersion == 2 && ctx.client.subscriptions.isSubscribed {
+            // Subscribed mode: a message-shaped ["pong", message-or-empty], as Redis.
+            ctx.reply.arrayHeader(2)
+            ctx.reply.bulk(string: "pong")
+            if ctx.argc == 2 { ctx.reply.bulk(ctx[1]) } else { ctx.reply.bulk(string: "") }
         } else if ctx.argc == 2 {
             ctx.reply.bulk(ctx[1])
         } else {
@@ -29,6 +34,7 @@ enum ConnectionCommands {
     static func reset(_ ctx: CommandContext) {
         ctx.client.transaction = nil
         ctx.engine.unwatchAll(ctx.client)
+        ctx.engine.pubsub.removeAll(ctx.client)
         ctx.client.db = 0
         ctx.client.protocolVersion = 2
         ctx.reply.protocolVersion = 2

@@ -58,6 +58,8 @@ enum CounterCommands {
                               valueCount: t.count, expireAt: 0)
             }
         }
+        if !probe.found { ctx.notifyKeyspaceEvent(.new, "new", key) }
+        ctx.notifyKeyspaceEvent(.string, "incrby", key)
         ctx.reply.integer(result)
     }
 }

@@ -70,6 +70,7 @@ enum DigestCommands {
         }
         ctx.journal(.delete(db: ctx.db, key: ctx[1].bytes))
         db.remove(at: probe.slot)
+        ctx.notifyKeyspaceEvent(.generic, "del", ctx[1])
         ctx.reply.integer(1)
     }
 }

@@ -52,6 +52,12 @@ extension CommandEngine {
             ctx.client.transaction?.failed = true
             return
         }
+        if ctx.client.protocolVersion == 2 && ctx.client.subscriptions.isSubscribed
+            && !flags.contains(.allowedWhileSubscribed) && !ctx.fromScript {
+            ctx.reply.error(ErrorReplies.subscribedContext(spec.fullName))
+            ctx.client.transaction?.failed = true
+            return
+        }
         if let tx = ctx.client.transaction, !ctx.fromScript, !flags.contains(.skipsQueue) {
             tx.queued.append(argv.map { $0.bytes })
             ctx.reply.status("QUEUED")

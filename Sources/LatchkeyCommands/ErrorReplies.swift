@@ -75,6 +75,16 @@ public enum ErrorReplies {
         "ERR unknown subcommand '\(truncated(sub, 128))'. Try \(container.uppercased()) HELP."
     }
 
+    /// `ERR unknown subcommand or wrong number of arguments for 'channels'. Try PUBSUB HELP.`
+    public static func unknownSubcommandOrArity(_ sub: String, container: String) -> String {
+        "ERR unknown subcommand or wrong number of arguments for '\(truncated(sub, 128))'. Try \(container) HELP."
+    }
+
+    /// `ERR Can't execute 'get': only (P|S)SUBSCRIBE / ...` (RESP2 clients in subscribed mode).
+    public static func subscribedContext(_ fullName: String) -> String {
+        "ERR Can't execute '\(fullName)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+    }
+
     /// `ERR unknown command 'FOO', with args beginning with: 'a' 'b' ` (args quoted, total ≤ 128 chars).
     public static func unknownCommand(_ name: String, args: [String]) -> String {
         var list = ""

@@ -17,6 +17,7 @@ enum KeyCommands {
             if p.found {
                 ctx.journal(.delete(db: ctx.db, key: key.bytes))
                 db.remove(at: p.slot)
+                ctx.notifyKeyspaceEvent(.generic, "del", key)
                 removed += 1
             }
         }
@@ -97,9 +98,11 @@ enum KeyCommands {
         if when <= ctx.nowMs {
             ctx.journal(.delete(db: ctx.db, key: ctx[1].bytes))
             db.remove(at: p.slot)
+            ctx.notifyKeyspaceEvent(.generic, "del", ctx[1])
         } else {
             ctx.journal(.expireAt(db: ctx.db, key: ctx[1].bytes, atMs: when))
             db.setExpire(at: p.slot, when)
+            ctx.notifyKeyspaceEvent(.generic, "expire", ctx[1])
         }
         ctx.reply.integer(1)
     }
@@ -140,6 +143,7 @@ enum KeyCommands {
         }
         ctx.journal(.persist(db: ctx.db, key: ctx[1].bytes))
         db.setExpire(at: p.slot, 0)
+        ctx.notifyKeyspaceEvent(.generic, "persist", ctx[1])
         ctx.reply.integer(1)
     }
 

@@ -24,6 +24,7 @@ enum StringCommands {
     static func get(_ ctx: CommandContext) {
         guard let e = ctx.keyspace.lookupRead(db: ctx.db, ctx[1], now: ctx.nowMs) else {
             ctx.server.stats.keyspaceMisses &+= 1
+            ctx.notifyKeyspaceEvent(.keyMiss, "keymiss", ctx[1])
             ctx.reply.null()
             return
         }
@@ -171,6 +172,10 @@ enum StringCommands {
             db.insert(probe, key: UnsafeRawPointer(key.base), keyCount: key.count,
                       value: UnsafeRawPointer(value.base), valueCount: value.count, expireAt: at)
         }
+        // Redis's order: new (a key was added), set, then expire when a TTL was given.
+        if !probe.found { ctx.notifyKeyspaceEvent(.new, "new", key) }
+        ctx.notifyKeyspaceEvent(.string, "set", key)
+        if expireAt > 0 { ctx.notifyKeyspaceEvent(.generic, "expire", key) }
         if replyInteger { ctx.reply.integer(1) } else if !wantGet { ctx.reply.ok() }
     }
 
@@ -210,5 +215,6 @@ enum StringCommands {
         ctx.journal(.delete(db: ctx.db, key: ctx[1].bytes))
         ctx.reply.bulk(db.entry(at: probe.slot).stringValue)
         db.remove(at: probe.slot)
+        ctx.notifyKeyspaceEvent(.generic, "del", ctx[1])
     }
 }

@@ -23,6 +23,11 @@ public enum DirectiveKind: Sendable {
     /// A TCP port 0-65535 (0: the kernel picks a free one), or `off` for no listener at all.
     /// `Config.int` reads `off` as -1.
     case port
+    /// Redis's keyspace-event class letters (`KEA`, `Ex`), stored in Redis's canonical order.
+    case keyspaceEvents
+    /// Redis's `<class> <hard> <soft> <soft-seconds>` groups; a partial value updates only the
+    /// classes it names (see OutputBufferLimits).
+    case outputBufferLimits
 }
 
 public struct Directive: Sendable {
@@ -70,6 +75,9 @@ public enum ConfigTable {
         Directive("proto-max-inline-len", .memoryIn(1024...Int64.max), "64kb"),
         Directive("client-output-buffer-soft-limit", .memory, "64mb"),
         Directive("client-output-buffer-hard-limit", .memory, "256mb"),
+        Directive("client-output-buffer-limit", .outputBufferLimits, OutputBufferLimits.defaultValue),
+        // pub/sub
+        Directive("notify-keyspace-events", .keyspaceEvents, ""),
         // scripting
         Directive("busy-reply-threshold", .integer(0...Int64(Int32.max)), "5000"),
         Directive("lua-memory-limit", .memory, "64mb"),
@@ -168,6 +176,16 @@ public final class Config {
             values[d.name] = String(n)
         case .string, .words:
             values[d.name] = raw
+        case .keyspaceEvents:
+            guard let flags = KeyspaceEventFlags(parsing: raw) else {
+                return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
+            }
+            values[d.name] = flags.canonical
+        case .outputBufferLimits:
+            switch OutputBufferLimits.merge(raw, into: values[d.name] ?? OutputBufferLimits.defaultValue) {
+            case .success(let merged): values[d.name] = merged
+            case .failure(let problem): return problem.text
+            }
         }
         return nil
     }

@@ -18,6 +18,9 @@ public final class Outbox {
     /// Sessions check it after every command and stop executing a pipeline that passes it, as
     /// Redis stops a client flagged close-asap; the server then closes the connection.
     public var outputBudget = Int.max
+    /// Set when the client must be closed at once with its pending output dropped (a pub/sub
+    /// listener past its output limit, as Redis's "scheduled to be closed ASAP").
+    public var discardAndClose = false
     /// The server's writer for this outbox.
     public weak var writer: OutboxWriter?
     @exclusivity(unchecked) @usableFromInline var queued = false
@@ -42,6 +45,12 @@ public final class Outbox {
 public protocol OutboxWriter: AnyObject {
     /// Write as much of the outbox as the socket takes now; queue the rest.
     func flushOutbox()
+    /// Bytes already handed to the transport but not yet sent (part of the output limits).
+    var queuedOutputBytes: Int { get }
+}
+
+extension OutboxWriter {
+    public var queuedOutputBytes: Int { 0 }
 }
 
 /// Outboxes that have bytes to write before the loop sleeps.

@@ -116,6 +116,12 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
     func flushOutbox() {
         if closed { return }
         let outbox = info.outbox
+        if outbox.discardAndClose {
+            server.log.warning("Client id=\(info.id) addr=\(info.peerAddress) closed for overcoming of output buffer limits (pubsub).")
+            outbox.bytes.removeAll()
+            close()
+            return
+        }
         let count = writableCount()
         if !connection.isWriting, count > 0 {
             let failed = outbox.bytes.withUnsafeBytes { connection.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
@@ -158,6 +164,8 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
         let end = writtenTotal + info.outbox.bytes.count
         if end > max(releasedEnd, writtenTotal) || !holds.isEmpty { holds.append((token, end)) }
     }
+
+    var queuedOutputBytes: Int { connection.queuedWriteBytes }
 
     /// Pending output = unsent outbox bytes + bytes queued in libuv.
     var pendingOutput: Int { info.outbox.bytes.count + connection.queuedWriteBytes }

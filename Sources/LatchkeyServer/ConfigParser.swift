@@ -89,7 +89,7 @@ public enum ConfigParser {
             return "Bad directive or wrong number of arguments"
         }
         switch directive.kind {
-        case .words:
+        case .words, .outputBufferLimits:
             guard !values.isEmpty else { return "Bad directive or wrong number of arguments" }
             return config.set(directive.name, values.joined(separator: " "))
         default:
