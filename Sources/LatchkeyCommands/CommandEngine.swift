@@ -28,6 +28,8 @@ public final class CommandEngine: FrontEnd {
     }()
     /// Whether `scripting` exists yet (LATCHKEY RESET does not create it just to flush it).
     @exclusivity(unchecked) private(set) var scriptingStarted = false
+    /// The script runner if something has used scripting (INFO must not start Lua).
+    var scriptingIfStarted: ScriptRunner? { scriptingStarted ? scripting : nil }
     /// WATCHed keys → the clients watching them (see TransactionCommands).
     @exclusivity(unchecked) var watchers: [WatchedKey: [RESPClientState]] = [:]
     /// True while EVAL/EVALSHA runs a script: the gate checks this plain flag first so that
@@ -37,6 +39,17 @@ public final class CommandEngine: FrontEnd {
     let pubsub = PubSubHub()
     /// `notify-keyspace-events`, parsed (empty = notifications off; handlers test one bit).
     public internal(set) var keyspaceEvents: KeyspaceEventFlags = []
+    /// INFO: this run's identity, memory high-water mark and start-up heap, and the
+    /// instantaneous rates sampled by cron.
+    let runID = CommandEngine.randomHex(40)
+    let replicationID = CommandEngine.randomHex(40)
+    var peakMemory = 0
+    private(set) var startupMemory = 0
+    var opsRate = RateSampler()
+    var inputRate = RateSampler()
+    var outputRate = RateSampler()
+    /// INFO commandstats, indexed by `CommandSpec.statsIndex`.
+    var commandStats = [CommandCounters](repeating: CommandCounters(), count: CommandTable.statsSlots)
     /// Context reused by `execute` (script calls).
     @exclusivity(unchecked) private var scriptContext: CommandContext?
 
@@ -61,6 +74,7 @@ public final class CommandEngine: FrontEnd {
             }
         }
         readPubSubConfig()
+        startupMemory = keyspace.memoryBytes
     }
 
     // MARK: FrontEnd
@@ -75,6 +89,10 @@ public final class CommandEngine: FrontEnd {
     public func cron() {
         context.refreshNow()
         keyspace.activeExpireCycle(now: context.dataNowMs)
+        let s = context.stats
+        opsRate.record(s.totalCommandsProcessed, nowMs: context.nowMs)
+        inputRate.record(s.totalNetInputBytes, nowMs: context.nowMs)
+        outputRate.record(s.totalNetOutputBytes, nowMs: context.nowMs)
     }
 
     func sessionClosed(_ s: RESPSession) {

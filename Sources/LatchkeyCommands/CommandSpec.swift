@@ -75,6 +75,9 @@ public final class CommandSpec {
     /// The flags the gate checks: a subcommand's own plus its container's (computed once, so
     /// the gate never loads the weak `parent`).
     @exclusivity(unchecked) public private(set) var gateFlags: CommandFlags
+    /// This command's slot in each engine's INFO commandstats counters (CommandTable numbers
+    /// the table's specs once; -1 = not counted, e.g. a spec a test registers).
+    public internal(set) var statsIndex = -1
 
     public init(_ name: String, arity: Int, flags: CommandFlags, keys: (Int, Int, Int) = (0, 0, 0),
                 group: String, since: String = "1.0.0", summary: String, subcommands: [CommandSpec] = [],

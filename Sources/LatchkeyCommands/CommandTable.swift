@@ -8,7 +8,24 @@ public enum CommandTable {
 
     /// All commands, grouped as in docs/resp.md.
     nonisolated(unsafe) public static let all: [CommandSpec] =
-        strings + keys + connection + server + transactions + scripting + testFixture + pubsub
+        numbered(strings + keys + connection + server + transactions + scripting + testFixture + pubsub)
+
+    /// How many commandstats slots the table uses (commands and subcommands).
+    public static let statsSlots = all.reduce(0) { $0 + 1 + $1.subcommands.count }
+
+    /// Gives every spec and subcommand its commandstats slot (runs once, with `all`).
+    private static func numbered(_ specs: [CommandSpec]) -> [CommandSpec] {
+        var n = 0
+        for s in specs {
+            s.statsIndex = n
+            n += 1
+            for sub in s.subcommands {
+                sub.statsIndex = n
+                n += 1
+            }
+        }
+        return specs
+    }
 
     nonisolated(unsafe) static let strings: [CommandSpec] = [
         S("get", arity: 2, flags: [.readonly, .fast], keys: (1, 1, 1), group: "string",

@@ -11,52 +11,36 @@ extension CommandEngine {
         let argv = ctx.argv
         guard argv.count > 0 else { return }
         guard var spec = commands.find(argv[0]) else {
-            ctx.reply.error(ErrorReplies.unknownCommand(argv[0].string, args: argv.dropFirst().prefix(64).map(\.string)))
-            ctx.client.transaction?.failed = true
-            return
+            return reject(ctx, nil, ErrorReplies.unknownCommand(argv[0].string, args: argv.dropFirst().prefix(64).map(\.string)))
         }
         if !spec.subcommands.isEmpty && argv.count >= 2 {
             guard let sub = spec.subcommand(argv[1]) else {
-                ctx.reply.error(ErrorReplies.unknownSubcommand(argv[1].string, container: spec.name))
-                ctx.client.transaction?.failed = true
-                return
+                return reject(ctx, nil, ErrorReplies.unknownSubcommand(argv[1].string, container: spec.name))
             }
             spec = sub
         }
         if !spec.accepts(argc: argv.count) {
-            ctx.reply.error(ErrorReplies.arity(spec.fullName))
-            ctx.client.transaction?.failed = true
-            return
+            return reject(ctx, spec, ErrorReplies.arity(spec.fullName))
         }
         let flags = spec.gateFlags
         if !ctx.client.authenticated && !requirePass.isEmpty && !flags.contains(.noauth) {
-            ctx.reply.error(ErrorReplies.noAuth)
-            ctx.client.transaction?.failed = true
-            return
+            return reject(ctx, spec, ErrorReplies.noAuth)
         }
         if !ctx.fromScript && scriptInProgress && scripting.refusesWhileBusy(spec) {
-            ctx.reply.error(ScriptErrors.busy)
-            return
+            return reject(ctx, spec, ScriptErrors.busy, abortsTransaction: false)
         }
         if ctx.fromScript && flags.contains(.noscript) {
-            ctx.reply.error(ErrorReplies.notAllowedFromScript)
-            return
+            return reject(ctx, spec, ErrorReplies.notAllowedFromScript, abortsTransaction: false)
         }
         if flags.contains(.write), let failure = context.persistence.writeError {
-            ctx.reply.error(failure.hasPrefix("MISCONF") ? failure : ErrorReplies.misconfPrefix + failure)
-            ctx.client.transaction?.failed = true
-            return
+            return reject(ctx, spec, failure.hasPrefix("MISCONF") ? failure : ErrorReplies.misconfPrefix + failure)
         }
         if flags.contains(.write) && journal.isEnabled && !fitsInLogRecord(argv) {
-            ctx.reply.error(ErrorReplies.writeTooLargeForLog)
-            ctx.client.transaction?.failed = true
-            return
+            return reject(ctx, spec, ErrorReplies.writeTooLargeForLog)
         }
         if ctx.client.protocolVersion == 2 && ctx.client.subscriptions.isSubscribed
             && !flags.contains(.allowedWhileSubscribed) && !ctx.fromScript {
-            ctx.reply.error(ErrorReplies.subscribedContext(spec.fullName))
-            ctx.client.transaction?.failed = true
-            return
+            return reject(ctx, spec, ErrorReplies.subscribedContext(spec.fullName))
         }
         if let tx = ctx.client.transaction, !ctx.fromScript, !flags.contains(.skipsQueue) {
             tx.queued.append(argv.map { $0.bytes })
@@ -66,7 +50,15 @@ extension CommandEngine {
         ctx.spec = spec
         if !ctx.fromScript { ctx.client.info.lastCommand = spec.fullName }
         context.stats.totalCommandsProcessed &+= 1
+        let slot = spec.statsIndex
+        if slot >= 0 { commandStats[slot].calls &+= 1 }
+        let replyStart = ctx.reply.bytes.count
         spec.handler(ctx)
+        // INFO commandstats/errorstats: a reply that starts with '-' is a failed call.
+        if replyStart < ctx.reply.bytes.count && ctx.reply.bytes[replyStart] == 45 {
+            if slot >= 0 { commandStats[slot].failedCalls &+= 1 }
+            countError(ctx.reply.bytes, from: replyStart + 1)
+        }
         if !watchers.isEmpty && flags.contains(.write) { touchWatchedKeys(spec, ctx) }
     }
 
@@ -78,5 +70,14 @@ extension CommandEngine {
         var total = 32
         for i in 1..<argv.count { total += argv[i].count + 10 }
         return total <= journal.maxWritePayload
+    }
+
+    /// Replies with a gate refusal, counts it for INFO (rejected_calls, errorstats) and, like
+    /// Redis's rejectCommand, makes an open MULTI fail at EXEC.
+    private func reject(_ ctx: CommandContext, _ spec: CommandSpec?, _ text: String, abortsTransaction: Bool = true) {
+        ctx.reply.error(text)
+        if let slot = spec?.statsIndex, slot >= 0 { commandStats[slot].rejectedCalls &+= 1 }
+        countError(Bytes(text.utf8), from: 0)
+        if abortsTransaction { ctx.client.transaction?.failed = true }
     }
 }

@@ -57,8 +57,8 @@ final class PubSubHub {
     private(set) var shardChannels: [Bytes: [RESPClientState]] = [:]
     /// `client-output-buffer-limit pubsub` (0 = no limit), re-read after CONFIG SET.
     var limits = OutputBufferLimits(hard: 32 << 20, soft: 8 << 20, softSeconds: 60)
-    /// Listeners closed because their output passed the limits (for the log and INFO).
-    var limitDisconnections: UInt64 = 0
+    /// Listeners closed because their output passed the limits.
+    private(set) var limitDisconnections: UInt64 = 0
 
     // MARK: subscribing
 

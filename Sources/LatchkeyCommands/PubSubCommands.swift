@@ -86,15 +86,16 @@ enum PubSubCommands {
     // MARK: PUBSUB
 
     /// PUBSUB CHANNELS [pattern]
-    static func channels(_ ctx: CommandContext) { listGeneric(ctx, ctx.engine.pubsub.channels, "channels") }
+    static func channels(_ ctx: CommandContext) { listGeneric(ctx, ctx.engine.pubsub.channels) }
     /// PUBSUB SHARDCHANNELS [pattern]
     static func shardchannels(_ ctx: CommandContext) {
-        listGeneric(ctx, ctx.engine.pubsub.shardChannels, "shardchannels")
+        listGeneric(ctx, ctx.engine.pubsub.shardChannels)
     }
 
-    static func listGeneric(_ ctx: CommandContext, _ table: [Bytes: [RESPClientState]], _ sub: String) {
+    static func listGeneric(_ ctx: CommandContext, _ table: [Bytes: [RESPClientState]]) {
         guard ctx.argc <= 3 else {
-            ctx.reply.error(ErrorReplies.unknownSubcommandOrArity(sub, container: "PUBSUB"))
+            // Redis names the subcommand as the client spelled it.
+            ctx.reply.error(ErrorReplies.unknownSubcommandOrArity(ctx[1].string, container: "PUBSUB"))
             return
         }
         let pattern: Bytes? = ctx.argc == 3 ? ctx[2].bytes : nil

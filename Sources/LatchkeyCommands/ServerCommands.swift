@@ -97,6 +97,7 @@ enum ServerCommands {
         let connections = ctx.server.stats.totalConnectionsReceived
         ctx.server.stats = ServerStats()
         ctx.server.stats.totalConnectionsReceived = connections
+        ctx.engine.resetCommandStats()
         ctx.reply.ok()
     }
 

@@ -69,6 +69,12 @@ public struct ServerStats {
     public var keyspaceMisses: UInt64 = 0
     public var totalNetInputBytes: UInt64 = 0
     public var totalNetOutputBytes: UInt64 = 0
+    /// Error replies sent, in total and by error code (INFO stats/errorstats).
+    public var totalErrorReplies: UInt64 = 0
+    public var errorCodes: [String: UInt64] = [:]
+    /// Reads handled and writes issued on client sockets (INFO total_reads/writes_processed).
+    public var totalReadsProcessed: UInt64 = 0
+    public var totalWritesProcessed: UInt64 = 0
     public init() {}
 }
 
@@ -117,7 +123,9 @@ public final class ServerContext {
     @exclusivity(unchecked) public var clockMovedHooks: [() -> Void] = []
     /// Run by LATCHKEY RESET, each front end dropping what clients created (journaled).
     @exclusivity(unchecked) public var resetHooks: [() -> Void] = []
-    public let version = "7.4.0"
+    /// The Redis version reported (INFO, HELLO, redis.REDIS_VERSION): the one whose behaviour the
+    /// differential tests verify (redis-server 7.0.15); see docs/resp.md for later additions.
+    public let version = "7.0.15"
     public let latchkeyVersion = "0.1.0"
     /// TCP port actually bound for RESP (after port 0 was resolved).
     @exclusivity(unchecked) public var respPort: Int = 0

@@ -68,6 +68,7 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
         context.stats.totalNetInputBytes &+= UInt64(bytes.count - unconsumed)
         let hard = server.limits.outputHard
         info.outbox.outputBudget = hard == Int.max ? Int.max : hard - connection.queuedWriteBytes
+        context.stats.totalReadsProcessed &+= 1
         receiving = true
         let used = session.receive(bytes)
         receiving = false
@@ -130,6 +131,7 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
                 return
             }
             server.context.stats.totalNetOutputBytes &+= UInt64(count)
+            server.context.stats.totalWritesProcessed &+= 1
             writtenTotal += count
             if count < outbox.bytes.count {
                 outbox.bytes.removeFirst(count)  // held output stays behind
