@@ -51,9 +51,10 @@ extension CommandEngine {
         if !ctx.fromScript { ctx.client.info.lastCommand = spec.fullName }
         context.stats.totalCommandsProcessed &+= 1
         let slot = spec.statsIndex
-        if slot >= 0 { commandStats[slot].calls &+= 1 }
         let replyStart = ctx.reply.bytes.count
         spec.handler(ctx)
+        // Counted once it has run, as Redis does (INFO does not see its own call).
+        if slot >= 0 { commandStats[slot].calls &+= 1 }
         // INFO commandstats/errorstats: a reply that starts with '-' is a failed call.
         if replyStart < ctx.reply.bytes.count && ctx.reply.bytes[replyStart] == 45 {
             if slot >= 0 { commandStats[slot].failedCalls &+= 1 }
