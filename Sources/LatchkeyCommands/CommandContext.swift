@@ -47,11 +47,15 @@ public final class CommandContext {
     @exclusivity(unchecked) public internal(set) var fromScript = false
     /// The spec the gate resolved (the subcommand's for containers).
     @exclusivity(unchecked) public internal(set) var spec: CommandSpec?
+    /// `notify-keyspace-events`, mirrored here by the engine so the per-write test is a plain
+    /// field read (going through the unowned `engine` costs a strong retain each time).
+    @usableFromInline var keyspaceEvents: KeyspaceEventFlags
 
     init(engine: CommandEngine, reply: ReplyWriter, client: RESPClientState) {
         self.engine = engine
         self.reply = reply
         self.client = client
+        keyspaceEvents = engine.keyspaceEvents
     }
 
     @inlinable public var argc: Int { argv.count }
@@ -78,7 +82,7 @@ public final class CommandContext {
     /// `notify-keyspace-events` enables `type` (one flag test when notifications are off).
     @inlinable
     public func notifyKeyspaceEvent(_ type: KeyspaceEventFlags, _ event: StaticString, _ key: ByteView) {
-        if engine.keyspaceEvents.contains(type) { engine.notifyKeyspaceEvent(type, event, key: key.bytes, db: client.db) }
+        if keyspaceEvents.contains(type) { engine.notifyKeyspaceEvent(type, event, key: key.bytes, db: client.db) }
     }
 
     /// Journals a record if the log is on (build the record lazily: it copies bytes).

@@ -48,10 +48,17 @@ public final class CommandEngine: FrontEnd {
     var opsRate = RateSampler()
     var inputRate = RateSampler()
     var outputRate = RateSampler()
-    /// INFO commandstats, indexed by `CommandSpec.statsIndex`.
-    var commandStats = [CommandCounters](repeating: CommandCounters(), count: CommandTable.statsSlots)
+    /// INFO commandstats, indexed by `CommandSpec.statsIndex`: a fixed block, so the gate's
+    /// per-command increment is one store (no copy-on-write check). Freed in deinit.
+    let commandStats: UnsafeMutableBufferPointer<CommandCounters> = {
+        let b = UnsafeMutableBufferPointer<CommandCounters>.allocate(capacity: CommandTable.statsSlots)
+        b.initialize(repeating: CommandCounters())
+        return b
+    }()
+
+    deinit { commandStats.deallocate() }
     /// Context reused by `execute` (script calls).
-    @exclusivity(unchecked) private var scriptContext: CommandContext?
+    @exclusivity(unchecked) private(set) var scriptContext: CommandContext?
 
     public init(context: ServerContext, journal: Journal) {
         self.context = context
@@ -121,6 +128,8 @@ public final class CommandEngine: FrontEnd {
     private func readPubSubConfig() {
         let config = context.config
         keyspaceEvents = KeyspaceEventFlags(parsing: config.string("notify-keyspace-events")) ?? []
+        for s in sessions.values { s.ctx.keyspaceEvents = keyspaceEvents }
+        scriptContext?.keyspaceEvents = keyspaceEvents
         pubsub.limits = OutputBufferLimits.limits(of: "pubsub", in: config.string("client-output-buffer-limit"))
     }
 

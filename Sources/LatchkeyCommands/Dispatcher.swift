@@ -38,7 +38,7 @@ extension CommandEngine {
         if flags.contains(.write) && journal.isEnabled && !fitsInLogRecord(argv) {
             return reject(ctx, spec, ErrorReplies.writeTooLargeForLog)
         }
-        if ctx.client.protocolVersion == 2 && ctx.client.subscriptions.isSubscribed
+        if ctx.client.subscriptions.isSubscribed && ctx.client.protocolVersion == 2
             && !flags.contains(.allowedWhileSubscribed) && !ctx.fromScript {
             return reject(ctx, spec, ErrorReplies.subscribedContext(spec.fullName))
         }

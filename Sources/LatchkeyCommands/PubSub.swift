@@ -19,7 +19,10 @@ struct Subscriptions {
     /// Redis's `clientSubscriptionsCount`: channels + patterns (what SUBSCRIBE replies count).
     var count: Int { channels.count + patterns.count }
     /// Any subscription at all: the client is in subscribed mode (RESP2) and a pubsub client.
-    var isSubscribed: Bool { !channels.isEmpty || !patterns.isEmpty || !shardChannels.isEmpty }
+    /// Stored (PubSubHub refreshes it) because the gate tests it for every command.
+    private(set) var isSubscribed = false
+
+    mutating func refresh() { isSubscribed = !channels.isEmpty || !patterns.isEmpty || !shardChannels.isEmpty }
 }
 
 /// A set of byte strings that remembers insertion order.
@@ -64,6 +67,7 @@ final class PubSubHub {
 
     /// Adds `name` to `client`'s subscriptions of `kind`; false when it was already there.
     func subscribe(_ client: RESPClientState, _ name: Bytes, _ kind: SubscriptionKind) -> Bool {
+        defer { client.subscriptions.refresh() }
         switch kind {
         case .channel:
             guard client.subscriptions.channels.insert(name) else { return false }
@@ -81,6 +85,7 @@ final class PubSubHub {
 
     /// Removes one subscription; false when `client` did not have it.
     func unsubscribe(_ client: RESPClientState, _ name: Bytes, _ kind: SubscriptionKind) -> Bool {
+        defer { client.subscriptions.refresh() }
         switch kind {
         case .channel:
             guard client.subscriptions.channels.remove(name) else { return false }
