@@ -20,8 +20,12 @@ public final class RESPClientState {
     @exclusivity(unchecked) var watchTouched = false
     /// Pub/sub channels, patterns and shard channels (PubSub.swift).
     var subscriptions = Subscriptions()
-    /// The session that owns this state (nil for scripts' fake client): pushes go through it.
-    weak var session: RESPSession?
+    /// Where pub/sub pushes for this client go: `outbox`, or while its session is inside
+    /// `receive` (outbox bytes swapped into the session's writer) that writer. `outbox` is
+    /// unowned(unsafe) because `info` owns it for this state's whole life, and a plain load
+    /// keeps the per-message delivery free of reference counting.
+    unowned(unsafe) let outbox: Outbox
+    var receivingWriter: ReplyWriter?
     /// Selected database; mirrored in `info.db`.
     public var db: Int {
         didSet { info.db = db }
@@ -30,6 +34,7 @@ public final class RESPClientState {
     public init(info: ClientInfo, authenticated: Bool) {
         self.info = info
         self.authenticated = authenticated
+        outbox = info.outbox
         db = info.db
     }
 }

@@ -177,11 +177,11 @@ final class PubSubHub {
     /// Appends one push to a listener's output, unless that would pass the pubsub limits, in
     /// which case the listener is closed without the message (checked before buffering).
     func deliver(_ frame: Bytes, to client: RESPClientState, nowMs: Int64) {
-        guard let session = client.session else { return }
-        let outbox = client.info.outbox
+        let outbox = client.outbox
         if outbox.isClosed || outbox.closeAfterFlush { return }
-        let buffered = session.receiving ? session.writer.bytes.count : outbox.bytes.count
-        let pending = buffered + (outbox.writer?.queuedOutputBytes ?? 0) + frame.count
+        let writer = client.receivingWriter
+        let buffered = writer?.bytes.count ?? outbox.bytes.count
+        let pending = buffered + outbox.transportQueuedBytes + frame.count
         if limits.hard > 0 && Int64(pending) > limits.hard {
             return closeForLimit(client)
         }
@@ -195,8 +195,8 @@ final class PubSubHub {
         } else {
             client.subscriptions.softLimitSinceMs = 0
         }
-        if session.receiving {
-            PubSubHub.append(frame, resp3: client.protocolVersion == 3, to: &session.writer.bytes)
+        if let writer {
+            PubSubHub.append(frame, resp3: client.protocolVersion == 3, to: &writer.bytes)
         } else {
             PubSubHub.append(frame, resp3: client.protocolVersion == 3, to: &outbox.bytes)
             outbox.markDirty()
@@ -215,7 +215,7 @@ final class PubSubHub {
     /// Redis frees such a client asynchronously and drops its pending output; so does this.
     private func closeForLimit(_ client: RESPClientState) {
         limitDisconnections &+= 1
-        let outbox = client.info.outbox
+        let outbox = client.outbox
         outbox.discardAndClose = true
         outbox.closeAfterFlush = true
         outbox.markDirty()

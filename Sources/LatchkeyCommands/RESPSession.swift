@@ -12,9 +12,6 @@ public final class RESPSession: ProtocolSession {
     let decoder: RESPDecoder
     let writer: ReplyWriter
     let ctx: CommandContext
-    /// True inside `receive`: the outbox's bytes are in `writer` then, so pub/sub pushes to this
-    /// client go to `writer.bytes` (PubSubHub.deliver).
-    var receiving = false
 
     init(engine: CommandEngine, client info: ClientInfo) {
         self.engine = engine
@@ -22,7 +19,6 @@ public final class RESPSession: ProtocolSession {
         decoder = RESPDecoder(limits: engine.limits)
         writer = ReplyWriter(protocolVersion: 2, capacity: 0)
         ctx = CommandContext(engine: engine, reply: writer, client: client)
-        client.session = self
     }
 
     public func receive(_ input: UnsafeRawBufferPointer) -> Int {
@@ -30,9 +26,10 @@ public final class RESPSession: ProtocolSession {
         if outbox.isClosed || outbox.closeAfterFlush { return input.count }
         // Replies are appended straight into the outbox's buffer (swapped in, no copy).
         swap(&writer.bytes, &outbox.bytes)
-        receiving = true
+        // Pub/sub pushes to this client now belong in the writer (PubSubHub.deliver).
+        client.receivingWriter = writer
         defer {
-            receiving = false
+            client.receivingWriter = nil
             swap(&writer.bytes, &outbox.bytes)
             if !outbox.bytes.isEmpty || outbox.closeAfterFlush { outbox.markDirty() }
         }

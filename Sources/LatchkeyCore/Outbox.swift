@@ -21,6 +21,9 @@ public final class Outbox {
     /// Set when the client must be closed at once with its pending output dropped (a pub/sub
     /// listener past its output limit, as Redis's "scheduled to be closed ASAP").
     public var discardAndClose = false
+    /// Bytes the writer has handed to the transport but not sent yet (kept current by the
+    /// server), so limits checked before buffering see all of a client's pending output.
+    public var transportQueuedBytes = 0
     /// The server's writer for this outbox.
     public weak var writer: OutboxWriter?
     @exclusivity(unchecked) @usableFromInline var queued = false
@@ -45,12 +48,6 @@ public final class Outbox {
 public protocol OutboxWriter: AnyObject {
     /// Write as much of the outbox as the socket takes now; queue the rest.
     func flushOutbox()
-    /// Bytes already handed to the transport but not yet sent (part of the output limits).
-    var queuedOutputBytes: Int { get }
-}
-
-extension OutboxWriter {
-    public var queuedOutputBytes: Int { 0 }
 }
 
 /// Outboxes that have bytes to write before the loop sleeps.

@@ -142,6 +142,7 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
                 outbox.bytes.removeAll(keepingCapacity: true)
             }
         }
+        outbox.transportQueuedBytes = connection.queuedWriteBytes
         if outbox.closeAfterFlush, !connection.isWriting, outbox.bytes.isEmpty {
             close()
             return
@@ -166,8 +167,6 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
         let end = writtenTotal + info.outbox.bytes.count
         if end > max(releasedEnd, writtenTotal) || !holds.isEmpty { holds.append((token, end)) }
     }
-
-    var queuedOutputBytes: Int { connection.queuedWriteBytes }
 
     /// Pending output = unsent outbox bytes + bytes queued in libuv.
     var pendingOutput: Int { info.outbox.bytes.count + connection.queuedWriteBytes }
