@@ -67,7 +67,7 @@ final class PubSubHub {
 
     /// Adds `name` to `client`'s subscriptions of `kind`; false when it was already there.
     func subscribe(_ client: RESPClientState, _ name: Bytes, _ kind: SubscriptionKind) -> Bool {
-        defer { client.subscriptions.refresh() }
+        defer { PubSubHub.refresh(client) }
         switch kind {
         case .channel:
             guard client.subscriptions.channels.insert(name) else { return false }
@@ -85,7 +85,7 @@ final class PubSubHub {
 
     /// Removes one subscription; false when `client` did not have it.
     func unsubscribe(_ client: RESPClientState, _ name: Bytes, _ kind: SubscriptionKind) -> Bool {
-        defer { client.subscriptions.refresh() }
+        defer { PubSubHub.refresh(client) }
         switch kind {
         case .channel:
             guard client.subscriptions.channels.remove(name) else { return false }
@@ -99,6 +99,14 @@ final class PubSubHub {
             PubSubHub.drop(client, name, from: &shardChannels)
         }
         return true
+    }
+
+    /// Subscribed mode changed maybe: like Redis, a subscriber is not closed by `timeout`
+    /// (it may legitimately wait silently for a long time).
+    private static func refresh(_ client: RESPClientState) {
+        let was = client.subscriptions.isSubscribed
+        client.subscriptions.refresh()
+        if was != client.subscriptions.isSubscribed { client.info.exemptFromIdleTimeout = !was }
     }
 
     private static func drop(_ client: RESPClientState, _ name: Bytes, from table: inout [Bytes: [RESPClientState]]) {

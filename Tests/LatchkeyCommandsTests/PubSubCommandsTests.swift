@@ -119,6 +119,21 @@ import LatchkeyRESP
         #expect(listener.client.info.outbox.discardAndClose)
     }
 
+    @Test("A subscriber is exempt from the idle timeout while subscribed, as in Redis")
+    func idleTimeoutExemption() {
+        let t = Transcript()
+        t.send("SUBSCRIBE", "a")
+        t.send("SSUBSCRIBE", "s")
+        #expect(t.info.exemptFromIdleTimeout)
+        t.send("UNSUBSCRIBE")
+        #expect(t.info.exemptFromIdleTimeout)  // still has a shard channel
+        t.send("SUNSUBSCRIBE")
+        #expect(!t.info.exemptFromIdleTimeout)
+        t.send("PSUBSCRIBE", "p*")
+        t.send("RESET")
+        #expect(!t.info.exemptFromIdleTimeout)
+    }
+
     @Test("A closed connection leaves no subscriptions behind")
     func disconnectUnsubscribes() {
         let t = Transcript()
