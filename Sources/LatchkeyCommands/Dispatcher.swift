@@ -11,7 +11,8 @@ extension CommandEngine {
         let argv = ctx.argv
         guard argv.count > 0 else { return }
         guard var spec = commands.find(argv[0]) else {
-            return reject(ctx, nil, ErrorReplies.unknownCommand(argv[0].string, args: argv.dropFirst().prefix(64).map(\.string)))
+            let args = argv.dropFirst().prefix(64).map(\.string)
+            return reject(ctx, nil, ErrorReplies.unknownCommand(argv[0].string, args: args))
         }
         if !spec.subcommands.isEmpty && argv.count >= 2 {
             guard let sub = spec.subcommand(argv[1]) else {

@@ -99,7 +99,8 @@ enum PubSubCommands {
             return
         }
         let pattern: Bytes? = ctx.argc == 3 ? ctx[2].bytes : nil
-        let names = table.keys.filter { pattern == nil || Glob.matches(pattern!, $0) }.sorted { $0.lexicographicallyPrecedes($1) }
+        let names = table.keys.filter { pattern == nil || Glob.matches(pattern!, $0) }
+            .sorted { $0.lexicographicallyPrecedes($1) }
         ctx.reply.arrayHeader(names.count)
         for n in names { ctx.reply.bulk(n) }
     }

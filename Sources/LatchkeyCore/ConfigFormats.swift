@@ -85,6 +85,8 @@ public struct OutputBufferLimits: Sendable, Equatable {
     public static let defaultValue = "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"
     static let classes = ["normal", "slave", "pubsub"]
 
+    static let badNumbers = "Error in hard, soft or soft_seconds setting in buffer limit configuration."
+
     public struct Problem: Error {
         public let text: String
     }
@@ -121,7 +123,7 @@ public struct OutputBufferLimits: Sendable, Equatable {
             guard let hard = Config.parseMemory(words[i + 1]), let soft = Config.parseMemory(words[i + 2]),
                   let seconds = Int64(words[i + 3]), seconds >= 0
             else {
-                return .failure(Problem(text: "Error in hard, soft or soft_seconds setting in buffer limit configuration."))
+                return .failure(Problem(text: OutputBufferLimits.badNumbers))
             }
             table[name] = OutputBufferLimits(hard: hard, soft: soft, softSeconds: seconds)
             i += 4
