@@ -242,6 +242,14 @@ def keyspace_events(s):
     for args, events in steps:
         s.cmd(b, *args)
         s.read(a, events)
+    # From a script and from a transaction: the same events, as the commands run.
+    s.cmd(b, "EVAL", "redis.call('set', KEYS[1], 'x'); return redis.call('del', KEYS[1])", "1", "ctx")
+    s.read(a, 4)
+    s.cmd(b, "MULTI")
+    s.cmd(b, "SET", "tx", "1")
+    s.cmd(b, "INCR", "tx")
+    s.cmd(b, "EXEC")
+    s.read(a, 4)
     s.cmd(b, "SELECT", "3")
     s.cmd(b, "SET", "in3", "v")
     s.read(a, 2)
