@@ -176,6 +176,10 @@ enum StringCommands {
         if !probe.found { ctx.notifyKeyspaceEvent(.new, "new", key) }
         ctx.notifyKeyspaceEvent(.string, "set", key)
         if expireAt > 0 { ctx.notifyKeyspaceEvent(.generic, "expire", key) }
+        if goneAtOnce {  // Redis deletes it as an expiry: counted, and `expired` follows
+            ctx.server.stats.expiredKeys &+= 1
+            ctx.notifyKeyspaceEvent(.expired, "expired", key)
+        }
         if replyInteger { ctx.reply.integer(1) } else if !wantGet { ctx.reply.ok() }
     }
 

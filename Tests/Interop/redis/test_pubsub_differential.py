@@ -237,7 +237,8 @@ def keyspace_events(s):
         (("PERSIST", "k"), 0), (("DEL", "k", "k2", "missing"), 4), (("INCR", "n"), 2), (("INCRBY", "n", "5"), 2),
         (("DECR", "n"), 2), (("DECRBY", "n", "2"), 2), (("GETDEL", "n"), 2), (("GETDEL", "n"), 0),
         (("SET", "e", "v"), 2), (("PEXPIRE", "e", "0"), 2), (("EXPIRE", "e", "10"), 0), (("UNLINK", "zz"), 0),
-        (("SET", "ctx", "v", "PX", "100000"), 4),
+        (("SET", "ctx", "v", "PX", "100000"), 4), (("SET", "past", "v", "EXAT", "1"), 6),
+        (("SET", "past", "v", "PXAT", "1"), 6),
     ]
     for args, events in steps:
         s.cmd(b, *args)
