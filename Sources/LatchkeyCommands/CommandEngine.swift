@@ -81,7 +81,7 @@ public final class CommandEngine: FrontEnd {
             }
         }
         readPubSubConfig()
-        startupMemory = keyspace.memoryBytes
+        startupMemory = max(keyspace.memoryBytes, ProcessFacts.anonymousBytes())
     }
 
     // MARK: FrontEnd

@@ -39,15 +39,16 @@ extension InfoCommand {
     }
 
     static func memory(_ ctx: CommandContext) -> [String] {
-        // used_memory is what Latchkey accounts for (the keyspace's allocations, pending client
-        // output, the log buffer, Lua's heap), not the allocator's total as in Redis: glibc's
-        // counters are not reachable from Swift without a C shim. RSS is the process's.
+        // used_memory is the process's anonymous memory (heap and anonymous mappings, from
+        // /proc/self/smaps_rollup), the nearest reachable figure to Redis's allocator total
+        // (glibc's counters are not importable without a C shim); it is never less than what
+        // Latchkey itself accounts for (keys and values, unsent output, the log buffer, Lua).
         let engine = ctx.engine
         let lua = engine.scriptingIfStarted?.interpreter.memoryUsed ?? 0
         let scripts = engine.scriptingIfStarted?.interpreter.cachedScripts ?? 0
         let clientsMem = ctx.server.clients.values.reduce(0) { $0 + $1.outbox.bytes.count }
         let dataset = ctx.keyspace.memoryBytes
-        let used = dataset + clientsMem + ctx.journal.bytes.count + lua
+        let used = max(dataset + clientsMem + ctx.journal.bytes.count + lua, ProcessFacts.anonymousBytes())
         let overhead = used - dataset
         engine.peakMemory = max(engine.peakMemory, used)
         let peak = engine.peakMemory
@@ -206,6 +207,20 @@ enum ProcessFacts {
         let parts = buf[0..<n].split(separator: 32)
         guard parts.count > 1, let pages = Int(String(decoding: parts[1], as: UTF8.self)) else { return 0 }
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    /// The `Anonymous:` total of /proc/self/smaps_rollup in bytes (0 when unreadable).
+    static func anonymousBytes() -> Int {
+        guard let f = fopen("/proc/self/smaps_rollup", "r") else { return 0 }
+        defer { fclose(f) }
+        var line = [CChar](repeating: 0, count: 256)
+        while fgets(&line, Int32(line.count), f) != nil {
+            let text = String(decoding: line.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            guard text.hasPrefix("Anonymous:") else { continue }
+            let digits = text.dropFirst("Anonymous:".count).filter { $0.isNumber }
+            return (Int(String(digits)) ?? 0) * 1024
+        }
+        return 0
     }
 
     static func totalSystemMemory() -> Int {
