@@ -10,7 +10,7 @@ import LatchkeyCore
 extension InfoCommand {
     static func server(_ ctx: CommandContext) -> [String] {
         let server = ctx.server
-        let now = ctx.nowMs
+        let now = ctx.server.nowMs  // real time: uptime does not follow LATCHKEY CLOCK
         let uptime = max(0, (now - server.startTimeMs) / 1000)
         let hz = server.config.int("hz")
         return [

@@ -182,7 +182,8 @@ final class PubSubHub {
 
     static func frame(_ parts: [StaticString]) -> Bytes { [] }
 
-    /// Appends one push to a listener's output, unless that would pass the pubsub limits, in
+    /// Appends one push to a listener's output (`nowMs` is real time: output limits are about
+    /// the connection, not the data clock LATCHKEY CLOCK moves), unless that would pass the pubsub limits, in
     /// which case the listener is closed without the message (checked before buffering).
     func deliver(_ frame: Bytes, to client: RESPClientState, nowMs: Int64) {
         let outbox = client.outbox

@@ -73,13 +73,13 @@ enum PubSubCommands {
 
     /// PUBLISH channel message — replies with the number of clients that received it.
     static func publish(_ ctx: CommandContext) {
-        let n = ctx.engine.pubsub.publish(channel: ctx[1].bytes, message: ctx[2].bytes, nowMs: ctx.nowMs)
+        let n = ctx.engine.pubsub.publish(channel: ctx[1].bytes, message: ctx[2].bytes, nowMs: ctx.server.nowMs)
         ctx.reply.integer(n)
     }
 
     /// SPUBLISH shardchannel message
     static func spublish(_ ctx: CommandContext) {
-        let n = ctx.engine.pubsub.publishShard(channel: ctx[1].bytes, message: ctx[2].bytes, nowMs: ctx.nowMs)
+        let n = ctx.engine.pubsub.publishShard(channel: ctx[1].bytes, message: ctx[2].bytes, nowMs: ctx.server.nowMs)
         ctx.reply.integer(n)
     }
 
