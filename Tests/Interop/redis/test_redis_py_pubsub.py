@@ -150,3 +150,20 @@ def test_lock_release_wakes_waiter_through_lua_publish(server, protocol):
     assert m["channel"] == channel.encode() and m["data"] == b"0"
     assert waiter.set("job", "waiter-token", nx=True, px=30000)
     p.close()
+
+
+@pytest.mark.skipif(__import__("redis_support").target_is_redis(), reason="Latchkey-only: LATCHKEY CLOCK")
+def test_expired_event_follows_the_test_clock(server_factory):
+    """Latchkey-only: a lock with an hour's TTL expires when a test moves the server clock, and
+    its `expired` notification arrives without waiting an hour."""
+    server = server_factory("--enable-test-commands", "yes")
+    r = make_client(server)
+    r.config_set("notify-keyspace-events", "Ex")
+    p = r.pubsub()
+    p.subscribe("__keyevent@0__:expired")
+    p.get_message(timeout=5)
+    r.set("lock:hour", "t", ex=3600)
+    r.execute_command("LATCHKEY", "CLOCK", "ADVANCE", 3600 * 1000 + 1)
+    m = next_message(p)
+    assert (m["channel"], m["data"]) == (b"__keyevent@0__:expired", b"lock:hour")
+    p.close()
