@@ -102,8 +102,10 @@ enum ClientCommands {
     }
 
     /// A client's type: there are no replication links here, so never master or replica; a
-    /// client is `pubsub` only while it has subscriptions (none exist yet, so all are normal).
-    static func clientType(_ c: ClientInfo, _ ctx: CommandContext) -> ClientType { .normal }
+    /// client is `pubsub` while it has any subscription (channel, pattern or shard channel).
+    static func clientType(_ c: ClientInfo, _ ctx: CommandContext) -> ClientType {
+        ctx.engine.sessions[c.id]?.client.subscriptions.isSubscribed == true ? .pubsub : .normal
+    }
 
     /// CLIENT INFO
     static func info(_ ctx: CommandContext) {

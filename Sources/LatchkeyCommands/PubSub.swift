@@ -230,9 +230,3 @@ final class PubSubHub {
         outbox.markDirty()
     }
 }
-
-extension RESPClientState {
-    /// Redis's client type as CLIENT LIST/KILL `TYPE` filters see it: a client with any
-    /// subscription is `pubsub`, every other RESP client `normal` (no replicas here).
-    var clientType: String { subscriptions.isSubscribed ? "pubsub" : "normal" }
-}

@@ -334,9 +334,22 @@ def client_list_fields(s):
     s.log.append([fields[k] for k in (b"flags", b"sub", b"psub", b"ssub", b"multi")])
 
 
+def client_type_filters(s):
+    a, b, c = s.client(), s.client(), s.client()
+    s.cmd(a, "SUBSCRIBE", "c1")
+    s.cmd(b, "SSUBSCRIBE", "s1")
+    listed = c.cmd("CLIENT", "LIST", "TYPE", "pubsub").value
+    text = listed[4:] if listed.startswith(b"txt:") else listed
+    s.log.append(len([l for l in text.split(b"\n") if l]))
+    s.cmd(c, "CLIENT", "KILL", "TYPE", "pubsub")
+    s.log.append([a.is_closed(), b.is_closed()])
+    s.cmd(c, "PUBSUB", "NUMSUB", "c1")
+    s.cmd(c, "PING")
+
+
 SCENARIOS = [channels_and_counts, patterns, subscribed_mode, reset_leaves_subscribed_mode, introspection,
              shard_channels, publish_from_multi_and_lua, resp3_self_publish_in_multi, keyspace_events,
-             expired_event, config_forms, slow_listener_is_closed, client_list_fields]
+             expired_event, config_forms, slow_listener_is_closed, client_list_fields, client_type_filters]
 
 
 @pytest.mark.parametrize("resp3", [False, True], ids=["resp2", "resp3"])
