@@ -40,11 +40,19 @@ let package = Package(
             name: "LatchkeyChannels",
             dependencies: ["LatchkeyCore", "LatchkeyAMQP", "LatchkeyBroker", "LatchkeyLog"],
             swiftSettings: optimised),
+        // Management: an HTTP/1.1 codec (bytes ⇄ requests, JSON) and the endpoints that read the
+        // broker, the keyspace and the connection registry when asked (never on the hot path).
+        .target(name: "LatchkeyHTTP", dependencies: ["LatchkeyCore"]),
+        .target(
+            name: "LatchkeyManagement",
+            dependencies: [
+                "LatchkeyCore", "LatchkeyHTTP", "LatchkeyBroker", "LatchkeyAMQP", "LatchkeyChannels", "LatchkeyKeyspace",
+            ]),
         .target(
             name: "LatchkeyServer",
             dependencies: [
                 "LatchkeyCore", "LatchkeyLoop", "LatchkeyCommands", "LatchkeyChannels", "LatchkeyLog",
-                "LatchkeyKeyspace", "LatchkeyBroker",
+                "LatchkeyKeyspace", "LatchkeyBroker", "LatchkeyManagement",
             ],
             swiftSettings: optimised),
         .executableTarget(name: "latchkey", dependencies: ["LatchkeyServer"], swiftSettings: optimised),
@@ -63,6 +71,7 @@ let package = Package(
             name: "LatchkeyChannelsTests",
             dependencies: ["LatchkeyChannels", "LatchkeyAMQP", "LatchkeyBroker", "LatchkeyTestSupport"]),
         .testTarget(name: "LatchkeyLogTests", dependencies: ["LatchkeyLog", "LatchkeyTestSupport"]),
+        .testTarget(name: "LatchkeyHTTPTests", dependencies: ["LatchkeyHTTP", "LatchkeyTestSupport"]),
         .testTarget(name: "LatchkeyServerTests", dependencies: ["LatchkeyServer", "LatchkeyTestSupport"]),
     ]
 )

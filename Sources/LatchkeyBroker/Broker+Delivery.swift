@@ -133,6 +133,7 @@ extension Broker {
     }
 
     private func deliver(_ e: QueueEntry, from q: Queue, to c: Consumer) {
+        q.deliveredTotal &+= 1
         if !c.noAck {
             c.unacked += 1
             c.channel.unacked += 1
@@ -149,6 +150,7 @@ extension Broker {
         q.lastUsedMs = now
         expireHeads(q, now: now)
         guard let e = q.ready.popFirst() else { return nil }
+        q.deliveredTotal &+= 1
         if noAck {
             settleEntry(q, e.message)
         } else {

@@ -29,6 +29,8 @@ public final class Queue {
     var roundRobin = 0
     /// Next per-queue sequence number (FIFO position).
     var nextSeq: UInt64 = 1
+    /// Messages handed to consumers or basic.get since the queue was created (management rates).
+    public internal(set) var deliveredTotal: UInt64 = 0
     /// Set once the queue has had a consumer (auto-delete only fires after that).
     var hadConsumer = false
     /// Last use for x-expires (declare, consume, get), Unix ms.
@@ -63,6 +65,8 @@ public final class Queue {
     public var consumerCount: Int { consumers.count }
     /// Body bytes of ready messages.
     public var readyBodyBytes: Int { ready.bodyBytes }
+    /// Messages enqueued since the queue was created (its sequence counter; management rates).
+    public var enqueuedTotal: UInt64 { nextSeq &- 1 }
 
     /// Journal only durable, non-exclusive queues (exclusive ones die with their connection).
     var isJournaled: Bool { durable && exclusiveOwner == nil }

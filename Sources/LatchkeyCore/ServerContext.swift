@@ -7,6 +7,8 @@
 public enum ClientProtocol: Sendable {
     case resp
     case amqp
+    /// The management HTTP listener (API, /metrics, live page).
+    case http
 }
 
 /// One connected client, as CLIENT LIST and INFO see it.

@@ -7,6 +7,7 @@ import LatchkeyChannels
 import LatchkeyCommands
 import LatchkeyCore
 import LatchkeyLog
+import LatchkeyManagement
 
 /// Builds a server with its front ends; the one place integration changes.
 public enum Boot {
@@ -32,6 +33,12 @@ public enum Boot {
         // RESET deletes what clients declared.
         server.context.clockMovedHooks.append { [unowned amqp] in amqp.broker.cron() }
         server.context.resetHooks.append { [unowned amqp] in amqp.broker.resetForTests() }
+        // Management HTTP: reads the broker and the keyspace only when asked.
+        let management = ManagementFrontEnd(context: server.context, amqp: amqp, keyspace: engine.keyspace)
+        management.listeners = { [unowned server] in
+            server.boundListeners.map { ListenerInfo(protocolName: $0.protocolName, ip: $0.host, port: $0.port) }
+        }
+        server.addFrontEnd(management, kind: .http)
         // Append-only log: replay into both front ends (each is a LogParticipant), then journal.
         _ = try Persistence.boot(server: server, journal: journal, participants: [.resp: engine, .amqp: amqp])
         return server

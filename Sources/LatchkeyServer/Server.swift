@@ -102,6 +102,11 @@ public final class Server: ServerControl {
             if amqpPort >= 0, frontEnds[.amqp] != nil {
                 context.amqpPort = try bindAll(config.string("amqp-bind"), port: amqpPort, backlog: backlog, kind: .amqp)
             }
+            // `management-port 0` picks a free port; `management no` turns the listener off.
+            if config.bool("management"), frontEnds[.http] != nil {
+                let port = Int(config.int("management-port"))
+                _ = try bindAll(config.string("management-bind"), port: port, backlog: backlog, kind: .http)
+            }
             try installLoopHooks()
         } catch let error as ServerStartError {
             closeListeners()
@@ -110,7 +115,7 @@ public final class Server: ServerControl {
             closeListeners()
             throw ServerStartError("\(error)")
         }
-        context.listenerAddresses = [ClientProtocol.resp, .amqp].compactMap { kind in
+        context.listenerAddresses = [ClientProtocol.resp, .amqp, .http].compactMap { kind in
             guard let list = listeners[kind], !list.isEmpty else { return nil }
             return (name: Server.listenerName(kind), addresses: list.map(\.addressDescription))
         }
@@ -124,6 +129,7 @@ public final class Server: ServerControl {
         switch kind {
         case .resp: "resp"
         case .amqp: "amqp"
+        case .http: "management"
         }
     }
 
@@ -134,6 +140,16 @@ public final class Server: ServerControl {
         "Ready to accept connections: "
             + context.listenerAddresses.map { $0.name + "=" + $0.addresses.joined(separator: ",") }
             .joined(separator: " ")
+    }
+
+    /// The management listener's port (0 when it is off).
+    public var managementPort: Int { listeners[.http]?.first?.port ?? 0 }
+
+    /// Every bound listener as (protocol, host, port): "resp", "amqp", "http" (for the
+    /// management overview and the ready file).
+    public var boundListeners: [(protocolName: String, host: String, port: Int)] {
+        let names: [(ClientProtocol, String)] = [(.resp, "resp"), (.amqp, "amqp"), (.http, "http")]
+        return names.flatMap { kind, name in (listeners[kind] ?? []).map { (name, $0.host, $0.port) } }
     }
 
     /// Writes `readyLine` and a newline to stdout (unbuffered).
@@ -169,7 +185,7 @@ public final class Server: ServerControl {
         }
         listeners[kind] = bound
         guard !bound.isEmpty else {
-            throw ServerStartError("Failed listening on port \(port) (\(kind == .resp ? "tcp" : "amqp")), aborting.")
+            throw ServerStartError("Failed listening on port \(port) (\(kind == .resp ? "tcp" : kind == .amqp ? "amqp" : "management")), aborting.")
         }
         return port
     }

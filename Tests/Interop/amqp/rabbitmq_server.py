@@ -56,7 +56,7 @@ def installed():
 class RabbitMQServer:
     """One RabbitMQ node. `.host`, `.port` (AMQP) once started; `.startup_seconds` = launch to first handshake."""
 
-    def __init__(self, name=None, port=None, extra_conf=()):
+    def __init__(self, name=None, port=None, extra_conf=(), management=False):
         self.dir = tempfile.mkdtemp(prefix="latchkey-rabbitmq-")
         self.name = name or "lk%d" % os.getpid()
         self.nodename = "%s@localhost" % self.name
@@ -65,6 +65,8 @@ class RabbitMQServer:
         self.dist_port = free_port()
         self.epmd_port = free_port()
         self.extra_conf = list(extra_conf)  # more rabbitmq.conf lines, e.g. "frame_max = 4096"
+        # management=True enables rabbitmq_management on a free loopback port (.management_port).
+        self.management_port = free_port() if management else None
         self.proc = None
         self.startup_seconds = None
         self.env = None
@@ -79,7 +81,7 @@ class RabbitMQServer:
         os.chmod(cookie, 0o400)
         plugins = os.path.join(d, "enabled_plugins")
         with open(plugins, "w") as f:
-            f.write("[].\n")
+            f.write("[rabbitmq_management].\n" if self.management_port else "[].\n")
         conf = os.path.join(d, "rabbitmq.conf")
         with open(conf, "w") as f:
             f.write("listeners.tcp.1 = 127.0.0.1:%d\n" % self.port)
@@ -88,6 +90,9 @@ class RabbitMQServer:
             f.write("disk_free_limit.absolute = 1MB\n")
             # Benchmarks queue ~1M messages; don't let the memory alarm block the publisher.
             f.write("vm_memory_high_watermark.relative = 0.9\n")
+            if self.management_port:
+                f.write("management.tcp.port = %d\n" % self.management_port)
+                f.write("management.tcp.ip = 127.0.0.1\n")
             for line in self.extra_conf:
                 f.write(line + "\n")
         conf_env = os.path.join(d, "rabbitmq-env.conf")
@@ -124,12 +129,22 @@ class RabbitMQServer:
             if self.proc.poll() is not None:
                 self._cleanup_epmd()
                 raise RuntimeError("rabbitmq-server exited early (%s); see %s" % (self.proc.returncode, self.dir))
-            if amqp_handshake_ok(self.host, self.port, timeout=0.2):
+            if amqp_handshake_ok(self.host, self.port, timeout=0.2) and self._management_ok():
                 self.startup_seconds = time.monotonic() - t0
                 return self
             time.sleep(0.02)
         self.stop()
         raise RuntimeError("rabbitmq-server not answering AMQP after %.0fs; see %s" % (timeout, self.dir))
+
+    def _management_ok(self):
+        """True without management; otherwise once the HTTP listener accepts connections."""
+        if not self.management_port:
+            return True
+        try:
+            with socket.create_connection((self.host, self.management_port), timeout=0.2):
+                return True
+        except OSError:
+            return False
 
     def pid(self):
         """The beam process id (for RSS measurements): the pid file RabbitMQ writes."""
