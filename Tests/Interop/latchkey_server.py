@@ -1,7 +1,8 @@
 """Starts the built latchkey binary for interop tests and benchmarks.
 
 The server is started on port 0 for both listeners (the kernel picks free ports; `amqp=False`
-passes `--amqp-port off`), and the actual addresses are read from its ready line on stdout: "Ready to accept connections: resp=HOST:PORT[,...] amqp=HOST:PORT[,...]".
+passes `--amqp-port off`), and the actual addresses are read from its ready line on stdout: "Ready to accept connections: resp=HOST:PORT[,...] amqp=HOST:PORT[,...]
+management=HOST:PORT[,...]".
 Real servers (redis-server, RabbitMQ) have their own launchers beside the tests that use them.
 """
 import os
@@ -38,6 +39,7 @@ class LatchkeyServer:
         self.proc = None
         self.port = None
         self.amqp_port = None
+        self.management_port = None
         self.host = "127.0.0.1"
         self.output = []
 
@@ -47,6 +49,9 @@ class LatchkeyServer:
             args.append(self.config_file)
         args += ["--port", "0", "--dir", self.data_dir]
         args += ["--amqp-port", "0" if self.amqp else "off"]
+        # The management HTTP listener defaults to 15672; tests take a free port (0) so several
+        # servers can run at once.
+        args += ["--management-port", "0"]
         args += self.extra
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
@@ -61,6 +66,8 @@ class LatchkeyServer:
                 self.port = _port(fields[b"resp"])
                 if b"amqp" in fields:
                     self.amqp_port = _port(fields[b"amqp"])
+                if b"management" in fields:
+                    self.management_port = _port(fields[b"management"])
                 # Keep draining output so the server never blocks on a full pipe.
                 import threading
                 threading.Thread(target=self._drain, daemon=True).start()

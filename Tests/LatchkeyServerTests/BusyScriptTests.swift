@@ -18,7 +18,7 @@ struct BusyScriptTests {
     @Test("EVAL - a runaway script: others get -BUSY (new connections too), SCRIPT KILL stops it")
     func busyThenKill() throws {
         let config = try ConfigParser.parse(
-            arguments: ["--port", "0", "--amqp-port", "off", "--bind", "127.0.0.1", "--loglevel", "nothing",
+            arguments: ["--port", "0", "--amqp-port", "off", "--management-port", "0", "--bind", "127.0.0.1", "--loglevel", "nothing",
                         "--busy-reply-threshold", "0"]
         ).config
         let server = try Boot.makeServer(config: config)

@@ -22,7 +22,7 @@ final class LiveServer {
         clock: Clock = SystemClock(), prepare: (Server) -> Void = { _ in }
     ) throws {
         let config = try ConfigParser.parse(
-            arguments: ["--port", "0", "--amqp-port", amqp == nil ? "off" : "0", "--bind", "127.0.0.1", "--amqp-bind", "127.0.0.1",
+            arguments: ["--port", "0", "--amqp-port", amqp == nil ? "off" : "0", "--management-port", "0", "--bind", "127.0.0.1", "--amqp-bind", "127.0.0.1",
                         "--loglevel", "nothing"] + options
         ).config
         server = try Server(config: config, clock: clock)

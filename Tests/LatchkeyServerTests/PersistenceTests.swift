@@ -138,7 +138,7 @@ final class JournalingServer {
 
     init(_ options: [String]) throws {
         let config = try ConfigParser.parse(
-            arguments: ["--port", "0", "--amqp-port", "off", "--bind", "127.0.0.1", "--loglevel", "nothing"] + options
+            arguments: ["--port", "0", "--amqp-port", "off", "--management-port", "0", "--bind", "127.0.0.1", "--loglevel", "nothing"] + options
         ).config
         server = try Server(config: config)
         server.handlesSignals = false

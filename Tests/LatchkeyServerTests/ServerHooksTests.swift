@@ -85,7 +85,7 @@ struct ServerHooksTests {
 struct ServerStartTests {
     func makeServer(_ options: [String]) throws -> Server {
         let config = try ConfigParser.parse(
-            arguments: ["--port", "0", "--amqp-port", "off", "--loglevel", "nothing"] + options).config
+            arguments: ["--port", "0", "--amqp-port", "off", "--management-port", "0", "--loglevel", "nothing"] + options).config
         let server = try Server(config: config)
         server.handlesSignals = false
         server.addFrontEnd(StandInFrontEnd(context: server.context), kind: .resp)
