@@ -76,8 +76,9 @@ public struct HTTPRequestParser: Sendable {
                 }
             }
         }
-        guard var (request, headLength, bodyLength) = pending else { return .needMoreData }
+        guard let (parsed, headLength, bodyLength) = pending else { return .needMoreData }
         guard input.count - headLength >= bodyLength else { return .needMoreData }
+        var request = parsed
         request.body = Bytes(input[headLength..<(headLength + bodyLength)])
         pending = nil
         searched = 0
