@@ -21,7 +21,7 @@ deps:
 	  $(SUDO) apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-$(VENV)/.installed: Tests/Interop/requirements.txt Tests/Interop/redis/requirements.txt Tests/Interop/amqp/requirements.txt
+$(VENV)/.installed: Tests/Interop/requirements.txt Tests/Interop/redis/requirements.txt Tests/Interop/amqp/requirements.txt Tests/Interop/management/requirements.txt
 	python3 -m venv $(VENV) || { $(SUDO) apt-get install -y -qq python3-venv && python3 -m venv $(VENV); }
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r Tests/Interop/requirements.txt
