@@ -10,7 +10,9 @@ extension LivePage {
         let lastLocks = null, lastLocksAt = 0;
 
         async function get(path) {
-          const r = await fetch(path, { credentials: 'same-origin', cache: 'no-store' });
+          // location.origin never carries user:password@ (fetch refuses URLs with credentials); the
+          // browser adds the Basic credentials it used for the page itself.
+          const r = await fetch(location.origin + path, { credentials: 'same-origin', cache: 'no-store' });
           if (r.status === 401) throw new Error('log in to see this page (HTTP 401)');
           if (!r.ok) throw new Error(path + ': HTTP ' + r.status);
           return r.json();
