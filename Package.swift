@@ -72,6 +72,12 @@ let package = Package(
             dependencies: ["LatchkeyChannels", "LatchkeyAMQP", "LatchkeyBroker", "LatchkeyTestSupport"]),
         .testTarget(name: "LatchkeyLogTests", dependencies: ["LatchkeyLog", "LatchkeyTestSupport"]),
         .testTarget(name: "LatchkeyHTTPTests", dependencies: ["LatchkeyHTTP", "LatchkeyTestSupport"]),
+        .testTarget(
+            name: "LatchkeyManagementTests",
+            dependencies: [
+                "LatchkeyManagement", "LatchkeyHTTP", "LatchkeyChannels", "LatchkeyKeyspace", "LatchkeyLog",
+                "LatchkeyTestSupport",
+            ]),
         .testTarget(name: "LatchkeyServerTests", dependencies: ["LatchkeyServer", "LatchkeyTestSupport"]),
     ]
 )

@@ -63,7 +63,9 @@ public enum JSON: Equatable, Sendable {
         case .int(let n): out.append(contentsOf: String(n).utf8)
         case .double(let d):
             if d.isFinite {
-                out.append(contentsOf: (d.rounded() == d && abs(d) < 1e15 ? String(Int64(d)) : String(d)).utf8)
+                // Integral doubles keep their ".0" (RabbitMQ writes rates as 0.0), so a double
+                // stays a double through a round trip.
+                out.append(contentsOf: (d.rounded() == d && abs(d) < 1e15 ? String(Int64(d)) + ".0" : String(d)).utf8)
             } else {
                 out.append(contentsOf: "null".utf8)
             }
