@@ -52,7 +52,7 @@ let package = Package(
             name: "LatchkeyServer",
             dependencies: [
                 "LatchkeyCore", "LatchkeyLoop", "LatchkeyCommands", "LatchkeyChannels", "LatchkeyLog",
-                "LatchkeyKeyspace", "LatchkeyBroker", "LatchkeyManagement",
+                "LatchkeyKeyspace", "LatchkeyBroker", "LatchkeyManagement", "LatchkeyHTTP",
             ],
             swiftSettings: optimised),
         .executableTarget(name: "latchkey", dependencies: ["LatchkeyServer"], swiftSettings: optimised),

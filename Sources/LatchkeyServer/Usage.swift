@@ -18,6 +18,8 @@ public enum Usage {
                latchkey -v or --version
                latchkey -h or --help
                latchkey --check-log FILE [--fix]
+               latchkey locks  [--host H] [--port 15672] [--user U] [--password P] [--db N] [--match GLOB]
+               latchkey queues [--host H] [--port 15672] [--user U] [--password P] [--vhost V]
 
         Every directive of the configuration file can be given as an option, e.g.
         --port 6380 --amqp-port off --loglevel warning --bind "127.0.0.1 ::1".

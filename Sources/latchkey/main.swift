@@ -26,6 +26,8 @@ case "-v", "--version":
     exit(0)
 case "--check-log":
     exit(Persistence.checkLogCommand(Array(arguments.dropFirst())))
+case "locks", "queues":
+    exit(ManagementCLI.run(arguments[0], Array(arguments.dropFirst())))
 default:
     break
 }

@@ -99,3 +99,21 @@ def test_management_no_turns_the_listener_off():
     with LatchkeyServer("--management", "no") as server:
         assert server.management_port is None
         assert "management=" not in server.log_text()
+
+
+def test_cli_verbs_list_locks_and_queues(target, uniq):
+    import redis
+    from latchkey_server import binary_path
+    lock, queue = "lock:" + uniq("cli"), uniq("cliq")
+    redis.Redis(host=target.host, port=target.resp_port).set(lock, "holder-9", px=60000)
+    target.api("PUT", "/queues/%2F/" + queue, {})
+    run = lambda *a: subprocess.run([binary_path()] + list(a) + ["--port", str(target.http_port)],
+                                    capture_output=True, text=True, timeout=30)
+    out = run("locks", "--match", "lock:*")
+    assert out.returncode == 0
+    assert any(line.startswith(lock + "\t") and line.endswith("\tholder-9") for line in out.stdout.splitlines())
+    out = run("queues")
+    assert out.returncode == 0 and (queue + "\t0\t0\t0") in out.stdout.splitlines()
+    bad = run("queues", "--password", "wrong")
+    assert bad.returncode == 1 and "401 Unauthorized Login failed" in bad.stderr
+    target.api("DELETE", "/queues/%2F/" + queue)
