@@ -45,7 +45,8 @@ extension Router {
     func metrics(perObject: Bool) -> HTTPResponse {
         var w = MetricsWriter()
         let broker = frontEnd.amqp.broker
-        let queues = sortedQueues(vhost: nil) ?? []
+        // Aggregated samples need no order; per-object ones are listed by vhost and name.
+        let queues = perObject ? sortedQueues(vhost: nil) ?? [] : broker.vhosts.values.flatMap { Array($0.queues.values) }
         let node = frontEnd.node
         w.family("rabbitmq_identity_info", "untyped", "RabbitMQ node & cluster identity info")
         w.sample("rabbitmq_identity_info", [("rabbitmq_node", node), ("rabbitmq_cluster", node)], 1)

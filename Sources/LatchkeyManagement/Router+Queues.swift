@@ -73,8 +73,48 @@ extension Router {
     }
 
     func queues(vhost name: String?) -> HTTPResponse {
-        guard let qs = sortedQueues(vhost: name) else { return ManagementErrors.notFound(ManagementErrors.vhostNotFound) }
-        return list(qs.map { queueJSON($0) })
+        guard var qs = sortedQueues(vhost: name) else { return ManagementErrors.notFound(ManagementErrors.vhostNotFound) }
+        // The live page asks for one sorted page every second: sort, filter and slice the queues
+        // themselves, and build JSON for that page only (10,000 queues: ~1 ms instead of ~100).
+        let sortName = query["sort"] ?? ""
+        let key = Router.queueSortKey(sortName)
+        guard query["page"] != nil, sortName.isEmpty || sortName == "name" || key != nil else {
+            return list(qs.map { queueJSON($0) })
+        }
+        let total = qs.count
+        if let key {
+            qs.sort { key($0) < key($1) }
+        } else if sortName == "name" {
+            qs.sort { $0.name.lexicographicallyPrecedes($1.name) }
+        }
+        if query["sort_reverse"] == "true" { qs.reverse() }
+        if let filter = query["name"], !filter.isEmpty {
+            qs = qs.filter { String(decoding: $0.name, as: UTF8.self).contains(filter) }
+        }
+        guard let page = Int(query["page"] ?? ""), page >= 1 else { return ManagementErrors.badRequest("page must be a positive integer") }
+        let size = Int(query["page_size"] ?? "100") ?? 100
+        guard (1...500).contains(size) else { return ManagementErrors.badRequest("page_size must be between 1 and 500") }
+        let pageCount = max(1, (qs.count + size - 1) / size)
+        guard page <= pageCount else { return ManagementErrors.badRequest("page out of range") }
+        let start = (page - 1) * size
+        var r = self
+        r.query.removeValue(forKey: "page")
+        r.query.removeValue(forKey: "sort")
+        r.query.removeValue(forKey: "sort_reverse")
+        r.query.removeValue(forKey: "name")
+        let items = qs[start..<min(qs.count, start + size)].map { queueJSON($0) }
+        return r.paged(items, page: page, size: size, filtered: qs.count, pageCount: pageCount, total: total)
+    }
+
+    /// Sort keys the fast path knows (nil: not one of them, so the generic path sorts the JSON).
+    static func queueSortKey(_ name: String) -> ((Queue) -> Int)? {
+        switch name {
+        case "messages_ready": return { $0.messageCount }
+        case "messages_unacknowledged": return { $0.unackedCount }
+        case "messages": return { $0.messageCount + $0.unackedCount }
+        case "consumers": return { $0.consumerCount }
+        default: return nil
+        }
     }
 
     func queue(_ v: String, _ n: String) -> HTTPResponse {

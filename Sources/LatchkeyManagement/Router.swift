@@ -13,7 +13,7 @@ struct Router {
     /// Decoded path segments ("/api/queues/%2F/q" → ["api", "queues", "/", "q"]).
     let segments: [String]
     /// Decoded query parameters (the last value wins).
-    let query: [String: String]
+    var query: [String: String]
     /// The authenticated user (set once auth passed).
     var user = ""
 
@@ -121,6 +121,16 @@ struct Router {
         guard page <= pageCount else { return ManagementErrors.badRequest("page out of range") }
         let start = (page - 1) * size
         let slice = Array(items[start..<min(filtered, start + size)])
+        return paged(slice, page: page, size: size, filtered: filtered, pageCount: pageCount, total: total)
+    }
+
+    /// RabbitMQ's paged answer around one page of items (`columns` still applies).
+    func paged(_ items: [JSON], page: Int, size: Int, filtered: Int, pageCount: Int, total: Int) -> HTTPResponse {
+        var slice = items
+        if let columns = query["columns"], !columns.isEmpty, query["page"] == nil {
+            let cols = columns.split(separator: ",").map(String.init)
+            slice = slice.map { Router.project($0, cols) }
+        }
         return ok(.object([
             ("filtered_count", .int(Int64(filtered))), ("item_count", .int(Int64(slice.count))),
             ("items", .array(slice)), ("page", .int(Int64(page))), ("page_count", .int(Int64(pageCount))),
