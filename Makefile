@@ -92,6 +92,7 @@ soak: build venv
 fuzz: deps
 	sh Tests/Fuzz/run.sh
 	bash Tests/Fuzz/run_amqp.sh
+	bash Tests/Fuzz/run_http.sh $${FUZZ_SECONDS:-60}
 	$(MAKE) -s build venv
 	LATCHKEY_BIN=$(BIN) $(PY) Tests/Fuzz/resp_commands_fuzz.py --seconds $${FUZZ_SECONDS:-60}
 	LATCHKEY_BIN=$(BIN) $(PY) Tests/Fuzz/amqp_methods_fuzz.py --seconds $${FUZZ_SECONDS:-60}
