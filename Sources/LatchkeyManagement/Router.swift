@@ -71,6 +71,12 @@ struct Router {
             case .loopbackOnly: return ManagementErrors.unauthorized(ManagementErrors.loopbackOnly)
             }
         }
+        // A cross-site HTML form can POST with the browser's cached Basic credentials, but it
+        // cannot send JSON: insisting on it (RabbitMQ answers 415 too) closes that CSRF path.
+        // PUT and DELETE need a CORS preflight, which this listener never grants.
+        if method == "POST" && !(request.header("content-type") ?? "").lowercased().hasPrefix("application/json") {
+            return HTTPResponse(status: .unsupportedMediaType)
+        }
         var response = handler(&r, method)
         response.headers.append(("cache-control", "no-cache"))
         return response

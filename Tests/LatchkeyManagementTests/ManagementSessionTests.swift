@@ -41,7 +41,7 @@ final class Fixture {
 
     func request(_ method: String, _ path: String, _ body: String = "", auth: Bool = true) -> (status: Int, body: String) {
         var text = "\(method) \(path) HTTP/1.1\r\nHost: t\r\n" + (auth ? Fixture.auth : "")
-        text += "Content-Length: \(body.utf8.count)\r\n\r\n" + body
+        text += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
         let out = send(text)
         let status = Int(out.split(separator: " ")[1]) ?? 0
         let parts = out.components(separatedBy: "\r\n\r\n")
@@ -126,6 +126,15 @@ struct ManagementSessionTests {
         let out = f.send(one + one + last)
         #expect(out.components(separatedBy: "HTTP/1.1 200 OK").count == 4)
         #expect(f.client.outbox.closeAfterFlush)
+    }
+
+    @Test("a POST that is not JSON is 415 (a cross-site form cannot act with cached credentials)")
+    func formPost() {
+        let f = Fixture()
+        _ = f.request("PUT", "/api/queues/%2F/q", "{}")
+        let form = "POST /api/queues/%2F/q/get HTTP/1.1\r\nHost: t\r\n" + Fixture.auth
+            + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\n\r\na=b"
+        #expect(f.send(form).hasPrefix("HTTP/1.1 415 Unsupported Media Type\r\n"))
     }
 
     @Test("a malformed request gets 400 and a close")

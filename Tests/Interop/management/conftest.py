@@ -17,6 +17,7 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "amqp"))
 sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, HERE)
 
 from latchkey_server import LatchkeyServer  # noqa: E402
 from rabbitmq_server import RabbitMQServer  # noqa: E402
@@ -29,7 +30,10 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
+    # This hook sees every collected item of the run; only this directory's are ours.
     for item in items:
+        if not str(item.fspath).startswith(HERE):
+            continue
         if item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(120))
         if TARGET != "latchkey" and item.get_closest_marker("latchkey_only"):
@@ -104,14 +108,3 @@ def pika_conn(target):
     if conn.is_open:
         conn.close()
 
-
-def eventually(check, timeout=15.0):
-    """Polls `check` until it returns a truthy value. RabbitMQ's management statistics lag the
-    broker by its collection interval; Latchkey answers from live state, so it passes at once."""
-    import time
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.1)

@@ -2,7 +2,6 @@
 the RabbitMQ prometheus plugin's; latchkey_ metrics (RESP side, log) exist only in Latchkey."""
 import pytest
 
-from conftest import eventually
 
 parser = pytest.importorskip("prometheus_client.parser")
 

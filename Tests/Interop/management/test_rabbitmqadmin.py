@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import eventually
+from mgmt_helpers import eventually
 
 ADMIN = shutil.which("rabbitmqadmin") or "/usr/bin/rabbitmqadmin"
 pytestmark = pytest.mark.skipif(not os.path.exists(ADMIN), reason="rabbitmqadmin is not installed")
