@@ -48,5 +48,5 @@ final class HTTPSession: ProtocolSession {
         client.requestClose()
     }
 
-    func connectionClosed() {}
+    func connectionClosed() { frontEnd.sessions[client.id] = nil }
 }

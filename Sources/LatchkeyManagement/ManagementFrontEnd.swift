@@ -31,6 +31,12 @@ public final class ManagementFrontEnd: FrontEnd {
     public var listeners: () -> [ListenerInfo] = { [] }
     /// The node name in every answer ("latchkey@localhost").
     let node = "latchkey@localhost"
+    /// Open HTTP connections, for the idle check.
+    var sessions: [UInt64: ClientInfo] = [:]
+    /// A connection with no bytes from its client for this long is closed, complete request or
+    /// not (Cowboy's idle_timeout, which RabbitMQ's listener uses, is 60 s too): a client that
+    /// opens sockets and trickles nothing cannot hold them.
+    static let idleTimeoutMs: Int64 = 60_000
 
     /// Text of every 401 (RabbitMQ's realm, so browsers and tools show the same prompt).
     static let realm = "Basic realm=\"RabbitMQ Management\""
@@ -45,11 +51,16 @@ public final class ManagementFrontEnd: FrontEnd {
     }
 
     public func makeSession(client: ClientInfo) -> ProtocolSession {
-        HTTPSession(client: client, frontEnd: self)
+        sessions[client.id] = client
+        return HTTPSession(client: client, frontEnd: self)
     }
 
     public func cron() {
-        rates.sampleIfDue(now: context.nowMs, broker: amqp.broker)
+        let now = context.nowMs
+        rates.sampleIfDue(now: now, broker: amqp.broker)
+        for client in sessions.values where now - client.lastInteractionMs > ManagementFrontEnd.idleTimeoutMs {
+            if !client.outbox.closeAfterFlush { client.requestClose() }
+        }
     }
 
     /// The user `authorization` (an Authorization header value) names, when its password matches

@@ -137,6 +137,21 @@ struct ManagementSessionTests {
         #expect(f.send(form).hasPrefix("HTTP/1.1 415 Unsupported Media Type\r\n"))
     }
 
+    @Test("a connection silent for over 60 s is closed by cron; a busy one is not")
+    func idle() {
+        let f = Fixture()
+        f.clock.advance(ms: 59_000)
+        f.context.refreshNow()
+        f.frontEnd.cron()
+        #expect(!f.client.outbox.closeAfterFlush)
+        f.clock.advance(ms: 2_000)
+        f.context.refreshNow()
+        f.frontEnd.cron()
+        #expect(f.client.outbox.closeAfterFlush)
+        f.session.connectionClosed()
+        #expect(f.frontEnd.sessions.isEmpty)
+    }
+
     @Test("a malformed request gets 400 and a close")
     func malformed() {
         let f = Fixture()
