@@ -53,28 +53,39 @@ extension Router {
         w.family("rabbitmq_build_info", "untyped", "RabbitMQ & Erlang/OTP version info")
         w.sample("rabbitmq_build_info", [("rabbitmq_version", Router.emulatedVersion), ("product", "Latchkey"),
                                          ("product_version", frontEnd.context.latchkeyVersion)], 1)
-        let queueMetrics: [(String, String, String, (Queue) -> Int64)] = [
-            ("rabbitmq_queue_messages_ready", "gauge", "Messages ready to be delivered to consumers", { Int64($0.messageCount) }),
-            ("rabbitmq_queue_messages_unacked", "gauge", "Messages delivered to consumers but not yet acknowledged",
-             { Int64($0.unackedCount) }),
-            ("rabbitmq_queue_messages", "gauge", "Sum of ready and unacknowledged messages - total queue depth",
-             { Int64($0.messageCount + $0.unackedCount) }),
-            ("rabbitmq_queue_messages_bytes", "gauge", "Size in bytes of ready messages", { Int64($0.readyBodyBytes) }),
-            ("rabbitmq_queue_consumers", "gauge", "Consumers on a queue", { Int64($0.consumerCount) }),
-            ("rabbitmq_queue_messages_published_total", "counter", "Total number of messages published to queues",
-             { Int64(clamping: $0.enqueuedTotal) }),
+        // One pass over the queues reads every figure (a closure per metric and queue costs
+        // ten times more in reference counting with 10,000 queues).
+        let families: [(String, String, String)] = [
+            ("rabbitmq_queue_messages_ready", "gauge", "Messages ready to be delivered to consumers"),
+            ("rabbitmq_queue_messages_unacked", "gauge", "Messages delivered to consumers but not yet acknowledged"),
+            ("rabbitmq_queue_messages", "gauge", "Sum of ready and unacknowledged messages - total queue depth"),
+            ("rabbitmq_queue_messages_bytes", "gauge", "Size in bytes of ready messages"),
+            ("rabbitmq_queue_consumers", "gauge", "Consumers on a queue"),
+            ("rabbitmq_queue_messages_published_total", "counter", "Total number of messages published to queues"),
             ("latchkey_queue_messages_delivered_total", "counter",
-             "Total number of messages delivered to consumers or fetched with basic.get", { Int64(clamping: $0.deliveredTotal) }),
+             "Total number of messages delivered to consumers or fetched with basic.get"),
         ]
-        for (name, type, help, value) in queueMetrics {
+        var sums = [Int64](repeating: 0, count: families.count)
+        var rows: [(labels: [(String, String)], values: [Int64])] = []
+        for q in queues {
+            let ready = Int64(q.messageCount)
+            let unacked = Int64(q.unackedCount)
+            let values: [Int64] = [
+                ready, unacked, ready + unacked, Int64(q.readyBodyBytes), Int64(q.consumerCount),
+                Int64(clamping: q.enqueuedTotal), Int64(clamping: q.deliveredTotal),
+            ]
+            for i in 0..<values.count { sums[i] &+= values[i] }
+            if perObject {
+                rows.append(([("vhost", String(decoding: q.vhost.name, as: UTF8.self)),
+                              ("queue", String(decoding: q.name, as: UTF8.self))], values))
+            }
+        }
+        for (i, (name, type, help)) in families.enumerated() {
             w.family(name, type, help)
             if perObject {
-                for q in queues {
-                    w.sample(name, [("vhost", String(decoding: q.vhost.name, as: UTF8.self)),
-                                    ("queue", String(decoding: q.name, as: UTF8.self))], value(q))
-                }
+                for row in rows { w.sample(name, row.labels, row.values[i]) }
             } else {
-                w.sample(name, [], queues.reduce(0) { $0 &+ value($1) })
+                w.sample(name, [], sums[i])
             }
         }
         let sessions = amqpSessions

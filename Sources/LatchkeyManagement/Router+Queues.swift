@@ -2,6 +2,9 @@
 // if-unused), purge (DELETE .../contents) and get (POST .../get with RabbitMQ's four ackmodes:
 // the fetched messages are settled together afterwards, so a requeueing get never returns the
 // same message twice). Field names and status codes are RabbitMQ 3.10's.
+#if canImport(Glibc)
+import Glibc
+#endif
 import LatchkeyBroker
 import LatchkeyChannels
 import LatchkeyCore
@@ -69,7 +72,17 @@ extension Router {
         } else {
             hosts = broker.vhosts.values.sorted { $0.name.lexicographicallyPrecedes($1.name) }
         }
-        return hosts.flatMap { v in v.queues.values.sorted { $0.name.lexicographicallyPrecedes($1.name) } }
+        return hosts.flatMap { v in v.queues.values.sorted { Router.bytesLess($0.name, $1.name) } }
+    }
+
+    /// Byte order of two names with memcmp (the generic lexicographic compare is several times
+    /// slower, which shows when 10,000 queues are sorted for every page refresh).
+    static func bytesLess(_ a: Bytes, _ b: Bytes) -> Bool {
+        let n = min(a.count, b.count)
+        let c = a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in n == 0 ? 0 : memcmp(pa.baseAddress!, pb.baseAddress!, n) }
+        }
+        return c != 0 ? c < 0 : a.count < b.count
     }
 
     func queues(vhost name: String?) -> HTTPResponse {
@@ -83,9 +96,12 @@ extension Router {
         }
         let total = qs.count
         if let key {
-            qs.sort { key($0) < key($1) }
+            // Keys computed once per queue; the vhost/name order of `qs` breaks ties.
+            var decorated = qs.enumerated().map { (key: key($0.element), order: $0.offset, queue: $0.element) }
+            decorated.sort { $0.key != $1.key ? $0.key < $1.key : $0.order < $1.order }
+            qs = decorated.map(\.queue)
         } else if sortName == "name" {
-            qs.sort { $0.name.lexicographicallyPrecedes($1.name) }
+            qs.sort { Router.bytesLess($0.name, $1.name) }
         }
         if query["sort_reverse"] == "true" { qs.reverse() }
         if let filter = query["name"], !filter.isEmpty {
