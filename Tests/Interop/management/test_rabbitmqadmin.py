@@ -79,3 +79,22 @@ def test_flower_broker_view_reads_queue_depths(target, uniq):
     queues = eventually(depth)
     assert queues and queues[0]["name"] == name and queues[0]["messages"] == 2
     target.api("DELETE", "/queues/%2F/" + name)
+
+
+def test_list_and_close_connections(target, pika_conn):
+    import pika
+    ch = pika_conn.channel()
+
+    def mine():
+        rows = json.loads(admin(target, "-f", "raw_json", "list", "connections", "name", "user_provided_name").stdout)
+        return [r for r in rows if r.get("user_provided_name") == "mgmt-test"]
+    rows = eventually(mine)
+    assert len(rows) == 1
+    assert json.loads(admin(target, "-f", "raw_json", "list", "channels", "name").stdout)
+    assert "connection closed" in admin(target, "close", "connection", "name=" + rows[0]["name"]).stdout
+    with pytest.raises(pika.exceptions.ConnectionClosedByBroker) as e:
+        for _ in range(100):
+            pika_conn.process_data_events(0.1)
+    assert e.value.reply_code == 320
+    assert "Closed via management plugin" in e.value.reply_text
+    del ch
