@@ -60,6 +60,9 @@ public struct HTTPRequestParser: Sendable {
     private var firstLineEnd = -1
     /// Parsed head of a request whose body is still arriving.
     private var pending: (request: HTTPRequest, headLength: Int, bodyLength: Int)?
+    /// Set when a request with `Expect: 100-continue` waits for its body: the session sends
+    /// "100 Continue" once and clears it (curl waits a second for it before sending the body).
+    public var continueDue = false
 
     public init(limits: HTTPLimits = HTTPLimits()) { self.limits = limits }
 
@@ -72,7 +75,10 @@ public struct HTTPRequestParser: Sendable {
             case .request(let request, let headLength):
                 switch bodyLength(of: request) {
                 case .failure(let status): return .failure(status)
-                case .length(let n): pending = (request, headLength, n)
+                case .length(let n):
+                    pending = (request, headLength, n)
+                    let expects = request.header("expect")?.lowercased() == "100-continue"
+                    continueDue = expects && request.minorVersion == 1 && input.count - headLength < n
                 }
             }
         }

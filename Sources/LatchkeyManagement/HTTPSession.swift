@@ -23,6 +23,11 @@ final class HTTPSession: ProtocolSession {
         while !closing, offset < input.count {
             switch parser.next(UnsafeRawBufferPointer(rebasing: input[offset...])) {
             case .needMoreData:
+                if parser.continueDue {
+                    parser.continueDue = false
+                    outbox.bytes.append(contentsOf: "HTTP/1.1 100 Continue\r\n\r\n".utf8)
+                    outbox.markDirty()
+                }
                 return offset
             case .failure(let status):
                 let body = ManagementErrors.body(error: "bad_request", reason: status.reason.lowercased())

@@ -152,6 +152,22 @@ struct ManagementSessionTests {
         #expect(f.frontEnd.sessions.isEmpty)
     }
 
+    @Test("Expect: 100-continue gets 100 Continue once the head is in, then the answer")
+    func expectContinue() {
+        let f = Fixture()
+        let head = "PUT /api/queues/%2F/c HTTP/1.1\r\nHost: t\r\n" + Fixture.auth
+            + "Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n"
+        var bytes = Bytes(head.utf8)
+        var used = bytes.withUnsafeBytes { f.session.receive($0) }
+        #expect(used == 0)
+        #expect(String(decoding: f.client.outbox.bytes, as: UTF8.self) == "HTTP/1.1 100 Continue\r\n\r\n")
+        f.client.outbox.bytes.removeAll()
+        bytes += Bytes("{}".utf8)
+        used = bytes.withUnsafeBytes { f.session.receive($0) }
+        #expect(used == bytes.count)
+        #expect(String(decoding: f.client.outbox.bytes, as: UTF8.self).hasPrefix("HTTP/1.1 201 Created\r\n"))
+    }
+
     @Test("a malformed request gets 400 and a close")
     func malformed() {
         let f = Fixture()
