@@ -39,6 +39,7 @@ public enum Boot {
             server.boundListeners.map { ListenerInfo(protocolName: $0.protocolName, ip: $0.host, port: $0.port) }
         }
         server.addFrontEnd(management, kind: .http)
+        server.statelessFrontEnds.insert(.http)
         // Append-only log: replay into both front ends (each is a LogParticipant), then journal.
         _ = try Persistence.boot(server: server, journal: journal, participants: [.resp: engine, .amqp: amqp])
         return server

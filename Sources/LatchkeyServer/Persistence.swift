@@ -250,7 +250,8 @@ public final class Persistence {
     // MARK: rewrite
 
     private var canSnapshot: Bool {
-        unhandledRecords == 0 && server.frontEnds.keys.allSatisfy { participants[$0] != nil }
+        unhandledRecords == 0
+            && server.frontEnds.keys.allSatisfy { participants[$0] != nil || server.statelessFrontEnds.contains($0) }
     }
 
     /// BGREWRITEAOF. Returns the error text when a rewrite cannot start. The snapshot is taken

@@ -23,6 +23,9 @@ public final class Server: ServerControl {
     /// Kinds of client whose front end closes them itself at shutdown (AMQP sends
     /// connection.close and waits for close-ok); the server waits for them, at most two seconds.
     public var clientsClosingThemselves: Set<ClientProtocol> = []
+    /// Kinds whose front end keeps no state of its own (the management listener reads the
+    /// others'), so a log rewrite needs no snapshot from it.
+    public var statelessFrontEnds: Set<ClientProtocol> = []
     /// BGREWRITEAOF: set by the log wiring; returns an error text when a rewrite cannot start.
     public var logRewriteHandler: (() -> String?)?
 
