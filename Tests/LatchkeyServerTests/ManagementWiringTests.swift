@@ -1,0 +1,66 @@
+// The management listener as Boot wires it: named in the ready line, answering HTTP on the loop,
+// off with `management no`, and no obstacle to BGREWRITEAOF (it keeps no state to snapshot).
+#if canImport(Glibc)
+import Glibc
+#endif
+import LatchkeyCore
+@testable import LatchkeyServer
+import Testing
+
+@Suite("Management wiring", .serialized)
+struct ManagementWiringTests {
+    func config(_ extra: [String]) throws -> Config {
+        try ConfigParser.parse(
+            arguments: ["--port", "0", "--amqp-port", "0", "--management-port", "0", "--bind", "127.0.0.1",
+                        "--management-bind", "127.0.0.1", "--loglevel", "nothing"] + extra
+        ).config
+    }
+
+    @Test("the ready line names the management listener, which answers HTTP")
+    func readyLineAndAnswer() throws {
+        let server = try Boot.makeServer(config: try config([]))
+        server.handlesSignals = false
+        try server.start()
+        let thread = server.runInBackground()
+        defer { thread.stop() }
+        let port = server.managementPort
+        #expect(port > 0)
+        #expect(server.readyLine.hasSuffix(" management=127.0.0.1:\(port)"))
+        #expect(server.boundListeners.contains { $0.protocolName == "http" && $0.port == port })
+        let c = try TestClient(port: port)
+        c.send("GET /api/whoami HTTP/1.1\r\nHost: t\r\nConnection: close\r\nAuthorization: Basic Z3Vlc3Q6Z3Vlc3Q=\r\n\r\n")
+        var reply: [UInt8] = []
+        while true {
+            let chunk = c.receiveSome()
+            if chunk.isEmpty { break }
+            reply += chunk
+        }
+        let text = String(decoding: reply, as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(text.hasSuffix(#"{"name":"guest","tags":["administrator"]}"#))
+    }
+
+    @Test("management no: no listener, no ready-line field")
+    func off() throws {
+        let server = try Boot.makeServer(config: try config(["--management", "no"]))
+        server.handlesSignals = false
+        try server.start()
+        let thread = server.runInBackground()
+        defer { thread.stop() }
+        #expect(server.managementPort == 0)
+        #expect(!server.readyLine.contains("management="))
+    }
+
+    @Test("BGREWRITEAOF is not refused because of the management front end")
+    func rewrite() throws {
+        var template = Array("/tmp/latchkey-mgmt-XXXXXX".utf8CString)
+        let dir = String(cString: template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!)! })
+        let server = try Boot.makeServer(config: try config(["--appendonly", "yes", "--dir", dir]))
+        server.handlesSignals = false
+        try server.start()
+        #expect(server.statelessFrontEnds.contains(.http))
+        #expect(server.requestLogRewrite()?.contains("not every front end") != true)
+        let thread = server.runInBackground()
+        thread.stop()
+    }
+}
