@@ -109,8 +109,7 @@ public enum ConfigTable {
         Directive("enable-test-commands", .oneOf(["no", "yes", "local"]), "no", mutable: false),
         Directive("ready-file", .string, "", mutable: false),
         // management (HTTP API, /metrics, live page)
-        Directive("management", .bool, "yes", mutable: false),
-        Directive("management-port", .integer(0...65535), "15672", mutable: false),
+        Directive("management-port", .port, "15672", mutable: false),
         Directive("management-bind", .words, "127.0.0.1 -::1", mutable: false),
         Directive("management-max-body", .memory, "8mb", mutable: false),
     ]

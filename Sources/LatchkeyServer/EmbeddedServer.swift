@@ -1,4 +1,4 @@
-// The embedding API: a whole Latchkey (RESP + AMQP, both on free loopback ports) inside a Swift
+// The embedding API: a whole Latchkey (RESP + AMQP + management, on free loopback ports) inside a Swift
 // test process, its loop on its own thread. The clock and reset are driven with the LATCHKEY
 // command over a loopback control connection, so they run on the loop thread like any client's
 // command and need no cross-thread access to server state. docs/testing.md shows it in use.
@@ -36,6 +36,9 @@ public final class EmbeddedServer: @unchecked Sendable {
     public let respPort: Int
     /// The AMQP port, nil when started with `amqp: false`.
     public let amqpPort: Int?
+    /// The management HTTP port (RabbitMQ's management API, /metrics, the live page), nil when
+    /// started with `--management-port off` in `options`.
+    public let managementPort: Int?
     /// Every listener's addresses by name, as in the ready file.
     public let listeners: [(name: String, addresses: [String])]
     /// `redis://127.0.0.1:PORT/0`.
@@ -52,6 +55,7 @@ public final class EmbeddedServer: @unchecked Sendable {
     public init(options: [String] = [], amqp: Bool = true) throws {
         let arguments = [
             "--port", "0", "--bind", "127.0.0.1", "--amqp-port", amqp ? "0" : "off", "--amqp-bind", "127.0.0.1",
+            "--management-port", "0", "--management-bind", "127.0.0.1",
             "--enable-test-commands", "local", "--loglevel", "warning",
         ] + options
         let config: Config
@@ -63,6 +67,7 @@ public final class EmbeddedServer: @unchecked Sendable {
         do { ports = try server.start() } catch { throw EmbeddedServerError(error.description) }
         respPort = ports.respPort
         amqpPort = amqp ? ports.amqpPort : nil
+        managementPort = server.managementPort > 0 ? server.managementPort : nil
         listeners = server.context.listenerAddresses
         thread = server.runInBackground()
         pthread_mutex_init(&lock, nil)

@@ -105,10 +105,10 @@ public final class Server: ServerControl {
             if amqpPort >= 0, frontEnds[.amqp] != nil {
                 context.amqpPort = try bindAll(config.string("amqp-bind"), port: amqpPort, backlog: backlog, kind: .amqp)
             }
-            // `management-port 0` picks a free port; `management no` turns the listener off.
-            if config.bool("management"), frontEnds[.http] != nil {
-                let port = Int(config.int("management-port"))
-                _ = try bindAll(config.string("management-bind"), port: port, backlog: backlog, kind: .http)
+            // `management-port 0` picks a free port; `management-port off` opens no listener.
+            let managementPort = Int(config.int("management-port"))
+            if managementPort >= 0, frontEnds[.http] != nil {
+                _ = try bindAll(config.string("management-bind"), port: managementPort, backlog: backlog, kind: .http)
             }
             try installLoopHooks()
         } catch let error as ServerStartError {

@@ -10,7 +10,8 @@ import Testing
         defer { server.stop() }
         #expect(server.respPort > 0 && server.amqpPort != nil && server.amqpPort != server.respPort)
         #expect(server.redisURL == "redis://127.0.0.1:\(server.respPort)/0")
-        #expect(server.listeners.map(\.name) == ["resp", "amqp"])
+        #expect(server.listeners.map(\.name) == ["resp", "amqp", "management"])
+        #expect(server.managementPort != nil && server.managementPort != server.respPort)
         #expect(try server.command("SET", "lock", "me", "NX", "PX", "30000") == .status("OK"))
         try server.advance(seconds: 29)
         #expect(try server.command("GET", "lock").string == "me")

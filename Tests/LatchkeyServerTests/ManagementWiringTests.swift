@@ -1,5 +1,5 @@
 // The management listener as Boot wires it: named in the ready line, answering HTTP on the loop,
-// off with `management no`, and no obstacle to BGREWRITEAOF (it keeps no state to snapshot).
+// off with `management-port off`, and no obstacle to BGREWRITEAOF (it keeps no state to snapshot).
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,9 +40,9 @@ struct ManagementWiringTests {
         #expect(text.hasSuffix(#"{"name":"guest","tags":["administrator"]}"#))
     }
 
-    @Test("management no: no listener, no ready-line field")
+    @Test("management-port off: no listener, no ready-line field")
     func off() throws {
-        let server = try Boot.makeServer(config: try config(["--management", "no"]))
+        let server = try Boot.makeServer(config: try config(["--management-port", "off"]))
         server.handlesSignals = false
         try server.start()
         let thread = server.runInBackground()

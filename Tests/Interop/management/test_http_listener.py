@@ -95,8 +95,8 @@ def test_guest_is_loopback_only_and_other_users_work_remotely():
         assert get("127.0.0.1", "guest:guest").startswith(b"HTTP/1.1 200")
 
 
-def test_management_no_turns_the_listener_off():
-    with LatchkeyServer("--management", "no") as server:
+def test_management_port_off_turns_the_listener_off():
+    with LatchkeyServer("--management-port", "off") as server:
         assert server.management_port is None
         assert "management=" not in server.log_text()
 

@@ -58,6 +58,7 @@ class Server:
         self.host = "127.0.0.1"
         self.port = None
         self.amqp_port = None
+        self.management_port = None  # the management HTTP API, /metrics and the live page
         self.listeners = {}
         self._tmp = None
         self._conn = None
@@ -69,7 +70,8 @@ class Server:
         self._tmp = tempfile.mkdtemp(prefix="latchkey-")
         ready = os.path.join(self._tmp, "ready.json")
         argv = [self.binary, "--port", "0", "--bind", self.host, "--amqp-port", "0" if self.amqp else "off",
-                "--amqp-bind", self.host, "--dir", self.data_dir or self._tmp, "--enable-test-commands", "local",
+                "--amqp-bind", self.host, "--management-port", "0", "--management-bind", self.host,
+                "--dir", self.data_dir or self._tmp, "--enable-test-commands", "local",
                 "--ready-file", ready, "--loglevel", "warning"] + self.args
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self._output = []
@@ -94,6 +96,8 @@ class Server:
         self.port = self.listeners["resp"]["port"]
         if "amqp" in self.listeners:
             self.amqp_port = self.listeners["amqp"]["port"]
+        if "management" in self.listeners:
+            self.management_port = self.listeners["management"]["port"]
         return self
 
     def stop(self, timeout=10.0):
