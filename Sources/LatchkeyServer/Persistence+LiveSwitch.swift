@@ -33,7 +33,7 @@ extension Persistence {
     {
         let config = server.context.config
         let path = path(config: config)
-        guard server.frontEnds.keys.allSatisfy({ participants[$0] != nil }) else {
+        guard server.frontEnds.keys.allSatisfy({ participants[$0] != nil || server.statelessFrontEnds.contains($0) }) else {
             throw ServerStartError("not every front end can snapshot its state")
         }
         server.context.refreshNow()
