@@ -49,7 +49,8 @@ package enum BrokerReplay {
             broker.replayEnqueue(vhost: v, queue: queue, message: m)
         case .messageSettled(let v, let queue, let id):
             broker.replaySettle(vhost: v, queue: queue, id: id)
-        case .set, .delete, .expireAt, .persist, .flushDB, .flushAll:
+        case .set, .delete, .expireAt, .persist, .flushDB, .flushAll, .listPush, .listPop, .listSet, .listInsert,
+            .listRemove, .listTrim, .hashSet, .hashDelete, .rename:
             break
         }
         return true

@@ -27,16 +27,14 @@ enum CounterCommands {
     }
 
     static func incrDecr(_ ctx: CommandContext, by delta: Int64) {
-        let ks = ctx.keyspace
         let dbIndex = ctx.db
-        let db = ks.databases[dbIndex]
         let key = ctx[1]
-        let probe = ks.lookup(db, dbIndex: dbIndex, key, now: ctx.nowMs)
+        var ref = ctx.lookupWrite(key)
         var current: Int64 = 0
         var expireAt: Int64 = 0
-        if probe.found {
-            let e = db.entry(at: probe.slot)
-            guard let v = ASCII.parseInt64(e.stringValue) else {
+        if let e = ref.entry {
+            guard let s = ctx.stringOrReply(e) else { return }
+            guard let v = ASCII.parseInt64(s) else {
                 ctx.reply.error(ErrorReplies.notInteger)
                 return
             }
@@ -50,15 +48,9 @@ enum CounterCommands {
         }
         let text = ASCII.decimal(result)
         ctx.journal(.set(db: dbIndex, key: key.bytes, value: text, expireAtMs: expireAt))
-        text.withUnsafeBytes { t in
-            if probe.found {
-                _ = db.replaceString(at: probe.slot, value: t.baseAddress, valueCount: t.count, expireAt: expireAt)
-            } else {
-                _ = db.insert(probe, key: UnsafeRawPointer(key.base), keyCount: key.count, value: t.baseAddress,
-                              valueCount: t.count, expireAt: 0)
-            }
-        }
-        if !probe.found { ctx.notifyKeyspaceEvent(.new, "new", key) }
+        let isNew = !ref.exists
+        ref.setString(text, expireAt: expireAt)
+        if isNew { ctx.notifyKeyspaceEvent(.new, "new", key) }
         ctx.notifyKeyspaceEvent(.string, "incrby", key)
         ctx.reply.integer(result)
     }

@@ -16,11 +16,11 @@ enum DigestCommands {
 
     /// DIGEST key
     static func digest(_ ctx: CommandContext) {
-        guard let e = ctx.keyspace.lookupRead(db: ctx.db, ctx[1], now: ctx.nowMs) else {
+        guard let e = ctx.lookupRead(ctx[1]) else {
             ctx.reply.null()
             return
         }
-        let v = e.stringValue
+        guard let v = ctx.stringOrReply(e) else { return }
         ctx.reply.bulk(XXH3.hex(XXH3.hash64(UnsafeRawPointer(v.base), v.count)))
     }
 
@@ -48,14 +48,19 @@ enum DigestCommands {
     static func delifeq(_ ctx: CommandContext) { deleteIf(ctx, .ifeq(ctx[2])) }
 
     private static func deleteIf(_ ctx: CommandContext, _ condition: SetCondition) {
-        let ks = ctx.keyspace
-        let db = ks.databases[ctx.db]
-        let probe = ks.lookup(db, dbIndex: ctx.db, ctx[1], now: ctx.nowMs)
-        guard probe.found else {
+        var ref = ctx.lookupWrite(ctx[1])
+        guard let e = ref.entry else {
             ctx.reply.integer(0)
             return
         }
-        let value = db.entry(at: probe.slot).stringValue
+        if case .always = condition {
+            ctx.journal(.delete(db: ctx.db, key: ctx[1].bytes))
+            ref.remove()
+            ctx.notifyKeyspaceEvent(.generic, "del", ctx[1])
+            ctx.reply.integer(1)
+            return
+        }
+        guard let value = ctx.stringOrReply(e) else { return }
         let matches: Bool
         switch condition {
         case .ifeq(let v): matches = value.equals(v)
@@ -69,7 +74,7 @@ enum DigestCommands {
             return
         }
         ctx.journal(.delete(db: ctx.db, key: ctx[1].bytes))
-        db.remove(at: probe.slot)
+        ref.remove()
         ctx.notifyKeyspaceEvent(.generic, "del", ctx[1])
         ctx.reply.integer(1)
     }

@@ -11,12 +11,10 @@ enum KeyCommands {
         var removed: Int64 = 0
         for i in 1..<ctx.argc {
             let key = ctx[i]
-            let ks = ctx.keyspace
-            let db = ks.databases[ctx.db]
-            let p = ks.lookup(db, dbIndex: ctx.db, key, now: ctx.nowMs)
-            if p.found {
+            var ref = ctx.lookupWrite(key)
+            if ref.exists {
                 ctx.journal(.delete(db: ctx.db, key: key.bytes))
-                db.remove(at: p.slot)
+                ref.remove()
                 ctx.notifyKeyspaceEvent(.generic, "del", key)
                 removed += 1
             }
@@ -27,13 +25,13 @@ enum KeyCommands {
     /// EXISTS key [key ...] — repeated keys count each time.
     static func exists(_ ctx: CommandContext) {
         var n: Int64 = 0
-        for i in 1..<ctx.argc where ctx.keyspace.lookupRead(db: ctx.db, ctx[i], now: ctx.nowMs) != nil { n += 1 }
+        for i in 1..<ctx.argc where ctx.lookupRead(ctx[i]) != nil { n += 1 }
         ctx.reply.integer(n)
     }
 
     /// TYPE key
     static func type(_ ctx: CommandContext) {
-        guard let e = ctx.keyspace.lookupRead(db: ctx.db, ctx[1], now: ctx.nowMs) else {
+        guard let e = ctx.lookupRead(ctx[1]) else {
             ctx.reply.status("none")
             return
         }
@@ -82,14 +80,12 @@ enum KeyCommands {
             return
         }
         when += base
-        let ks = ctx.keyspace
-        let db = ks.databases[ctx.db]
-        let p = ks.lookup(db, dbIndex: ctx.db, ctx[1], now: ctx.nowMs)
-        guard p.found else {
+        var ref = ctx.lookupWrite(ctx[1])
+        guard let e = ref.entry else {
             ctx.reply.integer(0)
             return
         }
-        let current = db.entry(at: p.slot).expireAt  // 0 = no TTL (Redis's -1)
+        let current = e.expireAt  // 0 = no TTL (Redis's -1)
         if (nx && current != 0) || (xx && current == 0) || (gt && (current == 0 || when <= current))
             || (lt && current != 0 && when >= current) {
             ctx.reply.integer(0)
@@ -97,11 +93,11 @@ enum KeyCommands {
         }
         if when <= ctx.nowMs {
             ctx.journal(.delete(db: ctx.db, key: ctx[1].bytes))
-            db.remove(at: p.slot)
+            ref.remove()
             ctx.notifyKeyspaceEvent(.generic, "del", ctx[1])
         } else {
             ctx.journal(.expireAt(db: ctx.db, key: ctx[1].bytes, atMs: when))
-            db.setExpire(at: p.slot, when)
+            ref.setExpire(when)
             ctx.notifyKeyspaceEvent(.generic, "expire", ctx[1])
         }
         ctx.reply.integer(1)
@@ -117,7 +113,7 @@ enum KeyCommands {
     static func pexpiretime(_ ctx: CommandContext) { ttlGeneric(ctx, ms: true, absolute: true) }
 
     static func ttlGeneric(_ ctx: CommandContext, ms: Bool, absolute: Bool) {
-        guard let e = ctx.keyspace.lookupRead(db: ctx.db, ctx[1], now: ctx.nowMs) else {
+        guard let e = ctx.lookupRead(ctx[1]) else {
             ctx.reply.integer(-2)
             return
         }
@@ -134,15 +130,13 @@ enum KeyCommands {
 
     /// PERSIST key
     static func persist(_ ctx: CommandContext) {
-        let ks = ctx.keyspace
-        let db = ks.databases[ctx.db]
-        let p = ks.lookup(db, dbIndex: ctx.db, ctx[1], now: ctx.nowMs)
-        guard p.found, db.entry(at: p.slot).expireAt != 0 else {
+        let ref = ctx.lookupWrite(ctx[1])
+        guard let e = ref.entry, e.expireAt != 0 else {
             ctx.reply.integer(0)
             return
         }
         ctx.journal(.persist(db: ctx.db, key: ctx[1].bytes))
-        db.setExpire(at: p.slot, 0)
+        ref.setExpire(0)
         ctx.notifyKeyspaceEvent(.generic, "persist", ctx[1])
         ctx.reply.integer(1)
     }
@@ -181,7 +175,7 @@ enum KeyCommands {
                 let p = ctx[i + 1]
                 pattern = (p.count == 1 && p[0] == 42) ? nil : p
             } else if ctx.arg(i, is: "TYPE") && more {
-                if ctx[i + 1].equalsUppercase("STRING") { typeFilter = .string } else { unknownType = true }
+                if let t = ValueType.named(ctx[i + 1]) { typeFilter = t } else { unknownType = true }
             } else {
                 ctx.reply.error(ErrorReplies.syntax)
                 return

@@ -1,7 +1,7 @@
 // String commands: SET (every option, including Redis 8.4's IFEQ/IFNE/IFDEQ/IFDNE), GET, SETNX,
 // SETEX, PSETEX, GETSET, GETDEL. Each handler parses options first, then looks up, journals the
 // effect with absolute times, then replies. Counters live in CounterCommands, compare-and-delete
-// in CompareCommands.
+// in DigestCommands, MGET/MSET/APPEND/STRLEN in StringCommands+Multi.swift.
 import LatchkeyCore
 import LatchkeyKeyspace
 import LatchkeyRESP
@@ -22,14 +22,15 @@ enum SetExpiry {
 enum StringCommands {
     /// GET key
     static func get(_ ctx: CommandContext) {
-        guard let e = ctx.keyspace.lookupRead(db: ctx.db, ctx[1], now: ctx.nowMs) else {
+        guard let e = ctx.lookupRead(ctx[1]) else {
             ctx.server.stats.keyspaceMisses &+= 1
             ctx.notifyKeyspaceEvent(.keyMiss, "keymiss", ctx[1])
             ctx.reply.null()
             return
         }
         ctx.server.stats.keyspaceHits &+= 1
-        ctx.reply.bulk(e.stringValue)
+        guard let v = ctx.stringOrReply(e) else { return }
+        ctx.reply.bulk(v)
     }
 
     /// SET key value [NX | XX | IFEQ v | IFNE v | IFDEQ d | IFDNE d] [GET]
@@ -130,10 +131,17 @@ enum StringCommands {
             return
         }
         let dbIndex = ctx.db
-        let ks = ctx.keyspace
-        let db = ks.databases[dbIndex]
-        let probe = ks.lookup(db, dbIndex: dbIndex, key, now: ctx.nowMs)
-        let old: Entry? = probe.found ? db.entry(at: probe.slot) : nil
+        var ref = ctx.lookupWrite(key)
+        let old = ref.entry
+        // Plain SET overwrites any type; reading the old value (GET, IF*) needs a string.
+        var readsOld = wantGet
+        if case .always = condition {} else if case .nx = condition {} else if case .xx = condition {} else {
+            readsOld = true
+        }
+        if readsOld, let old, old.type != .string {
+            ctx.reply.error(ErrorReplies.wrongType)
+            return
+        }
         let apply: Bool
         switch condition {
         case .always: apply = true
@@ -165,15 +173,12 @@ enum StringCommands {
             return
         }
         if goneAtOnce {
-            if probe.found { db.remove(at: probe.slot) }
-        } else if probe.found {
-            db.replaceString(at: probe.slot, value: UnsafeRawPointer(value.base), valueCount: value.count, expireAt: at)
+            ref.remove()
         } else {
-            db.insert(probe, key: UnsafeRawPointer(key.base), keyCount: key.count,
-                      value: UnsafeRawPointer(value.base), valueCount: value.count, expireAt: at)
+            ref.setString(value, expireAt: at)
         }
         // Redis's order: new (a key was added), set, then expire when a TTL was given.
-        if !probe.found { ctx.notifyKeyspaceEvent(.new, "new", key) }
+        if old == nil { ctx.notifyKeyspaceEvent(.new, "new", key) }
         ctx.notifyKeyspaceEvent(.string, "set", key)
         if expireAt > 0 { ctx.notifyKeyspaceEvent(.generic, "expire", key) }
         if goneAtOnce {  // Redis deletes it as an expiry: counted, and `expired` follows
@@ -209,16 +214,15 @@ enum StringCommands {
 
     /// GETDEL key
     static func getdel(_ ctx: CommandContext) {
-        let ks = ctx.keyspace
-        let db = ks.databases[ctx.db]
-        let probe = ks.lookup(db, dbIndex: ctx.db, ctx[1], now: ctx.nowMs)
-        guard probe.found else {
+        var ref = ctx.lookupWrite(ctx[1])
+        guard let e = ref.entry else {
             ctx.reply.null()
             return
         }
+        guard let v = ctx.stringOrReply(e) else { return }
         ctx.journal(.delete(db: ctx.db, key: ctx[1].bytes))
-        ctx.reply.bulk(db.entry(at: probe.slot).stringValue)
-        db.remove(at: probe.slot)
+        ctx.reply.bulk(v)
+        ref.remove()
         ctx.notifyKeyspaceEvent(.generic, "del", ctx[1])
     }
 }

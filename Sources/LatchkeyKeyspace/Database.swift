@@ -7,12 +7,13 @@ import Glibc
 #endif
 import LatchkeyCore
 
-/// Where a key is, or would go, in a database's table.
-public struct Probe {
+/// Where a key is, or would go, in a database's table (internal: handlers use KeyRef).
+@usableFromInline
+struct Probe {
     /// The slot holding the key (when `found`), or the empty slot where it would be inserted.
-    public var slot: Int
-    public var found: Bool
-    public var hash: UInt64
+    @usableFromInline var slot: Int
+    @usableFromInline var found: Bool
+    @usableFromInline var hash: UInt64
 
     @inlinable
     init(slot: Int, found: Bool, hash: UInt64) {
@@ -31,8 +32,8 @@ public final class Database {
     @exclusivity(unchecked) public private(set) var count: Int = 0
     /// Number of keys with a TTL (INFO keyspace `expires=`).
     @exclusivity(unchecked) public internal(set) var expiresCount: Int = 0
-    /// Bytes held by entries and the table.
-    @exclusivity(unchecked) public private(set) var memoryBytes: Int = 0
+    /// Bytes held by entries, their list/hash objects and the table.
+    @exclusivity(unchecked) public internal(set) var memoryBytes: Int = 0
     @usableFromInline let seed: UInt64
     /// Where the active expiry sweep resumes.
     @exclusivity(unchecked) var sweepCursor = 0
@@ -90,7 +91,7 @@ public final class Database {
 
     /// Finds `key`, or the empty slot it would occupy.
     @inlinable
-    public func probe(_ key: UnsafeRawPointer, _ n: Int) -> Probe {
+    func probe(_ key: UnsafeRawPointer, _ n: Int) -> Probe {
         let h = hash(key, n)
         let t = Database.tag(h)
         var i = Int(truncatingIfNeeded: h) & mask
@@ -108,39 +109,54 @@ public final class Database {
     }
 
     @inlinable
-    public func probe(_ key: ByteView) -> Probe { probe(UnsafeRawPointer(key.base), key.count) }
+    func probe(_ key: ByteView) -> Probe { probe(UnsafeRawPointer(key.base), key.count) }
 
     /// The entry in a slot that `probe` reported as found.
     @inlinable
-    public func entry(at slot: Int) -> Entry { Entry(raw: slots[slot].unsafelyUnwrapped) }
+    func entry(at slot: Int) -> Entry { Entry(raw: slots[slot].unsafelyUnwrapped) }
 
     // MARK: mutation
 
     /// Stores a new string entry. `probe` must be a not-found probe taken since the last mutation.
     @discardableResult
-    public func insert(_ probe: Probe, key: UnsafeRawPointer, keyCount: Int,
-                       value: UnsafeRawPointer?, valueCount: Int, expireAt: Int64) -> Entry {
+    func insert(_ probe: Probe, key: UnsafeRawPointer, keyCount: Int,
+                value: UnsafeRawPointer?, valueCount: Int, expireAt: Int64) -> Entry {
+        let e = Entry.make(key: key, keyCount: keyCount, value: value, valueCount: valueCount, expireAt: expireAt)
+        place(e, probe, expireAt: expireAt)
+        return e
+    }
+
+    /// Stores a new list/hash entry holding `object`. `probe` as for `insert`.
+    @discardableResult
+    func insert(_ probe: Probe, key: UnsafeRawPointer, keyCount: Int, object: AnyObject, type: ValueType,
+                expireAt: Int64) -> Entry {
+        let e = Entry.make(key: key, keyCount: keyCount, object: object, type: type, expireAt: expireAt)
+        place(e, probe, expireAt: expireAt)
+        memoryBytes += e.objectBytes
+        return e
+    }
+
+    private func place(_ e: Entry, _ probe: Probe, expireAt: Int64) {
         var slot = probe.slot
         if (count + 1) * 4 > capacity * 3 {
             grow()
             slot = emptySlot(for: probe.hash)
         }
-        let e = Entry.make(key: key, keyCount: keyCount, value: value, valueCount: valueCount, expireAt: expireAt)
         slots[slot] = e.raw
         tags[slot] = Database.tag(probe.hash)
         count += 1
         if expireAt != 0 { expiresCount += 1 }
         memoryBytes += e.allocationSize
-        return e
     }
 
     /// Replaces the value of the entry at `slot` with a string; returns the (possibly moved) entry.
     @discardableResult
-    public func replaceString(at slot: Int, value: UnsafeRawPointer?, valueCount: Int, expireAt: Int64) -> Entry {
+    func replaceString(at slot: Int, value: UnsafeRawPointer?, valueCount: Int, expireAt: Int64) -> Entry {
         let old = entry(at: slot)
         if old.expireAt != 0 { expiresCount -= 1 }
         if expireAt != 0 { expiresCount += 1 }
-        memoryBytes -= old.allocationSize
+        memoryBytes -= old.allocationSize + old.objectBytes
+        old.releaseObject()
         let e = old.replacingString(value: value, valueCount: valueCount, expireAt: expireAt)
         slots[slot] = e.raw
         memoryBytes += e.allocationSize
@@ -148,7 +164,7 @@ public final class Database {
     }
 
     /// Changes the expiry of the entry at `slot` (0 = persist).
-    public func setExpire(at slot: Int, _ expireAt: Int64) {
+    func setExpire(at slot: Int, _ expireAt: Int64) {
         let e = entry(at: slot)
         if e.expireAt != 0 { expiresCount -= 1 }
         if expireAt != 0 { expiresCount += 1 }
@@ -157,10 +173,10 @@ public final class Database {
 
     /// Removes and frees the entry at `slot`, then shifts the rest of its cluster back so
     /// lookups never need tombstones.
-    public func remove(at slot: Int) {
+    func remove(at slot: Int) {
         let e = entry(at: slot)
         if e.expireAt != 0 { expiresCount -= 1 }
-        memoryBytes -= e.allocationSize
+        memoryBytes -= e.allocationSize + e.objectBytes
         e.free()
         count -= 1
         var hole = slot
@@ -235,5 +251,5 @@ public final class Database {
 
     /// Whether `slot` holds an entry (for cursors that walk the table).
     @inlinable
-    public func isOccupied(_ slot: Int) -> Bool { slot <= mask && tags[slot] != 0 }
+    func isOccupied(_ slot: Int) -> Bool { slot <= mask && tags[slot] != 0 }
 }

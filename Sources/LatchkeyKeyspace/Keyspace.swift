@@ -1,6 +1,8 @@
 // The keyspace: N databases with absolute millisecond expiry. Lookups apply lazy expiry (an
 // expired key is deleted on access and reported through `onExpire`, so the caller can journal
-// it and count it). Commands, replies and the log are left to LatchkeyCommands.
+// it and count it). Handlers read with `lookupRead` (an Entry) and write through the KeyRef
+// `lookupWrite` returns; table slots and probes never leave this module. Commands, replies and
+// the log are left to LatchkeyCommands.
 import LatchkeyCore
 
 /// All databases of the server.
@@ -9,8 +11,6 @@ public final class Keyspace {
     /// Called for every key removed because it expired (lazily or by the active cycle), before
     /// its memory is freed. The command layer journals a delete here.
     @exclusivity(unchecked) public var onExpire: ((_ db: Int, _ key: ByteView) -> Void)?
-    /// Keys removed by expiry since start (INFO `expired_keys`).
-    @exclusivity(unchecked) public private(set) var expiredKeys: UInt64 = 0
 
     public init(databases: Int = 16, seed: UInt64 = UInt64.random(in: 0...UInt64.max)) {
         precondition(databases >= 1)
@@ -25,7 +25,7 @@ public final class Keyspace {
 
     /// Finds `key` in `db`, deleting it first when it has expired at `now`.
     @inlinable
-    public func lookup(_ db: Database, dbIndex: Int, _ key: ByteView, now: Int64) -> Probe {
+    func lookup(_ db: Database, dbIndex: Int, _ key: ByteView, now: Int64) -> Probe {
         var p = db.probe(key)
         if p.found {
             let e = db.entry(at: p.slot)
@@ -46,16 +46,16 @@ public final class Keyspace {
         return p.found ? db.entry(at: p.slot) : nil
     }
 
-    /// The live entry for `key`, or nil. For a caller about to modify it (same as read here;
-    /// kept separate as Redis does, for the day replicas or eviction care).
+    /// A handle on `key` (live or absent) for a caller about to modify it. `key` must stay valid
+    /// while the handle is used; the handle is valid until another handle changes the database.
     @inlinable
-    public func lookupWrite(db dbIndex: Int, _ key: ByteView, now: Int64) -> Entry? {
-        lookupRead(db: dbIndex, key, now: now)
+    public func lookupWrite(db dbIndex: Int, _ key: ByteView, now: Int64) -> KeyRef {
+        let db = databases[dbIndex]
+        return KeyRef(db: db, dbIndex: dbIndex, key: key, probe: lookup(db, dbIndex: dbIndex, key, now: now))
     }
 
     @usableFromInline
     func expire(_ db: Database, dbIndex: Int, slot: Int) {
-        expiredKeys += 1
         onExpire?(dbIndex, db.entry(at: slot).key)
         db.remove(at: slot)
     }
@@ -131,40 +131,15 @@ public final class Keyspace {
         }
     }
 
-    /// One SCAN step, with Redis's guarantee: a key present for the whole scan is returned at
-    /// least once, even if the table grows or keys are deleted in between (it may be returned
-    /// twice). The cursor walks *home buckets* in reverse-binary order, as Redis's dictScan does,
-    /// and each bucket emits the keys whose hash starts there. Those keys sit in the run of
-    /// occupied slots that begins at the bucket, because probing is linear. The step visits
-    /// buckets until about `count` keys were seen. Returns the next cursor (0 = complete).
+    /// One SCAN step over live keys matching `pattern` and `type` (see `walkBuckets`).
     public func scan(db dbIndex: Int, cursor: Int, count: Int, matching pattern: ByteView?,
                      type: ValueType?, now: Int64, _ body: (ByteView) -> Void) -> Int {
-        let db = databases[dbIndex]
-        let mask = UInt64(db.capacity - 1)
-        var v = UInt64(truncatingIfNeeded: cursor)
-        var seen = 0
-        var buckets = 0
-        repeat {
-            let home = Int(v & mask)
-            var i = home
-            while db.isOccupied(i) {
-                let e = db.entry(at: i)
-                if Int(truncatingIfNeeded: db.hash(e.keyPointer, e.keyLength) & mask) == home {
-                    seen += 1
-                    let live = e.expireAt == 0 || e.expireAt > now
-                    if live && (type == nil || e.type == type) && (pattern == nil || Glob.matches(pattern!, e.key)) {
-                        body(e.key)
-                    }
-                }
-                i = (i + 1) & Int(mask)
+        walkBuckets(db: dbIndex, cursor: cursor, count: count) { e in
+            let live = e.expireAt == 0 || e.expireAt > now
+            if live && (type == nil || e.type == type) && (pattern == nil || Glob.matches(pattern!, e.key)) {
+                body(e.key)
             }
-            // Reverse-binary increment of the bits under the mask.
-            v |= ~mask
-            v = Keyspace.reverseBits(v) &+ 1
-            v = Keyspace.reverseBits(v)
-            buckets += 1
-        } while v != 0 && seen < count && buckets < count * 10
-        return Int(truncatingIfNeeded: v)
+        }.next
     }
 
     static func reverseBits(_ x: UInt64) -> UInt64 {

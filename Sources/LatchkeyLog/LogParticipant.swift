@@ -50,8 +50,8 @@ extension LogParticipant {
 }
 
 extension RecordType {
-    /// Keyspace records (RESP).
-    public var isKeyspace: Bool { rawValue < 16 }
+    /// Keyspace records (RESP): 1-15, and 64 up for those added after the broker's block.
+    public var isKeyspace: Bool { rawValue < 16 || rawValue >= 64 }
     /// Broker records (AMQP).
-    public var isBroker: Bool { rawValue >= 16 }
+    public var isBroker: Bool { rawValue >= 16 && rawValue < 64 }
 }

@@ -13,6 +13,24 @@ public enum LogRecord: Equatable, Sendable {
     case persist(db: Int, key: Bytes)
     case flushDB(db: Int)
     case flushAll
+    /// Elements pushed one by one at the head (LPUSH order) or the tail; creates the list.
+    case listPush(db: Int, key: Bytes, atHead: Bool, elements: [Bytes])
+    /// `count` elements popped from the head or the tail; an emptied list is deleted.
+    case listPop(db: Int, key: Bytes, atHead: Bool, count: Int)
+    /// LSET with a non-negative index.
+    case listSet(db: Int, key: Bytes, index: Int, value: Bytes)
+    /// `value` inserted so that it ends up at non-negative `index` (LINSERT).
+    case listInsert(db: Int, key: Bytes, index: Int, value: Bytes)
+    /// LREM's effect: `count` as LREM takes it (0 = all, negative = from the tail).
+    case listRemove(db: Int, key: Bytes, count: Int64, value: Bytes)
+    /// Keep elements `start...stop` (non-negative, inclusive); an empty range deletes the key.
+    case listTrim(db: Int, key: Bytes, start: Int, stop: Int)
+    /// Fields set (flattened field, value pairs); creates the hash.
+    case hashSet(db: Int, key: Bytes, pairs: [Bytes])
+    /// Fields removed; an emptied hash is deleted.
+    case hashDelete(db: Int, key: Bytes, fields: [Bytes])
+    /// RENAME: the value and expiry of `from` move to `to`.
+    case rename(db: Int, from: Bytes, to: Bytes)
 
     // broker (vhost-qualified names; only durable queues/exchanges and persistent messages)
     /// `arguments` is the encoded AMQP field table (without its length prefix) as declared.

@@ -16,6 +16,21 @@ extension RecordCodec {
             putVarint(UInt64(db), &out)
         case .flushAll:
             break
+        case .listPush(let db, let key, let head, let elements):
+            putVarint(UInt64(db), &out); putBytes(key, &out); out.append(head ? 1 : 0); putList(elements, &out)
+        case .listPop(let db, let key, let head, let count):
+            putVarint(UInt64(db), &out); putBytes(key, &out); out.append(head ? 1 : 0); putVarint(UInt64(count), &out)
+        case .listSet(let db, let key, let index, let value), .listInsert(let db, let key, let index, let value):
+            putVarint(UInt64(db), &out); putBytes(key, &out); putVarint(UInt64(index), &out); putBytes(value, &out)
+        case .listRemove(let db, let key, let count, let value):
+            putVarint(UInt64(db), &out); putBytes(key, &out); putI64(count, &out); putBytes(value, &out)
+        case .listTrim(let db, let key, let start, let stop):
+            putVarint(UInt64(db), &out); putBytes(key, &out); putVarint(UInt64(start), &out)
+            putVarint(UInt64(stop), &out)
+        case .hashSet(let db, let key, let list), .hashDelete(let db, let key, let list):
+            putVarint(UInt64(db), &out); putBytes(key, &out); putList(list, &out)
+        case .rename(let db, let from, let to):
+            putVarint(UInt64(db), &out); putBytes(from, &out); putBytes(to, &out)
         case .queueDeclared(let vhost, let name, let autoDelete, let args):
             putBytes(vhost, &out); putBytes(name, &out); out.append(autoDelete ? 1 : 0); putBytes(args, &out)
         case .queueDeleted(let vhost, let name), .queuePurged(let vhost, let name),
@@ -59,6 +74,33 @@ extension RecordCodec {
             record = .flushDB(db: db)
         case .flushAll:
             record = .flushAll
+        case .listPush:
+            guard let db = r.db(), let k = r.bytes(), let h = r.bool(), let l = r.list() else { return nil }
+            record = .listPush(db: db, key: k, atHead: h, elements: l)
+        case .listPop:
+            guard let db = r.db(), let k = r.bytes(), let h = r.bool(), let n = r.count() else { return nil }
+            record = .listPop(db: db, key: k, atHead: h, count: n)
+        case .listSet, .listInsert:
+            guard let db = r.db(), let k = r.bytes(), let i = r.count(), let v = r.bytes() else { return nil }
+            record = t == .listSet ? .listSet(db: db, key: k, index: i, value: v)
+                : .listInsert(db: db, key: k, index: i, value: v)
+        case .listRemove:
+            guard let db = r.db(), let k = r.bytes(), let n = r.i64(), let v = r.bytes() else { return nil }
+            record = .listRemove(db: db, key: k, count: n, value: v)
+        case .listTrim:
+            guard let db = r.db(), let k = r.bytes(), let a = r.count(), let b = r.count() else { return nil }
+            record = .listTrim(db: db, key: k, start: a, stop: b)
+        case .hashSet, .hashDelete:
+            guard let db = r.db(), let k = r.bytes(), let l = r.list() else { return nil }
+            if t == .hashSet {
+                guard l.count % 2 == 0 else { return nil }
+                record = .hashSet(db: db, key: k, pairs: l)
+            } else {
+                record = .hashDelete(db: db, key: k, fields: l)
+            }
+        case .rename:
+            guard let db = r.db(), let a = r.bytes(), let b = r.bytes() else { return nil }
+            record = .rename(db: db, from: a, to: b)
         case .queueDeclared:
             guard let vh = r.bytes(), let n = r.bytes(), let ad = r.bool(), let a = r.bytes() else { return nil }
             record = .queueDeclared(vhost: vh, name: n, autoDelete: ad, arguments: a)
@@ -109,6 +151,11 @@ extension RecordCodec {
         out.append(contentsOf: b)
     }
 
+    static func putList(_ list: [[UInt8]], _ out: inout [UInt8]) {
+        putVarint(UInt64(list.count), &out)
+        for b in list { putBytes(b, &out) }
+    }
+
     @inline(__always)
     static func putU64(_ v: UInt64, _ out: inout [UInt8]) {
         for shift in stride(from: 0, to: 64, by: 8) { out.append(UInt8(truncatingIfNeeded: v >> UInt64(shift))) }
@@ -153,6 +200,24 @@ struct PayloadReader {
         let s = Int(n)
         defer { at += s }
         return s == 0 ? [] : [UInt8](UnsafeRawBufferPointer(rebasing: p[at..<at + s]))
+    }
+
+    /// A non-negative count or index that fits an Int32 (lists never hold more).
+    mutating func count() -> Int? {
+        guard let v = varint(), v <= UInt64(Int32.max) else { return nil }
+        return Int(v)
+    }
+
+    /// A varint count then that many byte strings (each needs at least its length byte).
+    mutating func list() -> [[UInt8]]? {
+        guard let n = varint(), n <= UInt64(p.count - at) else { return nil }
+        var out: [[UInt8]] = []
+        out.reserveCapacity(Int(n))
+        for _ in 0..<Int(n) {
+            guard let b = bytes() else { return nil }
+            out.append(b)
+        }
+        return out
     }
 
     @inline(__always)

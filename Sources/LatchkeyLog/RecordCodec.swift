@@ -11,6 +11,16 @@ public enum RecordType: UInt8, Sendable, CaseIterable {
     case persist = 4
     case flushDB = 5
     case flushAll = 6
+    // Keyspace records added after the broker's block (16-63) sit at 64 and up.
+    case listPush = 64
+    case listPop = 65
+    case listSet = 66
+    case listInsert = 67
+    case listRemove = 68
+    case listTrim = 69
+    case hashSet = 70
+    case hashDelete = 71
+    case rename = 72
     case queueDeclared = 16
     case queueDeleted = 17
     case queuePurged = 18
@@ -193,6 +203,15 @@ extension LogRecord {
         case .persist: return .persist
         case .flushDB: return .flushDB
         case .flushAll: return .flushAll
+        case .listPush: return .listPush
+        case .listPop: return .listPop
+        case .listSet: return .listSet
+        case .listInsert: return .listInsert
+        case .listRemove: return .listRemove
+        case .listTrim: return .listTrim
+        case .hashSet: return .hashSet
+        case .hashDelete: return .hashDelete
+        case .rename: return .rename
         case .queueDeclared: return .queueDeclared
         case .queueDeleted: return .queueDeleted
         case .queuePurged: return .queuePurged

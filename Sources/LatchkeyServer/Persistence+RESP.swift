@@ -15,28 +15,21 @@ extension CommandEngine: LogParticipant {
     public func writeLogSnapshot(into out: inout [UInt8], nowMs: Int64) {
         // One allocation up front (entries take about what their frames take) instead of regrowth.
         out.reserveCapacity(out.count + keyspace.memoryBytes + 64)
-        for (index, db) in keyspace.databases.enumerated() {
-            for slot in 0..<db.capacity where db.isOccupied(slot) {
-                let e = db.entry(at: slot)
-                if e.expireAt != 0 && e.expireAt <= nowMs { continue }
-                RecordCodec.encodeSet(
-                    db: index, key: UnsafeRawBufferPointer(e.key.buffer),
-                    value: UnsafeRawBufferPointer(e.stringValue.buffer), expireAtMs: e.expireAt, into: &out)
+        for index in 0..<keyspace.databaseCount {
+            _ = keyspace.walkBuckets(db: index, cursor: 0, count: Int.max) { e in
+                CommandEngine.frameSnapshot(e, db: index, nowMs: nowMs, into: &out)
             }
         }
     }
 
-    /// One slice of an incremental rewrite: SCAN-style walks (Keyspace.snapshotScan) over each
+    /// One slice of an incremental rewrite: bucket walks (Keyspace.walkBuckets) over each
     /// database in turn, framing live keys with their absolute expiry; expired keys are skipped.
     public func writeLogSnapshotSlice(into out: inout [UInt8], cursor: inout LogSnapshotCursor, nowMs: Int64, maxRecords: Int) {
         var budget = maxRecords
         while cursor.section < keyspace.databaseCount && budget > 0 {
             let db = cursor.section
-            let step = keyspace.snapshotScan(db: db, cursor: cursor.position, count: budget) { e in
-                if e.expireAt != 0 && e.expireAt <= nowMs { return }
-                RecordCodec.encodeSet(
-                    db: db, key: UnsafeRawBufferPointer(e.key.buffer),
-                    value: UnsafeRawBufferPointer(e.stringValue.buffer), expireAtMs: e.expireAt, into: &out)
+            let step = keyspace.walkBuckets(db: db, cursor: cursor.position, count: budget) { e in
+                CommandEngine.frameSnapshot(e, db: db, nowMs: nowMs, into: &out)
             }
             budget -= max(1, step.seen)
             if step.next == 0 {
@@ -47,5 +40,53 @@ extension CommandEngine: LogParticipant {
             }
         }
         if cursor.section >= keyspace.databaseCount { cursor.done = true }
+    }
+
+    /// Lists and hashes are framed in records of at most about this many bytes (far below the
+    /// reader's 1 GiB record limit, and small enough to keep a slice's buffer modest).
+    static let snapshotChunkBytes = 1 << 20
+
+    /// The one framing of a live entry: a string is one `set` (borrowed bytes, no copies); a list
+    /// is tail `listPush` records and a hash `hashSet` records (chunked), followed by `expireAt` when it has a TTL.
+    static func frameSnapshot(_ e: Entry, db: Int, nowMs: Int64, into out: inout [UInt8]) {
+        if e.expireAt != 0 && e.expireAt <= nowMs { return }
+        switch e.type {
+        case .string:
+            RecordCodec.encodeSet(
+                db: db, key: UnsafeRawBufferPointer(e.key.buffer),
+                value: UnsafeRawBufferPointer(e.stringValue.buffer), expireAtMs: e.expireAt, into: &out)
+            return
+        case .list:
+            let key = e.key.bytes
+            let list = e.list
+            var chunk: [Bytes] = []
+            var size = 0
+            for i in 0..<list.count {
+                chunk.append(list[i])
+                size += list[i].count
+                if size >= snapshotChunkBytes || chunk.count >= 4096 {
+                    RecordCodec.encode(.listPush(db: db, key: key, atHead: false, elements: chunk), into: &out)
+                    chunk.removeAll(keepingCapacity: true)
+                    size = 0
+                }
+            }
+            if !chunk.isEmpty { RecordCodec.encode(.listPush(db: db, key: key, atHead: false, elements: chunk), into: &out) }
+        case .hash:
+            let key = e.key.bytes
+            var flat: [Bytes] = []
+            var size = 0
+            e.hash.forEach { f, v in
+                flat.append(f)
+                flat.append(v)
+                size += f.count + v.count
+                if size >= snapshotChunkBytes || flat.count >= 8192 {
+                    RecordCodec.encode(.hashSet(db: db, key: key, pairs: flat), into: &out)
+                    flat.removeAll(keepingCapacity: true)
+                    size = 0
+                }
+            }
+            if !flat.isEmpty { RecordCodec.encode(.hashSet(db: db, key: key, pairs: flat), into: &out) }
+        }
+        if e.expireAt != 0 { RecordCodec.encode(.expireAt(db: db, key: e.key.bytes, atMs: e.expireAt), into: &out) }
     }
 }
