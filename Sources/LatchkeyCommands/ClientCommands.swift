@@ -88,6 +88,26 @@ enum ClientCommands {
         ctx.reply.verbatim(Bytes(text.utf8))
     }
 
+    /// CLIENT UNBLOCK client-id [TIMEOUT | ERROR]
+    static func unblock(_ ctx: CommandContext) {
+        var withError = false
+        if ctx.argc == 4 {
+            if ctx.arg(3, is: "ERROR") { withError = true } else if !ctx.arg(3, is: "TIMEOUT") {
+                ctx.reply.error(ErrorReplies.unblockReason)
+                return
+            }
+        } else if ctx.argc > 4 {
+            ctx.reply.error(ErrorReplies.syntax)
+            return
+        }
+        guard let id = ASCII.parseInt64(ctx[2]) else {
+            ctx.reply.error(ErrorReplies.notInteger)
+            return
+        }
+        let done = id > 0 && ctx.engine.unblockClient(id: UInt64(id), withError: withError)
+        ctx.reply.integer(done ? 1 : 0)
+    }
+
     /// Redis's client types (CLIENT KILL/LIST TYPE). `slave` is `replica`'s old name.
     enum ClientType {
         case normal, master, replica, pubsub

@@ -26,6 +26,10 @@ public final class RESPClientState {
     /// keeps the per-message delivery free of reference counting.
     unowned(unsafe) let outbox: Outbox
     var receivingWriter: ReplyWriter?
+    /// Set while this client waits in BLPOP & co. (its session reads no further commands).
+    @exclusivity(unchecked) var blocked: BlockedClient?
+    /// True while EXEC runs this client's queued commands (blocking commands must not block).
+    @exclusivity(unchecked) var inTransactionExec = false
     /// Selected database; mirrored in `info.db`.
     public var db: Int {
         didSet { info.db = db }

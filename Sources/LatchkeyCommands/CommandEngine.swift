@@ -57,6 +57,8 @@ public final class CommandEngine: FrontEnd {
     }()
 
     deinit { commandStats.deallocate() }
+    /// Clients blocked on lists (ListBlocking.swift).
+    let blocking = BlockingState()
     /// Context reused by `execute` (script calls).
     @exclusivity(unchecked) private(set) var scriptContext: CommandContext?
 
@@ -100,9 +102,11 @@ public final class CommandEngine: FrontEnd {
         opsRate.record(s.totalCommandsProcessed, nowMs: context.nowMs)
         inputRate.record(s.totalNetInputBytes, nowMs: context.nowMs)
         outputRate.record(s.totalNetOutputBytes, nowMs: context.nowMs)
+        expireBlockedClients()
     }
 
     func sessionClosed(_ s: RESPSession) {
+        if let b = s.client.blocked { unblock(b) }
         unwatchAll(s.client)
         pubsub.removeAll(s.client)
         sessions[s.client.info.id] = nil

@@ -41,6 +41,30 @@ public enum ErrorReplies {
     public static let execAbort = "EXECABORT Transaction discarded because of previous errors."
     public static let watchInsideMulti = "ERR WATCH inside MULTI is not allowed"
 
+    // lists and hashes
+    public static let mustBePositive = "ERR value is out of range, must be positive"
+    public static let noSuchKey = "ERR no such key"
+    public static let indexOutOfRange = "ERR index out of range"
+    public static let rankZero =
+        "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"
+    public static let rankOutOfRange =
+        "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+    public static let countNegative = "ERR COUNT can't be negative"
+    public static let maxlenNegative = "ERR MAXLEN can't be negative"
+    public static let numkeysPositive = "ERR numkeys should be greater than 0"
+    public static let countPositive = "ERR count should be greater than 0"
+    public static let timeoutNotFloat = "ERR timeout is not a float or out of range"
+    public static let timeoutOutOfRange = "ERR timeout is out of range"
+    public static let unblocked = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
+    public static let hashNotInteger = "ERR hash value is not an integer"
+    public static let hashNotFloat = "ERR hash value is not a float"
+    public static let valueNanOrInf = "ERR value is NaN or Infinity"
+    public static let incrNanOrInf = "ERR increment would produce NaN or Infinity"
+    public static let hrandfieldRange = "ERR value is out of range"
+    public static let msetnxArity = "ERR wrong number of arguments for 'msetnx' command"
+    public static let unblockReason = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
+    public static let noSuchKeyObject = "ERR no such key"
+
     /// `ERR Unsupported option FOO` (EXPIRE family)
     public static func unsupportedOption(_ opt: String) -> String { "ERR Unsupported option " + opt }
     /// `ERR Unrecognized option 'foo'` (CLIENT SETINFO)

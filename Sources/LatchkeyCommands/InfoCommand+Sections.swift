@@ -33,7 +33,7 @@ extension InfoCommand {
         return [
             "connected_clients:\(resp.count)", "cluster_connections:0",
             "maxclients:\(server.config.int("maxclients"))", "client_recent_max_input_buffer:0",
-            "client_recent_max_output_buffer:\(maxOut)", "blocked_clients:0", "tracking_clients:0",
+            "client_recent_max_output_buffer:\(maxOut)", "blocked_clients:\(ctx.engine.blockedClientCount)", "tracking_clients:0",
             "clients_in_timeout_table:0",
         ]
     }

@@ -24,6 +24,8 @@ public final class RESPSession: ProtocolSession {
     public func receive(_ input: UnsafeRawBufferPointer) -> Int {
         let outbox = client.info.outbox
         if outbox.isClosed || outbox.closeAfterFlush { return input.count }
+        // A blocked client's further input waits, unread, until it is served (as in Redis).
+        if client.blocked != nil { return 0 }
         // Replies are appended straight into the outbox's buffer (swapped in, no copy).
         swap(&writer.bytes, &outbox.bytes)
         // Pub/sub pushes to this client now belong in the writer (PubSubHub.deliver).
@@ -42,10 +44,13 @@ public final class RESPSession: ProtocolSession {
                 ctx.argv = decoder.argv
                 ctx.nowMs = server.dataNowMs
                 engine.dispatch(ctx)
+                // Pushes wake blocked clients only now that the whole command (EXEC, EVAL) is done.
+                if !engine.blocking.ready.isEmpty { engine.serveReadyLists() }
                 if outbox.closeAfterFlush { return input.count }
                 // Over the hard output limit: run nothing more of this pipeline (the server
                 // closes the client, so the rest of the input is dropped with it).
                 if writer.bytes.count > outbox.outputBudget { return input.count }
+                if client.blocked != nil { return offset }
             case .needMoreData:
                 client.info.lastInteractionMs = server.nowMs
                 return offset

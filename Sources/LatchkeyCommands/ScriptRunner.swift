@@ -65,8 +65,8 @@ public final class ScriptRunner: ScriptHost {
         }
         guard spec.accepts(argc: argv.count) else { return ScriptRunner.arity.withUnsafeBytes(reply) }
         let flags = command.flags.union(spec.flags)
-        // Blocking commands are refused too (Redis 7 flags BLPOP & co. noscript): a script must
-        // never wait for another client.
+        // Blocking commands are refused too, as redis-server 7.0 refuses BLPOP & co. from Lua
+        // (checked by the differential suite): a script must never wait for another client.
         if !flags.isDisjoint(with: [.noscript, .blocking]) { return ScriptRunner.notAllowed.withUnsafeBytes(reply) }
         let writes = flags.contains(.write)
         if writes && readOnly { return ScriptRunner.readOnlyWrite.withUnsafeBytes(reply) }

@@ -61,6 +61,8 @@ enum TransactionCommands {
         ctx.reply.arrayHeader(tx.queued.count)
         let savedArgv = ctx.argv
         let savedSpec = ctx.spec
+        ctx.client.inTransactionExec = true
+        defer { ctx.client.inTransactionExec = false }
         for argv in tx.queued {
             withByteViews(argv) { views in
                 ctx.argv = views

@@ -85,6 +85,16 @@ let everyRecord: [LogRecord] = [
     .messageEnqueued(
         vhost: b("/"), queue: b("jobs"), id: UInt64.max, exchange: b(""), routingKey: b("jobs"), content: b("hdr+body")),
     .messageSettled(vhost: b("/"), queue: b("jobs"), id: 42),
+    .listPush(db: 0, key: b("q"), atHead: true, elements: [b("a"), [], [0, 13, 10]]),
+    .listPush(db: 15, key: [], atHead: false, elements: []),
+    .listPop(db: 1, key: b("q"), atHead: false, count: 3),
+    .listSet(db: 0, key: b("q"), index: 2, value: b("x")),
+    .listInsert(db: 0, key: b("q"), index: 0, value: []),
+    .listRemove(db: 0, key: b("q"), count: Int64.min, value: b("a")),
+    .listTrim(db: 0, key: b("q"), start: 1, stop: Int(Int32.max)),
+    .hashSet(db: 2, key: b("h"), pairs: [b("f"), b("v"), [], []]),
+    .hashDelete(db: 2, key: b("h"), fields: [b("f"), b("g")]),
+    .rename(db: 3, from: b("a"), to: b("b")),
 ]
 
 /// A key/value model (db → key → (value, expireAtMs)) that records replay into.

@@ -70,12 +70,11 @@ import Testing
         /// Live (unexpired) keys as db/key -> value/expiry.
         static func state(_ engine: CommandEngine, now: Int64) -> [String: String] {
             var out: [String: String] = [:]
-            for (i, db) in engine.keyspace.databases.enumerated() {
-                for slot in 0..<db.capacity where db.isOccupied(slot) {
-                    let e = db.entry(at: slot)
-                    if e.expireAt != 0 && e.expireAt <= now { continue }
-                    out["\(i)/" + String(decoding: e.key.bytes, as: UTF8.self)] =
-                        String(decoding: e.stringValue.bytes, as: UTF8.self) + "@\(e.expireAt)"
+            for i in 0..<engine.keyspace.databaseCount {
+                _ = engine.keyspace.walkBuckets(db: i, cursor: 0, count: Int.max) { e in
+                    if e.expireAt != 0 && e.expireAt <= now { return }
+                    let value = e.type == .string ? String(decoding: e.stringValue.bytes, as: UTF8.self) : "\(e.value)"
+                    out["\(i)/" + String(decoding: e.key.bytes, as: UTF8.self)] = value + "@\(e.expireAt)"
                 }
             }
             return out

@@ -1,0 +1,97 @@
+// HSCAN and HRANDFIELD. HSCAN returns a small (listpack) hash whole with cursor 0 as Redis
+// does; a big one is walked by position in the dictionary's order (a field present for the whole
+// scan is returned unless the hash is resized in between; see docs/resp.md). HRANDFIELD follows
+// Redis's count rules: positive = distinct fields, negative = may repeat.
+import LatchkeyCore
+import LatchkeyKeyspace
+import LatchkeyRESP
+
+extension HashCommands {
+    /// HSCAN key cursor [MATCH pattern] [COUNT count] [NOVALUES]
+    static func hscan(_ ctx: CommandContext) {
+        guard let cursor = ASCII.parseInt64(ctx[2]), cursor >= 0 else {
+            return ctx.reply.error(ErrorReplies.invalidCursor)
+        }
+        var count: Int64 = 10
+        var pattern: ByteView? = nil
+        var noValues = false
+        var i = 3
+        while i < ctx.argc {
+            let more = i + 1 < ctx.argc
+            if ctx.arg(i, is: "COUNT") && more {
+                guard let c = ctx.int64OrReply(i + 1) else { return }
+                if c < 1 { return ctx.reply.error(ErrorReplies.syntax) }
+                count = c
+                i += 2
+            } else if ctx.arg(i, is: "MATCH") && more {
+                let p = ctx[i + 1]
+                pattern = (p.count == 1 && p[0] == 42) ? nil : p
+                i += 2
+            } else if ctx.arg(i, is: "NOVALUES") {
+                noValues = true
+                i += 1
+            } else {
+                return ctx.reply.error(ErrorReplies.syntax)
+            }
+        }
+        guard case let h = ctx.hashOrReply(ctx.lookupRead(ctx[1])), !h.isWrongType else { return }
+        let pairs = h.value?.pairs ?? []
+        let small = h.value?.encodingName != "hashtable"
+        let start = small ? 0 : Int(clamping: cursor)
+        let end = small ? pairs.count : min(pairs.count, start + Int(clamping: count))
+        var out: [Bytes] = []
+        if start < end {
+            for (f, v) in pairs[start..<end] {
+                if let pattern, !f.withByteView({ Glob.matches(pattern, $0) }) { continue }
+                out.append(f)
+                if !noValues { out.append(v) }
+            }
+        }
+        let next = end >= pairs.count ? 0 : end
+        ctx.reply.arrayHeader(2)
+        ctx.reply.bulk(ASCII.decimal(Int64(next)))
+        ctx.reply.arrayHeader(out.count)
+        for b in out { ctx.reply.bulk(b) }
+    }
+
+    /// HRANDFIELD key [count [WITHVALUES]]
+    static func hrandfield(_ ctx: CommandContext) {
+        if ctx.argc == 2 {
+            guard case let h = ctx.hashOrReply(ctx.lookupRead(ctx[1])), !h.isWrongType else { return }
+            guard let hash = h.value else { return ctx.reply.null() }
+            let pairs = hash.pairs
+            ctx.reply.bulk(pairs[Int.random(in: 0..<pairs.count)].0)
+            return
+        }
+        guard let count = ctx.int64OrReply(2) else { return }
+        var withValues = false
+        if ctx.argc == 4 && ctx.arg(3, is: "WITHVALUES") {
+            withValues = true
+        } else if ctx.argc >= 4 {
+            return ctx.reply.error(ErrorReplies.syntax)
+        }
+        if count == Int64.min || (withValues && count < -(Int64.max / 2)) {
+            return ctx.reply.error(ErrorReplies.hrandfieldRange)
+        }
+        guard case let h = ctx.hashOrReply(ctx.lookupRead(ctx[1])), !h.isWrongType else { return }
+        guard let hash = h.value, count != 0 else { return ctx.reply.arrayHeader(0) }
+        let pairs = hash.pairs
+        var picked: [(Bytes, Bytes)]
+        if count < 0 {
+            let n = Int(clamping: count.magnitude)
+            guard n <= 1 << 24 else { return ctx.reply.error(ErrorReplies.hrandfieldRange) }
+            picked = (0..<n).map { _ in pairs[Int.random(in: 0..<pairs.count)] }
+        } else if count >= Int64(pairs.count) {
+            picked = pairs
+        } else {
+            picked = Array(pairs.shuffled().prefix(Int(count)))
+        }
+        let pairsAsArrays = withValues && ctx.reply.isRESP3
+        ctx.reply.arrayHeader(withValues && !pairsAsArrays ? picked.count * 2 : picked.count)
+        for (f, v) in picked {
+            if pairsAsArrays { ctx.reply.arrayHeader(2) }
+            ctx.reply.bulk(f)
+            if withValues { ctx.reply.bulk(v) }
+        }
+    }
+}
