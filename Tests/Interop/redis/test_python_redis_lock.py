@@ -1,21 +1,14 @@
 """python-redis-lock 4 (`redis_lock.Lock`), unmodified.
 
-Its acquisition is `SET name id NX EX s` and its extend script uses GET/TTL/EXPIRE, which need no
-lists. Its release script signals waiters with `LPUSH` on a list key, and a blocking acquire on a
-busy lock waits with `BLPOP`: Latchkey has no list type (issue 2 leaves lists out), so those paths
-are expected to fail there and are marked xfail for the latchkey target only.
+Its acquisition is `SET name id NX EX s` and its extend script uses GET/TTL/EXPIRE. Its release
+script signals waiters with `LPUSH` on a list key (and `PEXPIRE`s it), and a blocking acquire on a
+busy lock waits with `BLPOP` on that list: since issue 11 Latchkey has lists with blocking pops,
+so every path runs against both targets with no xfail.
 """
 import time
 
 import pytest
 import redis_lock
-
-from redis_support import target_is_redis
-
-needs_lists = pytest.mark.xfail(
-    not target_is_redis(), strict=True,
-    reason="python-redis-lock releases with LPUSH and waits with BLPOP; Latchkey has no lists")
-
 
 def test_nonblocking_acquire_and_contention(r):
     lock = redis_lock.Lock(r, "job", expire=30, id="worker-1")
@@ -64,7 +57,6 @@ def test_release_by_non_owner_is_refused(r):
     assert r.get("lock:steal") == b"thief"
 
 
-@needs_lists
 def test_release(r):
     lock = redis_lock.Lock(r, "rel", expire=30, id="me", signal_expire=100)
     assert lock.acquire(blocking=False)
@@ -72,7 +64,6 @@ def test_release(r):
     assert r.exists("lock:rel") == 0
 
 
-@needs_lists
 def test_blocking_acquire_times_out(r):
     holder = redis_lock.Lock(r, "blk", expire=30, id="a")
     assert holder.acquire(blocking=False)
@@ -82,7 +73,6 @@ def test_blocking_acquire_times_out(r):
     assert time.monotonic() - t0 >= 0.9
 
 
-@needs_lists
 def test_context_manager(r):
     with redis_lock.Lock(r, "cm", expire=30, id="me"):
         assert r.get("lock:cm") == b"me"
