@@ -106,7 +106,7 @@ enum ListCommands {
             return
         }
         ctx.reply.arrayHeader(b - a + 1)
-        for i in a...b { ctx.reply.bulk(list[i]) }
+        for i in a...b { list.packed(i).withByteView { ctx.reply.bulk($0) } }
     }
 
     /// LINDEX key index
@@ -191,7 +191,7 @@ enum ListCommands {
         let list = e.list
         let pivot = ctx[3]
         var at: Int? = nil
-        for i in 0..<list.count where pivot.equals(list[i]) {
+        for i in 0..<list.count where list.packed(i).equals(pivot) {
             at = after ? i + 1 : i
             break
         }
@@ -266,7 +266,7 @@ enum ListCommands {
             if maxlen != 0 && compared >= maxlen { break }
             compared += 1
             let i = rank > 0 ? k : n - 1 - k
-            if element.equals(list[i]) {
+            if list.packed(i).equals(element) {
                 if skip > 0 { skip -= 1 } else { matches.append(i) }
             }
             k += 1

@@ -1,14 +1,15 @@
 // The value of a hash key. Like Redis, small hashes (≤ 128 fields, values ≤ 64 bytes) are kept
-// as one flat insertion-ordered array searched linearly (Redis's listpack: HGETALL returns fields
+// as one flat insertion-ordered array of PackedBytes searched linearly (Redis's listpack: HGETALL returns fields
 // in insertion order), and bigger ones move to a dictionary for good, whose order is arbitrary
 // (Redis's hashtable). Keeps an estimate of the bytes it holds for maxmemory.
 import LatchkeyCore
 
 /// A hash value. Mutate it only through `KeyRef.mutate`, which keeps memory accounting right.
+/// Fields and values are PackedBytes (short ones inline, 16 bytes each).
 public final class HashValue {
     /// Flat [field, value, field, value, ...] while small; nil once converted.
-    var small: [Bytes]? = []
-    var large: [Bytes: Bytes] = [:]
+    var small: [PackedBytes]? = []
+    var large: [PackedBytes: PackedBytes] = [:]
     public private(set) var memoryBytes = 48 + 32
 
     public static let maxSmallFields = 128
@@ -20,25 +21,24 @@ public final class HashValue {
     public var isEmpty: Bool { count == 0 }
     public var encodingName: String { small == nil ? "hashtable" : "listpack" }
 
-    static func cost(_ f: Bytes, _ v: Bytes) -> Int {
-        ListValue.elementCost(f.count) + ListValue.elementCost(v.count) + 16
-    }
+    /// A pair's cost in the flat array (two slots plus heap bytes).
+    static func smallCost(_ f: PackedBytes, _ v: PackedBytes) -> Int { 32 + f.heapCost + v.heapCost }
+    /// A pair's cost in the dictionary (slots at its 3/4 load, plus metadata and heap bytes).
+    static func largeCost(_ f: PackedBytes, _ v: PackedBytes) -> Int { 44 + f.heapCost + v.heapCost }
 
     private func smallIndex(_ field: ByteView) -> Int? {
         guard let s = small else { return nil }
         var i = 0
         while i < s.count {
-            if s[i].count == field.count && s[i].withUnsafeBufferPointer({ f in
-                field.count == 0 || memcmpEqual(f.baseAddress!, field.base, field.count)
-            }) { return i }
+            if s[i].equals(field) { return i }
             i += 2
         }
         return nil
     }
 
     public func get(_ field: ByteView) -> Bytes? {
-        if let s = small { return smallIndex(field).map { s[$0 + 1] } }
-        return large[field.bytes]
+        if let s = small { return smallIndex(field).map { s[$0 + 1].bytes } }
+        return large[PackedBytes(field)]?.bytes
     }
 
     public func get(_ field: Bytes) -> Bytes? {
@@ -48,25 +48,28 @@ public final class HashValue {
     /// Sets a field; returns true when it is new.
     @discardableResult
     public func set(_ field: Bytes, _ value: Bytes) -> Bool {
+        let v = PackedBytes(value)
         if small != nil {
             if let i = field.withByteView({ smallIndex($0) }) {
-                memoryBytes += ListValue.elementCost(value.count) - ListValue.elementCost(small![i + 1].count)
-                small![i + 1] = value
+                memoryBytes += v.heapCost - small![i + 1].heapCost
+                small![i + 1] = v
                 if value.count > HashValue.maxSmallValue { convert() }
                 return false
             }
-            small!.append(field)
-            small!.append(value)
-            memoryBytes += HashValue.cost(field, value)
+            let f = PackedBytes(field)
+            small!.append(f)
+            small!.append(v)
+            memoryBytes += HashValue.smallCost(f, v)
             if small!.count / 2 > HashValue.maxSmallFields || value.count > HashValue.maxSmallValue
                 || field.count > HashValue.maxSmallValue { convert() }
             return true
         }
-        if let old = large.updateValue(value, forKey: field) {
-            memoryBytes += ListValue.elementCost(value.count) - ListValue.elementCost(old.count)
+        let f = PackedBytes(field)
+        if let old = large.updateValue(v, forKey: f) {
+            memoryBytes += v.heapCost - old.heapCost
             return false
         }
-        memoryBytes += HashValue.cost(field, value) + 16
+        memoryBytes += HashValue.largeCost(f, v)
         return true
     }
 
@@ -75,27 +78,28 @@ public final class HashValue {
     public func remove(_ field: ByteView) -> Bool {
         if small != nil {
             guard let i = smallIndex(field) else { return false }
-            memoryBytes -= HashValue.cost(small![i], small![i + 1])
+            memoryBytes -= HashValue.smallCost(small![i], small![i + 1])
             small!.removeSubrange(i...(i + 1))
             return true
         }
-        guard let old = large.removeValue(forKey: field.bytes) else { return false }
-        memoryBytes -= HashValue.cost(field.bytes, old) + 16
+        let f = PackedBytes(field)
+        guard let old = large.removeValue(forKey: f) else { return false }
+        memoryBytes -= HashValue.largeCost(f, old)
         return true
     }
 
     private func convert() {
         guard let s = small else { return }
-        var d: [Bytes: Bytes] = [:]
+        var d: [PackedBytes: PackedBytes] = [:]
         d.reserveCapacity(s.count / 2)
         var i = 0
         while i < s.count {
             d[s[i]] = s[i + 1]
+            memoryBytes += HashValue.largeCost(s[i], s[i + 1]) - HashValue.smallCost(s[i], s[i + 1])
             i += 2
         }
         small = nil
         large = d
-        memoryBytes += d.count * 16
     }
 
     /// Every (field, value), in the order HGETALL reports them.
@@ -103,11 +107,11 @@ public final class HashValue {
         if let s = small {
             var i = 0
             while i < s.count {
-                body(s[i], s[i + 1])
+                body(s[i].bytes, s[i + 1].bytes)
                 i += 2
             }
         } else {
-            for (f, v) in large { body(f, v) }
+            for (f, v) in large { body(f.bytes, v.bytes) }
         }
     }
 
@@ -120,8 +124,8 @@ public final class HashValue {
     }
 }
 
-@inline(__always)
-func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+@inlinable
+public func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
     for i in 0..<n where a[i] != b[i] { return false }
     return true
 }

@@ -1,12 +1,13 @@
-// The value of a list key: a ring buffer of owned byte strings, so pushes and pops at either end
-// are O(1) and indexing is O(1). Middle edits (LINSERT, LREM, LTRIM) rebuild the buffer, as
+// The value of a list key: a ring buffer of 16-byte PackedBytes slots (short elements inline,
+// longer ones on the heap), so pushes and pops at either end are O(1), indexing is O(1), and a
+// short element costs about 16 bytes. Middle edits (LINSERT, LREM, LTRIM) rebuild the buffer, as
 // Redis's are O(n) too. The object keeps an estimate of the bytes it holds so the keyspace can
 // count it against maxmemory; an Entry holds it retained (see Entry.swift).
 import LatchkeyCore
 
 /// A list value. Mutate it only through `KeyRef.mutate`, which keeps memory accounting right.
 public final class ListValue {
-    @usableFromInline var ring: [Bytes?]
+    @usableFromInline var ring: [PackedBytes?]
     @usableFromInline var head = 0
     public private(set) var count = 0
     /// Estimated heap bytes held (ring slots plus element buffers).
@@ -14,8 +15,11 @@ public final class ListValue {
 
     public init() {
         ring = Array(repeating: nil, count: 4)
-        memoryBytes = ListValue.baseCost + 4 * 8
+        memoryBytes = ListValue.baseCost + 4 * ListValue.slotSize
     }
+
+    /// Bytes per ring slot.
+    static let slotSize = 16
 
     public convenience init(_ elements: [Bytes]) {
         self.init()
@@ -34,32 +38,38 @@ public final class ListValue {
     @inlinable
     func physical(_ i: Int) -> Int { (head + i) & (ring.count - 1) }
 
-    /// Element `i` (0 ..< count).
+    /// Element `i` (0 ..< count), as an owned copy.
     @inlinable
-    public subscript(i: Int) -> Bytes { ring[physical(i)].unsafelyUnwrapped }
+    public subscript(i: Int) -> Bytes { ring[physical(i)].unsafelyUnwrapped.bytes }
+
+    /// Element `i` as stored (borrow its bytes with `withByteView`, no copy).
+    @inlinable
+    public func packed(_ i: Int) -> PackedBytes { ring[physical(i)].unsafelyUnwrapped }
 
     private func growIfFull() {
         guard count == ring.count else { return }
-        var bigger: [Bytes?] = Array(repeating: nil, count: ring.count * 2)
+        var bigger: [PackedBytes?] = Array(repeating: nil, count: ring.count * 2)
         for i in 0..<count { bigger[i] = ring[physical(i)] }
-        memoryBytes += ring.count * 8
+        memoryBytes += ring.count * ListValue.slotSize
         ring = bigger
         head = 0
     }
 
     public func pushFront(_ e: Bytes) {
         growIfFull()
+        let x = PackedBytes(e)
         head = (head - 1) & (ring.count - 1)
-        ring[head] = e
+        ring[head] = x
         count += 1
-        memoryBytes += 8 + ListValue.elementCost(e.count)
+        memoryBytes += x.heapCost
     }
 
     public func pushBack(_ e: Bytes) {
         growIfFull()
-        ring[physical(count)] = e
+        let x = PackedBytes(e)
+        ring[physical(count)] = x
         count += 1
-        memoryBytes += 8 + ListValue.elementCost(e.count)
+        memoryBytes += x.heapCost
     }
 
     public func popFront() -> Bytes? {
@@ -68,8 +78,8 @@ public final class ListValue {
         ring[head] = nil
         head = (head + 1) & (ring.count - 1)
         count -= 1
-        memoryBytes -= 8 + ListValue.elementCost(e.count)
-        return e
+        memoryBytes -= e.heapCost
+        return e.bytes
     }
 
     public func popBack() -> Bytes? {
@@ -78,8 +88,8 @@ public final class ListValue {
         let e = ring[p].unsafelyUnwrapped
         ring[p] = nil
         count -= 1
-        memoryBytes -= 8 + ListValue.elementCost(e.count)
-        return e
+        memoryBytes -= e.heapCost
+        return e.bytes
     }
 
     /// Pops from the head (`left`) or the tail.
@@ -89,8 +99,9 @@ public final class ListValue {
 
     public func set(_ i: Int, _ e: Bytes) {
         let p = physical(i)
-        memoryBytes += ListValue.elementCost(e.count) - ListValue.elementCost(ring[p].unsafelyUnwrapped.count)
-        ring[p] = e
+        let x = PackedBytes(e)
+        memoryBytes += x.heapCost - ring[p].unsafelyUnwrapped.heapCost
+        ring[p] = x
     }
 
     /// Every element, head first.
@@ -103,7 +114,7 @@ public final class ListValue {
         ring = Array(repeating: nil, count: capacity)
         head = 0
         count = 0
-        memoryBytes = ListValue.baseCost + capacity * 8
+        memoryBytes = ListValue.baseCost + capacity * ListValue.slotSize
         for e in elements { pushBack(e) }
     }
 
@@ -159,7 +170,7 @@ public final class ListValue {
     public var encodingName: String {
         if count > 128 { return "quicklist" }
         var total = 0
-        for i in 0..<count { total += self[i].count + 11 }
+        for i in 0..<count { total += packed(i).count + 11 }
         return total <= 8192 ? "listpack" : "quicklist"
     }
 }
