@@ -32,6 +32,8 @@ public final class Database {
     @exclusivity(unchecked) public private(set) var count: Int = 0
     /// Number of keys with a TTL (INFO keyspace `expires=`).
     @exclusivity(unchecked) public internal(set) var expiresCount: Int = 0
+    /// Number of list and hash keys (the rewrite frames those at its start; see Persistence+RESP).
+    @exclusivity(unchecked) public internal(set) var objectCount: Int = 0
     /// Bytes held by entries, their list/hash objects and the table.
     @exclusivity(unchecked) public internal(set) var memoryBytes: Int = 0
     @usableFromInline let seed: UInt64
@@ -133,6 +135,7 @@ public final class Database {
         let e = Entry.make(key: key, keyCount: keyCount, object: object, type: type, expireAt: expireAt)
         place(e, probe, expireAt: expireAt)
         memoryBytes += e.objectBytes
+        objectCount += 1
         return e
     }
 
@@ -156,6 +159,7 @@ public final class Database {
         if old.expireAt != 0 { expiresCount -= 1 }
         if expireAt != 0 { expiresCount += 1 }
         memoryBytes -= old.allocationSize + old.objectBytes
+        if old.type != .string { objectCount -= 1 }
         old.releaseObject()
         let e = old.replacingString(value: value, valueCount: valueCount, expireAt: expireAt)
         slots[slot] = e.raw
@@ -177,6 +181,7 @@ public final class Database {
         let e = entry(at: slot)
         if e.expireAt != 0 { expiresCount -= 1 }
         memoryBytes -= e.allocationSize + e.objectBytes
+        if e.type != .string { objectCount -= 1 }
         e.free()
         count -= 1
         var hole = slot
@@ -209,6 +214,7 @@ public final class Database {
         tags.initialize(repeating: 0, count: 8)
         count = 0
         expiresCount = 0
+        objectCount = 0
         memoryBytes = 8 * 9
         sweepCursor = 0
     }

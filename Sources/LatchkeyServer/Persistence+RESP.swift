@@ -23,13 +23,25 @@ extension CommandEngine: LogParticipant {
     }
 
     /// One slice of an incremental rewrite: bucket walks (Keyspace.walkBuckets) over each
-    /// database in turn, framing live keys with their absolute expiry; expired keys are skipped.
+    /// database in turn, framing live string keys with their absolute expiry; expired keys are
+    /// skipped. Lists and hashes are different: their records (push, pop, ...) are not
+    /// idempotent, so a list framed after a change that the rewrite buffer also holds would get
+    /// that change twice. They are therefore all framed in the first slice, which runs at the
+    /// moment the capture starts (like the broker), and skipped by the walk. That first slice
+    /// walks the whole table only when a database holds lists or hashes at all.
     public func writeLogSnapshotSlice(into out: inout [UInt8], cursor: inout LogSnapshotCursor, nowMs: Int64, maxRecords: Int) {
+        if cursor.section == 0 && cursor.position == 0 && !cursor.done {
+            for index in 0..<keyspace.databaseCount where keyspace.databases[index].objectCount > 0 {
+                _ = keyspace.walkBuckets(db: index, cursor: 0, count: Int.max) { e in
+                    if e.type != .string { CommandEngine.frameSnapshot(e, db: index, nowMs: nowMs, into: &out) }
+                }
+            }
+        }
         var budget = maxRecords
         while cursor.section < keyspace.databaseCount && budget > 0 {
             let db = cursor.section
             let step = keyspace.walkBuckets(db: db, cursor: cursor.position, count: budget) { e in
-                CommandEngine.frameSnapshot(e, db: db, nowMs: nowMs, into: &out)
+                if e.type == .string { CommandEngine.frameSnapshot(e, db: db, nowMs: nowMs, into: &out) }
             }
             budget -= max(1, step.seen)
             if step.next == 0 {
