@@ -5,6 +5,7 @@ script signals waiters with `LPUSH` on a list key (and `PEXPIRE`s it), and a blo
 busy lock waits with `BLPOP` on that list: since issue 11 Latchkey has lists with blocking pops,
 so every path runs against both targets with no xfail.
 """
+import threading
 import time
 
 import pytest
@@ -77,3 +78,27 @@ def test_context_manager(r):
     with redis_lock.Lock(r, "cm", expire=30, id="me"):
         assert r.get("lock:cm") == b"me"
     assert r.exists("lock:cm") == 0
+
+
+def test_blocking_acquire_is_woken_by_release(r):
+    """The waiter sits in BLPOP (timeout 0 = forever); the release script's LPUSH wakes it."""
+    holder = redis_lock.Lock(r, "wake", expire=30, id="a")
+    assert holder.acquire(blocking=False)
+    got = {}
+
+    def wait():
+        waiter = redis_lock.Lock(r.__class__(connection_pool=r.connection_pool), "wake", expire=30, id="b")
+        t0 = time.monotonic()
+        got["acquired"] = waiter.acquire(blocking=True)
+        got["waited"] = time.monotonic() - t0
+        waiter.release()
+
+    t = threading.Thread(target=wait)
+    t.start()
+    time.sleep(0.3)
+    assert "acquired" not in got  # still blocked
+    holder.release()
+    t.join(5)
+    assert got.get("acquired") is True
+    assert 0.25 <= got["waited"] < 3
+    assert r.exists("lock:wake") == 0
