@@ -9,8 +9,14 @@ import LatchkeyRESP
 extension HashCommands {
     /// HSCAN key cursor [MATCH pattern] [COUNT count] [NOVALUES]
     static func hscan(_ ctx: CommandContext) {
-        guard let cursor = ASCII.parseInt64(ctx[2]), cursor >= 0 else {
-            return ctx.reply.error(ErrorReplies.invalidCursor)
+        // Redis's order: the cursor, then the key (missing: an empty scan, whatever the options
+        // say; another type: WRONGTYPE), then the options.
+        guard let cursor = KeyCommands.parseCursor(ctx[2]) else { return ctx.reply.error(ErrorReplies.invalidCursor) }
+        guard case let h = ctx.hashOrReply(ctx.lookupRead(ctx[1])), !h.isWrongType else { return }
+        guard h.value != nil else {
+            ctx.reply.arrayHeader(2)
+            ctx.reply.bulk(string: "0")
+            return ctx.reply.arrayHeader(0)
         }
         var count: Int64 = 10
         var pattern: ByteView? = nil
@@ -34,11 +40,13 @@ extension HashCommands {
                 return ctx.reply.error(ErrorReplies.syntax)
             }
         }
-        guard case let h = ctx.hashOrReply(ctx.lookupRead(ctx[1])), !h.isWrongType else { return }
         let pairs = h.value?.pairs ?? []
         let small = h.value?.encodingName != "hashtable"
-        let start = small ? 0 : Int(clamping: cursor)
-        let end = small ? pairs.count : min(pairs.count, start + Int(clamping: count))
+        // Positions are bounded by the hash's size before any addition (a client cursor can be
+        // anything up to 2^64-1).
+        let position = UInt64(bitPattern: Int64(cursor))
+        let start = small ? 0 : Int(min(position, UInt64(pairs.count)))
+        let end = small ? pairs.count : start + min(Int(clamping: count), pairs.count - start)
         var out: [Bytes] = []
         if start < end {
             for (f, v) in pairs[start..<end] {

@@ -2,6 +2,9 @@
 // HVALS HINCRBY HINCRBYFLOAT HSTRLEN HSCAN HRANDFIELD. Parse first, look up with WRONGTYPE from
 // the one helper, journal the resulting fields (HINCRBY journals the new value, an effect), then
 // reply. HGETALL and HRANDFIELD WITHVALUES reply maps/pairs in RESP3 as Redis does.
+#if canImport(Glibc)
+import Glibc
+#endif
 import LatchkeyCore
 import LatchkeyKeyspace
 import LatchkeyRESP
@@ -146,20 +149,21 @@ enum HashCommands {
         ctx.reply.integer(result)
     }
 
-    /// HINCRBYFLOAT key field increment
+    /// HINCRBYFLOAT key field increment — in long double, parsed and printed as Redis does
+    /// (strtold, then "%.17Lf" with trailing zeros removed), so results match digit for digit.
     static func hincrbyfloat(_ ctx: CommandContext) {
-        guard let delta = parseFloat(ctx[3]) else { return ctx.reply.error(ErrorReplies.notFloat) }
+        guard let delta = parseLongDouble(ctx[3]) else { return ctx.reply.error(ErrorReplies.notFloat) }
         if delta.isInfinite { return ctx.reply.error(ErrorReplies.valueNanOrInf) }
         var ref = ctx.lookupWrite(ctx[1])
         guard ctx.typeOrReply(ref.entry, .hash) else { return }
-        var current = 0.0
+        var current: Float80 = 0
         if let old = ref.entry?.hash.get(ctx[2]) {
-            guard let v = old.withByteView({ parseFloat($0) }) else { return ctx.reply.error(ErrorReplies.hashNotFloat) }
+            guard let v = old.withByteView({ parseLongDouble($0) }) else { return ctx.reply.error(ErrorReplies.hashNotFloat) }
             current = v
         }
         let result = current + delta
         if result.isNaN || result.isInfinite { return ctx.reply.error(ErrorReplies.incrNanOrInf) }
-        let text = Bytes(formatFloat(result).utf8)
+        guard let text = formatLongDouble(result) else { return ctx.reply.error(ErrorReplies.hrandfieldRange) }
         storeField(ctx, &ref, text)
         ctx.reply.bulk(text)
     }
@@ -171,34 +175,37 @@ enum HashCommands {
         ref.mutate { $0.hash.set(field, value) }
     }
 
-    /// Redis's strtold rules as far as clients see them: no spaces, no NaN.
-    static func parseFloat(_ v: ByteView) -> Double? {
-        guard v.count > 0, v[0] != 32, v[v.count - 1] != 32, let d = Double(v.string), !d.isNaN else { return nil }
-        return d
+    /// Redis's string2ld: strtold over the whole argument, no leading space, no NaN, at most
+    /// 5 KB (MAX_LONG_DOUBLE_CHARS).
+    static func parseLongDouble(_ v: ByteView) -> Float80? {
+        guard v.count > 0, v.count <= maxLongDoubleChars, v[0] != 32, !(v[0] >= 9 && v[0] <= 13) else { return nil }
+        var text = v.bytes.map { CChar(bitPattern: $0) }
+        text.append(0)
+        return text.withUnsafeBufferPointer { buf -> Float80? in
+            var end: UnsafeMutablePointer<CChar>? = nil
+            errno = 0
+            let d = strtold(buf.baseAddress!, &end)
+            guard let end, end - UnsafeMutablePointer(mutating: buf.baseAddress!) == v.count, !d.isNaN else { return nil }
+            // strtold reports over/underflow with ERANGE; Redis rejects it too.
+            if errno == ERANGE && (d.isInfinite || d == 0) { return nil }
+            return d
+        }
     }
 
-    /// Redis's human long-double format: integers without a point, otherwise the shortest
-    /// decimal that reads back the same, never in exponent form.
-    static func formatFloat(_ d: Double) -> String {
-        if d == d.rounded() && abs(d) < 1e17 { return String(Int64(d)) }
-        let s = String(d)
-        guard let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }) else { return s }
-        // Expand d.ddde±x into plain digits.
-        let mantissa = String(s[..<e])
-        guard let exp = Int(s[s.index(after: e)...]) else { return s }
-        let negative = mantissa.hasPrefix("-")
-        var digits = String(mantissa.filter { $0 != "-" })
-        let point = digits.firstIndex(of: ".").map { digits.distance(from: digits.startIndex, to: $0) } ?? digits.count
-        digits.removeAll { $0 == "." }
-        let pos = point + exp
-        var out: String
-        if pos <= 0 {
-            out = "0." + String(repeating: "0", count: -pos) + digits
-        } else if pos >= digits.count {
-            out = digits + String(repeating: "0", count: pos - digits.count)
-        } else {
-            out = String(digits.prefix(pos)) + "." + String(digits.dropFirst(pos))
+    static let maxLongDoubleChars = 5 * 1024
+
+    /// Redis's ld2string(LD_STR_HUMAN): "%.17Lf", trailing zeros (and a bare point) removed,
+    /// "-0" printed as "0"; nil when it does not fit MAX_LONG_DOUBLE_CHARS.
+    static func formatLongDouble(_ d: Float80) -> Bytes? {
+        var buf = [CChar](repeating: 0, count: maxLongDoubleChars)
+        let n = withVaList([d]) { vsnprintf(&buf, maxLongDoubleChars, "%.17Lf", $0) }
+        guard n > 0, Int(n) + 1 <= maxLongDoubleChars else { return nil }
+        var out = buf[0..<Int(n)].map { UInt8(bitPattern: $0) }
+        if out.contains(46) {  // '.'
+            while out.last == 48 { out.removeLast() }
+            if out.last == 46 { out.removeLast() }
         }
-        return (negative ? "-" : "") + out
+        if out == [45, 48] { out = [48] }
+        return out
     }
 }

@@ -193,21 +193,28 @@ enum KeyCommands {
         for k in found { ctx.reply.bulk(k) }
     }
 
-    /// Redis reads cursors with strtoul: any decimal up to 2^64-1, and "-N" wraps around.
+    /// Redis reads cursors with strtoul: optional sign, decimal digits up to 2^64-1 ("-N" wraps
+    /// around), and the empty string is cursor 0; a leading space or any other byte is invalid.
     /// The bit pattern is what the reverse-binary walk uses.
-    private static func parseCursor(_ v: ByteView) -> Int? {
-        if let small = ASCII.parseInt64(v) { return Int(small) }
-        guard v.count > 0, v.count <= 20 else { return nil }
+    static func parseCursor(_ v: ByteView) -> Int? {
+        var i = 0
+        var negative = false
+        if v.count > 0 && (v[0] == 43 || v[0] == 45) {  // + -
+            negative = v[0] == 45
+            i = 1
+            if v.count == 1 { return nil }  // a sign with no digits: strtoul stops at the sign
+        }
         var x: UInt64 = 0
-        for i in 0..<v.count {
+        while i < v.count {
             let d = v[i] &- 48
             if d > 9 { return nil }
             let (m, o1) = x.multipliedReportingOverflow(by: 10)
             let (a, o2) = m.addingReportingOverflow(UInt64(d))
             if o1 || o2 { return nil }
             x = a
+            i += 1
         }
-        return Int(truncatingIfNeeded: x)
+        return Int(truncatingIfNeeded: negative ? 0 &- x : x)
     }
 
     /// DBSIZE

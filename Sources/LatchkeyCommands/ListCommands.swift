@@ -111,9 +111,11 @@ enum ListCommands {
 
     /// LINDEX key index
     static func lindex(_ ctx: CommandContext) {
-        guard let index = ctx.int64OrReply(2) else { return }
+        // Redis looks the key up (nil, WRONGTYPE) before it reads the index.
         guard case let found = ctx.listOrReply(ctx.lookupRead(ctx[1])), !found.isWrongType else { return }
-        guard let list = found.value, let i = resolve(index, count: list.count) else {
+        guard let list = found.value else { return ctx.reply.null() }
+        guard let index = ctx.int64OrReply(2) else { return }
+        guard let i = resolve(index, count: list.count) else {
             ctx.reply.null()
             return
         }
@@ -122,13 +124,13 @@ enum ListCommands {
 
     /// LSET key index element
     static func lset(_ ctx: CommandContext) {
-        guard let index = ctx.int64OrReply(2) else { return }
         var ref = ctx.lookupWrite(ctx[1])
         guard let e = ref.entry else {
             ctx.reply.error(ErrorReplies.noSuchKey)
             return
         }
         guard ctx.typeOrReply(e, .list) else { return }
+        guard let index = ctx.int64OrReply(2) else { return }
         guard let i = resolve(index, count: e.list.count) else {
             ctx.reply.error(ErrorReplies.indexOutOfRange)
             return
@@ -231,15 +233,14 @@ enum ListCommands {
                 }
                 rank = r
             } else if ctx.arg(j, is: "COUNT") {
-                guard let c = ctx.int64OrReply(j + 1) else { return }
-                if c < 0 {
+                // Redis answers a non-integer COUNT/MAXLEN with the same text as a negative one.
+                guard let c = ASCII.parseInt64(ctx[j + 1]), c >= 0 else {
                     ctx.reply.error(ErrorReplies.countNegative)
                     return
                 }
                 count = c
             } else if ctx.arg(j, is: "MAXLEN") {
-                guard let m = ctx.int64OrReply(j + 1) else { return }
-                if m < 0 {
+                guard let m = ASCII.parseInt64(ctx[j + 1]), m >= 0 else {
                     ctx.reply.error(ErrorReplies.maxlenNegative)
                     return
                 }
