@@ -1,4 +1,4 @@
-// CLIENT subcommands: ID, SETNAME, GETNAME, SETINFO, LIST, INFO, KILL, NO-EVICT, NO-TOUCH, HELP.
+// CLIENT subcommands: ID, SETNAME, GETNAME, SETINFO, LIST, INFO, KILL, UNBLOCK, NO-EVICT, NO-TOUCH, HELP.
 // Unknown subcommands (e.g. redis-py 8's MAINT_NOTIFICATIONS) get Redis's text from the gate.
 import LatchkeyCore
 import LatchkeyRESP

@@ -1,6 +1,7 @@
 // Generic key commands: DEL/UNLINK, EXISTS, TYPE, the EXPIRE family with NX/XX/GT/LT, TTL/PTTL,
-// EXPIRETIME/PEXPIRETIME, PERSIST, KEYS, SCAN, DBSIZE, FLUSHDB/FLUSHALL. Deadlines are computed
-// once as absolute ms and journaled as such (a deadline already past is journaled as a delete).
+// EXPIRETIME/PEXPIRETIME, PERSIST, KEYS, SCAN, DBSIZE, FLUSHDB/FLUSHALL (RENAME and OBJECT are in
+// KeyCommands+Rename.swift). Deadlines are computed once as absolute ms and journaled as such (a
+// deadline already past is journaled as a delete). These commands work on keys of every type.
 import LatchkeyCore
 import LatchkeyKeyspace
 import LatchkeyRESP

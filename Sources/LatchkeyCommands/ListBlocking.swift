@@ -122,6 +122,11 @@ extension CommandEngine {
         let now = context.nowMs
         var ref = keyspace.lookupWrite(db: db, key, now: now)
         guard let e = ref.entry, e.type == .list, !e.list.isEmpty else { return false }
+        // The served pop writes the key (and BLMOVE's destination): WATCHers must see it.
+        if !watchers.isEmpty {
+            touchWatched(db: db, key.bytes)
+            if case .move(let destination, _, _) = b.op { touchWatched(db: db, destination) }
+        }
         switch b.op {
         case .pop(let left):
             unblock(b)
@@ -158,6 +163,10 @@ extension CommandEngine {
             }
         }
         return true
+    }
+
+    private func touchWatched(db: Int, _ key: Bytes) {
+        for c in watchers[WatchedKey(db: db, key: key)] ?? [] { c.watchTouched = true }
     }
 
     func journalIfEnabled(_ record: @autoclosure () -> LogRecord) {

@@ -82,7 +82,7 @@ extension CommandEngine {
                     let list = e.list
                     switch record {
                     case .listPop(_, _, let head, let count):
-                        for _ in 0..<count { _ = list.pop(left: head) }
+                        for _ in 0..<min(count, list.count) { _ = list.pop(left: head) }
                     case .listSet(_, _, let index, let value):
                         if index < list.count { list.set(index, value) }
                     case .listInsert(_, _, let index, let value):

@@ -132,3 +132,20 @@ import LatchkeyRESP
         #expect(again.withUnsafeBytes { b.receive($0) } == 0)
     }
 }
+
+@Suite("List blocking and WATCH") struct ListBlockingWatchTests {
+    @Test("BLMOVE - a served move touches the WATCHed destination, so the watcher's EXEC aborts")
+    func servedMoveTouchesWatchers() {
+        let t = Transcript()
+        let (_, b) = Transcript.connect(t.engine, t.context)
+        let (_, w) = Transcript.connect(t.engine, t.context)
+        _ = t.send(["WATCH", "dst"], on: w)
+        t.context.refreshNow()
+        _ = Transcript.encode(["BLMOVE", "src", "dst", "LEFT", "LEFT", "0"]).withUnsafeBytes { b.receive($0) }
+        #expect(t.send("RPUSH", "src", "x") == int(1))  // names src only; the served move writes dst
+        #expect(t.send("LRANGE", "dst", "0", "-1") == .array([bulk("x")]))
+        _ = t.send(["MULTI"], on: w)
+        _ = t.send(["LLEN", "dst"], on: w)
+        #expect(t.send(["EXEC"], on: w) == .nullArray)
+    }
+}
