@@ -144,7 +144,38 @@ STRING_EXTRAS_SCRIPT = [
     X("SET", "r", "x" * 60), X("OBJECT", "ENCODING", "r"), X("OBJECT", "ENCODING", "nokey"),
 ]
 
-SCRIPTS = {"lists": LIST_SCRIPT, "hashes": HASH_SCRIPT, "wrongtype": WRONGTYPE_SCRIPT,
+# Redisson's RLock scripts (3.x, as it sends them with EVAL): a reentrant lock in a hash whose
+# field is the owner (uuid:threadId) and whose value is the hold count. The unlock message it
+# PUBLISHes is pub/sub's, so the unlock script here stops before that call.
+REDISSON_TRY_LOCK = (
+    "if ((redis.call('exists', KEYS[1]) == 0) or (redis.call('hexists', KEYS[1], ARGV[2]) == 1)) then "
+    "redis.call('hincrby', KEYS[1], ARGV[2], 1); redis.call('pexpire', KEYS[1], ARGV[1]); return nil; end; "
+    "return redis.call('pttl', KEYS[1]);")
+REDISSON_RENEW = (
+    "if (redis.call('hexists', KEYS[1], ARGV[2]) == 1) then redis.call('pexpire', KEYS[1], ARGV[1]); "
+    "return 1; end; return 0;")
+REDISSON_UNLOCK = (
+    "if (redis.call('hexists', KEYS[1], ARGV[3]) == 0) then return nil; end; "
+    "local counter = redis.call('hincrby', KEYS[1], ARGV[3], -1); "
+    "if (counter > 0) then redis.call('pexpire', KEYS[1], ARGV[2]); return 0; "
+    "else redis.call('del', KEYS[1]); return 1; end; return nil;")
+OWNER_A, OWNER_B = "5f1c1e7a-9d7b-4b0e-8c1a-2f6f0d2f9a11:1", "5f1c1e7a-9d7b-4b0e-8c1a-2f6f0d2f9a11:2"
+REDISSON_SCRIPT = [
+    X("EVAL", REDISSON_TRY_LOCK, "1", "lock", "30000", OWNER_A),      # acquired: nil
+    X("EVAL", REDISSON_TRY_LOCK, "1", "lock", "30000", OWNER_A),      # re-entered: nil, count 2
+    X("HGETALL", "lock"), M("int", "PTTL", "lock", tol=300),
+    M("int", "EVAL", REDISSON_TRY_LOCK, "1", "lock", "30000", OWNER_B, tol=300),  # busy: its PTTL
+    X("EVAL", REDISSON_RENEW, "1", "lock", "60000", OWNER_A), M("int", "PTTL", "lock", tol=300),
+    X("EVAL", REDISSON_RENEW, "1", "lock", "60000", OWNER_B),
+    X("EVAL", REDISSON_UNLOCK, "1", "lock", "30000", OWNER_B),        # not the owner: nil
+    X("EVAL", REDISSON_UNLOCK, "1", "lock", "30000", OWNER_A),        # count 1 left: 0
+    X("HGET", "lock", OWNER_A),
+    X("EVAL", REDISSON_UNLOCK, "1", "lock", "30000", OWNER_A),        # released: 1
+    X("EXISTS", "lock"), X("EVAL", REDISSON_TRY_LOCK, "1", "lock", "30000", OWNER_B), X("HGETALL", "lock"),
+    X("SET", "str", "x"), X("EVAL", REDISSON_TRY_LOCK, "1", "str", "30000", OWNER_A),  # WRONGTYPE from Lua
+]
+
+SCRIPTS = {"lists": LIST_SCRIPT, "redisson-hash": REDISSON_SCRIPT, "hashes": HASH_SCRIPT, "wrongtype": WRONGTYPE_SCRIPT,
            "string-extras": STRING_EXTRAS_SCRIPT}
 
 
