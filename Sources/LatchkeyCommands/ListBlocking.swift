@@ -87,6 +87,8 @@ extension CommandEngine {
         blocking.byClient[b.client.info.id] = nil
         b.client.blocked = nil
         b.client.info.exemptFromIdleTimeout = false
+        b.client.info.outbox.wantsInputRedelivery = true
+        b.client.info.outbox.markDirty()
     }
 
     /// Writes into a blocked client's outbox with a writer in its protocol.

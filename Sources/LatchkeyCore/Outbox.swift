@@ -24,6 +24,10 @@ public final class Outbox {
     /// Bytes the writer has handed to the transport but not sent yet (kept current by the
     /// server), so limits checked before buffering see all of a client's pending output.
     public var transportQueuedBytes = 0
+    /// Set by a session that left input unread and can take it now (a client served after
+    /// blocking in BLPOP & co.): the server offers the buffered bytes again on the next loop
+    /// iteration, so commands pipelined behind the blocking one run without waiting for a read.
+    @exclusivity(unchecked) public var wantsInputRedelivery = false
     /// The server's writer for this outbox.
     public weak var writer: OutboxWriter?
     @exclusivity(unchecked) @usableFromInline var queued = false

@@ -244,6 +244,20 @@ public final class TCPConnection: HandleOwner {
         }
     }
 
+    /// Offers the bytes a previous delivery left unconsumed to the delegate again, without
+    /// reading (a session that had stopped taking commands, such as a client blocked in BLPOP,
+    /// can take them now). Does nothing when nothing is buffered.
+    public func redeliverBuffered() {
+        guard !isClosing, let delegate, let buffer, start < end else { return }
+        let used = delegate.connection(self, received: UnsafeRawBufferPointer(start: buffer + start, count: end - start))
+        if isClosing { return }
+        start += used
+        if start >= end {
+            start = 0
+            end = 0
+        }
+    }
+
     private func releaseBuffer() {
         free(buffer)
         buffer = nil

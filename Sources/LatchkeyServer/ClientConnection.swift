@@ -123,6 +123,10 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
             close()
             return
         }
+        if outbox.wantsInputRedelivery {
+            outbox.wantsInputRedelivery = false
+            server.scheduleRedelivery(self)
+        }
         let count = writableCount()
         if !connection.isWriting, count > 0 {
             let failed = outbox.bytes.withUnsafeBytes { connection.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }

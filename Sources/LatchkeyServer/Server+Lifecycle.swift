@@ -128,6 +128,8 @@ extension Server {
         beforeSleep?.close()
         waker?.close()
         graceTimer?.close()
+        redeliveryTimer?.close()
+        redeliveryTimer = nil
         signalWatchers.forEach { $0.close() }
         signalWatchers = []
         cronTimer = nil

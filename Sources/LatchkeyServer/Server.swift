@@ -40,6 +40,9 @@ public final class Server: ServerControl {
     var signalWatchers: [SignalWatcher] = []
     var waker: LoopWaker?
     var graceTimer: LoopTimer?
+    /// Connections whose buffered input is offered again next iteration (Server+Redelivery.swift).
+    var redeliveryTimer: LoopTimer?
+    var redeliveries: [ClientConnection] = []
     var shuttingDown = false
     var cronTicks: UInt64 = 0
     var cronHz: Int64 = 10

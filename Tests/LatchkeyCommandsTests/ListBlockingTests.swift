@@ -119,7 +119,7 @@ import LatchkeyRESP
         #expect(t.send("LLEN", "q") == int(1))
     }
 
-    @Test("BLPOP - commands pipelined behind a blocking one wait until it is served")
+    @Test("BLPOP - commands pipelined behind a blocking one are left unread until it is served")
     func pipelinedAfterBlock() {
         let t = Transcript()
         let (_, b) = Transcript.connect(t.engine, t.context)
@@ -130,6 +130,12 @@ import LatchkeyRESP
         // While blocked, offered input is not consumed.
         let again = Transcript.encode(["PING"])
         #expect(again.withUnsafeBytes { b.receive($0) } == 0)
+        // Served: the outbox asks the server to offer the unread bytes again.
+        #expect(!b.client.info.outbox.wantsInputRedelivery)
+        #expect(t.send("RPUSH", "q", "x") == int(1))
+        #expect(b.client.info.outbox.wantsInputRedelivery)
+        #expect(again.withUnsafeBytes { b.receive($0) } == again.count)
+        #expect(pending(b) == [.array([bulk("q"), bulk("x")]), .simpleString(Bytes("PONG".utf8))])
     }
 }
 

@@ -278,6 +278,16 @@ def _blocking_transcript(port, proto):
         time.sleep(0.1)
         cmd(c, "RPUSH", "gone", "1")
         cmd(c, "LLEN", "gone")
+        # Commands pipelined behind a blocking pop run once it is served, with no further input.
+        a.send(encode("BLPOP", "pq", "0") + encode("PING") + encode("RPUSH", "pq", "after"))
+        time.sleep(0.05)
+        cmd(c, "RPUSH", "pq", "x")
+        for _ in range(3):
+            out.append(a.read().raw)
+        cmd(c, "LRANGE", "pq", "0", "-1")
+        a.send(encode("BLPOP", "pq2", "0.1") + encode("ECHO", "after timeout"))
+        out.append(a.read().raw)
+        out.append(a.read().raw)
         # Timeout errors.
         for args in (("BLPOP", "q", "-1"), ("BLPOP", "q", "x"), ("BLPOP", "q", "nan"), ("BLPOP", "q", "inf"),
                      ("BLPOP", "q", "1e300"), ("BLMPOP", "-1", "1", "q", "LEFT"), ("BLMPOP", "0", "0", "q", "LEFT"),
