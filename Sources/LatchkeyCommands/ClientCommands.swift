@@ -49,6 +49,7 @@ enum ClientCommands {
         var flags = ""
         if multi >= 0 { flags += "x" }
         if subs.isSubscribed { flags += "P" }
+        if session?.client.blocked != nil { flags += "b" }  // blocked in BLPOP & co.
         if flags.isEmpty { flags = "N" }
         return "id=\(c.id) addr=\(c.peerAddress) laddr=\(c.localAddress) fd=-1 name=\(c.name.string) age=\(age) "
             + "idle=\(idle) flags=\(flags) db=\(c.db) sub=\(subs.channels.count) psub=\(subs.patterns.count) "
