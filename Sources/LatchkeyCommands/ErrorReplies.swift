@@ -61,9 +61,7 @@ public enum ErrorReplies {
     public static let valueNanOrInf = "ERR value is NaN or Infinity"
     public static let incrNanOrInf = "ERR increment would produce NaN or Infinity"
     public static let hrandfieldRange = "ERR value is out of range"
-    public static let msetnxArity = "ERR wrong number of arguments for 'msetnx' command"
     public static let unblockReason = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
-    public static let noSuchKeyObject = "ERR no such key"
 
     /// `ERR Unsupported option FOO` (EXPIRE family)
     public static func unsupportedOption(_ opt: String) -> String { "ERR Unsupported option " + opt }
