@@ -3,7 +3,8 @@
 // after the top-level command has finished (so a push from MULTI/EXEC or a script wakes waiters
 // once it is done). A served or timed-out client gets its reply written into its own outbox
 // from here, never while its own session is receiving. Timeouts follow the server clock
-// (ServerContext.nowMs, checked from cron); CLIENT UNBLOCK and disconnects remove waiters.
+// (ServerContext.dataNowMs, the clock TTLs follow: checked from cron and right after LATCHKEY
+// CLOCK moves it); CLIENT UNBLOCK and disconnects remove waiters.
 import LatchkeyCore
 import LatchkeyKeyspace
 import LatchkeyLog
@@ -121,7 +122,7 @@ extension CommandEngine {
 
     /// Serves `b` from `key` if it holds a list; returns false when there was nothing to take.
     private func serve(_ b: BlockedClient, key: ByteView, db: Int) -> Bool {
-        let now = context.nowMs
+        let now = context.dataNowMs
         var ref = keyspace.lookupWrite(db: db, key, now: now)
         guard let e = ref.entry, e.type == .list, !e.list.isEmpty else { return false }
         // The served pop writes the key (and BLMOVE's destination): WATCHers must see it.
@@ -175,10 +176,10 @@ extension CommandEngine {
         if journal.isEnabled && !isReplaying { journal.append(record()) }
     }
 
-    /// Replies nil to every blocked client whose deadline has passed at the server's `now`.
+    /// Replies nil to every blocked client whose deadline has passed at the server's data time.
     func expireBlockedClients() {
         if blocking.byClient.isEmpty { return }
-        let now = context.nowMs
+        let now = context.dataNowMs
         let due = blocking.byClient.values.filter { $0.deadlineMs != 0 && $0.deadlineMs <= now }
         for b in due.sorted(by: { $0.deadlineMs < $1.deadlineMs }) {
             unblock(b)

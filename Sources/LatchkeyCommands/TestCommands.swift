@@ -111,6 +111,7 @@ extension CommandEngine {
     /// One unbounded active-expiry pass at the current server time (after a clock move).
     func expireEverything() {
         keyspace.activeExpireCycle(now: context.dataNowMs, budget: ExpiryBudget(minSlots: Int.max, tableShift: 0, maxSlots: Int.max))
+        expireBlockedClients()  // blocking timeouts follow the same clock
     }
 
     /// LATCHKEY RESET's RESP half, then every other front end's: journaled as FLUSHALL (the
