@@ -145,8 +145,9 @@ STRING_EXTRAS_SCRIPT = [
 ]
 
 # Redisson's RLock scripts (3.x, as it sends them with EVAL): a reentrant lock in a hash whose
-# field is the owner (uuid:threadId) and whose value is the hold count. The unlock message it
-# PUBLISHes is pub/sub's, so the unlock script here stops before that call.
+# field is the owner (uuid:threadId) and whose value is the hold count. Unlock's ARGV are
+# (unlock message, lease ms, owner); the message is PUBLISHed by Redisson's full script, which is
+# pub/sub's, so the unlock script here stops before that call.
 REDISSON_TRY_LOCK = (
     "if ((redis.call('exists', KEYS[1]) == 0) or (redis.call('hexists', KEYS[1], ARGV[2]) == 1)) then "
     "redis.call('hincrby', KEYS[1], ARGV[2], 1); redis.call('pexpire', KEYS[1], ARGV[1]); return nil; end; "
@@ -167,11 +168,12 @@ REDISSON_SCRIPT = [
     M("int", "EVAL", REDISSON_TRY_LOCK, "1", "lock", "30000", OWNER_B, tol=2000),  # busy: its PTTL
     X("EVAL", REDISSON_RENEW, "1", "lock", "60000", OWNER_A), M("int", "PTTL", "lock", tol=2000),
     X("EVAL", REDISSON_RENEW, "1", "lock", "60000", OWNER_B),
-    X("EVAL", REDISSON_UNLOCK, "1", "lock", "30000", OWNER_B),        # not the owner: nil
-    X("EVAL", REDISSON_UNLOCK, "1", "lock", "30000", OWNER_A),        # count 1 left: 0
+    X("EVAL", REDISSON_UNLOCK, "1", "lock", "0", "30000", OWNER_B),        # not the owner: nil
+    X("EVAL", REDISSON_UNLOCK, "1", "lock", "0", "30000", OWNER_A),        # count 1 left: 0
     X("HGET", "lock", OWNER_A),
-    X("EVAL", REDISSON_UNLOCK, "1", "lock", "30000", OWNER_A),        # released: 1
+    X("EVAL", REDISSON_UNLOCK, "1", "lock", "0", "30000", OWNER_A),        # released: 1
     X("EXISTS", "lock"), X("EVAL", REDISSON_TRY_LOCK, "1", "lock", "30000", OWNER_B), X("HGETALL", "lock"),
+    M("int", "PTTL", "lock", tol=2000),
     X("SET", "str", "x"), X("EVAL", REDISSON_TRY_LOCK, "1", "str", "30000", OWNER_A),  # WRONGTYPE from Lua
 ]
 
