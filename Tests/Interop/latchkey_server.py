@@ -75,8 +75,14 @@ class LatchkeyServer:
         raise RuntimeError("latchkey not ready after %.1fs" % timeout)
 
     def _drain(self):
-        for line in self.proc.stdout:
-            self.output.append(line)
+        proc = self.proc
+        try:
+            for line in proc.stdout:
+                self.output.append(line)
+        finally:
+            # Closed at EOF (the process is gone), so a stopped server leaves no open pipe whose
+            # ResourceWarning would surface, at garbage collection, in some later test.
+            proc.stdout.close()
 
     def log_text(self):
         return b"".join(self.output).decode(errors="replace")

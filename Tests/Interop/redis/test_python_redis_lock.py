@@ -87,11 +87,13 @@ def test_blocking_acquire_is_woken_by_release(r):
     got = {}
 
     def wait():
-        waiter = redis_lock.Lock(r.__class__(connection_pool=r.connection_pool), "wake", expire=30, id="b")
+        client = r.__class__(connection_pool=r.connection_pool)
+        waiter = redis_lock.Lock(client, "wake", expire=30, id="b")
         t0 = time.monotonic()
         got["acquired"] = waiter.acquire(blocking=True)
         got["waited"] = time.monotonic() - t0
         waiter.release()
+        client.close()
 
     t = threading.Thread(target=wait)
     t.start()
