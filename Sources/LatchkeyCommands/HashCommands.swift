@@ -30,7 +30,11 @@ enum HashCommands {
         }
         var ref = ctx.lookupWrite(ctx[1])
         guard ctx.typeOrReply(ref.entry, .hash) else { return nil }
-        if ref.entry == nil { ref.setHash(HashValue()) }
+        if ref.entry == nil {
+            ref.setHash(HashValue())
+            ctx.notifyKeyspaceEvent(.new, "new", ctx[1])
+        }
+        defer { ctx.notifyKeyspaceEvent(.hash, "hset", ctx[1]) }
         let pairs = (2..<ctx.argc).map { ctx[$0].bytes }
         ctx.journal(.hashSet(db: ctx.db, key: ctx[1].bytes, pairs: pairs))
         return ref.mutate { e -> Int in
@@ -52,10 +56,14 @@ enum HashCommands {
             ctx.reply.integer(0)
             return
         }
-        if ref.entry == nil { ref.setHash(HashValue()) }
+        if ref.entry == nil {
+            ref.setHash(HashValue())
+            ctx.notifyKeyspaceEvent(.new, "new", ctx[1])
+        }
         let pair = [ctx[2].bytes, ctx[3].bytes]
         ctx.journal(.hashSet(db: ctx.db, key: ctx[1].bytes, pairs: pair))
         ref.mutate { $0.hash.set(pair[0], pair[1]) }
+        ctx.notifyKeyspaceEvent(.hash, "hset", ctx[1])
         ctx.reply.integer(1)
     }
 
@@ -129,7 +137,11 @@ enum HashCommands {
         ref.mutate { e in
             for i in 2..<ctx.argc where e.hash.remove(ctx[i]) { removed.append(ctx[i].bytes) }
         }
-        if !removed.isEmpty { ctx.journal(.hashDelete(db: ctx.db, key: ctx[1].bytes, fields: removed)) }
+        if !removed.isEmpty {
+            ctx.journal(.hashDelete(db: ctx.db, key: ctx[1].bytes, fields: removed))
+            ctx.notifyKeyspaceEvent(.hash, "hdel", ctx[1])
+            if !ref.exists { ctx.notifyKeyspaceEvent(.generic, "del", ctx[1]) }
+        }
         ctx.reply.integer(removed.count)
     }
 
@@ -146,6 +158,7 @@ enum HashCommands {
         let (result, overflow) = current.addingReportingOverflow(delta)
         if overflow { return ctx.reply.error(ErrorReplies.overflow) }
         storeField(ctx, &ref, ASCII.decimal(result))
+        ctx.notifyKeyspaceEvent(.hash, "hincrby", ctx[1])
         ctx.reply.integer(result)
     }
 
@@ -165,11 +178,15 @@ enum HashCommands {
         if result.isNaN || result.isInfinite { return ctx.reply.error(ErrorReplies.incrNanOrInf) }
         guard let text = formatLongDouble(result) else { return ctx.reply.error(ErrorReplies.hrandfieldRange) }
         storeField(ctx, &ref, text)
+        ctx.notifyKeyspaceEvent(.hash, "hincrbyfloat", ctx[1])
         ctx.reply.bulk(text)
     }
 
     private static func storeField(_ ctx: CommandContext, _ ref: inout KeyRef, _ value: Bytes) {
-        if ref.entry == nil { ref.setHash(HashValue()) }
+        if ref.entry == nil {
+            ref.setHash(HashValue())
+            ctx.notifyKeyspaceEvent(.new, "new", ctx[1])
+        }
         let field = ctx[2].bytes
         ctx.journal(.hashSet(db: ctx.db, key: ctx[1].bytes, pairs: [field, value]))
         ref.mutate { $0.hash.set(field, value) }

@@ -20,7 +20,11 @@ extension KeyCommands {
         }
         if onlyIfAbsent && ctx.lookupRead(ctx[2]) != nil { return ctx.reply.integer(0) }
         ctx.journal(.rename(db: ctx.db, from: ctx[1].bytes, to: ctx[2].bytes))
+        let replacing = ctx.lookupRead(ctx[2]) != nil
         ctx.keyspace.rename(db: ctx.db, from: ctx[1], to: ctx[2], now: ctx.nowMs)
+        ctx.notifyKeyspaceEvent(.generic, "rename_from", ctx[1])
+        if !replacing { ctx.notifyKeyspaceEvent(.new, "new", ctx[2]) }
+        ctx.notifyKeyspaceEvent(.generic, "rename_to", ctx[2])
         if isList { ctx.engine.signalListReady(db: ctx.db, key: ctx[2]) }
         if onlyIfAbsent { ctx.reply.integer(1) } else { ctx.reply.ok() }
     }

@@ -135,6 +135,7 @@ extension CommandEngine {
             unblock(b)
             journalIfEnabled(.listPop(db: db, key: key.bytes, atHead: left, count: 1))
             let x = ref.mutate { $0.list.pop(left: left)! }
+            notifyServedPop(key, db: db, left: left, emptied: !ref.exists)
             replyTo(b.client) { w in
                 w.arrayHeader(2)
                 w.bulk(key)
@@ -145,6 +146,7 @@ extension CommandEngine {
             let n = min(count, e.list.count)
             journalIfEnabled(.listPop(db: db, key: key.bytes, atHead: left, count: n))
             let xs = ref.mutate { e in (0..<n).map { _ in e.list.pop(left: left)! } }
+            notifyServedPop(key, db: db, left: left, emptied: !ref.exists)
             replyTo(b.client) { w in
                 w.arrayHeader(2)
                 w.bulk(key)
@@ -166,6 +168,16 @@ extension CommandEngine {
             }
         }
         return true
+    }
+
+    /// A keyspace event from outside a handler (served waiters, LMOVE's halves).
+    func notify(_ type: KeyspaceEventFlags, _ event: StaticString, _ key: ByteView, db: Int) {
+        if keyspaceEvents.contains(type) { notifyKeyspaceEvent(type, event, key: key.bytes, db: db) }
+    }
+
+    private func notifyServedPop(_ key: ByteView, db: Int, left: Bool, emptied: Bool) {
+        notify(.list, left ? "lpop" : "rpop", key, db: db)
+        if emptied { notify(.generic, "del", key, db: db) }
     }
 
     private func touchWatched(db: Int, _ key: Bytes) {

@@ -26,10 +26,18 @@ extension ListCommands {
         var src = ks.lookupWrite(db: db, source, now: now)
         engine.journalIfEnabled(.listPop(db: db, key: source.bytes, atHead: fromLeft, count: 1))
         let x = src.mutate { $0.list.pop(left: fromLeft)! }
+        let sourceEmptied = !src.exists
         var dst = ks.lookupWrite(db: db, destination, now: now)
-        if dst.entry == nil { dst.setList(ListValue()) }
+        if dst.entry == nil {
+            dst.setList(ListValue())
+            engine.notify(.new, "new", destination, db: db)
+        }
         engine.journalIfEnabled(.listPush(db: db, key: destination.bytes, atHead: toLeft, elements: [x]))
         dst.mutate { $0.list.push(x, left: toLeft) }
+        // Redis's order: the destination's events (new, push) before the source's (pop, del).
+        engine.notify(.list, toLeft ? "lpush" : "rpush", destination, db: db)
+        engine.notify(.list, fromLeft ? "lpop" : "rpop", source, db: db)
+        if sourceEmptied { engine.notify(.generic, "del", source, db: db) }
         engine.signalListReady(db: db, key: destination)
         return .moved(x)
     }
@@ -115,6 +123,7 @@ extension ListCommands {
             ctx.reply.bulk(ctx[i])
             ctx.reply.arrayHeader(n)
             ref.mutate { e in for _ in 0..<n { ctx.reply.bulk(e.list.pop(left: args.left)!) } }
+            notifyPopped(ctx, ctx[i], left: args.left, emptied: !ref.exists)
             return true
         }
         return false
@@ -175,6 +184,7 @@ extension ListCommands {
             ctx.reply.arrayHeader(2)
             ctx.reply.bulk(ctx[i])
             ctx.reply.bulk(ref.mutate { $0.list.pop(left: left)! })
+            notifyPopped(ctx, ctx[i], left: left, emptied: !ref.exists)
             return
         }
         guard mayBlock(ctx) else { return ctx.reply.nullArray() }

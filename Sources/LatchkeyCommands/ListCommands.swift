@@ -27,6 +27,7 @@ enum ListCommands {
                 return
             }
             ref.setList(ListValue())
+            ctx.notifyKeyspaceEvent(.new, "new", key)
         }
         let elements = (2..<ctx.argc).map { ctx[$0].bytes }
         ctx.journal(.listPush(db: ctx.db, key: key.bytes, atHead: left, elements: elements))
@@ -34,6 +35,7 @@ enum ListCommands {
             for x in elements { e.list.push(x, left: left) }
             return e.list.count
         }
+        ctx.notifyKeyspaceEvent(.list, left ? "lpush" : "rpush", key)
         ctx.engine.signalListReady(db: ctx.db, key: key)
         ctx.reply.integer(length)
     }
@@ -65,6 +67,7 @@ enum ListCommands {
         guard let count else {
             ctx.journal(.listPop(db: ctx.db, key: ctx[1].bytes, atHead: left, count: 1))
             let x = ref.mutate { $0.list.pop(left: left) }
+            notifyPopped(ctx, ctx[1], left: left, emptied: !ref.exists)
             if let x { ctx.reply.bulk(x) } else { ctx.reply.null() }
             return
         }
@@ -72,6 +75,13 @@ enum ListCommands {
         if n > 0 { ctx.journal(.listPop(db: ctx.db, key: ctx[1].bytes, atHead: left, count: n)) }
         ctx.reply.arrayHeader(n)
         ref.mutate { e in for _ in 0..<n { ctx.reply.bulk(e.list.pop(left: left)!) } }
+        if n > 0 { notifyPopped(ctx, ctx[1], left: left, emptied: !ref.exists) }
+    }
+
+    /// The events of a pop: lpop/rpop, then del when it emptied the list (Redis's order).
+    static func notifyPopped(_ ctx: CommandContext, _ key: ByteView, left: Bool, emptied: Bool) {
+        ctx.notifyKeyspaceEvent(.list, left ? "lpop" : "rpop", key)
+        if emptied { ctx.notifyKeyspaceEvent(.generic, "del", key) }
     }
 
     /// LLEN key
@@ -138,6 +148,7 @@ enum ListCommands {
         let value = ctx[3].bytes
         ctx.journal(.listSet(db: ctx.db, key: ctx[1].bytes, index: i, value: value))
         ref.mutate { $0.list.set(i, value) }
+        ctx.notifyKeyspaceEvent(.list, "lset", ctx[1])
         ctx.reply.ok()
     }
 
@@ -152,7 +163,11 @@ enum ListCommands {
         guard ctx.typeOrReply(e, .list) else { return }
         let value = ctx[3].bytes
         let removed = ref.mutate { $0.list.remove(count: count, value: value) }
-        if removed > 0 { ctx.journal(.listRemove(db: ctx.db, key: ctx[1].bytes, count: count, value: value)) }
+        if removed > 0 {
+            ctx.journal(.listRemove(db: ctx.db, key: ctx[1].bytes, count: count, value: value))
+            ctx.notifyKeyspaceEvent(.list, "lrem", ctx[1])
+            if !ref.exists { ctx.notifyKeyspaceEvent(.generic, "del", ctx[1]) }
+        }
         ctx.reply.integer(removed)
     }
 
@@ -170,9 +185,12 @@ enum ListCommands {
                 ctx.journal(.listTrim(db: ctx.db, key: ctx[1].bytes, start: a, stop: b))
                 ref.mutate { $0.list.trim(start: a, stop: b) }
             }
+            ctx.notifyKeyspaceEvent(.list, "ltrim", ctx[1])
         } else {
             ctx.journal(.delete(db: ctx.db, key: ctx[1].bytes))
             ref.remove()
+            ctx.notifyKeyspaceEvent(.list, "ltrim", ctx[1])
+            ctx.notifyKeyspaceEvent(.generic, "del", ctx[1])
         }
         ctx.reply.ok()
     }
@@ -207,6 +225,7 @@ enum ListCommands {
             e.list.insert(value, at: at)
             return e.list.count
         }
+        ctx.notifyKeyspaceEvent(.list, "linsert", ctx[1])
         ctx.reply.integer(length)
     }
 

@@ -54,7 +54,10 @@ extension StringCommands {
         while i < ctx.argc {
             ctx.journal(.set(db: ctx.db, key: ctx[i].bytes, value: ctx[i + 1].bytes, expireAtMs: 0))
             var ref = ctx.lookupWrite(ctx[i])
+            let isNew = !ref.exists
             ref.setString(ctx[i + 1], expireAt: 0)
+            if isNew { ctx.notifyKeyspaceEvent(.new, "new", ctx[i]) }
+            ctx.notifyKeyspaceEvent(.string, "set", ctx[i])
             i += 2
         }
     }
@@ -77,7 +80,10 @@ extension StringCommands {
         }
         value.append(contentsOf: add.buffer)
         ctx.journal(.set(db: ctx.db, key: ctx[1].bytes, value: value, expireAtMs: expireAt))
+        let isNew = !ref.exists
         ref.setString(value, expireAt: expireAt)
+        if isNew { ctx.notifyKeyspaceEvent(.new, "new", ctx[1]) }
+        ctx.notifyKeyspaceEvent(.string, "append", ctx[1])
         ctx.reply.integer(value.count)
     }
 
