@@ -97,7 +97,7 @@ extension Router {
         var found: [JSON] = []
         repeat {
             // A step is never cut short (its cursor would skip the rest), so a page may run a little over.
-            let step = ks.snapshotScan(db: db, cursor: next, count: min(256, max(16, count - found.count))) { e in
+            let step = ks.walkBuckets(db: db, cursor: next, count: min(256, max(16, count - found.count))) { e in
                 let at = e.expireAt
                 guard at != 0, at > now else { return }
                 let key = e.key
