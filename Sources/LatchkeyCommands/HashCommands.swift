@@ -169,7 +169,7 @@ enum HashCommands {
         if delta.isInfinite { return ctx.reply.error(ErrorReplies.valueNanOrInf) }
         var ref = ctx.lookupWrite(ctx[1])
         guard ctx.typeOrReply(ref.entry, .hash) else { return }
-        var current: Float80 = 0
+        var current: LongDouble = 0
         if let old = ref.entry?.hash.get(ctx[2]) {
             guard let v = old.withByteView({ parseLongDouble($0) }) else { return ctx.reply.error(ErrorReplies.hashNotFloat) }
             current = v
@@ -194,14 +194,14 @@ enum HashCommands {
 
     /// Redis's string2ld: strtold over the whole argument, no leading space, no NaN, at most
     /// 5 KB (MAX_LONG_DOUBLE_CHARS).
-    static func parseLongDouble(_ v: ByteView) -> Float80? {
+    static func parseLongDouble(_ v: ByteView) -> LongDouble? {
         guard v.count > 0, v.count <= maxLongDoubleChars, v[0] != 32, !(v[0] >= 9 && v[0] <= 13) else { return nil }
         var text = v.bytes.map { CChar(bitPattern: $0) }
         text.append(0)
-        return text.withUnsafeBufferPointer { buf -> Float80? in
+        return text.withUnsafeBufferPointer { buf -> LongDouble? in
             var end: UnsafeMutablePointer<CChar>? = nil
             errno = 0
-            let d = strtold(buf.baseAddress!, &end)
+            let d = parseLongDoubleC(buf.baseAddress!, &end)
             guard let end, end - UnsafeMutablePointer(mutating: buf.baseAddress!) == v.count, !d.isNaN else { return nil }
             // strtold reports over/underflow with ERANGE; Redis rejects it too.
             if errno == ERANGE && (d.isInfinite || d == 0) { return nil }
@@ -213,9 +213,9 @@ enum HashCommands {
 
     /// Redis's ld2string(LD_STR_HUMAN): "%.17Lf", trailing zeros (and a bare point) removed,
     /// "-0" printed as "0"; nil when it does not fit MAX_LONG_DOUBLE_CHARS.
-    static func formatLongDouble(_ d: Float80) -> Bytes? {
+    static func formatLongDouble(_ d: LongDouble) -> Bytes? {
         var buf = [CChar](repeating: 0, count: maxLongDoubleChars)
-        let n = withVaList([d]) { vsnprintf(&buf, maxLongDoubleChars, "%.17Lf", $0) }
+        let n = withVaList([d]) { vsnprintf(&buf, maxLongDoubleChars, longDoubleFormat, $0) }
         guard n > 0, Int(n) + 1 <= maxLongDoubleChars else { return nil }
         var out = buf[0..<Int(n)].map { UInt8(bitPattern: $0) }
         if out.contains(46) {  // '.'
@@ -226,3 +226,22 @@ enum HashCommands {
         return out
     }
 }
+
+// Redis computes HINCRBYFLOAT in C's long double: x86's 80-bit format, which Swift has as
+// Float80. Where Swift has no such type (arm64), double precision is used instead, and long
+// fractions may differ from Redis in their last digits there (docs/resp.md).
+#if arch(x86_64) || arch(i386)
+typealias LongDouble = Float80
+private let longDoubleFormat = "%.17Lf"
+@inline(__always)
+private func parseLongDoubleC(_ p: UnsafePointer<CChar>, _ end: inout UnsafeMutablePointer<CChar>?) -> LongDouble {
+    strtold(p, &end)
+}
+#else
+typealias LongDouble = Double
+private let longDoubleFormat = "%.17f"
+@inline(__always)
+private func parseLongDoubleC(_ p: UnsafePointer<CChar>, _ end: inout UnsafeMutablePointer<CChar>?) -> LongDouble {
+    strtod(p, &end)
+}
+#endif
