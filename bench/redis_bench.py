@@ -52,6 +52,11 @@ WORKLOADS = [
     ("EVALSHA release", ["EVALSHA", RELEASE_SHA, "1", "lock:__rand_int__", TOKEN]),
     ("DELEX IFEQ", ["DELEX", "lock:__rand_int__", "IFEQ", TOKEN]),
     ("DEL", ["DEL", "lock:__rand_int__"]),
+    # Issue 11's rows: the types python-redis-lock, Redisson and Celery's backend use.
+    ("LPUSH", ["LPUSH", "list:__rand_int__", TOKEN]),
+    ("RPOP", ["RPOP", "list:__rand_int__"]),
+    ("HINCRBY", ["HINCRBY", "hash:__rand_int__", "field", "1"]),
+    ("PUBLISH (no subscriber)", ["PUBLISH", "chan:__rand_int__", TOKEN]),
 ]
 
 
