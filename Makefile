@@ -4,7 +4,7 @@
 
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := pkg-config libuv1-dev liblua5.1-0-dev redis-server redis-tools amqp-tools librabbitmq-dev python3-venv rabbitmq-server php-cli php-amqplib nodejs node-redis
+APT_PACKAGES := pkg-config libuv1-dev liblua5.1-0-dev redis-server redis-tools amqp-tools librabbitmq-dev python3-venv rabbitmq-server php-cli php-amqplib nodejs node-redis chromium
 # Only `make bench` needs these (syscall counts per request); the tests never do.
 BENCH_APT_PACKAGES := strace
 BIN := .build/release/latchkey
