@@ -45,3 +45,19 @@ def make_client(server, **kw):
     kw.setdefault("socket_timeout", 5)
     kw.setdefault("socket_connect_timeout", 5)
     return redis.Redis(host=server.host, port=server.port, **kw)
+
+
+def differential_pair():
+    """(server under test, real redis-server) for the differential files' module fixtures: the server
+    under test is Latchkey, or redis-server itself with LATCHKEY_TARGET=redis (the harness's
+    self-check). Skips when redis-server or the Latchkey binary is missing. Callers stop both."""
+    import pytest
+    if not real_redis.available():
+        pytest.skip("redis-server is not installed")
+    if target_is_redis():
+        a = start_server(target="redis")
+    elif latchkey_built():
+        a = start_server(target="latchkey")
+    else:
+        pytest.skip("latchkey binary not built (set LATCHKEY_TARGET=redis to self-check the harness)")
+    return a, real_redis.RedisServer().start()

@@ -8,8 +8,7 @@ The only field-name differences allowed are listed in ALLOWED and in docs/resp.m
 """
 import pytest
 
-import real_redis
-from redis_support import latchkey_built, make_client, start_server, target_is_redis
+from redis_support import differential_pair, make_client, target_is_redis
 from resp_wire import RawConn
 
 # Fields Latchkey adds (Latchkey's own version) and Redis-only lines Latchkey does not print
@@ -20,15 +19,7 @@ ALLOWED_MISSING_SECTIONS_LINES = {"Latencystats"}
 
 @pytest.fixture(scope="module")
 def pair():
-    if not real_redis.available():
-        pytest.skip("redis-server is not installed")
-    if target_is_redis():
-        a = start_server(target="redis")
-    elif latchkey_built():
-        a = start_server(target="latchkey")
-    else:
-        pytest.skip("latchkey binary not built")
-    b = real_redis.RedisServer().start()
+    a, b = differential_pair()
     yield a, b
     a.stop()
     b.stop()

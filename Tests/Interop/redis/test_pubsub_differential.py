@@ -11,22 +11,13 @@ import time
 
 import pytest
 
-import real_redis
-from redis_support import latchkey_built, start_server, target_is_redis
+from redis_support import differential_pair
 from resp_wire import Closed, RawConn, encode
 
 
 @pytest.fixture(scope="module")
 def pair():
-    if not real_redis.available():
-        pytest.skip("redis-server is not installed")
-    if target_is_redis():
-        a = start_server(target="redis")
-    elif latchkey_built():
-        a = start_server(target="latchkey")
-    else:
-        pytest.skip("latchkey binary not built (set LATCHKEY_TARGET=redis to self-check the harness)")
-    b = real_redis.RedisServer().start()
+    a, b = differential_pair()
     yield a, b
     a.stop()
     b.stop()
