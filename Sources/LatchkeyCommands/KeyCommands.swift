@@ -196,17 +196,20 @@ enum KeyCommands {
 
     /// Redis reads cursors with strtoul: optional sign, decimal digits up to 2^64-1 ("-N" wraps
     /// around), and the empty string is cursor 0; a leading space or any other byte is invalid.
+    /// strtoul sees a C string, so a NUL byte ends the cursor ("7\0x" is 7, "\0..." is 0).
     /// The bit pattern is what the reverse-binary walk uses.
     static func parseCursor(_ v: ByteView) -> Int? {
+        var end = 0
+        while end < v.count && v[end] != 0 { end += 1 }
         var i = 0
         var negative = false
-        if v.count > 0 && (v[0] == 43 || v[0] == 45) {  // + -
+        if end > 0 && (v[0] == 43 || v[0] == 45) {  // + -
             negative = v[0] == 45
             i = 1
-            if v.count == 1 { return nil }  // a sign with no digits: strtoul stops at the sign
+            if end == 1 { return nil }  // a sign with no digits: strtoul stops at the sign
         }
         var x: UInt64 = 0
-        while i < v.count {
+        while i < end {
             let d = v[i] &- 48
             if d > 9 { return nil }
             let (m, o1) = x.multipliedReportingOverflow(by: 10)
