@@ -39,14 +39,6 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
     @exclusivity(unchecked) private(set) var receiving = false
     /// Bytes the session left unconsumed after the previous read (to count new input).
     @exclusivity(unchecked) private var unconsumed = 0
-    /// Output bytes ever handed to the socket; with `outbox.bytes.count` this gives absolute
-    /// positions in the output stream, which output holds are expressed in.
-    @exclusivity(unchecked) private(set) var writtenTotal = 0
-    /// Durability holds on this client's output: (token, absolute end position). Bytes before a
-    /// hold's end may leave only once the server has released that token (see OutputHold).
-    @exclusivity(unchecked) var holds: [(token: UInt64, end: Int)] = []
-    /// The end of the latest released hold (bytes before it may be written).
-    @exclusivity(unchecked) private var releasedEnd = 0
 
     init(server: Server, connection: TCPConnection, info: ClientInfo) {
         self.server = server
@@ -114,6 +106,8 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
 
     /// Writes the outbox: try-write first, queue the rest. While a queued write is still in
     /// flight new output waits in the outbox (it is written when the queued write drains).
+    /// Everything in the outbox may go: replies that must wait for an fsync were moved out of
+    /// it by Persistence's OutputHold and are put back only once durable.
     func flushOutbox() {
         if closed { return }
         let outbox = info.outbox
@@ -127,19 +121,16 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
             outbox.wantsInputRedelivery = false
             server.scheduleRedelivery(self)
         }
-        let count = writableCount()
+        let count = outbox.bytes.count
         if !connection.isWriting, count > 0 {
-            let failed = outbox.bytes.withUnsafeBytes { connection.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            let failed = outbox.bytes.withUnsafeBytes { connection.write($0) }
             if failed != nil {
                 close()
                 return
             }
             server.context.stats.totalNetOutputBytes &+= UInt64(count)
             server.context.stats.totalWritesProcessed &+= 1
-            writtenTotal += count
-            if count < outbox.bytes.count {
-                outbox.bytes.removeFirst(count)  // held output stays behind
-            } else if outbox.bytes.capacity > 1 << 20 {
+            if outbox.bytes.capacity > 1 << 20 {
                 outbox.bytes = []
                 outbox.bytes.reserveCapacity(256)
             } else {
@@ -152,24 +143,6 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
             return
         }
         applyOutputLimits()
-    }
-
-    /// How many outbox bytes may be written now: all of them unless an unreleased hold covers
-    /// some, in which case only those before the latest released hold's end.
-    private func writableCount() -> Int {
-        let released = server.releasedHoldToken
-        while let first = holds.first, first.token <= released {
-            releasedEnd = max(releasedEnd, first.end)
-            holds.removeFirst()
-        }
-        if holds.isEmpty { return info.outbox.bytes.count }
-        return max(0, min(info.outbox.bytes.count, releasedEnd - writtenTotal))
-    }
-
-    /// Records a hold over everything produced so far (called by Server.holdOutput).
-    func hold(token: UInt64) {
-        let end = writtenTotal + info.outbox.bytes.count
-        if end > max(releasedEnd, writtenTotal) || !holds.isEmpty { holds.append((token, end)) }
     }
 
     /// Pending output = unsent outbox bytes + bytes queued in libuv.

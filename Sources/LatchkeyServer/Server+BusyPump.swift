@@ -105,7 +105,7 @@ extension Server {
     /// for the before-sleep flush or for the log (a -BUSY must not overtake those).
     private func mayPump(_ client: ClientConnection) -> Bool {
         client.info.kind == .resp && !client.receiving && !client.closed && client.connection.isReading
-            && client.info.outbox.bytes.isEmpty && client.holds.isEmpty
+            && client.info.outbox.bytes.isEmpty
             && !(isOutputHeld?(client.info.outbox) ?? false)
     }
 

@@ -98,7 +98,6 @@ extension Server {
         closeListeners()
         for hook in beforeFlushHooks { hook() }
         for hook in shutdownHooks { hook() }
-        releaseAllOutput()
         for client in Array(connections.values) {
             if !clientsClosingThemselves.contains(client.info.kind) { client.info.outbox.closeAfterFlush = true }
             client.info.outbox.markDirty()

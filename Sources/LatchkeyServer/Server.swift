@@ -46,9 +46,6 @@ public final class Server: ServerControl {
     var shuttingDown = false
     var cronTicks: UInt64 = 0
     var cronHz: Int64 = 10
-    var lastHoldToken: UInt64 = 0
-    var releasedHoldToken: UInt64 = 0
-    var heldClients: [UInt64: ClientConnection] = [:]
     /// The ready file this process wrote (Server+ReadyFile.swift), removed at shutdown.
     var readyFileWritten: String?
     /// The busy-script pump's state (Server+BusyPump.swift).
@@ -262,7 +259,6 @@ public final class Server: ServerControl {
     func clientDidClose(_ client: ClientConnection) {
         context.clients[client.info.id] = nil
         connections[client.info.id] = nil
-        heldClients[client.info.id] = nil
         log.verbose("Client closed connection id=\(client.info.id) addr=\(client.info.peerAddress)")
         if shuttingDown && connections.isEmpty { finishShutdown() }
     }

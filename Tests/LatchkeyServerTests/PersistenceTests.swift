@@ -136,7 +136,11 @@ final class JournalingServer {
     let port: Int
     var replayed: [LogRecord] = []
 
-    init(_ options: [String]) throws {
+    /// The log wiring boot returned (nil with `appendonly no`).
+    private(set) var persistence: Persistence?
+
+    /// `prepare` runs after boot and before start (tests set writer hooks there).
+    init(_ options: [String], prepare: (Persistence?) -> Void = { _ in }) throws {
         let config = try ConfigParser.parse(
             arguments: ["--port", "0", "--amqp-port", "off", "--management-port", "0", "--bind", "127.0.0.1", "--loglevel", "nothing"] + options
         ).config
@@ -145,8 +149,9 @@ final class JournalingServer {
         let journal = Journal(enabled: false)
         let frontEnd = JournalingFrontEnd(journal: journal)
         server.addFrontEnd(frontEnd, kind: .resp)
-        _ = try Persistence.boot(server: server, journal: journal, participants: [.resp: frontEnd])
+        persistence = try Persistence.boot(server: server, journal: journal, participants: [.resp: frontEnd])
         replayed = frontEnd.replayed
+        prepare(persistence)
         port = try server.start().respPort
         thread = server.runInBackground()
     }

@@ -1,8 +1,12 @@
-// The seams other modules hook into: the AMQP listener and the ready line, output holds with
-// BackgroundWork (the log's group commit), and before-flush/shutdown hooks.
+// The seams other modules hook into: the AMQP listener and the ready line, output holds under
+// `appendfsync always` (the log's group commit, through Persistence), and shutdown hooks.
+#if canImport(Glibc)
+import Glibc
+#endif
 import Dispatch
 import LatchkeyCore
-import LatchkeyLoop
+import LatchkeyLog
+import Synchronization
 import Testing
 
 @testable import LatchkeyServer
@@ -38,33 +42,49 @@ struct ServerHooksTests {
         #expect(live.server.readyLine == "Ready to accept connections: resp=127.0.0.1:\(live.port)")
     }
 
-    @Test("output hold - replies wait for releaseOutput; other clients are not blocked later")
+    @Test("output hold - under appendfsync always a reply waits until its record is on disk")
     func outputHold() throws {
-        let holding = DispatchSemaphore(value: 0)
-        let release = DispatchSemaphore(value: 0)
-        let live = try LiveServer(prepare: { server in
-            var armed = true
-            server.addBeforeFlushHook { [unowned server] in
-                guard armed, !server.context.flushQueue.pending.isEmpty else { return }
-                armed = false
-                let token = server.holdOutput()
-                try? BackgroundWork.run(on: server.loop, {
-                    holding.signal()
-                    release.wait()
-                    return 1
-                }, completion: { (_: Int) in server.releaseOutput(token) })
+        var template = Array("/tmp/latchkey-hold-XXXXXX".utf8CString)
+        let dir = String(cString: template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!)! })
+        defer {
+            unlink(dir + "/latchkey.aof")
+            rmdir(dir)
+        }
+        // Every fsync fails while `failing` is set, and each attempt is signalled: the reply of a
+        // journaled write must stay unsent through failed fsyncs and leave after the first good one.
+        let failing = Atomic<Bool>(true)
+        let attempts = DispatchSemaphore(value: 0)
+        let options = ["--appendonly", "yes", "--appendfsync", "always", "--dir", dir]
+        do {
+            let live = try JournalingServer(options) { persistence in
+                guard let writer = persistence?.writer else { return }
+                writer.inlineSyncThresholdMicros = 0  // every fsync on the helper thread (group commit)
+                writer.faultInjector = { point in
+                    guard point == .fsync, failing.load(ordering: .sequentiallyConsistent) else { return 0 }
+                    attempts.signal()
+                    return EIO
+                }
             }
-        })
-        defer { live.stop() }
-        let a = try TestClient(port: live.port)
-        a.send("PING\r\n")
-        holding.wait()
-        let b = try TestClient(port: live.port)
-        b.send("PING\r\n")
-        #expect(b.receive(count: 7) == Array("+PONG\r\n".utf8))
-        #expect(!a.hasPendingInput())
-        release.signal()
-        #expect(a.receive(count: 7) == Array("+PONG\r\n".utf8))
+            defer { live.stop() }
+            let a = try TestClient(port: live.port)
+            a.send("W held\r\n")
+            // The retry comes after the first failure was handled, so every flush that could have
+            // written the reply early has run by then.
+            attempts.wait()
+            attempts.wait()
+            #expect(!a.hasPendingInput())
+            // A client with nothing journaled and nothing held is answered meanwhile.
+            let b = try TestClient(port: live.port)
+            b.send("W\r\n")
+            #expect(b.receive(count: 5) == Array("+OK\r\n".utf8))
+            #expect(!a.hasPendingInput())
+            failing.store(false, ordering: .sequentiallyConsistent)
+            #expect(a.receive(count: 5) == Array("+OK\r\n".utf8))
+        }
+        // The acknowledged record is in the file.
+        let again = try JournalingServer(options)
+        defer { again.stop() }
+        #expect(again.replayed == [.set(db: 0, key: Array("held".utf8), value: [], expireAtMs: 0)])
     }
 
     @Test("shutdown hooks run once, before clients are closed")
