@@ -125,6 +125,9 @@ public final class AMQPFrontEnd: FrontEnd {
         diskAlarm.check(memoryAlarm: memoryAlarm)
     }
 
+    /// AMQP connections are closed by their sessions (connection.close, then close-ok).
+    public var closesClientsAtShutdown: Bool { true }
+
     /// Server shutdown (SIGTERM, SHUTDOWN): every connection gets connection.close 320
     /// "CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'", as RabbitMQ
     /// sends when it stops; the socket closes at close-ok (the server bounds the wait).

@@ -1,5 +1,5 @@
 // Disk trouble (issue 5): while the append-only log cannot be written (`context.persistence.
-// writeError`, the text behind Redis's MISCONF), a persistent message bound for a durable queue
+// writeFailure`, what RESP reports as MISCONF), a persistent message bound for a durable queue
 // cannot be made safe, so it is refused. RabbitMQ blocks publishers on a disk alarm and nacks
 // confirms it cannot honour: a confirm channel gets basic.nack; any other publisher's message
 // is dropped and its connection told connection.blocked("disk write failed"), then
@@ -23,7 +23,7 @@ package final class DiskAlarm {
 
     /// Whether the log cannot be written now.
     @inline(__always)
-    package var isFailing: Bool { context.persistence.writeError != nil }
+    package var isFailing: Bool { context.persistence.writeFailure != nil }
 
     /// Whether `session` has been told it is blocked for the disk.
     package func hasNotified(_ id: UInt64) -> Bool { notified.contains(id) }

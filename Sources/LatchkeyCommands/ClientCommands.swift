@@ -13,13 +13,13 @@ enum ClientCommands {
             ctx.reply.error(ErrorReplies.clientNameChars)
             return
         }
-        ctx.client.info.name = ctx[2].bytes
+        ctx.client.name = ctx[2].bytes
         ctx.reply.ok()
     }
 
     /// CLIENT GETNAME
     static func getname(_ ctx: CommandContext) {
-        let name = ctx.client.info.name
+        let name = ctx.client.name
         if name.isEmpty { ctx.reply.null() } else { ctx.reply.bulk(name) }
     }
 
@@ -34,29 +34,37 @@ enum ClientCommands {
             ctx.reply.error(ErrorReplies.libInfoChars(isName ? "lib-name" : "lib-ver"))
             return
         }
-        if isName { ctx.client.info.libName = ctx[3].bytes } else { ctx.client.info.libVersion = ctx[3].bytes }
+        if isName { ctx.client.libName = ctx[3].bytes } else { ctx.client.libVersion = ctx[3].bytes }
         ctx.reply.ok()
     }
 
     /// One CLIENT LIST line (without the trailing newline), in Redis 7.2's field order.
-    static func describe(_ c: ClientInfo, engine: CommandEngine, now: Int64) -> String {
-        let session = engine.sessions[c.id]
-        let resp = session?.client.protocolVersion ?? 2
+    /// `state` holds the client's name, database, library and last command; `session` is the
+    /// state of its connection's session (nil for scripts' fake client, shown as a fresh RESP2
+    /// client with no subscriptions, as before the client fields left ClientInfo).
+    static func describe(_ c: ClientInfo, state: RESPClientState?, session: RESPClientState?, now: Int64) -> String {
+        let resp = session?.protocolVersion ?? 2
         let age = (now - c.createdAtMs) / 1000
         let idle = (now - c.lastInteractionMs) / 1000
-        let subs = session?.client.subscriptions ?? Subscriptions()
-        let multi = session?.client.transaction.map { $0.queued.count } ?? -1
+        let subs = session?.subscriptions ?? Subscriptions()
+        let multi = session?.transaction.map { $0.queued.count } ?? -1
         var flags = ""
         if multi >= 0 { flags += "x" }
         if subs.isSubscribed { flags += "P" }
-        if session?.client.blocked != nil { flags += "b" }  // blocked in BLPOP & co.
+        if session?.blocked != nil { flags += "b" }  // blocked in BLPOP & co.
         if flags.isEmpty { flags = "N" }
-        return "id=\(c.id) addr=\(c.peerAddress) laddr=\(c.localAddress) fd=-1 name=\(c.name.string) age=\(age) "
-            + "idle=\(idle) flags=\(flags) db=\(c.db) sub=\(subs.channels.count) psub=\(subs.patterns.count) "
+        return "id=\(c.id) addr=\(c.peerAddress) laddr=\(c.localAddress) fd=-1 name=\((state?.name ?? []).string) age=\(age) "
+            + "idle=\(idle) flags=\(flags) db=\(state?.db ?? 0) sub=\(subs.channels.count) psub=\(subs.patterns.count) "
             + "ssub=\(subs.shardChannels.count) multi=\(multi) qbuf=0 qbuf-free=0 argv-mem=0 "
             + "multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=\(c.outbox.bytes.count) tot-mem=0 events=r "
-            + "cmd=\(c.lastCommand) user=default redir=-1 resp=\(resp) lib-name=\(c.libName.string) "
-            + "lib-ver=\(c.libVersion.string)"
+            + "cmd=\(state?.lastCommand ?? "NULL") user=default redir=-1 resp=\(resp) "
+            + "lib-name=\((state?.libName ?? []).string) lib-ver=\((state?.libVersion ?? []).string)"
+    }
+
+    /// The CLIENT LIST line of a connected client (its session's state).
+    static func describe(_ c: ClientInfo, engine: CommandEngine, now: Int64) -> String {
+        let session = engine.sessions[c.id]?.client
+        return describe(c, state: session, session: session, now: now)
     }
 
     /// CLIENT LIST [TYPE normal|master|replica|pubsub] | CLIENT LIST ID id [id ...]
@@ -85,7 +93,11 @@ enum ClientCommands {
             return
         }
         var text = ""
-        for c in clients { text += describe(c, engine: ctx.engine, now: ctx.server.nowMs) + "\n" }
+        for c in clients {
+            let session = ctx.engine.sessions[c.id]?.client
+            let state = session ?? (c === ctx.client.info ? ctx.client : nil)
+            text += describe(c, state: state, session: session, now: ctx.server.nowMs) + "\n"
+        }
         ctx.reply.verbatim(Bytes(text.utf8))
     }
 
@@ -130,7 +142,9 @@ enum ClientCommands {
 
     /// CLIENT INFO
     static func info(_ ctx: CommandContext) {
-        ctx.reply.verbatim(Bytes((describe(ctx.client.info, engine: ctx.engine, now: ctx.server.nowMs) + "\n").utf8))
+        let session = ctx.engine.sessions[ctx.client.info.id]?.client
+        let line = describe(ctx.client.info, state: ctx.client, session: session, now: ctx.server.nowMs)
+        ctx.reply.verbatim(Bytes((line + "\n").utf8))
     }
 
     /// CLIENT KILL ip:port | CLIENT KILL [ID id] [TYPE type] [USER name] [ADDR ip:port]

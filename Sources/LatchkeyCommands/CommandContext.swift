@@ -30,16 +30,21 @@ public final class RESPClientState {
     @exclusivity(unchecked) var blocked: BlockedClient?
     /// True while EXEC runs this client's queued commands (blocking commands must not block).
     @exclusivity(unchecked) var inTransactionExec = false
-    /// Selected database; mirrored in `info.db`.
-    public var db: Int {
-        didSet { info.db = db }
-    }
+    /// Selected database (SELECT; CLIENT LIST's `db=`).
+    @exclusivity(unchecked) public var db = 0
+    /// CLIENT SETNAME / HELLO SETNAME.
+    @exclusivity(unchecked) public var name: Bytes = []
+    /// CLIENT SETINFO LIB-NAME / LIB-VER.
+    @exclusivity(unchecked) public var libName: Bytes = []
+    @exclusivity(unchecked) public var libVersion: Bytes = []
+    /// The last command's name (lower case), for CLIENT LIST's `cmd=`.
+    @exclusivity(unchecked) public var lastCommand = "NULL"
 
-    public init(info: ClientInfo, authenticated: Bool) {
+    public init(info: ClientInfo, authenticated: Bool, db: Int = 0) {
         self.info = info
         self.authenticated = authenticated
         outbox = info.outbox
-        db = info.db
+        self.db = db
     }
 }
 

@@ -8,6 +8,9 @@ import LatchkeyRESP
 
 /// The RESP front end the server installs.
 public final class CommandEngine: FrontEnd {
+    /// The Redis version reported (INFO, HELLO, redis.REDIS_VERSION): the one whose behaviour the
+    /// differential tests verify (redis-server 7.0.15); see docs/resp.md for later additions.
+    public static let redisVersion = "7.0.15"
     public let context: ServerContext
     public let journal: Journal
     public let keyspace: Keyspace
@@ -105,6 +108,15 @@ public final class CommandEngine: FrontEnd {
         expireBlockedClients()
     }
 
+    /// Redis's one-line refusals: the extra client past `maxclients`, and the DENIED text of
+    /// protected mode (which applies to RESP listeners).
+    public func rejectionBytes(for refusal: ConnectionRefusal) -> Bytes? {
+        switch refusal {
+        case .tooManyClients: Bytes(("-" + ErrorReplies.maxClients + "\r\n").utf8)
+        case .protectedMode: Bytes(("-" + ErrorReplies.protectedMode + "\r\n").utf8)
+        }
+    }
+
     func sessionClosed(_ s: RESPSession) {
         if let b = s.client.blocked { unblock(b) }
         unwatchAll(s.client)
@@ -181,8 +193,7 @@ public final class CommandEngine: FrontEnd {
         let info = ClientInfo(
             id: 0, kind: .resp, peerAddress: "", localAddress: "", isLoopback: true,
             outbox: Outbox(queue: FlushQueue()), nowMs: context.nowMs)
-        info.db = db
-        return RESPClientState(info: info, authenticated: true)
+        return RESPClientState(info: info, authenticated: true, db: db)
     }
 }
 

@@ -38,7 +38,7 @@ enum ConnectionCommands {
         ctx.client.db = 0
         ctx.client.protocolVersion = 2
         ctx.reply.protocolVersion = 2
-        ctx.client.info.name = []
+        ctx.client.name = []
         ctx.client.authenticated = ctx.engine.requirePass.isEmpty
         ctx.reply.status("RESET")
     }
@@ -131,7 +131,7 @@ enum ConnectionCommands {
             ctx.reply.error(ErrorReplies.helloNoAuth)
             return
         }
-        if let name { ctx.client.info.name = name.bytes }
+        if let name { ctx.client.name = name.bytes }
         if version != 0 {
             ctx.client.protocolVersion = version
             ctx.reply.protocolVersion = version
@@ -139,7 +139,7 @@ enum ConnectionCommands {
         let r = ctx.reply
         r.mapHeader(7)
         r.bulk(string: "server"); r.bulk(string: "redis")
-        r.bulk(string: "version"); r.bulk(string: ctx.server.version)
+        r.bulk(string: "version"); r.bulk(string: CommandEngine.redisVersion)
         r.bulk(string: "proto"); r.integer(Int64(ctx.client.protocolVersion))
         r.bulk(string: "id"); r.integer(Int64(ctx.client.info.id))
         r.bulk(string: "mode"); r.bulk(string: "standalone")

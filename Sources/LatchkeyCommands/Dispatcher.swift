@@ -33,8 +33,8 @@ extension CommandEngine {
         if ctx.fromScript && flags.contains(.noscript) {
             return reject(ctx, spec, ErrorReplies.notAllowedFromScript, abortsTransaction: false)
         }
-        if flags.contains(.write), let failure = context.persistence.writeError {
-            return reject(ctx, spec, failure.hasPrefix("MISCONF") ? failure : ErrorReplies.misconfPrefix + failure)
+        if flags.contains(.write), let failure = context.persistence.writeFailure {
+            return reject(ctx, spec, ErrorReplies.misconf(failure))
         }
         if flags.contains(.write) && journal.isEnabled && !fitsInLogRecord(argv) {
             return reject(ctx, spec, ErrorReplies.writeTooLargeForLog)
@@ -49,7 +49,7 @@ extension CommandEngine {
             return
         }
         ctx.spec = spec
-        if !ctx.fromScript { ctx.client.info.lastCommand = spec.fullName }
+        if !ctx.fromScript { ctx.client.lastCommand = spec.fullName }
         context.stats.totalCommandsProcessed &+= 1
         let slot = spec.statsIndex
         let replyStart = ctx.reply.bytes.count

@@ -2,6 +2,8 @@
 // Handlers refer to these constants; texts built from arguments are small functions here too,
 // so the differential tests have one place to compare against redis-server.
 
+import LatchkeyCore
+
 public enum ErrorReplies {
     public static let syntax = "ERR syntax error"
     public static let notInteger = "ERR value is not an integer or out of range"
@@ -27,7 +29,8 @@ public enum ErrorReplies {
     public static let notAllowedFromScript = "ERR This Redis command is not allowed from script"
     public static let invalidCursor = "ERR invalid cursor"
     public static let timeoutNegative = "ERR timeout is negative"
-    public static let misconfPrefix = "MISCONF "
+    /// Redis's text for writes refused while the log cannot be written.
+    public static func misconf(_ f: LogFailure) -> String { "MISCONF Errors writing to the AOF file: " + f.reason }
     public static let stringTooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
 
     public static let decrementOverflow = "ERR decrement would overflow"
@@ -125,6 +128,8 @@ public enum ErrorReplies {
     /// `ERR No such user 'x'` (CLIENT KILL USER)
     public static func noSuchUser(_ u: String) -> String { "ERR No such user '\(u)'" }
     public static let invalidClientID = "ERR Invalid client ID"
+    /// Sent to a connection refused because `maxclients` are connected.
+    public static let maxClients = "ERR max number of clients reached"
     /// Protected mode: redis-server 7.0's text, byte for byte (its typo "Setup a an" included).
     public static let protectedMode =
         "DENIED Redis is running in protected mode because protected mode is enabled and no password is set "

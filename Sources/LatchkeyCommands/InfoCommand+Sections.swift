@@ -14,7 +14,7 @@ extension InfoCommand {
         let uptime = max(0, (now - server.startTimeMs) / 1000)
         let hz = server.config.int("hz")
         return [
-            "redis_version:\(server.version)", "redis_git_sha1:00000000", "redis_git_dirty:0",
+            "redis_version:\(CommandEngine.redisVersion)", "redis_git_sha1:00000000", "redis_git_dirty:0",
             "redis_build_id:0", "redis_mode:standalone", "os:\(ProcessFacts.os)", "arch_bits:64",
             "monotonic_clock:POSIX clock_gettime", "multiplexing_api:epoll", "atomicvar_api:c11-builtin",
             "gcc_version:0.0.0", "process_id:\(getpid())", "process_supervised:no",

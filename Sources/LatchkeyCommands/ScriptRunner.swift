@@ -28,7 +28,7 @@ public final class ScriptRunner: ScriptHost {
         interpreter = LuaInterpreter(
             memoryLimit: Int(config.int("lua-memory-limit")),
             busyThresholdMs: config.int("busy-reply-threshold"),
-            version: engine.context.version)
+            version: CommandEngine.redisVersion)
         client = engine.makeDetachedClient()
         interpreter.host = self
     }

@@ -91,4 +91,11 @@ public protocol ProtocolSession: AnyObject {
     func receive(_ input: UnsafeRawBufferPointer) -> Int
     /// The peer is gone or the server is closing the connection: release everything it held.
     func connectionClosed()
+    /// The socket took all output the server had queued for it (a write that had to wait has
+    /// completed): a session that paused work for a slow reader may resume. Default: nothing.
+    func outputDrained()
+}
+
+extension ProtocolSession {
+    public func outputDrained() {}
 }

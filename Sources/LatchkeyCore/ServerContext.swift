@@ -11,7 +11,9 @@ public enum ClientProtocol: Sendable {
     case http
 }
 
-/// One connected client, as CLIENT LIST and INFO see it.
+/// One connected client as the server sees it: identity, addresses, timestamps, its outbox.
+/// What a protocol keeps per client (RESP's name and database, AMQP's channels) is the
+/// front end's session state.
 public final class ClientInfo {
     public let id: UInt64
     public let kind: ClientProtocol
@@ -21,13 +23,6 @@ public final class ClientInfo {
     public let outbox: Outbox
     public let createdAtMs: Int64
     @exclusivity(unchecked) public var lastInteractionMs: Int64
-    @exclusivity(unchecked) public var name: Bytes = []
-    @exclusivity(unchecked) public var libName: Bytes = []
-    @exclusivity(unchecked) public var libVersion: Bytes = []
-    /// The last command's name (lower case), for CLIENT LIST's `cmd=`.
-    @exclusivity(unchecked) public var lastCommand: String = "NULL"
-    /// Selected database (RESP) — kept here so CLIENT LIST can show `db=`.
-    @exclusivity(unchecked) public var db: Int = 0
     /// Loopback peer (AMQP's guest user is allowed from loopback only).
     public let isLoopback: Bool
     /// Exempt from the `timeout` idle check (blocked clients, AMQP with heartbeats).
@@ -90,9 +85,28 @@ public struct PersistenceStatus {
     public var aofLastWriteStatus = "ok"
     public var aofCurrentSize: Int64 = 0
     public var aofBaseSize: Int64 = 0
-    /// When non-nil, writes are refused with this error text (disk trouble): `MISCONF ...`.
-    public var writeError: String? = nil
+    /// When non-nil the log cannot be written (disk trouble): each front end refuses the
+    /// changes it would have to log, in its own words (RESP's MISCONF, AMQP's disk alarm).
+    public var writeFailure: LogFailure? = nil
     public init() {}
+}
+
+/// Why the append-only log cannot be written: the operation that failed and its errno.
+public struct LogFailure: Equatable, Sendable {
+    public enum Operation: String, Sendable {
+        case write, fsync
+    }
+
+    public let operation: Operation
+    public let code: Int32
+    /// The errno's text (strerror), e.g. "No space left on device".
+    public let reason: String
+
+    public init(operation: Operation, code: Int32, reason: String) {
+        self.operation = operation
+        self.code = code
+        self.reason = reason
+    }
 }
 
 /// Requests the front ends make of the server itself.
@@ -125,9 +139,8 @@ public final class ServerContext {
     @exclusivity(unchecked) public var clockMovedHooks: [() -> Void] = []
     /// Run by LATCHKEY RESET, each front end dropping what clients created (journaled).
     @exclusivity(unchecked) public var resetHooks: [() -> Void] = []
-    /// The Redis version reported (INFO, HELLO, redis.REDIS_VERSION): the one whose behaviour the
-    /// differential tests verify (redis-server 7.0.15); see docs/resp.md for later additions.
-    public let version = "7.0.15"
+    /// Latchkey's own version (each front end reports the protocol server version it imitates:
+    /// CommandEngine.redisVersion, AMQPFrontEnd.rabbitMQVersion).
     public let latchkeyVersion = "0.1.0"
     /// TCP port actually bound for RESP (after port 0 was resolved).
     @exclusivity(unchecked) public var respPort: Int = 0
@@ -170,9 +183,43 @@ public final class ServerContext {
     }
 }
 
+/// Why the server turns a new connection away before any session exists.
+public enum ConnectionRefusal: Sendable {
+    /// `maxclients` connections are open already.
+    case tooManyClients
+    /// `protected-mode yes`, no password, and a peer that is not on the loopback interface.
+    case protectedMode
+}
+
 /// A protocol front end: makes one session per accepted connection and runs periodic work.
+/// Everything the server needs to know about a protocol goes through here, so the server
+/// never writes a protocol's bytes itself.
 public protocol FrontEnd: AnyObject {
     func makeSession(client: ClientInfo) -> ProtocolSession
     /// Called `hz` times a second on the loop thread (active expiry, heartbeats, timeouts).
     func cron()
+    /// What a connection refused for `refusal` is told before it is closed. For
+    /// `.tooManyClients`, nil closes it without a word; for `.protectedMode`, nil means the rule
+    /// does not apply to this front end's listeners (Redis's rule; AMQP has its own user checks).
+    /// Default: nil for both.
+    func rejectionBytes(for refusal: ConnectionRefusal) -> Bytes?
+    /// Shutdown has begun: the listeners are closed and the log has not yet made its final
+    /// fsync, so records written here are kept (AMQP requeues unacknowledged messages and
+    /// sends connection.close). Default: nothing.
+    func shutdown()
+    /// Whether this front end closes its own clients at shutdown (AMQP waits for close-ok);
+    /// the server then waits for them, at most two seconds. Default: false (the server closes
+    /// them once their output is written).
+    var closesClientsAtShutdown: Bool { get }
+    /// Whether the front end keeps state of its own. One that does not (the management
+    /// listener reads the others') needs no place in the log, so a rewrite does not wait for
+    /// it to snapshot anything. Default: true.
+    var hasOwnState: Bool { get }
+}
+
+extension FrontEnd {
+    public func rejectionBytes(for refusal: ConnectionRefusal) -> Bytes? { nil }
+    public func shutdown() {}
+    public var closesClientsAtShutdown: Bool { false }
+    public var hasOwnState: Bool { true }
 }

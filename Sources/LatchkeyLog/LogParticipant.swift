@@ -1,5 +1,5 @@
-// The seam between the log and a front end's state (RESP keyspace, AMQP broker): replay one
-// record at boot, and frame the live state for a rewrite. Front ends conform in their own
+// The seam between the log and a front end's state (RESP keyspace, AMQP broker): which record
+// types are whose, replay one record at boot, and frame the live state for a rewrite. Front ends conform in their own
 // modules (or the server adds the conformance); the log never imports them. A rewrite may take
 // the snapshot in slices across loop ticks (LogWriter+Stream.swift says why that is correct).
 
@@ -11,8 +11,12 @@ public protocol LogParticipant: AnyObject {
     func beginLogReplay()
     /// Replay is over (e.g. restore queue order, mark unacknowledged messages redelivered).
     func finishLogReplay()
-    /// Whether records of this type are this participant's (keyspace: 1-6, broker: 16-24).
-    func handlesLogRecord(_ type: RecordType) -> Bool
+    /// The record types that are this participant's: replay hands it exactly these. Each type
+    /// belongs to one participant; the log itself does not know which.
+    var logRecordTypes: [RecordType] { get }
+    /// Whether `writeLogSnapshotSlice` really works in slices. A rewrite frames the others
+    /// whole in its first slice, at the moment the capture starts, so they come first.
+    var snapshotsInSlices: Bool { get }
     /// Applies one record at boot, straight to the model (never through the wire).
     func replayLogRecord(_ record: LogRecord)
     /// Appends the live state as framed records (`RecordCodec.encode`/`encodeSet`) for a
@@ -39,6 +43,7 @@ public struct LogSnapshotCursor: Sendable, Equatable {
 }
 
 extension LogParticipant {
+    public var snapshotsInSlices: Bool { false }
     public func beginLogReplay() {}
     public func finishLogReplay() {}
 
@@ -47,11 +52,4 @@ extension LogParticipant {
         writeLogSnapshot(into: &out, nowMs: nowMs)
         cursor.done = true
     }
-}
-
-extension RecordType {
-    /// Keyspace records (RESP): 1-15, and 64 up for those added after the broker's block.
-    public var isKeyspace: Bool { rawValue < 16 || rawValue >= 64 }
-    /// Broker records (AMQP).
-    public var isBroker: Bool { rawValue >= 16 && rawValue < 64 }
 }

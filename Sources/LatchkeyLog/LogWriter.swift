@@ -4,6 +4,7 @@
 // no), and survives disk errors by keeping unwritten and not-yet-durable bytes to rewrite when
 // the disk recovers. Blocking calls are handed out as LogJobs; rewrites are LogWriter+Rewrite.
 import Glibc
+import LatchkeyCore
 
 /// `appendfsync`.
 public enum FsyncPolicy: String, Sendable {
@@ -122,10 +123,13 @@ public final class LogWriter {
     /// True when every accepted byte is durable.
     public var isDurable: Bool { durable == accepted }
 
-    /// The `MISCONF` text write commands are refused with while the disk is failing, else nil.
-    public var errorText: String? {
-        guard let f = failure else { return nil }
-        return "MISCONF Errors writing to the AOF file: \(FileIO.describe(f.code))"
+    /// The disk error as the front ends see it (ServerContext.persistence), else nil.
+    public var failureReport: LogFailure? {
+        switch failure {
+        case nil: return nil
+        case .write(let c): return LogFailure(operation: .write, code: c, reason: FileIO.describe(c))
+        case .fsync(let c): return LogFailure(operation: .fsync, code: c, reason: FileIO.describe(c))
+        }
     }
 
     /// Changes `appendfsync` at run time.
@@ -202,7 +206,7 @@ public final class LogWriter {
         for old in retiredFds { close(old) }
         retiredFds.removeAll()
         retryBacklog()
-        if !unwritten.isEmpty { return errorText ?? "cannot write the log" }
+        if !unwritten.isEmpty { return "write '\(path)': \(FileIO.describe(failure?.code ?? EIO))" }
         let e = FileIO.datasync(fd)
         if e != 0 { return "fsync '\(path)': \(FileIO.describe(e))" }
         syncSucceeded(upTo: written)

@@ -55,6 +55,9 @@ public final class ManagementFrontEnd: FrontEnd {
         return HTTPSession(client: client, frontEnd: self)
     }
 
+    /// It only reads the broker's and the keyspace's state, so the log has nothing of its.
+    public var hasOwnState: Bool { false }
+
     public func cron() {
         let now = context.nowMs
         rates.sampleIfDue(now: now, broker: amqp.broker)

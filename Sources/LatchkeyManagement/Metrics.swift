@@ -148,7 +148,7 @@ extension Router {
             ("latchkey_aof_enabled", "1 when the append-only log is on", p.aofEnabled ? 1 : 0),
             ("latchkey_aof_rewrite_in_progress", "1 while the log is being rewritten", p.aofRewriteInProgress ? 1 : 0),
             ("latchkey_aof_last_write_ok", "1 when the last write to the log succeeded",
-             p.aofLastWriteStatus == "ok" && p.writeError == nil ? 1 : 0),
+             p.aofLastWriteStatus == "ok" && p.writeFailure == nil ? 1 : 0),
             ("latchkey_aof_current_size_bytes", "Size of the append-only log", p.aofCurrentSize),
             ("latchkey_aof_base_size_bytes", "Size of the log after its last rewrite", p.aofBaseSize),
         ]

@@ -72,10 +72,14 @@ extension Router {
                 ("enabled", .bool(p.aofEnabled)), ("rewrite_in_progress", .bool(p.aofRewriteInProgress)),
                 ("rewrite_scheduled", .bool(p.aofRewriteScheduled)), ("last_write_status", .string(p.aofLastWriteStatus)),
                 ("last_rewrite_status", .string(p.aofLastBgrewriteStatus)), ("current_size", .int(p.aofCurrentSize)),
-                ("base_size", .int(p.aofBaseSize)), ("write_error", p.writeError.map { .string($0) } ?? .null),
+                ("base_size", .int(p.aofBaseSize)), ("write_error", p.writeFailure.map { .string(Self.misconfText($0)) } ?? .null),
             ])),
         ]))
     }
+
+    /// `write_error`: the text a RESP write gets while the log fails (ErrorReplies.misconf), so
+    /// the page shows what clients see.
+    static func misconfText(_ f: LogFailure) -> String { "MISCONF Errors writing to the AOF file: " + f.reason }
 
     /// GET /api/latchkey/locks?db=0&cursor=0&count=50&match=glob → {"cursor": next, "locks": [...]}
     /// (cursor 0 = the walk is complete). Only keys with a TTL are returned.

@@ -26,9 +26,6 @@ public enum Boot {
         server.addFrontEnd(engine, kind: .resp)
         server.installBusyPump(engine.scripting)
         server.addFrontEnd(amqp, kind: .amqp)
-        // Before the log's hook (added by Persistence.boot), so requeues are written.
-        server.addShutdownHook { amqp.shutdown() }
-        server.clientsClosingThemselves.insert(.amqp)
         // LATCHKEY CLOCK / RESET (TestCommands.swift): TTLs and x-expires catch up at once;
         // RESET deletes what clients declared.
         server.context.clockMovedHooks.append { [unowned amqp] in amqp.broker.cron() }
@@ -39,7 +36,6 @@ public enum Boot {
             server.boundListeners.map { ListenerInfo(protocolName: $0.protocolName, ip: $0.host, port: $0.port) }
         }
         server.addFrontEnd(management, kind: .http)
-        server.statelessFrontEnds.insert(.http)
         // Append-only log: replay into both front ends (each is a LogParticipant), then journal.
         _ = try Persistence.boot(server: server, journal: journal, participants: [.resp: engine, .amqp: amqp])
         return server

@@ -98,6 +98,9 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
 
     func connectionDidDrain(_ connection: TCPConnection) {
         flushOutbox()
+        // Only once nothing is queued any more: a session resuming paused work (deliveries to a
+        // slow consumer) should not pile output behind a write still in flight.
+        if !closed && !connection.isWriting { session?.outputDrained() }
     }
 
     func connectionDidClose(_ connection: TCPConnection) {}

@@ -33,14 +33,14 @@ extension Persistence {
     {
         let config = server.context.config
         let path = path(config: config)
-        guard server.frontEnds.keys.allSatisfy({ participants[$0] != nil || server.statelessFrontEnds.contains($0) }) else {
+        guard server.frontEnds.keys.allSatisfy({ participants[$0] != nil || server.frontEnds[$0]?.hasOwnState == false }) else {
             throw ServerStartError("not every front end can snapshot its state")
         }
         server.context.refreshNow()
         let started = FileIO.monotonicMicros()
         var bytes = RecordCodec.fileHeader()
-        for kind in [ClientProtocol.resp, .amqp] {
-            participants[kind]?.writeLogSnapshot(into: &bytes, nowMs: server.context.nowMs)
+        for participant in snapshotOrder(participants) {
+            participant.writeLogSnapshot(into: &bytes, nowMs: server.context.nowMs)
         }
         let temp = FileIO.directory(of: path) + "/temp-enable-" + (path.split(separator: "/").last.map(String.init) ?? "log")
         do throws(LogIOError) {

@@ -35,11 +35,9 @@ public final class Persistence {
     var snapshotSlices = 0
     var snapshotStartedMicros: Int64 = 0
     var snapshotMaxSliceMicros: Int64 = 0
-    /// How long one snapshot slice may frame keys on the loop (LATCHKEY_REWRITE_SLICE_US).
-    static let sliceBudgetMicros: Int64 = {
-        if let v = getenv("LATCHKEY_REWRITE_SLICE_US"), let n = Int64(String(cString: v)), n > 0 { return n }
-        return 1000
-    }()
+    /// Knobs read from the environment (documented in docs/configuration.md, "Test and
+    /// tuning hooks"): tests and benchmarks use them; a deployment has no reason to.
+    let tuning: PersistenceTuning
 
     /// The log path: `dir`/`appendfilename`.
     public static func path(config: Config) -> String {
@@ -50,7 +48,7 @@ public final class Persistence {
     }
 
     /// With `appendonly yes`: replays the log into the participants (records in order, each to
-    /// the participant that handles its type), opens it for appending, enables `journal` and
+    /// the participant that claims its type), opens it for appending, enables `journal` and
     /// installs the server hooks. Returns nil when the log is off. Throws a start-up error
     /// naming file and offset for a corrupt log.
     public static func boot(server: Server, journal: Journal, participants: [ClientProtocol: LogParticipant])
@@ -63,18 +61,43 @@ public final class Persistence {
             return nil
         }
         let path = path(config: config)
+        let unhandled = try replay(path: path, into: snapshotOrder(participants), server: server)
+        let writer: LogWriter
+        do {
+            writer = try LogWriter(path: path, policy: FsyncPolicy(rawValue: config.string("appendfsync")) ?? .everysec)
+        } catch {
+            throw ServerStartError("Can't open the append-only file \(path): \(error.reason)")
+        }
+        return attach(server: server, journal: journal, writer: writer, participants: participants, unhandled: unhandled)
+    }
+
+    /// The participants in the order a snapshot frames them: those framed whole (the broker)
+    /// first, at the moment a rewrite's capture starts, then those taken in slices (the keyspace).
+    static func snapshotOrder(_ participants: [ClientProtocol: LogParticipant]) -> [LogParticipant] {
+        participants.values.sorted { !$0.snapshotsInSlices && $1.snapshotsInSlices }
+    }
+
+    /// Replays the log at `path` (a missing file is an empty log), each record into the
+    /// participant that claims its type, and reports what it found in the server log. Returns
+    /// how many records no participant claimed (they stay in the file; rewrites are refused).
+    private static func replay(path: String, into ordered: [LogParticipant], server: Server)
+        throws(ServerStartError) -> Int
+    {
         let log = server.log
         server.context.refreshNow()
         let started = server.context.clock.nowMs()
-        let ordered = participants.sorted { $0.key == .resp && $1.key != .resp }.map(\.value)
+        var owner: [RecordType: LogParticipant] = [:]
+        for p in ordered {
+            for type in p.logRecordTypes where owner[type] == nil { owner[type] = p }
+        }
         var unhandled = 0
         let report: ReplayReport
         for p in ordered { p.beginLogReplay() }
         do {
             defer { for p in ordered { p.finishLogReplay() } }
-            report = try LogReader.replay(path: path, truncateTornTail: config.bool("aof-load-truncated")) { record in
-                let type = record.type
-                guard let p = ordered.first(where: { $0.handlesLogRecord(type) }) else {
+            let truncate = server.context.config.bool("aof-load-truncated")
+            report = try LogReader.replay(path: path, truncateTornTail: truncate) { record in
+                guard let p = owner[record.type] else {
                     unhandled += 1
                     return
                 }
@@ -95,13 +118,7 @@ public final class Persistence {
         if unhandled > 0 {
             log.warning("\(unhandled) log records belong to a front end that is not running: they stay in the log, and rewrites are disabled")
         }
-        let writer: LogWriter
-        do {
-            writer = try LogWriter(path: path, policy: FsyncPolicy(rawValue: config.string("appendfsync")) ?? .everysec)
-        } catch {
-            throw ServerStartError("Can't open the append-only file \(path): \(error.reason)")
-        }
-        return attach(server: server, journal: journal, writer: writer, participants: participants, unhandled: unhandled)
+        return unhandled
     }
 
     /// Wires an open log into the server: hooks, journal on, timers, INFO status.
@@ -109,12 +126,9 @@ public final class Persistence {
         server: Server, journal: Journal, writer: LogWriter, participants: [ClientProtocol: LogParticipant],
         unhandled: Int
     ) -> Persistence {
-        // Tuning/test knob: fsyncs cheaper than this many µs run inline under `always` (0 = always
-        // group commit on the helper thread).
-        if let knob = getenv("LATCHKEY_INLINE_FSYNC_MAX_US"), let us = Double(String(cString: knob)) {
-            writer.inlineSyncThresholdMicros = us
-        }
-        let p = Persistence(server: server, journal: journal, writer: writer)
+        let tuning = PersistenceTuning.fromEnvironment()
+        if let us = tuning.inlineFsyncMaxMicros { writer.inlineSyncThresholdMicros = us }
+        let p = Persistence(server: server, journal: journal, writer: writer, tuning: tuning)
         p.participants = participants
         p.unhandledRecords = unhandled
         journal.enable(true)
@@ -129,10 +143,11 @@ public final class Persistence {
         return p
     }
 
-    init(server: Server, journal: Journal, writer: LogWriter) {
+    init(server: Server, journal: Journal, writer: LogWriter, tuning: PersistenceTuning = PersistenceTuning()) {
         self.server = server
         self.journal = journal
         self.writer = writer
+        self.tuning = tuning
         policyName = writer.policy.rawValue
     }
 
@@ -149,7 +164,7 @@ public final class Persistence {
     func beforeFlush() {
         if closed { return }
         let ctx = server.context
-        let wasHealthy = ctx.persistence.writeError == nil  // what the write gate saw
+        let wasHealthy = ctx.persistence.writeFailure == nil  // what the write gate saw
         if journal.oversizedRecords != reportedOversized {
             reportedOversized = journal.oversizedRecords
             server.log.warning("\(reportedOversized) change(s) too large for one log record (over 1 GiB) were not logged")
@@ -199,7 +214,7 @@ public final class Persistence {
             }
         }
         // Records made by requests handled since the last flush go out before their replies.
-        let wasHealthy = ctx.persistence.writeError == nil  // what the write gate saw
+        let wasHealthy = ctx.persistence.writeFailure == nil  // what the write gate saw
         if journal.oversizedRecords != reportedOversized {
             reportedOversized = journal.oversizedRecords
             server.log.warning("\(reportedOversized) change(s) too large for one log record (over 1 GiB) were not logged")
@@ -251,7 +266,7 @@ public final class Persistence {
 
     private var canSnapshot: Bool {
         unhandledRecords == 0
-            && server.frontEnds.keys.allSatisfy { participants[$0] != nil || server.statelessFrontEnds.contains($0) }
+            && server.frontEnds.keys.allSatisfy { participants[$0] != nil || server.frontEnds[$0]?.hasOwnState == false }
     }
 
     /// BGREWRITEAOF. Returns the error text when a rewrite cannot start. The snapshot is taken
@@ -273,8 +288,7 @@ public final class Persistence {
         case .started:
             break
         }
-        // The broker (one-shot) first, then the keyspace (sliced).
-        snapshotSources = participants.sorted { $0.key != .resp && $1.key == .resp }.map { ($0.value, LogSnapshotCursor()) }
+        snapshotSources = Self.snapshotOrder(participants).map { ($0, LogSnapshotCursor()) }
         snapshotSlices = 0
         snapshotStartedMicros = FileIO.monotonicMicros()
         snapshotMaxSliceMicros = 0
@@ -284,7 +298,7 @@ public final class Persistence {
         return nil
     }
 
-    /// Frames keys for about `sliceBudgetMicros` (the loop's longest pause while compacting),
+    /// Frames keys for about `tuning.rewriteSliceMicros` (the loop's longest pause while compacting),
     /// hands the bytes to a helper thread, and re-arms itself for the next tick until the
     /// snapshot is complete (or pauses while too many bytes wait for the disk: a returning
     /// slice job re-arms it).
@@ -301,7 +315,7 @@ public final class Persistence {
                 into: &out, cursor: &snapshotSources[index].cursor, nowMs: ctx.dataNowMs, maxRecords: 512)
             if snapshotSources[index].cursor.done {
                 index += 1
-            } else if FileIO.monotonicMicros() - started >= Self.sliceBudgetMicros || out.count >= 4 << 20 {
+            } else if FileIO.monotonicMicros() - started >= tuning.rewriteSliceMicros || out.count >= 4 << 20 {
                 break
             }
         }
@@ -376,7 +390,7 @@ public final class Persistence {
             }
             lastFailure = writer.failure
             ctx.persistence.aofLastWriteStatus = writer.failure == nil ? "ok" : "err"
-            ctx.persistence.writeError = writer.errorText
+            ctx.persistence.writeFailure = writer.failureReport
             if writer.failure != nil { amqpLogFailed() }
         }
     }

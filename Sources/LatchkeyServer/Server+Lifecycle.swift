@@ -90,21 +90,24 @@ extension Server {
 
     /// Stop accepting, run shutdown hooks, flush pending output, close every client, then let
     /// the loop end. Clients whose output cannot drain within two seconds are closed anyway, as
-    /// are those of `clientsClosingThemselves` that have not closed by then.
+    /// are those of front ends that close their own clients and have not closed by then.
     func performShutdown() {
         if shuttingDown { return }
         shuttingDown = true
         log.warning("User requested shutdown...")
         closeListeners()
         for hook in beforeFlushHooks { hook() }
+        // Front ends first (AMQP's requeues are records), then the log's final write and fsync.
+        for frontEnd in frontEnds.values { frontEnd.shutdown() }
         for hook in shutdownHooks { hook() }
+        let closingThemselves = Set(frontEnds.filter { $0.value.closesClientsAtShutdown }.map(\.key))
         for client in Array(connections.values) {
-            if !clientsClosingThemselves.contains(client.info.kind) { client.info.outbox.closeAfterFlush = true }
+            if !closingThemselves.contains(client.info.kind) { client.info.outbox.closeAfterFlush = true }
             client.info.outbox.markDirty()
         }
         context.flushQueue.drain()
         for client in Array(connections.values)
-        where !client.connection.isWriting && !clientsClosingThemselves.contains(client.info.kind) {
+        where !client.connection.isWriting && !closingThemselves.contains(client.info.kind) {
             client.close()
         }
         if connections.isEmpty {

@@ -20,12 +20,6 @@ public final class Server: ServerControl {
     public let log: ServerLog
     /// Install SIGINT/SIGTERM handlers in `start()`. In-process tests turn this off.
     public var handlesSignals = true
-    /// Kinds of client whose front end closes them itself at shutdown (AMQP sends
-    /// connection.close and waits for close-ok); the server waits for them, at most two seconds.
-    public var clientsClosingThemselves: Set<ClientProtocol> = []
-    /// Kinds whose front end keeps no state of its own (the management listener reads the
-    /// others'), so a log rewrite needs no snapshot from it.
-    public var statelessFrontEnds: Set<ClientProtocol> = []
     /// BGREWRITEAOF: set by the log wiring; returns an error text when a rewrite cannot start.
     public var logRewriteHandler: (() -> String?)?
 
@@ -58,9 +52,6 @@ public final class Server: ServerControl {
     /// Whether the log has records not yet handed to its file (set by Persistence); replies
     /// produced before them may depend on them, so the busy pump does not write those early.
     var logHasUnwrittenRecords: (() -> Bool)?
-
-    /// The RESP error an extra client gets before it is closed (Redis's exact text).
-    static let maxClientsReply: StaticString = "-ERR max number of clients reached\r\n"
 
     /// A server for `config` reading time from `clock` (tests pass a manual clock). Nothing is
     /// bound until `start()`.
@@ -220,21 +211,14 @@ public final class Server: ServerControl {
         context.stats.totalConnectionsReceived += 1
         if context.clients.count >= Int(context.config.int("maxclients")) {
             context.stats.rejectedConnections += 1
-            if kind == .resp {
-                // A fresh socket always takes these few bytes with the try-write.
-                let reply = Server.maxClientsReply
-                connection.write(UnsafeRawBufferPointer(start: reply.utf8Start, count: reply.utf8CodeUnitCount))
-            }
-            connection.close()
+            refuse(connection, with: frontEnd.rejectionBytes(for: .tooManyClients))
             return
         }
         let (peerIP, peerPort) = connection.peerAddress()
-        if kind == .resp && refusedByProtectedMode(peerIP) {
+        if refusedByProtectedMode(peerIP), let reply = frontEnd.rejectionBytes(for: .protectedMode) {
             // Redis 7: protected mode with no password for the default user serves loopback only,
-            // whatever `bind` says; others get one -DENIED line and the connection is closed.
-            let reply = Array(("-" + ErrorReplies.protectedMode + "\r\n").utf8)
-            _ = reply.withUnsafeBytes { connection.write($0) }
-            connection.close()
+            // whatever `bind` says; others get one line and the connection is closed.
+            refuse(connection, with: reply)
             return
         }
         connection.setNoDelay()
@@ -253,6 +237,13 @@ public final class Server: ServerControl {
         client.session = frontEnd.makeSession(client: info)
         log.verbose("Accepted \(info.peerAddress)")
         connection.startReading()
+    }
+
+    /// Writes the front end's refusal (a fresh socket always takes these few bytes with the
+    /// try-write) and closes the connection.
+    private func refuse(_ connection: TCPConnection, with reply: Bytes?) {
+        if let reply { _ = reply.withUnsafeBytes { connection.write($0) } }
+        connection.close()
     }
 
     /// Called by a ClientConnection as it closes.

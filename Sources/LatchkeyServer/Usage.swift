@@ -3,7 +3,7 @@
 
 /// Help and version texts for the executable.
 public enum Usage {
-    /// Latchkey's own version (the Redis version it imitates is ServerContext.version).
+    /// Latchkey's own version (the Redis version it imitates is CommandEngine.redisVersion).
     public static let version = "0.1.0"
 
     /// `latchkey --version`, in redis-server's shape.

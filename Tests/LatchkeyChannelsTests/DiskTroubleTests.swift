@@ -10,7 +10,7 @@ import Testing
 
 @Suite("Disk trouble") struct DiskTroubleTests {
     static let persistent = BasicProperties(deliveryMode: 2)
-    static let misconf = "MISCONF Errors writing to the AOF file: No space left on device"
+    static let misconf = LogFailure(operation: .write, code: 28, reason: "No space left on device")
 
     /// A running connection whose client advertises the connection.blocked capability.
     static func blockAware() -> AMQPHarness {
@@ -45,7 +45,7 @@ import Testing
         h.publish("stored", rk: "d", properties: Self.persistent)
         h.send(.confirmSelect(.init()), channel: 1)
         _ = h.take()
-        h.context.persistence.writeError = Self.misconf
+        h.context.persistence.writeFailure = Self.misconf
         h.publish("p", rk: "d", properties: Self.persistent)
         #expect(h.methods() == [.basicNack(.init(deliveryTag: 1, multiple: false, requeue: false))])
         // Transient to the durable queue, persistent to a non-durable one: nothing to log, accepted.
@@ -58,7 +58,7 @@ import Testing
         // Reads of stored messages keep working.
         h.send(.basicGet(.init(queue: bytes("d"), noAck: true)), channel: 1)
         #expect(h.received().first?.body == "stored")
-        h.context.persistence.writeError = nil
+        h.context.persistence.writeFailure = nil
         h.publish("p2", rk: "d", properties: Self.persistent)
         #expect(h.methods() == [.basicAck(.init(deliveryTag: 4, multiple: false))])
         #expect(depth(h, "d") == 2)
@@ -69,7 +69,7 @@ import Testing
         let h = Self.blockAware()
         h.declare("d", durable: true)
         _ = h.take()
-        h.context.persistence.writeError = Self.misconf
+        h.context.persistence.writeFailure = Self.misconf
         h.publish("p", rk: "d", properties: Self.persistent)
         #expect(h.methods() == [.connectionBlocked(.init(reason: bytes("disk write failed")))])
         h.publish("p again", rk: "d", properties: Self.persistent)
@@ -77,7 +77,7 @@ import Testing
         #expect(depth(h, "d") == 0)
         h.front.cron()
         #expect(h.methods().isEmpty)  // still failing
-        h.context.persistence.writeError = nil
+        h.context.persistence.writeFailure = nil
         h.front.cron()
         #expect(h.methods() == [.connectionUnblocked(.init())])
         h.publish("p", rk: "d", properties: Self.persistent)
@@ -94,7 +94,7 @@ import Testing
         h.send(.queueBind(.init(queue: bytes("t"), exchange: bytes("x"), routingKey: bytes("to-t"))), channel: 1)
         h.send(.confirmSelect(.init()), channel: 1)
         _ = h.take()
-        h.context.persistence.writeError = Self.misconf
+        h.context.persistence.writeFailure = Self.misconf
         h.publish("a", exchange: "x", rk: "to-t", properties: Self.persistent)
         h.publish("b", exchange: "x", rk: "to-d", properties: Self.persistent)
         h.publish("c", exchange: "x", rk: "nowhere", properties: Self.persistent)

@@ -94,7 +94,7 @@ import Testing
         j.append(rec(2))
         let end2 = w.append(j)
         #expect(w.failure == .write(ENOSPC))
-        #expect(w.errorText == "MISCONF Errors writing to the AOF file: No space left on device")
+        #expect(w.failureReport == LogFailure(operation: .write, code: ENOSPC, reason: "No space left on device"))
         #expect(RawFile.read(path).count == goodSize)
         #expect(w.durable < end2)
         // Still failing: retried at most once a second, bytes kept in order.
@@ -105,7 +105,7 @@ import Testing
         diskFull = false
         #expect(w.poll(nowMs: 1_200).isEmpty)
         let jobs = w.poll(nowMs: 2_100)
-        #expect(w.failure == nil && w.errorText == nil)
+        #expect(w.failure == nil && w.failureReport == nil)
         run(jobs, w, now: 2_100)
         #expect(w.isDurable)
         let (model, report) = try KVModel.replaying(path)
@@ -127,7 +127,7 @@ import Testing
         let end = w.append(j)
         run(w.poll(nowMs: 0), w, now: 0)
         #expect(w.failure == .fsync(EIO))
-        #expect(w.errorText?.hasPrefix("MISCONF") == true)
+        #expect(w.failureReport?.operation == .fsync && w.failureReport?.code == EIO)
         #expect(w.durable < end)
         failSync = false
         #expect(w.poll(nowMs: 10).isEmpty)

@@ -58,7 +58,7 @@ struct ManagementWiringTests {
         let server = try Boot.makeServer(config: try config(["--appendonly", "yes", "--dir", dir]))
         server.handlesSignals = false
         try server.start()
-        #expect(server.statelessFrontEnds.contains(.http))
+        #expect(server.frontEnds[.http]?.hasOwnState == false)
         #expect(server.requestLogRewrite()?.contains("not every front end") != true)
         let thread = server.runInBackground()
         thread.stop()

@@ -163,7 +163,7 @@ final class JournalingFrontEnd: FrontEnd, LogParticipant {
     let journal: Journal
     var replayed: [LogRecord] = []
     init(journal: Journal) { self.journal = journal }
-    func handlesLogRecord(_ type: RecordType) -> Bool { type.isKeyspace }
+    var logRecordTypes: [RecordType] { [.set] }
     func replayLogRecord(_ record: LogRecord) { replayed.append(record) }
     func writeLogSnapshot(into out: inout [UInt8], nowMs: Int64) {
         for r in replayed { RecordCodec.encode(r, into: &out) }
@@ -194,4 +194,21 @@ final class JournalingSession: ProtocolSession {
     }
 
     func connectionClosed() {}
+}
+
+@Suite("Log participants") struct LogParticipantTests {
+    @Test("every record type belongs to exactly one front end, and the keyspace snapshots in slices")
+    func recordTypesPartitioned() throws {
+        let config = try ConfigParser.parse(arguments: ["--loglevel", "nothing"]).config
+        let context = ServerContext(config: config, clock: SystemClock())
+        let (resp, amqp) = Boot.makeFrontEnds(context: context)
+        let keyspace = Set(resp.logRecordTypes)
+        let broker = Set(amqp.logRecordTypes)
+        #expect(keyspace.isDisjoint(with: broker))
+        #expect(keyspace.union(broker) == Set(RecordType.allCases))
+        #expect(keyspace.count == resp.logRecordTypes.count && broker.count == amqp.logRecordTypes.count)
+        // A rewrite frames the one-shot participant (the broker) first, at the capture instant.
+        let order = Persistence.snapshotOrder([.resp: resp, .amqp: amqp])
+        #expect(order.first === amqp && order.last === resp)
+    }
 }

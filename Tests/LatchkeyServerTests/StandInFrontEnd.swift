@@ -10,6 +10,10 @@ public final class StandInFrontEnd: FrontEnd {
     public init(context: ServerContext) { self.context = context }
     public func makeSession(client: ClientInfo) -> ProtocolSession { StandInSession(outbox: client.outbox) }
     public func cron() {}
+    /// Redis's maxclients line, so the connection layer's refusal can be tested without the engine.
+    public func rejectionBytes(for refusal: ConnectionRefusal) -> Bytes? {
+        refusal == .tooManyClients ? Array("-ERR max number of clients reached\r\n".utf8) : nil
+    }
 }
 
 /// Splits requests just enough to recognise PING; not a real RESP decoder.

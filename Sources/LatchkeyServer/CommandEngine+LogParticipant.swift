@@ -1,5 +1,5 @@
-// Makes the RESP command engine a log participant: keyspace records replay through its
-// Replay+Keyspace hook, and a rewrite frames every live key straight from the keyspace's
+// Makes the RESP command engine a log participant: it owns the keyspace record types, they
+// replay through CommandEngine+Replay.swift, and a rewrite frames every live key straight from the keyspace's
 // entries (no per-key allocation). Rewrites take it in slices (writeLogSnapshotSlice) so no
 // loop tick pauses for long; the one-shot form stays for callers that want it whole.
 import LatchkeyCommands
@@ -8,7 +8,14 @@ import LatchkeyKeyspace
 import LatchkeyLog
 
 extension CommandEngine: LogParticipant {
-    public func handlesLogRecord(_ type: RecordType) -> Bool { type.isKeyspace }
+    /// The keyspace's records: types 1-6, and 64 up for those added after the broker's block.
+    public var logRecordTypes: [RecordType] {
+        [.set, .delete, .expireAt, .persist, .flushDB, .flushAll, .listPush, .listPop, .listSet, .listInsert,
+         .listRemove, .listTrim, .hashSet, .hashDelete, .rename]
+    }
+
+    /// The keyspace is walked a bounded number of buckets per loop tick.
+    public var snapshotsInSlices: Bool { true }
 
     public func replayLogRecord(_ record: LogRecord) { replay(record) }
 

@@ -6,7 +6,11 @@ import LatchkeyCore
 import LatchkeyLog
 
 extension AMQPFrontEnd: LogParticipant {
-    public func handlesLogRecord(_ type: RecordType) -> Bool { type.isBroker }
+    /// The broker's records: types 16-24.
+    public var logRecordTypes: [RecordType] {
+        [.queueDeclared, .queueDeleted, .queuePurged, .exchangeDeclared, .exchangeDeleted, .bound, .unbound,
+         .messageEnqueued, .messageSettled]
+    }
 
     public func beginLogReplay() { BrokerReplay.begin(broker) }
 
@@ -23,7 +27,7 @@ extension AMQPFrontEnd: LogParticipant {
 /// channels for the log, not in the held output: the log tells the AMQP front end how far it
 /// has written and fsynced, and that it failed.
 extension Persistence {
-    var amqp: AMQPFrontEnd? { participants[.amqp] as? AMQPFrontEnd }
+    var amqp: AMQPFrontEnd? { participants.values.lazy.compactMap { $0 as? AMQPFrontEnd }.first }
 
     /// After `writer.append`: the records end at `end`. Confirms waiting for them ask for an
     /// fsync now (under `everysec`); under `no` nothing is waited for.
