@@ -16,6 +16,11 @@ import LatchkeyLog
 // fits its UInt32 field), delivery tags (compared only). Field values keep their wire type.
 
 /// Makes AMQP sessions and runs their periodic work.
+extension ClientProtocol {
+    /// Clients of the AMQP listener (`amqp-bind`/`amqp-port`).
+    public static let amqp = ClientProtocol("amqp")
+}
+
 public final class AMQPFrontEnd: FrontEnd {
     package let context: ServerContext
     package let journal: Journal

@@ -7,6 +7,11 @@ import LatchkeyLog
 import LatchkeyRESP
 
 /// The RESP front end the server installs.
+extension ClientProtocol {
+    /// Clients of the RESP listener (`bind`/`port`).
+    public static let resp = ClientProtocol("resp")
+}
+
 public final class CommandEngine: FrontEnd {
     /// The Redis version reported (INFO, HELLO, redis.REDIS_VERSION): the one whose behaviour the
     /// differential tests verify (redis-server 7.0.15); see docs/resp.md for later additions.

@@ -3,12 +3,12 @@
 // counters (INFO stats), the configuration, the clock and the flush queue. One instance per
 // server, owned by the loop thread.
 
-/// Which listener a client came in on.
-public enum ClientProtocol: Sendable {
-    case resp
-    case amqp
-    /// The management HTTP listener (API, /metrics, live page).
-    case http
+/// Which front end's listener a client came in on. Each front end names itself (`.resp` in
+/// LatchkeyCommands, `.amqp` in LatchkeyChannels, `.http` in LatchkeyManagement), so Core does
+/// not enumerate the protocols; the name is also the `protocol` label in /metrics.
+public struct ClientProtocol: Hashable, Sendable {
+    public let name: String
+    public init(_ name: String) { self.name = name }
 }
 
 /// One connected client as the server sees it: identity, addresses, timestamps, its outbox.

@@ -20,6 +20,11 @@ public struct ListenerInfo: Sendable {
 }
 
 /// Serves the management API, /metrics and the live page.
+extension ClientProtocol {
+    /// Clients of the management HTTP listener (API, /metrics, live page).
+    public static let http = ClientProtocol("http")
+}
+
 public final class ManagementFrontEnd: FrontEnd {
     let context: ServerContext
     let amqp: AMQPFrontEnd

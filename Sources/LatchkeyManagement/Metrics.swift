@@ -118,13 +118,7 @@ extension Router {
             w.sample("latchkey_keys_with_ttl", [("db", String(i))], Int64(db.expiresCount))
         }
         var byKind: [String: Int64] = ["resp": 0, "amqp": 0, "http": 0]
-        for client in c.clients.values {
-            switch client.kind {
-            case .resp: byKind["resp", default: 0] += 1
-            case .amqp: byKind["amqp", default: 0] += 1
-            case .http: byKind["http", default: 0] += 1
-            }
-        }
+        for client in c.clients.values { byKind[client.kind.name, default: 0] += 1 }
         w.family("latchkey_connected_clients", "gauge", "Connected clients by protocol")
         for k in ["resp", "amqp", "http"] { w.sample("latchkey_connected_clients", [("protocol", k)], byKind[k] ?? 0) }
         let s = c.stats

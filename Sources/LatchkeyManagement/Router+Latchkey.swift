@@ -33,14 +33,10 @@ extension Router {
         let c = frontEnd.context
         let ks = frontEnd.keyspace
         let wall = SystemClock().nowMs()
-        var kinds = (resp: 0, amqp: 0, http: 0)
-        for client in c.clients.values {
-            switch client.kind {
-            case .resp: kinds.resp += 1
-            case .amqp: kinds.amqp += 1
-            case .http: kinds.http += 1
-            }
-        }
+        // By the front ends' names ("resp" is LatchkeyCommands', which this module does not import).
+        var byName: [String: Int] = [:]
+        for client in c.clients.values { byName[client.kind.name, default: 0] += 1 }
+        let kinds = (resp: byName["resp"] ?? 0, amqp: byName[ClientProtocol.amqp.name] ?? 0, http: byName[ClientProtocol.http.name] ?? 0)
         let dbs = ks.databases.enumerated().filter { $0.element.count > 0 }.map { i, db -> JSON in
             .object([("db", .int(Int64(i))), ("keys", .int(Int64(db.count))), ("keys_with_ttl", .int(Int64(db.expiresCount)))])
         }

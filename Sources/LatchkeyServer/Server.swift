@@ -5,9 +5,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import LatchkeyChannels
 import LatchkeyCommands
 import LatchkeyCore
 import LatchkeyLoop
+import LatchkeyManagement
 
 /// A Latchkey server. Create it, add front ends, `start()` (binds), then `run()` (blocks), or
 /// `runInBackground()` in tests. Everything except `stopFromAnyThread()` runs on the loop thread.
@@ -120,11 +122,7 @@ public final class Server: ServerControl {
 
     /// The name a listener goes by in the ready line and the ready file.
     static func listenerName(_ kind: ClientProtocol) -> String {
-        switch kind {
-        case .resp: "resp"
-        case .amqp: "amqp"
-        case .http: "management"
-        }
+        kind == .http ? "management" : kind.name
     }
 
     /// `Ready to accept connections: resp=127.0.0.1:6379,[::1]:6379 amqp=127.0.0.1:5672` —
@@ -142,8 +140,7 @@ public final class Server: ServerControl {
     /// Every bound listener as (protocol, host, port): "resp", "amqp", "http" (for the
     /// management overview and the ready file).
     public var boundListeners: [(protocolName: String, host: String, port: Int)] {
-        let names: [(ClientProtocol, String)] = [(.resp, "resp"), (.amqp, "amqp"), (.http, "http")]
-        return names.flatMap { kind, name in (listeners[kind] ?? []).map { (name, $0.host, $0.port) } }
+        [ClientProtocol.resp, .amqp, .http].flatMap { kind in (listeners[kind] ?? []).map { (kind.name, $0.host, $0.port) } }
     }
 
     /// Writes `readyLine` and a newline to stdout (unbuffered).
@@ -179,7 +176,8 @@ public final class Server: ServerControl {
         }
         listeners[kind] = bound
         guard !bound.isEmpty else {
-            throw ServerStartError("Failed listening on port \(port) (\(kind == .resp ? "tcp" : kind == .amqp ? "amqp" : "management")), aborting.")
+            let what = kind == .resp ? "tcp" : Server.listenerName(kind)
+            throw ServerStartError("Failed listening on port \(port) (\(what)), aborting.")
         }
         return port
     }
