@@ -2,6 +2,9 @@
 // the registry of connected clients (CLIENT LIST/KILL, INFO clients, maxclients), server-wide
 // counters (INFO stats), the configuration, the clock and the flush queue. One instance per
 // server, owned by the loop thread.
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Which front end's listener a client came in on. Each front end names itself (`.resp` in
 /// LatchkeyCommands, `.amqp` in LatchkeyChannels, `.http` in LatchkeyManagement), so Core does
@@ -98,14 +101,14 @@ public struct LogFailure: Equatable, Sendable {
     }
 
     public let operation: Operation
+    /// The errno.
     public let code: Int32
-    /// The errno's text (strerror), e.g. "No space left on device".
-    public let reason: String
+    public init(operation: Operation, code: Int32) { (self.operation, self.code) = (operation, code) }
 
-    public init(operation: Operation, code: Int32, reason: String) {
-        self.operation = operation
-        self.code = code
-        self.reason = reason
+    /// The errno's text (strerror), e.g. "No space left on device".
+    public var reason: String {
+        guard let s = strerror(code) else { return "errno \(code)" }
+        return String(cString: s)
     }
 }
 

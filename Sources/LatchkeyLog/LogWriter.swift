@@ -127,8 +127,8 @@ public final class LogWriter {
     public var failureReport: LogFailure? {
         switch failure {
         case nil: return nil
-        case .write(let c): return LogFailure(operation: .write, code: c, reason: FileIO.describe(c))
-        case .fsync(let c): return LogFailure(operation: .fsync, code: c, reason: FileIO.describe(c))
+        case .write(let c): return LogFailure(operation: .write, code: c)
+        case .fsync(let c): return LogFailure(operation: .fsync, code: c)
         }
     }
 

@@ -2,6 +2,7 @@
 // LEB128, times and message ids are 8-byte little-endian, flags are one byte (0/1). The decoder
 // is strict: a payload must be consumed exactly, so a CRC-valid but malformed record is caught.
 // Framing (length, type, CRC) is in RecordCodec.swift.
+import LatchkeyCore
 
 extension RecordCodec {
     static func encodePayload(_ record: LogRecord, into out: inout [UInt8]) {
@@ -57,82 +58,82 @@ extension RecordCodec {
         var r = PayloadReader(payload)
         let record: LogRecord?
         switch t {
-        case .set:
-            guard let db = r.db(), let k = r.bytes(), let v = r.bytes(), let e = r.i64() else { return nil }
-            record = .set(db: db, key: k, value: v, expireAtMs: e)
-        case .delete:
-            guard let db = r.db(), let k = r.bytes() else { return nil }
-            record = .delete(db: db, key: k)
-        case .persist:
-            guard let db = r.db(), let k = r.bytes() else { return nil }
-            record = .persist(db: db, key: k)
-        case .expireAt:
-            guard let db = r.db(), let k = r.bytes(), let at = r.i64() else { return nil }
-            record = .expireAt(db: db, key: k, atMs: at)
-        case .flushDB:
-            guard let db = r.db() else { return nil }
-            record = .flushDB(db: db)
         case .flushAll:
             record = .flushAll
-        case .listPush:
-            guard let db = r.db(), let k = r.bytes(), let h = r.bool(), let l = r.list() else { return nil }
-            record = .listPush(db: db, key: k, atHead: h, elements: l)
-        case .listPop:
-            guard let db = r.db(), let k = r.bytes(), let h = r.bool(), let n = r.count() else { return nil }
-            record = .listPop(db: db, key: k, atHead: h, count: n)
-        case .listSet, .listInsert:
-            guard let db = r.db(), let k = r.bytes(), let i = r.count(), let v = r.bytes() else { return nil }
-            record = t == .listSet ? .listSet(db: db, key: k, index: i, value: v)
-                : .listInsert(db: db, key: k, index: i, value: v)
-        case .listRemove:
-            guard let db = r.db(), let k = r.bytes(), let n = r.i64(), let v = r.bytes() else { return nil }
-            record = .listRemove(db: db, key: k, count: n, value: v)
-        case .listTrim:
-            guard let db = r.db(), let k = r.bytes(), let a = r.count(), let b = r.count() else { return nil }
-            record = .listTrim(db: db, key: k, start: a, stop: b)
-        case .hashSet, .hashDelete:
-            guard let db = r.db(), let k = r.bytes(), let l = r.list() else { return nil }
-            if t == .hashSet {
-                guard l.count % 2 == 0 else { return nil }
-                record = .hashSet(db: db, key: k, pairs: l)
-            } else {
-                record = .hashDelete(db: db, key: k, fields: l)
-            }
-        case .rename:
-            guard let db = r.db(), let a = r.bytes(), let b = r.bytes() else { return nil }
-            record = .rename(db: db, from: a, to: b)
-        case .queueDeclared:
-            guard let vh = r.bytes(), let n = r.bytes(), let ad = r.bool(), let a = r.bytes() else { return nil }
-            record = .queueDeclared(vhost: vh, name: n, autoDelete: ad, arguments: a)
-        case .queueDeleted, .queuePurged, .exchangeDeleted:
-            guard let vh = r.bytes(), let n = r.bytes() else { return nil }
-            record =
-                t == .queueDeleted
-                ? .queueDeleted(vhost: vh, name: n)
-                : t == .queuePurged ? .queuePurged(vhost: vh, name: n) : .exchangeDeleted(vhost: vh, name: n)
-        case .exchangeDeclared:
-            guard let vh = r.bytes(), let n = r.bytes(), let ty = r.bytes(), let ad = r.bool(), let i = r.bool(),
-                let a = r.bytes()
-            else { return nil }
-            record = .exchangeDeclared(vhost: vh, name: n, type: ty, autoDelete: ad, internal: i, arguments: a)
-        case .bound, .unbound:
-            guard let vh = r.bytes(), let ex = r.bytes(), let d = r.bytes(), let te = r.bool(), let rk = r.bytes(),
-                let a = r.bytes()
-            else { return nil }
-            record =
-                t == .bound
-                ? .bound(vhost: vh, exchange: ex, destination: d, toExchange: te, routingKey: rk, arguments: a)
-                : .unbound(vhost: vh, exchange: ex, destination: d, toExchange: te, routingKey: rk, arguments: a)
-        case .messageEnqueued:
-            guard let vh = r.bytes(), let q = r.bytes(), let id = r.u64(), let ex = r.bytes(), let rk = r.bytes(),
-                let c = r.bytes()
-            else { return nil }
-            record = .messageEnqueued(vhost: vh, queue: q, id: id, exchange: ex, routingKey: rk, content: c)
-        case .messageSettled:
-            guard let vh = r.bytes(), let q = r.bytes(), let id = r.u64() else { return nil }
-            record = .messageSettled(vhost: vh, queue: q, id: id)
+        case .flushDB:
+            record = r.db().map { .flushDB(db: $0) }
+        case .queueDeclared, .queueDeleted, .queuePurged, .exchangeDeclared, .exchangeDeleted, .bound, .unbound,
+            .messageEnqueued, .messageSettled:
+            // Every broker record starts with the vhost and a name (queue or exchange).
+            guard let vhost = r.bytes(), let name = r.bytes() else { return nil }
+            record = decodeBroker(t, vhost: vhost, name: name, &r)
+        default:
+            // Every other keyspace record starts with the database and the key.
+            guard let db = r.db(), let key = r.bytes() else { return nil }
+            record = decodeKeyed(t, db: db, key: key, &r)
         }
         return r.atEnd ? record : nil
+    }
+
+    /// The fields after (db, key) of a keyspace record.
+    private static func decodeKeyed(_ t: RecordType, db: Int, key k: Bytes, _ r: inout PayloadReader) -> LogRecord? {
+        switch t {
+        case .set:
+            guard let v = r.bytes(), let e = r.i64() else { return nil }
+            return .set(db: db, key: k, value: v, expireAtMs: e)
+        case .delete: return .delete(db: db, key: k)
+        case .persist: return .persist(db: db, key: k)
+        case .expireAt: return r.i64().map { .expireAt(db: db, key: k, atMs: $0) }
+        case .listPush:
+            guard let h = r.bool(), let l = r.list() else { return nil }
+            return .listPush(db: db, key: k, atHead: h, elements: l)
+        case .listPop:
+            guard let h = r.bool(), let n = r.count() else { return nil }
+            return .listPop(db: db, key: k, atHead: h, count: n)
+        case .listSet, .listInsert:
+            guard let i = r.count(), let v = r.bytes() else { return nil }
+            return t == .listSet
+                ? .listSet(db: db, key: k, index: i, value: v) : .listInsert(db: db, key: k, index: i, value: v)
+        case .listRemove:
+            guard let n = r.i64(), let v = r.bytes() else { return nil }
+            return .listRemove(db: db, key: k, count: n, value: v)
+        case .listTrim:
+            guard let a = r.count(), let b = r.count() else { return nil }
+            return .listTrim(db: db, key: k, start: a, stop: b)
+        case .hashSet:
+            guard let l = r.list(), l.count % 2 == 0 else { return nil }
+            return .hashSet(db: db, key: k, pairs: l)
+        case .hashDelete: return r.list().map { .hashDelete(db: db, key: k, fields: $0) }
+        case .rename: return r.bytes().map { .rename(db: db, from: k, to: $0) }
+        default: return nil
+        }
+    }
+
+    /// The fields after (vhost, name) of a broker record.
+    private static func decodeBroker(_ t: RecordType, vhost vh: Bytes, name n: Bytes, _ r: inout PayloadReader)
+        -> LogRecord?
+    {
+        switch t {
+        case .queueDeclared:
+            guard let ad = r.bool(), let a = r.bytes() else { return nil }
+            return .queueDeclared(vhost: vh, name: n, autoDelete: ad, arguments: a)
+        case .queueDeleted: return .queueDeleted(vhost: vh, name: n)
+        case .queuePurged: return .queuePurged(vhost: vh, name: n)
+        case .exchangeDeleted: return .exchangeDeleted(vhost: vh, name: n)
+        case .exchangeDeclared:
+            guard let ty = r.bytes(), let ad = r.bool(), let i = r.bool(), let a = r.bytes() else { return nil }
+            return .exchangeDeclared(vhost: vh, name: n, type: ty, autoDelete: ad, internal: i, arguments: a)
+        case .bound, .unbound:
+            guard let d = r.bytes(), let te = r.bool(), let rk = r.bytes(), let a = r.bytes() else { return nil }
+            return t == .bound
+                ? .bound(vhost: vh, exchange: n, destination: d, toExchange: te, routingKey: rk, arguments: a)
+                : .unbound(vhost: vh, exchange: n, destination: d, toExchange: te, routingKey: rk, arguments: a)
+        case .messageEnqueued:
+            guard let id = r.u64(), let ex = r.bytes(), let rk = r.bytes(), let c = r.bytes() else { return nil }
+            return .messageEnqueued(vhost: vh, queue: n, id: id, exchange: ex, routingKey: rk, content: c)
+        case .messageSettled: return r.u64().map { .messageSettled(vhost: vh, queue: n, id: $0) }
+        default: return nil
+        }
     }
 
     @inline(__always)

@@ -33,11 +33,10 @@ public final class LuaInterpreter {
     // Permanent stack slots: the error handler, the running script's KEYS/ARGV tables (fresh
     // for every run, nil in between), and the real globals table (the scripts' `_G` is a
     // read-only proxy of it).
-    static let errorHandlerSlot: Int32 = 1
-    static let keysSlot: Int32 = 2
-    static let argvSlot: Int32 = 3
-    static let realGlobalsSlot: Int32 = 4
-    static let permanentSlots: Int32 = 4
+    enum Slot: Int32 {
+        case errorHandler = 1, keys, argv, realGlobals
+    }
+    static let permanentSlots = Slot.realGlobals.rawValue
     /// VM instructions between two busy/kill checks (Redis uses the same period).
     static let hookPeriod: Int32 = 100_000
 
@@ -213,8 +212,8 @@ public final class LuaInterpreter {
         assert(lua_gettop(L) == LuaInterpreter.permanentSlots)
         // Fresh tables for every run, as Redis makes them: whatever a script did to its
         // KEYS/ARGV (a metatable, extra fields) dies with it (issue 16 item 6).
-        fresh(LuaInterpreter.keysSlot, keys, global: "KEYS")
-        fresh(LuaInterpreter.argvSlot, args, global: "ARGV")
+        fresh(Slot.keys.rawValue, keys, global: "KEYS")
+        fresh(Slot.argv.rawValue, args, global: "ARGV")
         lua_rawgeti(L, LUA_REGISTRYINDEX, ref)
         touch(ref)
 
@@ -228,7 +227,7 @@ public final class LuaInterpreter {
         startMicros = 0  // read at the first hook check: no clock read for short scripts
         isRunning = true
         runtime.pointee.enforce = 1
-        let status = lua_pcall(L, 0, 1, LuaInterpreter.errorHandlerSlot)
+        let status = lua_pcall(L, 0, 1, Slot.errorHandler.rawValue)
         runtime.pointee.enforce = 0
         isRunning = false
         if killRequested { lk_lua_sethook_count(L, LuaInterpreter.hookPeriod) }
@@ -243,8 +242,8 @@ public final class LuaInterpreter {
             writeRuntimeError(into: &sink)
         }
         lk_lua_pop(L, 1)
-        drop(LuaInterpreter.keysSlot, global: "KEYS")
-        drop(LuaInterpreter.argvSlot, global: "ARGV")
+        drop(Slot.keys.rawValue, global: "KEYS")
+        drop(Slot.argv.rawValue, global: "ARGV")
         if status == LUA_ERRMEM { lua_gc(L, LUA_GCCOLLECT, 0) } else { collectIfMostlyGarbage() }
         assert(lua_gettop(L) == LuaInterpreter.permanentSlots)
     }
@@ -261,7 +260,7 @@ public final class LuaInterpreter {
         lua_replace(L, slot)
         pushStatic(name)
         lua_pushvalue(L, slot)
-        lua_rawset(L, LuaInterpreter.realGlobalsSlot)
+        lua_rawset(L, Slot.realGlobals.rawValue)
     }
 
     /// Forgets a run's KEYS/ARGV (so its strings can be collected right away).
@@ -270,6 +269,6 @@ public final class LuaInterpreter {
         lua_replace(L, slot)
         pushStatic(name)
         lua_pushnil(L)
-        lua_rawset(L, LuaInterpreter.realGlobalsSlot)
+        lua_rawset(L, Slot.realGlobals.rawValue)
     }
 }

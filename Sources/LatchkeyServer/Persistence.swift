@@ -164,7 +164,28 @@ public final class Persistence {
     func beforeFlush() {
         if closed { return }
         let ctx = server.context
-        let wasHealthy = ctx.persistence.writeFailure == nil  // what the write gate saw
+        let tick = appendJournal()
+        _ = writer.syncInlineIfCheap(nowMs: ctx.nowMs)
+        submit(writer.poll(nowMs: ctx.nowMs))
+        // An inline fsync may have made earlier held output durable without any job completing.
+        holdAndRelease(tick)
+        armSliceTimer()
+        updateStatus()
+    }
+
+    /// What one append of the journal left to decide about this tick's output.
+    struct AppendedTick {
+        /// The logical offset that must be durable before this tick's replies may go out.
+        let end: Int64
+        /// Outboxes that asked to reply only after the fsync (publisher confirms).
+        let waiters: [Outbox]
+        /// Whether the write gate saw a healthy log while these requests ran (see `mustHold`).
+        let wasHealthy: Bool
+    }
+
+    /// Writes the journal's records (one pwrite) and tells the AMQP side where they end.
+    private func appendJournal() -> AppendedTick {
+        let wasHealthy = server.context.persistence.writeFailure == nil  // what the write gate saw
         if journal.oversizedRecords != reportedOversized {
             reportedOversized = journal.oversizedRecords
             server.log.warning("\(reportedOversized) change(s) too large for one log record (over 1 GiB) were not logged")
@@ -172,14 +193,16 @@ public final class Persistence {
         let end = writer.append(journal)
         let waiters = durableWaiters(end: end)
         amqpAppended(end: end)
-        _ = writer.syncInlineIfCheap(nowMs: ctx.nowMs)
-        submit(writer.poll(nowMs: ctx.nowMs))
-        hold.sweep(ctx.flushQueue, end: end, holdNew: mustHold(end: end, wasHealthy: wasHealthy), waiters: waiters)
-        // An inline fsync may have made earlier held output durable without any job completing.
+        return AppendedTick(end: end, waiters: waiters, wasHealthy: wasHealthy)
+    }
+
+    /// Moves the tick's output that must wait for an fsync into `hold`, then hands back what
+    /// the writer has made durable so far (and the confirms that were waiting for it).
+    private func holdAndRelease(_ tick: AppendedTick) {
+        let holdNew = mustHold(end: tick.end, wasHealthy: tick.wasHealthy)
+        hold.sweep(server.context.flushQueue, end: tick.end, holdNew: holdNew, waiters: tick.waiters)
         hold.release(durable: writer.durable)
         amqpDurable()
-        armSliceTimer()
-        updateStatus()
     }
 
     /// Outboxes that asked to reply only after the fsync (publisher confirms); an everysec
@@ -214,17 +237,7 @@ public final class Persistence {
             }
         }
         // Records made by requests handled since the last flush go out before their replies.
-        let wasHealthy = ctx.persistence.writeFailure == nil  // what the write gate saw
-        if journal.oversizedRecords != reportedOversized {
-            reportedOversized = journal.oversizedRecords
-            server.log.warning("\(reportedOversized) change(s) too large for one log record (over 1 GiB) were not logged")
-        }
-        let end = writer.append(journal)
-        let waiters = durableWaiters(end: end)
-        amqpAppended(end: end)
-        hold.sweep(ctx.flushQueue, end: end, holdNew: mustHold(end: end, wasHealthy: wasHealthy), waiters: waiters)
-        hold.release(durable: writer.durable)
-        amqpDurable()
+        holdAndRelease(appendJournal())
         ctx.flushQueue.drain()
         submit(writer.poll(nowMs: ctx.nowMs))
         armSliceTimer()  // a returning slice job may lift the back-pressure

@@ -10,7 +10,7 @@ import Testing
 
 @Suite("Disk trouble") struct DiskTroubleTests {
     static let persistent = BasicProperties(deliveryMode: 2)
-    static let misconf = LogFailure(operation: .write, code: 28, reason: "No space left on device")
+    static let misconf = LogFailure(operation: .write, code: 28)
 
     /// A running connection whose client advertises the connection.blocked capability.
     static func blockAware() -> AMQPHarness {

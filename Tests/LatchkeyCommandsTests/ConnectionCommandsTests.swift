@@ -96,7 +96,7 @@ import LatchkeyRESP
     @Test("MISCONF refuses writes while persistence is failing")
     func misconf() {
         let t = Transcript()
-        t.context.persistence.writeFailure = LogFailure(operation: .write, code: 28, reason: "No space left on device")
+        t.context.persistence.writeFailure = LogFailure(operation: .write, code: 28)
         #expect(t.send("SET", "k", "v") == err("MISCONF Errors writing to the AOF file: No space left on device"))
         #expect(t.send("GET", "k") == NIL)
     }
