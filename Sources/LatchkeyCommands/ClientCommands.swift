@@ -53,7 +53,8 @@ enum ClientCommands {
         if subs.isSubscribed { flags += "P" }
         if session?.blocked != nil { flags += "b" }  // blocked in BLPOP & co.
         if flags.isEmpty { flags = "N" }
-        return "id=\(c.id) addr=\(c.peerAddress) laddr=\(c.localAddress) fd=-1 name=\((state?.name ?? []).string) age=\(age) "
+        let name = (state?.name ?? []).string
+        return "id=\(c.id) addr=\(c.peerAddress) laddr=\(c.localAddress) fd=-1 name=\(name) age=\(age) "
             + "idle=\(idle) flags=\(flags) db=\(state?.db ?? 0) sub=\(subs.channels.count) psub=\(subs.patterns.count) "
             + "ssub=\(subs.shardChannels.count) multi=\(multi) qbuf=0 qbuf-free=0 argv-mem=0 "
             + "multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=\(c.outbox.bytes.count) tot-mem=0 events=r "

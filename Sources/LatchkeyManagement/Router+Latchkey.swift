@@ -36,7 +36,9 @@ extension Router {
         // By the front ends' names ("resp" is LatchkeyCommands', which this module does not import).
         var byName: [String: Int] = [:]
         for client in c.clients.values { byName[client.kind.name, default: 0] += 1 }
-        let kinds = (resp: byName["resp"] ?? 0, amqp: byName[ClientProtocol.amqp.name] ?? 0, http: byName[ClientProtocol.http.name] ?? 0)
+        let kinds = (
+            resp: byName["resp"] ?? 0, amqp: byName[ClientProtocol.amqp.name] ?? 0,
+            http: byName[ClientProtocol.http.name] ?? 0)
         let dbs = ks.databases.enumerated().filter { $0.element.count > 0 }.map { i, db -> JSON in
             .object([("db", .int(Int64(i))), ("keys", .int(Int64(db.count))), ("keys_with_ttl", .int(Int64(db.expiresCount)))])
         }
@@ -68,7 +70,8 @@ extension Router {
                 ("enabled", .bool(p.aofEnabled)), ("rewrite_in_progress", .bool(p.aofRewriteInProgress)),
                 ("rewrite_scheduled", .bool(p.aofRewriteScheduled)), ("last_write_status", .string(p.aofLastWriteStatus)),
                 ("last_rewrite_status", .string(p.aofLastBgrewriteStatus)), ("current_size", .int(p.aofCurrentSize)),
-                ("base_size", .int(p.aofBaseSize)), ("write_error", p.writeFailure.map { .string(Self.misconfText($0)) } ?? .null),
+                ("base_size", .int(p.aofBaseSize)),
+                ("write_error", p.writeFailure.map { .string(Self.misconfText($0)) } ?? .null),
             ])),
         ]))
     }

@@ -33,7 +33,7 @@ extension Persistence {
     {
         let config = server.context.config
         let path = path(config: config)
-        guard server.frontEnds.keys.allSatisfy({ participants[$0] != nil || server.frontEnds[$0]?.hasOwnState == false }) else {
+        guard everyStateInLog(server: server, participants: participants) else {
             throw ServerStartError("not every front end can snapshot its state")
         }
         server.context.refreshNow()

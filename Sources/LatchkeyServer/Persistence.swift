@@ -1,9 +1,9 @@
-// The server's append-only log wiring: boot replay into the front ends, the before-flush hook
-// that writes each tick's records before any reply (holding replies under `appendfsync always`
-// until their fsync: group commit), fsync and rewrite jobs on libuv's thread pool, BGREWRITEAOF
-// and auto rewrite, INFO persistence, MISCONF on disk errors, fsync at shutdown. The file
-// format, torn-tail rules and rewrite phases are LatchkeyLog's; what a record means is the
-// front ends' (their replay hooks).
+// The server's append-only log wiring: boot replay into the participants, the per-tick step
+// the server runs before flushing replies (write the tick's records; under `appendfsync always`
+// hold the replies until their fsync: group commit), fsync and rewrite jobs on libuv's thread
+// pool, BGREWRITEAOF and auto rewrite, INFO persistence, the typed disk failure the front ends
+// refuse writes on, fsync at shutdown. The file format, torn-tail rules and rewrite phases are
+// LatchkeyLog's; what a record means is the participants' (their replay hooks).
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -68,7 +68,14 @@ public final class Persistence {
         } catch {
             throw ServerStartError("Can't open the append-only file \(path): \(error.reason)")
         }
-        return attach(server: server, journal: journal, writer: writer, participants: participants, unhandled: unhandled)
+        return attach(
+            server: server, journal: journal, writer: writer, participants: participants, unhandled: unhandled)
+    }
+
+    /// Whether every front end the server serves either has its state in the log or has no
+    /// state of its own: otherwise a snapshot (rewrite, live switch-on) would lose state.
+    static func everyStateInLog(server: Server, participants: [ClientProtocol: LogParticipant]) -> Bool {
+        server.frontEnds.allSatisfy { participants[$0.key] != nil || !$0.value.hasOwnState }
     }
 
     /// The participants in the order a snapshot frames them: those framed whole (the broker)
@@ -132,12 +139,8 @@ public final class Persistence {
         p.participants = participants
         p.unhandledRecords = unhandled
         journal.enable(true)
-        // The server's hook list owns `p` (p refers back to the server unowned).
-        server.addBeforeFlushHook { p.beforeFlush() }
-        server.addShutdownHook { p.shutdown() }
-        server.logRewriteHandler = { p.requestRewrite() }
-        server.isOutputHeld = { p.hold.isHolding($0) }
-        server.logHasUnwrittenRecords = { journal.hasPending }
+        // The server owns `p` (p refers back to the server unowned).
+        server.persistence = p
         p.startTimer()
         p.updateStatus()
         return p
@@ -279,7 +282,7 @@ public final class Persistence {
 
     private var canSnapshot: Bool {
         unhandledRecords == 0
-            && server.frontEnds.keys.allSatisfy { participants[$0] != nil || server.frontEnds[$0]?.hasOwnState == false }
+            && Self.everyStateInLog(server: server, participants: participants)
     }
 
     /// BGREWRITEAOF. Returns the error text when a rewrite cannot start. The snapshot is taken

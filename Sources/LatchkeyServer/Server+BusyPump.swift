@@ -91,11 +91,11 @@ extension Server {
     /// or earlier commands of that turn did) they wait for the script to end, and their
     /// clients are not served from inside it.
     private func writeEarlierReplies() {
-        if logHasUnwrittenRecords?() ?? false { return }
+        if persistence?.journal.hasPending ?? false { return }
         for client in connections.values
         where client.info.kind == .resp && client !== busyPump.scriptClient && !client.closed
             && (!client.info.outbox.bytes.isEmpty || client.info.outbox.closeAfterFlush)
-            && !(isOutputHeld?(client.info.outbox) ?? false)
+            && !(persistence?.hold.isHolding(client.info.outbox) ?? false)
         {
             client.flushOutbox()
         }
@@ -106,7 +106,7 @@ extension Server {
     private func mayPump(_ client: ClientConnection) -> Bool {
         client.info.kind == .resp && !client.receiving && !client.closed && client.connection.isReading
             && client.info.outbox.bytes.isEmpty
-            && !(isOutputHeld?(client.info.outbox) ?? false)
+            && !(persistence?.hold.isHolding(client.info.outbox) ?? false)
     }
 
     /// SHUTDOWN NOSAVE from a pumped client: the script stops at its next hook check (even if it

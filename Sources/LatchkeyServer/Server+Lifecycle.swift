@@ -73,7 +73,7 @@ extension Server {
 
     /// Before the loop sleeps: let the log write its records, then write every dirty outbox.
     func flushBeforeSleep() {
-        for hook in beforeFlushHooks { hook() }
+        persistence?.beforeFlush()
         context.flushQueue.drain()
     }
 
@@ -96,9 +96,10 @@ extension Server {
         shuttingDown = true
         log.warning("User requested shutdown...")
         closeListeners()
-        for hook in beforeFlushHooks { hook() }
+        persistence?.beforeFlush()
         // Front ends first (AMQP's requeues are records), then the log's final write and fsync.
         for frontEnd in frontEnds.values { frontEnd.shutdown() }
+        persistence?.shutdown()
         for hook in shutdownHooks { hook() }
         let closingThemselves = Set(frontEnds.filter { $0.value.closesClientsAtShutdown }.map(\.key))
         for client in Array(connections.values) {
@@ -138,10 +139,10 @@ extension Server {
         log.notice("Latchkey is shutting down")
     }
 
-    /// BGREWRITEAOF: delegated to the log wiring (`logRewriteHandler`).
+    /// BGREWRITEAOF: delegated to the log wiring.
     public func requestLogRewrite() -> String? {
-        guard let handler = logRewriteHandler else { return "ERR Append only file rewrite is not available" }
-        return handler()
+        guard let persistence else { return "ERR Append only file rewrite is not available" }
+        return persistence.requestRewrite()
     }
 
     // MARK: background running (tests)

@@ -22,14 +22,15 @@ public final class Server: ServerControl {
     public let log: ServerLog
     /// Install SIGINT/SIGTERM handlers in `start()`. In-process tests turn this off.
     public var handlesSignals = true
-    /// BGREWRITEAOF: set by the log wiring; returns an error text when a rewrite cannot start.
-    public var logRewriteHandler: (() -> String?)?
+    /// The append-only log's wiring, once it is on (set by Persistence.attach). The server
+    /// asks it to write each tick's records before any reply leaves, to fsync at shutdown, to
+    /// start BGREWRITEAOF, and (the busy pump) whether a client's output is held.
+    var persistence: Persistence?
 
     var frontEnds: [ClientProtocol: FrontEnd] = [:]
     var listeners: [ClientProtocol: [TCPListener]] = [:]
     var connections: [UInt64: ClientConnection] = [:]
     var limits = ConnectionLimits()
-    var beforeFlushHooks: [() -> Void] = []
     var shutdownHooks: [() -> Void] = []
     var cronTimer: LoopTimer?
     var beforeSleep: BeforeSleep?
@@ -48,12 +49,6 @@ public final class Server: ServerControl {
     var busyPump = BusyPumpState()
     /// The client whose script SHUTDOWN NOSAVE stopped: closed without its reply.
     weak var abandonedScriptClient: ClientConnection?
-    /// Whether the log still holds back an outbox's earlier replies (set by Persistence); the
-    /// busy pump does not answer such a client ahead of them.
-    var isOutputHeld: ((Outbox) -> Bool)?
-    /// Whether the log has records not yet handed to its file (set by Persistence); replies
-    /// produced before them may depend on them, so the busy pump does not write those early.
-    var logHasUnwrittenRecords: (() -> Bool)?
 
     /// A server for `config` reading time from `clock` (tests pass a manual clock). Nothing is
     /// bound until `start()`.
@@ -69,12 +64,8 @@ public final class Server: ServerControl {
         frontEnds[kind] = frontEnd
     }
 
-    /// Runs before every flush of client output, on the loop thread (the log writes its buffer
-    /// here, so records reach the file before the replies that depend on them leave).
-    public func addBeforeFlushHook(_ hook: @escaping () -> Void) { beforeFlushHooks.append(hook) }
-
-    /// Runs once at shutdown, before client output is flushed and clients are closed (the log
-    /// writes and fsyncs here).
+    /// Runs once at shutdown, after the front ends' and the log's shutdown, before client output
+    /// is flushed and clients are closed.
     public func addShutdownHook(_ hook: @escaping () -> Void) { shutdownHooks.append(hook) }
 
     // MARK: start
@@ -140,7 +131,9 @@ public final class Server: ServerControl {
     /// Every bound listener as (protocol, host, port): "resp", "amqp", "http" (for the
     /// management overview and the ready file).
     public var boundListeners: [(protocolName: String, host: String, port: Int)] {
-        [ClientProtocol.resp, .amqp, .http].flatMap { kind in (listeners[kind] ?? []).map { (kind.name, $0.host, $0.port) } }
+        [ClientProtocol.resp, .amqp, .http].flatMap { kind in
+            (listeners[kind] ?? []).map { (kind.name, $0.host, $0.port) }
+        }
     }
 
     /// Writes `readyLine` and a newline to stdout (unbuffered).
