@@ -1,9 +1,9 @@
 // The server's append-only log wiring: boot replay into the participants, the per-tick step
 // the server runs before flushing replies (write the tick's records; under `appendfsync always`
-// hold the replies until their fsync: group commit), fsync and rewrite jobs on libuv's thread
-// pool, the auto-rewrite check (rewrites: Persistence+Rewrite.swift), INFO persistence, the typed disk failure the front ends
-// refuse writes on, fsync at shutdown. The file format, torn-tail rules and rewrite phases are
-// LatchkeyLog's; what a record means is the participants' (their replay hooks).
+// hold the replies until their fsync: group commit), fsync jobs on libuv's thread pool, the
+// auto-rewrite check (rewrites are Persistence+Rewrite.swift), INFO persistence, the typed disk
+// failure the front ends refuse writes on, fsync at shutdown. The file format, torn-tail rules
+// and rewrite phases are LatchkeyLog's; what a record means is the participants'.
 #if canImport(Glibc)
 import Glibc
 #endif
