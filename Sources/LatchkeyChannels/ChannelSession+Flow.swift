@@ -24,8 +24,6 @@ extension ChannelSession {
 extension ConnectionSession {
     /// Cron: channels whose deliveries were paused for a full outbox resume once it drained.
     func resumeDrainedChannels() {
-        for slot in channels.values where slot.session.delivery.paused && !slot.closing {
-            slot.session.resumeIfDrained()
-        }
+        for c in channels.values where c.delivery.paused && c.state == .open { c.resumeIfDrained() }
     }
 }
