@@ -28,14 +28,16 @@ def run(binary, mode, n):
     d = tempfile.mkdtemp(prefix="latchkey-callgrind-amqp-")
     out = os.path.join(d, "callgrind.out")
     proc = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out, binary,
-                             "--port", "off", "--amqp-port", "0", "--bind", "127.0.0.1", "--dir", d,
-                             "--loglevel", "warning"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                             "--port", "0", "--amqp-port", "0", "--bind", "127.0.0.1", "--dir", d,
+                             "--loglevel", "warning"], stdout=subprocess.PIPE, stderr=open(out + ".stderr", "w"))
     port = None
     for line in proc.stdout:
         m = re.search(rb"amqp=127\.0\.0\.1:(\d+)", line)
         if m:
             port = int(m.group(1))
             break
+    if port is None:
+        raise SystemExit("%s exited before its ready line; see %s.stderr" % (binary, out))
     if n > 0:
         subprocess.check_call([LOAD, mode, "-H", "127.0.0.1", "-p", str(port), "-n", str(n)],
                               stdout=subprocess.DEVNULL)

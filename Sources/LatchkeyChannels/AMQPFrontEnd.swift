@@ -67,7 +67,7 @@ public final class AMQPFrontEnd: FrontEnd {
         maxMessageSize = UInt64(clamping: Swift.min(config.int("amqp-max-message-size"), Self.maxMessageSizeCap))
         serverProperties = Self.makeServerProperties(
             identity: config.string("amqp-server-identity"), version: context.latchkeyVersion)
-        broker = Broker(clock: context.serverClock, vhosts: Self.words(config.string("amqp-vhosts")).map(String.init))
+        broker = Broker(clock: TickClock(context), vhosts: Self.words(config.string("amqp-vhosts")).map(String.init))
         BrokerHooks.install(on: broker, journal: journal)
         memoryAlarm = MemoryAlarm(
             broker: broker, limit: Int(clamping: config.int("amqp-queued-memory-limit")),
@@ -184,4 +184,13 @@ public final class AMQPFrontEnd: FrontEnd {
         p.append("latchkey_version", .string(version))
         return p
     }
+}
+
+/// The broker's clock: the loop tick's server time (`ServerContext.dataNowMs`, refreshed once per
+/// read, cron and drain), the same "now" RESP handlers read from `ctx`, so one tick has one
+/// notion of time and broker operations never read the system clock themselves.
+final class TickClock: Clock {
+    unowned let context: ServerContext
+    init(_ context: ServerContext) { self.context = context }
+    func nowMs() -> Int64 { context.dataNowMs }
 }

@@ -45,6 +45,8 @@ package final class ChannelSession {
     package internal(set) var state = State.open
     /// basic.publish → header → body assembly (one message in flight per channel).
     var assembly: PublishAssembly
+    /// The connection's held-back basic.cancel notifications (see `handle`).
+    let cancels: DeferredCancels
     /// Reused buffer for encoding publish properties.
     var scratch = Bytes()
 
@@ -65,6 +67,7 @@ package final class ChannelSession {
         self.number = number
         self.connection = connection
         assembly = PublishAssembly(maxMessageSize: connection.frontEnd.maxMessageSize)
+        cancels = connection.deferredCancels
         broker = connection.frontEnd.broker
         vhost = broker.vhost(named: connection.vhost) ?? broker.addVirtualHost(connection.vhost)
         delivery = DeliveryChannel(connectionID: connection.id, sink: nil)
@@ -78,7 +81,7 @@ package final class ChannelSession {
         if state != .open { return closingFrame(f) }
         switch f.type {
         case FrameType.method:
-            let m = try connection.decodeMethod(f.payload)
+            let m = try ConnectionSession.decodeMethod(f.payload)
             if assembly.isCollecting { throw assembly.outOfSequence() }
             do throws(AMQPException) {
                 try handle(m)
@@ -98,8 +101,8 @@ package final class ChannelSession {
     package func handle(_ method: AMQPMethod) throws(AMQPException) {
         // RabbitMQ answers the method first (queue.delete-ok) and sends the basic.cancel of the
         // consumers it removed after it; py-amqp fails on a cancel that arrives before delete-ok.
-        let outermost = connection.deferredCancels == nil
-        if outermost { connection.deferredCancels = [] }
+        let outermost = !cancels.active
+        if outermost { cancels.active = true }
         defer { if outermost { sendDeferredCancels() } }
         do {
             switch method {
@@ -235,14 +238,17 @@ extension ChannelSession: DeliverySink {
                 .init(
                     consumerTag: consumer.tag, deliveryTag: tag, redelivered: d.redelivered, exchange: m.exchange,
                     routingKey: m.routingKey)), m)
-        if connection.client.outbox.bytes.count > ChannelSession.outboxHighWater { delivery.paused = true }
+        if connection.client.outbox.bytes.count > ChannelSession.outboxHighWater {
+            delivery.paused = true
+            connection.deliveriesPaused = true
+        }
     }
 
     package func consumerCancelled(_ consumer: Consumer) {
         // RabbitMQ only tells clients that advertised consumer_cancel_notify.
         guard connection.consumerCancelNotify else { return }
-        if connection.deferredCancels != nil {
-            connection.deferredCancels?.append((self, consumer.tag))
+        if cancels.active {
+            cancels.pending.append((self, consumer.tag))
         } else {
             send(.basicCancel(.init(consumerTag: consumer.tag, nowait: true)))
         }
@@ -251,8 +257,10 @@ extension ChannelSession: DeliverySink {
     /// Sends the cancels `handle` held back until its reply was out (channels closed meanwhile
     /// are skipped: their consumers went with them).
     private func sendDeferredCancels() {
-        let pending = connection.deferredCancels ?? []
-        connection.deferredCancels = nil
+        cancels.active = false
+        if cancels.pending.isEmpty { return }
+        let pending = cancels.pending
+        cancels.pending = []
         for (channel, tag) in pending where !channel.closed {
             channel.send(.basicCancel(.init(consumerTag: tag, nowait: true)))
         }

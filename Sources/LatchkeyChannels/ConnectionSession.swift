@@ -50,12 +50,14 @@ package final class ConnectionSession: ProtocolSession {
     /// hashing the number for every frame costs more than the compare).
     private var lastChannel: ChannelSession?
     private var lastChannelNumber: UInt16 = 0
+    /// Set when a channel paused its deliveries for a full outbox (cleared by `outputDrained`).
+    var deliveriesPaused = false
     var lastReceivedMs: Int64
     var lastSentMs: Int64
     var closingSinceMs: Int64 = 0
-    /// Server basic.cancel notifications raised while one of this connection's channels handles
-    /// a method; non-nil only during `ChannelSession.handle` (see `ChannelSession.consumerCancelled`).
-    var deferredCancels: [(ChannelSession, Bytes)]? = nil
+    /// Server basic.cancel notifications held back while one of this connection's channels
+    /// handles a method (see `ChannelSession.consumerCancelled`); shared with the channels.
+    let deferredCancels = DeferredCancels()
 
     init(client: ClientInfo, frontEnd: AMQPFrontEnd) {
         self.client = client
@@ -147,7 +149,7 @@ package final class ConnectionSession: ProtocolSession {
         }
         if f.channel == 0 {
             guard f.type == FrameType.method else { throw unexpected(f) }
-            try connectionMethod(try decodeMethod(f.payload))
+            try connectionMethod(try Self.decodeMethod(f.payload))
             return
         }
         guard phase == .running else { throw unexpected(f) }
@@ -182,7 +184,7 @@ package final class ConnectionSession: ProtocolSession {
         .unexpectedFrame("type \(f.type), \(FrameError.octets(Bytes(f.payload.prefix(16))))")
     }
 
-    func decodeMethod(_ payload: UnsafeRawBufferPointer) throws(AMQPException) -> AMQPMethod {
+    static func decodeMethod(_ payload: UnsafeRawBufferPointer) throws(AMQPException) -> AMQPMethod {
         do throws(AMQPDecodeError) {
             return try AMQPMethod.decode(payload)
         } catch {
@@ -237,7 +239,7 @@ package final class ConnectionSession: ProtocolSession {
     /// The first frame on an unused channel number must be channel.open (504 otherwise).
     func openChannel(_ f: Frame) throws(AMQPException) {
         guard f.type == FrameType.method else { throw AMQPException.expectedMethodFrame }
-        let m = try decodeMethod(f.payload)
+        let m = try Self.decodeMethod(f.payload)
         guard case .channelOpen = m else {
             throw AMQPException.channelError("expected 'channel.open'", classID: m.classID, methodID: m.methodID)
         }
@@ -334,4 +336,13 @@ package final class ConnectionSession: ProtocolSession {
         channels.removeAll()
         for c in all { c.close() }  // a closing channel was released already: no-op
     }
+}
+
+/// basic.cancel notifications a method raised on its connection's channels, sent once the
+/// method's own reply is out. A class, so each channel keeps a strong reference and the hot path
+/// never goes through its unowned connection reference.
+final class DeferredCancels {
+    /// True while some channel of the connection is inside `handle`.
+    var active = false
+    var pending: [(ChannelSession, Bytes)] = []
 }

@@ -91,4 +91,11 @@ public protocol ProtocolSession: AnyObject {
     func receive(_ input: UnsafeRawBufferPointer) -> Int
     /// The peer is gone or the server is closing the connection: release everything it held.
     func connectionClosed()
+    /// Everything written so far has left for the socket (no write is queued): a session that
+    /// held back output for a slow reader (AMQP deliveries) may produce more. Default: nothing.
+    func outputDrained()
+}
+
+extension ProtocolSession {
+    public func outputDrained() {}
 }

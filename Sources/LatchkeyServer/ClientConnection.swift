@@ -106,6 +106,7 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
 
     func connectionDidDrain(_ connection: TCPConnection) {
         flushOutbox()
+        if !closed, !connection.isWriting, info.outbox.bytes.isEmpty { session?.outputDrained() }
     }
 
     func connectionDidClose(_ connection: TCPConnection) {}
@@ -139,11 +140,15 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
             writtenTotal += count
             if count < outbox.bytes.count {
                 outbox.bytes.removeFirst(count)  // held output stays behind
-            } else if outbox.bytes.capacity > 1 << 20 {
-                outbox.bytes = []
-                outbox.bytes.reserveCapacity(256)
             } else {
-                outbox.bytes.removeAll(keepingCapacity: true)
+                if outbox.bytes.capacity > 1 << 20 {
+                    outbox.bytes = []
+                    outbox.bytes.reserveCapacity(256)
+                } else {
+                    outbox.bytes.removeAll(keepingCapacity: true)
+                }
+                // The socket took it all at once: no drain callback will come for this write.
+                if !connection.isWriting { session?.outputDrained() }
             }
         }
         outbox.transportQueuedBytes = connection.queuedWriteBytes
