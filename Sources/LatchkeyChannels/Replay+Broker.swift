@@ -27,6 +27,8 @@ package enum BrokerReplay {
         case .queueDeleted(let v, let name):
             broker.replayDeleteQueue(vhost: v, name: name)
         case .queuePurged(let v, let name):
+            // Record type 18 stays readable (and reserved), though nothing writes it: purges
+            // journal one messageSettled per persistent message.
             broker.replayPurgeQueue(vhost: v, name: name)
         case .exchangeDeclared(let v, let name, let type, let autoDelete, let `internal`, let args):
             do throws(BrokerError) {
