@@ -83,7 +83,8 @@ package struct AMQPException: Error, Equatable, Sendable {
         // 403 is a channel code, but here it closes the connection (RabbitMQ does the same).
         AMQPException(
             scope: .connection, code: .accessRefused,
-            detail: "Login was refused using authentication mechanism \(mechanism). For details see the broker logfile.")
+            detail:
+                "Login was refused using authentication mechanism \(mechanism). For details see the broker logfile.")
     }
     /// 505 for a header or body frame where a method frame was due.
     static let expectedMethodFrame = unexpectedFrame("expected method frame, got non method frame instead")

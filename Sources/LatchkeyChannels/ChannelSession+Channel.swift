@@ -27,7 +27,8 @@ extension ChannelSession {
         close()
         state = .closing
         send(
-            .channelClose(.init(replyCode: e.code.rawValue, replyText: e.text, classId: e.classID, methodId: e.methodID)))
+            .channelClose(
+                .init(replyCode: e.code.rawValue, replyText: e.text, classId: e.classID, methodId: e.methodID)))
     }
 
     /// After we sent channel.close the channel ignores all but channel.close / close-ok.
