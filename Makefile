@@ -11,7 +11,7 @@ BIN := .build/release/latchkey
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: deps venv build run test unit interop fixture-test dist wheel wheel-check embedding-example bench bench-deps soak fuzz clean
+.PHONY: deps venv build run test unit codegen codegen-check interop fixture-test dist wheel wheel-check embedding-example bench bench-deps soak fuzz clean
 
 deps:
 	@command -v swift >/dev/null 2>&1 || { echo "swift (6.0 or newer) is not on PATH: install the toolchain from swift.org first" >&2; exit 1; }
@@ -36,8 +36,16 @@ build: deps
 run: build
 	$(BIN) conf/latchkey.conf
 
-unit: deps
+unit: deps codegen-check
 	swift test
+
+# The AMQP codec is generated from tools/amqp-rabbitmq-0.9.1.json; the output is committed.
+# codegen rewrites it, codegen-check (part of `make unit`) fails when the committed file drifted.
+codegen:
+	python3 tools/gen_amqp_methods.py
+
+codegen-check:
+	python3 tools/gen_amqp_methods.py --check
 
 # pytest exits 5 when it collects no tests; that is not a failure of the suite.
 interop: build venv

@@ -30,7 +30,8 @@ package enum FrameEncoder {
 
     /// A content header frame from decoded properties.
     package static func contentHeader(
-        channel: UInt16, bodySize: UInt64, properties: BasicProperties, classID: UInt16 = 60, into out: inout Bytes
+        channel: UInt16, bodySize: UInt64, properties: BasicProperties, classID: UInt16 = AMQPClassID.basic,
+        into out: inout Bytes
     ) {
         let at = beginFrame(type: FrameType.header, channel: channel, into: &out)
         out.appendU16(classID)
@@ -43,7 +44,8 @@ package enum FrameEncoder {
     /// A content header frame from already-encoded property bytes (flags word + list), as a
     /// broker that stores messages compactly keeps them.
     package static func contentHeader(
-        channel: UInt16, bodySize: UInt64, encodedProperties: UnsafeRawBufferPointer, classID: UInt16 = 60,
+        channel: UInt16, bodySize: UInt64, encodedProperties: UnsafeRawBufferPointer,
+        classID: UInt16 = AMQPClassID.basic,
         into out: inout Bytes
     ) {
         let at = beginFrame(type: FrameType.header, channel: channel, into: &out)
@@ -62,9 +64,13 @@ package enum FrameEncoder {
         var offset = 0
         while offset < body.count {
             let n = Swift.min(chunk, body.count - offset)
-            out.append(FrameType.body)
-            out.appendU16(channel)
-            out.appendU32(UInt32(n))
+            // The 7-byte frame header as one bulk append (this runs once per delivered message).
+            var prefix: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (FrameType.body, 0, 0, 0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &prefix) { p in
+                p.storeBytes(of: channel.bigEndian, toByteOffset: 1, as: UInt16.self)
+                p.storeBytes(of: UInt32(n).bigEndian, toByteOffset: 3, as: UInt32.self)
+                out.append(contentsOf: UnsafeRawBufferPointer(p))
+            }
             out.append(contentsOf: UnsafeRawBufferPointer(rebasing: body[offset..<(offset + n)]))
             out.append(FrameType.end)
             offset += n

@@ -6,12 +6,8 @@ package struct ReplyCode: RawRepresentable, Equatable, Hashable, Sendable {
     package let rawValue: UInt16
     package init(rawValue: UInt16) { self.rawValue = rawValue }
 
-    package static let replySuccess = ReplyCode(rawValue: 200)
-    package static let contentTooLarge = ReplyCode(rawValue: 311)
     package static let noRoute = ReplyCode(rawValue: 312)
-    package static let noConsumers = ReplyCode(rawValue: 313)
     package static let connectionForced = ReplyCode(rawValue: 320)
-    package static let invalidPath = ReplyCode(rawValue: 402)
     package static let accessRefused = ReplyCode(rawValue: 403)
     package static let notFound = ReplyCode(rawValue: 404)
     package static let resourceLocked = ReplyCode(rawValue: 405)
@@ -21,20 +17,15 @@ package struct ReplyCode: RawRepresentable, Equatable, Hashable, Sendable {
     package static let commandInvalid = ReplyCode(rawValue: 503)
     package static let channelError = ReplyCode(rawValue: 504)
     package static let unexpectedFrame = ReplyCode(rawValue: 505)
-    package static let resourceError = ReplyCode(rawValue: 506)
     package static let notAllowed = ReplyCode(rawValue: 530)
     package static let notImplemented = ReplyCode(rawValue: 540)
     package static let internalError = ReplyCode(rawValue: 541)
 
-    /// The name RabbitMQ puts in front of close texts ("PRECONDITION_FAILED").
+    /// The name RabbitMQ puts in front of close texts ("PRECONDITION_FAILED"), and basic.return's text.
     package var name: String {
         switch rawValue {
-        case 200: return "REPLY_SUCCESS"
-        case 311: return "CONTENT_TOO_LARGE"
         case 312: return "NO_ROUTE"
-        case 313: return "NO_CONSUMERS"
         case 320: return "CONNECTION_FORCED"
-        case 402: return "INVALID_PATH"
         case 403: return "ACCESS_REFUSED"
         case 404: return "NOT_FOUND"
         case 405: return "RESOURCE_LOCKED"
@@ -44,7 +35,6 @@ package struct ReplyCode: RawRepresentable, Equatable, Hashable, Sendable {
         case 503: return "COMMAND_INVALID"
         case 504: return "CHANNEL_ERROR"
         case 505: return "UNEXPECTED_FRAME"
-        case 506: return "RESOURCE_ERROR"
         case 530: return "NOT_ALLOWED"
         case 540: return "NOT_IMPLEMENTED"
         case 541: return "INTERNAL_ERROR"
@@ -52,6 +42,7 @@ package struct ReplyCode: RawRepresentable, Equatable, Hashable, Sendable {
         }
     }
 
-    /// Hard errors close the connection; soft errors close only the channel.
+    /// Hard errors close the connection; soft errors close only the channel (the spec's
+    /// classification: 320, 402 and every 5xx are hard).
     package var isConnectionError: Bool { rawValue >= 500 || rawValue == 320 || rawValue == 402 }
 }

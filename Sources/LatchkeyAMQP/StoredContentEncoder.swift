@@ -17,22 +17,11 @@ struct RawFrameWriter {
         pos += 1
     }
 
+    /// A big-endian u16/u32/u64.
     @inline(__always)
-    mutating func u16(_ v: UInt16) {
-        UnsafeMutableRawPointer(base + pos).storeBytes(of: v.bigEndian, as: UInt16.self)
-        pos += 2
-    }
-
-    @inline(__always)
-    mutating func u32(_ v: UInt32) {
-        UnsafeMutableRawPointer(base + pos).storeBytes(of: v.bigEndian, as: UInt32.self)
-        pos += 4
-    }
-
-    @inline(__always)
-    mutating func u64(_ v: UInt64) {
-        UnsafeMutableRawPointer(base + pos).storeBytes(of: v.bigEndian, as: UInt64.self)
-        pos += 8
+    mutating func int<T: FixedWidthInteger>(_ v: T) {
+        UnsafeMutableRawPointer(base + pos).storeBytes(of: v.bigEndian, as: T.self)
+        pos += MemoryLayout<T>.size
     }
 
     /// u8 length + at most 255 bytes (FrameEncoder truncates the same way).
@@ -73,54 +62,41 @@ extension FrameEncoder {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: storedContentScratch) { buf in
             var w = RawFrameWriter(buf.baseAddress!)
             w.u8(FrameType.method)
-            w.u16(channel)
-            w.u32(0)  // patched below
+            w.int(channel)
+            w.int(UInt32(0))  // patched below
             switch m {
             case .basicDeliver(let d):
-                w.u16(60)
-                w.u16(60)
+                w.int(AMQPMethod.BasicDeliver.classID)
+                w.int(AMQPMethod.BasicDeliver.methodID)
                 w.shortString(d.consumerTag)
-                w.u64(d.deliveryTag)
+                w.int(d.deliveryTag)
                 w.u8(d.redelivered ? 1 : 0)
                 w.shortString(d.exchange)
                 w.shortString(d.routingKey)
             case .basicGetOk(let g):
-                w.u16(60)
-                w.u16(71)
-                w.u64(g.deliveryTag)
+                w.int(AMQPMethod.BasicGetOk.classID)
+                w.int(AMQPMethod.BasicGetOk.methodID)
+                w.int(g.deliveryTag)
                 w.u8(g.redelivered ? 1 : 0)
                 w.shortString(g.exchange)
                 w.shortString(g.routingKey)
-                w.u32(g.messageCount)
+                w.int(g.messageCount)
             default:
                 preconditionFailure("checked above")
             }
             UnsafeMutableRawPointer(buf.baseAddress! + 3).storeBytes(of: UInt32(w.pos - 7).bigEndian, as: UInt32.self)
             w.u8(FrameType.end)
-            // Content header frame up to its property bytes: class 60, weight 0, body size.
+            // Content header frame up to its property bytes: class basic, weight 0, body size.
             w.u8(FrameType.header)
-            w.u16(channel)
-            w.u32(UInt32(truncatingIfNeeded: 12 + encodedProperties.count))
-            w.u16(60)
-            w.u16(0)
-            w.u64(UInt64(body.count))
+            w.int(channel)
+            w.int(UInt32(truncatingIfNeeded: 12 + encodedProperties.count))
+            w.int(AMQPClassID.basic)
+            w.int(UInt16(0))
+            w.int(UInt64(body.count))
             out.append(contentsOf: UnsafeBufferPointer(start: buf.baseAddress!, count: w.pos))
         }
         out.append(contentsOf: encodedProperties)
         out.append(FrameType.end)
-        let chunk = Int(Swift.max(frameMax, FrameType.minFrameMax)) - FrameType.overhead
-        var offset = 0
-        while offset < body.count {
-            let n = Swift.min(chunk, body.count - offset)
-            var prefix: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (FrameType.body, 0, 0, 0, 0, 0, 0)
-            withUnsafeMutableBytes(of: &prefix) { p in
-                p.storeBytes(of: channel.bigEndian, toByteOffset: 1, as: UInt16.self)
-                p.storeBytes(of: UInt32(n).bigEndian, toByteOffset: 3, as: UInt32.self)
-                out.append(contentsOf: UnsafeRawBufferPointer(p))
-            }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: body[offset..<(offset + n)]))
-            out.append(FrameType.end)
-            offset += n
-        }
+        FrameEncoder.body(body, channel: channel, frameMax: frameMax, into: &out)
     }
 }

@@ -59,18 +59,18 @@ package struct WireReader {
     }
 
     @inlinable
-    package mutating func u32() throws(AMQPDecodeError) -> UInt32 {
-        let p = try take(4)
-        var v: UInt32 = 0
-        for i in 0..<4 { v = v << 8 | UInt32(base[p + i]) }
-        return v
-    }
+    package mutating func u32() throws(AMQPDecodeError) -> UInt32 { try bigEndian(UInt32.self) }
 
     @inlinable
-    package mutating func u64() throws(AMQPDecodeError) -> UInt64 {
-        let p = try take(8)
-        var v: UInt64 = 0
-        for i in 0..<8 { v = v << 8 | UInt64(base[p + i]) }
+    package mutating func u64() throws(AMQPDecodeError) -> UInt64 { try bigEndian(UInt64.self) }
+
+    /// A big-endian integer of T's width (specialised per type; the loop unrolls).
+    @inlinable
+    mutating func bigEndian<T: FixedWidthInteger & UnsignedInteger>(_: T.Type) throws(AMQPDecodeError) -> T {
+        let n = MemoryLayout<T>.size
+        let p = try take(n)
+        var v: T = 0
+        for i in 0..<n { v = v << 8 | T(base[p + i]) }
         return v
     }
 

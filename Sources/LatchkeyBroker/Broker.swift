@@ -11,9 +11,6 @@ public protocol BrokerJournal: AnyObject {
     func queueDeclared(_ queue: Queue)
     /// It was deleted (explicitly, auto-delete or x-expires); its messages go with it.
     func queueDeleted(_ queue: Queue)
-    /// Not emitted today: purges journal one `messageSettled` per persistent message instead,
-    /// because unacked messages survive a purge.
-    func queuePurged(_ queue: Queue)
     /// A durable exchange was created.
     func exchangeDeclared(_ exchange: Exchange)
     /// It was deleted.
@@ -24,7 +21,9 @@ public protocol BrokerJournal: AnyObject {
     func unbound(_ binding: Binding)
     /// A persistent message entered a journaled queue.
     func messageEnqueued(_ message: Message, queue: Queue)
-    /// It left that queue for good (ack, reject, expiry, overflow, purge).
+    /// It left that queue for good (ack, reject, expiry, overflow, purge: a purge journals one
+    /// of these per persistent message, not a queue-wide record, because unacked messages
+    /// survive it).
     func messageSettled(_ message: Message, queue: Queue)
 }
 

@@ -1,23 +1,24 @@
 // The broker's errors, frame-free: each carries RabbitMQ's reply code and the detail text that
-// follows "NAME - " in a close frame. Every text the broker produces is built here, so the
-// channel layer maps BrokerError → AMQPException in one place (adding class/method ids).
+// follows "NAME - " in a close frame, nothing more. Every text the broker produces is built here;
+// the code's name and whether it closes the connection are ReplyCode's (LatchkeyAMQP), applied
+// where the channel layer maps BrokerError → AMQPException, in one place.
 import LatchkeyCore
 
 /// A refused broker operation. `detail` is RabbitMQ's text without the "CODE_NAME - " prefix.
 public enum BrokerError: Error, Equatable, Sendable {
-    /// 403 ACCESS_REFUSED (channel).
+    /// 403 ACCESS_REFUSED.
     case accessRefused(String)
-    /// 404 NOT_FOUND (channel).
+    /// 404 NOT_FOUND.
     case notFound(String)
-    /// 405 RESOURCE_LOCKED (channel).
+    /// 405 RESOURCE_LOCKED.
     case resourceLocked(String)
-    /// 406 PRECONDITION_FAILED (channel).
+    /// 406 PRECONDITION_FAILED.
     case preconditionFailed(String)
-    /// 503 COMMAND_INVALID (connection).
+    /// 503 COMMAND_INVALID.
     case commandInvalid(String)
-    /// 530 NOT_ALLOWED (connection).
+    /// 530 NOT_ALLOWED.
     case notAllowed(String)
-    /// 540 NOT_IMPLEMENTED (connection).
+    /// 540 NOT_IMPLEMENTED.
     case notImplemented(String)
 
     /// The AMQP reply code.
@@ -33,36 +34,12 @@ public enum BrokerError: Error, Equatable, Sendable {
         }
     }
 
-    /// RabbitMQ's name for the code ("NOT_FOUND"), the prefix of the close text.
-    public var codeName: String {
-        switch self {
-        case .accessRefused: "ACCESS_REFUSED"
-        case .notFound: "NOT_FOUND"
-        case .resourceLocked: "RESOURCE_LOCKED"
-        case .preconditionFailed: "PRECONDITION_FAILED"
-        case .commandInvalid: "COMMAND_INVALID"
-        case .notAllowed: "NOT_ALLOWED"
-        case .notImplemented: "NOT_IMPLEMENTED"
-        }
-    }
-
     /// The detail text (without the code name).
     public var detail: String {
         switch self {
         case .accessRefused(let t), .notFound(let t), .resourceLocked(let t), .preconditionFailed(let t),
             .commandInvalid(let t), .notAllowed(let t), .notImplemented(let t):
             t
-        }
-    }
-
-    /// "NOT_FOUND - no queue 'q' in vhost '/'", as sent in channel.close / connection.close.
-    public var replyText: String { codeName + " - " + detail }
-
-    /// True when RabbitMQ closes the whole connection for this error (503, 530, 540).
-    public var closesConnection: Bool {
-        switch self {
-        case .commandInvalid, .notAllowed, .notImplemented: true
-        default: false
         }
     }
 }
@@ -141,7 +118,7 @@ extension BrokerError {
         .commandInvalid("unknown exchange type '\(type.string)'")
     }
 
-    static func reusedConsumerTag(_ tag: Bytes) -> BrokerError {
+    package static func reusedConsumerTag(_ tag: Bytes) -> BrokerError {
         .notAllowed("attempt to reuse consumer tag '\(tag.string)'")
     }
 }

@@ -19,8 +19,10 @@ public protocol DeliverySink: AnyObject {
 public final class DeliveryChannel {
     /// The connection this channel belongs to (exclusive-queue ownership).
     public let connectionID: UInt64
-    /// The channel layer's session (weak: it owns this object).
-    public weak var sink: DeliverySink?
+    /// The channel layer's session, which owns this object and clears the reference when it
+    /// closes. Unowned rather than weak: a weak reference gives the session a side table, which
+    /// puts every retain/release of it (several per AMQP frame) on the slow path.
+    public unowned var sink: DeliverySink?
     /// basic.qos global=true: unacked limit shared by all consumers on the channel (0 = none).
     public var prefetchCount: UInt32 = 0
     /// basic.qos global=false: the limit consumers created from now on get (0 = none).

@@ -2,6 +2,7 @@
 // to 255 bytes), the failing method's class/method ids and whether it closes the channel or the
 // whole connection. Every close text is built by a factory here; sessions never spell codes inline.
 import LatchkeyAMQP
+import LatchkeyBroker
 import LatchkeyCore
 
 /// A channel or connection exception, thrown by handlers and turned into channel.close or
@@ -29,16 +30,12 @@ package struct AMQPException: Error, Equatable, Sendable {
     /// The reply text as a String (tests, logs).
     package var textString: String { String(decoding: text, as: UTF8.self) }
 
-    /// A channel exception with any code.
-    package static func channel(_ code: ReplyCode, _ detail: String, classID: UInt16 = 0, methodID: UInt16 = 0) -> Self {
-        Self(scope: .channel, code: code, detail: detail, classID: classID, methodID: methodID)
-    }
-
-    /// A connection exception with any code.
-    package static func connection(_ code: ReplyCode, _ detail: String, classID: UInt16 = 0, methodID: UInt16 = 0)
-        -> Self
-    {
-        Self(scope: .connection, code: code, detail: detail, classID: classID, methodID: methodID)
+    /// An exception whose scope follows the code: hard errors (320, 402, 5xx) close the
+    /// connection, soft ones (403-406) the channel.
+    package init(code: ReplyCode, detail: String, classID: UInt16 = 0, methodID: UInt16 = 0) {
+        self.init(
+            scope: code.isConnectionError ? .connection : .channel, code: code, detail: detail, classID: classID,
+            methodID: methodID)
     }
 
     /// The same exception attributed to `method` when it names none yet (RabbitMQ fills in the
@@ -51,87 +48,60 @@ package struct AMQPException: Error, Equatable, Sendable {
         return e
     }
 
-    // MARK: channel exceptions (soft errors)
+    /// Builds the exceptions of one reply code: `AMQPException.notFound("no queue 'q' in vhost '/'")`.
+    package struct Factory: Sendable {
+        let code: ReplyCode
+        init(_ code: ReplyCode) { self.code = code }
 
-    /// 403, e.g. "operation not permitted on the default exchange".
-    package static func accessRefused(_ detail: String, classID: UInt16 = 0, methodID: UInt16 = 0) -> Self {
-        .channel(.accessRefused, detail, classID: classID, methodID: methodID)
-    }
-    /// 404, e.g. "no queue 'q' in vhost '/'".
-    package static func notFound(_ detail: String, classID: UInt16 = 0, methodID: UInt16 = 0) -> Self {
-        .channel(.notFound, detail, classID: classID, methodID: methodID)
-    }
-    /// 405, exclusive queue of another connection.
-    package static func resourceLocked(_ detail: String, classID: UInt16 = 0, methodID: UInt16 = 0) -> Self {
-        .channel(.resourceLocked, detail, classID: classID, methodID: methodID)
-    }
-    /// 406, e.g. "unknown delivery tag 7".
-    package static func preconditionFailed(_ detail: String, classID: UInt16 = 0, methodID: UInt16 = 0) -> Self {
-        .channel(.preconditionFailed, detail, classID: classID, methodID: methodID)
+        package func callAsFunction(_ detail: String, classID: UInt16 = 0, methodID: UInt16 = 0) -> AMQPException {
+            AMQPException(code: code, detail: detail, classID: classID, methodID: methodID)
+        }
     }
 
-    // MARK: connection exceptions (hard errors)
+    // One factory per reply code a session raises; the name, text prefix and scope come from ReplyCode.
+    package static let accessRefused = Factory(.accessRefused)
+    package static let notFound = Factory(.notFound)
+    package static let resourceLocked = Factory(.resourceLocked)
+    package static let preconditionFailed = Factory(.preconditionFailed)
+    package static let connectionForced = Factory(.connectionForced)
+    package static let frameError = Factory(.frameError)
+    package static let syntaxError = Factory(.syntaxError)
+    package static let commandInvalid = Factory(.commandInvalid)
+    package static let channelError = Factory(.channelError)
+    package static let unexpectedFrame = Factory(.unexpectedFrame)
+    package static let notAllowed = Factory(.notAllowed)
+    package static let notImplemented = Factory(.notImplemented)
+    package static let internalError = Factory(.internalError)
 
-    /// 320, server shutdown.
-    package static func connectionForced(_ detail: String) -> Self { .connection(.connectionForced, detail) }
     /// 320 at server shutdown, RabbitMQ's exact text.
     package static let shutdown = connectionForced("broker forced connection closure with reason 'shutdown'")
-    /// 501, framing violations.
-    package static func frameError(_ detail: String, classID: UInt16 = 0, methodID: UInt16 = 0) -> Self {
-        .connection(.frameError, detail, classID: classID, methodID: methodID)
-    }
-    /// 502, undecodable arguments or field tables.
-    package static func syntaxError(_ detail: String, classID: UInt16 = 0, methodID: UInt16 = 0) -> Self {
-        .connection(.syntaxError, detail, classID: classID, methodID: methodID)
-    }
-    /// 503, e.g. "unknown exchange type 'bogus'".
-    package static func commandInvalid(_ detail: String, classID: UInt16 = 0, methodID: UInt16 = 0) -> Self {
-        .connection(.commandInvalid, detail, classID: classID, methodID: methodID)
-    }
-    /// 504, e.g. "expected 'channel.open'".
-    package static func channelError(_ detail: String, classID: UInt16 = 0, methodID: UInt16 = 0) -> Self {
-        .connection(.channelError, detail, classID: classID, methodID: methodID)
-    }
-    /// 505, frames out of sequence.
-    package static func unexpectedFrame(_ detail: String, classID: UInt16 = 0, methodID: UInt16 = 0) -> Self {
-        .connection(.unexpectedFrame, detail, classID: classID, methodID: methodID)
-    }
-    /// 506, out of resources.
-    package static func resourceError(_ detail: String, classID: UInt16 = 0, methodID: UInt16 = 0) -> Self {
-        .connection(.resourceError, detail, classID: classID, methodID: methodID)
-    }
-    /// 530, e.g. "vhost x not found", "attempt to reuse consumer tag 'a'".
-    package static func notAllowed(_ detail: String, classID: UInt16 = 0, methodID: UInt16 = 0) -> Self {
-        .connection(.notAllowed, detail, classID: classID, methodID: methodID)
-    }
-    /// 540, e.g. "immediate=true".
-    package static func notImplemented(_ detail: String, classID: UInt16 = 0, methodID: UInt16 = 0) -> Self {
-        .connection(.notImplemented, detail, classID: classID, methodID: methodID)
-    }
-    /// 541, a bug.
-    package static func internalError(_ detail: String, classID: UInt16 = 0, methodID: UInt16 = 0) -> Self {
-        .connection(.internalError, detail, classID: classID, methodID: methodID)
-    }
 
     // MARK: texts used by the connection layer (RabbitMQ's wording)
 
     /// 403 sent (with authentication_failure_close) when a login is refused.
     static func loginRefused(mechanism: String) -> Self {
-        .connection(
-            .accessRefused,
-            "Login was refused using authentication mechanism \(mechanism). For details see the broker logfile.")
+        // 403 is a channel code, but here it closes the connection (RabbitMQ does the same).
+        AMQPException(
+            scope: .connection, code: .accessRefused,
+            detail:
+                "Login was refused using authentication mechanism \(mechanism). For details see the broker logfile.")
     }
     /// 505 for a header or body frame where a method frame was due.
     static let expectedMethodFrame = unexpectedFrame("expected method frame, got non method frame instead")
     /// 505 for a non-header frame where the content header was due.
     static func expectedContentHeader(classID: UInt16, methodID: UInt16) -> Self {
         unexpectedFrame(
-            "expected content header for class 60, got non content header frame instead", classID: classID,
-            methodID: methodID)
+            "expected content header for class \(AMQPClassID.basic), got non content header frame instead",
+            classID: classID, methodID: methodID)
     }
     /// 505 for a non-body frame in the middle of a content body.
     static func expectedContentBody(classID: UInt16, methodID: UInt16) -> Self {
         unexpectedFrame(
             "expected content body, got non content body frame instead", classID: classID, methodID: methodID)
     }
+}
+
+extension BrokerError {
+    /// "NOT_FOUND - no queue 'q' in vhost '/'", untruncated (the management API's error reason).
+    package var replyText: String { ReplyCode(rawValue: code).name + " - " + detail }
 }

@@ -23,8 +23,7 @@ extension ConnectionSession {
     /// The open channels, by number.
     package var channelSnapshots: [ChannelSnapshot] {
         channels.keys.sorted().compactMap { n -> ChannelSnapshot? in
-            guard let slot = channels[n], !slot.closing else { return nil }
-            let s = slot.session
+            guard let s = channels[n], s.state == .open else { return nil }
             return ChannelSnapshot(
                 number: n, delivery: s.delivery, unacknowledged: s.unacked.count, confirm: s.confirmSeq != nil,
                 transactional: s.tx != nil, unconfirmed: 0)

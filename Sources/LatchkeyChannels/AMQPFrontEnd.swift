@@ -37,16 +37,18 @@ public final class AMQPFrontEnd: FrontEnd {
     package let maxMessageSize: UInt64
     /// The connection.start server-properties.
     package let serverProperties: FieldTable
-    /// Live sessions by connection id (for cron).
-    package private(set) var sessions: [UInt64: ConnectionSession] = [:]
+    /// Live sessions by connection id (for cron, the alarms and the management API).
+    package var sessions: [UInt64: ConnectionSession] { registry.byID }
+    /// Owns that table; a separate object so the alarms can hold it before `self` is complete.
+    private let registry = SessionRegistry()
     /// Queues, exchanges and messages (frame-free); boot replays the log into it.
     package let broker: Broker
     /// Channels consuming from amq.rabbitmq.reply-to.
     package let directReply = DirectReply()
     /// connection.blocked when queued messages exceed `amqp-queued-memory-limit`.
-    package private(set) var memoryAlarm: MemoryAlarm! = nil
+    package let memoryAlarm: MemoryAlarm
     /// Refuses persistent publishes to durable queues while the log cannot be written.
-    package private(set) var diskAlarm: DiskAlarm! = nil
+    package let diskAlarm: DiskAlarm
     /// Channels with publisher confirms waiting for the log (see ChannelSession+Confirm.swift).
     var confirmWaiters: [ObjectIdentifier: ChannelSession] = [:]
     /// Set when a confirm waits for a record the log has not fsynced: the log should fsync now
@@ -72,13 +74,15 @@ public final class AMQPFrontEnd: FrontEnd {
         maxMessageSize = UInt64(clamping: Swift.min(config.int("amqp-max-message-size"), Self.maxMessageSizeCap))
         serverProperties = Self.makeServerProperties(
             identity: config.string("amqp-server-identity"), version: context.latchkeyVersion)
-        broker = Broker(clock: context.serverClock, vhosts: Self.words(config.string("amqp-vhosts")).map(String.init))
+        broker = Broker(clock: TickClock(context), vhosts: Self.words(config.string("amqp-vhosts")).map(String.init))
         BrokerHooks.install(on: broker, journal: journal)
+        let registry = self.registry
         memoryAlarm = MemoryAlarm(
             broker: broker, limit: Int(clamping: config.int("amqp-queued-memory-limit")),
-            sessions: { [unowned self] in Array(self.sessions.values) })
-        diskAlarm = DiskAlarm(context: context, sessions: { [unowned self] in Array(self.sessions.values) })
-        memoryAlarm.heldElsewhere = { [unowned self] in self.diskAlarm.hasNotified($0) }
+            sessions: { [unowned registry] in Array(registry.byID.values) })
+        let diskAlarm = DiskAlarm(context: context, sessions: { [unowned registry] in Array(registry.byID.values) })
+        self.diskAlarm = diskAlarm
+        memoryAlarm.heldElsewhere = { [unowned diskAlarm] in diskAlarm.hasNotified($0) }
     }
 
     /// Proposed heartbeat in seconds (`amqp-heartbeat`, changeable with CONFIG SET).
@@ -88,7 +92,7 @@ public final class AMQPFrontEnd: FrontEnd {
         // Liveness is the heartbeat's job, not the RESP idle `timeout`.
         client.exemptFromIdleTimeout = true
         let s = ConnectionSession(client: client, frontEnd: self)
-        sessions[client.id] = s
+        registry.byID[client.id] = s
         return s
     }
 
@@ -143,7 +147,7 @@ public final class AMQPFrontEnd: FrontEnd {
     }
 
     func unregister(_ s: ConnectionSession) {
-        sessions[s.id] = nil
+        registry.byID[s.id] = nil
     }
 
     /// Checks a login. Loopback-only users are refused from other peers, as RabbitMQ's guest.
@@ -192,4 +196,18 @@ public final class AMQPFrontEnd: FrontEnd {
         p.append("latchkey_version", .string(version))
         return p
     }
+}
+
+/// The front end's live sessions by connection id.
+final class SessionRegistry {
+    var byID: [UInt64: ConnectionSession] = [:]
+}
+
+/// The broker's clock: the loop tick's server time (`ServerContext.dataNowMs`, refreshed once per
+/// read, cron and drain), the same "now" RESP handlers read from `ctx`, so one tick has one
+/// notion of time and broker operations never read the system clock themselves.
+final class TickClock: Clock {
+    unowned let context: ServerContext
+    init(_ context: ServerContext) { self.context = context }
+    func nowMs() -> Int64 { context.dataNowMs }
 }

@@ -47,7 +47,9 @@ extension ChannelSession {
         if p.mandatory && outcome.unroutable {
             sendContent(
                 .basicReturn(
-                    .init(replyCode: 312, replyText: Bytes("NO_ROUTE".utf8), exchange: p.exchange, routingKey: p.routingKey)),
+                    .init(
+                        replyCode: ReplyCode.noRoute.rawValue, replyText: Bytes(ReplyCode.noRoute.name.utf8),
+                        exchange: p.exchange, routingKey: p.routingKey)),
                 message)
         }
         // RabbitMQ confirms a persistent message on a durable queue only once it is on disk.
@@ -199,7 +201,7 @@ extension ChannelSession {
     func basicConsume(_ m: AMQPMethod.BasicConsume) throws(BrokerError) {
         // The tag is checked before the queue, as RabbitMQ does.
         if !m.consumerTag.isEmpty && (m.consumerTag == directReplyTag || delivery.consumers[m.consumerTag] != nil) {
-            throw .notAllowed("attempt to reuse consumer tag '\(m.consumerTag.string)'")
+            throw .reusedConsumerTag(m.consumerTag)
         }
         if m.queue == DirectReply.pseudoQueue { return try consumeDirectReply(m) }
         let q = try broker.queue(in: vhost, named: try queueName(m.queue), connection: connection.id)

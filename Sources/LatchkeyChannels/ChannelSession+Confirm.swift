@@ -90,8 +90,6 @@ extension ChannelSession {
 extension ConnectionSession {
     /// End of an input batch: every channel sends its coalesced publisher confirms.
     func flushConfirms() {
-        for slot in channels.values where slot.session.confirmPending > slot.session.confirmSent {
-            slot.session.flushConfirms()
-        }
+        for c in channels.values where c.confirmPending > c.confirmSent { c.flushConfirms() }
     }
 }

@@ -37,11 +37,16 @@ extension ChannelSession {
         }
     }
 
-    /// queue.bind(queue, exchange, routing-key, nowait, arguments). An empty routing key with an
-    /// empty queue name means the last declared queue's name.
+    /// The queue a bind/unbind names and its routing key: an empty queue name is the last
+    /// declared queue, and then an empty routing key is that queue's name too.
+    func bindingEnds(queue: Bytes, routingKey: Bytes) throws(BrokerError) -> (queue: Bytes, routingKey: Bytes) {
+        let name = try queueName(queue)
+        return (name, routingKey.isEmpty && queue.isEmpty ? name : routingKey)
+    }
+
+    /// queue.bind(queue, exchange, routing-key, nowait, arguments).
     func queueBind(_ m: AMQPMethod.QueueBind) throws(BrokerError) {
-        let name = try queueName(m.queue)
-        let rk = m.routingKey.isEmpty && m.queue.isEmpty ? name : m.routingKey
+        let (name, rk) = try bindingEnds(queue: m.queue, routingKey: m.routingKey)
         try broker.bindQueue(
             in: vhost, queue: name, exchange: m.exchange, routingKey: rk, arguments: Arguments(m.arguments),
             connection: connection.id)
@@ -50,8 +55,7 @@ extension ChannelSession {
 
     /// queue.unbind(queue, exchange, routing-key, arguments)
     func queueUnbind(_ m: AMQPMethod.QueueUnbind) throws(BrokerError) {
-        let name = try queueName(m.queue)
-        let rk = m.routingKey.isEmpty && m.queue.isEmpty ? name : m.routingKey
+        let (name, rk) = try bindingEnds(queue: m.queue, routingKey: m.routingKey)
         try broker.unbindQueue(
             in: vhost, queue: name, exchange: m.exchange, routingKey: rk, arguments: Arguments(m.arguments),
             connection: connection.id)

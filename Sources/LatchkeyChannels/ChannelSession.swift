@@ -1,7 +1,8 @@
-// One AMQP channel: the single dispatch switch for classes exchange/queue/basic/confirm/tx
-// (handlers in ChannelSession+<Class>.swift), per-channel delivery tags and unacked deliveries,
-// the broker-side DeliveryChannel it owns, and the one place BrokerError becomes AMQPException.
-// ConnectionSession handles channel.open/close/flow and content assembly before calling in here.
+// One AMQP channel: every frame on an open channel arrives in `frame(_:)` (content assembly,
+// then the single method switch `handle(_:)`, with handlers in ChannelSession+<Class>.swift),
+// per-channel delivery tags and unacked deliveries, the broker-side DeliveryChannel it owns,
+// its open/closing state, and the one place BrokerError becomes AMQPException.
+// ConnectionSession only splits frames, runs class 10 and channel.open, and routes here.
 import LatchkeyAMQP
 import LatchkeyBroker
 import LatchkeyCore
@@ -40,30 +41,75 @@ package final class ChannelSession {
     /// Direct reply-to: the consumer tag and reply address while consuming amq.rabbitmq.reply-to.
     var directReplyTag: Bytes? = nil
     var directReplyAddress: Bytes? = nil
-    var closed = false
+    /// Where the channel is in its life (see `State`).
+    package internal(set) var state = State.open
+    /// basic.publish → header → body assembly (one message in flight per channel).
+    var assembly: PublishAssembly
+    /// The connection's held-back basic.cancel notifications (see `handle`).
+    let cancels: DeferredCancels
     /// Reused buffer for encoding publish properties.
     var scratch = Bytes()
+
+    /// Open → closing (we sent channel.close and wait for close-ok, or the connection went) →
+    /// closed. Leaving `.open` releases consumers and unacked messages exactly once.
+    package enum State: Equatable {
+        case open
+        /// We sent channel.close: only channel.close and close-ok are read (RabbitMQ ignores the rest).
+        case closing
+        /// Released: the client closed it, close-ok arrived, or the connection is gone.
+        case closed
+    }
+
+    /// Whether the channel was released (closing or closed).
+    var closed: Bool { state != .open }
 
     package init(number: UInt16, connection: ConnectionSession) {
         self.number = number
         self.connection = connection
+        assembly = PublishAssembly(maxMessageSize: connection.frontEnd.maxMessageSize)
+        cancels = connection.deferredCancels
         broker = connection.frontEnd.broker
         vhost = broker.vhost(named: connection.vhost) ?? broker.addVirtualHost(connection.vhost)
         delivery = DeliveryChannel(connectionID: connection.id, sink: nil)
         delivery.sink = self
     }
 
-    /// Handles one method of classes exchange/queue/basic/confirm/tx (basic.publish arrives
-    /// through `handleContent` once its content is complete).
+    /// One frame on this channel. Header and body frames feed the publish assembly; a method
+    /// frame in the middle of a content is out of sequence (505), else it goes to `handle`.
+    @inline(__always)
+    func frame(_ f: Frame) throws(AMQPException) {
+        if state != .open { return closingFrame(f) }
+        switch f.type {
+        case FrameType.method:
+            let m = try ConnectionSession.decodeMethod(f.payload)
+            if assembly.isCollecting { throw assembly.outOfSequence() }
+            do throws(AMQPException) {
+                try handle(m)
+            } catch {
+                throw error.attributed(to: m.classID, m.methodID)
+            }
+        case FrameType.header:
+            try complete(try assembly.header(f.payload))
+        default:
+            try complete(try assembly.bodyFrame(f.payload))
+        }
+    }
+
+    /// The one method switch: every method a client may send on an open channel (class 10 and
+    /// channel.open are the connection's). Anything else is 540 NOT_IMPLEMENTED, or 503 for a
+    /// method only the server sends.
     package func handle(_ method: AMQPMethod) throws(AMQPException) {
-        if delivery.paused { resumeIfDrained() }
         // RabbitMQ answers the method first (queue.delete-ok) and sends the basic.cancel of the
         // consumers it removed after it; py-amqp fails on a cancel that arrives before delete-ok.
-        let outermost = connection.deferredCancels == nil
-        if outermost { connection.deferredCancels = [] }
+        let outermost = !cancels.active
+        if outermost { cancels.active = true }
         defer { if outermost { sendDeferredCancels() } }
-        do throws(BrokerError) {
+        do {
             switch method {
+            case .channelOpen: throw AMQPException.channelError("second 'channel.open' seen")
+            case .channelClose: closedByClient()
+            case .channelFlow(let m): try channelFlow(m)
+            case .basicPublish(let m): try assembly.begin(m)
             case .exchangeDeclare(let m): try exchangeDeclare(m)
             case .exchangeDelete(let m): try exchangeDelete(m)
             case .exchangeBind(let m): try exchangeBind(m)
@@ -88,40 +134,54 @@ package final class ChannelSession {
             case .txRollback: try txRollback()
             case .accessRequest: send(.accessRequestOk(.init()))
             default:
-                // A method only the server sends (declare-ok, get-empty, ...) is 503 for the
-                // whole connection in RabbitMQ 3.10 (checked on a node).
-                if Self.isServerOnly(method.name) { throw BrokerError.commandInvalid("unimplemented method") }
-                throw BrokerError.notImplemented("method \(method.name) is not implemented")
+                // Class 10 on a channel, and a method only the server sends (declare-ok,
+                // get-empty, channel.close-ok on an open channel, ...) are 503 for the whole
+                // connection in RabbitMQ 3.10 (checked on a node).
+                if method.classID == AMQPClassID.connection || Self.isServerOnly(method.name) {
+                    throw AMQPException.commandInvalid("unimplemented method")
+                }
+                throw AMQPException.notImplemented("method \(method.name) is not implemented")
             }
+        } catch let e as BrokerError {
+            throw ChannelSession.exception(e, classID: method.classID, methodID: method.methodID)
+        } catch let e as AMQPException {
+            throw e
         } catch {
-            throw ChannelSession.exception(error, classID: method.classID, methodID: method.methodID)
+            throw AMQPException.internalError("\(error)")
         }
     }
 
-    /// Replies and deliveries of classes exchange..tx: methods a client never sends. (Content-
-    /// bearing ones, deliver/get-ok/return, are refused at once; RabbitMQ first waits for their
-    /// content, see docs/amqp.md, differential allow-list.)
+    /// Replies and deliveries: methods a client never sends. (Content-bearing ones, deliver/
+    /// get-ok/return, are refused at once; RabbitMQ first waits for their content, see
+    /// docs/amqp.md, differential allow-list.)
     static func isServerOnly(_ name: String) -> Bool {
         name.hasSuffix("-ok") || name == "basic.deliver" || name == "basic.return" || name == "basic.get-empty"
     }
 
-    /// A complete basic.publish: the method, its properties and the assembled body.
-    package func handleContent(
-        publish: AMQPMethod.BasicPublish, properties: BasicProperties, body: Bytes
-    ) throws(AMQPException) {
+    /// A complete basic.publish goes to `basicPublish`; its errors name basic.publish.
+    @inline(__always)
+    private func complete(_ action: PublishAssembly.Action) throws(AMQPException) {
+        guard case .complete(let publish, let props, let body) = action else { return }
         do throws(BrokerError) {
-            try basicPublish(publish, properties: properties, body: body)
+            try basicPublish(publish, properties: props, body: body)
         } catch {
-            throw ChannelSession.exception(error, classID: 60, methodID: 40)
+            throw ChannelSession.exception(
+                error, classID: AMQPMethod.BasicPublish.classID, methodID: AMQPMethod.BasicPublish.methodID)
         }
     }
 
     /// The channel is closing (client or server initiated) or its connection went away: cancel
     /// consumers and requeue every unacked message in its original position. Called once.
     package func close() {
-        guard !closed else { return }
+        guard state == .open else { return }
+        release()
+        state = .closed
+    }
+
+    /// Cancels consumers, requeues unacked messages, drops confirms still waiting for the log.
+    private func release() {
         flushConfirms()
-        closed = true
+        state = .closed
         // Confirms still waiting for the log die with the channel, as in RabbitMQ.
         deferredConfirms.removeAll()
         connection.frontEnd.confirmWaiters[ObjectIdentifier(self)] = nil
@@ -137,9 +197,7 @@ package final class ChannelSession {
     /// BrokerError → AMQPException, the one mapping (channel vs connection scope follows the
     /// code: 403/404/405/406 close the channel, 503/530/540 the connection).
     static func exception(_ e: BrokerError, classID: UInt16, methodID: UInt16) -> AMQPException {
-        let scope: AMQPException.Scope = e.closesConnection ? .connection : .channel
-        return AMQPException(
-            scope: scope, code: ReplyCode(rawValue: e.code), detail: e.detail, classID: classID, methodID: methodID)
+        AMQPException(code: ReplyCode(rawValue: e.code), detail: e.detail, classID: classID, methodID: methodID)
     }
 
     // MARK: output
@@ -180,14 +238,17 @@ extension ChannelSession: DeliverySink {
                 .init(
                     consumerTag: consumer.tag, deliveryTag: tag, redelivered: d.redelivered, exchange: m.exchange,
                     routingKey: m.routingKey)), m)
-        if connection.client.outbox.bytes.count > ChannelSession.outboxHighWater { delivery.paused = true }
+        if connection.client.outbox.bytes.count > ChannelSession.outboxHighWater {
+            delivery.paused = true
+            connection.deliveriesPaused = true
+        }
     }
 
     package func consumerCancelled(_ consumer: Consumer) {
         // RabbitMQ only tells clients that advertised consumer_cancel_notify.
         guard connection.consumerCancelNotify else { return }
-        if connection.deferredCancels != nil {
-            connection.deferredCancels?.append((self, consumer.tag))
+        if cancels.active {
+            cancels.pending.append((self, consumer.tag))
         } else {
             send(.basicCancel(.init(consumerTag: consumer.tag, nowait: true)))
         }
@@ -196,8 +257,10 @@ extension ChannelSession: DeliverySink {
     /// Sends the cancels `handle` held back until its reply was out (channels closed meanwhile
     /// are skipped: their consumers went with them).
     private func sendDeferredCancels() {
-        let pending = connection.deferredCancels ?? []
-        connection.deferredCancels = nil
+        cancels.active = false
+        if cancels.pending.isEmpty { return }
+        let pending = cancels.pending
+        cancels.pending = []
         for (channel, tag) in pending where !channel.closed {
             channel.send(.basicCancel(.init(consumerTag: tag, nowait: true)))
         }

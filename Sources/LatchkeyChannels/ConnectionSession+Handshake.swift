@@ -21,7 +21,16 @@ extension ConnectionSession {
             channel: 0)
     }
 
+    /// Class 10 on channel 0; errors name the method that failed.
     func connectionMethod(_ m: AMQPMethod) throws(AMQPException) {
+        do throws(AMQPException) {
+            try connectionMethodSwitch(m)
+        } catch {
+            throw error.attributed(to: m.classID, m.methodID)
+        }
+    }
+
+    private func connectionMethodSwitch(_ m: AMQPMethod) throws(AMQPException) {
         switch (phase, m) {
         case (.starting, .connectionStartOk(let s)):
             try startOk(s)
@@ -58,7 +67,7 @@ extension ConnectionSession {
         case "AMQPLAIN": credentials = Self.parseAMQPLain(s.response)
         default:
             throw AMQPException.commandInvalid(
-                "unknown authentication mechanism '\(mechanism)'", classID: 10, methodID: 11)
+                "unknown authentication mechanism '\(mechanism)'")
         }
         guard let (name, password) = credentials else {
             // A response RabbitMQ 3.10 cannot parse (a PLAIN authzid, a missing NUL) is a
@@ -120,15 +129,14 @@ extension ConnectionSession {
         // before connection.open that is a silent close (checked on a node).
         if t.channelMax == 0 || t.channelMax > frontEnd.channelMax {
             throw AMQPException.notAllowed(
-                "negotiated channel_max = \(t.channelMax) is out of range 1..\(frontEnd.channelMax)",
-                classID: 10, methodID: 31)
+                "negotiated channel_max = \(t.channelMax) is out of range 1..\(frontEnd.channelMax)")
         }
         if t.frameMax < FrameType.minFrameMax {
             throw AMQPException.notAllowed(
-                "frame_max=\(t.frameMax) < \(FrameType.minFrameMax) min size", classID: 10, methodID: 31)
+                "frame_max=\(t.frameMax) < \(FrameType.minFrameMax) min size")
         }
         if t.frameMax > serverMax {
-            throw AMQPException.notAllowed("frame_max=\(t.frameMax) > \(serverMax) max size", classID: 10, methodID: 31)
+            throw AMQPException.notAllowed("frame_max=\(t.frameMax) > \(serverMax) max size")
         }
         frameMax = t.frameMax
         decoder.frameMax = frameMax
@@ -140,7 +148,7 @@ extension ConnectionSession {
     func open(_ o: AMQPMethod.ConnectionOpen) throws(AMQPException) {
         guard frontEnd.vhosts.contains(o.virtualHost) else {
             throw AMQPException.notAllowed(
-                "vhost \(String(decoding: o.virtualHost, as: UTF8.self)) not found", classID: 10, methodID: 40)
+                "vhost \(String(decoding: o.virtualHost, as: UTF8.self)) not found")
         }
         vhost = o.virtualHost
         phase = .running

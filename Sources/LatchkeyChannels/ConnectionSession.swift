@@ -1,7 +1,7 @@
-// One AMQP connection: splits input into frames, runs the connection state machine (handshake in
-// ConnectionSession+Handshake.swift), owns the channel table, assembles published content per
-// channel and turns exceptions into channel.close / connection.close. Channel semantics (queues,
-// publish, get, ack) live in ChannelSession; the broker model knows nothing of this file.
+// One AMQP connection: splits input into frames, runs the connection state machine (class 10, in
+// ConnectionSession+Handshake.swift) and channel.open, owns the channel table, routes every other
+// channel frame to its ChannelSession and turns exceptions into channel.close / connection.close.
+// Channel state and semantics (assembly, queues, publish, get, ack) live in ChannelSession.
 import LatchkeyAMQP
 import LatchkeyCore
 import LatchkeyLog
@@ -18,17 +18,6 @@ package final class ConnectionSession: ProtocolSession {
         /// socket (we drop it after `closeOkTimeoutMs`); only another close is answered.
         case closeOkSent = "close_ok_sent"
         case closed
-    }
-
-    /// A channel slot: the channel, its content assembly, and whether we sent channel.close.
-    final class ChannelSlot {
-        let session: ChannelSession
-        var assembly: PublishAssembly
-        var closing = false
-        init(session: ChannelSession, maxMessageSize: UInt64) {
-            self.session = session
-            assembly = PublishAssembly(maxMessageSize: maxMessageSize)
-        }
     }
 
     /// The socket side of this connection (outbox, peer address, loopback flag).
@@ -53,19 +42,22 @@ package final class ConnectionSession: ProtocolSession {
     package internal(set) var clientProperties = FieldTable()
     package internal(set) var clientCapabilities = FieldTable()
 
-    var channels: [UInt16: ChannelSlot] = [:] {
-        didSet { lastSlot = nil }  // any open/close forgets the cached lookup
+    /// Open and closing channels by number.
+    var channels: [UInt16: ChannelSession] = [:] {
+        didSet { lastChannel = nil }  // any open/close forgets the cached lookup
     }
-    /// The slot of the channel the previous frame was on (clients use one channel for long
-    /// stretches; hashing the number for every frame costs more than the compare).
-    private var lastSlot: ChannelSlot?
-    private var lastSlotNumber: UInt16 = 0
+    /// The channel the previous frame was on (clients use one channel for long stretches;
+    /// hashing the number for every frame costs more than the compare).
+    private var lastChannel: ChannelSession?
+    private var lastChannelNumber: UInt16 = 0
+    /// Set when a channel paused its deliveries for a full outbox (cleared by `outputDrained`).
+    var deliveriesPaused = false
     var lastReceivedMs: Int64
     var lastSentMs: Int64
     var closingSinceMs: Int64 = 0
-    /// Server basic.cancel notifications raised while one of this connection's channels handles
-    /// a method; non-nil only during `ChannelSession.handle` (see `ChannelSession.consumerCancelled`).
-    var deferredCancels: [(ChannelSession, Bytes)]? = nil
+    /// Server basic.cancel notifications held back while one of this connection's channels
+    /// handles a method (see `ChannelSession.consumerCancelled`); shared with the channels.
+    let deferredCancels = DeferredCancels()
 
     init(client: ClientInfo, frontEnd: AMQPFrontEnd) {
         self.client = client
@@ -98,8 +90,8 @@ package final class ConnectionSession: ProtocolSession {
 
     /// The open channel with this number (nil when absent or closing).
     package func channel(_ number: UInt16) -> ChannelSession? {
-        guard let s = channels[number], !s.closing else { return nil }
-        return s.session
+        guard let s = channels[number], s.state == .open else { return nil }
+        return s
     }
 
     // MARK: ProtocolSession
@@ -157,7 +149,7 @@ package final class ConnectionSession: ProtocolSession {
         }
         if f.channel == 0 {
             guard f.type == FrameType.method else { throw unexpected(f) }
-            try connectionMethod(try decodeMethod(f.payload))
+            try connectionMethod(try Self.decodeMethod(f.payload))
             return
         }
         guard phase == .running else { throw unexpected(f) }
@@ -192,7 +184,7 @@ package final class ConnectionSession: ProtocolSession {
         .unexpectedFrame("type \(f.type), \(FrameError.octets(Bytes(f.payload.prefix(16))))")
     }
 
-    func decodeMethod(_ payload: UnsafeRawBufferPointer) throws(AMQPException) -> AMQPMethod {
+    static func decodeMethod(_ payload: UnsafeRawBufferPointer) throws(AMQPException) -> AMQPMethod {
         do throws(AMQPDecodeError) {
             return try AMQPMethod.decode(payload)
         } catch {
@@ -228,90 +220,40 @@ package final class ConnectionSession: ProtocolSession {
 
     // MARK: channels
 
+    /// A frame on channel 1...: channel.open for an unused number, else the channel's.
+    @inline(__always)
     func channelFrame(_ f: Frame) throws(AMQPException) {
-        let n = f.channel
-        guard let slot = slot(n) else {
-            guard f.type == FrameType.method else { throw AMQPException.expectedMethodFrame }
-            let m = try decodeMethod(f.payload)
-            guard case .channelOpen = m else {
-                throw AMQPException.channelError("expected 'channel.open'", classID: m.classID, methodID: m.methodID)
-            }
-            if channels.count >= Int(channelMax) {
-                throw AMQPException.notAllowed(
-                    "number of channels opened (\(channels.count)) has reached the negotiated channel_max (\(channelMax))")
-            }
-            channels[n] = ChannelSlot(
-                session: ChannelSession(number: n, connection: self), maxMessageSize: frontEnd.maxMessageSize)
-            send(.channelOpenOk(.init()), channel: n)
-            return
-        }
-        if slot.closing { return closingChannelFrame(f, slot) }
-        switch f.type {
-        case FrameType.method:
-            let m = try decodeMethod(f.payload)
-            if slot.assembly.isCollecting { throw slot.assembly.outOfSequence() }
-            do throws(AMQPException) {
-                try channelMethod(m, slot)
-            } catch {
-                throw error.attributed(to: m.classID, m.methodID)
-            }
-        case FrameType.header:
-            try complete(try slot.assembly.header(f.payload), slot)
-        default:
-            try complete(try slot.assembly.bodyFrame(f.payload), slot)
-        }
+        guard let channel = channel(for: f.channel) else { return try openChannel(f) }
+        try channel.frame(f)
     }
 
     @inline(__always)
-    private func slot(_ n: UInt16) -> ChannelSlot? {
-        if let s = lastSlot, lastSlotNumber == n { return s }
-        let s = channels[n]
-        lastSlot = s
-        lastSlotNumber = n
-        return s
+    private func channel(for n: UInt16) -> ChannelSession? {
+        if let c = lastChannel, lastChannelNumber == n { return c }
+        let c = channels[n]
+        lastChannel = c
+        lastChannelNumber = n
+        return c
     }
 
-    /// After we sent channel.close the channel ignores all but channel.close / close-ok.
-    func closingChannelFrame(_ f: Frame, _ slot: ChannelSlot) {
-        guard f.type == FrameType.method, let m = try? AMQPMethod.decode(f.payload) else { return }
-        switch m {
-        case .channelCloseOk: channels[f.channel] = nil
-        case .channelClose: send(.channelCloseOk(.init()), channel: f.channel)
-        default: return
+    /// The first frame on an unused channel number must be channel.open (504 otherwise).
+    func openChannel(_ f: Frame) throws(AMQPException) {
+        guard f.type == FrameType.method else { throw AMQPException.expectedMethodFrame }
+        let m = try Self.decodeMethod(f.payload)
+        guard case .channelOpen = m else {
+            throw AMQPException.channelError("expected 'channel.open'", classID: m.classID, methodID: m.methodID)
         }
+        if channels.count >= Int(channelMax) {
+            throw AMQPException.notAllowed(
+                "number of channels opened (\(channels.count)) has reached the negotiated channel_max (\(channelMax))")
+        }
+        channels[f.channel] = ChannelSession(number: f.channel, connection: self)
+        send(.channelOpenOk(.init()), channel: f.channel)
     }
 
-    func complete(_ action: PublishAssembly.Action, _ slot: ChannelSlot) throws(AMQPException) {
-        guard case .complete(let publish, let props, let body) = action else { return }
-        do throws(AMQPException) {
-            try slot.session.handleContent(publish: publish, properties: props, body: body)
-        } catch {
-            throw error.attributed(to: 60, 40)
-        }
-    }
-
-    func channelMethod(_ m: AMQPMethod, _ slot: ChannelSlot) throws(AMQPException) {
-        let n = slot.session.number
-        switch m {
-        case .channelOpen:
-            throw AMQPException.channelError("second 'channel.open' seen")
-        case .channelClose:
-            channels[n] = nil
-            slot.session.close()
-            send(.channelCloseOk(.init()), channel: n)
-        case .channelCloseOk, .channelFlowOk:
-            // Replies to requests we never sent on an open channel; RabbitMQ's channel rejects them.
-            throw AMQPException.commandInvalid("unimplemented method")
-        case .channelFlow(let flow):
-            // RabbitMQ refuses to pause deliveries on request.
-            guard flow.active else { throw AMQPException.notImplemented("active=false") }
-            send(.channelFlowOk(.init(active: true)), channel: n)
-        case .basicPublish(let publish):
-            try slot.assembly.begin(publish)
-        default:
-            if m.classID == 10 { throw AMQPException.commandInvalid("unimplemented method") }
-            try slot.session.handle(m)
-        }
+    /// The channel's number is free again (the client closed it, or sent close-ok to ours).
+    func forget(_ channel: ChannelSession) {
+        if channels[channel.number] === channel { channels[channel.number] = nil }
     }
 
     // MARK: package API for channels
@@ -355,13 +297,7 @@ package final class ConnectionSession: ProtocolSession {
     /// channel (its close() runs now); a connection exception closes the whole connection.
     package func closeChannel(_ number: UInt16, with e: AMQPException) {
         guard e.scope == .channel else { return closeConnection(with: e) }
-        guard let slot = channels[number], !slot.closing else { return }
-        slot.closing = true
-        slot.assembly.reset()
-        slot.session.close()
-        send(
-            .channelClose(.init(replyCode: e.code.rawValue, replyText: e.text, classId: e.classID, methodId: e.methodID)),
-            channel: number)
+        channels[number]?.raise(e)
     }
 
     /// Closes the connection with `e`: connection.close is sent (except before tune-ok, where
@@ -396,8 +332,17 @@ package final class ConnectionSession: ProtocolSession {
     /// Closes every channel (in number order, so requeues are deterministic) and forgets them.
     func releaseChannels() {
         guard !channels.isEmpty else { return }
-        let slots = channels.sorted { $0.key < $1.key }.map(\.value)
+        let all = channels.sorted { $0.key < $1.key }.map(\.value)
         channels.removeAll()
-        for s in slots where !s.closing { s.session.close() }
+        for c in all { c.close() }  // a closing channel was released already: no-op
     }
+}
+
+/// basic.cancel notifications a method raised on its connection's channels, sent once the
+/// method's own reply is out. A class, so each channel keeps a strong reference and the hot path
+/// never goes through its unowned connection reference.
+final class DeferredCancels {
+    /// True while some channel of the connection is inside `handle`.
+    var active = false
+    var pending: [(ChannelSession, Bytes)] = []
 }

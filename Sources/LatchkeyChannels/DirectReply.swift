@@ -64,7 +64,7 @@ extension ChannelSession {
         if tag.isEmpty {
             tag = broker.generateConsumerTag()
         } else if delivery.consumers[tag] != nil {
-            throw .notAllowed("attempt to reuse consumer tag '\(tag.string)'")
+            throw .reusedConsumerTag(tag)
         }
         directReplyTag = tag
         directReplyAddress = connection.frontEnd.directReply.register(self)

@@ -23,6 +23,10 @@ package struct PublishAssembly {
         case complete(AMQPMethod.BasicPublish, BasicProperties, Bytes)
     }
 
+    /// The method every error here is attributed to: basic.publish, the only content a client sends.
+    static let classID = AMQPMethod.BasicPublish.classID
+    static let methodID = AMQPMethod.BasicPublish.methodID
+
     package private(set) var state: State = .idle
     // The message being assembled. Kept outside `state` so that each body frame neither copies
     // the method and properties (retain/release of every field) nor the body collected so far.
@@ -51,8 +55,8 @@ package struct PublishAssembly {
     package func outOfSequence() -> AMQPException {
         switch state {
         case .idle: return .internalError("no content in progress")
-        case .awaitingHeader: return .expectedContentHeader(classID: 60, methodID: 40)
-        case .awaitingBody: return .expectedContentBody(classID: 60, methodID: 40)
+        case .awaitingHeader: return .expectedContentHeader(classID: Self.classID, methodID: Self.methodID)
+        case .awaitingBody: return .expectedContentBody(classID: Self.classID, methodID: Self.methodID)
         }
     }
 
@@ -66,18 +70,21 @@ package struct PublishAssembly {
         do throws(AMQPDecodeError) {
             h = try ContentHeader.decode(payload)
         } catch {
-            throw AMQPException.syntaxError(ConnectionSession.describe(error, in: "content header"), classID: 60, methodID: 40)
+            throw AMQPException.syntaxError(
+                ConnectionSession.describe(error, in: "content header"), classID: Self.classID, methodID: Self.methodID)
         }
-        if h.classID != 60 {
+        if h.classID != AMQPClassID.basic {
             throw .unexpectedFrame(
-                "expected content header for class 60, got one for class \(h.classID) instead", classID: 60,
-                methodID: 40)
+                "expected content header for class \(AMQPClassID.basic), got one for class \(h.classID) instead",
+                classID: Self.classID,
+                methodID: Self.methodID)
         }
         if h.bodySize > maxMessageSize {
             state = .idle
             throw .preconditionFailed(
-                "message size \(h.bodySize) is larger than configured max size \(maxMessageSize)", classID: 60,
-                methodID: 40)
+                "message size \(h.bodySize) is larger than configured max size \(maxMessageSize)",
+                classID: Self.classID,
+                methodID: Self.methodID)
         }
         if h.bodySize == 0 {
             state = .idle
@@ -101,7 +108,7 @@ package struct PublishAssembly {
         if UInt64(payload.count) > remaining {
             // RabbitMQ keeps waiting for body frames and fails on the next non-body frame with this
             // text; we fail at once with the same code and text.
-            throw .expectedContentBody(classID: 60, methodID: 40)
+            throw .expectedContentBody(classID: Self.classID, methodID: Self.methodID)
         }
         body.append(contentsOf: payload)
         let left = remaining - UInt64(payload.count)

@@ -27,6 +27,8 @@ package enum BrokerReplay {
         case .queueDeleted(let v, let name):
             broker.replayDeleteQueue(vhost: v, name: name)
         case .queuePurged(let v, let name):
+            // Record type 18 stays readable (and reserved), though nothing writes it: purges
+            // journal one messageSettled per persistent message.
             broker.replayPurgeQueue(vhost: v, name: name)
         case .exchangeDeclared(let v, let name, let type, let autoDelete, let `internal`, let args):
             do throws(BrokerError) {
@@ -56,15 +58,15 @@ package enum BrokerReplay {
         return true
     }
 
-    /// The records that rebuild the broker's durable state (for log rewrite/compaction).
-    package static func snapshot(_ broker: Broker) -> [LogRecord] {
-        var out: [LogRecord] = []
+    /// Appends the framed records that rebuild the broker's durable state (log rewrite /
+    /// compaction) to `out`. The journal adapter frames each record once, as it does for live
+    /// effects; the bytes are copied out as they are, never decoded and re-encoded.
+    package static func writeSnapshot(_ broker: Broker, into out: inout [UInt8]) {
         let hooks = BrokerHooks(journal: Journal(enabled: true))
         broker.forEachDurable(
             exchange: { hooks.exchangeDeclared($0) }, queue: { hooks.queueDeclared($0) },
             binding: { hooks.bound($0) }, message: { hooks.messageEnqueued($1, queue: $0) })
-        out = hooks.journal.take()
-        return out
+        hooks.journal.takeBytes { out.append(contentsOf: $0) }
     }
 
     /// Rebuilds a Message from journaled content (encoded properties followed by the body).

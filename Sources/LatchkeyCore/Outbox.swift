@@ -91,8 +91,8 @@ public protocol ProtocolSession: AnyObject {
     func receive(_ input: UnsafeRawBufferPointer) -> Int
     /// The peer is gone or the server is closing the connection: release everything it held.
     func connectionClosed()
-    /// The socket took all output the server had queued for it (a write that had to wait has
-    /// completed): a session that paused work for a slow reader may resume. Default: nothing.
+    /// Everything written so far has left for the socket (no write is queued): a session that
+    /// held back output for a slow reader (AMQP deliveries) may produce more. Default: nothing.
     func outputDrained()
 }
 

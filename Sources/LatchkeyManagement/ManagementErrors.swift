@@ -2,6 +2,7 @@
 // Not Found", 400 "bad_request" with the broker's reason, 401 "not_authorized" with the Basic
 // realm, 405 with an Allow header. Every error text the endpoints send is named here.
 import LatchkeyBroker
+import LatchkeyChannels
 import LatchkeyCore
 import LatchkeyHTTP
 

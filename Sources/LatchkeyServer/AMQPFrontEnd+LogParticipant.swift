@@ -19,7 +19,7 @@ extension AMQPFrontEnd: LogParticipant {
     public func finishLogReplay() { BrokerReplay.finish(broker) }
 
     public func writeLogSnapshot(into out: inout [UInt8], nowMs: Int64) {
-        for record in BrokerReplay.snapshot(broker) { RecordCodec.encode(record, into: &out) }
+        BrokerReplay.writeSnapshot(broker, into: &out)
     }
 }
 

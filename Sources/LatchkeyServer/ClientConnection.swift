@@ -100,7 +100,7 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
         flushOutbox()
         // Only once nothing is queued any more: a session resuming paused work (deliveries to a
         // slow consumer) should not pile output behind a write still in flight.
-        if !closed && !connection.isWriting { session?.outputDrained() }
+        if !closed, !connection.isWriting, info.outbox.bytes.isEmpty { session?.outputDrained() }
     }
 
     func connectionDidClose(_ connection: TCPConnection) {}
@@ -139,6 +139,8 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
             } else {
                 outbox.bytes.removeAll(keepingCapacity: true)
             }
+            // The socket took it all at once: no drain callback will come for this write.
+            if !connection.isWriting { session?.outputDrained() }
         }
         outbox.transportQueuedBytes = connection.queuedWriteBytes
         if outbox.closeAfterFlush, !connection.isWriting, outbox.bytes.isEmpty {

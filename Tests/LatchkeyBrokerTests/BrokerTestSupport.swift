@@ -22,7 +22,6 @@ final class RecordingJournal: BrokerJournal {
     var events: [String] = []
     func queueDeclared(_ queue: Queue) { events.append("declare \(queue.name.string)") }
     func queueDeleted(_ queue: Queue) { events.append("delete \(queue.name.string)") }
-    func queuePurged(_ queue: Queue) { events.append("purge \(queue.name.string)") }
     func exchangeDeclared(_ exchange: Exchange) { events.append("xdeclare \(exchange.name.string)") }
     func exchangeDeleted(_ exchange: Exchange) { events.append("xdelete \(exchange.name.string)") }
     func bound(_ binding: Binding) { events.append("bind \(binding.source.name.string)->\(binding.destination.name.string)") }

@@ -55,6 +55,7 @@ final class AMQPHarness {
 
     /// Offers bytes the way the server does.
     func feed(_ bytes: Bytes) {
+        context.refreshNow()  // as ClientConnection does before every read
         pending += bytes
         let used = pending.withUnsafeBytes { session.receive($0) }
         pending.removeFirst(used)

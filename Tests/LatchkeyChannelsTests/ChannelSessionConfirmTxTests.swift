@@ -214,7 +214,9 @@ import Testing
         h.publish("transient", exchange: "x", rk: "k")
         h.send(.basicGet(.init(queue: bytes("d"))), channel: 1)  // p0 stays unacked
         _ = h.take()
-        let records = BrokerReplay.snapshot(h.front.broker)
+        var framed: [UInt8] = []
+        BrokerReplay.writeSnapshot(h.front.broker, into: &framed)
+        let records = RecordCodec.decodeAll(framed) ?? []
         #expect(records.count == 6)  // exchange, queue, binding, p0, p1, p2
         let fresh = Broker(clock: ManualClock())
         BrokerReplay.begin(fresh)

@@ -1,4 +1,4 @@
-"""Every AMQP 0-9-1 method, encoded and decoded from the spec JSON (../shared/spec), for the differential.
+"""Every AMQP 0-9-1 method, encoded and decoded from the spec JSON (tools/amqp-rabbitmq-0.9.1.json), for the differential.
 
 amqp_raw.py hand-writes the few frames its error-path tests need; the differential session runner needs
 all of them, in both directions, as plain dicts it can compare. Field names are the spec's
@@ -11,9 +11,8 @@ import struct
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _CANDIDATES = [
     os.environ.get("LATCHKEY_AMQP_SPEC", ""),
+    os.path.join(_HERE, "..", "..", "..", "tools", "amqp-rabbitmq-0.9.1.json"),  # the copy the codec is generated from
     os.path.join(_HERE, "..", "..", "..", "..", "shared", "spec", "amqp-rabbitmq-0.9.1.json"),
-    "/work/shared/spec/amqp-rabbitmq-0.9.1.json",
-    os.path.join(_HERE, "..", "..", "..", "tools", "amqp-rabbitmq-0.9.1.json"),
 ]
 
 
