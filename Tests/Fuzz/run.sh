@@ -12,7 +12,9 @@ swiftc $flags -module-name LatchkeyCore -emit-module -emit-module-path "$bin/Lat
     -emit-object -wmo -o "$bin/LatchkeyCore.o" "$root"/Sources/LatchkeyCore/*.swift
 swiftc $flags -module-name LatchkeyRESP -I "$bin" -emit-module -emit-module-path "$bin/LatchkeyRESP.swiftmodule" \
     -emit-object -wmo -o "$bin/LatchkeyRESP.o" "$root"/Sources/LatchkeyRESP/*.swift
+# The reply parser is test-only (Tests/LatchkeyTestSupport); the fuzzer compiles it in.
 swiftc $flags -module-name RESPDecoderFuzz -I "$bin" "$here/RESPDecoderFuzz.swift" \
+    "$root"/Tests/LatchkeyTestSupport/RESPReplyParser.swift "$root"/Tests/LatchkeyTestSupport/RESPValue.swift \
     "$bin/LatchkeyCore.o" "$bin/LatchkeyRESP.o" -o "$bin/resp-decoder-fuzz"
 # Seeds: a few valid and invalid requests (first byte is the chunk-size selector).
 printf '\003*3\r\n$3\r\nSET\r\n$4\r\nlock\r\n$1\r\nx\r\n' > "$bin/corpus/multibulk"

@@ -2,6 +2,7 @@ import Testing
 import LatchkeyCore
 import LatchkeyRESP
 @testable import LatchkeyCommands
+import LatchkeyTestSupport
 
 @Suite("Server commands") struct ServerCommandsTests {
     @Test("CONFIG GET save/appendonly as redis-benchmark expects; map in RESP3")
