@@ -64,6 +64,7 @@ let package = Package(
             dependencies: ["LatchkeyCore", "LatchkeyRESP", "LatchkeyLog", "LatchkeyCommands"],
             path: "Tests/LatchkeyTestSupport"),
         .testTarget(name: "LatchkeyCoreTests", dependencies: ["LatchkeyCore", "LatchkeyTestSupport"]),
+        .testTarget(name: "LatchkeyLoopTests", dependencies: ["LatchkeyLoop", "LatchkeyCore", "CLibUV"]),
         .testTarget(name: "LatchkeyRESPTests", dependencies: ["LatchkeyRESP", "LatchkeyTestSupport"]),
         .testTarget(name: "LatchkeyKeyspaceTests", dependencies: ["LatchkeyKeyspace", "LatchkeyTestSupport"]),
         .testTarget(
