@@ -55,6 +55,7 @@ public enum ScriptErrors {
     static let setrespVersion = "RESP version must be 2 or 3."
     static let logArity = "redis.log() requires two arguments or more."
     static let logLevel = "Invalid debug level."
+    // The sandbox prelude (Lua source) embeds these two, so they must stay free of `"` and `\`.
     static let readonlyTable = "Attempt to modify a readonly table"
     static let nonexistentGlobal = "Script attempted to access nonexistent global variable"
     static let killed = "Script killed by user with SCRIPT KILL..."
