@@ -142,15 +142,9 @@ extension LuaInterpreter {
         return msgpackUnpackGeneric(L, limit: limit, offset: offset)
     }
 
-    /// luaL_optinteger: absent or nil gives `d`; a number (or numeric string) as
-    /// `(lua_Integer)`; anything else pushes luaL_argerror's text and gives nil.
+    /// luaL_optinteger: the number as `(lua_Integer)` (see `optNumber`).
     static func optInteger(_ L: OpaquePointer?, _ i: Int32, default d: Int64) -> Int64? {
-        if lua_type(L, i) <= LUA_TNIL { return d }
-        guard lua_isnumber(L, i) != 0 else {
-            _ = argError(L, i, "number expected, got \(typeName(L, i))")
-            return nil
-        }
-        return LuaNumber.cLongLong(lua_tonumber(L, i))
+        optNumber(L, i, default: d, LuaNumber.cLongLong)
     }
 
     /// lua-cmsgpack's mp_unpack_full: decodes up to `limit` objects starting at byte `offset`
