@@ -126,3 +126,15 @@ final class Pair {
 
 /// `n` bytes of a pattern that shows reordering or loss (not all one value).
 func pattern(_ n: Int, seed: UInt8 = 0) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 31) &+ seed } }
+
+/// Handles still linked into `loop` that are not closing (after a failed set-up there must be
+/// none: a leaked handle would keep uv_loop_close from succeeding).
+func openHandles(_ loop: EventLoop) -> Int {
+    var count = 0
+    withUnsafeMutablePointer(to: &count) { p in
+        uv_walk(loop.raw, { h, arg in
+            if let h, uv_is_closing(h) == 0 { arg!.assumingMemoryBound(to: Int.self).pointee += 1 }
+        }, p)
+    }
+    return count
+}
