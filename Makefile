@@ -102,9 +102,10 @@ bench: build venv bench-deps
 soak: build venv
 	LATCHKEY_BIN=$(BIN) $(PY) bench/soak.py --seconds $${SOAK_SECONDS:-600}
 
-# Every libFuzzer harness has a Tests/Fuzz/run_<name>.sh (bash; argument: seconds, default 60;
-# binaries and corpora under .build/fuzz/<name>-corpus); the loop runs each in turn, then the
-# differential fuzzers that drive the release binary against the real servers.
+# Every libFuzzer harness has a Tests/Fuzz/run_<name>.sh built on Tests/Fuzz/fuzz_common.sh (bash;
+# argument: seconds, default 60; .build/fuzz/<name>-fuzz and .build/fuzz/<name>-corpus); the loop
+# runs each in turn, then the differential fuzzers that drive the release binary against the
+# real servers.
 FUZZ_SCRIPTS := $(sort $(wildcard Tests/Fuzz/run_*.sh))
 FUZZ_SECONDS ?= 60
 

@@ -94,8 +94,8 @@ public final class TCPConnection: HandleOwner {
     }
 
     /// Enables TCP keepalive probes after `seconds` of idleness (0 = leave off). Returns the
-    /// error if the socket refused (the server ignores it, as Redis does; `seconds` beyond
-    /// UInt32 is clamped, which the kernel refuses the same way).
+    /// error if the socket refused (the server ignores it, as Redis does). `seconds` past
+    /// UInt32.max is clamped instead of trapping; the kernel refuses such a delay either way.
     @discardableResult
     public func setKeepAlive(seconds: Int) -> UVError? {
         guard seconds > 0 else { return nil }
