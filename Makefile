@@ -11,7 +11,8 @@ BIN := .build/release/latchkey
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: deps venv build run test unit codegen codegen-check interop fixture-test dist wheel wheel-check embedding-example bench bench-deps soak fuzz clean
+.PHONY: deps venv build run test unit codegen codegen-check interop fixture-test dist wheel wheel-check \
+	embedding-example bench bench-deps soak fuzz fuzz-smoke format format-check clean
 
 deps:
 	@command -v swift >/dev/null 2>&1 || { echo "swift (6.0 or newer) is not on PATH: install the toolchain from swift.org first" >&2; exit 1; }
@@ -58,7 +59,19 @@ fixture-test: build venv
 
 # wheel-check and embedding-example prove issue 10's two promises on every run: the wheel works
 # with the toolchain hidden, and the package builds as another package's dependency.
-test: unit interop fixture-test wheel-check embedding-example
+# format-check runs after the unit tests so a formatting slip never hides a failing test.
+test: unit format-check interop fixture-test wheel-check embedding-example
+
+# swift-format (in the Swift 6 toolchain) with the repository's .swift-format: NIO's layout, 4
+# spaces, 120 columns. `make format` rewrites in place; `make format-check` fails on any file
+# that `make format` would change.
+FORMAT_PATHS := Sources Tests Package.swift
+
+format:
+	swift format -i -r --parallel $(FORMAT_PATHS)
+
+format-check:
+	swift format lint --strict -r --parallel $(FORMAT_PATHS)
 
 # The self-contained binary (static Swift stdlib, libuv, Lua): dist/latchkey and a tarball.
 dist: deps
@@ -97,16 +110,23 @@ bench: build venv bench-deps
 soak: build venv
 	LATCHKEY_BIN=$(BIN) $(PY) bench/soak.py --seconds $${SOAK_SECONDS:-600}
 
+# Every libFuzzer harness has a Tests/Fuzz/run_<name>.sh built on Tests/Fuzz/fuzz_common.sh (bash;
+# argument: seconds, default 60; .build/fuzz/<name>-fuzz and .build/fuzz/<name>-corpus); the loop
+# runs each in turn, then the differential fuzzers that drive the release binary against the
+# real servers.
+FUZZ_SCRIPTS := $(sort $(wildcard Tests/Fuzz/run_*.sh))
+FUZZ_SECONDS ?= 60
+
 fuzz: deps
-	sh Tests/Fuzz/run.sh
-	bash Tests/Fuzz/run_amqp.sh
-	bash Tests/Fuzz/run_http.sh $${FUZZ_SECONDS:-60}
+	@set -e; for s in $(FUZZ_SCRIPTS); do echo "== $$s $(FUZZ_SECONDS)s"; bash $$s $(FUZZ_SECONDS); done
 	$(MAKE) -s build venv
-	LATCHKEY_BIN=$(BIN) $(PY) Tests/Fuzz/resp_commands_fuzz.py --seconds $${FUZZ_SECONDS:-60}
-	LATCHKEY_BIN=$(BIN) $(PY) Tests/Fuzz/amqp_methods_fuzz.py --seconds $${FUZZ_SECONDS:-60}
-	bash Tests/Fuzz/run_log.sh $${FUZZ_SECONDS:-60}
-	bash Tests/Fuzz/run_config.sh $${FUZZ_SECONDS:-60}
-	LATCHKEY_BIN=$(BIN) $(PY) Tests/Fuzz/lua_fuzz.py --seconds $${FUZZ_SECONDS:-60}
+	LATCHKEY_BIN=$(BIN) $(PY) Tests/Fuzz/resp_commands_fuzz.py --seconds $(FUZZ_SECONDS)
+	LATCHKEY_BIN=$(BIN) $(PY) Tests/Fuzz/amqp_methods_fuzz.py --seconds $(FUZZ_SECONDS)
+	LATCHKEY_BIN=$(BIN) $(PY) Tests/Fuzz/lua_fuzz.py --seconds $(FUZZ_SECONDS)
+
+# Every fuzzer for 10 s: a check that each still builds and finds nothing new quickly.
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=10
 
 clean:
 	rm -rf .build $(VENV)

@@ -57,8 +57,14 @@ let package = Package(
             swiftSettings: optimised),
         .executableTarget(name: "latchkey", dependencies: ["LatchkeyServer"], swiftSettings: optimised),
 
-        .target(name: "LatchkeyTestSupport", dependencies: ["LatchkeyCore"], path: "Tests/LatchkeyTestSupport"),
+        // Test-only helpers (reply parser, manual clock, transcript driver, temp dirs): never linked
+        // into the server.
+        .target(
+            name: "LatchkeyTestSupport",
+            dependencies: ["LatchkeyCore", "LatchkeyRESP", "LatchkeyLog", "LatchkeyCommands"],
+            path: "Tests/LatchkeyTestSupport"),
         .testTarget(name: "LatchkeyCoreTests", dependencies: ["LatchkeyCore", "LatchkeyTestSupport"]),
+        .testTarget(name: "LatchkeyLoopTests", dependencies: ["LatchkeyLoop", "LatchkeyCore", "CLibUV"]),
         .testTarget(name: "LatchkeyRESPTests", dependencies: ["LatchkeyRESP", "LatchkeyTestSupport"]),
         .testTarget(name: "LatchkeyKeyspaceTests", dependencies: ["LatchkeyKeyspace", "LatchkeyTestSupport"]),
         .testTarget(

@@ -1,6 +1,7 @@
 // Time as the server sees it: Unix milliseconds from an injectable clock. The server reads the
 // clock once per loop tick (like Redis's commandTimeSnapshot) and hands that "now" to handlers;
-// tests substitute a manual clock and advance it instead of sleeping.
+// tests substitute a manual clock (LatchkeyTestSupport's ManualClock) and advance it instead of
+// sleeping.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,12 +25,4 @@ public final class SystemClock: Clock {
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000
     }
-}
-
-/// A clock that only moves when told to; for tests.
-public final class ManualClock: Clock {
-    public var now: Int64
-    public init(now: Int64 = 1_700_000_000_000) { self.now = now }
-    public func nowMs() -> Int64 { now }
-    public func advance(ms: Int64) { now += ms }
 }

@@ -22,10 +22,11 @@ public final class EventLoop {
     /// Initialises a new libuv loop (not the process-wide default loop).
     public init() throws(UVError) {
         raw = .allocate(capacity: 1)
-        let rc = uv_loop_init(raw)
-        if rc < 0 {
+        do throws(UVError) {
+            try uvCheck(uv_loop_init(raw), "uv_loop_init")
+        } catch {
             raw.deallocate()
-            throw UVError(code: rc, operation: "uv_loop_init")
+            throw error
         }
         sharedReadBuffer = .allocate(byteCount: EventLoop.sharedReadBufferSize, alignment: 16)
     }
@@ -71,20 +72,11 @@ public final class EventLoop {
         }
     }
 
-    /// Runs one iteration without blocking (used to let close callbacks fire).
-    public func runOnce() { uv_run(raw, UV_RUN_NOWAIT) }
-
     /// Makes `run()` return after the current iteration.
     public func stop() {
         stopRequested = true
         uv_stop(raw)
     }
-
-    /// The loop's cached monotonic time in milliseconds.
-    public var monotonicMs: UInt64 { uv_now(raw) }
-
-    /// Re-reads the monotonic time the loop caches.
-    public func updateTime() { uv_update_time(raw) }
 }
 
 /// A uv_async handle: `wake()` may be called from any thread; `callback` runs on the loop.
@@ -99,16 +91,13 @@ public final class LoopWaker: HandleOwner, @unchecked Sendable {
 
     /// Creates the async handle on `loop`; `callback` runs on the loop thread after `wake()`.
     public init(loop: EventLoop, callback: @escaping () -> Void) throws(UVError) {
-        handle = Handle.allocate(uv_async_t.self)
+        handle = try Handle.make(uv_async_t.self, "uv_async_init") {
+            uv_async_init(loop.raw, $0) { h in
+                Handle.owner(lk_as_handle(h), as: LoopWaker.self)?.callback()
+            }
+        }
         self.callback = callback
         pthread_mutex_init(mutex, nil)
-        let rc = uv_async_init(loop.raw, handle) { h in
-            Handle.owner(lk_as_handle(h), as: LoopWaker.self)?.callback()
-        }
-        if rc < 0 {
-            Handle.free(handle)
-            throw UVError(code: rc, operation: "uv_async_init")
-        }
         Handle.attach(lk_as_handle(handle), owner: self)
     }
 

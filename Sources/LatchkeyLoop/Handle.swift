@@ -15,15 +15,33 @@ extension HandleOwner {
 }
 
 enum Handle {
-    /// Allocates zeroed memory for a handle of type `T`.
-    static func allocate<T>(_: T.Type) -> UnsafeMutablePointer<T> {
+    /// Allocates zeroed memory for a handle of type `T` and runs its libuv init call on it
+    /// (`uv_timer_init(loop.raw, $0)`). If the init fails the memory is freed (libuv never saw
+    /// the handle) and the failure is thrown naming `operation`. The caller attaches its owner
+    /// once it is fully initialised; until then callbacks find no owner and do nothing.
+    static func make<T>(
+        _: T.Type, _ operation: @autoclosure () -> String, _ initialise: (UnsafeMutablePointer<T>) -> Int32
+    ) throws(UVError) -> UnsafeMutablePointer<T> {
         let p = UnsafeMutablePointer<T>.allocate(capacity: 1)
         UnsafeMutableRawPointer(p).initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<T>.size)
+        let rc = initialise(p)
+        if rc < 0 {
+            p.deallocate()
+            throw UVError(code: rc, operation: operation())
+        }
         return p
     }
 
-    /// Frees a handle that libuv never initialised (its init call failed).
-    static func free(_ h: UnsafeMutableRawPointer) { h.deallocate() }
+    /// `uvCheck` for a call on an initialised handle during set-up: on failure the handle is
+    /// closed (an initialised handle is linked into the loop and may only be freed by its close
+    /// callback) and the error is thrown.
+    static func check<T>(_ status: Int32, _ operation: @autoclosure () -> String, closing h: UnsafeMutablePointer<T>)
+        throws(UVError)
+    {
+        if status >= 0 { return }
+        close(UnsafeMutableRawPointer(h).assumingMemoryBound(to: uv_handle_t.self))
+        throw UVError(code: status, operation: operation())
+    }
 
     /// Makes `owner` reachable from callbacks and keeps it alive until `close`.
     static func attach(_ h: UnsafeMutablePointer<uv_handle_t>, owner: HandleOwner) {

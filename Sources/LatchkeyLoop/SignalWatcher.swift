@@ -15,18 +15,14 @@ public final class SignalWatcher: HandleOwner {
 
     /// Starts watching `signal` on `loop`; the watcher does not keep the loop alive by itself.
     public init(loop: EventLoop, signal: Int32, callback: @escaping (Int32) -> Void) throws(UVError) {
-        handle = Handle.allocate(uv_signal_t.self)
+        handle = try Handle.make(uv_signal_t.self, "uv_signal_init") { uv_signal_init(loop.raw, $0) }
         self.callback = callback
-        let rc = uv_signal_init(loop.raw, handle)
-        if rc < 0 {
-            Handle.free(handle)
-            throw UVError(code: rc, operation: "uv_signal_init")
-        }
-        Handle.attach(lk_as_handle(handle), owner: self)
-        try uvCheck(
-            uv_signal_start(handle, { h, signum in
+        let h = handle
+        try Handle.check(
+            uv_signal_start(h, { h, signum in
                 Handle.owner(lk_as_handle(h), as: SignalWatcher.self)?.callback(signum)
-            }, signal), "uv_signal_start")
+            }, signal), "uv_signal_start", closing: h)
+        Handle.attach(lk_as_handle(handle), owner: self)
         // Watching for a signal must not keep the loop alive once everything else is closed.
         uv_unref(lk_as_handle(handle))
     }

@@ -52,38 +52,26 @@ public final class TCPConnection: HandleOwner {
 
     init(acceptingFrom server: UnsafeMutablePointer<uv_tcp_t>, loop: EventLoop) throws(UVError) {
         self.loop = loop
-        handle = Handle.allocate(uv_tcp_t.self)
-        let rc = uv_tcp_init(loop.raw, handle)
-        if rc < 0 {
-            Handle.free(handle)
-            throw UVError(code: rc, operation: "uv_tcp_init")
-        }
+        let h = try Handle.make(uv_tcp_t.self, "uv_tcp_init") { uv_tcp_init(loop.raw, $0) }
+        handle = h
+        try Handle.check(uv_accept(lk_tcp_as_stream(server), lk_tcp_as_stream(h)), "uv_accept", closing: h)
         Handle.attach(lk_as_handle(handle), owner: self)
-        let acc = uv_accept(lk_tcp_as_stream(server), lk_tcp_as_stream(handle))
-        if acc < 0 {
-            close()
-            throw UVError(code: acc, operation: "uv_accept")
-        }
     }
 
     /// Wraps a socket accepted outside the loop (`TCPListener.acceptNow`, used while a busy
     /// script blocks the loop). On failure the descriptor is closed.
     init(adopting fd: Int32, loop: EventLoop) throws(UVError) {
         self.loop = loop
-        handle = Handle.allocate(uv_tcp_t.self)
-        let rc = uv_tcp_init(loop.raw, handle)
-        if rc < 0 {
-            Handle.free(handle)
+        do throws(UVError) {
+            let h = try Handle.make(uv_tcp_t.self, "uv_tcp_init") { uv_tcp_init(loop.raw, $0) }
+            handle = h
+            try Handle.check(uv_tcp_open(h, uv_os_sock_t(fd)), "uv_tcp_open", closing: h)
+        } catch {
+            // The handle does not own the descriptor until uv_tcp_open succeeds.
             Glibc.close(fd)
-            throw UVError(code: rc, operation: "uv_tcp_init")
+            throw error
         }
         Handle.attach(lk_as_handle(handle), owner: self)
-        let open = uv_tcp_open(handle, uv_os_sock_t(fd))
-        if open < 0 {
-            Glibc.close(fd)
-            close()
-            throw UVError(code: open, operation: "uv_tcp_open")
-        }
     }
 
     /// The socket's descriptor (for poll() while the loop cannot run), or -1.
@@ -93,17 +81,26 @@ public final class TCPConnection: HandleOwner {
         return Int32(fd)
     }
 
-    /// Bytes received but not yet consumed by the delegate (the query buffer).
-    public var bufferedBytes: Int { end - start }
     /// True while a queued write is outstanding (new output must wait behind it).
     public var isWriting: Bool { writesInFlight > 0 }
 
-    /// Disables Nagle (replies leave as soon as they are written), as Redis does.
-    public func setNoDelay() { uv_tcp_nodelay(handle, 1) }
+    /// Disables Nagle (replies leave as soon as they are written), as Redis does. Returns the
+    /// error if the socket refused; like Redis, the server then serves the client anyway (only
+    /// latency suffers), which is why the result may be discarded.
+    @discardableResult
+    public func setNoDelay() -> UVError? {
+        let rc = uv_tcp_nodelay(handle, 1)
+        return rc < 0 ? UVError(code: rc, operation: "uv_tcp_nodelay") : nil
+    }
 
-    /// Enables TCP keepalive probes after `seconds` of idleness (0 = leave off).
-    public func setKeepAlive(seconds: Int) {
-        if seconds > 0 { uv_tcp_keepalive(handle, 1, UInt32(seconds)) }
+    /// Enables TCP keepalive probes after `seconds` of idleness (0 = leave off). Returns the
+    /// error if the socket refused (the server ignores it, as Redis does). `seconds` past
+    /// UInt32.max is clamped instead of trapping; the kernel refuses such a delay either way.
+    @discardableResult
+    public func setKeepAlive(seconds: Int) -> UVError? {
+        guard seconds > 0 else { return nil }
+        let rc = uv_tcp_keepalive(handle, 1, UInt32(clamping: seconds))
+        return rc < 0 ? UVError(code: rc, operation: "uv_tcp_keepalive") : nil
     }
 
     /// The peer's address as (ip, port).
@@ -124,11 +121,13 @@ public final class TCPConnection: HandleOwner {
 
     // MARK: reading
 
-    /// Starts (or resumes) delivering reads to the delegate.
+    /// Starts (or resumes) delivering reads to the delegate. If libuv refuses (the socket is no
+    /// longer readable), the delegate hears `connectionDidEnd` with the error at once, as for a
+    /// failed read.
     public func startReading() {
         guard !isReading, !isClosing else { return }
         isReading = true
-        uv_read_start(lk_tcp_as_stream(handle), { h, _, buf in
+        let rc = uv_read_start(lk_tcp_as_stream(handle), { h, _, buf in
             guard let buf else { return }
             let conn = Handle.owner(h, as: TCPConnection.self)
             conn?.provideBuffer(buf) ?? { buf.pointee = uv_buf_init(nil, 0) }()
@@ -136,6 +135,10 @@ public final class TCPConnection: HandleOwner {
             let h = stream.flatMap { lk_tcp_as_handle(lk_stream_as_tcp($0)) }
             Handle.owner(h, as: TCPConnection.self)?.didRead(nread)
         })
+        if rc < 0 {
+            isReading = false
+            delegate?.connectionDidEnd(self, error: UVError(code: rc, operation: "uv_read_start"))
+        }
     }
 
     /// Stops reading (output back-pressure); bytes already buffered stay buffered.
@@ -176,9 +179,7 @@ public final class TCPConnection: HandleOwner {
 
     private func didRead(_ nread: Int) {
         if nread < 0 {
-            let error: UVError? = nread == Int(UV_EOF.rawValue) ? nil : UVError(code: Int32(nread), operation: "read")
-            pauseReading()
-            delegate?.connectionDidEnd(self, error: error)
+            readEnded(nread == Int(UV_EOF.rawValue) ? nil : UVError(code: Int32(nread), operation: "read"))
             return
         }
         if nread == 0 { return }  // EAGAIN: nothing this time
@@ -198,14 +199,7 @@ public final class TCPConnection: HandleOwner {
             return
         }
         end += nread
-        let used = delegate.connection(self, received: UnsafeRawBufferPointer(start: buffer! + start, count: end - start))
-        if isClosing { return }
-        start += used
-        if start >= end {
-            start = 0
-            end = 0
-            if capacity > TCPConnection.keepCapacity { releaseBuffer() }
-        }
+        deliverBuffered(to: delegate)
     }
 
     /// Reads what the socket holds right now with a non-blocking recv(), outside the loop (the
@@ -222,40 +216,42 @@ public final class TCPConnection: HandleOwner {
         }
         reserveTail(TCPConnection.minimumReadSpace)
         let n = recv(fd, buffer! + end, capacity - end, Int32(MSG_DONTWAIT))
-        if n == 0 {
-            pauseReading()
-            delegate.connectionDidEnd(self, error: nil)
-            return
-        }
+        if n == 0 { return readEnded(nil) }
         if n < 0 {
             let e = errno
             if e == EAGAIN || e == EWOULDBLOCK || e == EINTR { return }
-            pauseReading()
-            delegate.connectionDidEnd(self, error: UVError(code: -e, operation: "read"))
-            return
+            return readEnded(UVError(code: -e, operation: "read"))
         }
         end += n
-        let used = delegate.connection(self, received: UnsafeRawBufferPointer(start: buffer! + start, count: end - start))
-        if isClosing { return }
-        start += used
-        if start >= end {
-            start = 0
-            end = 0
-        }
+        deliverBuffered(to: delegate)
     }
 
     /// Offers the bytes a previous delivery left unconsumed to the delegate again, without
     /// reading (a session that had stopped taking commands, such as a client blocked in BLPOP,
     /// can take them now). Does nothing when nothing is buffered.
     public func redeliverBuffered() {
-        guard !isClosing, let delegate, let buffer, start < end else { return }
-        let used = delegate.connection(self, received: UnsafeRawBufferPointer(start: buffer + start, count: end - start))
+        guard !isClosing, let delegate, buffer != nil, start < end else { return }
+        deliverBuffered(to: delegate)
+    }
+
+    /// The one delivery of the own buffer, shared by loop reads, `readNow` and
+    /// `redeliverBuffered`: offers every unconsumed byte, drops what the delegate consumed, and
+    /// gives back an oversized buffer once it is empty.
+    private func deliverBuffered(to delegate: TCPConnectionDelegate) {
+        let used = delegate.connection(self, received: UnsafeRawBufferPointer(start: buffer! + start, count: end - start))
         if isClosing { return }
         start += used
         if start >= end {
             start = 0
             end = 0
+            if capacity > TCPConnection.keepCapacity { releaseBuffer() }
         }
+    }
+
+    /// End of stream (error nil) or a failed read, from the loop or from `readNow`.
+    private func readEnded(_ error: UVError?) {
+        pauseReading()
+        delegate?.connectionDidEnd(self, error: error)
     }
 
     private func releaseBuffer() {

@@ -30,12 +30,7 @@ public final class TCPListener: HandleOwner {
         let what = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         var addr = sockaddr_storage()
         try uvCheck(lk_sockaddr_parse(host, Int32(port), &addr), "bad address \(what)")
-        handle = Handle.allocate(uv_tcp_t.self)
-        let rc = uv_tcp_init(loop.raw, handle)
-        if rc < 0 {
-            Handle.free(handle)
-            throw UVError(code: rc, operation: "uv_tcp_init")
-        }
+        handle = try Handle.make(uv_tcp_t.self, "uv_tcp_init") { uv_tcp_init(loop.raw, $0) }
         Handle.attach(lk_as_handle(handle), owner: self)
         do {
             let flags: UInt32 = addr.ss_family == sa_family_t(AF_INET6) ? UV_TCP_IPV6ONLY.rawValue : 0

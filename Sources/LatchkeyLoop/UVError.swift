@@ -1,6 +1,7 @@
 // The one place libuv status codes become Swift errors. Every libuv call that can fail goes
-// through `uvCheck`, so callers see a thrown `UVError` naming the call and libuv's error text
-// instead of a bare negative integer. Nothing here knows about sockets or protocols.
+// through `uvCheck` (handle set-up through `Handle.make`/`Handle.check`, built on the same rule),
+// so callers see a `UVError` naming the call and libuv's error text instead of a bare negative
+// integer. Nothing here knows about sockets or protocols.
 import CLibUV
 
 /// A failed libuv call: the negative status code, its symbolic name ("EADDRINUSE") and text.

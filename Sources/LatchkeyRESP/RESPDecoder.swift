@@ -104,9 +104,9 @@ public final class RESPDecoder {
 
     /// Finds '\r' in [from, end); returns its index, or nil (need more data), or -1 when the
     /// header line is already longer than the limit.
-    @inline(__always)
     /// A header longer than the limit is refused even when its CR is already here, so the
     /// outcome never depends on how the bytes were split across reads.
+    @inline(__always)
     private func findCR(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> Int? {
         var i = from
         // Written so that no sum can overflow whatever the configured limit (CONFIG SET may set

@@ -7,17 +7,13 @@ import LatchkeyCore
 extension LuaInterpreter {
     /// Fills the `bit` table on top of the stack.
     func registerBitLibrary() {
-        let functions: [(StaticString, SwiftLuaFunction)] = [
+        setFields([
             ("tobit", LuaInterpreter.bitTobit), ("bnot", LuaInterpreter.bitBnot),
             ("band", LuaInterpreter.bitBand), ("bor", LuaInterpreter.bitBor), ("bxor", LuaInterpreter.bitBxor),
             ("lshift", LuaInterpreter.bitLshift), ("rshift", LuaInterpreter.bitRshift),
             ("arshift", LuaInterpreter.bitArshift), ("rol", LuaInterpreter.bitRol), ("ror", LuaInterpreter.bitRor),
             ("bswap", LuaInterpreter.bitBswap), ("tohex", LuaInterpreter.bitTohex),
-        ]
-        for (name, f) in functions {
-            lk_lua_pushswiftfunction(L, f)
-            setField(name)
-        }
+        ])
     }
 
     /// LuaBitOp's number normalisation: add 2^52+2^51 and keep the low 32 bits, which rounds

@@ -13,16 +13,11 @@ import Glibc
 extension LuaInterpreter {
     /// Fills the `cjson` table on top of the stack.
     func registerCjsonLibrary() {
-        lk_lua_pushswiftfunction(L, LuaInterpreter.cjsonEncode)
-        setField("encode")
-        lk_lua_pushswiftfunction(L, LuaInterpreter.cjsonDecode)
-        setField("decode")
+        setFields(
+            [("encode", LuaInterpreter.cjsonEncode), ("decode", LuaInterpreter.cjsonDecode)],
+            strings: [("_NAME", "cjson"), ("_VERSION", "2.1.0")])
         lua_pushlightuserdata(L, nil)
         setField("null")
-        pushStatic("cjson")
-        setField("_NAME")
-        pushStatic("2.1.0")
-        setField("_VERSION")
     }
 
     /// lua-cjson's nesting limit for both directions.
@@ -109,22 +104,8 @@ extension LuaInterpreter {
     /// A table is an array when every key is a positive integer and it is not too sparse
     /// (largest key ≤ 10 or ≤ twice the count); an empty table is an object, as in lua-cjson.
     private func jsonEncodeTable(_ idx: Int32, into out: inout Bytes, depth: Int) -> String? {
-        var maxKey = 0
-        var items = 0
-        var isArray = true
-        lua_pushnil(L)
-        while lua_next(L, idx) != 0 {
-            lk_lua_pop(L, 1)
-            items += 1
-            if isArray, lua_type(L, -1) == LUA_TNUMBER {
-                let k = lua_tonumber(L, -1)
-                if k >= 1, k == k.rounded(.down), k < 2_147_483_648 {
-                    maxKey = max(maxKey, Int(k))
-                    continue
-                }
-            }
-            isArray = false
-        }
+        // lua-cjson reads keys as C ints: 2^31 and above make an object.
+        let (items, maxKey, isArray) = tableShape(idx, keysBelow: 2_147_483_648)
         if isArray && maxKey > 0 {
             if maxKey > 10 && maxKey > items * 2 {
                 return "Cannot serialise table: excessively sparse array"

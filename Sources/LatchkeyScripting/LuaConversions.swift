@@ -232,6 +232,42 @@ extension LuaInterpreter {
 
     /// t[name] = top, for the table just below the top; pops the value.
     @inline(__always)
+    /// Fills the library table on top of the stack: every function under its name, then every
+    /// string field (`_NAME`, `_VERSION`). Each library is one table of rows passed here.
+    func setFields(_ functions: [(StaticString, SwiftLuaFunction)], strings: [(StaticString, StaticString)] = []) {
+        for (name, f) in functions {
+            lk_lua_pushswiftfunction(L, f)
+            setField(name)
+        }
+        for (name, value) in strings {
+            pushStatic(value)
+            setField(name)
+        }
+    }
+
+    /// One walk of the table at `idx` for the encoders' "is it an array?" question: how many
+    /// entries it has, its largest key, and whether every key is a whole number in
+    /// 1..<`keysBelow` (each library then applies its own density rule to these).
+    func tableShape(_ idx: Int32, keysBelow limit: Double) -> (count: Int, maxKey: Int, isArray: Bool) {
+        var count = 0
+        var maxKey = 0
+        var isArray = true
+        lua_pushnil(L)
+        while lua_next(L, idx) != 0 {
+            lk_lua_pop(L, 1)
+            count += 1
+            if isArray, lua_type(L, -1) == LUA_TNUMBER {
+                let k = lua_tonumber(L, -1)
+                if k >= 1, k == k.rounded(.down), k < limit {
+                    maxKey = max(maxKey, Int(k))
+                    continue
+                }
+            }
+            isArray = false
+        }
+        return (count, maxKey, isArray)
+    }
+
     func setField(_ name: StaticString) {
         pushStatic(name)
         lua_insert(L, -2)

@@ -70,15 +70,21 @@ extension LuaInterpreter {
         return Int32(n + 1)
     }
 
-    /// luaL_optint: absent or nil gives `d`; otherwise a number (or numeric string) cast as
-    /// `(int)(lua_Integer)`; anything else pushes luaL_argerror's text and gives nil.
-    static func optInt(_ L: OpaquePointer?, _ i: Int32, default d: Int32) -> Int32? {
+    /// luaL_opt* for numbers: absent or nil gives `d`; otherwise a number (or numeric string)
+    /// converted by `cast` (the C cast the library applies); anything else pushes
+    /// luaL_argerror's text and gives nil.
+    static func optNumber<T>(_ L: OpaquePointer?, _ i: Int32, default d: T, _ cast: (Double) -> T) -> T? {
         if lua_type(L, i) <= LUA_TNIL { return d }
         guard lua_isnumber(L, i) != 0 else {
             _ = argError(L, i, "number expected, got \(typeName(L, i))")
             return nil
         }
-        return LuaNumber.luaInt(lua_tonumber(L, i))
+        return cast(lua_tonumber(L, i))
+    }
+
+    /// luaL_optint: the number cast as `(int)(lua_Integer)`.
+    static func optInt(_ L: OpaquePointer?, _ i: Int32, default d: Int32) -> Int32? {
+        optNumber(L, i, default: d, LuaNumber.luaInt)
     }
 
     /// luaL_typename.

@@ -8,18 +8,12 @@ import LatchkeyCore
 extension LuaInterpreter {
     /// Fills the `cmsgpack` table on top of the stack.
     func registerMsgpackLibrary() {
-        lk_lua_pushswiftfunction(L, LuaInterpreter.msgpackPack)
-        setField("pack")
-        lk_lua_pushswiftfunction(L, LuaInterpreter.msgpackUnpack)
-        setField("unpack")
-        lk_lua_pushswiftfunction(L, LuaInterpreter.msgpackUnpackOne)
-        setField("unpack_one")
-        lk_lua_pushswiftfunction(L, LuaInterpreter.msgpackUnpackLimit)
-        setField("unpack_limit")
-        pushStatic("lua-cmsgpack")
-        setField("_NAME")
-        pushStatic("lua-cmsgpack 0.4.0")
-        setField("_VERSION")
+        setFields(
+            [
+                ("pack", LuaInterpreter.msgpackPack), ("unpack", LuaInterpreter.msgpackUnpack),
+                ("unpack_one", LuaInterpreter.msgpackUnpackOne), ("unpack_limit", LuaInterpreter.msgpackUnpackLimit),
+            ],
+            strings: [("_NAME", "lua-cmsgpack"), ("_VERSION", "lua-cmsgpack 0.4.0")])
     }
 
     static let msgpackMaxNesting = 16
@@ -98,19 +92,8 @@ extension LuaInterpreter {
 
     /// An array when the keys are exactly 1..n (an empty table too), a map otherwise.
     private func msgpackTable(_ idx: Int32, into out: inout Bytes, level: Int) -> Int32? {
-        var count = 0
-        var maxKey = 0
-        var isArray = true
-        lua_pushnil(L)
-        while lua_next(L, idx) != 0 {
-            lk_lua_pop(L, 1)
-            count += 1
-            if isArray, lua_type(L, -1) == LUA_TNUMBER {
-                let k = lua_tonumber(L, -1)
-                if k > 0, k == k.rounded(.down), k < 4_294_967_296 { maxKey = max(maxKey, Int(k)); continue }
-            }
-            isArray = false
-        }
+        // lua-cmsgpack reads keys as 32-bit unsigned integers.
+        let (count, maxKey, isArray) = tableShape(idx, keysBelow: 4_294_967_296)
         if isArray && maxKey == count {
             if count < 16 { out.append(0x90 | UInt8(count)) }
             else if count <= 0xFFFF { out.append(0xDC); LuaInterpreter.appendBE(UInt64(count), 2, &out) }
@@ -159,15 +142,9 @@ extension LuaInterpreter {
         return msgpackUnpackGeneric(L, limit: limit, offset: offset)
     }
 
-    /// luaL_optinteger: absent or nil gives `d`; a number (or numeric string) as
-    /// `(lua_Integer)`; anything else pushes luaL_argerror's text and gives nil.
+    /// luaL_optinteger: the number as `(lua_Integer)` (see `optNumber`).
     static func optInteger(_ L: OpaquePointer?, _ i: Int32, default d: Int64) -> Int64? {
-        if lua_type(L, i) <= LUA_TNIL { return d }
-        guard lua_isnumber(L, i) != 0 else {
-            _ = argError(L, i, "number expected, got \(typeName(L, i))")
-            return nil
-        }
-        return LuaNumber.cLongLong(lua_tonumber(L, i))
+        optNumber(L, i, default: d, LuaNumber.cLongLong)
     }
 
     /// lua-cmsgpack's mp_unpack_full: decodes up to `limit` objects starting at byte `offset`

@@ -24,10 +24,7 @@ extension LuaInterpreter {
             ("breakpoint", LuaInterpreter.redisBreakpoint),
             ("debug", LuaInterpreter.redisDebug),
         ]
-        for (name, f) in functions {
-            lk_lua_pushswiftfunction(L, f)
-            setField(name)
-        }
+        setFields(functions)
         let numbers: [(StaticString, Double)] = [
             ("LOG_DEBUG", 0), ("LOG_VERBOSE", 1), ("LOG_NOTICE", 2), ("LOG_WARNING", 3),
             ("REPL_NONE", 0), ("REPL_AOF", 1), ("REPL_SLAVE", 2), ("REPL_REPLICA", 2), ("REPL_ALL", 3),

@@ -1,8 +1,8 @@
 // Builds the sandbox once, when the interpreter starts: only the base (minus file/loader/env
 // functions), string, table and math libraries plus `redis`, `bit`, `cjson`, `struct` and
 // `cmsgpack`; pcall handing error tables' err strings to scripts; library tables and the globals
-// behind read-only proxies (writes raise Redis's "Attempt to modify a readonly table", reading
-// an unknown global raises "Script attempted to access nonexistent global variable"), and
+// behind read-only proxies (writes raise `ScriptErrors.readonlyTable`, reading an unknown global
+// raises `ScriptErrors.nonexistentGlobal`, Redis's texts), and
 // loadstring/load refusing precompiled bytecode. The permanent stack slots are set up here.
 import CLua51
 import LatchkeyCore
@@ -15,7 +15,7 @@ extension LuaInterpreter {
         local G = _G
         local error, tostring, type, rawset, setmetatable = error, tostring, type, rawset, setmetatable
         local loadstring, load, concat, byte = loadstring, load, table.concat, string.byte
-        local READONLY = "Attempt to modify a readonly table"
+        local READONLY = "\(ScriptErrors.readonlyTable)"
         local protected = setmetatable({}, {__mode = "k"})
         local function deny() error(READONLY, 2) end
         local function sealed(index)
@@ -79,7 +79,7 @@ extension LuaInterpreter {
         smt.__index = G.string
         smt.__metatable = readonly({__index = G.string})
         setmetatable(G, {__index = function(_, k)
-          error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
+          error("\(ScriptErrors.nonexistentGlobal) '" .. tostring(k) .. "'", 2)
         end})
         local proxy = readonly(G)
         G._G = proxy
@@ -97,22 +97,19 @@ extension LuaInterpreter {
             lua_call(L, 1, 0)
         }
         installLuaGuards()
-        // The redis table, before the prelude seals it.
-        lua_createtable(L, 0, 32)
-        registerRedisLibrary()
-        lk_lua_setglobal(L, "redis")
-        lua_createtable(L, 0, 12)
-        registerBitLibrary()
-        lk_lua_setglobal(L, "bit")
-        lua_createtable(L, 0, 6)
-        registerCjsonLibrary()
-        lk_lua_setglobal(L, "cjson")
-        lua_createtable(L, 0, 3)
-        registerStructLibrary()
-        lk_lua_setglobal(L, "struct")
-        lua_createtable(L, 0, 6)
-        registerMsgpackLibrary()
-        lk_lua_setglobal(L, "cmsgpack")
+        // The Swift libraries, before the prelude seals them: (global, size hint, filler). The
+        // hints are kept as they were: they fix the tables' hash sizes and so the order in which
+        // `pairs` walks a library, which scripts can observe.
+        let libraries: [(String, Int32, (LuaInterpreter) -> () -> Void)] = [
+            ("redis", 32, LuaInterpreter.registerRedisLibrary), ("bit", 12, LuaInterpreter.registerBitLibrary),
+            ("cjson", 6, LuaInterpreter.registerCjsonLibrary), ("struct", 3, LuaInterpreter.registerStructLibrary),
+            ("cmsgpack", 6, LuaInterpreter.registerMsgpackLibrary),
+        ]
+        for (global, hint, fill) in libraries {
+            lua_createtable(L, 0, hint)
+            fill(self)()
+            lk_lua_setglobal(L, global)
+        }
 
         // Permanent slots 1-4: error handler, KEYS, ARGV, real globals. Each run replaces the
         // KEYS/ARGV slots (and globals) with fresh tables and clears them afterwards.

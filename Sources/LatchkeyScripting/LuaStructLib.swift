@@ -12,12 +12,10 @@ import Glibc
 extension LuaInterpreter {
     /// Fills the `struct` table on top of the stack.
     func registerStructLibrary() {
-        lk_lua_pushswiftfunction(L, LuaInterpreter.structPack)
-        setField("pack")
-        lk_lua_pushswiftfunction(L, LuaInterpreter.structUnpack)
-        setField("unpack")
-        lk_lua_pushswiftfunction(L, LuaInterpreter.structSize)
-        setField("size")
+        setFields([
+            ("pack", LuaInterpreter.structPack), ("unpack", LuaInterpreter.structUnpack),
+            ("size", LuaInterpreter.structSize),
+        ])
     }
 
     static let structPack: SwiftLuaFunction = { L in

@@ -5,27 +5,6 @@
 // knows no commands and no keyspace.
 import LatchkeyCore
 
-/// A reply as a value tree in the RESP3 model; what `ScriptReplyBuilder` produces (tests, simple
-/// callers). The hot path never builds one: replies flow as bytes into Lua and from Lua into a sink.
-public enum ScriptReply: Equatable {
-    /// `+text`
-    case status(Bytes)
-    /// `-text` (without the leading '-', e.g. "ERR syntax error").
-    case error(Bytes)
-    case integer(Int64)
-    case bulk(Bytes)
-    /// Nil bulk, nil array or RESP3 null.
-    case null
-    case array([ScriptReply])
-    /// RESP3 map as alternating keys and values.
-    case map([ScriptReply])
-    case set([ScriptReply])
-    case double(Double)
-    case bool(Bool)
-    case bigNumber(Bytes)
-    case verbatim(format: Bytes, text: Bytes)
-}
-
 /// The command layer, as scripts see it.
 public protocol ScriptHost: AnyObject {
     /// Runs one command for `redis.call`/`redis.pcall` through the same gate as a client's
@@ -59,77 +38,6 @@ public protocol ScriptReplySink {
     mutating func writeSetHeader(_ n: Int)
 }
 
-/// A sink that builds a `ScriptReply` tree; for tests and simple hosts (not the hot path).
-public struct ScriptReplyBuilder: ScriptReplySink {
-    private enum Frame {
-        case array(Int, [ScriptReply])
-        case map(Int, [ScriptReply])
-        case set(Int, [ScriptReply])
-    }
-    private var stack: [Frame] = []
-    /// The finished value, once the top-level value is complete.
-    public private(set) var result: ScriptReply?
-
-    public init() {}
-
-    private mutating func add(_ v: ScriptReply) {
-        guard let top = stack.popLast() else {
-            result = v
-            return
-        }
-        switch top {
-        case .array(let n, var items):
-            items.append(v)
-            finishOrPush(.array(n, items), count: items.count, of: n)
-        case .map(let n, var items):
-            items.append(v)
-            finishOrPush(.map(n, items), count: items.count, of: 2 * n)
-        case .set(let n, var items):
-            items.append(v)
-            finishOrPush(.set(n, items), count: items.count, of: n)
-        }
-    }
-
-    private mutating func finishOrPush(_ f: Frame, count: Int, of total: Int) {
-        if count < total {
-            stack.append(f)
-            return
-        }
-        switch f {
-        case .array(_, let items): add(.array(items))
-        case .map(_, let items): add(.map(items))
-        case .set(_, let items): add(.set(items))
-        }
-    }
-
-    private mutating func open(_ f: Frame, _ total: Int) {
-        if total == 0 {
-            switch f {
-            case .array: add(.array([]))
-            case .map: add(.map([]))
-            case .set: add(.set([]))
-            }
-        } else {
-            stack.append(f)
-        }
-    }
-
-    public mutating func writeStatus(_ s: UnsafeBufferPointer<UInt8>) { add(.status(Bytes(s))) }
-    public mutating func writeError(_ s: UnsafeBufferPointer<UInt8>) { add(.error(Bytes(s))) }
-    public mutating func writeInteger(_ v: Int64) { add(.integer(v)) }
-    public mutating func writeBulk(_ s: UnsafeBufferPointer<UInt8>) { add(.bulk(Bytes(s))) }
-    public mutating func writeNull() { add(.null) }
-    public mutating func writeBool(_ b: Bool) { add(.bool(b)) }
-    public mutating func writeDouble(_ d: Double) { add(.double(d)) }
-    public mutating func writeBigNumber(_ s: UnsafeBufferPointer<UInt8>) { add(.bigNumber(Bytes(s))) }
-    public mutating func writeVerbatim(format: UnsafeBufferPointer<UInt8>, text: UnsafeBufferPointer<UInt8>) {
-        add(.verbatim(format: Bytes(format), text: Bytes(text)))
-    }
-    public mutating func writeArrayHeader(_ n: Int) { open(.array(n, []), n) }
-    public mutating func writeMapHeader(_ n: Int) { open(.map(n, []), 2 * n) }
-    public mutating func writeSetHeader(_ n: Int) { open(.set(n, []), n) }
-}
-
 /// Error texts of the scripting engine (Redis 7.0 wording, observed on redis-server 7.0.15).
 /// The command layer uses the gate texts when a script's command is refused.
 public enum ScriptErrors {
@@ -147,6 +55,7 @@ public enum ScriptErrors {
     static let setrespVersion = "RESP version must be 2 or 3."
     static let logArity = "redis.log() requires two arguments or more."
     static let logLevel = "Invalid debug level."
+    // The sandbox prelude (Lua source) embeds these two, so they must stay free of `"` and `\`.
     static let readonlyTable = "Attempt to modify a readonly table"
     static let nonexistentGlobal = "Script attempted to access nonexistent global variable"
     static let killed = "Script killed by user with SCRIPT KILL..."

@@ -1,4 +1,4 @@
-// libFuzzer entry point for the RESP request decoder (and the reply parser). Built by run.sh with
+// libFuzzer entry point for the RESP request decoder (and the reply parser). Built by run_resp.sh with
 // `-sanitize=fuzzer,address`, not by SwiftPM. Each input is decoded whole and again in chunks whose
 // sizes come from the input's first byte; both feedings must produce the same commands and errors
 // (the decoder's "need more data, consume nothing" contract), and nothing may crash or overread.

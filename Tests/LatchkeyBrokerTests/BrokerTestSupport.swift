@@ -2,6 +2,7 @@
 // and journal, and message builders (content = a fake 2-byte property block + body).
 import LatchkeyCore
 @testable import LatchkeyBroker
+import LatchkeyTestSupport
 
 func b(_ s: String) -> Bytes { Array(s.utf8) }
 

@@ -6,6 +6,7 @@ import LatchkeyCore
 import LatchkeyLog
 
 @testable import LatchkeyChannels
+import LatchkeyTestSupport
 
 /// One frame the session wrote.
 enum Out: Equatable {

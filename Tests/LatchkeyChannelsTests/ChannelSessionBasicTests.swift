@@ -7,6 +7,7 @@ import LatchkeyCore
 import Testing
 
 @testable import LatchkeyChannels
+import LatchkeyTestSupport
 
 @Suite("Channel: basic methods") struct ChannelSessionBasicTests {
     func get(_ h: AMQPHarness, _ q: String, noAck: Bool = false, channel: UInt16 = 1) -> Received? {

@@ -7,6 +7,7 @@ import LatchkeyLog
 import Testing
 
 @testable import LatchkeyChannels
+import LatchkeyTestSupport
 
 @Suite("Channel: confirms, tx, reply-to, DLX, flow, journal") struct ChannelSessionConfirmTxTests {
     @Test("confirms: seq numbers from 1; unroutable mandatory gets return then ack; reject-publish gets nack")

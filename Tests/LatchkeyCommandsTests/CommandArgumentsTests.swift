@@ -4,6 +4,7 @@ import Testing
 import LatchkeyCore
 import LatchkeyRESP
 @testable import LatchkeyCommands
+import LatchkeyTestSupport
 
 /// The hint line redis-cli 7 builds from COMMAND DOCS arguments (its cliAddArgument rules).
 private func usage(_ args: [ArgumentDoc], separator: String = " ") -> String {

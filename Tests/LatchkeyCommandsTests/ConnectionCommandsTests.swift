@@ -2,6 +2,7 @@ import Testing
 import LatchkeyCore
 import LatchkeyRESP
 @testable import LatchkeyCommands
+import LatchkeyTestSupport
 
 @Suite("Connection commands") struct ConnectionCommandsTests {
     @Test("HELLO 3 switches to RESP3 and replies with a map; nulls become _")

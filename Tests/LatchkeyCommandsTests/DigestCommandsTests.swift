@@ -2,6 +2,7 @@ import Testing
 import LatchkeyCore
 import LatchkeyRESP
 @testable import LatchkeyCommands
+import LatchkeyTestSupport
 
 @Suite("Compare-and-delete commands") struct DigestCommandsTests {
     @Test("DIGEST returns the XXH3-64 hex of the value")

@@ -5,6 +5,7 @@ import LatchkeyCore
 import LatchkeyRESP
 import Testing
 @testable import LatchkeyCommands
+import LatchkeyTestSupport
 
 @Suite("Hardening (issue 16)") struct HardeningCommandsTests {
     let failed = "ERR CONFIG SET failed (possibly related to argument "

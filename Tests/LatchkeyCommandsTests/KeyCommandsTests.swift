@@ -2,6 +2,7 @@ import Testing
 import LatchkeyCore
 import LatchkeyRESP
 @testable import LatchkeyCommands
+import LatchkeyTestSupport
 
 @Suite("Key commands") struct KeyCommandsTests {
     @Test("DEL counts removed keys once; EXISTS counts repeats; UNLINK is DEL")

@@ -6,6 +6,7 @@ import LatchkeyCore
 import LatchkeyLog
 import LatchkeyRESP
 @testable import LatchkeyCommands
+import LatchkeyTestSupport
 
 @Suite("List blocking") struct ListBlockingTests {
     /// Sends a command that may block: returns the replies produced now (none when it blocked).

@@ -5,6 +5,7 @@ import Testing
 import LatchkeyCore
 import LatchkeyRESP
 @testable import LatchkeyCommands
+import LatchkeyTestSupport
 
 @Suite("Pub/sub") struct PubSubCommandsTests {
     /// What `session` has waiting in its outbox (pushes delivered while it was not reading).

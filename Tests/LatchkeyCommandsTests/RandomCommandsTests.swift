@@ -2,6 +2,7 @@ import Testing
 import LatchkeyCore
 import LatchkeyRESP
 @testable import LatchkeyCommands
+import LatchkeyTestSupport
 
 /// A small deterministic generator (SplitMix64), so a failure reproduces from its seed.
 struct SeededRandom: RandomNumberGenerator {

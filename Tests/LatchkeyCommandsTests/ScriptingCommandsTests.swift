@@ -8,6 +8,7 @@ import LatchkeyLog
 import LatchkeyRESP
 import LatchkeyScripting
 @testable import LatchkeyCommands
+import LatchkeyTestSupport
 
 /// redis-py 8.1 `Lock.LUA_RELEASE_SCRIPT`, `LUA_EXTEND_SCRIPT`, `LUA_REACQUIRE_SCRIPT`, byte for byte.
 enum RedisPyLock {

@@ -3,6 +3,7 @@ import LatchkeyCore
 import LatchkeyLog
 import LatchkeyRESP
 @testable import LatchkeyCommands
+import LatchkeyTestSupport
 
 @Suite("String commands") struct StringCommandsTests {
     @Test("SET NX PX acquires a lock once; after the deadline GET is nil")

@@ -5,6 +5,7 @@ import Testing
 import LatchkeyCore
 import LatchkeyRESP
 @testable import LatchkeyCommands
+import LatchkeyTestSupport
 
 @Suite("LATCHKEY test commands") struct TestCommandsTests {
     static func enabled(_ value: String = "yes") -> Transcript {

@@ -2,6 +2,7 @@ import Testing
 import LatchkeyCore
 import LatchkeyRESP
 @testable import LatchkeyCommands
+import LatchkeyTestSupport
 
 @Suite("Transactions") struct TransactionCommandsTests {
     @Test("MULTI queues, EXEC runs in order and returns every reply")

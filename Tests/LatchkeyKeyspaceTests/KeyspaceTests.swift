@@ -1,6 +1,7 @@
 import Testing
 import LatchkeyCore
 @testable import LatchkeyKeyspace
+import LatchkeyTestSupport
 
 func view(_ s: String, _ body: (ByteView) -> Void) {
     let b = Bytes(s.utf8)

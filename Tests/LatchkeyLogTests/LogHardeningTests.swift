@@ -6,6 +6,7 @@ import Glibc
 import LatchkeyCore
 import Testing
 @testable import LatchkeyLog
+import LatchkeyTestSupport
 
 @Suite("Log hardening") struct LogHardeningTests {
     let records: [LogRecord] = (0..<5).map {

@@ -5,6 +5,7 @@ import Glibc
 import LatchkeyCore
 import Testing
 @testable import LatchkeyLog
+import LatchkeyTestSupport
 
 @Suite("Log reader corruption") struct LogReaderCorruptionTests {
     let records: [LogRecord] = (0..<5).map {

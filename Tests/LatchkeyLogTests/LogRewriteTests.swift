@@ -5,6 +5,7 @@ import Glibc
 import LatchkeyCore
 import Testing
 @testable import LatchkeyLog
+import LatchkeyTestSupport
 
 @Suite("Log rewrite") struct LogRewriteTests {
     /// Drives a writer and a model in step.

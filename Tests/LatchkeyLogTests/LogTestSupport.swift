@@ -1,34 +1,9 @@
-// Helpers for the log tests: temp directories under /tmp, raw file access, a sample of every
+// Helpers for the log tests (TempDir is in LatchkeyTestSupport): raw file access, a sample of every
 // record kind, and a tiny key/value model that replays records (to compare states).
 import Glibc
 import LatchkeyCore
 @testable import LatchkeyLog
-
-/// A fresh directory under /tmp, removed by `remove()`.
-struct TempDir {
-    let path: String
-
-    init() {
-        var template = Array("/tmp/latchkey-log-test-XXXXXX".utf8CString)
-        let p = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        path = String(cString: p!)
-    }
-
-    func file(_ name: String) -> String { path + "/" + name }
-
-    func remove() {
-        if let d = opendir(path) {
-            while let e = readdir(d) {
-                let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
-                    String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-                }
-                if name != "." && name != ".." { unlink(file(name)) }
-            }
-            closedir(d)
-        }
-        rmdir(path)
-    }
-}
+import LatchkeyTestSupport
 
 enum RawFile {
     static func read(_ path: String) -> [UInt8] {

@@ -6,6 +6,7 @@ import Glibc
 import LatchkeyCore
 import Testing
 @testable import LatchkeyLog
+import LatchkeyTestSupport
 
 @Suite("Log writer") struct LogWriterTests {
     func rec(_ i: Int) -> LogRecord { .set(db: 0, key: b("k\(i)"), value: b("v\(i)"), expireAtMs: Int64(i)) }

@@ -6,6 +6,7 @@ import Glibc
 import LatchkeyCore
 import Testing
 @testable import LatchkeyLog
+import LatchkeyTestSupport
 
 @Suite("ReplayMeasurement") struct ReplayMeasurement {
     static var enabled: Bool { getenv("LATCHKEY_LOG_MEASURE") != nil }

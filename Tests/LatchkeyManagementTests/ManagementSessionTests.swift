@@ -7,6 +7,7 @@ import LatchkeyKeyspace
 import LatchkeyLog
 @testable import LatchkeyManagement
 import Testing
+import LatchkeyTestSupport
 
 final class Fixture {
     let clock = ManualClock()

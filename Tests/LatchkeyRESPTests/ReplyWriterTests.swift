@@ -1,6 +1,7 @@
 import Testing
 import LatchkeyCore
 @testable import LatchkeyRESP
+import LatchkeyTestSupport
 
 @Suite("ReplyWriter") struct ReplyWriterTests {
     func encode(_ proto: Int, _ body: (ReplyWriter) -> Void) -> String {

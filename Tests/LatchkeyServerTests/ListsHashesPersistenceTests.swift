@@ -7,6 +7,7 @@ import LatchkeyCore
 import LatchkeyLog
 @testable import LatchkeyCommands
 @testable import LatchkeyServer
+import LatchkeyTestSupport
 
 @Suite("Lists and hashes in the log") struct ListsHashesPersistenceTests {
     func engine(journal: Bool) -> CommandEngine {

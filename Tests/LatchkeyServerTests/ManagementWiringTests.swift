@@ -6,6 +6,7 @@ import Glibc
 import LatchkeyCore
 @testable import LatchkeyServer
 import Testing
+import LatchkeyTestSupport
 
 @Suite("Management wiring", .serialized)
 struct ManagementWiringTests {
@@ -53,9 +54,9 @@ struct ManagementWiringTests {
 
     @Test("BGREWRITEAOF is not refused because of the management front end")
     func rewrite() throws {
-        var template = Array("/tmp/latchkey-mgmt-XXXXXX".utf8CString)
-        let dir = String(cString: template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!)! })
-        let server = try Boot.makeServer(config: try config(["--appendonly", "yes", "--dir", dir]))
+        let tmp = TempDir(prefix: "latchkey-mgmt")
+        defer { tmp.remove() }
+        let server = try Boot.makeServer(config: try config(["--appendonly", "yes", "--dir", tmp.path]))
         server.handlesSignals = false
         try server.start()
         #expect(server.frontEnds[.http]?.hasOwnState == false)

@@ -9,6 +9,7 @@ import LatchkeyLog
 import Testing
 
 @testable import LatchkeyServer
+import LatchkeyTestSupport
 
 @Suite("Persistence") struct PersistenceTests {
     /// Records every outbox the queue drains, with the bytes it held at that moment.
@@ -98,12 +99,9 @@ import Testing
     @Test("appendonly yes - acknowledged journaled writes survive a restart",
           arguments: ["always", "everysec", "no"])
     func liveRestart(_ fsync: String) throws {
-        var template = Array("/tmp/latchkey-persist-XXXXXX".utf8CString)
-        let dir = String(cString: template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!)! })
-        defer {
-            unlink(dir + "/latchkey.aof")
-            rmdir(dir)
-        }
+        let tmp = TempDir(prefix: "latchkey-persist")
+        defer { tmp.remove() }
+        let dir = tmp.path
         let options = ["--appendonly", "yes", "--appendfsync", fsync, "--dir", dir]
         do {
             let live = try JournalingServer(options)

@@ -12,11 +12,12 @@ import LatchkeyLog
 import Testing
 
 @testable import LatchkeyServer
+import LatchkeyTestSupport
 
 @Suite("Streamed rewrite") struct StreamedRewriteTests {
     /// A command engine whose keyspace changes are journaled and written to a live log.
     final class Rig {
-        let dir: String
+        let tmp = TempDir(prefix: "latchkey-stream")
         let path: String
         let clock = ManualClock(now: 1_700_000_000_000)
         let context: ServerContext
@@ -25,20 +26,14 @@ import Testing
         let writer: LogWriter
 
         init() throws {
-            var template = Array("/tmp/latchkey-stream-XXXXXX".utf8CString)
-            dir = String(cString: template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!)! })
-            path = dir + "/live.aof"
+            path = tmp.file("live.aof")
             context = ServerContext(config: Config(), clock: clock)
             context.refreshNow()
             engine = CommandEngine(context: context, journal: Journal(enabled: false))
             writer = try LogWriter(path: path, policy: .always)
         }
 
-        func remove() {
-            unlink(path)
-            unlink(dir + "/temp-rewrite-live.aof")
-            rmdir(dir)
-        }
+        func remove() { tmp.remove() }
 
         var now: Int64 { context.nowMs }
 
@@ -232,7 +227,7 @@ import Testing
         rig.writer.complete(job.run(), nowMs: rig.now)
         #expect(rig.writer.rewrite == .none && !rig.writer.stats.lastOK)
         #expect(!rig.writer.wantsSnapshotSlice)
-        #expect(access(rig.dir + "/temp-rewrite-live.aof", F_OK) != 0)
+        #expect(access(rig.tmp.file("temp-rewrite-live.aof"), F_OK) != 0)
         rig.writer.faultInjector = nil
         rig.set(0, "after", "a")
         rig.tick()

@@ -1,6 +1,6 @@
-// Reply parser: RESP2/RESP3 reply bytes → RESPValue. Used by the Lua bridge (the reply of a
-// `redis.call` is produced by the same ReplyWriter as a client's, then read back here) and by
-// tests. Not a request decoder: servers never parse replies on the client path.
+// Reply parser for tests and the RESP fuzzer: RESP2/RESP3 reply bytes → RESPValue, so tests can
+// compare what a session wrote with what a client would read. Not a request decoder; the server
+// never parses replies (the Lua bridge reads `redis.call` replies with LuaReplyReader instead).
 import LatchkeyCore
 
 /// Why reply bytes could not be parsed.

@@ -1,21 +1,21 @@
 // A miniredis-style transcript driver: a CommandEngine with a manual clock and one in-process
 // RESPSession (no sockets). `t.send(...)` encodes a multibulk request, feeds it to the session
-// and parses the reply bytes it left in the outbox.
+// and parses the reply bytes it left in the outbox. Shared by the command and server tests.
 import Testing
 import LatchkeyCore
 import LatchkeyLog
 import LatchkeyRESP
-@testable import LatchkeyCommands
+import LatchkeyCommands
 
-final class Transcript {
-    let clock: ManualClock
-    let context: ServerContext
-    let journal: Journal
-    let engine: CommandEngine
-    let info: ClientInfo
-    let session: RESPSession
+public final class Transcript {
+    public let clock: ManualClock
+    public let context: ServerContext
+    public let journal: Journal
+    public let engine: CommandEngine
+    public let info: ClientInfo
+    public let session: RESPSession
 
-    init(config: Config = Config(), journal: Bool = true) {
+    public init(config: Config = Config(), journal: Bool = true) {
         clock = ManualClock(now: 1_700_000_000_000)
         context = ServerContext(config: config, clock: clock)
         self.journal = Journal(enabled: journal)
@@ -23,7 +23,7 @@ final class Transcript {
         (info, session) = Transcript.connect(engine, context)
     }
 
-    static func connect(_ engine: CommandEngine, _ context: ServerContext) -> (ClientInfo, RESPSession) {
+    public static func connect(_ engine: CommandEngine, _ context: ServerContext) -> (ClientInfo, RESPSession) {
         let info = ClientInfo(
             id: context.allocateClientID(), kind: .resp, peerAddress: "127.0.0.1:50000",
             localAddress: "127.0.0.1:6379", isLoopback: true, outbox: Outbox(queue: context.flushQueue),
@@ -33,7 +33,7 @@ final class Transcript {
         return (info, s)
     }
 
-    static func encode(_ args: [String]) -> Bytes {
+    public static func encode(_ args: [String]) -> Bytes {
         var out = Bytes("*\(args.count)\r\n".utf8)
         for a in args {
             let b = Bytes(a.utf8)
@@ -43,7 +43,7 @@ final class Transcript {
     }
 
     /// Feeds raw bytes; returns every reply produced.
-    func raw(_ bytes: Bytes, session: RESPSession? = nil, unconsumed: Int = 0) -> [RESPValue] {
+    public func raw(_ bytes: Bytes, session: RESPSession? = nil, unconsumed: Int = 0) -> [RESPValue] {
         let s = session ?? self.session
         context.refreshNow()
         let consumed = bytes.withUnsafeBytes { s.receive($0) }
@@ -55,22 +55,15 @@ final class Transcript {
 
     /// Sends one command; returns its single reply.
     @discardableResult
-    func send(_ args: String...) -> RESPValue {
+    public func send(_ args: String...) -> RESPValue {
         let replies = raw(Transcript.encode(args))
         return replies.count == 1 ? replies[0] : .array(replies)
     }
 
-    func send(_ args: [String], on session: RESPSession) -> RESPValue {
+    public func send(_ args: [String], on session: RESPSession) -> RESPValue {
         let replies = raw(Transcript.encode(args), session: session)
         return replies.count == 1 ? replies[0] : .array(replies)
     }
 
-    func advance(ms: Int64) { clock.advance(ms: ms) }
+    public func advance(ms: Int64) { clock.advance(ms: ms) }
 }
-
-/// Shorthands for expected replies.
-let OK = RESPValue.ok
-let NIL = RESPValue.null
-func int(_ n: Int64) -> RESPValue { .integer(n) }
-func bulk(_ s: String) -> RESPValue { .bulk(s) }
-func err(_ s: String) -> RESPValue { .err(s) }

@@ -1,5 +1,5 @@
-// A decoded RESP reply (RESP2 and RESP3 types). Used where reply bytes must be inspected:
-// Lua conversions of `redis.call` results and tests. The server's hot path never builds one.
+// A decoded RESP reply (RESP2 and RESP3 types), as RESPReplyParser returns it. Test-only: the
+// server writes replies as bytes and never builds a value tree.
 import LatchkeyCore
 
 /// One RESP2/RESP3 reply value.
