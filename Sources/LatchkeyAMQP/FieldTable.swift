@@ -177,7 +177,8 @@ package struct FieldTable: Equatable, Sendable {
     /// Decodes the entries of a table whose u32 length prefix was already read (AMQPLAIN
     /// responses arrive in exactly this shape).
     package static func decodeEntries(
-        _ payload: UnsafeRawBufferPointer, nesting: Int = 0
+        _ payload: UnsafeRawBufferPointer,
+        nesting: Int = 0
     ) throws(AMQPDecodeError) -> FieldTable {
         if nesting > WireReader.maxNesting { throw .nestingTooDeep }
         var r = WireReader(payload)

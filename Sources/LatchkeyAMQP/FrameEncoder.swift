@@ -30,7 +30,10 @@ package enum FrameEncoder {
 
     /// A content header frame from decoded properties.
     package static func contentHeader(
-        channel: UInt16, bodySize: UInt64, properties: BasicProperties, classID: UInt16 = AMQPClassID.basic,
+        channel: UInt16,
+        bodySize: UInt64,
+        properties: BasicProperties,
+        classID: UInt16 = AMQPClassID.basic,
         into out: inout Bytes
     ) {
         let at = beginFrame(type: FrameType.header, channel: channel, into: &out)
@@ -44,7 +47,9 @@ package enum FrameEncoder {
     /// A content header frame from already-encoded property bytes (flags word + list), as a
     /// broker that stores messages compactly keeps them.
     package static func contentHeader(
-        channel: UInt16, bodySize: UInt64, encodedProperties: UnsafeRawBufferPointer,
+        channel: UInt16,
+        bodySize: UInt64,
+        encodedProperties: UnsafeRawBufferPointer,
         classID: UInt16 = AMQPClassID.basic,
         into out: inout Bytes
     ) {
@@ -58,7 +63,10 @@ package enum FrameEncoder {
 
     /// Body frames, each payload at most `frameMax - 8` bytes; nothing for an empty body.
     package static func body(
-        _ body: UnsafeRawBufferPointer, channel: UInt16, frameMax: UInt32, into out: inout Bytes
+        _ body: UnsafeRawBufferPointer,
+        channel: UInt16,
+        frameMax: UInt32,
+        into out: inout Bytes
     ) {
         let chunk = Int(Swift.max(frameMax, FrameType.minFrameMax)) - FrameType.overhead
         var offset = 0
@@ -79,7 +87,11 @@ package enum FrameEncoder {
 
     /// A content-bearing method followed by its header and body frames.
     package static func content(
-        _ m: AMQPMethod, channel: UInt16, properties: BasicProperties, body: Bytes, frameMax: UInt32,
+        _ m: AMQPMethod,
+        channel: UInt16,
+        properties: BasicProperties,
+        body: Bytes,
+        frameMax: UInt32,
         into out: inout Bytes
     ) {
         method(m, channel: channel, into: &out)

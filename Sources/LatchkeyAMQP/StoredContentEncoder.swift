@@ -47,15 +47,23 @@ extension FrameEncoder {
     /// (flags word + property list) and body frames split at `frameMax - 8` (none for an empty
     /// body): the same bytes as `method` + `contentHeader(encodedProperties:)` + `body`.
     package static func storedContent(
-        _ m: AMQPMethod, channel: UInt16, encodedProperties: UnsafeRawBufferPointer,
-        body: UnsafeRawBufferPointer, frameMax: UInt32, into out: inout Bytes
+        _ m: AMQPMethod,
+        channel: UInt16,
+        encodedProperties: UnsafeRawBufferPointer,
+        body: UnsafeRawBufferPointer,
+        frameMax: UInt32,
+        into out: inout Bytes
     ) {
         switch m {
         case .basicDeliver, .basicGetOk: break
         default:
             method(m, channel: channel, into: &out)
             contentHeader(
-                channel: channel, bodySize: UInt64(body.count), encodedProperties: encodedProperties, into: &out)
+                channel: channel,
+                bodySize: UInt64(body.count),
+                encodedProperties: encodedProperties,
+                into: &out
+            )
             FrameEncoder.body(body, channel: channel, frameMax: frameMax, into: &out)
             return
         }

@@ -8,7 +8,12 @@ extension Broker {
     /// `tag` gets a server-generated `amq.ctag-…` tag. Returns the consumer (its `tag` goes in
     /// consume-ok); the caller sends consume-ok *before* calling `startDelivery`.
     public func consume(
-        _ q: Queue, tag: Bytes, noAck: Bool, exclusive: Bool, arguments: Arguments, channel: DeliveryChannel
+        _ q: Queue,
+        tag: Bytes,
+        noAck: Bool,
+        exclusive: Bool,
+        arguments: Arguments,
+        channel: DeliveryChannel
     ) throws(BrokerError) -> Consumer {
         var t = tag
         if t.isEmpty {

@@ -21,7 +21,11 @@ public struct PublishOutcome: Equatable, Sendable {
 
 extension Broker {
     /// basic.publish. `message` is built by the channel layer (id from `allocateMessageID`).
-    public func publish(in vhost: VirtualHost, exchange name: Bytes, message: Message) throws(BrokerError)
+    public func publish(
+        in vhost: VirtualHost,
+        exchange name: Bytes,
+        message: Message
+    ) throws(BrokerError)
         -> PublishOutcome
     {
         let ex: Exchange
@@ -260,12 +264,24 @@ extension Broker {
         var propertiesCount = m.propertiesCount
         if let codec = propertyCodec {
             let death = DeathEvent(
-                queue: q.name, reason: reason, timeMs: now, exchange: m.exchange, routingKeys: [m.routingKey])
+                queue: q.name,
+                reason: reason,
+                timeMs: now,
+                exchange: m.exchange,
+                routingKeys: [m.routingKey]
+            )
             (content, propertiesCount) = codec.deadLettered(m, death: death)
         }
         let dead = Message.make(
-            id: allocateMessageID(), content: content, propertiesCount: propertiesCount, exchange: dlxName,
-            routingKey: rk, persistent: m.persistent, priority: m.priority, ttlMs: -1)
+            id: allocateMessageID(),
+            content: content,
+            propertiesCount: propertiesCount,
+            exchange: dlxName,
+            routingKey: rk,
+            persistent: m.persistent,
+            priority: m.priority,
+            ttlMs: -1
+        )
         // Dead-lettering may run inside another publish's routing: keep that one's targets.
         let saved = routeTargets
         route(from: dlx, in: q.vhost, message: dead)

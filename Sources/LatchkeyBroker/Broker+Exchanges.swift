@@ -8,14 +8,21 @@ extension Broker {
     /// exchange.declare (not passive). `type` is the declare's type field as sent.
     @discardableResult
     public func declareExchange(
-        in vhost: VirtualHost, name: Bytes, type: Bytes, durable: Bool, autoDelete: Bool, internal: Bool,
+        in vhost: VirtualHost,
+        name: Bytes,
+        type: Bytes,
+        durable: Bool,
+        autoDelete: Bool,
+        internal: Bool,
         arguments: Arguments
     ) throws(BrokerError) -> Exchange {
         guard let kind = ExchangeKind(bytes: type) else { throw .unknownExchangeType(type) }
         if name.isEmpty { throw .defaultExchange }
         if let ex = vhost.exchanges[name] {
             func check(_ arg: String, _ r: String, _ c: String) throws(BrokerError) {
-                if r != c { throw .inequivalent(arg, "exchange", name, vhost.name, received: "'\(r)'", current: "'\(c)'") }
+                if r != c {
+                    throw .inequivalent(arg, "exchange", name, vhost.name, received: "'\(r)'", current: "'\(c)'")
+                }
             }
             try check("type", kind.rawValue, ex.kind.rawValue)
             try check("durable", "\(durable)", "\(ex.durable)")
@@ -25,15 +32,26 @@ extension Broker {
             let c = ex.arguments["alternate-exchange"]
             if (r == nil) != (c == nil) || (r != nil && !r!.sameValue(c!)) {
                 throw .inequivalent(
-                    "alternate-exchange", "exchange", name, vhost.name, received: QueueSettings.describe(r),
-                    current: QueueSettings.describe(c))
+                    "alternate-exchange",
+                    "exchange",
+                    name,
+                    vhost.name,
+                    received: QueueSettings.describe(r),
+                    current: QueueSettings.describe(c)
+                )
             }
             return ex
         }
         if Broker.hasAmqPrefix(name) { throw .reservedName("exchange", name) }
         let ex = Exchange(
-            name: name, vhost: vhost, kind: kind, durable: durable, autoDelete: autoDelete, internal: `internal`,
-            arguments: arguments)
+            name: name,
+            vhost: vhost,
+            kind: kind,
+            durable: durable,
+            autoDelete: autoDelete,
+            internal: `internal`,
+            arguments: arguments
+        )
         vhost.exchanges[name] = ex
         if durable && !replaying { journal?.exchangeDeclared(ex) }
         return ex
@@ -75,7 +93,11 @@ extension Broker {
 
     /// queue.bind.
     public func bindQueue(
-        in vhost: VirtualHost, queue: Bytes, exchange: Bytes, routingKey: Bytes, arguments: Arguments,
+        in vhost: VirtualHost,
+        queue: Bytes,
+        exchange: Bytes,
+        routingKey: Bytes,
+        arguments: Arguments,
         connection: UInt64
     ) throws(BrokerError) {
         let (src, q) = try bindingEnds(vhost, exchange, queue, connection)
@@ -84,7 +106,11 @@ extension Broker {
 
     /// queue.unbind. Removing a binding that does not exist succeeds.
     public func unbindQueue(
-        in vhost: VirtualHost, queue: Bytes, exchange: Bytes, routingKey: Bytes, arguments: Arguments,
+        in vhost: VirtualHost,
+        queue: Bytes,
+        exchange: Bytes,
+        routingKey: Bytes,
+        arguments: Arguments,
         connection: UInt64
     ) throws(BrokerError) {
         // RabbitMQ 3.10 answers unbind-ok when the exchange, the queue or the binding is missing
@@ -97,7 +123,11 @@ extension Broker {
 
     /// exchange.bind: messages reaching `source` are routed on through `destination`.
     public func bindExchange(
-        in vhost: VirtualHost, destination: Bytes, source: Bytes, routingKey: Bytes, arguments: Arguments
+        in vhost: VirtualHost,
+        destination: Bytes,
+        source: Bytes,
+        routingKey: Bytes,
+        arguments: Arguments
     ) throws(BrokerError) {
         let (src, dst) = try exchangeEnds(vhost, source, destination)
         addBinding(src, .exchange(dst), routingKey, arguments)
@@ -105,7 +135,11 @@ extension Broker {
 
     /// exchange.unbind.
     public func unbindExchange(
-        in vhost: VirtualHost, destination: Bytes, source: Bytes, routingKey: Bytes, arguments: Arguments
+        in vhost: VirtualHost,
+        destination: Bytes,
+        source: Bytes,
+        routingKey: Bytes,
+        arguments: Arguments
     ) throws(BrokerError) {
         // As queue.unbind: a missing source, destination or binding is success in RabbitMQ 3.10.
         if source.isEmpty || destination.isEmpty { throw .defaultExchange }
@@ -113,7 +147,12 @@ extension Broker {
         removeBinding(src, .exchange(dst), routingKey, arguments)
     }
 
-    private func bindingEnds(_ vhost: VirtualHost, _ exchange: Bytes, _ queue: Bytes, _ connection: UInt64)
+    private func bindingEnds(
+        _ vhost: VirtualHost,
+        _ exchange: Bytes,
+        _ queue: Bytes,
+        _ connection: UInt64
+    )
         throws(BrokerError) -> (Exchange, Queue)
     {
         if exchange.isEmpty { throw .defaultExchange }
@@ -122,7 +161,11 @@ extension Broker {
         return (src, q)
     }
 
-    private func exchangeEnds(_ vhost: VirtualHost, _ source: Bytes, _ destination: Bytes)
+    private func exchangeEnds(
+        _ vhost: VirtualHost,
+        _ source: Bytes,
+        _ destination: Bytes
+    )
         throws(BrokerError) -> (Exchange, Exchange)
     {
         if source.isEmpty || destination.isEmpty { throw .defaultExchange }

@@ -42,7 +42,15 @@ public final class VirtualHost {
         func system(_ n: String, _ k: ExchangeKind) {
             let b = Array(n.utf8)
             exchanges[b] = Exchange(
-                name: b, vhost: self, kind: k, durable: true, autoDelete: false, internal: false, arguments: none, isSystem: true)
+                name: b,
+                vhost: self,
+                kind: k,
+                durable: true,
+                autoDelete: false,
+                internal: false,
+                arguments: none,
+                isSystem: true
+            )
         }
         system("", .direct)
         system("amq.direct", .direct)

@@ -83,8 +83,14 @@ public final class Exchange {
     private var topic = TopicIndex()
 
     init(
-        name: Bytes, vhost: VirtualHost, kind: ExchangeKind, durable: Bool, autoDelete: Bool, internal: Bool,
-        arguments: Arguments, isSystem: Bool = false
+        name: Bytes,
+        vhost: VirtualHost,
+        kind: ExchangeKind,
+        durable: Bool,
+        autoDelete: Bool,
+        internal: Bool,
+        arguments: Arguments,
+        isSystem: Bool = false
     ) {
         self.name = name
         self.vhost = vhost

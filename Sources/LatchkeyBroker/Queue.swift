@@ -45,8 +45,14 @@ public final class Queue {
     var persistentUnacked: [UInt64: QueueEntry] = [:]
 
     init(
-        name: Bytes, vhost: VirtualHost, durable: Bool, exclusiveOwner: UInt64?, autoDelete: Bool,
-        arguments: Arguments, settings: QueueSettings, nowMs: Int64
+        name: Bytes,
+        vhost: VirtualHost,
+        durable: Bool,
+        exclusiveOwner: UInt64?,
+        autoDelete: Bool,
+        arguments: Arguments,
+        settings: QueueSettings,
+        nowMs: Int64
     ) {
         self.name = name
         self.vhost = vhost

@@ -71,7 +71,9 @@ public struct QueueSettings: Sendable {
         if let v = args["x-dead-letter-exchange"] {
             guard case .string(let dlx) = v else {
                 throw .preconditionFailed(
-                    "invalid type '\(v.typeName)' for arg 'x-dead-letter-exchange' in " + BrokerError.rs("queue", name, vhost))
+                    "invalid type '\(v.typeName)' for arg 'x-dead-letter-exchange' in "
+                        + BrokerError.rs("queue", name, vhost)
+                )
             }
             s.deadLetterExchange = dlx
         }
@@ -95,7 +97,9 @@ public struct QueueSettings: Sendable {
             throw bad("x-dead-letter-routing-key", "routing_key_but_no_dlx_defined")
         }
         if let v = args["x-single-active-consumer"] {
-            guard case .bool(let b) = v else { throw bad("x-single-active-consumer", "{unacceptable_type,\(v.typeName)}") }
+            guard case .bool(let b) = v else {
+                throw bad("x-single-active-consumer", "{unacceptable_type,\(v.typeName)}")
+            }
             s.singleActiveConsumer = b
         }
         if let t = try string("x-queue-type") {
@@ -109,7 +113,10 @@ public struct QueueSettings: Sendable {
 
     /// RabbitMQ's equivalence check of the checked keys between a redeclare and the queue.
     static func checkEquivalent(
-        received: Arguments, current: Arguments, queue name: Bytes, vhost: Bytes
+        received: Arguments,
+        current: Arguments,
+        queue name: Bytes,
+        vhost: Bytes
     ) throws(BrokerError) {
         for key in checkedKeys {
             let r = received[key]
@@ -131,7 +138,12 @@ public struct QueueSettings: Sendable {
     /// quorum and stream queues (kept as classic queues here) still refuse the properties
     /// RabbitMQ 3.10 refuses for them, in its order: exclusive, auto-delete, non-durable.
     static func checkReplicatedType(
-        _ args: Arguments, exclusive: Bool, autoDelete: Bool, durable: Bool, queue name: Bytes, vhost: Bytes
+        _ args: Arguments,
+        exclusive: Bool,
+        autoDelete: Bool,
+        durable: Bool,
+        queue name: Bytes,
+        vhost: Bytes
     ) throws(BrokerError) {
         guard case .string(let t)? = args["x-queue-type"], t == Array("quorum".utf8) || t == Array("stream".utf8)
         else { return }

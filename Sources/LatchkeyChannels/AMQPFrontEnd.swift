@@ -73,13 +73,17 @@ public final class AMQPFrontEnd: FrontEnd {
         // message's size within its UInt32 header field even if that limit changes.
         maxMessageSize = UInt64(clamping: Swift.min(config.int("amqp-max-message-size"), Self.maxMessageSizeCap))
         serverProperties = Self.makeServerProperties(
-            identity: config.string("amqp-server-identity"), version: context.latchkeyVersion)
+            identity: config.string("amqp-server-identity"),
+            version: context.latchkeyVersion
+        )
         broker = Broker(clock: TickClock(context), vhosts: Self.words(config.string("amqp-vhosts")).map(String.init))
         BrokerHooks.install(on: broker, journal: journal)
         let registry = self.registry
         memoryAlarm = MemoryAlarm(
-            broker: broker, limit: Int(clamping: config.int("amqp-queued-memory-limit")),
-            sessions: { [unowned registry] in Array(registry.byID.values) })
+            broker: broker,
+            limit: Int(clamping: config.int("amqp-queued-memory-limit")),
+            sessions: { [unowned registry] in Array(registry.byID.values) }
+        )
         let diskAlarm = DiskAlarm(context: context, sessions: { [unowned registry] in Array(registry.byID.values) })
         self.diskAlarm = diskAlarm
         memoryAlarm.heldElsewhere = { [unowned diskAlarm] in diskAlarm.hasNotified($0) }
@@ -189,7 +193,8 @@ public final class AMQPFrontEnd: FrontEnd {
         p.append("copyright", .string("Copyright (c) Latchkey contributors"))
         p.append(
             "information",
-            .string("Latchkey \(version), compatible with RabbitMQ \(rabbitMQVersion) (AMQP 0-9-1)"))
+            .string("Latchkey \(version), compatible with RabbitMQ \(rabbitMQVersion) (AMQP 0-9-1)")
+        )
         p.append("platform", .string("Swift / libuv"))
         p.append("product", .string(rabbit ? "RabbitMQ" : "Latchkey"))
         p.append("version", .string(rabbit ? rabbitMQVersion : version))

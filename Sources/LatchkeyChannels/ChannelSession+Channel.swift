@@ -28,7 +28,9 @@ extension ChannelSession {
         state = .closing
         send(
             .channelClose(
-                .init(replyCode: e.code.rawValue, replyText: e.text, classId: e.classID, methodId: e.methodID)))
+                .init(replyCode: e.code.rawValue, replyText: e.text, classId: e.classID, methodId: e.methodID)
+            )
+        )
     }
 
     /// After we sent channel.close the channel ignores all but channel.close / close-ok.

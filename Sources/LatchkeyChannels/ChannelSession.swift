@@ -166,7 +166,10 @@ package final class ChannelSession {
             try basicPublish(publish, properties: props, body: body)
         } catch {
             throw ChannelSession.exception(
-                error, classID: AMQPMethod.BasicPublish.classID, methodID: AMQPMethod.BasicPublish.methodID)
+                error,
+                classID: AMQPMethod.BasicPublish.classID,
+                methodID: AMQPMethod.BasicPublish.methodID
+            )
         }
     }
 
@@ -209,9 +212,11 @@ package final class ChannelSession {
     func sendContent(_ m: AMQPMethod, _ message: Message) {
         message.withContent { raw in
             connection.sendContent(
-                m, channel: number,
+                m,
+                channel: number,
                 encodedProperties: UnsafeRawBufferPointer(rebasing: raw[0..<message.propertiesCount]),
-                body: UnsafeRawBufferPointer(rebasing: raw[message.propertiesCount...]))
+                body: UnsafeRawBufferPointer(rebasing: raw[message.propertiesCount...])
+            )
         }
     }
 
@@ -236,8 +241,15 @@ extension ChannelSession: DeliverySink {
         sendContent(
             .basicDeliver(
                 .init(
-                    consumerTag: consumer.tag, deliveryTag: tag, redelivered: d.redelivered, exchange: m.exchange,
-                    routingKey: m.routingKey)), m)
+                    consumerTag: consumer.tag,
+                    deliveryTag: tag,
+                    redelivered: d.redelivered,
+                    exchange: m.exchange,
+                    routingKey: m.routingKey
+                )
+            ),
+            m
+        )
         if connection.client.outbox.bytes.count > ChannelSession.outboxHighWater {
             delivery.paused = true
             connection.deliveriesPaused = true

@@ -16,9 +16,15 @@ extension ConnectionSession {
         send(
             .connectionStart(
                 .init(
-                    versionMajor: 0, versionMinor: 9, serverProperties: frontEnd.serverProperties,
-                    mechanisms: Bytes("PLAIN AMQPLAIN".utf8), locales: Bytes("en_US".utf8))),
-            channel: 0)
+                    versionMajor: 0,
+                    versionMinor: 9,
+                    serverProperties: frontEnd.serverProperties,
+                    mechanisms: Bytes("PLAIN AMQPLAIN".utf8),
+                    locales: Bytes("en_US".utf8)
+                )
+            ),
+            channel: 0
+        )
     }
 
     /// Class 10 on channel 0; errors name the method that failed.
@@ -51,7 +57,10 @@ extension ConnectionSession {
             send(.connectionUpdateSecretOk(.init()), channel: 0)
         default:
             throw AMQPException.channelError(
-                "unexpected method in connection state \(phase.rawValue)", classID: m.classID, methodID: m.methodID)
+                "unexpected method in connection state \(phase.rawValue)",
+                classID: m.classID,
+                methodID: m.methodID
+            )
         }
     }
 
@@ -67,7 +76,8 @@ extension ConnectionSession {
         case "AMQPLAIN": credentials = Self.parseAMQPLain(s.response)
         default:
             throw AMQPException.commandInvalid(
-                "unknown authentication mechanism '\(mechanism)'")
+                "unknown authentication mechanism '\(mechanism)'"
+            )
         }
         guard let (name, password) = credentials else {
             // A response RabbitMQ 3.10 cannot parse (a PLAIN authzid, a missing NUL) is a
@@ -84,8 +94,10 @@ extension ConnectionSession {
         phase = .tuning
         send(
             .connectionTune(
-                .init(channelMax: frontEnd.channelMax, frameMax: frontEnd.frameMax, heartbeat: frontEnd.heartbeat)),
-            channel: 0)
+                .init(channelMax: frontEnd.channelMax, frameMax: frontEnd.frameMax, heartbeat: frontEnd.heartbeat)
+            ),
+            channel: 0
+        )
     }
 
     /// A refused login: connection.close 403 first if the client asked for it, then the socket.
@@ -94,7 +106,8 @@ extension ConnectionSession {
             let e = AMQPException.loginRefused(mechanism: mechanism)
             send(
                 .connectionClose(.init(replyCode: e.code.rawValue, replyText: e.text, classId: 0, methodId: 0)),
-                channel: 0)
+                channel: 0
+            )
         }
         closeSocket()
     }
@@ -129,11 +142,13 @@ extension ConnectionSession {
         // before connection.open that is a silent close (checked on a node).
         if t.channelMax == 0 || t.channelMax > frontEnd.channelMax {
             throw AMQPException.notAllowed(
-                "negotiated channel_max = \(t.channelMax) is out of range 1..\(frontEnd.channelMax)")
+                "negotiated channel_max = \(t.channelMax) is out of range 1..\(frontEnd.channelMax)"
+            )
         }
         if t.frameMax < FrameType.minFrameMax {
             throw AMQPException.notAllowed(
-                "frame_max=\(t.frameMax) < \(FrameType.minFrameMax) min size")
+                "frame_max=\(t.frameMax) < \(FrameType.minFrameMax) min size"
+            )
         }
         if t.frameMax > serverMax {
             throw AMQPException.notAllowed("frame_max=\(t.frameMax) > \(serverMax) max size")
@@ -148,7 +163,8 @@ extension ConnectionSession {
     func open(_ o: AMQPMethod.ConnectionOpen) throws(AMQPException) {
         guard frontEnd.vhosts.contains(o.virtualHost) else {
             throw AMQPException.notAllowed(
-                "vhost \(String(decoding: o.virtualHost, as: UTF8.self)) not found")
+                "vhost \(String(decoding: o.virtualHost, as: UTF8.self)) not found"
+            )
         }
         vhost = o.virtualHost
         phase = .running

@@ -197,7 +197,11 @@ package final class ConnectionSession: ProtocolSession {
             case .truncated:
                 // RabbitMQ's generated decoder: arguments that do not match the layout exactly.
                 let args = payload.count > 4 ? Bytes(payload[4...]) : []
-                throw AMQPException.frameError("cannot decode \(FrameError.erlangBinary(args))", classID: c, methodID: m)
+                throw AMQPException.frameError(
+                    "cannot decode \(FrameError.erlangBinary(args))",
+                    classID: c,
+                    methodID: m
+                )
             default:
                 break
             }
@@ -245,7 +249,8 @@ package final class ConnectionSession: ProtocolSession {
         }
         if channels.count >= Int(channelMax) {
             throw AMQPException.notAllowed(
-                "number of channels opened (\(channels.count)) has reached the negotiated channel_max (\(channelMax))")
+                "number of channels opened (\(channels.count)) has reached the negotiated channel_max (\(channelMax))"
+            )
         }
         channels[f.channel] = ChannelSession(number: f.channel, connection: self)
         send(.channelOpenOk(.init()), channel: f.channel)
@@ -270,20 +275,33 @@ package final class ConnectionSession: ProtocolSession {
     package func sendContent(_ method: AMQPMethod, channel: UInt16, properties: BasicProperties, body: Bytes) {
         guard phase != .closed else { return }
         FrameEncoder.content(
-            method, channel: channel, properties: properties, body: body, frameMax: frameMax,
-            into: &client.outbox.bytes)
+            method,
+            channel: channel,
+            properties: properties,
+            body: body,
+            frameMax: frameMax,
+            into: &client.outbox.bytes
+        )
         didSend()
     }
 
     /// As `sendContent(_:channel:properties:body:)`, from stored encoded properties (flags word +
     /// property list) and body bytes, so a compact message store never re-decodes properties.
     package func sendContent(
-        _ method: AMQPMethod, channel: UInt16, encodedProperties: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer
+        _ method: AMQPMethod,
+        channel: UInt16,
+        encodedProperties: UnsafeRawBufferPointer,
+        body: UnsafeRawBufferPointer
     ) {
         guard phase != .closed else { return }
         FrameEncoder.storedContent(
-            method, channel: channel, encodedProperties: encodedProperties, body: body, frameMax: frameMax,
-            into: &client.outbox.bytes)
+            method,
+            channel: channel,
+            encodedProperties: encodedProperties,
+            body: body,
+            frameMax: frameMax,
+            into: &client.outbox.bytes
+        )
         didSend()
     }
 
@@ -313,8 +331,10 @@ package final class ConnectionSession: ProtocolSession {
             releaseChannels()
             send(
                 .connectionClose(
-                    .init(replyCode: e.code.rawValue, replyText: e.text, classId: e.classID, methodId: e.methodID)),
-                channel: 0)
+                    .init(replyCode: e.code.rawValue, replyText: e.text, classId: e.classID, methodId: e.methodID)
+                ),
+                channel: 0
+            )
             phase = .closing
             closingSinceMs = context.nowMs
         }

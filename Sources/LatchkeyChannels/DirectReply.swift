@@ -49,8 +49,16 @@ package final class DirectReply {
         let deliveryTag = ch.nextDeliveryTag()
         ch.sendContent(
             .basicDeliver(
-                .init(consumerTag: tag, deliveryTag: deliveryTag, redelivered: false, exchange: m.exchange,
-                      routingKey: m.routingKey)), m)
+                .init(
+                    consumerTag: tag,
+                    deliveryTag: deliveryTag,
+                    redelivered: false,
+                    exchange: m.exchange,
+                    routingKey: m.routingKey
+                )
+            ),
+            m
+        )
         return true
     }
 }

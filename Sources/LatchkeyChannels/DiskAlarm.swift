@@ -30,7 +30,9 @@ package final class DiskAlarm {
 
     /// A publish from `session` was refused: tell its connection it is blocked (once).
     func refused(publisher session: ConnectionSession) {
-        guard !notified.contains(session.id), session.isRunning, session.clientCapability("connection.blocked") else { return }
+        guard !notified.contains(session.id), session.isRunning, session.clientCapability("connection.blocked") else {
+            return
+        }
         notified.insert(session.id)
         session.send(.connectionBlocked(.init(reason: Bytes("disk write failed".utf8))), channel: 0)
     }

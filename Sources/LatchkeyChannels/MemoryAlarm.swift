@@ -69,7 +69,9 @@ package final class MemoryAlarm {
         if blocked {
             for s in sessions() { notify(s) }
         } else {
-            for s in sessions() where notified.contains(s.id) && s.isRunning && !heldElsewhere(s.id) { s.sendBlocked(false) }
+            for s in sessions() where notified.contains(s.id) && s.isRunning && !heldElsewhere(s.id) {
+                s.sendBlocked(false)
+            }
             notified.removeAll()
             for s in sessions() where throttled.contains(s.id) { s.client.inputBlocked = false }
             throttled.removeAll()

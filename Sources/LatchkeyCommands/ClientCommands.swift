@@ -106,7 +106,9 @@ enum ClientCommands {
     static func unblock(_ ctx: CommandContext) {
         var withError = false
         if ctx.argc == 4 {
-            if ctx.arg(3, is: "ERROR") { withError = true } else if !ctx.arg(3, is: "TIMEOUT") {
+            if ctx.arg(3, is: "ERROR") {
+                withError = true
+            } else if !ctx.arg(3, is: "TIMEOUT") {
                 ctx.reply.error(ErrorReplies.unblockReason)
                 return
             }
@@ -127,11 +129,17 @@ enum ClientCommands {
         case normal, master, replica, pubsub
 
         init?(_ v: ByteView) {
-            if v.equalsUppercase("NORMAL") { self = .normal }
-            else if v.equalsUppercase("MASTER") { self = .master }
-            else if v.equalsUppercase("REPLICA") || v.equalsUppercase("SLAVE") { self = .replica }
-            else if v.equalsUppercase("PUBSUB") { self = .pubsub }
-            else { return nil }
+            if v.equalsUppercase("NORMAL") {
+                self = .normal
+            } else if v.equalsUppercase("MASTER") {
+                self = .master
+            } else if v.equalsUppercase("REPLICA") || v.equalsUppercase("SLAVE") {
+                self = .replica
+            } else if v.equalsUppercase("PUBSUB") {
+                self = .pubsub
+            } else {
+                return nil
+            }
         }
     }
 
@@ -186,7 +194,11 @@ enum ClientCommands {
             } else if ctx.arg(i, is: "LADDR") {
                 laddr = v.string
             } else if ctx.arg(i, is: "SKIPME") {
-                if v.equalsUppercase("YES") { skipMe = true } else if v.equalsUppercase("NO") { skipMe = false } else {
+                if v.equalsUppercase("YES") {
+                    skipMe = true
+                } else if v.equalsUppercase("NO") {
+                    skipMe = false
+                } else {
                     ctx.reply.error(ErrorReplies.syntax)
                     return
                 }
@@ -223,7 +235,11 @@ enum ClientCommands {
 
     /// CLIENT NO-EVICT on|off, CLIENT NO-TOUCH on|off (accepted; nothing is evicted here)
     static func onOff(_ ctx: CommandContext) {
-        if ctx.arg(2, is: "ON") || ctx.arg(2, is: "OFF") { ctx.reply.ok() } else { ctx.reply.error(ErrorReplies.syntax) }
+        if ctx.arg(2, is: "ON") || ctx.arg(2, is: "OFF") {
+            ctx.reply.ok()
+        } else {
+            ctx.reply.error(ErrorReplies.syntax)
+        }
     }
 
     /// CLIENT HELP

@@ -14,7 +14,8 @@ enum CommandArguments {
     static let syntax: [String: String] = [
         // strings
         "get": "key",
-        "set": "key value [condition: NX | XX | IFEQ ifeq-value | IFNE ifne-value | IFDEQ ifeq-digest | IFDNE ifne-digest] [GET] [expiration: EX seconds<integer> | PX milliseconds<integer> | EXAT unix-time-seconds<unix-time> | PXAT unix-time-milliseconds<unix-time> | KEEPTTL]",
+        "set":
+            "key value [condition: NX | XX | IFEQ ifeq-value | IFNE ifne-value | IFDEQ ifeq-digest | IFDNE ifne-digest] [GET] [expiration: EX seconds<integer> | PX milliseconds<integer> | EXAT unix-time-seconds<unix-time> | PXAT unix-time-milliseconds<unix-time> | KEEPTTL]",
         "setnx": "key value",
         "setex": "key seconds<integer> value",
         "psetex": "key milliseconds<integer> value",
@@ -117,16 +118,19 @@ enum CommandArguments {
         "hello": "[arguments: protover<integer> [AUTH username password] [SETNAME clientname]]",
         "auth": "[username] password",
         // test fixture (LATCHKEY)
-        "latchkey|clock": "(operation: GET | ADVANCE milliseconds<integer> | SET unix-time-milliseconds<unix-time> | FREEZE | RESUME)",
+        "latchkey|clock":
+            "(operation: GET | ADVANCE milliseconds<integer> | SET unix-time-milliseconds<unix-time> | FREEZE | RESUME)",
         "latchkey|reset": "",
         "latchkey|help": "",
         "client|id": "",
         "client|setname": "connection-name",
         "client|getname": "",
         "client|setinfo": "(attr: LIB-NAME libname | LIB-VER libver)",
-        "client|list": "[client-type: TYPE NORMAL | TYPE MASTER | TYPE REPLICA | TYPE PUBSUB] [ID client-id<integer>...]",
+        "client|list":
+            "[client-type: TYPE NORMAL | TYPE MASTER | TYPE REPLICA | TYPE PUBSUB] [ID client-id<integer>...]",
         "client|info": "",
-        "client|kill": "(filter: ip-port | (new-format: ID client-id<integer> | TYPE client-type | USER username | ADDR addr | LADDR laddr | SKIPME skipme)...)",
+        "client|kill":
+            "(filter: ip-port | (new-format: ID client-id<integer> | TYPE client-type | USER username | ADDR addr | LADDR laddr | SKIPME skipme)...)",
         "client|no-evict": "(enabled: ON | OFF)",
         "client|no-touch": "(enabled: ON | OFF)",
         "client|help": "",
@@ -140,7 +144,8 @@ enum CommandArguments {
         "command|count": "",
         "command|info": "[command-name...]",
         "command|docs": "[command-name...]",
-        "command|list": "[filterby: FILTERBY MODULE module-name | FILTERBY ACLCAT category | FILTERBY PATTERN pattern<pattern>]",
+        "command|list":
+            "[filterby: FILTERBY MODULE module-name | FILTERBY ACLCAT category | FILTERBY PATTERN pattern<pattern>]",
         "time": "",
         "wait": "numreplicas<integer> timeout<integer>",
         "shutdown": "[save-selector: NOSAVE | SAVE] [NOW] [FORCE] [ABORT]",
@@ -185,7 +190,10 @@ struct ArgumentDoc: Equatable {
         var word = ""
         for c in text {
             if c == " " || "[]()|".contains(c) {
-                if !word.isEmpty { out.append(word); word = "" }
+                if !word.isEmpty {
+                    out.append(word)
+                    word = ""
+                }
                 if c != " " { out.append(String(c)) }
             } else {
                 word.append(c)
@@ -217,11 +225,17 @@ struct ArgumentDoc: Equatable {
             var doc: ArgumentDoc
             if t == "[" || t == "(" {
                 doc = group(optional: t == "[")
-                if peek == "..." { i += 1; doc.multiple = true }
+                if peek == "..." {
+                    i += 1
+                    doc.multiple = true
+                }
                 return doc
             }
             var multiple = false
-            if t.hasSuffix("...") { t.removeLast(3); multiple = true }
+            if t.hasSuffix("...") {
+                t.removeLast(3)
+                multiple = true
+            }
             if let first = t.first, first.isUppercase {
                 // A token: it labels the argument that follows, or stands alone.
                 if let next = peek, let f = next.first, f.isLowercase, !next.hasSuffix(":") {
@@ -265,8 +279,11 @@ struct ArgumentDoc: Equatable {
             } else if alternatives[0].count == 1 && label == nil {
                 doc = alternatives[0][0]
             } else {
-                doc = ArgumentDoc(name: label ?? alternatives[0].first?.name ?? "block", type: "block",
-                                  children: alternatives[0])
+                doc = ArgumentDoc(
+                    name: label ?? alternatives[0].first?.name ?? "block",
+                    type: "block",
+                    children: alternatives[0]
+                )
             }
             if optional { doc.optional = true }
             return doc

@@ -52,7 +52,10 @@ public final class RESPClientState {
 public final class CommandContext {
     public unowned let engine: CommandEngine
     /// Arguments, name first. Valid only while the handler runs.
-    @exclusivity(unchecked) public internal(set) var argv: UnsafeBufferPointer<ByteView> = UnsafeBufferPointer(start: nil, count: 0)
+    @exclusivity(unchecked) public internal(set) var argv: UnsafeBufferPointer<ByteView> = UnsafeBufferPointer(
+        start: nil,
+        count: 0
+    )
     @exclusivity(unchecked) public internal(set) var reply: ReplyWriter
     @exclusivity(unchecked) public internal(set) var client: RESPClientState
     /// Time of this command (the loop tick's, or the script's start).

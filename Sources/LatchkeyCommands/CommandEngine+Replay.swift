@@ -26,8 +26,11 @@ extension CommandEngine {
         case .expireAt(let db, let key, let atMs):
             guard valid(db) else { return }
             withByteViews([key]) { v in
-                if atMs <= now { _ = keyspace.delete(db: db, v[0], now: now) }
-                else { _ = keyspace.setExpire(db: db, v[0], at: atMs, now: now) }
+                if atMs <= now {
+                    _ = keyspace.delete(db: db, v[0], now: now)
+                } else {
+                    _ = keyspace.setExpire(db: db, v[0], at: atMs, now: now)
+                }
             }
         case .persist(let db, let key):
             guard valid(db) else { return }
@@ -50,12 +53,14 @@ extension CommandEngine {
     /// Applies a list or hash record. A record that does not fit the current value (wrong type,
     /// index out of range: only a hand-made log) is skipped rather than trapping.
     private func replayCollection(_ record: LogRecord, now: Int64) {
-        let db: Int, key: Bytes
+        let db: Int
+        let key: Bytes
         switch record {
         case .listPush(let d, let k, _, _), .listPop(let d, let k, _, _), .listSet(let d, let k, _, _),
             .listInsert(let d, let k, _, _), .listRemove(let d, let k, _, _), .listTrim(let d, let k, _, _),
             .hashSet(let d, let k, _), .hashDelete(let d, let k, _):
-            db = d; key = k
+            db = d
+            key = k
         default: return
         }
         guard db >= 0 && db < keyspace.databaseCount else { return }
@@ -71,7 +76,10 @@ extension CommandEngine {
                 guard let e = ref.entry, e.type == .hash else { return }
                 ref.mutate { e in
                     var i = 0
-                    while i + 1 < pairs.count { e.hash.set(pairs[i], pairs[i + 1]); i += 2 }
+                    while i + 1 < pairs.count {
+                        e.hash.set(pairs[i], pairs[i + 1])
+                        i += 2
+                    }
                 }
             case .hashDelete(_, _, let fields):
                 guard let e = ref.entry, e.type == .hash else { return }

@@ -80,7 +80,8 @@ public final class CommandEngine: FrontEnd {
         limits = RESPLimits(
             maxBulkLength: Int(config.int("proto-max-bulk-len")),
             maxMultibulkLength: Int(config.int("proto-max-multibulk-len")),
-            maxInlineLength: Int(config.int("proto-max-inline-len")))
+            maxInlineLength: Int(config.int("proto-max-inline-len"))
+        )
         journal.maxWritePayload = Int(config.int("aof-max-record-size"))
         keyspace.onExpire = { [unowned self] db, key in
             self.context.stats.expiredKeys += 1
@@ -138,7 +139,8 @@ public final class CommandEngine: FrontEnd {
         limits = RESPLimits(
             maxBulkLength: Int(config.int("proto-max-bulk-len")),
             maxMultibulkLength: Int(config.int("proto-max-multibulk-len")),
-            maxInlineLength: Int(config.int("proto-max-inline-len")))
+            maxInlineLength: Int(config.int("proto-max-inline-len"))
+        )
         journal.maxWritePayload = Int(config.int("aof-max-record-size"))
         for s in sessions.values { s.decoder.limits = limits }
         scripting.configChanged()
@@ -160,8 +162,13 @@ public final class CommandEngine: FrontEnd {
     /// `writer` (in `writer.protocolVersion`). `fromScript` makes `.noscript` commands fail with
     /// "This Redis command is not allowed from script". `nowMs` fixes the time (a script's start);
     /// nil uses the loop tick's. Runs synchronously; nothing else interleaves.
-    package func execute(_ argv: UnsafeBufferPointer<ByteView>, client: RESPClientState, into writer: ReplyWriter,
-                         fromScript: Bool, nowMs: Int64? = nil) {
+    package func execute(
+        _ argv: UnsafeBufferPointer<ByteView>,
+        client: RESPClientState,
+        into writer: ReplyWriter,
+        fromScript: Bool,
+        nowMs: Int64? = nil
+    ) {
         let ctx: CommandContext
         if let c = scriptContext {
             ctx = c
@@ -184,8 +191,13 @@ public final class CommandEngine: FrontEnd {
     }
 
     /// Owned-bytes convenience for `execute`; returns the encoded reply.
-    package func execute(argv: [Bytes], client: RESPClientState, protocolVersion: Int = 2,
-                         fromScript: Bool, nowMs: Int64? = nil) -> Bytes {
+    package func execute(
+        argv: [Bytes],
+        client: RESPClientState,
+        protocolVersion: Int = 2,
+        fromScript: Bool,
+        nowMs: Int64? = nil
+    ) -> Bytes {
         let writer = ReplyWriter(protocolVersion: protocolVersion)
         withByteViews(argv) { views in
             execute(views, client: client, into: writer, fromScript: fromScript, nowMs: nowMs)
@@ -196,8 +208,14 @@ public final class CommandEngine: FrontEnd {
     /// A client state for a caller without a connection (scripts' fake client, tests).
     package func makeDetachedClient(db: Int = 0) -> RESPClientState {
         let info = ClientInfo(
-            id: 0, kind: .resp, peerAddress: "", localAddress: "", isLoopback: true,
-            outbox: Outbox(queue: FlushQueue()), nowMs: context.nowMs)
+            id: 0,
+            kind: .resp,
+            peerAddress: "",
+            localAddress: "",
+            isLoopback: true,
+            outbox: Outbox(queue: FlushQueue()),
+            nowMs: context.nowMs
+        )
         return RESPClientState(info: info, authenticated: true, db: db)
     }
 }

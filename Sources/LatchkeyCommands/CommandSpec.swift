@@ -79,9 +79,17 @@ public final class CommandSpec {
     /// the table's specs once; -1 = not counted, e.g. a spec a test registers).
     public internal(set) var statsIndex = -1
 
-    public init(_ name: String, arity: Int, flags: CommandFlags, keys: (Int, Int, Int) = (0, 0, 0),
-                group: String, since: String = "1.0.0", summary: String, subcommands: [CommandSpec] = [],
-                handler: @escaping CommandHandler) {
+    public init(
+        _ name: String,
+        arity: Int,
+        flags: CommandFlags,
+        keys: (Int, Int, Int) = (0, 0, 0),
+        group: String,
+        since: String = "1.0.0",
+        summary: String,
+        subcommands: [CommandSpec] = [],
+        handler: @escaping CommandHandler
+    ) {
         self.name = name.lowercased()
         nameBytes = Bytes(self.name.utf8)
         self.arity = arity

@@ -138,13 +138,20 @@ enum ConnectionCommands {
         }
         let r = ctx.reply
         r.mapHeader(7)
-        r.bulk(string: "server"); r.bulk(string: "redis")
-        r.bulk(string: "version"); r.bulk(string: CommandEngine.redisVersion)
-        r.bulk(string: "proto"); r.integer(Int64(ctx.client.protocolVersion))
-        r.bulk(string: "id"); r.integer(Int64(ctx.client.info.id))
-        r.bulk(string: "mode"); r.bulk(string: "standalone")
-        r.bulk(string: "role"); r.bulk(string: "master")
-        r.bulk(string: "modules"); r.arrayHeader(0)
+        r.bulk(string: "server")
+        r.bulk(string: "redis")
+        r.bulk(string: "version")
+        r.bulk(string: CommandEngine.redisVersion)
+        r.bulk(string: "proto")
+        r.integer(Int64(ctx.client.protocolVersion))
+        r.bulk(string: "id")
+        r.integer(Int64(ctx.client.info.id))
+        r.bulk(string: "mode")
+        r.bulk(string: "standalone")
+        r.bulk(string: "role")
+        r.bulk(string: "master")
+        r.bulk(string: "modules")
+        r.arrayHeader(0)
     }
 
     /// Redis allows names of printable ASCII without spaces ('!' through '~').

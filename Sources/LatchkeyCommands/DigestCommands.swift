@@ -29,11 +29,15 @@ enum DigestCommands {
         var condition = SetCondition.always
         if ctx.argc == 4 {
             let v = ctx[3]
-            if ctx.arg(2, is: "IFEQ") { condition = .ifeq(v) }
-            else if ctx.arg(2, is: "IFNE") { condition = .ifne(v) }
-            else if ctx.arg(2, is: "IFDEQ") { condition = .ifdeq(v) }
-            else if ctx.arg(2, is: "IFDNE") { condition = .ifdne(v) }
-            else {
+            if ctx.arg(2, is: "IFEQ") {
+                condition = .ifeq(v)
+            } else if ctx.arg(2, is: "IFNE") {
+                condition = .ifne(v)
+            } else if ctx.arg(2, is: "IFDEQ") {
+                condition = .ifdeq(v)
+            } else if ctx.arg(2, is: "IFDNE") {
+                condition = .ifdne(v)
+            } else {
                 ctx.reply.error(ErrorReplies.syntax)
                 return
             }

@@ -40,7 +40,8 @@ extension CommandEngine {
             return reject(ctx, spec, ErrorReplies.writeTooLargeForLog)
         }
         if ctx.client.subscriptions.isSubscribed && ctx.client.protocolVersion == 2
-            && !flags.contains(.allowedWhileSubscribed) && !ctx.fromScript {
+            && !flags.contains(.allowedWhileSubscribed) && !ctx.fromScript
+        {
             return reject(ctx, spec, ErrorReplies.subscribedContext(spec.fullName))
         }
         if let tx = ctx.client.transaction, !ctx.fromScript, !flags.contains(.skipsQueue) {

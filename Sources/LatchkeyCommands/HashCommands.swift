@@ -1,3 +1,7 @@
+import LatchkeyCore
+import LatchkeyKeyspace
+import LatchkeyRESP
+
 // Hash commands (Redis's t_hash.c): HSET HMSET HSETNX HGET HMGET HGETALL HDEL HEXISTS HLEN HKEYS
 // HVALS HINCRBY HINCRBYFLOAT HSTRLEN HSCAN HRANDFIELD. Parse first, look up with WRONGTYPE from
 // the one helper, journal the resulting fields (HINCRBY journals the new value, an effect), then
@@ -5,9 +9,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import LatchkeyCore
-import LatchkeyKeyspace
-import LatchkeyRESP
 
 enum HashCommands {
     /// HSET key field value [field value ...]
@@ -171,7 +172,9 @@ enum HashCommands {
         guard ctx.typeOrReply(ref.entry, .hash) else { return }
         var current: LongDouble = 0
         if let old = ref.entry?.hash.get(ctx[2]) {
-            guard let v = old.withByteView({ parseLongDouble($0) }) else { return ctx.reply.error(ErrorReplies.hashNotFloat) }
+            guard let v = old.withByteView({ parseLongDouble($0) }) else {
+                return ctx.reply.error(ErrorReplies.hashNotFloat)
+            }
             current = v
         }
         let result = current + delta
@@ -202,7 +205,9 @@ enum HashCommands {
             var end: UnsafeMutablePointer<CChar>? = nil
             errno = 0
             let d = parseLongDoubleC(buf.baseAddress!, &end)
-            guard let end, end - UnsafeMutablePointer(mutating: buf.baseAddress!) == v.count, !d.isNaN else { return nil }
+            guard let end, end - UnsafeMutablePointer(mutating: buf.baseAddress!) == v.count, !d.isNaN else {
+                return nil
+            }
             // strtold reports over/underflow with ERANGE; Redis rejects it too.
             if errno == ERANGE && (d.isInfinite || d == 0) { return nil }
             return d

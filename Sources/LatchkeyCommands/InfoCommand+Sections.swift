@@ -1,3 +1,5 @@
+import LatchkeyCore
+
 // The bodies of INFO's sections, field for field in redis-server 7.0's order. Real values come
 // from the process (getrusage, /proc, mallinfo2, uname), the keyspace, the client registry, the
 // pub/sub registry and the counters; the rest are the values an idle, replica-less, fork-less
@@ -5,7 +7,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import LatchkeyCore
 
 extension InfoCommand {
     static func server(_ ctx: CommandContext) -> [String] {
@@ -33,7 +34,8 @@ extension InfoCommand {
         return [
             "connected_clients:\(resp.count)", "cluster_connections:0",
             "maxclients:\(server.config.int("maxclients"))", "client_recent_max_input_buffer:0",
-            "client_recent_max_output_buffer:\(maxOut)", "blocked_clients:\(ctx.engine.blockedClientCount)", "tracking_clients:0",
+            "client_recent_max_output_buffer:\(maxOut)", "blocked_clients:\(ctx.engine.blockedClientCount)",
+            "tracking_clients:0",
             "clients_in_timeout_table:0",
         ]
     }

@@ -42,20 +42,29 @@ enum KeyCommands {
     /// EXPIRE key seconds [NX | XX | GT | LT]
     static func expire(_ ctx: CommandContext) { expireGeneric(ctx, base: ctx.nowMs, seconds: true, command: "expire") }
     /// PEXPIRE key milliseconds [NX | XX | GT | LT]
-    static func pexpire(_ ctx: CommandContext) { expireGeneric(ctx, base: ctx.nowMs, seconds: false, command: "pexpire") }
+    static func pexpire(_ ctx: CommandContext) {
+        expireGeneric(ctx, base: ctx.nowMs, seconds: false, command: "pexpire")
+    }
     /// EXPIREAT key unix-time-seconds [NX | XX | GT | LT]
     static func expireat(_ ctx: CommandContext) { expireGeneric(ctx, base: 0, seconds: true, command: "expireat") }
     /// PEXPIREAT key unix-time-milliseconds [NX | XX | GT | LT]
     static func pexpireat(_ ctx: CommandContext) { expireGeneric(ctx, base: 0, seconds: false, command: "pexpireat") }
 
     static func expireGeneric(_ ctx: CommandContext, base: Int64, seconds: Bool, command: String) {
-        var nx = false, xx = false, gt = false, lt = false
+        var nx = false
+        var xx = false
+        var gt = false
+        var lt = false
         for i in 3..<ctx.argc {
-            if ctx.arg(i, is: "NX") { nx = true }
-            else if ctx.arg(i, is: "XX") { xx = true }
-            else if ctx.arg(i, is: "GT") { gt = true }
-            else if ctx.arg(i, is: "LT") { lt = true }
-            else {
+            if ctx.arg(i, is: "NX") {
+                nx = true
+            } else if ctx.arg(i, is: "XX") {
+                xx = true
+            } else if ctx.arg(i, is: "GT") {
+                gt = true
+            } else if ctx.arg(i, is: "LT") {
+                lt = true
+            } else {
                 ctx.reply.error(ErrorReplies.unsupportedOption(ctx[i].string))
                 return
             }
@@ -88,7 +97,8 @@ enum KeyCommands {
         }
         let current = e.expireAt  // 0 = no TTL (Redis's -1)
         if (nx && current != 0) || (xx && current == 0) || (gt && (current == 0 || when <= current))
-            || (lt && current != 0 && when >= current) {
+            || (lt && current != 0 && when >= current)
+        {
             ctx.reply.integer(0)
             return
         }
@@ -184,8 +194,14 @@ enum KeyCommands {
             i += 2
         }
         var found: [Bytes] = []
-        let next = ctx.keyspace.scan(db: ctx.db, cursor: cursor, count: Int(min(count, 1 << 30)),
-                                     matching: pattern, type: typeFilter, now: ctx.nowMs) { key in
+        let next = ctx.keyspace.scan(
+            db: ctx.db,
+            cursor: cursor,
+            count: Int(min(count, 1 << 30)),
+            matching: pattern,
+            type: typeFilter,
+            now: ctx.nowMs
+        ) { key in
             if !unknownType { found.append(key.bytes) }
         }
         ctx.reply.arrayHeader(2)

@@ -156,8 +156,15 @@ extension CommandEngine {
         case .move(let destination, let fromLeft, let toLeft):
             unblock(b)
             let moved = destination.withByteView { dst in
-                ListCommands.moveOne(engine: self, db: db, source: key, destination: dst, fromLeft: fromLeft,
-                                     toLeft: toLeft, now: now)
+                ListCommands.moveOne(
+                    engine: self,
+                    db: db,
+                    source: key,
+                    destination: dst,
+                    fromLeft: fromLeft,
+                    toLeft: toLeft,
+                    now: now
+                )
             }
             replyTo(b.client) { w in
                 switch moved {

@@ -17,8 +17,15 @@ enum MoveResult {
 extension ListCommands {
     /// Pops one element from `source` and pushes it onto `destination`, journaling both halves.
     /// Types are checked before anything changes.
-    static func moveOne(engine: CommandEngine, db: Int, source: ByteView, destination: ByteView, fromLeft: Bool,
-                        toLeft: Bool, now: Int64) -> MoveResult {
+    static func moveOne(
+        engine: CommandEngine,
+        db: Int,
+        source: ByteView,
+        destination: ByteView,
+        fromLeft: Bool,
+        toLeft: Bool,
+        now: Int64
+    ) -> MoveResult {
         let ks = engine.keyspace
         guard let s = ks.lookupRead(db: db, source, now: now) else { return .empty }
         guard s.type == .list else { return .wrongType }
@@ -61,14 +68,34 @@ extension ListCommands {
     /// LMOVE source destination LEFT | RIGHT LEFT | RIGHT
     static func lmove(_ ctx: CommandContext) {
         guard let from = sideOrReply(ctx, 3), let to = sideOrReply(ctx, 4) else { return }
-        replyMove(ctx, moveOne(engine: ctx.engine, db: ctx.db, source: ctx[1], destination: ctx[2], fromLeft: from,
-                               toLeft: to, now: ctx.nowMs))
+        replyMove(
+            ctx,
+            moveOne(
+                engine: ctx.engine,
+                db: ctx.db,
+                source: ctx[1],
+                destination: ctx[2],
+                fromLeft: from,
+                toLeft: to,
+                now: ctx.nowMs
+            )
+        )
     }
 
     /// RPOPLPUSH source destination
     static func rpoplpush(_ ctx: CommandContext) {
-        replyMove(ctx, moveOne(engine: ctx.engine, db: ctx.db, source: ctx[1], destination: ctx[2], fromLeft: false,
-                               toLeft: true, now: ctx.nowMs))
+        replyMove(
+            ctx,
+            moveOne(
+                engine: ctx.engine,
+                db: ctx.db,
+                source: ctx[1],
+                destination: ctx[2],
+                fromLeft: false,
+                toLeft: true,
+                now: ctx.nowMs
+            )
+        )
     }
 
     /// Parsed `numkeys key [key ...] LEFT | RIGHT [COUNT count]` starting at argument `at`.
@@ -188,8 +215,12 @@ extension ListCommands {
             return
         }
         guard mayBlock(ctx) else { return ctx.reply.nullArray() }
-        ctx.engine.block(ctx, keys: (1..<(ctx.argc - 1)).map { ctx[$0].bytes }, deadlineMs: deadline,
-                         op: .pop(left: left))
+        ctx.engine.block(
+            ctx,
+            keys: (1..<(ctx.argc - 1)).map { ctx[$0].bytes },
+            deadlineMs: deadline,
+            op: .pop(left: left)
+        )
     }
 
     /// BLMOVE source destination LEFT | RIGHT LEFT | RIGHT timeout
@@ -206,12 +237,26 @@ extension ListCommands {
         let src = ctx.lookupRead(ctx[1])
         guard ctx.typeOrReply(src, .list) else { return }
         if src != nil {
-            return replyMove(ctx, moveOne(engine: ctx.engine, db: ctx.db, source: ctx[1], destination: ctx[2],
-                                          fromLeft: fromLeft, toLeft: toLeft, now: ctx.nowMs))
+            return replyMove(
+                ctx,
+                moveOne(
+                    engine: ctx.engine,
+                    db: ctx.db,
+                    source: ctx[1],
+                    destination: ctx[2],
+                    fromLeft: fromLeft,
+                    toLeft: toLeft,
+                    now: ctx.nowMs
+                )
+            )
         }
         guard mayBlock(ctx) else { return ctx.reply.null() }
-        ctx.engine.block(ctx, keys: [ctx[1].bytes], deadlineMs: deadline,
-                         op: .move(destination: ctx[2].bytes, fromLeft: fromLeft, toLeft: toLeft))
+        ctx.engine.block(
+            ctx,
+            keys: [ctx[1].bytes],
+            deadlineMs: deadline,
+            op: .move(destination: ctx[2].bytes, fromLeft: fromLeft, toLeft: toLeft)
+        )
     }
 
     /// BLMPOP timeout numkeys key [key ...] LEFT | RIGHT [COUNT count]
@@ -221,7 +266,11 @@ extension ListCommands {
         guard let served = mpopNow(ctx, args) else { return }
         if served { return }
         guard mayBlock(ctx) else { return ctx.reply.nullArray() }
-        ctx.engine.block(ctx, keys: args.keys.map { ctx[$0].bytes }, deadlineMs: deadline,
-                         op: .mpop(left: args.left, count: args.count))
+        ctx.engine.block(
+            ctx,
+            keys: args.keys.map { ctx[$0].bytes },
+            deadlineMs: deadline,
+            op: .mpop(left: args.left, count: args.count)
+        )
     }
 }

@@ -198,7 +198,11 @@ enum ListCommands {
     /// LINSERT key BEFORE | AFTER pivot element
     static func linsert(_ ctx: CommandContext) {
         let after: Bool
-        if ctx.arg(2, is: "AFTER") { after = true } else if ctx.arg(2, is: "BEFORE") { after = false } else {
+        if ctx.arg(2, is: "AFTER") {
+            after = true
+        } else if ctx.arg(2, is: "BEFORE") {
+            after = false
+        } else {
             ctx.reply.error(ErrorReplies.syntax)
             return
         }

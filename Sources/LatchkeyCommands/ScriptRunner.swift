@@ -28,7 +28,8 @@ public final class ScriptRunner: ScriptHost {
         interpreter = LuaInterpreter(
             memoryLimit: Int(config.int("lua-memory-limit")),
             busyThresholdMs: config.int("busy-reply-threshold"),
-            version: CommandEngine.redisVersion)
+            version: CommandEngine.redisVersion
+        )
         client = engine.makeDetachedClient()
         interpreter.host = self
     }

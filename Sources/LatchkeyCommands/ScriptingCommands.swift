@@ -112,29 +112,97 @@ extension CommandTable {
 
     /// EVAL family and SCRIPT (group "scripting").
     nonisolated(unsafe) static let scripting: [CommandSpec] = [
-        S("eval", arity: -3, flags: [.noscript, .stale], group: "scripting", since: "2.6.0",
-          summary: "Executes a server-side Lua script.", handler: ScriptingCommands.eval),
-        S("evalsha", arity: -3, flags: [.noscript, .stale], group: "scripting", since: "2.6.0",
-          summary: "Executes a server-side Lua script by SHA1 digest.", handler: ScriptingCommands.evalsha),
-        S("eval_ro", arity: -3, flags: [.noscript, .stale, .readonly], group: "scripting", since: "7.0.0",
-          summary: "Executes a read-only server-side Lua script.", handler: ScriptingCommands.evalRO),
-        S("evalsha_ro", arity: -3, flags: [.noscript, .stale, .readonly], group: "scripting", since: "7.0.0",
-          summary: "Executes a read-only server-side Lua script by SHA1 digest.", handler: ScriptingCommands.evalshaRO),
-        S("script", arity: -2, flags: [], group: "scripting", since: "2.6.0",
-          summary: "A container for Lua scripts management commands.",
-          subcommands: [
-            S("load", arity: 3, flags: [.noscript, .stale], group: "scripting", since: "2.6.0",
-              summary: "Loads a server-side Lua script to the script cache.", handler: ScriptingCommands.scriptLoad),
-            S("exists", arity: -3, flags: [.noscript], group: "scripting", since: "2.6.0",
-              summary: "Determines whether server-side Lua scripts exist in the script cache.",
-              handler: ScriptingCommands.scriptExists),
-            S("flush", arity: -2, flags: [.noscript], group: "scripting", since: "2.6.0",
-              summary: "Removes all server-side Lua scripts from the script cache.",
-              handler: ScriptingCommands.scriptFlush),
-            S("kill", arity: 2, flags: [.noscript], group: "scripting", since: "2.6.0",
-              summary: "Terminates a server-side Lua script during execution.", handler: ScriptingCommands.scriptKill),
-            S("help", arity: 2, flags: [.loading, .stale], group: "scripting", since: "5.0.0",
-              summary: "Returns helpful text about the different subcommands.", handler: ScriptingCommands.scriptHelp),
-          ], handler: { _ in }),
+        S(
+            "eval",
+            arity: -3,
+            flags: [.noscript, .stale],
+            group: "scripting",
+            since: "2.6.0",
+            summary: "Executes a server-side Lua script.",
+            handler: ScriptingCommands.eval
+        ),
+        S(
+            "evalsha",
+            arity: -3,
+            flags: [.noscript, .stale],
+            group: "scripting",
+            since: "2.6.0",
+            summary: "Executes a server-side Lua script by SHA1 digest.",
+            handler: ScriptingCommands.evalsha
+        ),
+        S(
+            "eval_ro",
+            arity: -3,
+            flags: [.noscript, .stale, .readonly],
+            group: "scripting",
+            since: "7.0.0",
+            summary: "Executes a read-only server-side Lua script.",
+            handler: ScriptingCommands.evalRO
+        ),
+        S(
+            "evalsha_ro",
+            arity: -3,
+            flags: [.noscript, .stale, .readonly],
+            group: "scripting",
+            since: "7.0.0",
+            summary: "Executes a read-only server-side Lua script by SHA1 digest.",
+            handler: ScriptingCommands.evalshaRO
+        ),
+        S(
+            "script",
+            arity: -2,
+            flags: [],
+            group: "scripting",
+            since: "2.6.0",
+            summary: "A container for Lua scripts management commands.",
+            subcommands: [
+                S(
+                    "load",
+                    arity: 3,
+                    flags: [.noscript, .stale],
+                    group: "scripting",
+                    since: "2.6.0",
+                    summary: "Loads a server-side Lua script to the script cache.",
+                    handler: ScriptingCommands.scriptLoad
+                ),
+                S(
+                    "exists",
+                    arity: -3,
+                    flags: [.noscript],
+                    group: "scripting",
+                    since: "2.6.0",
+                    summary: "Determines whether server-side Lua scripts exist in the script cache.",
+                    handler: ScriptingCommands.scriptExists
+                ),
+                S(
+                    "flush",
+                    arity: -2,
+                    flags: [.noscript],
+                    group: "scripting",
+                    since: "2.6.0",
+                    summary: "Removes all server-side Lua scripts from the script cache.",
+                    handler: ScriptingCommands.scriptFlush
+                ),
+                S(
+                    "kill",
+                    arity: 2,
+                    flags: [.noscript],
+                    group: "scripting",
+                    since: "2.6.0",
+                    summary: "Terminates a server-side Lua script during execution.",
+                    handler: ScriptingCommands.scriptKill
+                ),
+                S(
+                    "help",
+                    arity: 2,
+                    flags: [.loading, .stale],
+                    group: "scripting",
+                    since: "5.0.0",
+                    summary: "Returns helpful text about the different subcommands.",
+                    handler: ScriptingCommands.scriptHelp
+                ),
+            ],
+            handler: { _ in }
+        ),
     ]
 }

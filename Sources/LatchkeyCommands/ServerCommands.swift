@@ -1,12 +1,13 @@
+import LatchkeyCore
+import LatchkeyKeyspace
+import LatchkeyRESP
+import LatchkeyScripting
+
 // Server commands: CONFIG GET/SET/RESETSTAT, COMMAND (COUNT/INFO/DOCS/LIST), TIME, WAIT,
 // SHUTDOWN and BGREWRITEAOF (both delegated to ServerControl). INFO is in InfoCommand.
 #if canImport(Glibc)
 import Glibc
 #endif
-import LatchkeyCore
-import LatchkeyKeyspace
-import LatchkeyRESP
-import LatchkeyScripting
 
 enum ServerCommands {
     // MARK: CONFIG
@@ -131,7 +132,8 @@ enum ServerCommands {
 
     /// COMMAND INFO [command-name ...]
     static func commandInfo(_ ctx: CommandContext) {
-        let specs: [CommandSpec?] = ctx.argc == 2
+        let specs: [CommandSpec?] =
+            ctx.argc == 2
             ? ctx.engine.commands.specs
             : (2..<ctx.argc).map { ctx.engine.commands.find(ctx[$0]) }
         ctx.reply.arrayHeader(specs.count)
@@ -160,7 +162,8 @@ enum ServerCommands {
 
     /// COMMAND DOCS [command-name ...]
     static func commandDocs(_ ctx: CommandContext) {
-        let specs: [CommandSpec] = ctx.argc == 2
+        let specs: [CommandSpec] =
+            ctx.argc == 2
             ? ctx.engine.commands.specs
             : (2..<ctx.argc).compactMap { ctx.engine.commands.find(ctx[$0]) }
         ctx.reply.mapHeader(specs.count)
@@ -171,9 +174,12 @@ enum ServerCommands {
         r.bulk(string: s.fullName)
         let arguments = CommandArguments.arguments(of: s) ?? []
         r.mapHeader(3 + (arguments.isEmpty ? 0 : 1) + (s.subcommands.isEmpty ? 0 : 1))
-        r.bulk(string: "summary"); r.bulk(string: s.summary)
-        r.bulk(string: "since"); r.bulk(string: s.since)
-        r.bulk(string: "group"); r.bulk(string: s.group)
+        r.bulk(string: "summary")
+        r.bulk(string: s.summary)
+        r.bulk(string: "since")
+        r.bulk(string: s.since)
+        r.bulk(string: "group")
+        r.bulk(string: s.group)
         if !arguments.isEmpty {
             r.bulk(string: "arguments")
             argumentDocs(r, arguments)
@@ -191,9 +197,14 @@ enum ServerCommands {
         for a in args {
             let flags = (a.optional ? ["optional"] : []) + (a.multiple ? ["multiple"] : [])
             r.mapHeader(2 + (a.token == nil ? 0 : 1) + (flags.isEmpty ? 0 : 1) + (a.children.isEmpty ? 0 : 1))
-            r.bulk(string: "name"); r.bulk(string: a.name)
-            r.bulk(string: "type"); r.bulk(string: a.type)
-            if let token = a.token { r.bulk(string: "token"); r.bulk(string: token) }
+            r.bulk(string: "name")
+            r.bulk(string: a.name)
+            r.bulk(string: "type")
+            r.bulk(string: a.type)
+            if let token = a.token {
+                r.bulk(string: "token")
+                r.bulk(string: token)
+            }
             if !flags.isEmpty {
                 r.bulk(string: "flags")
                 r.setHeader(flags.count)
@@ -212,7 +223,9 @@ enum ServerCommands {
     static func time(_ ctx: CommandContext) {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
-        let micros = ctx.server.serverClock.nowMicros(realMicros: Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec / 1000))
+        let micros = ctx.server.serverClock.nowMicros(
+            realMicros: Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec / 1000)
+        )
         ctx.reply.arrayHeader(2)
         ctx.reply.bulk(ASCII.decimal(micros / 1_000_000))
         ctx.reply.bulk(ASCII.decimal(micros % 1_000_000))
@@ -233,10 +246,14 @@ enum ServerCommands {
         var save = ctx.server.config.bool("appendonly")
         var noSave = false
         for i in 1..<ctx.argc {
-            if ctx.arg(i, is: "NOSAVE") { save = false; noSave = true }
-            else if ctx.arg(i, is: "SAVE") { save = true }
-            else if ctx.arg(i, is: "NOW") || ctx.arg(i, is: "FORCE") { continue }
-            else {
+            if ctx.arg(i, is: "NOSAVE") {
+                save = false
+                noSave = true
+            } else if ctx.arg(i, is: "SAVE") {
+                save = true
+            } else if ctx.arg(i, is: "NOW") || ctx.arg(i, is: "FORCE") {
+                continue
+            } else {
                 ctx.reply.error(ErrorReplies.syntax)
                 return
             }

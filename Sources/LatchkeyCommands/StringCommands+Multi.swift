@@ -10,7 +10,11 @@ extension StringCommands {
     static func mget(_ ctx: CommandContext) {
         ctx.reply.arrayHeader(ctx.argc - 1)
         for i in 1..<ctx.argc {
-            if let e = ctx.lookupRead(ctx[i]), e.type == .string { ctx.reply.bulk(e.stringValue) } else { ctx.reply.null() }
+            if let e = ctx.lookupRead(ctx[i]), e.type == .string {
+                ctx.reply.bulk(e.stringValue)
+            } else {
+                ctx.reply.null()
+            }
         }
     }
 

@@ -9,14 +9,20 @@ import LatchkeyRESP
 /// How SET decides whether to write.
 enum SetCondition {
     case always, nx, xx
-    case ifeq(ByteView), ifne(ByteView), ifdeq(ByteView), ifdne(ByteView)
+    case ifeq(ByteView)
+    case ifne(ByteView)
+    case ifdeq(ByteView)
+    case ifdne(ByteView)
 }
 
 /// The expiry part of SET-like commands.
 enum SetExpiry {
     case none, keepTTL
     /// Relative or absolute; `milliseconds` multiplies seconds.
-    case ex(ByteView), px(ByteView), exat(ByteView), pxat(ByteView)
+    case ex(ByteView)
+    case px(ByteView)
+    case exat(ByteView)
+    case pxat(ByteView)
 }
 
 enum StringCommands {
@@ -47,13 +53,48 @@ enum StringCommands {
             // Redis only rejects conflicting options: repeating the same one is allowed (NX NX,
             // GET GET, EX 10 EX 20, KEEPTTL KEEPTTL) and the last value wins.
             var conditionFree: Bool { if case .always = condition { return true } else { return false } }
-            var nxFree: Bool { switch condition { case .always, .nx: return true; default: return false } }
-            var xxFree: Bool { switch condition { case .always, .xx: return true; default: return false } }
-            var keepTTLFree: Bool { switch expiry { case .none, .keepTTL: return true; default: return false } }
-            var exFree: Bool { switch expiry { case .none, .ex: return true; default: return false } }
-            var pxFree: Bool { switch expiry { case .none, .px: return true; default: return false } }
-            var exatFree: Bool { switch expiry { case .none, .exat: return true; default: return false } }
-            var pxatFree: Bool { switch expiry { case .none, .pxat: return true; default: return false } }
+            var nxFree: Bool {
+                switch condition {
+                case .always, .nx: return true
+                default: return false
+                }
+            }
+            var xxFree: Bool {
+                switch condition {
+                case .always, .xx: return true
+                default: return false
+                }
+            }
+            var keepTTLFree: Bool {
+                switch expiry {
+                case .none, .keepTTL: return true
+                default: return false
+                }
+            }
+            var exFree: Bool {
+                switch expiry {
+                case .none, .ex: return true
+                default: return false
+                }
+            }
+            var pxFree: Bool {
+                switch expiry {
+                case .none, .px: return true
+                default: return false
+                }
+            }
+            var exatFree: Bool {
+                switch expiry {
+                case .none, .exat: return true
+                default: return false
+                }
+            }
+            var pxatFree: Bool {
+                switch expiry {
+                case .none, .pxat: return true
+                default: return false
+                }
+            }
             if opt.equalsUppercase("NX") && nxFree {
                 condition = .nx
             } else if opt.equalsUppercase("XX") && xxFree {
@@ -63,29 +104,44 @@ enum StringCommands {
             } else if opt.equalsUppercase("KEEPTTL") && keepTTLFree {
                 expiry = .keepTTL
             } else if opt.equalsUppercase("EX") && exFree && hasNext {
-                expiry = .ex(ctx[j + 1]); j += 1
+                expiry = .ex(ctx[j + 1])
+                j += 1
             } else if opt.equalsUppercase("PX") && pxFree && hasNext {
-                expiry = .px(ctx[j + 1]); j += 1
+                expiry = .px(ctx[j + 1])
+                j += 1
             } else if opt.equalsUppercase("EXAT") && exatFree && hasNext {
-                expiry = .exat(ctx[j + 1]); j += 1
+                expiry = .exat(ctx[j + 1])
+                j += 1
             } else if opt.equalsUppercase("PXAT") && pxatFree && hasNext {
-                expiry = .pxat(ctx[j + 1]); j += 1
+                expiry = .pxat(ctx[j + 1])
+                j += 1
             } else if opt.equalsUppercase("IFEQ") && conditionFree && hasNext {
-                condition = .ifeq(ctx[j + 1]); j += 1
+                condition = .ifeq(ctx[j + 1])
+                j += 1
             } else if opt.equalsUppercase("IFNE") && conditionFree && hasNext {
-                condition = .ifne(ctx[j + 1]); j += 1
+                condition = .ifne(ctx[j + 1])
+                j += 1
             } else if opt.equalsUppercase("IFDEQ") && conditionFree && hasNext {
-                condition = .ifdeq(ctx[j + 1]); j += 1
+                condition = .ifdeq(ctx[j + 1])
+                j += 1
             } else if opt.equalsUppercase("IFDNE") && conditionFree && hasNext {
-                condition = .ifdne(ctx[j + 1]); j += 1
+                condition = .ifdne(ctx[j + 1])
+                j += 1
             } else {
                 ctx.reply.error(ErrorReplies.syntax)
                 return
             }
             j += 1
         }
-        setGeneric(ctx, key: ctx[1], value: ctx[2], condition: condition, expiry: expiry, wantGet: wantGet,
-                   command: "set")
+        setGeneric(
+            ctx,
+            key: ctx[1],
+            value: ctx[2],
+            condition: condition,
+            expiry: expiry,
+            wantGet: wantGet,
+            command: "set"
+        )
     }
 
     /// Converts a SET-style expiry to absolute ms; nil after replying with an error.
@@ -97,10 +153,22 @@ enum StringCommands {
         switch expiry {
         case .none: return 0
         case .keepTTL: return -1
-        case .ex(let v): arg = v; seconds = true; relative = true
-        case .px(let v): arg = v; seconds = false; relative = true
-        case .exat(let v): arg = v; seconds = true; relative = false
-        case .pxat(let v): arg = v; seconds = false; relative = false
+        case .ex(let v):
+            arg = v
+            seconds = true
+            relative = true
+        case .px(let v):
+            arg = v
+            seconds = false
+            relative = true
+        case .exat(let v):
+            arg = v
+            seconds = true
+            relative = false
+        case .pxat(let v):
+            arg = v
+            seconds = false
+            relative = false
         }
         guard var ms = ASCII.parseInt64(arg) else {
             ctx.reply.error(ErrorReplies.notInteger)
@@ -123,8 +191,16 @@ enum StringCommands {
 
     /// The shared SET path (SET, SETNX, SETEX, PSETEX, GETSET).
     /// Replies +OK / nil, or the old value with `wantGet`; `replyInteger` makes SETNX reply :1/:0.
-    static func setGeneric(_ ctx: CommandContext, key: ByteView, value: ByteView, condition: SetCondition,
-                           expiry: SetExpiry, wantGet: Bool, command: String, replyInteger: Bool = false) {
+    static func setGeneric(
+        _ ctx: CommandContext,
+        key: ByteView,
+        value: ByteView,
+        condition: SetCondition,
+        expiry: SetExpiry,
+        wantGet: Bool,
+        command: String,
+        replyInteger: Bool = false
+    ) {
         guard let expireAt = absoluteExpiryOrReply(ctx, expiry, command: command) else { return }
         if value.count > Entry.maxValueLength {
             ctx.reply.error(ErrorReplies.stringTooLong)
@@ -135,7 +211,10 @@ enum StringCommands {
         let old = ref.entry
         // Plain SET overwrites any type; reading the old value (GET, IF*) needs a string.
         var readsOld = wantGet
-        if case .always = condition {} else if case .nx = condition {} else if case .xx = condition {} else {
+        if case .always = condition {
+        } else if case .nx = condition {
+        } else if case .xx = condition {
+        } else {
             readsOld = true
         }
         if readsOld, let old, old.type != .string {
@@ -190,26 +269,55 @@ enum StringCommands {
 
     /// SETNX key value
     static func setnx(_ ctx: CommandContext) {
-        setGeneric(ctx, key: ctx[1], value: ctx[2], condition: .nx, expiry: .none, wantGet: false,
-                   command: "setnx", replyInteger: true)
+        setGeneric(
+            ctx,
+            key: ctx[1],
+            value: ctx[2],
+            condition: .nx,
+            expiry: .none,
+            wantGet: false,
+            command: "setnx",
+            replyInteger: true
+        )
     }
 
     /// SETEX key seconds value
     static func setex(_ ctx: CommandContext) {
-        setGeneric(ctx, key: ctx[1], value: ctx[3], condition: .always, expiry: .ex(ctx[2]), wantGet: false,
-                   command: "setex")
+        setGeneric(
+            ctx,
+            key: ctx[1],
+            value: ctx[3],
+            condition: .always,
+            expiry: .ex(ctx[2]),
+            wantGet: false,
+            command: "setex"
+        )
     }
 
     /// PSETEX key milliseconds value
     static func psetex(_ ctx: CommandContext) {
-        setGeneric(ctx, key: ctx[1], value: ctx[3], condition: .always, expiry: .px(ctx[2]), wantGet: false,
-                   command: "psetex")
+        setGeneric(
+            ctx,
+            key: ctx[1],
+            value: ctx[3],
+            condition: .always,
+            expiry: .px(ctx[2]),
+            wantGet: false,
+            command: "psetex"
+        )
     }
 
     /// GETSET key value
     static func getset(_ ctx: CommandContext) {
-        setGeneric(ctx, key: ctx[1], value: ctx[2], condition: .always, expiry: .none, wantGet: true,
-                   command: "getset")
+        setGeneric(
+            ctx,
+            key: ctx[1],
+            value: ctx[2],
+            condition: .always,
+            expiry: .none,
+            wantGet: true,
+            command: "getset"
+        )
     }
 
     /// GETDEL key

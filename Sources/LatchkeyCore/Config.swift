@@ -37,8 +37,13 @@ public struct Directive: Sendable {
     public let mutable: Bool
     /// An accepted integer is then clamped into this range, as Redis clamps `hz` to 1...500.
     public let clampTo: ClosedRange<Int64>?
-    public init(_ name: String, _ kind: DirectiveKind, _ defaultValue: String, mutable: Bool = true,
-                clampTo: ClosedRange<Int64>? = nil) {
+    public init(
+        _ name: String,
+        _ kind: DirectiveKind,
+        _ defaultValue: String,
+        mutable: Bool = true,
+        clampTo: ClosedRange<Int64>? = nil
+    ) {
         self.name = name
         self.kind = kind
         self.defaultValue = defaultValue
@@ -167,7 +172,9 @@ public final class Config {
             values[d.name] = raw.lowercased()
         case .oneOf(let options):
             let l = raw.lowercased()
-            guard options.contains(l) else { return "argument(s) must be one of the following: \(options.joined(separator: ", "))" }
+            guard options.contains(l) else {
+                return "argument(s) must be one of the following: \(options.joined(separator: ", "))"
+            }
             values[d.name] = l
         case .port:
             let l = raw.lowercased()
@@ -212,7 +219,10 @@ public final class Config {
         }
     }
 
-    enum MemoryScan { case value(Int64), tooLarge, invalid }
+    enum MemoryScan {
+        case value(Int64)
+        case tooLarge, invalid
+    }
 
     static func scanMemory(_ s: String) -> MemoryScan {
         let l = s.lowercased()

@@ -121,7 +121,7 @@ public struct OutputBufferLimits: Sendable, Equatable {
                 return .failure(Problem(text: "Invalid client class specified in buffer limit configuration."))
             }
             guard let hard = Config.parseMemory(words[i + 1]), let soft = Config.parseMemory(words[i + 2]),
-                  let seconds = Int64(words[i + 3]), seconds >= 0
+                let seconds = Int64(words[i + 3]), seconds >= 0
             else {
                 return .failure(Problem(text: OutputBufferLimits.badNumbers))
             }

@@ -89,9 +89,14 @@ public enum SHA1 {
     }
 
     private static func hash(
-        _ p: UnsafePointer<UInt8>?, count: Int, block: UnsafeMutablePointer<UInt8>, w: UnsafeMutablePointer<UInt32>
+        _ p: UnsafePointer<UInt8>?,
+        count: Int,
+        block: UnsafeMutablePointer<UInt8>,
+        w: UnsafeMutablePointer<UInt32>
     ) -> SHA1Digest {
-        var h: (UInt32, UInt32, UInt32, UInt32, UInt32) = (0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0)
+        var h: (UInt32, UInt32, UInt32, UInt32, UInt32) = (
+            0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0
+        )
         var offset = 0
         // Whole blocks straight from the input.
         while count - offset >= 64 {
@@ -121,18 +126,24 @@ public enum SHA1 {
     public static func hash(_ v: ByteView) -> SHA1Digest { hash(v.base, count: v.count) }
 
     private static func compress(
-        _ h: inout (UInt32, UInt32, UInt32, UInt32, UInt32), _ block: UnsafePointer<UInt8>,
+        _ h: inout (UInt32, UInt32, UInt32, UInt32, UInt32),
+        _ block: UnsafePointer<UInt8>,
         _ w: UnsafeMutablePointer<UInt32>
     ) {
         for t in 0..<16 {
-            w[t] = UInt32(block[t * 4]) << 24 | UInt32(block[t * 4 + 1]) << 16
+            w[t] =
+                UInt32(block[t * 4]) << 24 | UInt32(block[t * 4 + 1]) << 16
                 | UInt32(block[t * 4 + 2]) << 8 | UInt32(block[t * 4 + 3])
         }
         for t in 16..<80 {
             let x = w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16]
             w[t] = x << 1 | x >> 31
         }
-        var a = h.0, b = h.1, c = h.2, d = h.3, e = h.4
+        var a = h.0
+        var b = h.1
+        var c = h.2
+        var d = h.3
+        var e = h.4
         for t in 0..<80 {
             let f: UInt32
             let k: UInt32

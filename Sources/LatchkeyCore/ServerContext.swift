@@ -39,8 +39,13 @@ public final class ClientInfo {
     public var resumeInput: (() -> Void)?
 
     public init(
-        id: UInt64, kind: ClientProtocol, peerAddress: String, localAddress: String, isLoopback: Bool,
-        outbox: Outbox, nowMs: Int64
+        id: UInt64,
+        kind: ClientProtocol,
+        peerAddress: String,
+        localAddress: String,
+        isLoopback: Bool,
+        outbox: Outbox,
+        nowMs: Int64
     ) {
         self.id = id
         self.kind = kind

@@ -160,8 +160,12 @@ public struct HTTPRequestParser: Sendable {
             headers.append((name, String(decoding: value, as: UTF8.self).trimmingSpaces()))
         }
         let request = HTTPRequest(
-            method: String(decoding: parts[0], as: UTF8.self), target: String(decoding: parts[1], as: UTF8.self),
-            minorVersion: Int(version[7] - 0x30), headers: headers, body: [])
+            method: String(decoding: parts[0], as: UTF8.self),
+            target: String(decoding: parts[1], as: UTF8.self),
+            minorVersion: Int(version[7] - 0x30),
+            headers: headers,
+            body: []
+        )
         if request.minorVersion == 1 && request.header("host") == nil { return .failure(.badRequest) }
         return .request(request, headLength: headLength)
     }

@@ -162,8 +162,14 @@ struct JSONParser {
                 items.append(v)
                 skipSpace()
                 guard i < bytes.count else { return nil }
-                if bytes[i] == 0x2C { i += 1; continue }
-                if bytes[i] == 0x5D { i += 1; return .array(items) }
+                if bytes[i] == 0x2C {
+                    i += 1
+                    continue
+                }
+                if bytes[i] == 0x5D {
+                    i += 1
+                    return .array(items)
+                }
                 return nil
             }
         case 0x7B:
@@ -184,8 +190,14 @@ struct JSONParser {
                 members.append((key, v))
                 skipSpace()
                 guard i < bytes.count else { return nil }
-                if bytes[i] == 0x2C { i += 1; continue }
-                if bytes[i] == 0x7D { i += 1; return .object(members) }
+                if bytes[i] == 0x2C {
+                    i += 1
+                    continue
+                }
+                if bytes[i] == 0x7D {
+                    i += 1
+                    return .object(members)
+                }
                 return nil
             }
         default: return number()

@@ -1,3 +1,5 @@
+import LatchkeyCore
+
 // One Redis database: an open-addressing hash table (linear probing, one tag byte per slot,
 // backward-shift deletion, so no tombstones) of entries that each live in ONE malloc'd block
 // holding header, key and value. This keeps a 1M-lock keyspace near 80 bytes per key. The table
@@ -5,7 +7,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import LatchkeyCore
 
 /// Where a key is, or would go, in a database's table (internal: handlers use KeyRef).
 @usableFromInline
@@ -121,8 +122,14 @@ public final class Database {
 
     /// Stores a new string entry. `probe` must be a not-found probe taken since the last mutation.
     @discardableResult
-    func insert(_ probe: Probe, key: UnsafeRawPointer, keyCount: Int,
-                value: UnsafeRawPointer?, valueCount: Int, expireAt: Int64) -> Entry {
+    func insert(
+        _ probe: Probe,
+        key: UnsafeRawPointer,
+        keyCount: Int,
+        value: UnsafeRawPointer?,
+        valueCount: Int,
+        expireAt: Int64
+    ) -> Entry {
         let e = Entry.make(key: key, keyCount: keyCount, value: value, valueCount: valueCount, expireAt: expireAt)
         place(e, probe, expireAt: expireAt)
         return e
@@ -130,8 +137,14 @@ public final class Database {
 
     /// Stores a new list/hash entry holding `object`. `probe` as for `insert`.
     @discardableResult
-    func insert(_ probe: Probe, key: UnsafeRawPointer, keyCount: Int, object: AnyObject, type: ValueType,
-                expireAt: Int64) -> Entry {
+    func insert(
+        _ probe: Probe,
+        key: UnsafeRawPointer,
+        keyCount: Int,
+        object: AnyObject,
+        type: ValueType,
+        expireAt: Int64
+    ) -> Entry {
         let e = Entry.make(key: key, keyCount: keyCount, object: object, type: type, expireAt: expireAt)
         place(e, probe, expireAt: expireAt)
         memoryBytes += e.objectBytes

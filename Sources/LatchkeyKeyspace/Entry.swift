@@ -1,3 +1,5 @@
+import LatchkeyCore
+
 // One key/value entry in a single malloc'd block: [expireAt:Int64][keyLen:UInt32][info:UInt32]
 // [key bytes][value bytes]. `info` holds the value length (low 30 bits) and its type (top 2 bits),
 // so strings need no second allocation. Lists and hashes keep a retained object pointer (8 bytes)
@@ -5,7 +7,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import LatchkeyCore
 
 /// The type of a stored value, as TYPE reports it.
 public enum ValueType: UInt32, Sendable {
@@ -116,7 +117,10 @@ public struct Entry {
         case .list: return .list(list.elements)
         case .hash:
             var flat: [Bytes] = []
-            hash.forEach { flat.append($0); flat.append($1) }
+            hash.forEach {
+                flat.append($0)
+                flat.append($1)
+            }
             return .hash(flat)
         }
     }
@@ -126,8 +130,13 @@ public struct Entry {
     @inlinable
     public var allocationSize: Int { max(32, (Entry.headerSize + keyLength + valueLength + 8 + 15) & ~15) }
 
-    static func make(key: UnsafeRawPointer, keyCount: Int, value: UnsafeRawPointer?, valueCount: Int,
-                     expireAt: Int64) -> Entry {
+    static func make(
+        key: UnsafeRawPointer,
+        keyCount: Int,
+        value: UnsafeRawPointer?,
+        valueCount: Int,
+        expireAt: Int64
+    ) -> Entry {
         precondition(valueCount <= Int(Entry.lengthMask) && keyCount <= Int(UInt32.max))
         let raw = malloc(Entry.headerSize + keyCount + valueCount)!
         raw.storeBytes(of: expireAt, as: Int64.self)
@@ -139,7 +148,8 @@ public struct Entry {
     }
 
     /// A new entry holding `object` retained (`type` .list or .hash).
-    static func make(key: UnsafeRawPointer, keyCount: Int, object: AnyObject, type: ValueType, expireAt: Int64) -> Entry {
+    static func make(key: UnsafeRawPointer, keyCount: Int, object: AnyObject, type: ValueType, expireAt: Int64) -> Entry
+    {
         let e = make(key: key, keyCount: keyCount, value: nil, valueCount: 8, expireAt: expireAt)
         e.storeObject(object, type: type)
         return e

@@ -20,8 +20,11 @@ public enum Glob {
             string.withUnsafeBufferPointer { s in
                 let pb = p.baseAddress ?? UnsafePointer(bitPattern: 1)!
                 let sb = s.baseAddress ?? UnsafePointer(bitPattern: 1)!
-                return matches(ByteView(base: pb, count: p.count), ByteView(base: sb, count: s.count),
-                               caseInsensitive: caseInsensitive)
+                return matches(
+                    ByteView(base: pb, count: p.count),
+                    ByteView(base: sb, count: s.count),
+                    caseInsensitive: caseInsensitive
+                )
             }
         }
     }
@@ -29,14 +32,21 @@ public enum Glob {
     @inline(__always)
     private static func fold(_ c: UInt8, _ ci: Bool) -> UInt8 { ci ? ASCII.lower(c) : c }
 
-    private static func match(_ p: UnsafePointer<UInt8>, _ pn: Int, _ s: UnsafePointer<UInt8>, _ sn: Int,
-                              _ ci: Bool) -> Bool {
+    private static func match(
+        _ p: UnsafePointer<UInt8>,
+        _ pn: Int,
+        _ s: UnsafePointer<UInt8>,
+        _ sn: Int,
+        _ ci: Bool
+    ) -> Bool {
         // Redis's loop runs only while both have bytes left: an empty string matches only an
         // empty pattern (KEYS/SCAN special-case a lone "*" before calling the matcher).
         if sn == 0 { return pn == 0 }
         if nonTrailingStarGroups(p, pn) > maxNestedStars { return false }
-        var pi = 0, si = 0
-        var starP = -1, starS = 0  // pattern index after the last star group, string index it resumed at
+        var pi = 0
+        var si = 0
+        var starP = -1
+        var starS = 0  // pattern index after the last star group, string index it resumed at
         while si < sn {
             if pi < pn && p[pi] == 42 {  // '*'
                 while pi < pn && p[pi] == 42 { pi += 1 }
@@ -85,7 +95,8 @@ public enum Glob {
                     q = pn - 1  // unterminated: Redis treats the end as ']'
                     break
                 } else if pn - q >= 3 && p[q + 1] == 45 {  // range a-z
-                    var lo = fold(p[q], ci), hi = fold(p[q + 2], ci)
+                    var lo = fold(p[q], ci)
+                    var hi = fold(p[q + 2], ci)
                     if lo > hi { swap(&lo, &hi) }
                     let f = fold(c, ci)
                     if f >= lo && f <= hi { matched = true }

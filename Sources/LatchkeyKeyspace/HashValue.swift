@@ -61,7 +61,10 @@ public final class HashValue {
             small!.append(v)
             memoryBytes += HashValue.smallCost(f, v)
             if small!.count / 2 > HashValue.maxSmallFields || value.count > HashValue.maxSmallValue
-                || field.count > HashValue.maxSmallValue { convert() }
+                || field.count > HashValue.maxSmallValue
+            {
+                convert()
+            }
             return true
         }
         let f = PackedBytes(field)
@@ -134,6 +137,8 @@ extension Array where Element == UInt8 {
     /// Calls `body` with a ByteView over the array's bytes.
     @inlinable
     public func withByteView<R>(_ body: (ByteView) -> R) -> R {
-        withUnsafeBufferPointer { body(ByteView(base: $0.baseAddress ?? UnsafePointer(bitPattern: 1)!, count: $0.count)) }
+        withUnsafeBufferPointer {
+            body(ByteView(base: $0.baseAddress ?? UnsafePointer(bitPattern: 1)!, count: $0.count))
+        }
     }
 }

@@ -34,8 +34,14 @@ public struct KeyRef {
         if probe.found {
             db.replaceString(at: probe.slot, value: value, valueCount: count, expireAt: expireAt)
         } else {
-            db.insert(probe, key: UnsafeRawPointer(key.base), keyCount: key.count, value: value, valueCount: count,
-                      expireAt: expireAt)
+            db.insert(
+                probe,
+                key: UnsafeRawPointer(key.base),
+                keyCount: key.count,
+                value: value,
+                valueCount: count,
+                expireAt: expireAt
+            )
             probe = db.probe(key)
         }
     }
@@ -56,8 +62,14 @@ public struct KeyRef {
 
     private mutating func setObject(_ object: AnyObject, _ type: ValueType, _ expireAt: Int64) {
         if probe.found { remove() }
-        db.insert(probe, key: UnsafeRawPointer(key.base), keyCount: key.count, object: object, type: type,
-                  expireAt: expireAt)
+        db.insert(
+            probe,
+            key: UnsafeRawPointer(key.base),
+            keyCount: key.count,
+            object: object,
+            type: type,
+            expireAt: expireAt
+        )
         probe = db.probe(key)
     }
 

@@ -11,7 +11,8 @@ extension Keyspace {
     /// `count * 10` buckets were visited (Redis's SCAN bound on empty buckets). Returns the next
     /// cursor (0 = the walk is complete) and how many entries were seen. `body` must not change
     /// the table.
-    public func walkBuckets(db dbIndex: Int, cursor: Int, count: Int, _ body: (Entry) -> Void) -> (next: Int, seen: Int) {
+    public func walkBuckets(db dbIndex: Int, cursor: Int, count: Int, _ body: (Entry) -> Void) -> (next: Int, seen: Int)
+    {
         let db = databases[dbIndex]
         let mask = UInt64(db.capacity - 1)
         var v = UInt64(truncatingIfNeeded: cursor)

@@ -67,10 +67,21 @@ public final class Keyspace {
         let db = databases[dbIndex]
         let p = lookup(db, dbIndex: dbIndex, key, now: now)
         if p.found {
-            db.replaceString(at: p.slot, value: UnsafeRawPointer(value.base), valueCount: value.count, expireAt: expireAt)
+            db.replaceString(
+                at: p.slot,
+                value: UnsafeRawPointer(value.base),
+                valueCount: value.count,
+                expireAt: expireAt
+            )
         } else {
-            db.insert(p, key: UnsafeRawPointer(key.base), keyCount: key.count,
-                      value: UnsafeRawPointer(value.base), valueCount: value.count, expireAt: expireAt)
+            db.insert(
+                p,
+                key: UnsafeRawPointer(key.base),
+                keyCount: key.count,
+                value: UnsafeRawPointer(value.base),
+                valueCount: value.count,
+                expireAt: expireAt
+            )
         }
     }
 
@@ -80,8 +91,13 @@ public final class Keyspace {
             value.withUnsafeBufferPointer { v in
                 let kb = k.baseAddress ?? UnsafePointer(bitPattern: 1)!
                 let vb = v.baseAddress ?? UnsafePointer(bitPattern: 1)!
-                setString(db: db, ByteView(base: kb, count: k.count), ByteView(base: vb, count: v.count),
-                          expireAt: expireAt, now: now)
+                setString(
+                    db: db,
+                    ByteView(base: kb, count: k.count),
+                    ByteView(base: vb, count: v.count),
+                    expireAt: expireAt,
+                    now: now
+                )
             }
         }
     }
@@ -132,8 +148,15 @@ public final class Keyspace {
     }
 
     /// One SCAN step over live keys matching `pattern` and `type` (see `walkBuckets`).
-    public func scan(db dbIndex: Int, cursor: Int, count: Int, matching pattern: ByteView?,
-                     type: ValueType?, now: Int64, _ body: (ByteView) -> Void) -> Int {
+    public func scan(
+        db dbIndex: Int,
+        cursor: Int,
+        count: Int,
+        matching pattern: ByteView?,
+        type: ValueType?,
+        now: Int64,
+        _ body: (ByteView) -> Void
+    ) -> Int {
         walkBuckets(db: dbIndex, cursor: cursor, count: count) { e in
             let live = e.expireAt == 0 || e.expireAt > now
             if live && (type == nil || e.type == type) && (pattern == nil || Glob.matches(pattern!, e.key)) {

@@ -37,7 +37,12 @@ public enum FileIO {
 
     /// Writes all of `bytes` at `offset`; returns 0 or the errno of the failing pwrite.
     /// `written` reports how many bytes reached the file before a failure.
-    public static func pwriteAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int64, written: inout Int)
+    public static func pwriteAll(
+        _ fd: Int32,
+        _ bytes: UnsafeRawBufferPointer,
+        at offset: Int64,
+        written: inout Int
+    )
         -> Int32
     {
         written = 0
@@ -55,7 +60,12 @@ public enum FileIO {
     }
 
     /// Reads up to `count` bytes at `offset` into `buf`; returns bytes read (short only at EOF).
-    public static func preadFully(_ fd: Int32, _ buf: UnsafeMutableRawPointer, _ count: Int, at offset: Int64)
+    public static func preadFully(
+        _ fd: Int32,
+        _ buf: UnsafeMutableRawPointer,
+        _ count: Int,
+        at offset: Int64
+    )
         throws(LogIOError) -> Int
     {
         var got = 0

@@ -47,7 +47,12 @@ extension LogParticipant {
     public func beginLogReplay() {}
     public func finishLogReplay() {}
 
-    public func writeLogSnapshotSlice(into out: inout [UInt8], cursor: inout LogSnapshotCursor, nowMs: Int64, maxRecords: Int) {
+    public func writeLogSnapshotSlice(
+        into out: inout [UInt8],
+        cursor: inout LogSnapshotCursor,
+        nowMs: Int64,
+        maxRecords: Int
+    ) {
         if cursor.done { return }
         writeLogSnapshot(into: &out, nowMs: nowMs)
         cursor.done = true

@@ -70,7 +70,9 @@ public enum LogReader {
     /// Replays `path`, calling `apply` for each record in order. A missing file replays nothing.
     /// A torn tail is cut when `truncateTornTail` (aof-load-truncated yes); otherwise it throws.
     public static func replay(
-        path: String, truncateTornTail: Bool, _ apply: (LogRecord) throws -> Void
+        path: String,
+        truncateTornTail: Bool,
+        _ apply: (LogRecord) throws -> Void
     ) throws(LogReplayError) -> ReplayReport {
         var report = ReplayReport(path: path)
         let fd: Int32
@@ -90,7 +92,10 @@ public enum LogReader {
         case .ok: break
         case .incomplete:
             return try finishTorn(
-                &report, TornTail(offset: 0, discardedBytes: size, reason: "incomplete file header"), truncateTornTail)
+                &report,
+                TornTail(offset: 0, discardedBytes: size, reason: "incomplete file header"),
+                truncateTornTail
+            )
         case .badMagic: throw .badHeader(path: path, reason: "not a Latchkey log (bad magic)")
         case .badVersion(let v): throw .badHeader(path: path, reason: "unsupported log version \(v)")
         case .badChecksum: throw .badHeader(path: path, reason: "file header checksum mismatch")
@@ -123,7 +128,11 @@ public enum LogReader {
         }
     }
 
-    private static func finishTorn(_ report: inout ReplayReport, _ torn: TornTail, _ truncate: Bool)
+    private static func finishTorn(
+        _ report: inout ReplayReport,
+        _ torn: TornTail,
+        _ truncate: Bool
+    )
         throws(LogReplayError) -> ReplayReport
     {
         report.tornTail = torn
@@ -140,7 +149,9 @@ public enum LogReader {
         if count > maxTornScan { return true }
         var tail = [UInt8](repeating: 0, count: Int(count))
         let failure: LogIOError? = tail.withUnsafeMutableBytes { b in
-            do { _ = try FileIO.preadFully(fd, b.baseAddress!, b.count, at: offset) } catch let e as LogIOError { return e } catch { return LogIOError("read", "log", EIO) }
+            do { _ = try FileIO.preadFully(fd, b.baseAddress!, b.count, at: offset) } catch let e as LogIOError {
+                return e
+            } catch { return LogIOError("read", "log", EIO) }
             return nil
         }
         if let failure { throw .io(failure) }
@@ -204,7 +215,12 @@ struct ChunkScanner {
         pos = 0
         filled = rest
         do {
-            filled += try FileIO.preadFully(fd, buf.baseAddress! + filled, buf.count - filled, at: bufStart + Int64(rest))
+            filled += try FileIO.preadFully(
+                fd,
+                buf.baseAddress! + filled,
+                buf.count - filled,
+                at: bufStart + Int64(rest)
+            )
         } catch { throw .io(LogIOError("read", path, error.code)) }
     }
 
@@ -224,7 +240,8 @@ struct ChunkScanner {
             switch RecordCodec.frame(in: view, at: pos) {
             case .record(let type, let ps, let pc, let next):
                 let offset = fileOffset
-                guard let r = RecordCodec.decodePayload(type: type, UnsafeRawBufferPointer(rebasing: view[ps..<ps + pc]))
+                guard
+                    let r = RecordCodec.decodePayload(type: type, UnsafeRawBufferPointer(rebasing: view[ps..<ps + pc]))
                 else { return .malformed(offset: offset) }
                 pos = next
                 return .record(offset: offset, r)

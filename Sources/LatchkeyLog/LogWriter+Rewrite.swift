@@ -56,7 +56,10 @@ extension LogWriter {
     }
 
     private func beginRewrite(
-        journal: Journal, nowMs: Int64, framed: (inout [UInt8]) -> Void, records: () -> [LogRecord]
+        journal: Journal,
+        nowMs: Int64,
+        framed: (inout [UInt8]) -> Void,
+        records: () -> [LogRecord]
     ) -> LogJob? {
         guard rewrite == .none else { return nil }
         append(journal)
@@ -107,7 +110,12 @@ extension LogWriter {
         let target = accepted
         rewriteBuffer.removeAll(keepingCapacity: true)
         rewrite = .finalizing(fd: tfd, size: newSize, target: target, startedMs: started)
-        let job = LogJob.Kind.rewriteFinalize(fd: tfd, tempPath: Self.tempPath(for: path), finalPath: path, target: target)
+        let job = LogJob.Kind.rewriteFinalize(
+            fd: tfd,
+            tempPath: Self.tempPath(for: path),
+            finalPath: path,
+            target: target
+        )
         return LogJob(job, injected: faultInjector?(.rewriteFinalize) ?? 0)
     }
 

@@ -88,7 +88,10 @@ extension LogWriter {
         guard case .streaming(let tfd, _) = rewrite, !stream.framingDone else { return nil }
         if last { stream.framingDone = true }
         if bytes.isEmpty { return nil }
-        let job = LogJob(.rewriteChunk(fd: tfd, offset: stream.size, bytes: bytes), injected: faultInjector?(.rewriteSnapshot) ?? 0)
+        let job = LogJob(
+            .rewriteChunk(fd: tfd, offset: stream.size, bytes: bytes),
+            injected: faultInjector?(.rewriteSnapshot) ?? 0
+        )
         stream.size += Int64(bytes.count)
         stream.inFlight += 1
         stream.bytesInFlight += bytes.count
@@ -97,12 +100,16 @@ extension LogWriter {
 
     /// Once every slice is framed and written: the fdatasync that completes the snapshot.
     func advanceStream() -> LogJob? {
-        guard case .streaming(let tfd, let started) = rewrite, stream.framingDone, stream.inFlight == 0 else { return nil }
+        guard case .streaming(let tfd, let started) = rewrite, stream.framingDone, stream.inFlight == 0 else {
+            return nil
+        }
         let size = stream.size
         stream = SnapshotStream()
         rewrite = .snapshotting(startedMs: started)
-        return LogJob(.rewriteSnapshotSync(fd: tfd, size: size, tempPath: Self.tempPath(for: path)),
-                      injected: faultInjector?(.rewriteSnapshot) ?? 0)
+        return LogJob(
+            .rewriteSnapshotSync(fd: tfd, size: size, tempPath: Self.tempPath(for: path)),
+            injected: faultInjector?(.rewriteSnapshot) ?? 0
+        )
     }
 
     func chunkCompleted(_ result: LogJobResult, bytes: Int, nowMs: Int64) {

@@ -220,7 +220,12 @@ public final class LogWriter {
         var e = faultInjector?(.write) ?? 0
         if e != 0 {
             // Simulate a partial write: half the bytes land, then the error.
-            _ = FileIO.pwriteAll(fd, UnsafeRawBufferPointer(rebasing: bytes[0..<bytes.count / 2]), at: written - base, written: &n)
+            _ = FileIO.pwriteAll(
+                fd,
+                UnsafeRawBufferPointer(rebasing: bytes[0..<bytes.count / 2]),
+                at: written - base,
+                written: &n
+            )
         } else {
             e = FileIO.pwriteAll(fd, bytes, at: written - base, written: &n)
         }

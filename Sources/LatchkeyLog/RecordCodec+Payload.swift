@@ -8,47 +8,89 @@ extension RecordCodec {
     static func encodePayload(_ record: LogRecord, into out: inout [UInt8]) {
         switch record {
         case .set(let db, let key, let value, let exp):
-            putVarint(UInt64(db), &out); putBytes(key, &out); putBytes(value, &out); putI64(exp, &out)
+            putVarint(UInt64(db), &out)
+            putBytes(key, &out)
+            putBytes(value, &out)
+            putI64(exp, &out)
         case .delete(let db, let key), .persist(let db, let key):
-            putVarint(UInt64(db), &out); putBytes(key, &out)
+            putVarint(UInt64(db), &out)
+            putBytes(key, &out)
         case .expireAt(let db, let key, let at):
-            putVarint(UInt64(db), &out); putBytes(key, &out); putI64(at, &out)
+            putVarint(UInt64(db), &out)
+            putBytes(key, &out)
+            putI64(at, &out)
         case .flushDB(let db):
             putVarint(UInt64(db), &out)
         case .flushAll:
             break
         case .listPush(let db, let key, let head, let elements):
-            putVarint(UInt64(db), &out); putBytes(key, &out); out.append(head ? 1 : 0); putList(elements, &out)
+            putVarint(UInt64(db), &out)
+            putBytes(key, &out)
+            out.append(head ? 1 : 0)
+            putList(elements, &out)
         case .listPop(let db, let key, let head, let count):
-            putVarint(UInt64(db), &out); putBytes(key, &out); out.append(head ? 1 : 0); putVarint(UInt64(count), &out)
+            putVarint(UInt64(db), &out)
+            putBytes(key, &out)
+            out.append(head ? 1 : 0)
+            putVarint(UInt64(count), &out)
         case .listSet(let db, let key, let index, let value), .listInsert(let db, let key, let index, let value):
-            putVarint(UInt64(db), &out); putBytes(key, &out); putVarint(UInt64(index), &out); putBytes(value, &out)
+            putVarint(UInt64(db), &out)
+            putBytes(key, &out)
+            putVarint(UInt64(index), &out)
+            putBytes(value, &out)
         case .listRemove(let db, let key, let count, let value):
-            putVarint(UInt64(db), &out); putBytes(key, &out); putI64(count, &out); putBytes(value, &out)
+            putVarint(UInt64(db), &out)
+            putBytes(key, &out)
+            putI64(count, &out)
+            putBytes(value, &out)
         case .listTrim(let db, let key, let start, let stop):
-            putVarint(UInt64(db), &out); putBytes(key, &out); putVarint(UInt64(start), &out)
+            putVarint(UInt64(db), &out)
+            putBytes(key, &out)
+            putVarint(UInt64(start), &out)
             putVarint(UInt64(stop), &out)
         case .hashSet(let db, let key, let list), .hashDelete(let db, let key, let list):
-            putVarint(UInt64(db), &out); putBytes(key, &out); putList(list, &out)
+            putVarint(UInt64(db), &out)
+            putBytes(key, &out)
+            putList(list, &out)
         case .rename(let db, let from, let to):
-            putVarint(UInt64(db), &out); putBytes(from, &out); putBytes(to, &out)
+            putVarint(UInt64(db), &out)
+            putBytes(from, &out)
+            putBytes(to, &out)
         case .queueDeclared(let vhost, let name, let autoDelete, let args):
-            putBytes(vhost, &out); putBytes(name, &out); out.append(autoDelete ? 1 : 0); putBytes(args, &out)
+            putBytes(vhost, &out)
+            putBytes(name, &out)
+            out.append(autoDelete ? 1 : 0)
+            putBytes(args, &out)
         case .queueDeleted(let vhost, let name), .queuePurged(let vhost, let name),
             .exchangeDeleted(let vhost, let name):
-            putBytes(vhost, &out); putBytes(name, &out)
+            putBytes(vhost, &out)
+            putBytes(name, &out)
         case .exchangeDeclared(let vhost, let name, let type, let autoDelete, let isInternal, let args):
-            putBytes(vhost, &out); putBytes(name, &out); putBytes(type, &out)
-            out.append(autoDelete ? 1 : 0); out.append(isInternal ? 1 : 0); putBytes(args, &out)
+            putBytes(vhost, &out)
+            putBytes(name, &out)
+            putBytes(type, &out)
+            out.append(autoDelete ? 1 : 0)
+            out.append(isInternal ? 1 : 0)
+            putBytes(args, &out)
         case .bound(let vhost, let ex, let dest, let toEx, let rk, let args),
             .unbound(let vhost, let ex, let dest, let toEx, let rk, let args):
-            putBytes(vhost, &out); putBytes(ex, &out); putBytes(dest, &out); out.append(toEx ? 1 : 0)
-            putBytes(rk, &out); putBytes(args, &out)
+            putBytes(vhost, &out)
+            putBytes(ex, &out)
+            putBytes(dest, &out)
+            out.append(toEx ? 1 : 0)
+            putBytes(rk, &out)
+            putBytes(args, &out)
         case .messageEnqueued(let vhost, let queue, let id, let ex, let rk, let content):
-            putBytes(vhost, &out); putBytes(queue, &out); putU64(id, &out)
-            putBytes(ex, &out); putBytes(rk, &out); putBytes(content, &out)
+            putBytes(vhost, &out)
+            putBytes(queue, &out)
+            putU64(id, &out)
+            putBytes(ex, &out)
+            putBytes(rk, &out)
+            putBytes(content, &out)
         case .messageSettled(let vhost, let queue, let id):
-            putBytes(vhost, &out); putBytes(queue, &out); putU64(id, &out)
+            putBytes(vhost, &out)
+            putBytes(queue, &out)
+            putU64(id, &out)
         }
     }
 
@@ -110,7 +152,12 @@ extension RecordCodec {
     }
 
     /// The fields after (vhost, name) of a broker record.
-    private static func decodeBroker(_ t: RecordType, vhost vh: Bytes, name n: Bytes, _ r: inout PayloadReader)
+    private static func decodeBroker(
+        _ t: RecordType,
+        vhost vh: Bytes,
+        name n: Bytes,
+        _ r: inout PayloadReader
+    )
         -> LogRecord?
     {
         switch t {

@@ -84,7 +84,10 @@ public enum RecordCodec {
     @discardableResult
     public static func encode(_ record: LogRecord, into out: inout [UInt8]) -> Bool {
         let start = out.count
-        out.append(0); out.append(0); out.append(0); out.append(0)
+        out.append(0)
+        out.append(0)
+        out.append(0)
+        out.append(0)
         out.append(record.type.rawValue)
         encodePayload(record, into: &out)
         let payloadLength = out.count - start - 5
@@ -104,13 +107,19 @@ public enum RecordCodec {
     /// and no key/value copies per key). False (nothing appended) when it would exceed `maxPayload`.
     @discardableResult
     public static func encodeSet(
-        db: Int, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, expireAtMs: Int64,
+        db: Int,
+        key: UnsafeRawBufferPointer,
+        value: UnsafeRawBufferPointer,
+        expireAtMs: Int64,
         into out: inout [UInt8]
     ) -> Bool {
         // varints (db, two lengths) take at most 30 bytes, the expiry 8.
         guard key.count <= maxPayload - 38 - value.count else { return false }
         let start = out.count
-        out.append(0); out.append(0); out.append(0); out.append(0)
+        out.append(0)
+        out.append(0)
+        out.append(0)
+        out.append(0)
         out.append(RecordType.set.rawValue)
         putVarint(UInt64(db), &out)
         putVarint(UInt64(key.count), &out)

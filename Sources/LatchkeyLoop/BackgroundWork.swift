@@ -8,22 +8,29 @@ public enum BackgroundWork {
     /// Runs `work` on a pool thread, then `completion(result)` on the loop thread.
     /// Throws only when libuv refuses to queue the request.
     public static func run<T: Sendable>(
-        on loop: EventLoop, _ work: @escaping @Sendable () -> T, completion: @escaping (T) -> Void
+        on loop: EventLoop,
+        _ work: @escaping @Sendable () -> T,
+        completion: @escaping (T) -> Void
     ) throws(UVError) {
         let job = Job(work: work, completion: completion)
         let req = UnsafeMutablePointer<uv_work_t>.allocate(capacity: 1)
         req.pointee.data = Unmanaged.passRetained(job as AnyJob).toOpaque()
-        let rc = uv_queue_work(loop.raw, req, { req in
-            guard let req, let data = req.pointee.data else { return }
-            Unmanaged<AnyJob>.fromOpaque(data).takeUnretainedValue().runWork()
-        }, { req, _ in
-            guard let req else { return }
-            if let data = req.pointee.data {
-                let job = Unmanaged<AnyJob>.fromOpaque(data).takeRetainedValue()
-                job.complete()
+        let rc = uv_queue_work(
+            loop.raw,
+            req,
+            { req in
+                guard let req, let data = req.pointee.data else { return }
+                Unmanaged<AnyJob>.fromOpaque(data).takeUnretainedValue().runWork()
+            },
+            { req, _ in
+                guard let req else { return }
+                if let data = req.pointee.data {
+                    let job = Unmanaged<AnyJob>.fromOpaque(data).takeRetainedValue()
+                    job.complete()
+                }
+                req.deallocate()
             }
-            req.deallocate()
-        })
+        )
         if rc < 0 {
             Unmanaged<AnyJob>.fromOpaque(req.pointee.data!).release()
             req.deallocate()

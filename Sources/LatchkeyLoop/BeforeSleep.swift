@@ -17,7 +17,10 @@ public final class BeforeSleep: HandleOwner {
         try Handle.check(
             uv_prepare_start(h) { h in
                 Handle.owner(lk_as_handle(h), as: BeforeSleep.self)?.callback()
-            }, "uv_prepare_start", closing: h)
+            },
+            "uv_prepare_start",
+            closing: h
+        )
         Handle.attach(lk_as_handle(handle), owner: self)
         // A prepare hook alone must not keep the loop alive.
         uv_unref(lk_as_handle(handle))

@@ -36,9 +36,13 @@ public final class EventLoop {
         // that failed half way) is closed here, and one more turn runs the close callbacks so
         // uv_loop_close succeeds and the memory is returned.
         if uv_loop_close(raw) == UV_EBUSY.rawValue {
-            uv_walk(raw, { h, _ in
-                if let h, uv_is_closing(h) == 0 { Handle.close(h) }
-            }, nil)
+            uv_walk(
+                raw,
+                { h, _ in
+                    if let h, uv_is_closing(h) == 0 { Handle.close(h) }
+                },
+                nil
+            )
             uv_run(raw, UV_RUN_DEFAULT)
             uv_loop_close(raw)
         }

@@ -20,7 +20,9 @@ enum Handle {
     /// the handle) and the failure is thrown naming `operation`. The caller attaches its owner
     /// once it is fully initialised; until then callbacks find no owner and do nothing.
     static func make<T>(
-        _: T.Type, _ operation: @autoclosure () -> String, _ initialise: (UnsafeMutablePointer<T>) -> Int32
+        _: T.Type,
+        _ operation: @autoclosure () -> String,
+        _ initialise: (UnsafeMutablePointer<T>) -> Int32
     ) throws(UVError) -> UnsafeMutablePointer<T> {
         let p = UnsafeMutablePointer<T>.allocate(capacity: 1)
         UnsafeMutableRawPointer(p).initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<T>.size)
@@ -35,7 +37,11 @@ enum Handle {
     /// `uvCheck` for a call on an initialised handle during set-up: on failure the handle is
     /// closed (an initialised handle is linked into the loop and may only be freed by its close
     /// callback) and the error is thrown.
-    static func check<T>(_ status: Int32, _ operation: @autoclosure () -> String, closing h: UnsafeMutablePointer<T>)
+    static func check<T>(
+        _ status: Int32,
+        _ operation: @autoclosure () -> String,
+        closing h: UnsafeMutablePointer<T>
+    )
         throws(UVError)
     {
         if status >= 0 { return }

@@ -111,7 +111,9 @@ public final class TCPConnection: HandleOwner {
     private func address(peer: Bool) -> (String, Int) {
         var ss = sockaddr_storage()
         var len = Int32(MemoryLayout<sockaddr_storage>.size)
-        let rc = peer ? uv_tcp_getpeername(handle, lk_sockaddr(&ss), &len) : uv_tcp_getsockname(handle, lk_sockaddr(&ss), &len)
+        let rc =
+            peer
+            ? uv_tcp_getpeername(handle, lk_sockaddr(&ss), &len) : uv_tcp_getsockname(handle, lk_sockaddr(&ss), &len)
         if rc < 0 { return ("?", 0) }
         var name = [CChar](repeating: 0, count: 64)
         let port = lk_sockaddr_format(&ss, &name, name.count)
@@ -127,14 +129,18 @@ public final class TCPConnection: HandleOwner {
     public func startReading() {
         guard !isReading, !isClosing else { return }
         isReading = true
-        let rc = uv_read_start(lk_tcp_as_stream(handle), { h, _, buf in
-            guard let buf else { return }
-            let conn = Handle.owner(h, as: TCPConnection.self)
-            conn?.provideBuffer(buf) ?? { buf.pointee = uv_buf_init(nil, 0) }()
-        }, { stream, nread, buf in
-            let h = stream.flatMap { lk_tcp_as_handle(lk_stream_as_tcp($0)) }
-            Handle.owner(h, as: TCPConnection.self)?.didRead(nread)
-        })
+        let rc = uv_read_start(
+            lk_tcp_as_stream(handle),
+            { h, _, buf in
+                guard let buf else { return }
+                let conn = Handle.owner(h, as: TCPConnection.self)
+                conn?.provideBuffer(buf) ?? { buf.pointee = uv_buf_init(nil, 0) }()
+            },
+            { stream, nread, buf in
+                let h = stream.flatMap { lk_tcp_as_handle(lk_stream_as_tcp($0)) }
+                Handle.owner(h, as: TCPConnection.self)?.didRead(nread)
+            }
+        )
         if rc < 0 {
             isReading = false
             delegate?.connectionDidEnd(self, error: UVError(code: rc, operation: "uv_read_start"))
@@ -153,8 +159,10 @@ public final class TCPConnection: HandleOwner {
             start = 0
             end = 0
             readingIntoShared = true
-            buf.pointee = uv_buf_init(loop.sharedReadBuffer.assumingMemoryBound(to: CChar.self),
-                                      UInt32(EventLoop.sharedReadBufferSize))
+            buf.pointee = uv_buf_init(
+                loop.sharedReadBuffer.assumingMemoryBound(to: CChar.self),
+                UInt32(EventLoop.sharedReadBufferSize)
+            )
             return
         }
         readingIntoShared = false
@@ -238,7 +246,10 @@ public final class TCPConnection: HandleOwner {
     /// `redeliverBuffered`: offers every unconsumed byte, drops what the delegate consumed, and
     /// gives back an oversized buffer once it is empty.
     private func deliverBuffered(to delegate: TCPConnectionDelegate) {
-        let used = delegate.connection(self, received: UnsafeRawBufferPointer(start: buffer! + start, count: end - start))
+        let used = delegate.connection(
+            self,
+            received: UnsafeRawBufferPointer(start: buffer! + start, count: end - start)
+        )
         if isClosing { return }
         start += used
         if start >= end {
@@ -272,7 +283,10 @@ public final class TCPConnection: HandleOwner {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return nil }
         var offset = 0
         if writesInFlight == 0 {
-            var buf = uv_buf_init(UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: CChar.self)), UInt32(bytes.count))
+            var buf = uv_buf_init(
+                UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: CChar.self)),
+                UInt32(bytes.count)
+            )
             let n = uv_try_write(lk_tcp_as_stream(handle), &buf, 1)
             if n >= 0 {
                 offset = Int(n)

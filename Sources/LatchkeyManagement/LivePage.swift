@@ -12,7 +12,11 @@ extension Router {
     func asset(_ name: String) -> HTTPResponse {
         switch name {
         case "latchkey.js":
-            return HTTPResponse(status: .ok, contentType: "text/javascript; charset=utf-8", body: Array(LivePage.script.utf8))
+            return HTTPResponse(
+                status: .ok,
+                contentType: "text/javascript; charset=utf-8",
+                body: Array(LivePage.script.utf8)
+            )
         case "latchkey.css":
             return HTTPResponse(status: .ok, contentType: "text/css; charset=utf-8", body: Array(LivePage.css.utf8))
         default:

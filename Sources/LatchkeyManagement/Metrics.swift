@@ -46,13 +46,20 @@ extension Router {
         var w = MetricsWriter()
         let broker = frontEnd.amqp.broker
         // Aggregated samples need no order; per-object ones are listed by vhost and name.
-        let queues = perObject ? sortedQueues(vhost: nil) ?? [] : broker.vhosts.values.flatMap { Array($0.queues.values) }
+        let queues =
+            perObject ? sortedQueues(vhost: nil) ?? [] : broker.vhosts.values.flatMap { Array($0.queues.values) }
         let node = frontEnd.node
         w.family("rabbitmq_identity_info", "untyped", "RabbitMQ node & cluster identity info")
         w.sample("rabbitmq_identity_info", [("rabbitmq_node", node), ("rabbitmq_cluster", node)], 1)
         w.family("rabbitmq_build_info", "untyped", "RabbitMQ & Erlang/OTP version info")
-        w.sample("rabbitmq_build_info", [("rabbitmq_version", Router.emulatedVersion), ("product", "Latchkey"),
-                                         ("product_version", frontEnd.context.latchkeyVersion)], 1)
+        w.sample(
+            "rabbitmq_build_info",
+            [
+                ("rabbitmq_version", Router.emulatedVersion), ("product", "Latchkey"),
+                ("product_version", frontEnd.context.latchkeyVersion),
+            ],
+            1
+        )
         // One pass over the queues reads every figure (a closure per metric and queue costs
         // ten times more in reference counting with 10,000 queues).
         let families: [(String, String, String)] = [
@@ -62,8 +69,10 @@ extension Router {
             ("rabbitmq_queue_messages_bytes", "gauge", "Size in bytes of ready messages"),
             ("rabbitmq_queue_consumers", "gauge", "Consumers on a queue"),
             ("rabbitmq_queue_messages_published_total", "counter", "Total number of messages published to queues"),
-            ("latchkey_queue_messages_delivered_total", "counter",
-             "Total number of messages delivered to consumers or fetched with basic.get"),
+            (
+                "latchkey_queue_messages_delivered_total", "counter",
+                "Total number of messages delivered to consumers or fetched with basic.get"
+            ),
         ]
         var sums = [Int64](repeating: 0, count: families.count)
         var rows: [(labels: [(String, String)], values: [Int64])] = []
@@ -76,8 +85,14 @@ extension Router {
             ]
             for i in 0..<values.count { sums[i] &+= values[i] }
             if perObject {
-                rows.append(([("vhost", String(decoding: q.vhost.name, as: UTF8.self)),
-                              ("queue", String(decoding: q.name, as: UTF8.self))], values))
+                rows.append(
+                    (
+                        [
+                            ("vhost", String(decoding: q.vhost.name, as: UTF8.self)),
+                            ("queue", String(decoding: q.name, as: UTF8.self)),
+                        ], values
+                    )
+                )
             }
         }
         for (i, (name, type, help)) in families.enumerated() {
@@ -101,18 +116,27 @@ extension Router {
         w.sample("rabbitmq_alarms_memory_used_watermark", [], frontEnd.amqp.memoryAlarm.isBlocked ? 1 : 0)
         w.family("rabbitmq_alarms_free_disk_space_watermark", "gauge", "is set to 1 if disk alarm is in effect")
         w.sample("rabbitmq_alarms_free_disk_space_watermark", [], frontEnd.amqp.diskAlarm.isFailing ? 1 : 0)
-        w.family("latchkey_amqp_queued_bytes", "gauge", "Bytes of all messages held by queues, each message counted once")
+        w.family(
+            "latchkey_amqp_queued_bytes",
+            "gauge",
+            "Bytes of all messages held by queues, each message counted once"
+        )
         w.sample("latchkey_amqp_queued_bytes", [], Int64(broker.queuedBytes))
         respMetrics(&w)
         return HTTPResponse(
-            status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: Bytes(w.text.utf8))
+            status: .ok,
+            contentType: "text/plain; version=0.0.4; charset=utf-8",
+            body: Bytes(w.text.utf8)
+        )
     }
 
     private func respMetrics(_ w: inout MetricsWriter) {
         let c = frontEnd.context
         let ks = frontEnd.keyspace
         w.family("latchkey_keys", "gauge", "Keys per database (expired keys not yet reclaimed included, as DBSIZE)")
-        for (i, db) in ks.databases.enumerated() where db.count > 0 || i == 0 { w.sample("latchkey_keys", [("db", String(i))], Int64(db.count)) }
+        for (i, db) in ks.databases.enumerated() where db.count > 0 || i == 0 {
+            w.sample("latchkey_keys", [("db", String(i))], Int64(db.count))
+        }
         w.family("latchkey_keys_with_ttl", "gauge", "Keys with a TTL (locks) per database")
         for (i, db) in ks.databases.enumerated() where db.count > 0 || i == 0 {
             w.sample("latchkey_keys_with_ttl", [("db", String(i))], Int64(db.expiresCount))
@@ -124,7 +148,10 @@ extension Router {
         let s = c.stats
         let counters: [(String, String, UInt64)] = [
             ("latchkey_commands_processed_total", "RESP commands processed", s.totalCommandsProcessed),
-            ("latchkey_connections_received_total", "Connections accepted on every listener", s.totalConnectionsReceived),
+            (
+                "latchkey_connections_received_total", "Connections accepted on every listener",
+                s.totalConnectionsReceived
+            ),
             ("latchkey_rejected_connections_total", "Connections refused because of maxclients", s.rejectedConnections),
             ("latchkey_expired_keys_total", "Keys removed because their TTL passed", s.expiredKeys),
             ("latchkey_keyspace_hits_total", "Successful key lookups", s.keyspaceHits),
@@ -141,8 +168,10 @@ extension Router {
             ("latchkey_uptime_seconds", "Seconds since the server started", (c.nowMs - c.startTimeMs) / 1000),
             ("latchkey_aof_enabled", "1 when the append-only log is on", p.aofEnabled ? 1 : 0),
             ("latchkey_aof_rewrite_in_progress", "1 while the log is being rewritten", p.aofRewriteInProgress ? 1 : 0),
-            ("latchkey_aof_last_write_ok", "1 when the last write to the log succeeded",
-             p.aofLastWriteStatus == "ok" && p.writeFailure == nil ? 1 : 0),
+            (
+                "latchkey_aof_last_write_ok", "1 when the last write to the log succeeded",
+                p.aofLastWriteStatus == "ok" && p.writeFailure == nil ? 1 : 0
+            ),
             ("latchkey_aof_current_size_bytes", "Size of the append-only log", p.aofCurrentSize),
             ("latchkey_aof_base_size_bytes", "Size of the log after its last rewrite", p.aofBaseSize),
         ]

@@ -16,8 +16,14 @@ extension Router {
         return percentEncode(rk) + "~" + String(h, radix: 36)
     }
 
-    func bindingJSON(source: Bytes, vhost: Bytes, destination: Bytes, toQueue: Bool, routingKey: Bytes,
-                     arguments: Arguments) -> JSON {
+    func bindingJSON(
+        source: Bytes,
+        vhost: Bytes,
+        destination: Bytes,
+        toQueue: Bool,
+        routingKey: Bytes,
+        arguments: Arguments
+    ) -> JSON {
         .object([
             ("source", FieldTableJSON.text(source)), ("vhost", FieldTableJSON.text(vhost)),
             ("destination", FieldTableJSON.text(destination)),
@@ -31,13 +37,25 @@ extension Router {
         var toQueue = true
         if case .exchange = b.destination { toQueue = false }
         return bindingJSON(
-            source: b.source.name, vhost: b.source.vhost.name, destination: b.destination.name, toQueue: toQueue,
-            routingKey: b.routingKey, arguments: b.arguments)
+            source: b.source.name,
+            vhost: b.source.vhost.name,
+            destination: b.destination.name,
+            toQueue: toQueue,
+            routingKey: b.routingKey,
+            arguments: b.arguments
+        )
     }
 
     /// The default exchange's implicit binding of `q`.
     func defaultBindingJSON(_ q: Queue) -> JSON {
-        bindingJSON(source: [], vhost: q.vhost.name, destination: q.name, toQueue: true, routingKey: q.name, arguments: .empty)
+        bindingJSON(
+            source: [],
+            vhost: q.vhost.name,
+            destination: q.name,
+            toQueue: true,
+            routingKey: q.name,
+            arguments: .empty
+        )
     }
 
     func allBindings(_ v: VirtualHost) -> [JSON] {
@@ -112,12 +130,21 @@ extension Router {
             if toQueue {
                 let owner = vh.queue(named: Bytes(dst.utf8))?.exclusiveOwner ?? 0
                 try broker.bindQueue(
-                    in: vh, queue: Bytes(dst.utf8), exchange: Router.exchangeName(src), routingKey: rk, arguments: args,
-                    connection: owner)
+                    in: vh,
+                    queue: Bytes(dst.utf8),
+                    exchange: Router.exchangeName(src),
+                    routingKey: rk,
+                    arguments: args,
+                    connection: owner
+                )
             } else {
                 try broker.bindExchange(
-                    in: vh, destination: Router.exchangeName(dst), source: Router.exchangeName(src), routingKey: rk,
-                    arguments: args)
+                    in: vh,
+                    destination: Router.exchangeName(dst),
+                    source: Router.exchangeName(src),
+                    routingKey: rk,
+                    arguments: args
+                )
             }
         } catch {
             return ManagementErrors.broker(error)
@@ -144,11 +171,21 @@ extension Router {
             switch b.destination {
             case .queue(let q):
                 try broker.unbindQueue(
-                    in: vh, queue: q.name, exchange: b.source.name, routingKey: b.routingKey, arguments: b.arguments,
-                    connection: q.exclusiveOwner ?? 0)
+                    in: vh,
+                    queue: q.name,
+                    exchange: b.source.name,
+                    routingKey: b.routingKey,
+                    arguments: b.arguments,
+                    connection: q.exclusiveOwner ?? 0
+                )
             case .exchange(let d):
                 try broker.unbindExchange(
-                    in: vh, destination: d.name, source: b.source.name, routingKey: b.routingKey, arguments: b.arguments)
+                    in: vh,
+                    destination: d.name,
+                    source: b.source.name,
+                    routingKey: b.routingKey,
+                    arguments: b.arguments
+                )
             }
         } catch {
             return ManagementErrors.broker(error)

@@ -89,10 +89,13 @@ extension Router {
         let c = s.client
         return .object([
             ("acks_uncommitted", .int(0)), ("confirm", .bool(ch.confirm)),
-            ("connection_details", .object([
-                ("name", .string(Router.connectionName(c))), ("peer_host", .string(Router.host(c.peerAddress))),
-                ("peer_port", .int(Int64(Router.port(c.peerAddress)))),
-            ])),
+            (
+                "connection_details",
+                .object([
+                    ("name", .string(Router.connectionName(c))), ("peer_host", .string(Router.host(c.peerAddress))),
+                    ("peer_port", .int(Int64(Router.port(c.peerAddress)))),
+                ])
+            ),
             ("consumer_count", .int(Int64(ch.delivery.consumers.count))),
             ("global_prefetch_count", .int(Int64(ch.delivery.prefetchCount))),
             ("messages_unacknowledged", .int(Int64(ch.unacknowledged))), ("messages_uncommitted", .int(0)),
@@ -118,10 +121,13 @@ extension Router {
         let sac = q.settings.singleActiveConsumer
         let active = !sac || q.consumers.first === c
         var m: [(String, JSON)] = [
-            ("arguments", FieldTableJSON.json(c.arguments)), ("ack_required", .bool(!c.noAck)), ("active", .bool(active)),
+            ("arguments", FieldTableJSON.json(c.arguments)), ("ack_required", .bool(!c.noAck)),
+            ("active", .bool(active)),
             ("activity_status", .string(sac ? (active ? "single_active" : "waiting") : "up")),
         ]
-        if let (s, n) = index.byChannel[ObjectIdentifier(c.channel)] { m.append(("channel_details", channelDetails(s, n))) }
+        if let (s, n) = index.byChannel[ObjectIdentifier(c.channel)] {
+            m.append(("channel_details", channelDetails(s, n)))
+        }
         m += [
             ("consumer_tag", FieldTableJSON.text(c.tag)), ("exclusive", .bool(c.exclusive)),
             ("prefetch_count", .int(Int64(c.prefetch))),
@@ -131,7 +137,9 @@ extension Router {
     }
 
     func consumers(vhost name: String?) -> HTTPResponse {
-        guard let qs = sortedQueues(vhost: name) else { return ManagementErrors.notFound(ManagementErrors.vhostNotFound) }
+        guard let qs = sortedQueues(vhost: name) else {
+            return ManagementErrors.notFound(ManagementErrors.vhostNotFound)
+        }
         let index = ChannelIndex(frontEnd.amqp)
         return list(qs.flatMap { q in q.consumers.map { consumerJSON($0, index) } })
     }

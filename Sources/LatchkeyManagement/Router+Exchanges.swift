@@ -49,9 +49,14 @@ extension Router {
         }
         do {
             try frontEnd.amqp.broker.declareExchange(
-                in: vh, name: name, type: Bytes(type.utf8), durable: body["durable"]?.boolValue ?? false,
-                autoDelete: body["auto_delete"]?.boolValue ?? false, internal: body["internal"]?.boolValue ?? false,
-                arguments: FieldTableJSON.arguments(body["arguments"]))
+                in: vh,
+                name: name,
+                type: Bytes(type.utf8),
+                durable: body["durable"]?.boolValue ?? false,
+                autoDelete: body["auto_delete"]?.boolValue ?? false,
+                internal: body["internal"]?.boolValue ?? false,
+                arguments: FieldTableJSON.arguments(body["arguments"])
+            )
         } catch {
             return ManagementErrors.broker(error)
         }
@@ -63,7 +68,9 @@ extension Router {
         let name = Router.exchangeName(n)
         guard let e = vh.exchange(named: name) else { return ManagementErrors.notFound }
         // RabbitMQ answers 401 "Access refused." for the predeclared exchanges.
-        if e.isSystem { return ManagementErrors.json(.unauthorized, error: "not_authorised", reason: "Access refused.") }
+        if e.isSystem {
+            return ManagementErrors.json(.unauthorized, error: "not_authorised", reason: "Access refused.")
+        }
         do {
             try frontEnd.amqp.broker.deleteExchange(in: vh, named: name, ifUnused: query["if-unused"] == "true")
         } catch {
@@ -93,7 +100,12 @@ extension Router {
         let routingKey = Bytes((body["routing_key"]?.stringValue ?? "").utf8)
         do {
             let routed = try frontEnd.amqp.publish(
-                in: vh, exchange: name, routingKey: routingKey, properties: properties, body: payload)
+                in: vh,
+                exchange: name,
+                routingKey: routingKey,
+                properties: properties,
+                body: payload
+            )
             return ok(.object([("routed", .bool(routed))]))
         } catch {
             return ManagementErrors.broker(error)

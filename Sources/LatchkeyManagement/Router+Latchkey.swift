@@ -38,42 +38,59 @@ extension Router {
         for client in c.clients.values { byName[client.kind.name, default: 0] += 1 }
         let kinds = (
             resp: byName["resp"] ?? 0, amqp: byName[ClientProtocol.amqp.name] ?? 0,
-            http: byName[ClientProtocol.http.name] ?? 0)
+            http: byName[ClientProtocol.http.name] ?? 0
+        )
         let dbs = ks.databases.enumerated().filter { $0.element.count > 0 }.map { i, db -> JSON in
-            .object([("db", .int(Int64(i))), ("keys", .int(Int64(db.count))), ("keys_with_ttl", .int(Int64(db.expiresCount)))])
+            .object([
+                ("db", .int(Int64(i))), ("keys", .int(Int64(db.count))),
+                ("keys_with_ttl", .int(Int64(db.expiresCount))),
+            ])
         }
         let t = totals(Array(frontEnd.amqp.broker.vhosts.values))
         let g = frontEnd.rates.global
         let p = c.persistence
-        return ok(.object([
-            ("version", .string(c.latchkeyVersion)), ("node", .string(frontEnd.node)),
-            ("uptime_ms", .int(c.nowMs - c.startTimeMs)),
-            ("clock_ms", .int(c.nowMs)), ("wall_clock_ms", .int(wall)),
-            // A test clock (LATCHKEY clock commands, a ManualClock) is "not real time".
-            ("clock_is_real_time", .bool(abs(c.nowMs - wall) < 1000)),
-            ("resp", .object([
-                ("connected_clients", .int(Int64(kinds.resp))),
-                ("commands_processed", .int(Int64(clamping: c.stats.totalCommandsProcessed))),
-                ("expired_keys", .int(Int64(clamping: c.stats.expiredKeys))),
-                ("keys", .int(Int64(ks.databases.reduce(0) { $0 + $1.count }))),
-                ("keys_with_ttl", .int(Int64(ks.databases.reduce(0) { $0 + $1.expiresCount }))),
-                ("databases", .array(dbs)),
-            ])),
-            ("amqp", .object([
-                ("connections", .int(Int64(kinds.amqp))), ("queues", .int(Int64(t.queues))),
-                ("consumers", .int(Int64(t.consumers))), ("messages_ready", .int(Int64(t.ready))),
-                ("messages_unacknowledged", .int(Int64(t.unacked))), ("publish_rate", .double(g.publish)),
-                ("deliver_rate", .double(g.deliver)),
-            ])),
-            ("http", .object([("connected_clients", .int(Int64(kinds.http)))])),
-            ("log", .object([
-                ("enabled", .bool(p.aofEnabled)), ("rewrite_in_progress", .bool(p.aofRewriteInProgress)),
-                ("rewrite_scheduled", .bool(p.aofRewriteScheduled)), ("last_write_status", .string(p.aofLastWriteStatus)),
-                ("last_rewrite_status", .string(p.aofLastBgrewriteStatus)), ("current_size", .int(p.aofCurrentSize)),
-                ("base_size", .int(p.aofBaseSize)),
-                ("write_error", p.writeFailure.map { .string(Self.misconfText($0)) } ?? .null),
-            ])),
-        ]))
+        return ok(
+            .object([
+                ("version", .string(c.latchkeyVersion)), ("node", .string(frontEnd.node)),
+                ("uptime_ms", .int(c.nowMs - c.startTimeMs)),
+                ("clock_ms", .int(c.nowMs)), ("wall_clock_ms", .int(wall)),
+                // A test clock (LATCHKEY clock commands, a ManualClock) is "not real time".
+                ("clock_is_real_time", .bool(abs(c.nowMs - wall) < 1000)),
+                (
+                    "resp",
+                    .object([
+                        ("connected_clients", .int(Int64(kinds.resp))),
+                        ("commands_processed", .int(Int64(clamping: c.stats.totalCommandsProcessed))),
+                        ("expired_keys", .int(Int64(clamping: c.stats.expiredKeys))),
+                        ("keys", .int(Int64(ks.databases.reduce(0) { $0 + $1.count }))),
+                        ("keys_with_ttl", .int(Int64(ks.databases.reduce(0) { $0 + $1.expiresCount }))),
+                        ("databases", .array(dbs)),
+                    ])
+                ),
+                (
+                    "amqp",
+                    .object([
+                        ("connections", .int(Int64(kinds.amqp))), ("queues", .int(Int64(t.queues))),
+                        ("consumers", .int(Int64(t.consumers))), ("messages_ready", .int(Int64(t.ready))),
+                        ("messages_unacknowledged", .int(Int64(t.unacked))), ("publish_rate", .double(g.publish)),
+                        ("deliver_rate", .double(g.deliver)),
+                    ])
+                ),
+                ("http", .object([("connected_clients", .int(Int64(kinds.http)))])),
+                (
+                    "log",
+                    .object([
+                        ("enabled", .bool(p.aofEnabled)), ("rewrite_in_progress", .bool(p.aofRewriteInProgress)),
+                        ("rewrite_scheduled", .bool(p.aofRewriteScheduled)),
+                        ("last_write_status", .string(p.aofLastWriteStatus)),
+                        ("last_rewrite_status", .string(p.aofLastBgrewriteStatus)),
+                        ("current_size", .int(p.aofCurrentSize)),
+                        ("base_size", .int(p.aofBaseSize)),
+                        ("write_error", p.writeFailure.map { .string(Self.misconfText($0)) } ?? .null),
+                    ])
+                ),
+            ])
+        )
     }
 
     /// `write_error`: the text a RESP write gets while the log fails (ErrorReplies.misconf), so
@@ -110,19 +127,23 @@ extension Router {
                     let v = e.stringValue
                     value = .string(Router.readable(v.buffer, limit: Router.lockValueLimit))
                 }
-                found.append(.object([
-                    ("key", .string(Router.readable(key.buffer, limit: 1024))), ("type", .string("\(e.type.name)")),
-                    ("value", value), ("value_bytes", .int(Int64(e.valueLength))),
-                    ("ttl_ms", .int(at - now)), ("expires_at_ms", .int(at)),
-                ]))
+                found.append(
+                    .object([
+                        ("key", .string(Router.readable(key.buffer, limit: 1024))), ("type", .string("\(e.type.name)")),
+                        ("value", value), ("value_bytes", .int(Int64(e.valueLength))),
+                        ("ttl_ms", .int(at - now)), ("expires_at_ms", .int(at)),
+                    ])
+                )
             }
             next = step.next
             visited += step.seen
         } while next != 0 && found.count < count && visited < Router.lockScanBudget
         let d = ks.databases[db]
-        return ok(.object([
-            ("db", .int(Int64(db))), ("cursor", .int(Int64(next))), ("keys", .int(Int64(d.count))),
-            ("keys_with_ttl", .int(Int64(d.expiresCount))), ("now_ms", .int(now)), ("locks", .array(found)),
-        ]))
+        return ok(
+            .object([
+                ("db", .int(Int64(db))), ("cursor", .int(Int64(next))), ("keys", .int(Int64(d.count))),
+                ("keys_with_ttl", .int(Int64(d.expiresCount))), ("now_ms", .int(now)), ("locks", .array(found)),
+            ])
+        )
     }
 }

@@ -46,7 +46,8 @@ extension Router {
         let types = ["direct", "fanout", "headers", "topic"].map { name -> JSON in
             .object([
                 ("name", .string(name)),
-                ("description", .string("AMQP \(name) exchange, as per the AMQP specification")), ("enabled", .bool(true)),
+                ("description", .string("AMQP \(name) exchange, as per the AMQP specification")),
+                ("enabled", .bool(true)),
             ])
         }
         let listeners = frontEnd.listeners().map { l -> JSON in
@@ -55,30 +56,43 @@ extension Router {
                 ("port", .int(Int64(l.port))),
             ])
         }
-        return ok(.object([
-            ("management_version", .string(Router.emulatedVersion)), ("rates_mode", .string("basic")),
-            ("exchange_types", .array(types)), ("product_version", .string(frontEnd.context.latchkeyVersion)),
-            ("product_name", .string("Latchkey")), ("rabbitmq_version", .string(Router.emulatedVersion)),
-            ("cluster_name", .string(frontEnd.node)), ("erlang_version", .string("none (Latchkey is Swift)")),
-            ("disable_stats", .bool(false)), ("enable_queue_totals", .bool(false)),
-            ("message_stats", .object([
-                ("deliver_get", .int(Int64(clamping: t.delivered))), ("deliver_get_details", Router.details(g.deliver)),
-                ("publish", .int(Int64(clamping: t.published))), ("publish_details", Router.details(g.publish)),
-            ])),
-            ("queue_totals", .object([
-                ("messages", .int(Int64(t.ready + t.unacked))), ("messages_details", Router.details(g.messages)),
-                ("messages_ready", .int(Int64(t.ready))), ("messages_ready_details", Router.details(g.ready)),
-                ("messages_unacknowledged", .int(Int64(t.unacked))),
-                ("messages_unacknowledged_details", Router.details(g.unacked)),
-            ])),
-            ("object_totals", .object([
-                ("channels", .int(Int64(sessions.reduce(0) { $0 + $1.channelSnapshots.count }))),
-                ("connections", .int(Int64(sessions.count))), ("consumers", .int(Int64(t.consumers))),
-                ("exchanges", .int(Int64(t.exchanges))), ("queues", .int(Int64(t.queues))),
-            ])),
-            ("statistics_db_event_queue", .int(0)), ("node", .string(frontEnd.node)),
-            ("listeners", .array(listeners)),
-        ]))
+        return ok(
+            .object([
+                ("management_version", .string(Router.emulatedVersion)), ("rates_mode", .string("basic")),
+                ("exchange_types", .array(types)), ("product_version", .string(frontEnd.context.latchkeyVersion)),
+                ("product_name", .string("Latchkey")), ("rabbitmq_version", .string(Router.emulatedVersion)),
+                ("cluster_name", .string(frontEnd.node)), ("erlang_version", .string("none (Latchkey is Swift)")),
+                ("disable_stats", .bool(false)), ("enable_queue_totals", .bool(false)),
+                (
+                    "message_stats",
+                    .object([
+                        ("deliver_get", .int(Int64(clamping: t.delivered))),
+                        ("deliver_get_details", Router.details(g.deliver)),
+                        ("publish", .int(Int64(clamping: t.published))), ("publish_details", Router.details(g.publish)),
+                    ])
+                ),
+                (
+                    "queue_totals",
+                    .object([
+                        ("messages", .int(Int64(t.ready + t.unacked))),
+                        ("messages_details", Router.details(g.messages)),
+                        ("messages_ready", .int(Int64(t.ready))), ("messages_ready_details", Router.details(g.ready)),
+                        ("messages_unacknowledged", .int(Int64(t.unacked))),
+                        ("messages_unacknowledged_details", Router.details(g.unacked)),
+                    ])
+                ),
+                (
+                    "object_totals",
+                    .object([
+                        ("channels", .int(Int64(sessions.reduce(0) { $0 + $1.channelSnapshots.count }))),
+                        ("connections", .int(Int64(sessions.count))), ("consumers", .int(Int64(t.consumers))),
+                        ("exchanges", .int(Int64(t.exchanges))), ("queues", .int(Int64(t.queues))),
+                    ])
+                ),
+                ("statistics_db_event_queue", .int(0)), ("node", .string(frontEnd.node)),
+                ("listeners", .array(listeners)),
+            ])
+        )
     }
 
     /// Every configured user is an administrator (Latchkey has no permissions model).
@@ -88,11 +102,14 @@ extension Router {
 
     func users() -> HTTPResponse {
         let names = frontEnd.amqp.users.keys.sorted { $0.lexicographicallyPrecedes($1) }
-        return list(names.map { n in
-            .object([
-                ("name", FieldTableJSON.text(n)), ("tags", .array([.string("administrator")])), ("limits", .object([])),
-            ])
-        })
+        return list(
+            names.map { n in
+                .object([
+                    ("name", FieldTableJSON.text(n)), ("tags", .array([.string("administrator")])),
+                    ("limits", .object([])),
+                ])
+            }
+        )
     }
 
     func vhostJSON(_ v: VirtualHost) -> JSON {
@@ -103,7 +120,12 @@ extension Router {
             ("description", .string(v.name == [0x2F] ? "Default virtual host" : "")),
             ("messages", .int(Int64(t.ready + t.unacked))), ("messages_ready", .int(Int64(t.ready))),
             ("messages_unacknowledged", .int(Int64(t.unacked))),
-            ("metadata", .object([("description", .string(v.name == [0x2F] ? "Default virtual host" : "")), ("tags", .array([]))])),
+            (
+                "metadata",
+                .object([
+                    ("description", .string(v.name == [0x2F] ? "Default virtual host" : "")), ("tags", .array([])),
+                ])
+            ),
             ("name", FieldTableJSON.text(v.name)), ("tags", .array([])), ("tracing", .bool(false)),
         ])
     }
@@ -154,9 +176,21 @@ extension Router {
         let name = Bytes("aliveness-test".utf8)
         do {
             let q = try broker.declareQueue(
-                in: vh, name: name, durable: false, exclusive: false, autoDelete: false, arguments: .empty, connection: 0)
+                in: vh,
+                name: name,
+                durable: false,
+                exclusive: false,
+                autoDelete: false,
+                arguments: .empty,
+                connection: 0
+            )
             _ = try frontEnd.amqp.publish(
-                in: vh, exchange: [], routingKey: name, properties: BasicProperties(), body: Bytes("test_message".utf8))
+                in: vh,
+                exchange: [],
+                routingKey: name,
+                properties: BasicProperties(),
+                body: Bytes("test_message".utf8)
+            )
             guard let (d, _) = broker.get(from: q, noAck: true), d.message.body == Bytes("test_message".utf8) else {
                 return ok(.object([("status", .string("failed")), ("reason", .string("no message"))]))
             }

@@ -1,3 +1,8 @@
+import LatchkeyBroker
+import LatchkeyChannels
+import LatchkeyCore
+import LatchkeyHTTP
+
 // /api/queues: list (all, per vhost), one queue, declare (PUT), delete (DELETE, with if-empty /
 // if-unused), purge (DELETE .../contents) and get (POST .../get with RabbitMQ's four ackmodes:
 // the fetched messages are settled together afterwards, so a requeueing get never returns the
@@ -5,10 +10,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import LatchkeyBroker
-import LatchkeyChannels
-import LatchkeyCore
-import LatchkeyHTTP
 
 extension Router {
     static func details(_ rate: Double) -> JSON { .object([("rate", .double(rate))]) }
@@ -26,14 +27,21 @@ extension Router {
             ("consumers", .int(Int64(q.consumerCount))),
             ("durable", .bool(q.durable)),
             ("exclusive", .bool(q.exclusiveOwner != nil)),
-            ("exclusive_consumer_tag", q.consumers.first(where: { $0.exclusive }).map { FieldTableJSON.text($0.tag) } ?? .null),
+            (
+                "exclusive_consumer_tag",
+                q.consumers.first(where: { $0.exclusive }).map { FieldTableJSON.text($0.tag) } ?? .null
+            ),
             ("head_message_timestamp", .null),
             ("message_bytes", .int(Int64(q.readyBodyBytes))),
             ("message_bytes_ready", .int(Int64(q.readyBodyBytes))),
-            ("message_stats", .object([
-                ("deliver_get", .int(Int64(clamping: q.deliveredTotal))), ("deliver_get_details", Router.details(r.deliver)),
-                ("publish", .int(Int64(clamping: q.enqueuedTotal))), ("publish_details", Router.details(r.publish)),
-            ])),
+            (
+                "message_stats",
+                .object([
+                    ("deliver_get", .int(Int64(clamping: q.deliveredTotal))),
+                    ("deliver_get_details", Router.details(r.deliver)),
+                    ("publish", .int(Int64(clamping: q.enqueuedTotal))), ("publish_details", Router.details(r.publish)),
+                ])
+            ),
             ("messages", .int(Int64(ready + unacked))),
             ("messages_details", Router.details(r.messages)),
             ("messages_ready", .int(Int64(ready))),
@@ -43,17 +51,25 @@ extension Router {
             ("name", FieldTableJSON.text(q.name)),
             ("node", .string(frontEnd.node)),
             ("policy", .null),
-            ("single_active_consumer_tag",
-             q.settings.singleActiveConsumer ? q.consumers.first.map { FieldTableJSON.text($0.tag) } ?? .null : .null),
+            (
+                "single_active_consumer_tag",
+                q.settings.singleActiveConsumer ? q.consumers.first.map { FieldTableJSON.text($0.tag) } ?? .null : .null
+            ),
             ("state", .string("running")),
             ("type", .string("classic")),
             ("vhost", FieldTableJSON.text(q.vhost.name)),
         ]
         if let owner = q.exclusiveOwner, let s = frontEnd.amqp.sessions[owner] {
-            m.append(("owner_pid_details", .object([
-                ("name", .string(Router.connectionName(s.client))), ("peer_host", .string(Router.host(s.client.peerAddress))),
-                ("peer_port", .int(Int64(Router.port(s.client.peerAddress)))),
-            ])))
+            m.append(
+                (
+                    "owner_pid_details",
+                    .object([
+                        ("name", .string(Router.connectionName(s.client))),
+                        ("peer_host", .string(Router.host(s.client.peerAddress))),
+                        ("peer_port", .int(Int64(Router.port(s.client.peerAddress)))),
+                    ])
+                )
+            )
         }
         if consumerDetails {
             let index = ChannelIndex(frontEnd.amqp)
@@ -86,7 +102,9 @@ extension Router {
     }
 
     func queues(vhost name: String?) -> HTTPResponse {
-        guard var qs = sortedQueues(vhost: name) else { return ManagementErrors.notFound(ManagementErrors.vhostNotFound) }
+        guard var qs = sortedQueues(vhost: name) else {
+            return ManagementErrors.notFound(ManagementErrors.vhostNotFound)
+        }
         // The live page asks for one sorted page every second: sort, filter and slice the queues
         // themselves, and build JSON for that page only (10,000 queues: ~1 ms instead of ~100).
         let sortName = query["sort"] ?? ""
@@ -107,9 +125,13 @@ extension Router {
         if let filter = query["name"], !filter.isEmpty {
             qs = qs.filter { String(decoding: $0.name, as: UTF8.self).contains(filter) }
         }
-        guard let page = Int(query["page"] ?? ""), page >= 1 else { return ManagementErrors.badRequest("page must be a positive integer") }
+        guard let page = Int(query["page"] ?? ""), page >= 1 else {
+            return ManagementErrors.badRequest("page must be a positive integer")
+        }
         let size = Int(query["page_size"] ?? "100") ?? 100
-        guard (1...500).contains(size) else { return ManagementErrors.badRequest("page_size must be between 1 and 500") }
+        guard (1...500).contains(size) else {
+            return ManagementErrors.badRequest("page_size must be between 1 and 500")
+        }
         let pageCount = max(1, (qs.count + size - 1) / size)
         guard page <= pageCount else { return ManagementErrors.badRequest("page out of range") }
         let start = (page - 1) * size
@@ -147,9 +169,14 @@ extension Router {
         let existed = vh.queue(named: name) != nil
         do {
             _ = try frontEnd.amqp.broker.declareQueue(
-                in: vh, name: name, durable: body["durable"]?.boolValue ?? false, exclusive: false,
-                autoDelete: body["auto_delete"]?.boolValue ?? false, arguments: FieldTableJSON.arguments(body["arguments"]),
-                connection: 0)
+                in: vh,
+                name: name,
+                durable: body["durable"]?.boolValue ?? false,
+                exclusive: false,
+                autoDelete: body["auto_delete"]?.boolValue ?? false,
+                arguments: FieldTableJSON.arguments(body["arguments"]),
+                connection: 0
+            )
         } catch {
             return ManagementErrors.broker(error)
         }
@@ -161,8 +188,12 @@ extension Router {
         guard let q = vh.queue(named: Bytes(n.utf8)) else { return ManagementErrors.notFound }
         do {
             _ = try frontEnd.amqp.broker.deleteQueue(
-                in: vh, named: q.name, ifUnused: query["if-unused"] == "true", ifEmpty: query["if-empty"] == "true",
-                connection: q.exclusiveOwner ?? 0)
+                in: vh,
+                named: q.name,
+                ifUnused: query["if-unused"] == "true",
+                ifEmpty: query["if-empty"] == "true",
+                connection: q.exclusiveOwner ?? 0
+            )
         } catch {
             return ManagementErrors.broker(error)
         }
@@ -190,10 +221,13 @@ extension Router {
             return ManagementErrors.badRequest(ManagementErrors.badCount)
         }
         let ackmode = body["ackmode"]?.stringValue ?? ""
-        guard ["ack_requeue_true", "ack_requeue_false", "reject_requeue_true", "reject_requeue_false"].contains(ackmode)
+        guard
+            ["ack_requeue_true", "ack_requeue_false", "reject_requeue_true", "reject_requeue_false"].contains(ackmode)
         else { return ManagementErrors.badRequest(ManagementErrors.badAckmode) }
         let encoding = body["encoding"]?.stringValue ?? "auto"
-        guard encoding == "auto" || encoding == "base64" else { return ManagementErrors.badRequest(ManagementErrors.badEncoding) }
+        guard encoding == "auto" || encoding == "base64" else {
+            return ManagementErrors.badRequest(ManagementErrors.badEncoding)
+        }
         let truncate = integer("truncate").map { Int(clamping: max(0, $0)) }
         var fetched: [Delivery] = []
         var answers: [JSON] = []

@@ -45,14 +45,20 @@ extension Router {
         case 3:
             let (a, v, n) = (s[0], s[1], s[2])
             if a == "queues" {
-                return (["GET", "PUT", "DELETE"], true, { r, m in
-                    m == "GET" ? r.queue(v, n) : m == "PUT" ? r.declareQueue(v, n) : r.deleteQueue(v, n)
-                })
+                return (
+                    ["GET", "PUT", "DELETE"], true,
+                    { r, m in
+                        m == "GET" ? r.queue(v, n) : m == "PUT" ? r.declareQueue(v, n) : r.deleteQueue(v, n)
+                    }
+                )
             }
             if a == "exchanges" {
-                return (["GET", "PUT", "DELETE"], true, { r, m in
-                    m == "GET" ? r.exchange(v, n) : m == "PUT" ? r.declareExchange(v, n) : r.deleteExchange(v, n)
-                })
+                return (
+                    ["GET", "PUT", "DELETE"], true,
+                    { r, m in
+                        m == "GET" ? r.exchange(v, n) : m == "PUT" ? r.declareExchange(v, n) : r.deleteExchange(v, n)
+                    }
+                )
             }
             if s == ["health", "checks", "alarms"] || s == ["health", "checks", "local-alarms"] {
                 return get { r, _ in r.alarms() }
@@ -81,21 +87,27 @@ extension Router {
         case 6:
             if s[0] == "bindings" && s[2] == "e" && (s[4] == "q" || s[4] == "e") {
                 let (v, src, toQueue, dst) = (s[1], s[3], s[4] == "q", s[5])
-                return (["GET", "POST"], true, { r, m in
-                    m == "GET"
-                        ? r.bindingsBetween(v, src, dst, toQueue: toQueue)
-                        : r.bind(v, src, dst, toQueue: toQueue)
-                })
+                return (
+                    ["GET", "POST"], true,
+                    { r, m in
+                        m == "GET"
+                            ? r.bindingsBetween(v, src, dst, toQueue: toQueue)
+                            : r.bind(v, src, dst, toQueue: toQueue)
+                    }
+                )
             }
             return nil
         case 7:
             if s[0] == "bindings" && s[2] == "e" && (s[4] == "q" || s[4] == "e") {
                 let (v, src, toQueue, dst, props) = (s[1], s[3], s[4] == "q", s[5], s[6])
-                return (["GET", "DELETE"], true, { r, m in
-                    m == "GET"
-                        ? r.binding(v, src, dst, toQueue: toQueue, propertiesKey: props)
-                        : r.unbind(v, src, dst, toQueue: toQueue, propertiesKey: props)
-                })
+                return (
+                    ["GET", "DELETE"], true,
+                    { r, m in
+                        m == "GET"
+                            ? r.binding(v, src, dst, toQueue: toQueue, propertiesKey: props)
+                            : r.unbind(v, src, dst, toQueue: toQueue, propertiesKey: props)
+                    }
+                )
             }
             return nil
         default:

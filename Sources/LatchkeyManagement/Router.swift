@@ -59,7 +59,10 @@ struct Router {
         var method = request.method
         if method == "HEAD" { method = "GET" }
         if method == "OPTIONS" {
-            return HTTPResponse(status: .ok, headers: [("allow", (methods + ["HEAD", "OPTIONS"]).joined(separator: ", "))])
+            return HTTPResponse(
+                status: .ok,
+                headers: [("allow", (methods + ["HEAD", "OPTIONS"]).joined(separator: ", "))]
+            )
         }
         guard methods.contains(method) else { return ManagementErrors.methodNotAllowed(methods) }
         var r = self
@@ -91,7 +94,9 @@ struct Router {
 
     /// The request body as JSON (an empty body is `{}`), or the 400 RabbitMQ sends.
     func bodyJSON() -> Result<JSON, BadBody> {
-        if request.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return .success(.object([])) }
+        if request.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            return .success(.object([]))
+        }
         guard let v = JSON.parse(request.body), case .object = v else { return .failure(BadBody()) }
         return .success(v)
     }
@@ -119,9 +124,13 @@ struct Router {
             items = items.map { Router.project($0, cols) }
         }
         guard let pageText = query["page"] else { return ok(.array(items)) }
-        guard let page = Int(pageText), page >= 1 else { return ManagementErrors.badRequest("page must be a positive integer") }
+        guard let page = Int(pageText), page >= 1 else {
+            return ManagementErrors.badRequest("page must be a positive integer")
+        }
         let size = Int(query["page_size"] ?? "100") ?? 100
-        guard (1...500).contains(size) else { return ManagementErrors.badRequest("page_size must be between 1 and 500") }
+        guard (1...500).contains(size) else {
+            return ManagementErrors.badRequest("page_size must be between 1 and 500")
+        }
         let filtered = items.count
         let pageCount = max(1, (filtered + size - 1) / size)
         guard page <= pageCount else { return ManagementErrors.badRequest("page out of range") }
@@ -137,11 +146,13 @@ struct Router {
             let cols = columns.split(separator: ",").map(String.init)
             slice = slice.map { Router.project($0, cols) }
         }
-        return ok(.object([
-            ("filtered_count", .int(Int64(filtered))), ("item_count", .int(Int64(slice.count))),
-            ("items", .array(slice)), ("page", .int(Int64(page))), ("page_count", .int(Int64(pageCount))),
-            ("page_size", .int(Int64(size))), ("total_count", .int(Int64(total))),
-        ]))
+        return ok(
+            .object([
+                ("filtered_count", .int(Int64(filtered))), ("item_count", .int(Int64(slice.count))),
+                ("items", .array(slice)), ("page", .int(Int64(page))), ("page_count", .int(Int64(pageCount))),
+                ("page_size", .int(Int64(size))), ("total_count", .int(Int64(total))),
+            ])
+        )
     }
 
     /// The value at a dotted path ("message_stats.publish").
@@ -200,7 +211,8 @@ struct Router {
         var out = ""
         for c in s.utf8 {
             switch c {
-            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x7E: out.unicodeScalars.append(Unicode.Scalar(c))
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x7E:
+                out.unicodeScalars.append(Unicode.Scalar(c))
             default:
                 out += "%" + String(JSON.hexDigit(c >> 4)) + String(JSON.hexDigit(c & 15))
             }

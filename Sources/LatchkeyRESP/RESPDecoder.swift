@@ -13,8 +13,11 @@ public struct RESPLimits: Sendable {
     /// Largest inline request line, and largest `*N`/`$N` header line.
     public var maxInlineLength: Int
 
-    public init(maxBulkLength: Int = 512 * 1024 * 1024, maxMultibulkLength: Int = 1_048_576,
-                maxInlineLength: Int = 64 * 1024) {
+    public init(
+        maxBulkLength: Int = 512 * 1024 * 1024,
+        maxMultibulkLength: Int = 1_048_576,
+        maxInlineLength: Int = 64 * 1024
+    ) {
         self.maxBulkLength = maxBulkLength
         self.maxMultibulkLength = maxMultibulkLength
         self.maxInlineLength = maxInlineLength
@@ -132,7 +135,9 @@ public final class RESPDecoder {
             pos = cr + 2
             return .command
         }
-        if count > Int64(limits.maxMultibulkLength) { return .protocolError("Protocol error: invalid multibulk length") }
+        if count > Int64(limits.maxMultibulkLength) {
+            return .protocolError("Protocol error: invalid multibulk length")
+        }
         if !authenticated && count > 10 { return .protocolError("Protocol error: unauthenticated multibulk length") }
         let n = Int(count)
         var i = cr + 2
@@ -158,7 +163,8 @@ public final class RESPDecoder {
             guard let bcr = findCR(p, i + 1, end) else { return suspend() }
             if bcr < 0 { return .protocolError("Protocol error: too big bulk count string") }
             if bcr + 1 >= end { return suspend() }
-            guard let len = ASCII.parseInt64(p + i + 1, bcr - i - 1), len >= 0, len <= Int64(limits.maxBulkLength) else {
+            guard let len = ASCII.parseInt64(p + i + 1, bcr - i - 1), len >= 0, len <= Int64(limits.maxBulkLength)
+            else {
                 return .protocolError("Protocol error: invalid bulk length")
             }
             if !authenticated && len > 16384 { return .protocolError("Protocol error: unauthenticated bulk length") }
@@ -262,8 +268,10 @@ public final class RESPDecoder {
                 if inDouble {
                     if atEnd { return false }
                     if c == 92 && i + 3 < n && s[i + 1] == 120,
-                       let h = RESPDecoder.hexValue(s[i + 2]), let l = RESPDecoder.hexValue(s[i + 3]) {
-                        out[w] = h << 4 | l; w += 1
+                        let h = RESPDecoder.hexValue(s[i + 2]), let l = RESPDecoder.hexValue(s[i + 3])
+                    {
+                        out[w] = h << 4 | l
+                        w += 1
                         i += 3
                     } else if c == 92 && i + 1 < n {
                         i += 1
@@ -280,18 +288,21 @@ public final class RESPDecoder {
                         if i + 1 < n && !RESPDecoder.isSpace(s[i + 1]) { return false }
                         done = true
                     } else {
-                        out[w] = c; w += 1
+                        out[w] = c
+                        w += 1
                     }
                 } else if inSingle {
                     if atEnd { return false }
                     if c == 92 && i + 1 < n && s[i + 1] == 39 {
                         i += 1
-                        out[w] = 39; w += 1
+                        out[w] = 39
+                        w += 1
                     } else if c == 39 {
                         if i + 1 < n && !RESPDecoder.isSpace(s[i + 1]) { return false }
                         done = true
                     } else {
-                        out[w] = c; w += 1
+                        out[w] = c
+                        w += 1
                     }
                 } else {
                     if atEnd || RESPDecoder.isSpace(c) {
@@ -301,7 +312,8 @@ public final class RESPDecoder {
                     } else if c == 39 {
                         inSingle = true
                     } else {
-                        out[w] = c; w += 1
+                        out[w] = c
+                        w += 1
                     }
                 }
                 if !atEnd { i += 1 }

@@ -11,7 +11,10 @@ import Glibc
 /// lua-cjson's decoder: tokens, then values pushed onto the Lua stack.
 struct JSONDecoder {
     enum Token: Equatable {
-        case objBegin, objEnd, arrBegin, arrEnd, string, number(Double), boolean(Bool), null
+        case objBegin, objEnd, arrBegin, arrEnd, string
+        case number(Double)
+        case boolean(Bool)
+        case null
         case colon, comma, end
         case error(String)
 
@@ -92,7 +95,10 @@ struct JSONDecoder {
         if let problem = enter() { return problem }
         lua_createtable(L, 0, 0)
         var token = next()
-        if token == .objEnd { depth -= 1; return nil }
+        if token == .objEnd {
+            depth -= 1
+            return nil
+        }
         while true {
             guard token == .string else { return expected("object key string", token) }
             pushString()
@@ -101,7 +107,10 @@ struct JSONDecoder {
             if let problem = value(next()) { return problem }
             lua_rawset(L, -3)
             token = next()
-            if token == .objEnd { depth -= 1; return nil }
+            if token == .objEnd {
+                depth -= 1
+                return nil
+            }
             guard token == .comma else { return expected("comma or object end", token) }
             token = next()
         }
@@ -111,14 +120,20 @@ struct JSONDecoder {
         if let problem = enter() { return problem }
         lua_createtable(L, 0, 0)
         var token = next()
-        if token == .arrEnd { depth -= 1; return nil }
+        if token == .arrEnd {
+            depth -= 1
+            return nil
+        }
         var i: Int32 = 1
         while true {
             if let problem = value(token) { return problem }
             lua_rawseti(L, -2, i)
             i += 1
             token = next()
-            if token == .arrEnd { depth -= 1; return nil }
+            if token == .arrEnd {
+                depth -= 1
+                return nil
+            }
             guard token == .comma else { return expected("comma or array end", token) }
             token = next()
         }
@@ -126,7 +141,9 @@ struct JSONDecoder {
 
     func pushString() {
         stringValue.withUnsafeBufferPointer { p in
-            p.baseAddress.map { $0.withMemoryRebound(to: CChar.self, capacity: p.count) { lua_pushlstring(L, $0, p.count) } }
+            p.baseAddress.map {
+                $0.withMemoryRebound(to: CChar.self, capacity: p.count) { lua_pushlstring(L, $0, p.count) }
+            }
                 ?? lua_pushlstring(L, "", 0)
         }
     }
@@ -139,18 +156,39 @@ struct JSONDecoder {
         guard pos < text.count else { return .end }
         let c = text[pos]
         switch c {
-        case 123: pos += 1; return .objBegin
-        case 125: pos += 1; return .objEnd
-        case 91: pos += 1; return .arrBegin
-        case 93: pos += 1; return .arrEnd
-        case 58: pos += 1; return .colon
-        case 44: pos += 1; return .comma
+        case 123:
+            pos += 1
+            return .objBegin
+        case 125:
+            pos += 1
+            return .objEnd
+        case 91:
+            pos += 1
+            return .arrBegin
+        case 93:
+            pos += 1
+            return .arrEnd
+        case 58:
+            pos += 1
+            return .colon
+        case 44:
+            pos += 1
+            return .comma
         case 34: return string()
         default: break
         }
-        if matches("true") { pos += 4; return .boolean(true) }
-        if matches("false") { pos += 5; return .boolean(false) }
-        if matches("null") { pos += 4; return .null }
+        if matches("true") {
+            pos += 4
+            return .boolean(true)
+        }
+        if matches("false") {
+            pos += 5
+            return .boolean(false)
+        }
+        if matches("null") {
+            pos += 4
+            return .null
+        }
         // Numbers go through strtod, which (as lua-cjson's default allows) also reads hex, inf
         // and nan.
         if c == 45 || (48...57).contains(c) || [105, 73, 110, 78].contains(c) {
@@ -188,12 +226,26 @@ struct JSONDecoder {
         let start = tokenStart
         pos += 1
         while true {
-            guard pos < text.count else { tokenStart = text.count; return .error("unexpected end of string") }
+            guard pos < text.count else {
+                tokenStart = text.count
+                return .error("unexpected end of string")
+            }
             let c = text[pos]
-            if c == 34 { pos += 1; tokenStart = start; return .string }
-            if c != 92 { stringValue.append(c); pos += 1; continue }
+            if c == 34 {
+                pos += 1
+                tokenStart = start
+                return .string
+            }
+            if c != 92 {
+                stringValue.append(c)
+                pos += 1
+                continue
+            }
             tokenStart = pos
-            guard pos + 1 < text.count else { tokenStart = text.count; return .error("unexpected end of string") }
+            guard pos + 1 < text.count else {
+                tokenStart = text.count
+                return .error("unexpected end of string")
+            }
             let e = text[pos + 1]
             pos += 2
             switch e {
@@ -248,8 +300,10 @@ struct JSONDecoder {
         case 0x800..<0x10000:
             stringValue += [UInt8(0xE0 | cp >> 12), UInt8(0x80 | (cp >> 6) & 0x3F), UInt8(0x80 | cp & 0x3F)]
         default:
-            stringValue += [UInt8(0xF0 | cp >> 18), UInt8(0x80 | (cp >> 12) & 0x3F),
-                            UInt8(0x80 | (cp >> 6) & 0x3F), UInt8(0x80 | cp & 0x3F)]
+            stringValue += [
+                UInt8(0xF0 | cp >> 18), UInt8(0x80 | (cp >> 12) & 0x3F),
+                UInt8(0x80 | (cp >> 6) & 0x3F), UInt8(0x80 | cp & 0x3F),
+            ]
         }
     }
 }

@@ -15,7 +15,8 @@ extension LuaInterpreter {
     func registerCjsonLibrary() {
         setFields(
             [("encode", LuaInterpreter.cjsonEncode), ("decode", LuaInterpreter.cjsonDecode)],
-            strings: [("_NAME", "cjson"), ("_VERSION", "2.1.0")])
+            strings: [("_NAME", "cjson"), ("_VERSION", "2.1.0")]
+        )
         lua_pushlightuserdata(L, nil)
         setField("null")
     }

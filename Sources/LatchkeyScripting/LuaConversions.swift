@@ -24,7 +24,9 @@ extension LuaInterpreter {
         case LUA_TSTRING:
             var len = 0
             let p = lua_tolstring(L, -1, &len)!
-            p.withMemoryRebound(to: UInt8.self, capacity: len) { sink.writeBulk(UnsafeBufferPointer(start: $0, count: len)) }
+            p.withMemoryRebound(to: UInt8.self, capacity: len) {
+                sink.writeBulk(UnsafeBufferPointer(start: $0, count: len))
+            }
         case LUA_TNUMBER:
             sink.writeInteger(LuaInterpreter.truncate(lua_tonumber(L, -1)))
         case LUA_TBOOLEAN:
@@ -168,7 +170,9 @@ extension LuaInterpreter {
     func withString<R>(_ idx: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         var len = 0
         let p = lua_tolstring(L, idx, &len)!
-        return p.withMemoryRebound(to: UInt8.self, capacity: max(len, 1)) { body(UnsafeBufferPointer(start: $0, count: len)) }
+        return p.withMemoryRebound(to: UInt8.self, capacity: max(len, 1)) {
+            body(UnsafeBufferPointer(start: $0, count: len))
+        }
     }
 
     /// The bytes of the string at `idx` (which must be a string or a number, converted in
@@ -284,7 +288,9 @@ extension LuaInterpreter {
     @inline(__always)
     func pushBytes(_ b: Bytes) {
         b.withUnsafeBufferPointer { p in
-            p.baseAddress.map { $0.withMemoryRebound(to: CChar.self, capacity: p.count) { lua_pushlstring(L, $0, p.count) } }
+            p.baseAddress.map {
+                $0.withMemoryRebound(to: CChar.self, capacity: p.count) { lua_pushlstring(L, $0, p.count) }
+            }
                 ?? lua_pushlstring(L, "", 0)
         }
     }

@@ -34,7 +34,8 @@ public final class LuaInterpreter {
     // for every run, nil in between), and the real globals table (the scripts' `_G` is a
     // read-only proxy of it).
     enum Slot: Int32 {
-        case errorHandler = 1, keys, argv, realGlobals
+        case errorHandler = 1
+        case keys, argv, realGlobals
     }
     static let permanentSlots = Slot.realGlobals.rawValue
     /// VM instructions between two busy/kill checks (Redis uses the same period).
@@ -110,7 +111,8 @@ public final class LuaInterpreter {
     public init(memoryLimit: Int = 64 * 1024 * 1024, busyThresholdMs: Int64 = 5000, version: String = "7.4.0") {
         runtime = .allocate(capacity: 1)
         runtime.initialize(
-            to: lk_lua_runtime(used: 0, limit: memoryLimit, enforce: 0, hook: nil, context: nil, fail_next: 0))
+            to: lk_lua_runtime(used: 0, limit: memoryLimit, enforce: 0, hook: nil, context: nil, fail_next: 0)
+        )
         L = lk_lua_newstate(runtime)!
         baseMemoryLimit = memoryLimit
         self.busyThresholdMs = busyThresholdMs
@@ -175,7 +177,9 @@ public final class LuaInterpreter {
 
     /// EVAL: compiles (and caches) `body` if needed, runs it and writes its reply to `sink`.
     public func eval<S: ScriptReplySink>(
-        body: UnsafeBufferPointer<UInt8>, keys: UnsafeBufferPointer<ByteView>, args: UnsafeBufferPointer<ByteView>,
+        body: UnsafeBufferPointer<UInt8>,
+        keys: UnsafeBufferPointer<ByteView>,
+        args: UnsafeBufferPointer<ByteView>,
         into sink: inout S
     ) {
         let sha = SHA1.hash(body.baseAddress, count: body.count)
@@ -189,7 +193,9 @@ public final class LuaInterpreter {
     /// EVALSHA: runs a cached script. Returns false (writing nothing) when it is not cached,
     /// so the caller replies `-NOSCRIPT`.
     public func evalSHA<S: ScriptReplySink>(
-        _ shaHex: ByteView, keys: UnsafeBufferPointer<ByteView>, args: UnsafeBufferPointer<ByteView>,
+        _ shaHex: ByteView,
+        keys: UnsafeBufferPointer<ByteView>,
+        args: UnsafeBufferPointer<ByteView>,
         into sink: inout S
     ) -> Bool {
         if shaHex.count == 40, let ref = lastHitRef, memcmp(lastHitHex, shaHex.base, 40) == 0 {
@@ -205,7 +211,10 @@ public final class LuaInterpreter {
     }
 
     private func run<S: ScriptReplySink>(
-        sha: SHA1Digest, ref: Int32, keys: UnsafeBufferPointer<ByteView>, args: UnsafeBufferPointer<ByteView>,
+        sha: SHA1Digest,
+        ref: Int32,
+        keys: UnsafeBufferPointer<ByteView>,
+        args: UnsafeBufferPointer<ByteView>,
         into sink: inout S
     ) {
         precondition(!isRunning, "scripts do not nest")

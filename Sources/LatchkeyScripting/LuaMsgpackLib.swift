@@ -13,7 +13,8 @@ extension LuaInterpreter {
                 ("pack", LuaInterpreter.msgpackPack), ("unpack", LuaInterpreter.msgpackUnpack),
                 ("unpack_one", LuaInterpreter.msgpackUnpackOne), ("unpack_limit", LuaInterpreter.msgpackUnpackLimit),
             ],
-            strings: [("_NAME", "lua-cmsgpack"), ("_VERSION", "lua-cmsgpack 0.4.0")])
+            strings: [("_NAME", "lua-cmsgpack"), ("_VERSION", "lua-cmsgpack 0.4.0")]
+        )
     }
 
     static let msgpackMaxNesting = 16
@@ -46,10 +47,17 @@ extension LuaInterpreter {
             if overBudget(pending: out.count + Int(lua_objlen(L, idx))) { return LK_RAISE_MEMORY }
             withString(idx) { s in
                 let n = s.count
-                if n < 32 { out.append(0xA0 | UInt8(n)) }
-                else if n <= 0xFF { out += [0xD9, UInt8(n)] }
-                else if n <= 0xFFFF { out.append(0xDA); LuaInterpreter.appendBE(UInt64(n), 2, &out) }
-                else { out.append(0xDB); LuaInterpreter.appendBE(UInt64(n), 4, &out) }
+                if n < 32 {
+                    out.append(0xA0 | UInt8(n))
+                } else if n <= 0xFF {
+                    out += [0xD9, UInt8(n)]
+                } else if n <= 0xFFFF {
+                    out.append(0xDA)
+                    LuaInterpreter.appendBE(UInt64(n), 2, &out)
+                } else {
+                    out.append(0xDB)
+                    LuaInterpreter.appendBE(UInt64(n), 4, &out)
+                }
                 out += s
             }
         case LUA_TBOOLEAN:
@@ -68,18 +76,36 @@ extension LuaInterpreter {
         if d.isFinite, d >= -9_223_372_036_854_775_808.0, d < 9_223_372_036_854_775_808.0, Double(Int64(d)) == d {
             let v = Int64(d)
             if v >= 0 {
-                if v < 128 { out.append(UInt8(v)) }
-                else if v <= 0xFF { out += [0xCC, UInt8(v)] }
-                else if v <= 0xFFFF { out.append(0xCD); appendBE(UInt64(v), 2, &out) }
-                else if v <= 0xFFFF_FFFF { out.append(0xCE); appendBE(UInt64(v), 4, &out) }
-                else { out.append(0xCF); appendBE(UInt64(v), 8, &out) }
+                if v < 128 {
+                    out.append(UInt8(v))
+                } else if v <= 0xFF {
+                    out += [0xCC, UInt8(v)]
+                } else if v <= 0xFFFF {
+                    out.append(0xCD)
+                    appendBE(UInt64(v), 2, &out)
+                } else if v <= 0xFFFF_FFFF {
+                    out.append(0xCE)
+                    appendBE(UInt64(v), 4, &out)
+                } else {
+                    out.append(0xCF)
+                    appendBE(UInt64(v), 8, &out)
+                }
             } else {
                 let u = UInt64(bitPattern: v)
-                if v >= -32 { out.append(UInt8(truncatingIfNeeded: v)) }
-                else if v >= -128 { out += [0xD0, UInt8(truncatingIfNeeded: v)] }
-                else if v >= -32768 { out.append(0xD1); appendBE(u, 2, &out) }
-                else if v >= -2_147_483_648 { out.append(0xD2); appendBE(u, 4, &out) }
-                else { out.append(0xD3); appendBE(u, 8, &out) }
+                if v >= -32 {
+                    out.append(UInt8(truncatingIfNeeded: v))
+                } else if v >= -128 {
+                    out += [0xD0, UInt8(truncatingIfNeeded: v)]
+                } else if v >= -32768 {
+                    out.append(0xD1)
+                    appendBE(u, 2, &out)
+                } else if v >= -2_147_483_648 {
+                    out.append(0xD2)
+                    appendBE(u, 4, &out)
+                } else {
+                    out.append(0xD3)
+                    appendBE(u, 8, &out)
+                }
             }
         } else if Double(Float(d)) == d {  // NaN never equals itself: it goes out as a double
             out.append(0xCA)
@@ -95,9 +121,15 @@ extension LuaInterpreter {
         // lua-cmsgpack reads keys as 32-bit unsigned integers.
         let (count, maxKey, isArray) = tableShape(idx, keysBelow: 4_294_967_296)
         if isArray && maxKey == count {
-            if count < 16 { out.append(0x90 | UInt8(count)) }
-            else if count <= 0xFFFF { out.append(0xDC); LuaInterpreter.appendBE(UInt64(count), 2, &out) }
-            else { out.append(0xDD); LuaInterpreter.appendBE(UInt64(count), 4, &out) }
+            if count < 16 {
+                out.append(0x90 | UInt8(count))
+            } else if count <= 0xFFFF {
+                out.append(0xDC)
+                LuaInterpreter.appendBE(UInt64(count), 2, &out)
+            } else {
+                out.append(0xDD)
+                LuaInterpreter.appendBE(UInt64(count), 4, &out)
+            }
             for i in 0..<count {
                 lua_rawgeti(L, idx, Int32(i + 1))
                 let stop = msgpackEncode(lua_gettop(L), into: &out, level: level)
@@ -106,13 +138,21 @@ extension LuaInterpreter {
             }
             return nil
         }
-        if count < 16 { out.append(0x80 | UInt8(count)) }
-        else if count <= 0xFFFF { out.append(0xDE); LuaInterpreter.appendBE(UInt64(count), 2, &out) }
-        else { out.append(0xDF); LuaInterpreter.appendBE(UInt64(count), 4, &out) }
+        if count < 16 {
+            out.append(0x80 | UInt8(count))
+        } else if count <= 0xFFFF {
+            out.append(0xDE)
+            LuaInterpreter.appendBE(UInt64(count), 2, &out)
+        } else {
+            out.append(0xDF)
+            LuaInterpreter.appendBE(UInt64(count), 4, &out)
+        }
         lua_pushnil(L)
         while lua_next(L, idx) != 0 {
             let top = lua_gettop(L)
-            if let stop = msgpackEncode(top - 1, into: &out, level: level) ?? msgpackEncode(top, into: &out, level: level) {
+            if let stop = msgpackEncode(top - 1, into: &out, level: level)
+                ?? msgpackEncode(top, into: &out, level: level)
+            {
                 lk_lua_pop(L, 2)
                 return stop
             }
@@ -159,11 +199,13 @@ extension LuaInterpreter {
         let data = me.borrowString(1)
         let len = Int64(data.count)
         guard offset >= 0, limit >= 0 else {
-            let o = Int32(truncatingIfNeeded: offset), n = Int32(truncatingIfNeeded: len)
+            let o = Int32(truncatingIfNeeded: offset)
+            let n = Int32(truncatingIfNeeded: len)
             return cjsonRaise(L, "Invalid request to unpack with offset of \(o) and limit of \(n).")
         }
         guard offset <= len else {
-            let o = Int32(truncatingIfNeeded: offset), n = Int32(truncatingIfNeeded: len)
+            let o = Int32(truncatingIfNeeded: offset)
+            let n = Int32(truncatingIfNeeded: len)
             return cjsonRaise(L, "Start offset \(o) greater than input length \(n).")
         }
         let decodeAll = limit == 0 && offset == 0
@@ -237,15 +279,29 @@ private struct MsgpackReader {
             lua_pushnumber(L, Double(bitPattern: v))
         case 0xA0...0xBF: return string(Int(t & 0x1F))
         // lua-cmsgpack 0.4 has no bin types (0xC4-0xC6): Bad data format, as in Redis.
-        case 0xD9: guard let n = uint(1) else { return missing }; return string(Int(n))
-        case 0xDA: guard let n = uint(2) else { return missing }; return string(Int(n))
-        case 0xDB: guard let n = uint(4) else { return missing }; return string(Int(n))
+        case 0xD9:
+            guard let n = uint(1) else { return missing }
+            return string(Int(n))
+        case 0xDA:
+            guard let n = uint(2) else { return missing }
+            return string(Int(n))
+        case 0xDB:
+            guard let n = uint(4) else { return missing }
+            return string(Int(n))
         case 0x90...0x9F: return array(Int(t & 0x0F))
-        case 0xDC: guard let n = uint(2) else { return missing }; return array(Int(n))
-        case 0xDD: guard let n = uint(4) else { return missing }; return array(Int(n))
+        case 0xDC:
+            guard let n = uint(2) else { return missing }
+            return array(Int(n))
+        case 0xDD:
+            guard let n = uint(4) else { return missing }
+            return array(Int(n))
         case 0x80...0x8F: return map(Int(t & 0x0F))
-        case 0xDE: guard let n = uint(2) else { return missing }; return map(Int(n))
-        case 0xDF: guard let n = uint(4) else { return missing }; return map(Int(n))
+        case 0xDE:
+            guard let n = uint(2) else { return missing }
+            return map(Int(n))
+        case 0xDF:
+            guard let n = uint(4) else { return missing }
+            return map(Int(n))
         default: return badFormat
         }
         return nil

@@ -152,7 +152,8 @@ extension LuaInterpreter {
         guard lua_gettop(L) == 1 else { return raise(L, ScriptErrors.wrongNumber) }
         var len = 0
         let p = lua_tolstring(L, 1, &len)
-        let sha = p.map { SHA1.hash(UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), count: len) }
+        let sha =
+            p.map { SHA1.hash(UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), count: len) }
             ?? SHA1.hash(nil, count: 0)
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { buf in
             sha.writeHex(to: buf.baseAddress!)
@@ -232,7 +233,15 @@ extension LuaInterpreter {
             let isSandbox = ar.source.map { strcmpC($0, "=latchkey") } ?? false
             if !isC && !isSandbox {
                 me.errorLine = ar.currentline
-                me.errorSource = ar.source.map { Bytes(UnsafeBufferPointer(start: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), count: strlenC($0))) } ?? []
+                me.errorSource =
+                    ar.source.map {
+                        Bytes(
+                            UnsafeBufferPointer(
+                                start: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self),
+                                count: strlenC($0)
+                            )
+                        )
+                    } ?? []
                 break
             }
             level += 1

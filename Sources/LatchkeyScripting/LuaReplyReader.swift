@@ -81,7 +81,12 @@ extension LuaInterpreter {
     }
 
     private func pushAggregate(
-        _ type: UInt8, _ n: Int, _ p: UnsafePointer<UInt8>, _ end: Int, _ pos: inout Int, _ depth: Int
+        _ type: UInt8,
+        _ n: Int,
+        _ p: UnsafePointer<UInt8>,
+        _ end: Int,
+        _ pos: inout Int,
+        _ depth: Int
     ) -> Bool {
         switch type {
         case 37, 126:  // {map={k=v}} / {set={k=true}}

@@ -41,11 +41,17 @@ extension LuaInterpreter {
             case UInt8(ascii: "f"):
                 guard let n = structNumber(L, arg, "pack") else { return LK_RAISE }
                 arg += 1
-                out += StructFormat.ordered(withUnsafeBytes(of: Float(n).bitPattern.littleEndian) { Bytes($0) }, little: f.little)
+                out += StructFormat.ordered(
+                    withUnsafeBytes(of: Float(n).bitPattern.littleEndian) { Bytes($0) },
+                    little: f.little
+                )
             case UInt8(ascii: "d"):
                 guard let n = structNumber(L, arg, "pack") else { return LK_RAISE }
                 arg += 1
-                out += StructFormat.ordered(withUnsafeBytes(of: n.bitPattern.littleEndian) { Bytes($0) }, little: f.little)
+                out += StructFormat.ordered(
+                    withUnsafeBytes(of: n.bitPattern.littleEndian) { Bytes($0) },
+                    little: f.little
+                )
             case UInt8(ascii: "c"), UInt8(ascii: "s"):
                 guard lua_isstring(L, arg) != 0 else {
                     let got = structTypeName(L, arg)
@@ -66,7 +72,9 @@ extension LuaInterpreter {
         if f.failed { return LK_RAISE }
         if me.overBudget(pending: out.count) { return LK_RAISE_MEMORY }
         out.withUnsafeBufferPointer { p in
-            p.baseAddress.map { $0.withMemoryRebound(to: CChar.self, capacity: p.count) { lua_pushlstring(L, $0, p.count) } }
+            p.baseAddress.map {
+                $0.withMemoryRebound(to: CChar.self, capacity: p.count) { lua_pushlstring(L, $0, p.count) }
+            }
                 ?? lua_pushlstring(L, "", 0)
         }
         return 1
@@ -118,7 +126,9 @@ extension LuaInterpreter {
                 n += 1
             case UInt8(ascii: "c"):
                 if size == 0 {
-                    guard n > 0, lua_isnumber(L, -1) != 0 else { return cjsonRaise(L, "format 'c0' needs a previous size") }
+                    guard n > 0, lua_isnumber(L, -1) != 0 else {
+                        return cjsonRaise(L, "format 'c0' needs a previous size")
+                    }
                     size = LuaNumber.cSizeT(lua_tonumber(L, -1))
                     lk_lua_pop(L, 1)
                     n -= 1
@@ -127,7 +137,9 @@ extension LuaInterpreter {
                 pushBytesOn(L, data[at..<at + Int(size)])
                 n += 1
             case UInt8(ascii: "s"):
-                guard let zero = data[at...].firstIndex(of: 0) else { return cjsonRaise(L, "unfinished string in data") }
+                guard let zero = data[at...].firstIndex(of: 0) else {
+                    return cjsonRaise(L, "unfinished string in data")
+                }
                 size = UInt64(zero - at + 1)
                 pushBytesOn(L, data[at..<zero])
                 n += 1
@@ -181,7 +193,9 @@ extension LuaInterpreter {
 
     private static func pushBytesOn(_ L: OpaquePointer?, _ b: Slice<UnsafeBufferPointer<UInt8>>) {
         let p = UnsafeBufferPointer(rebasing: b)
-        p.baseAddress.map { $0.withMemoryRebound(to: CChar.self, capacity: p.count) { lua_pushlstring(L, $0, p.count) } }
+        p.baseAddress.map {
+            $0.withMemoryRebound(to: CChar.self, capacity: p.count) { lua_pushlstring(L, $0, p.count) }
+        }
             ?? lua_pushlstring(L, "", 0)
     }
 }
@@ -222,7 +236,10 @@ private struct StructFormat {
         var a = 0
         while i < format.count, StructFormat.isDigit(format[i]) {
             let digit = Int(format[i] - 48)
-            if a > Int(Int32.max) / 10 || a * 10 > Int(Int32.max) - digit { fail("integral size overflow"); return 0 }
+            if a > Int(Int32.max) / 10 || a * 10 > Int(Int32.max) - digit {
+                fail("integral size overflow")
+                return 0
+            }
             a = a * 10 + digit
             i += 1
         }
@@ -263,7 +280,10 @@ private struct StructFormat {
         case UInt8(ascii: "<"): little = true  // Redis's struct.c has no '=' (it is an invalid option)
         case UInt8(ascii: "!"):
             let a = number(default: StructFormat.maxAlign)
-            if a <= 0 || a & (a - 1) != 0 { fail("alignment \(a) is not a power of 2"); return }
+            if a <= 0 || a & (a - 1) != 0 {
+                fail("alignment \(a) is not a power of 2")
+                return
+            }
             align = a
         default:
             // struct.c prints the option byte as it is (%c), so the text is built as bytes.

@@ -8,8 +8,10 @@ import LatchkeyLog
 extension AMQPFrontEnd: LogParticipant {
     /// The broker's records: types 16-24.
     public var logRecordTypes: [RecordType] {
-        [.queueDeclared, .queueDeleted, .queuePurged, .exchangeDeclared, .exchangeDeleted, .bound, .unbound,
-         .messageEnqueued, .messageSettled]
+        [
+            .queueDeclared, .queueDeleted, .queuePurged, .exchangeDeclared, .exchangeDeleted, .bound, .unbound,
+            .messageEnqueued, .messageSettled,
+        ]
     }
 
     public func beginLogReplay() { BrokerReplay.begin(broker) }

@@ -12,10 +12,16 @@ import LatchkeyManagement
 /// Builds a server with its front ends; the one place integration changes.
 public enum Boot {
     /// The front ends for one server: RESP commands and the AMQP broker, sharing one journal.
-    public static func makeFrontEnds(context: ServerContext, journal: Journal = Journal(enabled: false))
+    public static func makeFrontEnds(
+        context: ServerContext,
+        journal: Journal = Journal(enabled: false)
+    )
         -> (resp: CommandEngine, amqp: AMQPFrontEnd)
     {
-        (resp: CommandEngine(context: context, journal: journal), amqp: AMQPFrontEnd(context: context, journal: journal))
+        (
+            resp: CommandEngine(context: context, journal: journal),
+            amqp: AMQPFrontEnd(context: context, journal: journal)
+        )
     }
 
     /// A server with its front ends attached, ready for `start()`.

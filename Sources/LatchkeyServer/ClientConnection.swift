@@ -69,7 +69,9 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
         if pendingOutput > hard {
             // The pipeline stopped at the command that passed the limit; free its output now
             // rather than after the next flush.
-            server.log.warning("Client id=\(info.id) addr=\(info.peerAddress) closed for overcoming of output buffer limits.")
+            server.log.warning(
+                "Client id=\(info.id) addr=\(info.peerAddress) closed for overcoming of output buffer limits."
+            )
             close()
             return used
         }
@@ -81,7 +83,9 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
             return used
         }
         if unconsumed > server.limits.queryBuffer {
-            server.log.warning("Closing client that reached max query buffer length: id=\(info.id) addr=\(info.peerAddress) (qbuf initial bytes: \(unconsumed))")
+            server.log.warning(
+                "Closing client that reached max query buffer length: id=\(info.id) addr=\(info.peerAddress) (qbuf initial bytes: \(unconsumed))"
+            )
             close()
             return used
         }
@@ -115,7 +119,9 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
         if closed { return }
         let outbox = info.outbox
         if outbox.discardAndClose {
-            server.log.warning("Client id=\(info.id) addr=\(info.peerAddress) closed for overcoming of output buffer limits (pubsub).")
+            server.log.warning(
+                "Client id=\(info.id) addr=\(info.peerAddress) closed for overcoming of output buffer limits (pubsub)."
+            )
             outbox.bytes.removeAll()
             close()
             return
@@ -157,7 +163,9 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
         let pending = pendingOutput
         let limits = server.limits
         if pending > limits.outputHard {
-            server.log.warning("Client id=\(info.id) addr=\(info.peerAddress) closed for overcoming of output buffer limits.")
+            server.log.warning(
+                "Client id=\(info.id) addr=\(info.peerAddress) closed for overcoming of output buffer limits."
+            )
             close()
         } else if pending > limits.outputSoft {
             if !pausedForOutput {

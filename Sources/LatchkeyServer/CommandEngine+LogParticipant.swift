@@ -10,8 +10,10 @@ import LatchkeyLog
 extension CommandEngine: LogParticipant {
     /// The keyspace's records: types 1-6, and 64 up for those added after the broker's block.
     public var logRecordTypes: [RecordType] {
-        [.set, .delete, .expireAt, .persist, .flushDB, .flushAll, .listPush, .listPop, .listSet, .listInsert,
-         .listRemove, .listTrim, .hashSet, .hashDelete, .rename]
+        [
+            .set, .delete, .expireAt, .persist, .flushDB, .flushAll, .listPush, .listPop, .listSet, .listInsert,
+            .listRemove, .listTrim, .hashSet, .hashDelete, .rename,
+        ]
     }
 
     /// The keyspace is walked a bounded number of buckets per loop tick.
@@ -36,7 +38,12 @@ extension CommandEngine: LogParticipant {
     /// that change twice. They are therefore all framed in the first slice, which runs at the
     /// moment the capture starts (like the broker), and skipped by the walk. That first slice
     /// walks the whole table only when a database holds lists or hashes at all.
-    public func writeLogSnapshotSlice(into out: inout [UInt8], cursor: inout LogSnapshotCursor, nowMs: Int64, maxRecords: Int) {
+    public func writeLogSnapshotSlice(
+        into out: inout [UInt8],
+        cursor: inout LogSnapshotCursor,
+        nowMs: Int64,
+        maxRecords: Int
+    ) {
         if cursor.section == 0 && cursor.position == 0 && !cursor.done {
             for index in 0..<keyspace.databaseCount where keyspace.databases[index].objectCount > 0 {
                 _ = keyspace.walkBuckets(db: index, cursor: 0, count: Int.max) { e in
@@ -72,8 +79,12 @@ extension CommandEngine: LogParticipant {
         switch e.type {
         case .string:
             RecordCodec.encodeSet(
-                db: db, key: UnsafeRawBufferPointer(e.key.buffer),
-                value: UnsafeRawBufferPointer(e.stringValue.buffer), expireAtMs: e.expireAt, into: &out)
+                db: db,
+                key: UnsafeRawBufferPointer(e.key.buffer),
+                value: UnsafeRawBufferPointer(e.stringValue.buffer),
+                expireAtMs: e.expireAt,
+                into: &out
+            )
             return
         case .list:
             let key = e.key.bytes
@@ -89,7 +100,9 @@ extension CommandEngine: LogParticipant {
                     size = 0
                 }
             }
-            if !chunk.isEmpty { RecordCodec.encode(.listPush(db: db, key: key, atHead: false, elements: chunk), into: &out) }
+            if !chunk.isEmpty {
+                RecordCodec.encode(.listPush(db: db, key: key, atHead: false, elements: chunk), into: &out)
+            }
         case .hash:
             let key = e.key.bytes
             var flat: [Bytes] = []

@@ -3,10 +3,11 @@
 // override it. Every value is checked against ConfigTable (LatchkeyCore); a bad directive or value
 // stops start-up with a FATAL CONFIG FILE ERROR naming the line. Applying values is Config's job.
 
+import LatchkeyCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import LatchkeyCore
 
 /// A configuration that cannot be used; `description` is the full multi-line report.
 public struct ConfigError: Error, CustomStringConvertible, Sendable {
@@ -27,7 +28,8 @@ public enum ConfigParser {
     /// Parses `latchkey [config-file] [--name value ...]` (arguments without the program name).
     /// `readFile` returns a file's text or nil when it cannot be read (injectable for tests).
     public static func parse(
-        arguments: [String], readFile: (String) -> String? = ConfigParser.readTextFile
+        arguments: [String],
+        readFile: (String) -> String? = ConfigParser.readTextFile
     ) throws(ConfigError) -> CommandLineRequest {
         let config = Config()
         var rest = arguments[...]
@@ -53,7 +55,11 @@ public enum ConfigParser {
             let trimmed = line.drop { $0 == " " || $0 == "\t" }
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             guard let words = splitArguments(String(trimmed)), !words.isEmpty else {
-                throw fatal("Unbalanced quotes in configuration line", at: "the configuration file \(source), at line \(lineNumber)", line: line)
+                throw fatal(
+                    "Unbalanced quotes in configuration line",
+                    at: "the configuration file \(source), at line \(lineNumber)",
+                    line: line
+                )
             }
             if let problem = applyDirective(words[0], Array(words.dropFirst()), to: config) {
                 throw fatal(problem, at: "the configuration file \(source), at line \(lineNumber)", line: line)
@@ -67,7 +73,11 @@ public enum ConfigParser {
         while i < options.count {
             let option = options[i]
             guard option.hasPrefix("--"), option.count > 2 else {
-                throw fatal("Invalid argument (options must start with --)", at: "the command line, at argument \(i + 1)", line: option)
+                throw fatal(
+                    "Invalid argument (options must start with --)",
+                    at: "the command line, at argument \(i + 1)",
+                    line: option
+                )
             }
             var values: [String] = []
             i += 1
@@ -105,7 +115,8 @@ public enum ConfigParser {
             Reading \(place)
             >>> '\(line)'
             \(problem)
-            """)
+            """
+        )
     }
 
     /// Splits a line into words as redis.conf does: spaces separate; "double quotes" allow
@@ -129,7 +140,8 @@ public enum ConfigParser {
                 }
                 let c = b[i]
                 if let q = quote {
-                    if q == 34, c == 92, i + 3 < b.count, b[i + 1] == 120, let h = hex(b[i + 2]), let l = hex(b[i + 3]) {
+                    if q == 34, c == 92, i + 3 < b.count, b[i + 1] == 120, let h = hex(b[i + 2]), let l = hex(b[i + 3])
+                    {
                         word.append(h << 4 | l)
                         i += 4
                     } else if c == 92, i + 1 < b.count, q == 34 {

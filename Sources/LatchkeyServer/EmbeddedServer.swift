@@ -1,3 +1,5 @@
+import LatchkeyCore
+
 // The embedding API: a whole Latchkey (RESP + AMQP + management, on free loopback ports) inside a Swift
 // test process, its loop on its own thread. The clock and reset are driven with the LATCHKEY
 // command over a loopback control connection, so they run on the loop thread like any client's
@@ -5,7 +7,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import LatchkeyCore
 
 /// Why an embedded server could not start, or a control command failed (the server's error text).
 public struct EmbeddedServerError: Error, CustomStringConvertible, Sendable {
@@ -53,13 +54,16 @@ public final class EmbeddedServer: @unchecked Sendable {
 
     /// Starts a server; `options` are extra `--directive value` words (as on the command line).
     public init(options: [String] = [], amqp: Bool = true) throws {
-        let arguments = [
-            "--port", "0", "--bind", "127.0.0.1", "--amqp-port", amqp ? "0" : "off", "--amqp-bind", "127.0.0.1",
-            "--management-port", "0", "--management-bind", "127.0.0.1",
-            "--enable-test-commands", "local", "--loglevel", "warning",
-        ] + options
+        let arguments =
+            [
+                "--port", "0", "--bind", "127.0.0.1", "--amqp-port", amqp ? "0" : "off", "--amqp-bind", "127.0.0.1",
+                "--management-port", "0", "--management-bind", "127.0.0.1",
+                "--enable-test-commands", "local", "--loglevel", "warning",
+            ] + options
         let config: Config
-        do { config = try ConfigParser.parse(arguments: arguments).config } catch { throw EmbeddedServerError(error.description) }
+        do { config = try ConfigParser.parse(arguments: arguments).config } catch {
+            throw EmbeddedServerError(error.description)
+        }
         let server: Server
         do { server = try Boot.makeServer(config: config) } catch { throw EmbeddedServerError("\(error)") }
         server.handlesSignals = false
@@ -100,7 +104,9 @@ public final class EmbeddedServer: @unchecked Sendable {
 
     @discardableResult
     public func advance(seconds: Double) throws -> Int64 {
-        guard seconds.isFinite, seconds >= 0, seconds < 9.2e15 else { throw EmbeddedServerError("seconds out of range") }
+        guard seconds.isFinite, seconds >= 0, seconds < 9.2e15 else {
+            throw EmbeddedServerError("seconds out of range")
+        }
         return try advance(milliseconds: Int64((seconds * 1000).rounded()))
     }
 
@@ -156,7 +162,9 @@ private final class ControlConnection {
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard rc == 0 else {
             let reason = String(cString: strerror(errno))

@@ -1,3 +1,6 @@
+import LatchkeyCore
+import LatchkeyHTTP
+
 // `latchkey locks` and `latchkey queues`: the live page's two views as text, for a terminal,
 // against a running server's management listener (rabbitmqctl list_queues and redis-cli users
 // expect a command, not a browser). A small blocking HTTP/1.1 client over a plain socket: this
@@ -5,8 +8,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import LatchkeyCore
-import LatchkeyHTTP
 
 /// The `locks` and `queues` verbs of the executable.
 public enum ManagementCLI {
@@ -59,12 +60,15 @@ public enum ManagementCLI {
         var cursor: Int64 = 0
         var rows: [[String]] = [["key", "ttl", "value"]]
         repeat {
-            let path = "/api/latchkey/locks?db=\(o.db)&count=\(min(o.limit, 1000))&cursor=\(cursor)&match=" + escape(o.match)
+            let path =
+                "/api/latchkey/locks?db=\(o.db)&count=\(min(o.limit, 1000))&cursor=\(cursor)&match=" + escape(o.match)
             guard case .success(let page) = get(o, path) else { return 1 }
             for l in page["locks"]?.arrayValue ?? [] where rows.count <= o.limit {
                 let ttl = l["ttl_ms"]?.intValue ?? 0
-                rows.append([l["key"]?.stringValue ?? "", "\(ttl / 1000).\(String(ttl % 1000 + 1000).dropFirst())s",
-                             l["value"]?.stringValue ?? "(" + (l["type"]?.stringValue ?? "?") + ")"])
+                rows.append([
+                    l["key"]?.stringValue ?? "", "\(ttl / 1000).\(String(ttl % 1000 + 1000).dropFirst())s",
+                    l["value"]?.stringValue ?? "(" + (l["type"]?.stringValue ?? "?") + ")",
+                ])
             }
             cursor = page["cursor"]?.intValue ?? 0
         } while cursor != 0 && rows.count <= o.limit
@@ -74,14 +78,18 @@ public enum ManagementCLI {
     }
 
     static func queues(_ o: Options) -> Int32 {
-        let path = "/api/queues/" + escape(o.vhost)
+        let path =
+            "/api/queues/" + escape(o.vhost)
             + "?columns=name,messages_ready,messages_unacknowledged,consumers"
         guard case .success(let list) = get(o, path) else { return 1 }
         var rows: [[String]] = [["name", "messages_ready", "messages_unacknowledged", "consumers"]]
         for q in list.arrayValue ?? [] {
-            rows.append([q["name"]?.stringValue ?? ""] + ["messages_ready", "messages_unacknowledged", "consumers"].map {
-                String(q[$0]?.intValue ?? 0)
-            })
+            rows.append(
+                [q["name"]?.stringValue ?? ""]
+                    + ["messages_ready", "messages_unacknowledged", "consumers"].map {
+                        String(q[$0]?.intValue ?? 0)
+                    }
+            )
         }
         say("Listing queues for vhost \(o.vhost) ...")
         say(table(rows))
@@ -95,7 +103,8 @@ public enum ManagementCLI {
         var out = ""
         for c in s.utf8 {
             switch c {
-            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x7E, 0x2A: out.unicodeScalars.append(Unicode.Scalar(c))
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x7E, 0x2A:
+                out.unicodeScalars.append(Unicode.Scalar(c))
             default:
                 let hex = Array("0123456789ABCDEF".utf8)
                 out += "%" + String(UnicodeScalar(hex[Int(c >> 4)])) + String(UnicodeScalar(hex[Int(c & 15)]))
@@ -109,7 +118,8 @@ public enum ManagementCLI {
     /// GET `path` with Basic auth; prints the reason and fails on anything but 200 JSON.
     static func get(_ o: Options, _ path: String) -> Result<JSON, Failed> {
         let auth = Base64.encode(Bytes((o.user + ":" + o.password).utf8))
-        let request = "GET \(path) HTTP/1.1\r\nHost: \(o.host)\r\nAuthorization: Basic \(auth)\r\nConnection: close\r\n\r\n"
+        let request =
+            "GET \(path) HTTP/1.1\r\nHost: \(o.host)\r\nAuthorization: Basic \(auth)\r\nConnection: close\r\n\r\n"
         guard let raw = exchange(o.host, o.port, Bytes(request.utf8)) else {
             _ = fail("latchkey: cannot connect to the management listener at \(o.host):\(o.port)", code: 1)
             return .failure(Failed())
@@ -155,7 +165,9 @@ public enum ManagementCLI {
                 if connect(fd, ai.pointee.ai_addr, ai.pointee.ai_addrlen) == 0 {
                     var sent = 0
                     while sent < request.count {
-                        let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                        let n = request[sent...].withUnsafeBytes {
+                            send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+                        }
                         if n <= 0 { return nil }
                         sent += n
                     }

@@ -1,3 +1,6 @@
+import LatchkeyCore
+import LatchkeyLog
+
 // CONFIG SET appendonly yes at run time, as Redis does it: the whole live state is written as a
 // fresh log (header + one snapshot of every participant, fsynced, renamed over `dir`/
 // `appendfilename`), and from then on every change is journaled. The snapshot is taken on the
@@ -6,8 +9,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import LatchkeyCore
-import LatchkeyLog
 
 extension Persistence {
     /// Installs `context.appendOnlySwitch` for CONFIG SET appendonly.
@@ -28,7 +29,11 @@ extension Persistence {
     }
 
     /// Writes the live state as a new log, opens it and starts journaling.
-    static func enableLive(server: Server, journal: Journal, participants: [ClientProtocol: LogParticipant])
+    static func enableLive(
+        server: Server,
+        journal: Journal,
+        participants: [ClientProtocol: LogParticipant]
+    )
         throws(ServerStartError) -> Persistence
     {
         let config = server.context.config
@@ -42,7 +47,8 @@ extension Persistence {
         for participant in snapshotOrder(participants) {
             participant.writeLogSnapshot(into: &bytes, nowMs: server.context.nowMs)
         }
-        let temp = FileIO.directory(of: path) + "/temp-enable-" + (path.split(separator: "/").last.map(String.init) ?? "log")
+        let temp =
+            FileIO.directory(of: path) + "/temp-enable-" + (path.split(separator: "/").last.map(String.init) ?? "log")
         do throws(LogIOError) {
             let fd = try FileIO.open(temp, O_WRONLY | O_CREAT | O_TRUNC)
             var n = 0

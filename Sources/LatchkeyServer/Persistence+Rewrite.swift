@@ -19,7 +19,8 @@ extension Persistence {
     func requestRewrite() -> String? {
         if writer.rewrite.inProgress { return "ERR Background append only file rewriting already in progress" }
         guard canSnapshot else {
-            return "ERR Background append only file rewriting is not available: not every front end can snapshot its state"
+            return
+                "ERR Background append only file rewriting is not available: not every front end can snapshot its state"
         }
         switch writer.beginStreamedRewrite(journal: journal, nowMs: server.context.nowMs) {
         case .busy:
@@ -55,7 +56,11 @@ extension Persistence {
         var index = snapshotSources.firstIndex { !$0.cursor.done } ?? snapshotSources.count
         while index < snapshotSources.count {
             snapshotSources[index].participant.writeLogSnapshotSlice(
-                into: &out, cursor: &snapshotSources[index].cursor, nowMs: ctx.dataNowMs, maxRecords: 512)
+                into: &out,
+                cursor: &snapshotSources[index].cursor,
+                nowMs: ctx.dataNowMs,
+                maxRecords: 512
+            )
             if snapshotSources[index].cursor.done {
                 index += 1
             } else if FileIO.monotonicMicros() - started >= tuning.rewriteSliceMicros || out.count >= 4 << 20 {
@@ -71,7 +76,9 @@ extension Persistence {
         if last {
             snapshotSources.removeAll()
             let ms = Double(FileIO.monotonicMicros() - snapshotStartedMicros) / 1000
-            server.log.verbose("Rewrite snapshot framed in \(snapshotSlices) slices over \(ms) ms (longest slice \(Double(snapshotMaxSliceMicros) / 1000) ms)")
+            server.log.verbose(
+                "Rewrite snapshot framed in \(snapshotSlices) slices over \(ms) ms (longest slice \(Double(snapshotMaxSliceMicros) / 1000) ms)"
+            )
             jobs += writer.poll(nowMs: ctx.nowMs)
         }
         submit(jobs)

@@ -1,3 +1,7 @@
+import LatchkeyCore
+import LatchkeyLog
+import LatchkeyLoop
+
 // The server's append-only log wiring: boot replay into the participants, the per-tick step
 // the server runs before flushing replies (write the tick's records; under `appendfsync always`
 // hold the replies until their fsync: group commit), fsync jobs on libuv's thread pool, the
@@ -7,9 +11,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import LatchkeyCore
-import LatchkeyLog
-import LatchkeyLoop
 
 /// The live log of one server. Loop thread only.
 public final class Persistence {
@@ -51,7 +52,11 @@ public final class Persistence {
     /// the participant that claims its type), opens it for appending, enables `journal` and
     /// installs the server hooks. Returns nil when the log is off. Throws a start-up error
     /// naming file and offset for a corrupt log.
-    public static func boot(server: Server, journal: Journal, participants: [ClientProtocol: LogParticipant])
+    public static func boot(
+        server: Server,
+        journal: Journal,
+        participants: [ClientProtocol: LogParticipant]
+    )
         throws(ServerStartError) -> Persistence?
     {
         let config = server.context.config
@@ -69,7 +74,12 @@ public final class Persistence {
             throw ServerStartError("Can't open the append-only file \(path): \(error.reason)")
         }
         return attach(
-            server: server, journal: journal, writer: writer, participants: participants, unhandled: unhandled)
+            server: server,
+            journal: journal,
+            writer: writer,
+            participants: participants,
+            unhandled: unhandled
+        )
     }
 
     /// Whether every front end the server serves either has its state in the log or has no
@@ -87,7 +97,11 @@ public final class Persistence {
     /// Replays the log at `path` (a missing file is an empty log), each record into the
     /// participant that claims its type, and reports what it found in the server log. Returns
     /// how many records no participant claimed (they stay in the file; rewrites are refused).
-    private static func replay(path: String, into ordered: [LogParticipant], server: Server)
+    private static func replay(
+        path: String,
+        into ordered: [LogParticipant],
+        server: Server
+    )
         throws(ServerStartError) -> Int
     {
         let log = server.log
@@ -123,14 +137,19 @@ public final class Persistence {
             log.notice("DB loaded from append only file: \(secs) seconds (\(report.records) records)")
         }
         if unhandled > 0 {
-            log.warning("\(unhandled) log records belong to a front end that is not running: they stay in the log, and rewrites are disabled")
+            log.warning(
+                "\(unhandled) log records belong to a front end that is not running: they stay in the log, and rewrites are disabled"
+            )
         }
         return unhandled
     }
 
     /// Wires an open log into the server: hooks, journal on, timers, INFO status.
     static func attach(
-        server: Server, journal: Journal, writer: LogWriter, participants: [ClientProtocol: LogParticipant],
+        server: Server,
+        journal: Journal,
+        writer: LogWriter,
+        participants: [ClientProtocol: LogParticipant],
         unhandled: Int
     ) -> Persistence {
         let tuning = PersistenceTuning.fromEnvironment()
@@ -191,7 +210,9 @@ public final class Persistence {
         let wasHealthy = server.context.persistence.writeFailure == nil  // what the write gate saw
         if journal.oversizedRecords != reportedOversized {
             reportedOversized = journal.oversizedRecords
-            server.log.warning("\(reportedOversized) change(s) too large for one log record (over 1 GiB) were not logged")
+            server.log.warning(
+                "\(reportedOversized) change(s) too large for one log record (over 1 GiB) were not logged"
+            )
         }
         let end = writer.append(journal)
         let waiters = durableWaiters(end: end)

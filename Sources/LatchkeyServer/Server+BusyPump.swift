@@ -1,3 +1,7 @@
+import LatchkeyCommands
+import LatchkeyCore
+import LatchkeyLoop
+
 // The busy-script pump. A Lua script runs on the loop thread, so while it runs libuv cannot turn
 // (uv_run is not re-entrant); past busy-reply-threshold the script's count hook calls
 // `pumpWhileBusy()` here, as Redis serves clients from inside a slow script. It polls the RESP
@@ -8,9 +12,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import LatchkeyCommands
-import LatchkeyCore
-import LatchkeyLoop
 
 /// What the busy pump keeps between calls (buffers are reused: one call per ~100k Lua
 /// instructions).
@@ -124,6 +125,8 @@ extension Server {
         guard let interpreter = busyPump.scripting?.interpreter else { return }
         guard interpreter.runStartMicros != busyPump.warnedRun else { return }
         busyPump.warnedRun = interpreter.runStartMicros
-        log.warning("Slow script detected: still in execution after \(interpreter.runningMs) milliseconds. You can try killing the script using the SCRIPT KILL command. Script name is: \(interpreter.runningScriptName).")
+        log.warning(
+            "Slow script detected: still in execution after \(interpreter.runningMs) milliseconds. You can try killing the script using the SCRIPT KILL command. Script name is: \(interpreter.runningScriptName)."
+        )
     }
 }

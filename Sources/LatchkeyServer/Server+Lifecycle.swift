@@ -1,11 +1,12 @@
+import LatchkeyCore
+import LatchkeyLoop
+
 // The server's life on the loop: cron at `hz` (front-end cron, idle timeouts, limit refresh),
 // the before-sleep flush (log hooks first, then every dirty outbox), graceful shutdown on
 // SIGINT/SIGTERM or SHUTDOWN, and running the loop on a background thread for in-process tests.
 #if canImport(Glibc)
 import Glibc
 #endif
-import LatchkeyCore
-import LatchkeyLoop
 
 extension Server {
     func installLoopHooks() throws(UVError) {
@@ -22,7 +23,8 @@ extension Server {
                     try SignalWatcher(loop: loop, signal: sig) { [unowned self] signum in
                         self.log.warning("Received \(signum == SIGINT ? "SIGINT" : "SIGTERM") scheduling shutdown...")
                         self.requestShutdown(save: false)
-                    })
+                    }
+                )
             }
         }
     }
@@ -62,7 +64,8 @@ extension Server {
         guard timeout > 0 else { return }
         let deadline = context.nowMs - timeout * 1000
         var idle: [ClientConnection] = []
-        for client in connections.values where !client.info.exemptFromIdleTimeout && client.info.lastInteractionMs < deadline {
+        for client in connections.values
+        where !client.info.exemptFromIdleTimeout && client.info.lastInteractionMs < deadline {
             idle.append(client)
         }
         for client in idle {
@@ -113,10 +116,13 @@ extension Server {
         }
         if connections.isEmpty {
             finishShutdown()
-        } else if let timer = try? LoopTimer(loop: loop, callback: { [unowned self] in
-            for client in Array(self.connections.values) { client.close() }
-            self.finishShutdown()
-        }) {
+        } else if let timer = try? LoopTimer(
+            loop: loop,
+            callback: { [unowned self] in
+                for client in Array(self.connections.values) { client.close() }
+                self.finishShutdown()
+            }
+        ) {
             timer.start(afterMs: 2000, repeatMs: 0)
             graceTimer = timer
         } else {
@@ -166,11 +172,16 @@ public final class ServerThread: @unchecked Sendable {
     init(server: Server) {
         self.server = server
         let box = Unmanaged.passRetained(server).toOpaque()
-        pthread_create(&thread, nil, { arg in
-            let server = Unmanaged<Server>.fromOpaque(arg!).takeRetainedValue()
-            server.run()
-            return nil
-        }, box)
+        pthread_create(
+            &thread,
+            nil,
+            { arg in
+                let server = Unmanaged<Server>.fromOpaque(arg!).takeRetainedValue()
+                server.run()
+                return nil
+            },
+            box
+        )
     }
 
     /// Shuts the server down gracefully and waits for its loop thread to end.

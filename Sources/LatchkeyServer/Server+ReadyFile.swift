@@ -1,3 +1,5 @@
+import LatchkeyCore
+
 // `ready-file PATH`: once every listener accepts, a small JSON object naming the process and
 // each listener's addresses, for fixtures in any language that would rather not parse stdout.
 // Written to a temporary file in the same directory and renamed into place, so a reader never
@@ -5,7 +7,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import LatchkeyCore
 
 extension Server {
     /// `{"pid":123,"listeners":{"resp":{"port":6379,"addresses":["127.0.0.1:6379"]},...}}`:
@@ -25,7 +26,9 @@ extension Server {
         guard !path.isEmpty else { return }
         let temporary = path + ".tmp.\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw ServerStartError("Can't write the ready file \(temporary): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw ServerStartError("Can't write the ready file \(temporary): \(String(cString: strerror(errno)))")
+        }
         ServerLog.writeAll(fd, readyFileJSON)
         close(fd)
         guard rename(temporary, path) == 0 else {
@@ -50,7 +53,10 @@ extension Server {
             switch u {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
-            case _ where u.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16)
+            case _ where u.value < 0x20:
+                out +=
+                    "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count)
+                    + String(u.value, radix: 16)
             default: out.unicodeScalars.append(u)
             }
         }

@@ -1,3 +1,9 @@
+import LatchkeyChannels
+import LatchkeyCommands
+import LatchkeyCore
+import LatchkeyLoop
+import LatchkeyManagement
+
 // The server: one event loop, the listeners of each front end (RESP on bind/port, AMQP on
 // amqp-bind/amqp-port), accepted connections with their ClientInfo and session, and the
 // maxclients refusal. Cron, before-sleep flushing and shutdown are in Server+Lifecycle.swift;
@@ -5,11 +11,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import LatchkeyChannels
-import LatchkeyCommands
-import LatchkeyCore
-import LatchkeyLoop
-import LatchkeyManagement
 
 /// A Latchkey server. Create it, add front ends, `start()` (binds), then `run()` (blocks), or
 /// `runInBackground()` in tests. Everything except `stopFromAnyThread()` runs on the loop thread.
@@ -87,7 +88,12 @@ public final class Server: ServerControl {
             context.respPort = resp
             let amqpPort = Int(config.int("amqp-port"))
             if amqpPort >= 0, frontEnds[.amqp] != nil {
-                context.amqpPort = try bindAll(config.string("amqp-bind"), port: amqpPort, backlog: backlog, kind: .amqp)
+                context.amqpPort = try bindAll(
+                    config.string("amqp-bind"),
+                    port: amqpPort,
+                    backlog: backlog,
+                    kind: .amqp
+                )
             }
             // `management-port 0` picks a free port; `management-port off` opens no listener.
             let managementPort = Int(config.int("management-port"))
@@ -164,7 +170,9 @@ public final class Server: ServerControl {
                     continue
                 }
                 listeners[kind] = bound
-                throw ServerStartError("Warning: Could not create server TCP listening socket \(host):\(port): \(error.message)")
+                throw ServerStartError(
+                    "Warning: Could not create server TCP listening socket \(host):\(port): \(error.message)"
+                )
             }
         }
         listeners[kind] = bound
@@ -187,7 +195,9 @@ public final class Server: ServerControl {
         let old = limit.rlim_cur
         limit.rlim_cur = min(rlim_t(wanted), limit.rlim_max)
         if setrlimit(resource, &limit) != 0 || limit.rlim_cur < rlim_t(wanted) {
-            log.warning("You requested maxclients of \(wanted - 32) requiring at least \(wanted) max file descriptors; the open-file limit is \(limit.rlim_cur) (was \(old)).")
+            log.warning(
+                "You requested maxclients of \(wanted - 32) requiring at least \(wanted) max file descriptors; the open-file limit is \(limit.rlim_cur) (was \(old))."
+            )
         }
     }
 
@@ -217,9 +227,14 @@ public final class Server: ServerControl {
         let (localIP, localPort) = connection.localAddress()
         let outbox = Outbox(queue: context.flushQueue)
         let info = ClientInfo(
-            id: context.allocateClientID(), kind: kind, peerAddress: Server.formatAddress(peerIP, peerPort),
-            localAddress: Server.formatAddress(localIP, localPort), isLoopback: Server.isLoopback(peerIP),
-            outbox: outbox, nowMs: context.nowMs)
+            id: context.allocateClientID(),
+            kind: kind,
+            peerAddress: Server.formatAddress(peerIP, peerPort),
+            localAddress: Server.formatAddress(localIP, localPort),
+            isLoopback: Server.isLoopback(peerIP),
+            outbox: outbox,
+            nowMs: context.nowMs
+        )
         let client = ClientConnection(server: self, connection: connection, info: info)
         outbox.writer = client
         context.clients[info.id] = info

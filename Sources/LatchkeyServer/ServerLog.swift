@@ -1,16 +1,18 @@
+import LatchkeyCore
+
 // Redis-style log lines ("12345:M 27 Nov 2026 10:00:00.000 * Server started") to stdout or the
 // `logfile`, filtered by `loglevel`. Only the server's own events are logged here; the ready line
 // the test fixtures wait for is printed separately (see Server.readyLine).
 #if canImport(Glibc)
 import Glibc
 #endif
-import LatchkeyCore
 
 /// The server's log.
 public final class ServerLog {
     /// Redis's levels; the symbol is what appears in each line.
     public enum Level: Int, Comparable {
-        case debug = 0, verbose, notice, warning
+        case debug = 0
+        case verbose, notice, warning
         var symbol: String {
             switch self {
             case .debug: return "."

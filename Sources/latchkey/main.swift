@@ -1,9 +1,10 @@
+import LatchkeyServer
+
 // The latchkey executable: argv → Config → Server.run. Exit codes: 0 after a clean shutdown,
 // 1 for a configuration or start-up error. Everything else lives in LatchkeyServer.
 #if canImport(Glibc)
 import Glibc
 #endif
-import LatchkeyServer
 
 func fail(_ message: String) -> Never {
     var text = message + "\n"
@@ -44,7 +45,9 @@ do {
     server.context.configFile = request.configFile ?? ""
     server.log.notice("Latchkey version=\(Usage.version), pid=\(getpid()), just started")
     if request.configFile == nil {
-        server.log.warning("Warning: no config file specified, using the default config. In order to specify a config file use latchkey /path/to/latchkey.conf")
+        server.log.warning(
+            "Warning: no config file specified, using the default config. In order to specify a config file use latchkey /path/to/latchkey.conf"
+        )
     }
     try server.start()
     // The file first: whoever sees the ready line may read the file at once.

@@ -25,7 +25,14 @@ func parse(_ chunks: [ArraySlice<UInt8>], limits: HTTPLimits) -> (requests: [Par
                 return (out, true)
             case .request(let r, let consumed):
                 precondition(consumed > 0 && consumed <= buffer.count)
-                out.append(Parsed(method: r.method, target: r.target, headers: r.headers.map { $0.name + ":" + $0.value }, body: r.body))
+                out.append(
+                    Parsed(
+                        method: r.method,
+                        target: r.target,
+                        headers: r.headers.map { $0.name + ":" + $0.value },
+                        body: r.body
+                    )
+                )
                 buffer.removeFirst(consumed)
                 continue
             }

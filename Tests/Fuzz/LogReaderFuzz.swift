@@ -50,7 +50,15 @@ func validLog(from input: ArraySlice<UInt8>) -> [UInt8] {
         case 0: record = .set(db: Int(piece.first ?? 0) % 16, key: piece, value: piece.reversed(), expireAtMs: Int64(n))
         case 1: record = .delete(db: 0, key: piece)
         case 2: record = .expireAt(db: 1, key: piece, atMs: Int64(piece.count) << 40)
-        case 3: record = .messageEnqueued(vhost: [47], queue: piece, id: UInt64(n), exchange: [], routingKey: piece, content: piece)
+        case 3:
+            record = .messageEnqueued(
+                vhost: [47],
+                queue: piece,
+                id: UInt64(n),
+                exchange: [],
+                routingKey: piece,
+                content: piece
+            )
         default: record = .queueDeclared(vhost: [47], name: piece, autoDelete: n & 8 != 0, arguments: [])
         }
         RecordCodec.encode(record, into: &out)

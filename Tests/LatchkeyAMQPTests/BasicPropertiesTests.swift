@@ -14,11 +14,21 @@ func decodeHeader(_ b: Bytes) throws(AMQPDecodeError) -> ContentHeader {
 }
 
 let allProperties = BasicProperties(
-    contentType: Bytes("text/plain".utf8), contentEncoding: Bytes("gzip".utf8),
+    contentType: Bytes("text/plain".utf8),
+    contentEncoding: Bytes("gzip".utf8),
     headers: FieldTable([FieldEntry(Bytes("x-n".utf8), .int64L(3)), FieldEntry(Bytes("x-s".utf8), .uint16(9))]),
-    deliveryMode: 2, priority: 7, correlationID: Bytes("corr".utf8), replyTo: Bytes("amq.rabbitmq.reply-to".utf8),
-    expiration: Bytes("60000".utf8), messageID: Bytes("mid".utf8), timestamp: 1_700_000_000, type: Bytes("t".utf8),
-    userID: Bytes("guest".utf8), appID: Bytes("app".utf8), clusterID: Bytes("c".utf8))
+    deliveryMode: 2,
+    priority: 7,
+    correlationID: Bytes("corr".utf8),
+    replyTo: Bytes("amq.rabbitmq.reply-to".utf8),
+    expiration: Bytes("60000".utf8),
+    messageID: Bytes("mid".utf8),
+    timestamp: 1_700_000_000,
+    type: Bytes("t".utf8),
+    userID: Bytes("guest".utf8),
+    appID: Bytes("app".utf8),
+    clusterID: Bytes("c".utf8)
+)
 
 /// Each property alone, with the flag bit it must set.
 let singleProperties: [(UInt16, BasicProperties)] = [

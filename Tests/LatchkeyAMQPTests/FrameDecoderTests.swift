@@ -16,7 +16,8 @@ enum Step: Equatable {
 func step(_ d: FrameDecoder, _ b: Bytes) -> Step {
     b.withUnsafeBytes { p in
         switch d.decode(p) {
-        case .frame(let f, let n): return .frame(type: f.type, channel: f.channel, payload: Bytes(f.payload), consumed: n)
+        case .frame(let f, let n):
+            return .frame(type: f.type, channel: f.channel, payload: Bytes(f.payload), consumed: n)
         case .needMoreData: return .needMore
         case .error(let e): return .error(e)
         }
@@ -79,8 +80,10 @@ struct FrameDecoderTests {
         let header: Bytes = [3, 0, 1, 0, 0, 0x27, 0x10]  // body, size 10000
         #expect(step(d, header) == .error(.tooLarge(type: 3, size: 10000, limit: 4088)))
         if case .tooLarge = FrameError.tooLarge(type: 3, size: 10000, limit: 4088) {
-            #expect(FrameError.tooLarge(type: 3, size: 10000, limit: 4088).detail
-                == "type 3, all octets = <<>>: {frame_too_large,10000,4088}")
+            #expect(
+                FrameError.tooLarge(type: 3, size: 10000, limit: 4088).detail
+                    == "type 3, all octets = <<>>: {frame_too_large,10000,4088}"
+            )
         }
         // Exactly frame_max - 8 is fine (needs the rest of the bytes).
         #expect(step(d, [3, 0, 1, 0, 0, 0x0F, 0xF8]) == .needMore)
@@ -111,9 +114,14 @@ struct FrameDecoderTests {
 
     @Test("a heartbeat frame with a payload is an unknown frame")
     func heartbeatWithPayload() {
-        #expect(step(d, [8, 0, 0, 0, 0, 0, 3, 0x61, 0x62, 0x63, 0xCE]) == .error(.unknownType(type: 8, payload: [0x61, 0x62, 0x63])))
-        #expect(FrameError.unknownType(type: 8, payload: Bytes("abc".utf8)).detail
-            == "type 8, all octets = <<\"abc\">>: unknown_frame")
+        #expect(
+            step(d, [8, 0, 0, 0, 0, 0, 3, 0x61, 0x62, 0x63, 0xCE])
+                == .error(.unknownType(type: 8, payload: [0x61, 0x62, 0x63]))
+        )
+        #expect(
+            FrameError.unknownType(type: 8, payload: Bytes("abc".utf8)).detail
+                == "type 8, all octets = <<\"abc\">>: unknown_frame"
+        )
     }
 
     @Test("octets print as Erlang binaries: a string only when every byte is printable")
@@ -138,8 +146,13 @@ struct FrameEncoderTests {
         let body = Bytes((0..<size).map { UInt8(truncatingIfNeeded: $0) })
         var out: Bytes = []
         FrameEncoder.content(
-            .basicDeliver(.init(consumerTag: Bytes("c".utf8), deliveryTag: 1)), channel: 5,
-            properties: BasicProperties(deliveryMode: 2), body: body, frameMax: 4096, into: &out)
+            .basicDeliver(.init(consumerTag: Bytes("c".utf8), deliveryTag: 1)),
+            channel: 5,
+            properties: BasicProperties(deliveryMode: 2),
+            body: body,
+            frameMax: 4096,
+            into: &out
+        )
         let r = decodeAll(FrameDecoder(frameMax: 4096), out)
         #expect(r.rest == 0 && r.error == nil)
         let bodies = r.frames.dropFirst(2)
@@ -151,7 +164,10 @@ struct FrameEncoderTests {
         }
         #expect(joined == body)
         if case .frame(2, 5, let hp, _) = r.frames[1] {
-            #expect(try decodeHeader(hp) == ContentHeader(bodySize: UInt64(size), properties: BasicProperties(deliveryMode: 2)))
+            #expect(
+                try decodeHeader(hp)
+                    == ContentHeader(bodySize: UInt64(size), properties: BasicProperties(deliveryMode: 2))
+            )
         } else {
             Issue.record("header frame")
         }

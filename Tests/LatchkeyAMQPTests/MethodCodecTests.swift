@@ -41,7 +41,9 @@ enum Spec {
         let root = try! JSONSerialization.jsonObject(with: data) as! [String: Any]
         var domains: [String: String] = [:]
         for d in root["domains"] as! [[String]] { domains[d[0]] = d[1] }
-        let base: Set<String> = ["octet", "short", "long", "longlong", "bit", "shortstr", "longstr", "table", "timestamp"]
+        let base: Set<String> = [
+            "octet", "short", "long", "longlong", "bit", "shortstr", "longstr", "table", "timestamp",
+        ]
         func resolve(_ t: String) -> String {
             var t = t
             while !base.contains(t) { t = domains[t]! }
@@ -55,8 +57,13 @@ enum Spec {
                 }
                 out.append(
                     SpecMethod(
-                        className: c["name"] as! String, classID: UInt16(c["id"] as! Int),
-                        name: m["name"] as! String, methodID: UInt16(m["id"] as! Int), args: args))
+                        className: c["name"] as! String,
+                        classID: UInt16(c["id"] as! Int),
+                        name: m["name"] as! String,
+                        methodID: UInt16(m["id"] as! Int),
+                        args: args
+                    )
+                )
             }
         }
         return out

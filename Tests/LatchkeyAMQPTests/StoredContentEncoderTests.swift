@@ -30,9 +30,11 @@ struct StoredContentEncoderTests {
         return out
     }
 
-    static let bodies: [Bytes] = [[], [1], Bytes(repeating: 0xAB, count: 100), Bytes(0..<255) + Bytes(0..<255),
-                                  Bytes(repeating: 7, count: 4088), Bytes(repeating: 3, count: 4089),
-                                  Bytes(repeating: 5, count: 10_000)]
+    static let bodies: [Bytes] = [
+        [], [1], Bytes(repeating: 0xAB, count: 100), Bytes(0..<255) + Bytes(0..<255),
+        Bytes(repeating: 7, count: 4088), Bytes(repeating: 3, count: 4089),
+        Bytes(repeating: 5, count: 10_000),
+    ]
     static let propSets: [Bytes] = [[0, 0], [0x10, 0, 2], Bytes(repeating: 0x41, count: 300)]
 
     @Test("basic.deliver - same bytes as the generic encoder, bodies split at frame_max")
@@ -42,8 +44,14 @@ struct StoredContentEncoderTests {
             for props in Self.propSets {
                 for name in names {
                     let m = AMQPMethod.basicDeliver(
-                        .init(consumerTag: name, deliveryTag: 0x0102_0304_0506_0708, redelivered: body.count % 2 == 0,
-                              exchange: Bytes("ex".utf8), routingKey: name))
+                        .init(
+                            consumerTag: name,
+                            deliveryTag: 0x0102_0304_0506_0708,
+                            redelivered: body.count % 2 == 0,
+                            exchange: Bytes("ex".utf8),
+                            routingKey: name
+                        )
+                    )
                     #expect(fast(m, props, body, frameMax: 4096) == generic(m, props, body, frameMax: 4096))
                     #expect(fast(m, props, body, frameMax: 131_072) == generic(m, props, body, frameMax: 131_072))
                 }
@@ -56,8 +64,14 @@ struct StoredContentEncoderTests {
         for body in Self.bodies {
             for props in Self.propSets {
                 let m = AMQPMethod.basicGetOk(
-                    .init(deliveryTag: 42, redelivered: true, exchange: [], routingKey: Bytes("q-1".utf8),
-                          messageCount: 0xDEAD_BEEF))
+                    .init(
+                        deliveryTag: 42,
+                        redelivered: true,
+                        exchange: [],
+                        routingKey: Bytes("q-1".utf8),
+                        messageCount: 0xDEAD_BEEF
+                    )
+                )
                 #expect(fast(m, props, body, frameMax: 4096) == generic(m, props, body, frameMax: 4096))
             }
         }
@@ -66,7 +80,8 @@ struct StoredContentEncoderTests {
     @Test("basic.return - takes the generic path")
     func other() {
         let m = AMQPMethod.basicReturn(
-            .init(replyCode: 312, replyText: Bytes("NO_ROUTE".utf8), exchange: [], routingKey: Bytes("k".utf8)))
+            .init(replyCode: 312, replyText: Bytes("NO_ROUTE".utf8), exchange: [], routingKey: Bytes("k".utf8))
+        )
         #expect(fast(m, [0, 0], [1, 2, 3], frameMax: 4096) == generic(m, [0, 0], [1, 2, 3], frameMax: 4096))
     }
 }

@@ -1,8 +1,9 @@
 // Shared fixtures for the broker tests: a broker on a manual clock, a recording delivery sink
 // and journal, and message builders (content = a fake 2-byte property block + body).
 import LatchkeyCore
-@testable import LatchkeyBroker
 import LatchkeyTestSupport
+
+@testable import LatchkeyBroker
 
 func b(_ s: String) -> Bytes { Array(s.utf8) }
 
@@ -25,7 +26,9 @@ final class RecordingJournal: BrokerJournal {
     func queueDeleted(_ queue: Queue) { events.append("delete \(queue.name.string)") }
     func exchangeDeclared(_ exchange: Exchange) { events.append("xdeclare \(exchange.name.string)") }
     func exchangeDeleted(_ exchange: Exchange) { events.append("xdelete \(exchange.name.string)") }
-    func bound(_ binding: Binding) { events.append("bind \(binding.source.name.string)->\(binding.destination.name.string)") }
+    func bound(_ binding: Binding) {
+        events.append("bind \(binding.source.name.string)->\(binding.destination.name.string)")
+    }
     func unbound(_ binding: Binding) {
         events.append("unbind \(binding.source.name.string)->\(binding.destination.name.string)")
     }
@@ -46,27 +49,60 @@ struct Fixture {
         channel = DeliveryChannel(connectionID: connection, sink: sink)
     }
 
-    func message(_ body: String, rk: String = "", exchange: String = "", ttl: Int64 = -1, persistent: Bool = false,
-                 priority: UInt8 = 0) -> Message {
+    func message(
+        _ body: String,
+        rk: String = "",
+        exchange: String = "",
+        ttl: Int64 = -1,
+        persistent: Bool = false,
+        priority: UInt8 = 0
+    ) -> Message {
         Message.make(
-            id: broker.allocateMessageID(), content: [0, 0] + b(body), propertiesCount: 2, exchange: b(exchange),
-            routingKey: b(rk), persistent: persistent, priority: priority, ttlMs: ttl)
+            id: broker.allocateMessageID(),
+            content: [0, 0] + b(body),
+            propertiesCount: 2,
+            exchange: b(exchange),
+            routingKey: b(rk),
+            persistent: persistent,
+            priority: priority,
+            ttlMs: ttl
+        )
     }
 
     @discardableResult
-    func declare(_ name: String, durable: Bool = false, exclusive: Bool = false, autoDelete: Bool = false,
-                 args: [Argument] = [], connection: UInt64 = 1) throws(BrokerError) -> Queue {
+    func declare(
+        _ name: String,
+        durable: Bool = false,
+        exclusive: Bool = false,
+        autoDelete: Bool = false,
+        args: [Argument] = [],
+        connection: UInt64 = 1
+    ) throws(BrokerError) -> Queue {
         try broker.declareQueue(
-            in: vhost, name: b(name), durable: durable, exclusive: exclusive, autoDelete: autoDelete,
-            arguments: Arguments(args), connection: connection)
+            in: vhost,
+            name: b(name),
+            durable: durable,
+            exclusive: exclusive,
+            autoDelete: autoDelete,
+            arguments: Arguments(args),
+            connection: connection
+        )
     }
 
     @discardableResult
-    func publish(_ body: String, to exchange: String = "", rk: String, ttl: Int64 = -1, persistent: Bool = false,
-                 priority: UInt8 = 0) throws(BrokerError) -> PublishOutcome {
+    func publish(
+        _ body: String,
+        to exchange: String = "",
+        rk: String,
+        ttl: Int64 = -1,
+        persistent: Bool = false,
+        priority: UInt8 = 0
+    ) throws(BrokerError) -> PublishOutcome {
         try broker.publish(
-            in: vhost, exchange: b(exchange),
-            message: message(body, rk: rk, exchange: exchange, ttl: ttl, persistent: persistent, priority: priority))
+            in: vhost,
+            exchange: b(exchange),
+            message: message(body, rk: rk, exchange: exchange, ttl: ttl, persistent: persistent, priority: priority)
+        )
     }
 
     func getBody(_ q: Queue, noAck: Bool = true) -> String? {
@@ -81,10 +117,21 @@ struct Fixture {
     }
 
     @discardableResult
-    func consume(_ q: Queue, tag: String = "", noAck: Bool = false, exclusive: Bool = false,
-                 on ch: DeliveryChannel? = nil) throws(BrokerError) -> Consumer {
+    func consume(
+        _ q: Queue,
+        tag: String = "",
+        noAck: Bool = false,
+        exclusive: Bool = false,
+        on ch: DeliveryChannel? = nil
+    ) throws(BrokerError) -> Consumer {
         let c = try broker.consume(
-            q, tag: b(tag), noAck: noAck, exclusive: exclusive, arguments: .empty, channel: ch ?? channel)
+            q,
+            tag: b(tag),
+            noAck: noAck,
+            exclusive: exclusive,
+            arguments: .empty,
+            channel: ch ?? channel
+        )
         broker.startDelivery(c)
         return c
     }

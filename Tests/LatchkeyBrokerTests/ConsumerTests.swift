@@ -2,6 +2,7 @@
 // no-ack, exclusive consume, tag reuse, single active consumer, channel close requeue order.
 import LatchkeyCore
 import Testing
+
 @testable import LatchkeyBroker
 
 @Suite("Consumers and prefetch") struct ConsumerTests {

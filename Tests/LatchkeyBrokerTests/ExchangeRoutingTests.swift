@@ -2,19 +2,32 @@
 // (x-match all/any), exchange-to-exchange bindings, unroutable outcomes.
 import LatchkeyCore
 import Testing
+
 @testable import LatchkeyBroker
 
 @Suite("Exchange routing") struct ExchangeRoutingTests {
     func bind(_ f: Fixture, _ q: String, _ ex: String, _ rk: String, _ args: [Argument] = []) throws {
         try f.broker.bindQueue(
-            in: f.vhost, queue: b(q), exchange: b(ex), routingKey: b(rk), arguments: Arguments(args), connection: 1)
+            in: f.vhost,
+            queue: b(q),
+            exchange: b(ex),
+            routingKey: b(rk),
+            arguments: Arguments(args),
+            connection: 1
+        )
     }
 
     func topicMatches(_ pattern: String, _ key: String) throws -> Bool {
         let f = Fixture()
         try f.broker.declareExchange(
-            in: f.vhost, name: b("t"), type: b("topic"), durable: false, autoDelete: false, internal: false,
-            arguments: .empty)
+            in: f.vhost,
+            name: b("t"),
+            type: b("topic"),
+            durable: false,
+            autoDelete: false,
+            internal: false,
+            arguments: .empty
+        )
         try f.declare("q")
         try bind(f, "q", "t", pattern)
         return try f.publish("x", to: "t", rk: key).routedQueues == 1
@@ -29,7 +42,8 @@ import Testing
             ("a.#.c", "a.x.y.c", true), ("a.#.c", "a.x.y", false), ("*.*", "a.b", true), ("*.*", "a.b.c", false),
             ("a.*.#", "a.b", true), ("a.*.#", "a", false), ("#.#", "a", true), ("a..b", "a..b", true),
             ("a.b", "a.bc", false),
-        ])
+        ]
+    )
     func topic(_ pattern: String, _ key: String, _ expected: Bool) throws {
         #expect(try topicMatches(pattern, key) == expected)
     }
@@ -44,7 +58,13 @@ import Testing
         #expect(try f.publish("x", to: "amq.topic", rk: "a.b").routedQueues == 1)
         #expect(q.messageCount == 1)
         try f.broker.unbindQueue(
-            in: f.vhost, queue: b("q"), exchange: b("amq.topic"), routingKey: b("#"), arguments: .empty, connection: 1)
+            in: f.vhost,
+            queue: b("q"),
+            exchange: b("amq.topic"),
+            routingKey: b("#"),
+            arguments: .empty,
+            connection: 1
+        )
         #expect(try f.publish("y", to: "amq.topic", rk: "z").unroutable)
     }
 
@@ -52,19 +72,53 @@ import Testing
     func unbindMissing() throws {
         let f = Fixture()
         try f.broker.unbindQueue(
-            in: f.vhost, queue: b("nq"), exchange: b("nx"), routingKey: b("k"), arguments: .empty, connection: 1)
+            in: f.vhost,
+            queue: b("nq"),
+            exchange: b("nx"),
+            routingKey: b("k"),
+            arguments: .empty,
+            connection: 1
+        )
         _ = try f.declare("q", exclusive: true, connection: 7)
         try f.broker.unbindQueue(
-            in: f.vhost, queue: b("q"), exchange: b("nx"), routingKey: b("k"), arguments: .empty, connection: 1)
+            in: f.vhost,
+            queue: b("q"),
+            exchange: b("nx"),
+            routingKey: b("k"),
+            arguments: .empty,
+            connection: 1
+        )
         try f.broker.unbindQueue(
-            in: f.vhost, queue: b("q"), exchange: b("amq.direct"), routingKey: b("k"), arguments: .empty, connection: 1)
+            in: f.vhost,
+            queue: b("q"),
+            exchange: b("amq.direct"),
+            routingKey: b("k"),
+            arguments: .empty,
+            connection: 1
+        )
         try f.broker.unbindExchange(
-            in: f.vhost, destination: b("nx"), source: b("amq.direct"), routingKey: b("k"), arguments: .empty)
+            in: f.vhost,
+            destination: b("nx"),
+            source: b("amq.direct"),
+            routingKey: b("k"),
+            arguments: .empty
+        )
         try f.broker.unbindExchange(
-            in: f.vhost, destination: b("amq.fanout"), source: b("ny"), routingKey: b("k"), arguments: .empty)
+            in: f.vhost,
+            destination: b("amq.fanout"),
+            source: b("ny"),
+            routingKey: b("k"),
+            arguments: .empty
+        )
         #expect(throws: BrokerError.defaultExchange) {
             try f.broker.unbindQueue(
-                in: f.vhost, queue: b("q"), exchange: b(""), routingKey: b("k"), arguments: .empty, connection: 1)
+                in: f.vhost,
+                queue: b("q"),
+                exchange: b(""),
+                routingKey: b("k"),
+                arguments: .empty,
+                connection: 1
+            )
         }
     }
 
@@ -128,13 +182,31 @@ import Testing
     func e2e() throws {
         let f = Fixture()
         try f.broker.declareExchange(
-            in: f.vhost, name: b("x1"), type: b("fanout"), durable: false, autoDelete: false, internal: false,
-            arguments: .empty)
+            in: f.vhost,
+            name: b("x1"),
+            type: b("fanout"),
+            durable: false,
+            autoDelete: false,
+            internal: false,
+            arguments: .empty
+        )
         try f.broker.declareExchange(
-            in: f.vhost, name: b("x2"), type: b("direct"), durable: false, autoDelete: false, internal: true,
-            arguments: .empty)
+            in: f.vhost,
+            name: b("x2"),
+            type: b("direct"),
+            durable: false,
+            autoDelete: false,
+            internal: true,
+            arguments: .empty
+        )
         try f.broker.bindExchange(in: f.vhost, destination: b("x2"), source: b("x1"), routingKey: [], arguments: .empty)
-        try f.broker.bindExchange(in: f.vhost, destination: b("x1"), source: b("x2"), routingKey: b("k"), arguments: .empty)
+        try f.broker.bindExchange(
+            in: f.vhost,
+            destination: b("x1"),
+            source: b("x2"),
+            routingKey: b("k"),
+            arguments: .empty
+        )
         let q = try f.declare("q")
         try bind(f, "q", "x2", "k")
         #expect(try f.publish("m", to: "x1", rk: "k").routedQueues == 1)
@@ -149,8 +221,14 @@ import Testing
         let f = Fixture()
         func declare(_ name: String, _ type: String, durable: Bool = false) throws(BrokerError) {
             try f.broker.declareExchange(
-                in: f.vhost, name: b(name), type: b(type), durable: durable, autoDelete: false, internal: false,
-                arguments: .empty)
+                in: f.vhost,
+                name: b(name),
+                type: b(type),
+                durable: durable,
+                autoDelete: false,
+                internal: false,
+                arguments: .empty
+            )
         }
         #expect(throws: BrokerError.commandInvalid("unknown exchange type 'bogus'")) { try declare("e", "bogus") }
         #expect(throws: BrokerError.accessRefused("exchange name 'amq.foo' contains reserved prefix 'amq.*'")) {
@@ -160,12 +238,15 @@ import Testing
         try declare("ex2", "direct")
         #expect(
             throws: BrokerError.preconditionFailed(
-                "inequivalent arg 'type' for exchange 'ex2' in vhost '/': received 'fanout' but current is 'direct'")
+                "inequivalent arg 'type' for exchange 'ex2' in vhost '/': received 'fanout' but current is 'direct'"
+            )
         ) { try declare("ex2", "fanout") }
         #expect(
             throws: BrokerError.accessRefused("deletion of system exchange 'amq.direct' in vhost '/' not allowed")
         ) { try f.broker.deleteExchange(in: f.vhost, named: b("amq.direct"), ifUnused: false) }
-        #expect(throws: BrokerError.notFound("no exchange 'noex' in vhost '/'")) { try f.publish("x", to: "noex", rk: "") }
+        #expect(throws: BrokerError.notFound("no exchange 'noex' in vhost '/'")) {
+            try f.publish("x", to: "noex", rk: "")
+        }
         try f.broker.deleteExchange(in: f.vhost, named: b("missing"), ifUnused: false)
     }
 
@@ -173,8 +254,14 @@ import Testing
     func exchangeDelete() throws {
         let f = Fixture()
         try f.broker.declareExchange(
-            in: f.vhost, name: b("ad"), type: b("direct"), durable: false, autoDelete: true, internal: false,
-            arguments: .empty)
+            in: f.vhost,
+            name: b("ad"),
+            type: b("direct"),
+            durable: false,
+            autoDelete: true,
+            internal: false,
+            arguments: .empty
+        )
         try f.declare("q")
         try bind(f, "q", "ad", "k")
         #expect(throws: BrokerError.preconditionFailed("exchange 'ad' in vhost '/' in use")) {
@@ -188,8 +275,14 @@ import Testing
     func alternateExchange() throws {
         let f = Fixture()
         try f.broker.declareExchange(
-            in: f.vhost, name: b("main"), type: b("direct"), durable: false, autoDelete: false, internal: false,
-            arguments: Arguments([str("alternate-exchange", "amq.fanout")]))
+            in: f.vhost,
+            name: b("main"),
+            type: b("direct"),
+            durable: false,
+            autoDelete: false,
+            internal: false,
+            arguments: Arguments([str("alternate-exchange", "amq.fanout")])
+        )
         let q = try f.declare("q")
         let spill = try f.declare("spill")
         try bind(f, "q", "main", "k")
@@ -200,4 +293,3 @@ import Testing
         #expect(f.drain(spill) == ["spilled"])
     }
 }
-

@@ -40,15 +40,34 @@ struct PublishLookupCacheTests {
         let f = Fixture()
         let q = try f.declare("q")
         try f.broker.declareExchange(
-            in: f.vhost, name: b("x"), type: b("fanout"), durable: false, autoDelete: false, internal: false,
-            arguments: .empty)
-        try f.broker.bindQueue(in: f.vhost, queue: b("q"), exchange: b("x"), routingKey: b(""), arguments: .empty, connection: 1)
+            in: f.vhost,
+            name: b("x"),
+            type: b("fanout"),
+            durable: false,
+            autoDelete: false,
+            internal: false,
+            arguments: .empty
+        )
+        try f.broker.bindQueue(
+            in: f.vhost,
+            queue: b("q"),
+            exchange: b("x"),
+            routingKey: b(""),
+            arguments: .empty,
+            connection: 1
+        )
         try f.publish("a", to: "x", rk: "")
         try f.broker.deleteExchange(in: f.vhost, named: b("x"), ifUnused: false)
         #expect(throws: BrokerError.self) { try f.publish("b", to: "x", rk: "") }
         try f.broker.declareExchange(
-            in: f.vhost, name: b("x"), type: b("fanout"), durable: false, autoDelete: false, internal: false,
-            arguments: .empty)
+            in: f.vhost,
+            name: b("x"),
+            type: b("fanout"),
+            durable: false,
+            autoDelete: false,
+            internal: false,
+            arguments: .empty
+        )
         #expect(try f.publish("c", to: "x", rk: "").unroutable)
         #expect(f.drain(q) == ["a"])
     }

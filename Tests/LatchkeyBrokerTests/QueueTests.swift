@@ -2,6 +2,7 @@
 // purge, exclusive and auto-delete lifecycle, x-expires.
 import LatchkeyCore
 import Testing
+
 @testable import LatchkeyBroker
 
 @Suite("Queue") struct QueueTests {
@@ -100,7 +101,8 @@ import Testing
         let f = Fixture()
         try f.declare("q1")
         let e = BrokerError.preconditionFailed(
-            "inequivalent arg 'durable' for queue 'q1' in vhost '/': received 'true' but current is 'false'")
+            "inequivalent arg 'durable' for queue 'q1' in vhost '/': received 'true' but current is 'false'"
+        )
         #expect(throws: e) { try f.declare("q1", durable: true) }
     }
 
@@ -109,15 +111,23 @@ import Testing
         let f = Fixture()
         try f.declare("q", args: [int("x-max-length", 5)])
         try f.broker.declareQueue(
-            in: f.vhost, name: b("q"), durable: false, exclusive: false, autoDelete: false,
-            arguments: Arguments([Argument(b("x-max-length"), .integer(5, typeName: "long"))]), connection: 1)
+            in: f.vhost,
+            name: b("q"),
+            durable: false,
+            exclusive: false,
+            autoDelete: false,
+            arguments: Arguments([Argument(b("x-max-length"), .integer(5, typeName: "long"))]),
+            connection: 1
+        )
         let e = BrokerError.preconditionFailed(
-            "inequivalent arg 'x-max-length' for queue 'q' in vhost '/': received '6' but current is '5'")
+            "inequivalent arg 'x-max-length' for queue 'q' in vhost '/': received '6' but current is '5'"
+        )
         #expect(throws: e) { try f.declare("q", args: [int("x-max-length", 6)]) }
         // Next to a missing value RabbitMQ 3.10 names the type (checked against the real node).
         let missing = BrokerError.preconditionFailed(
             "inequivalent arg 'x-max-length' for queue 'q' in vhost '/': received none "
-                + "but current is the value '5' of type 'signedint'")
+                + "but current is the value '5' of type 'signedint'"
+        )
         #expect(throws: missing) { try f.declare("q") }
     }
 
@@ -126,29 +136,36 @@ import Testing
         let f = Fixture()
         #expect(
             throws: BrokerError.preconditionFailed(
-                "invalid arg 'x-max-length' for queue 'q' in vhost '/': \"expected integer, got longstr\"")
+                "invalid arg 'x-max-length' for queue 'q' in vhost '/': \"expected integer, got longstr\""
+            )
         ) { try f.declare("q", args: [str("x-max-length", "10")]) }
         #expect(
             throws: BrokerError.preconditionFailed(
-                "invalid arg 'x-message-ttl' for queue 'q' in vhost '/': {value_negative,-1}")
+                "invalid arg 'x-message-ttl' for queue 'q' in vhost '/': {value_negative,-1}"
+            )
         ) { try f.declare("q", args: [int("x-message-ttl", -1)]) }
         #expect(
             throws: BrokerError.preconditionFailed("invalid arg 'x-expires' for queue 'q' in vhost '/': {value_zero,0}")
         ) { try f.declare("q", args: [int("x-expires", 0)]) }
         #expect(
             throws: BrokerError.preconditionFailed(
-                "invalid arg 'x-max-priority' for queue 'q' in vhost '/': {max_value_exceeded,256}")
+                "invalid arg 'x-max-priority' for queue 'q' in vhost '/': {max_value_exceeded,256}"
+            )
         ) { try f.declare("q", args: [int("x-max-priority", 256)]) }
         #expect(
-            throws: BrokerError.preconditionFailed("invalid arg 'x-overflow' for queue 'q' in vhost '/': invalid_overflow")
+            throws: BrokerError.preconditionFailed(
+                "invalid arg 'x-overflow' for queue 'q' in vhost '/': invalid_overflow"
+            )
         ) { try f.declare("q", args: [str("x-overflow", "drop-tail")]) }
         #expect(
             throws: BrokerError.preconditionFailed(
-                "invalid type 'signedint' for arg 'x-dead-letter-exchange' in queue 'q' in vhost '/'")
+                "invalid type 'signedint' for arg 'x-dead-letter-exchange' in queue 'q' in vhost '/'"
+            )
         ) { try f.declare("q", args: [int("x-dead-letter-exchange", 1)]) }
         #expect(
             throws: BrokerError.preconditionFailed(
-                "invalid arg 'x-queue-type' for queue 'q' in vhost '/': \"unsupported queue type 'fancy'\"")
+                "invalid arg 'x-queue-type' for queue 'q' in vhost '/': \"unsupported queue type 'fancy'\""
+            )
         ) { try f.declare("q", args: [str("x-queue-type", "fancy")]) }
         #expect(f.vhost.queues.isEmpty)
         #expect(try f.declare("qq", durable: true, args: [str("x-queue-type", "quorum")]).settings.maxLength == -1)
@@ -160,11 +177,15 @@ import Testing
         for type in ["quorum", "stream"] {
             #expect(
                 throws: BrokerError.preconditionFailed("invalid property 'exclusive-owner' for queue 'q' in vhost '/'")
-            ) { try f.declare("q", durable: true, exclusive: true, autoDelete: true, args: [str("x-queue-type", type)]) }
-            #expect(throws: BrokerError.preconditionFailed("invalid property 'auto-delete' for queue 'q' in vhost '/'")) {
+            ) {
+                try f.declare("q", durable: true, exclusive: true, autoDelete: true, args: [str("x-queue-type", type)])
+            }
+            #expect(throws: BrokerError.preconditionFailed("invalid property 'auto-delete' for queue 'q' in vhost '/'"))
+            {
                 try f.declare("q", autoDelete: true, args: [str("x-queue-type", type)])
             }
-            #expect(throws: BrokerError.preconditionFailed("invalid property 'non-durable' for queue 'q' in vhost '/'")) {
+            #expect(throws: BrokerError.preconditionFailed("invalid property 'non-durable' for queue 'q' in vhost '/'"))
+            {
                 try f.declare("q", args: [str("x-queue-type", type)])
             }
         }
@@ -197,7 +218,9 @@ import Testing
     @Test("delete: missing succeeds with 0, if-empty and if-unused refuse")
     func delete() throws {
         let f = Fixture()
-        #expect(try f.broker.deleteQueue(in: f.vhost, named: b("none"), ifUnused: false, ifEmpty: false, connection: 1) == 0)
+        #expect(
+            try f.broker.deleteQueue(in: f.vhost, named: b("none"), ifUnused: false, ifEmpty: false, connection: 1) == 0
+        )
         let q = try f.declare("rq")
         try f.publish("x", rk: "rq")
         #expect(throws: BrokerError.preconditionFailed("queue 'rq' in vhost '/' not empty")) {
@@ -207,7 +230,9 @@ import Testing
         #expect(throws: BrokerError.preconditionFailed("queue 'rq' in vhost '/' in use")) {
             try f.broker.deleteQueue(in: f.vhost, named: b("rq"), ifUnused: true, ifEmpty: false, connection: 1)
         }
-        #expect(try f.broker.deleteQueue(in: f.vhost, named: b("rq"), ifUnused: false, ifEmpty: false, connection: 1) == 0)
+        #expect(
+            try f.broker.deleteQueue(in: f.vhost, named: b("rq"), ifUnused: false, ifEmpty: false, connection: 1) == 0
+        )
         #expect(f.sink.cancelled == [b("c")])
         #expect(q.isDeleted && f.vhost.queues.isEmpty)
     }
@@ -277,8 +302,22 @@ import Testing
         let f = Fixture()
         let q1 = try f.declare("a")
         let q2 = try f.declare("b")
-        try f.broker.bindQueue(in: f.vhost, queue: b("a"), exchange: b("amq.fanout"), routingKey: [], arguments: .empty, connection: 1)
-        try f.broker.bindQueue(in: f.vhost, queue: b("b"), exchange: b("amq.fanout"), routingKey: [], arguments: .empty, connection: 1)
+        try f.broker.bindQueue(
+            in: f.vhost,
+            queue: b("a"),
+            exchange: b("amq.fanout"),
+            routingKey: [],
+            arguments: .empty,
+            connection: 1
+        )
+        try f.broker.bindQueue(
+            in: f.vhost,
+            queue: b("b"),
+            exchange: b("amq.fanout"),
+            routingKey: [],
+            arguments: .empty,
+            connection: 1
+        )
         try f.publish("hello", to: "amq.fanout", rk: "")
         #expect(f.broker.queuedMessages == 1)
         let bytes = f.broker.queuedBytes

@@ -3,6 +3,7 @@
 // with the x-death hook, and the journal hooks for durable things.
 import LatchkeyCore
 import Testing
+
 @testable import LatchkeyBroker
 
 final class DeathRecorder: MessagePropertyCodec {
@@ -87,13 +88,27 @@ final class DeathRecorder: MessagePropertyCodec {
         let codec = DeathRecorder()
         f.broker.propertyCodec = codec
         try f.broker.declareExchange(
-            in: f.vhost, name: b("dlx"), type: b("fanout"), durable: false, autoDelete: false, internal: false,
-            arguments: .empty)
+            in: f.vhost,
+            name: b("dlx"),
+            type: b("fanout"),
+            durable: false,
+            autoDelete: false,
+            internal: false,
+            arguments: .empty
+        )
         let dead = try f.declare("dead")
         try f.broker.bindQueue(
-            in: f.vhost, queue: b("dead"), exchange: b("dlx"), routingKey: [], arguments: .empty, connection: 1)
+            in: f.vhost,
+            queue: b("dead"),
+            exchange: b("dlx"),
+            routingKey: [],
+            arguments: .empty,
+            connection: 1
+        )
         let q = try f.declare(
-            "work", args: [str("x-dead-letter-exchange", "dlx"), int("x-message-ttl", 100), int("x-max-length", 2)])
+            "work",
+            args: [str("x-dead-letter-exchange", "dlx"), int("x-message-ttl", 100), int("x-max-length", 2)]
+        )
         try f.publish("rejected", rk: "work")
         let d = f.broker.get(from: q, noAck: false)!.delivery
         f.broker.discard([d])
@@ -119,7 +134,9 @@ final class DeathRecorder: MessagePropertyCodec {
         let f = Fixture()
         let target = try f.declare("target")
         let q = try f.declare(
-            "work", args: [str("x-dead-letter-exchange", ""), str("x-dead-letter-routing-key", "target")])
+            "work",
+            args: [str("x-dead-letter-exchange", ""), str("x-dead-letter-routing-key", "target")]
+        )
         try f.publish("m", rk: "work")
         f.broker.discard([f.broker.get(from: q, noAck: false)!.delivery])
         #expect(f.drain(target) == ["m"])
@@ -138,10 +155,30 @@ final class DeathRecorder: MessagePropertyCodec {
         try f.declare("t")
         try f.declare("ex", durable: true, exclusive: true)
         try f.broker.declareExchange(
-            in: f.vhost, name: b("x"), type: b("direct"), durable: true, autoDelete: false, internal: false,
-            arguments: .empty)
-        try f.broker.bindQueue(in: f.vhost, queue: b("d"), exchange: b("x"), routingKey: b("k"), arguments: .empty, connection: 1)
-        try f.broker.bindQueue(in: f.vhost, queue: b("t"), exchange: b("x"), routingKey: b("k"), arguments: .empty, connection: 1)
+            in: f.vhost,
+            name: b("x"),
+            type: b("direct"),
+            durable: true,
+            autoDelete: false,
+            internal: false,
+            arguments: .empty
+        )
+        try f.broker.bindQueue(
+            in: f.vhost,
+            queue: b("d"),
+            exchange: b("x"),
+            routingKey: b("k"),
+            arguments: .empty,
+            connection: 1
+        )
+        try f.broker.bindQueue(
+            in: f.vhost,
+            queue: b("t"),
+            exchange: b("x"),
+            routingKey: b("k"),
+            arguments: .empty,
+            connection: 1
+        )
         let o = try f.publish("p", to: "x", rk: "k", persistent: true)
         #expect(o.persisted && o.routedQueues == 2)
         try f.publish("transient", rk: "d")
@@ -159,8 +196,13 @@ final class DeathRecorder: MessagePropertyCodec {
         try f.broker.replayDeclareQueue(vhost: b("/"), name: b("q"), autoDelete: false, arguments: .empty)
         for (i, body) in ["a", "b", "c"].enumerated() {
             let m = Message.make(
-                id: UInt64(10 + i), content: b(body), propertiesCount: 0, exchange: [], routingKey: b("q"),
-                persistent: true)
+                id: UInt64(10 + i),
+                content: b(body),
+                propertiesCount: 0,
+                exchange: [],
+                routingKey: b("q"),
+                persistent: true
+            )
             f.broker.replayEnqueue(vhost: b("/"), queue: b("q"), message: m)
         }
         f.broker.replaySettle(vhost: b("/"), queue: b("q"), id: 11)

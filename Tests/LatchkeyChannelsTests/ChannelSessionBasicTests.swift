@@ -4,10 +4,10 @@
 import LatchkeyAMQP
 import LatchkeyBroker
 import LatchkeyCore
+import LatchkeyTestSupport
 import Testing
 
 @testable import LatchkeyChannels
-import LatchkeyTestSupport
 
 @Suite("Channel: basic methods") struct ChannelSessionBasicTests {
     func get(_ h: AMQPHarness, _ q: String, noAck: Bool = false, channel: UInt16 = 1) -> Received? {
@@ -23,14 +23,30 @@ import LatchkeyTestSupport
         var headers = FieldTable()
         headers.append("k", .int32(7))
         let props = BasicProperties(
-            contentType: bytes("text/plain"), contentEncoding: bytes("utf-8"), headers: headers, deliveryMode: 2,
-            priority: 3, correlationID: bytes("c"), replyTo: bytes("r"), expiration: bytes("60000"),
-            messageID: bytes("m"), timestamp: 1_700_000_000, type: bytes("t"), userID: bytes("guest"),
-            appID: bytes("a"), clusterID: bytes("cl"))
+            contentType: bytes("text/plain"),
+            contentEncoding: bytes("utf-8"),
+            headers: headers,
+            deliveryMode: 2,
+            priority: 3,
+            correlationID: bytes("c"),
+            replyTo: bytes("r"),
+            expiration: bytes("60000"),
+            messageID: bytes("m"),
+            timestamp: 1_700_000_000,
+            type: bytes("t"),
+            userID: bytes("guest"),
+            appID: bytes("a"),
+            clusterID: bytes("cl")
+        )
         h.publish("hello", rk: "q", properties: props)
         h.publish("", rk: "q")
         let r = get(h, "q")
-        #expect(r?.method == .basicGetOk(.init(deliveryTag: 1, redelivered: false, exchange: [], routingKey: bytes("q"), messageCount: 1)))
+        #expect(
+            r?.method
+                == .basicGetOk(
+                    .init(deliveryTag: 1, redelivered: false, exchange: [], routingKey: bytes("q"), messageCount: 1)
+                )
+        )
         #expect(r?.properties == props)
         #expect(r?.body == "hello")
         #expect(get(h, "q")?.body == "")
@@ -52,7 +68,11 @@ import LatchkeyTestSupport
         ContentHeader(bodySize: 10_000, properties: BasicProperties()).encode(into: &header)
         out += AMQPHarness.rawFrame(type: 2, channel: 1, payload: header)
         for chunk in stride(from: 0, to: 10_000, by: 4088) {
-            out += AMQPHarness.rawFrame(type: 3, channel: 1, payload: Bytes(repeating: 0x78, count: min(4088, 10_000 - chunk)))
+            out += AMQPHarness.rawFrame(
+                type: 3,
+                channel: 1,
+                payload: Bytes(repeating: 0x78, count: min(4088, 10_000 - chunk))
+            )
         }
         h.feed(out)
         h.send(.basicGet(.init(queue: bytes("q"), noAck: true)), channel: 1)
@@ -110,10 +130,20 @@ import LatchkeyTestSupport
         h.publish("first", rk: "q")
         h.send(.basicConsume(.init(queue: bytes("q"), consumerTag: bytes("a"))), channel: 1)
         let r = h.received()
-        #expect(r.map(\.method) == [
-            .basicConsumeOk(.init(consumerTag: bytes("a"))),
-            .basicDeliver(.init(consumerTag: bytes("a"), deliveryTag: 2, redelivered: false, exchange: [], routingKey: bytes("q"))),
-        ])
+        #expect(
+            r.map(\.method) == [
+                .basicConsumeOk(.init(consumerTag: bytes("a"))),
+                .basicDeliver(
+                    .init(
+                        consumerTag: bytes("a"),
+                        deliveryTag: 2,
+                        redelivered: false,
+                        exchange: [],
+                        routingKey: bytes("q")
+                    )
+                ),
+            ]
+        )
         h.send(.basicConsume(.init(queue: bytes("q"), consumerTag: bytes(""))), channel: 1)
         guard case .basicConsumeOk(let ok)? = h.methods().first else {
             Issue.record("no consume-ok")
@@ -184,7 +214,11 @@ import LatchkeyTestSupport
         h.openChannel(2)
         h.send(.queueDelete(.init(queue: bytes("q"))), channel: 2)
         // RabbitMQ 3.10's order: the reply first, then the cancel (py-amqp raises on the reverse).
-        #expect(h.methods() == [.queueDeleteOk(.init(messageCount: 0)), .basicCancel(.init(consumerTag: bytes("c"), nowait: true))])
+        #expect(
+            h.methods() == [
+                .queueDeleteOk(.init(messageCount: 0)), .basicCancel(.init(consumerTag: bytes("c"), nowait: true)),
+            ]
+        )
     }
 
     @Test("deleting a queue consumed on the same channel: delete-ok, then basic.cancel (RabbitMQ 3.10)")
@@ -194,7 +228,11 @@ import LatchkeyTestSupport
         h.send(.basicConsume(.init(queue: bytes("q"), consumerTag: bytes("c"))), channel: 1)
         _ = h.take()
         h.send(.queueDelete(.init(queue: bytes("q"))), channel: 1)
-        #expect(h.methods() == [.queueDeleteOk(.init(messageCount: 0)), .basicCancel(.init(consumerTag: bytes("c"), nowait: true))])
+        #expect(
+            h.methods() == [
+                .queueDeleteOk(.init(messageCount: 0)), .basicCancel(.init(consumerTag: bytes("c"), nowait: true)),
+            ]
+        )
         // The consumer is gone: cancelling it now is a plain cancel-ok.
         h.send(.basicCancel(.init(consumerTag: bytes("c"))), channel: 1)
         #expect(h.methods() == [.basicCancelOk(.init(consumerTag: bytes("c")))])
@@ -205,7 +243,13 @@ import LatchkeyTestSupport
         let h = AMQPHarness.running()
         h.publish("lost", rk: "nowhere", mandatory: true)
         let r = h.received()
-        #expect(r.map(\.method) == [.basicReturn(.init(replyCode: 312, replyText: bytes("NO_ROUTE"), exchange: [], routingKey: bytes("nowhere")))])
+        #expect(
+            r.map(\.method) == [
+                .basicReturn(
+                    .init(replyCode: 312, replyText: bytes("NO_ROUTE"), exchange: [], routingKey: bytes("nowhere"))
+                )
+            ]
+        )
         #expect(r.first?.body == "lost")
         h.publish("x", rk: "q", immediate: true)
         #expect(h.closes() == [CloseInfo(540, "NOT_IMPLEMENTED - immediate=true", 60, 40)])
@@ -268,8 +312,12 @@ import LatchkeyTestSupport
             ("-1", "{value_negative,-1}"), ("-x", "no_integer"), ("", "no_integer"), ("12 ", "{leftover_string,\" \"}"),
             ("315360000001", "{value_too_large,315360000001}"),
             // Past column 80 Erlang's ~p breaks the term, and RabbitMQ's text carries the break.
-            ("99999999999999999999", "{value_too_large,\n" + String(repeating: " ", count: 44) + "99999999999999999999}"),
-        ])
+            (
+                "99999999999999999999",
+                "{value_too_large,\n" + String(repeating: " ", count: 44) + "99999999999999999999}"
+            ),
+        ]
+    )
     func expirationTexts(_ input: String, _ expected: String) {
         do {
             let ms = try ChannelSession.expirationMs(Bytes(input.utf8))

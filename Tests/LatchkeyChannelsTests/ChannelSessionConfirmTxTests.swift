@@ -4,10 +4,10 @@ import LatchkeyAMQP
 import LatchkeyBroker
 import LatchkeyCore
 import LatchkeyLog
+import LatchkeyTestSupport
 import Testing
 
 @testable import LatchkeyChannels
-import LatchkeyTestSupport
 
 @Suite("Channel: confirms, tx, reply-to, DLX, flow, journal") struct ChannelSessionConfirmTxTests {
     @Test("confirms: seq numbers from 1; unroutable mandatory gets return then ack; reject-publish gets nack")
@@ -22,12 +22,16 @@ import LatchkeyTestSupport
         h.publish("a", rk: "q")
         h.publish("b", rk: "nowhere", mandatory: true)
         h.publish("c", rk: "q")
-        #expect(h.methods() == [
-            .basicAck(.init(deliveryTag: 1, multiple: false)),
-            .basicReturn(.init(replyCode: 312, replyText: bytes("NO_ROUTE"), exchange: [], routingKey: bytes("nowhere"))),
-            .basicAck(.init(deliveryTag: 2, multiple: false)),
-            .basicNack(.init(deliveryTag: 3, multiple: false, requeue: false)),
-        ])
+        #expect(
+            h.methods() == [
+                .basicAck(.init(deliveryTag: 1, multiple: false)),
+                .basicReturn(
+                    .init(replyCode: 312, replyText: bytes("NO_ROUTE"), exchange: [], routingKey: bytes("nowhere"))
+                ),
+                .basicAck(.init(deliveryTag: 2, multiple: false)),
+                .basicNack(.init(deliveryTag: 3, multiple: false, requeue: false)),
+            ]
+        )
     }
 
     @Test("confirms of publishes that arrive in one read are coalesced into one ack with multiple")
@@ -81,7 +85,9 @@ import LatchkeyTestSupport
     func directReplyTo() {
         let client = AMQPHarness.running()
         client.send(
-            .basicConsume(.init(queue: bytes("amq.rabbitmq.reply-to"), consumerTag: bytes("rpc"), noAck: true)), channel: 1)
+            .basicConsume(.init(queue: bytes("amq.rabbitmq.reply-to"), consumerTag: bytes("rpc"), noAck: true)),
+            channel: 1
+        )
         #expect(client.methods() == [.basicConsumeOk(.init(consumerTag: bytes("rpc")))])
         client.declare("rpc_queue")
         _ = client.take()
@@ -156,8 +162,14 @@ import LatchkeyTestSupport
         props.append("capabilities", .table(caps))
         h.send(
             .connectionStartOk(
-                .init(clientProperties: props, mechanism: bytes("PLAIN"), response: AMQPHarness.plain("guest", "guest"),
-                      locale: bytes("en_US"))))
+                .init(
+                    clientProperties: props,
+                    mechanism: bytes("PLAIN"),
+                    response: AMQPHarness.plain("guest", "guest"),
+                    locale: bytes("en_US")
+                )
+            )
+        )
         h.send(.connectionTuneOk(.init(channelMax: 10, frameMax: 131072, heartbeat: 0)))
         h.send(.connectionOpen(.init(virtualHost: bytes("/"))))
         h.openChannel(1)
@@ -227,8 +239,9 @@ import LatchkeyTestSupport
         let q = v.queue(named: bytes("d"))!
         #expect(v.exchange(named: bytes("x"))?.bindings.count == 1)
         var bodies: [String] = []
-        while let (d, _) = fresh.get(from: q, noAck: true) { bodies.append(String(decoding: d.message.body, as: UTF8.self)) }
+        while let (d, _) = fresh.get(from: q, noAck: true) {
+            bodies.append(String(decoding: d.message.body, as: UTF8.self))
+        }
         #expect(bodies == ["p0", "p1", "p2"])
     }
 }
-

@@ -51,8 +51,11 @@ import Testing
                 CloseInfo(
                     406,
                     "PRECONDITION_FAILED - inequivalent arg 'durable' for queue 'q1' in vhost '/': received 'true' but current is 'false'",
-                    50, 10)
-            ])
+                    50,
+                    10
+                )
+            ]
+        )
     }
 
     @Test("x-arguments are typed: a longstr x-max-length is 406")
@@ -64,16 +67,24 @@ import Testing
         #expect(
             h.closes() == [
                 CloseInfo(
-                    406, "PRECONDITION_FAILED - invalid arg 'x-max-length' for queue 'q' in vhost '/': \"expected integer, got longstr\"",
-                    50, 10)
-            ])
+                    406,
+                    "PRECONDITION_FAILED - invalid arg 'x-max-length' for queue 'q' in vhost '/': \"expected integer, got longstr\"",
+                    50,
+                    10
+                )
+            ]
+        )
     }
 
     @Test("amq. queue names are 403")
     func reservedQueue() {
         let h = AMQPHarness.running()
         h.declare("amq.foo")
-        #expect(h.closes() == [CloseInfo(403, "ACCESS_REFUSED - queue name 'amq.foo' contains reserved prefix 'amq.*'", 50, 10)])
+        #expect(
+            h.closes() == [
+                CloseInfo(403, "ACCESS_REFUSED - queue name 'amq.foo' contains reserved prefix 'amq.*'", 50, 10)
+            ]
+        )
     }
 
     @Test("another connection's exclusive queue is 405; it vanishes when its owner disconnects")
@@ -88,7 +99,11 @@ import Testing
         other.send(.queueDeclare(.init(queue: bytes("exq"), passive: true)), channel: 1)
         let c = other.closes()
         #expect(c.count == 1 && c.first?.code == 405)
-        #expect(c.first?.text.hasPrefix("RESOURCE_LOCKED - cannot obtain exclusive access to locked queue 'exq' in vhost '/'") == true)
+        #expect(
+            c.first?.text.hasPrefix(
+                "RESOURCE_LOCKED - cannot obtain exclusive access to locked queue 'exq' in vhost '/'"
+            ) == true
+        )
         owner.session.connectionClosed()
         #expect(owner.front.broker.vhost(named: bytes("/"))!.queue(named: bytes("exq")) == nil)
     }
@@ -130,12 +145,17 @@ import Testing
                 CloseInfo(
                     406,
                     "PRECONDITION_FAILED - inequivalent arg 'type' for exchange 'ex2' in vhost '/': received 'fanout' but current is 'direct'",
-                    40, 10)
-            ])
+                    40,
+                    10
+                )
+            ]
+        )
         h.send(.channelCloseOk(.init()), channel: 1)
         h.openChannel(1)
         h.send(.exchangeDeclare(.init(exchange: bytes(""), type: bytes("direct"), passive: true)), channel: 1)
-        #expect(h.closes() == [CloseInfo(403, "ACCESS_REFUSED - operation not permitted on the default exchange", 40, 10)])
+        #expect(
+            h.closes() == [CloseInfo(403, "ACCESS_REFUSED - operation not permitted on the default exchange", 40, 10)]
+        )
         h.send(.channelCloseOk(.init()), channel: 1)
         h.openChannel(1)
         h.send(.exchangeDeclare(.init(exchange: bytes("e"), type: bytes("bogus"))), channel: 1)
@@ -148,7 +168,9 @@ import Testing
         h.declare("q")
         _ = h.take()
         h.send(.queueBind(.init(queue: bytes("q"), exchange: bytes(""), routingKey: bytes("q"))), channel: 1)
-        #expect(h.closes() == [CloseInfo(403, "ACCESS_REFUSED - operation not permitted on the default exchange", 50, 20)])
+        #expect(
+            h.closes() == [CloseInfo(403, "ACCESS_REFUSED - operation not permitted on the default exchange", 50, 20)]
+        )
         h.send(.channelCloseOk(.init()), channel: 1)
         h.openChannel(1)
         h.send(.queueBind(.init(queue: bytes("q"), exchange: bytes("nox"), routingKey: bytes("k"))), channel: 1)
@@ -160,14 +182,28 @@ import Testing
         let h = AMQPHarness.running()
         h.send(.exchangeDeclare(.init(exchange: bytes("logs"), type: bytes("topic"))), channel: 1)
         h.declare("errors")
-        h.send(.queueBind(.init(queue: bytes("errors"), exchange: bytes("logs"), routingKey: bytes("*.error.#"))), channel: 1)
+        h.send(
+            .queueBind(.init(queue: bytes("errors"), exchange: bytes("logs"), routingKey: bytes("*.error.#"))),
+            channel: 1
+        )
         #expect(h.methods().count == 3)
         h.publish("yes", exchange: "logs", rk: "db.error.disk")
         h.publish("no", exchange: "logs", rk: "db.info")
         h.send(.basicGet(.init(queue: bytes("errors"), noAck: true)), channel: 1)
         let r = h.received()
         #expect(r.map(\.body) == ["yes"])
-        #expect(r.first?.method == .basicGetOk(.init(deliveryTag: 1, redelivered: false, exchange: bytes("logs"), routingKey: bytes("db.error.disk"), messageCount: 0)))
+        #expect(
+            r.first?.method
+                == .basicGetOk(
+                    .init(
+                        deliveryTag: 1,
+                        redelivered: false,
+                        exchange: bytes("logs"),
+                        routingKey: bytes("db.error.disk"),
+                        messageCount: 0
+                    )
+                )
+        )
     }
 
     @Test("headers exchange matches on the message's headers property; exchange.bind routes through")
@@ -186,7 +222,12 @@ import Testing
         headers.append("format", .string("pdf"))
         headers.append("size", .int8(3))  // integers match by value whatever their width
         h.publish("yes", exchange: "front", rk: "", properties: BasicProperties(headers: headers))
-        h.publish("no", exchange: "front", rk: "", properties: BasicProperties(headers: FieldTable([FieldEntry(bytes("format"), .string("doc"))])))
+        h.publish(
+            "no",
+            exchange: "front",
+            rk: "",
+            properties: BasicProperties(headers: FieldTable([FieldEntry(bytes("format"), .string("doc"))]))
+        )
         h.send(.basicGet(.init(queue: bytes("pdfs"), noAck: true)), channel: 1)
         h.send(.basicGet(.init(queue: bytes("pdfs"), noAck: true)), channel: 1)
         let r = h.received()

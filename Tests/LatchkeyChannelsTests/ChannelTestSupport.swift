@@ -24,24 +24,43 @@ extension AMQPHarness {
     }
 
     func publish(
-        _ body: String, exchange: String = "", rk: String, channel: UInt16 = 1, mandatory: Bool = false,
-        immediate: Bool = false, properties: BasicProperties = BasicProperties()
+        _ body: String,
+        exchange: String = "",
+        rk: String,
+        channel: UInt16 = 1,
+        mandatory: Bool = false,
+        immediate: Bool = false,
+        properties: BasicProperties = BasicProperties()
     ) {
         feed(
             Self.publishFrames(
-                body, exchange: exchange, rk: rk, channel: channel, mandatory: mandatory, immediate: immediate,
-                properties: properties))
+                body,
+                exchange: exchange,
+                rk: rk,
+                channel: channel,
+                mandatory: mandatory,
+                immediate: immediate,
+                properties: properties
+            )
+        )
     }
 
     /// The frames of one basic.publish with its content.
     static func publishFrames(
-        _ body: String, exchange: String = "", rk: String, channel: UInt16 = 1, mandatory: Bool = false,
-        immediate: Bool = false, properties: BasicProperties = BasicProperties()
+        _ body: String,
+        exchange: String = "",
+        rk: String,
+        channel: UInt16 = 1,
+        mandatory: Bool = false,
+        immediate: Bool = false,
+        properties: BasicProperties = BasicProperties()
     ) -> Bytes {
         var out = Self.frame(
             .basicPublish(
-                .init(exchange: bytes(exchange), routingKey: bytes(rk), mandatory: mandatory, immediate: immediate)),
-            channel: channel)
+                .init(exchange: bytes(exchange), routingKey: bytes(rk), mandatory: mandatory, immediate: immediate)
+            ),
+            channel: channel
+        )
         var header = Bytes()
         ContentHeader(bodySize: UInt64(body.utf8.count), properties: properties).encode(into: &header)
         out += Self.rawFrame(type: 2, channel: channel, payload: header)
@@ -57,7 +76,9 @@ extension AMQPHarness {
         var out: [Received] = []
         var current: (AMQPMethod, BasicProperties, Bytes)? = nil
         func flush() {
-            if let c = current { out.append(Received(method: c.0, properties: c.1, body: String(decoding: c.2, as: UTF8.self))) }
+            if let c = current {
+                out.append(Received(method: c.0, properties: c.1, body: String(decoding: c.2, as: UTF8.self)))
+            }
             current = nil
         }
         for f in take() {
@@ -74,11 +95,26 @@ extension AMQPHarness {
         return out
     }
 
-    func declare(_ q: String, channel: UInt16 = 1, durable: Bool = false, exclusive: Bool = false,
-                 autoDelete: Bool = false, arguments: FieldTable = FieldTable()) {
+    func declare(
+        _ q: String,
+        channel: UInt16 = 1,
+        durable: Bool = false,
+        exclusive: Bool = false,
+        autoDelete: Bool = false,
+        arguments: FieldTable = FieldTable()
+    ) {
         send(
-            .queueDeclare(.init(queue: bytes(q), durable: durable, exclusive: exclusive, autoDelete: autoDelete,
-                                arguments: arguments)), channel: channel)
+            .queueDeclare(
+                .init(
+                    queue: bytes(q),
+                    durable: durable,
+                    exclusive: exclusive,
+                    autoDelete: autoDelete,
+                    arguments: arguments
+                )
+            ),
+            channel: channel
+        )
     }
 
     /// The close (channel or connection) in the output, if any.

@@ -8,9 +8,12 @@ import Testing
 
 @Suite("AMQP connection handshake")
 struct ConnectionSessionTests {
-    @Test("wrong protocol header gets ours back and a close", arguments: [
-        Bytes("AMQP".utf8) + [0, 1, 0, 0], Bytes("GET / HTTP/1.1\r\n".utf8), Bytes("AMQP".utf8) + [1, 1, 0, 9],
-    ])
+    @Test(
+        "wrong protocol header gets ours back and a close",
+        arguments: [
+            Bytes("AMQP".utf8) + [0, 1, 0, 0], Bytes("GET / HTTP/1.1\r\n".utf8), Bytes("AMQP".utf8) + [1, 1, 0, 9],
+        ]
+    )
     func wrongHeader(_ header: Bytes) {
         let h = AMQPHarness()
         h.feed(header)
@@ -79,8 +82,13 @@ struct ConnectionSessionTests {
         h.send(
             .connectionStartOk(
                 .init(
-                    clientProperties: AMQPHarness.clientProperties(), mechanism: Bytes("PLAIN".utf8),
-                    response: AMQPHarness.plain("guest", "guest"), locale: Bytes("en_US".utf8))))
+                    clientProperties: AMQPHarness.clientProperties(),
+                    mechanism: Bytes("PLAIN".utf8),
+                    response: AMQPHarness.plain("guest", "guest"),
+                    locale: Bytes("en_US".utf8)
+                )
+            )
+        )
         #expect(h.methods() == [.connectionTune(.init(channelMax: 2047, frameMax: 131072, heartbeat: 60))])
         h.send(.connectionTuneOk(.init(channelMax: 100, frameMax: 65536, heartbeat: 30)))
         #expect(h.take().isEmpty)
@@ -105,8 +113,13 @@ struct ConnectionSessionTests {
         h.send(
             .connectionStartOk(
                 .init(
-                    clientProperties: FieldTable(), mechanism: Bytes("AMQPLAIN".utf8), response: response,
-                    locale: Bytes("en_US".utf8))))
+                    clientProperties: FieldTable(),
+                    mechanism: Bytes("AMQPLAIN".utf8),
+                    response: response,
+                    locale: Bytes("en_US".utf8)
+                )
+            )
+        )
         guard case .connectionTune? = h.methods().first else {
             Issue.record("no tune")
             return
@@ -122,7 +135,11 @@ struct ConnectionSessionTests {
             .connectionStartOk(
                 .init(
                     clientProperties: AMQPHarness.clientProperties(authFailureClose: true),
-                    mechanism: Bytes("PLAIN".utf8), response: AMQPHarness.plain("guest", "nope"))))
+                    mechanism: Bytes("PLAIN".utf8),
+                    response: AMQPHarness.plain("guest", "nope")
+                )
+            )
+        )
         let closes = h.methods().compactMap(CloseInfo.init)
         #expect(
             closes == [
@@ -130,7 +147,8 @@ struct ConnectionSessionTests {
                     403,
                     "ACCESS_REFUSED - Login was refused using authentication mechanism PLAIN. For details see the broker logfile."
                 )
-            ])
+            ]
+        )
         #expect(h.closed)
     }
 
@@ -143,7 +161,11 @@ struct ConnectionSessionTests {
             .connectionStartOk(
                 .init(
                     clientProperties: AMQPHarness.clientProperties(authFailureClose: false),
-                    mechanism: Bytes("PLAIN".utf8), response: AMQPHarness.plain("nobody", "x"))))
+                    mechanism: Bytes("PLAIN".utf8),
+                    response: AMQPHarness.plain("nobody", "x")
+                )
+            )
+        )
         #expect(h.take().isEmpty)
         #expect(h.closed)
     }
@@ -156,8 +178,12 @@ struct ConnectionSessionTests {
         h.send(
             .connectionStartOk(
                 .init(
-                    clientProperties: AMQPHarness.clientProperties(), mechanism: Bytes("PLAIN".utf8),
-                    response: AMQPHarness.plain("guest", "guest"))))
+                    clientProperties: AMQPHarness.clientProperties(),
+                    mechanism: Bytes("PLAIN".utf8),
+                    response: AMQPHarness.plain("guest", "guest")
+                )
+            )
+        )
         #expect(h.methods().compactMap(CloseInfo.init).first?.code == 403)
         #expect(h.closed)
 
@@ -167,8 +193,12 @@ struct ConnectionSessionTests {
         h2.send(
             .connectionStartOk(
                 .init(
-                    clientProperties: AMQPHarness.clientProperties(), mechanism: Bytes("PLAIN".utf8),
-                    response: AMQPHarness.plain("app", "s3cr:et"))))
+                    clientProperties: AMQPHarness.clientProperties(),
+                    mechanism: Bytes("PLAIN".utf8),
+                    response: AMQPHarness.plain("app", "s3cr:et")
+                )
+            )
+        )
         guard case .connectionTune? = h2.methods().first else {
             Issue.record("app user refused")
             return
@@ -191,8 +221,13 @@ struct ConnectionSessionTests {
         h.header()
         h.send(
             .connectionStartOk(
-                .init(clientProperties: AMQPHarness.clientProperties(), mechanism: Bytes("PLAIN".utf8),
-                      response: AMQPHarness.plain("guest", "guest"))))
+                .init(
+                    clientProperties: AMQPHarness.clientProperties(),
+                    mechanism: Bytes("PLAIN".utf8),
+                    response: AMQPHarness.plain("guest", "guest")
+                )
+            )
+        )
         h.send(.connectionTuneOk(.init(channelMax: 2047, frameMax: 131072, heartbeat: 0)))
         _ = h.take()
         h.send(.connectionOpen(.init(virtualHost: Bytes("nov".utf8))))
@@ -208,8 +243,13 @@ struct ConnectionSessionTests {
             h.header()
             h.send(
                 .connectionStartOk(
-                    .init(clientProperties: AMQPHarness.clientProperties(), mechanism: Bytes("PLAIN".utf8),
-                          response: AMQPHarness.plain("guest", "guest"))))
+                    .init(
+                        clientProperties: AMQPHarness.clientProperties(),
+                        mechanism: Bytes("PLAIN".utf8),
+                        response: AMQPHarness.plain("guest", "guest")
+                    )
+                )
+            )
             _ = h.take()
             h.send(.connectionTuneOk(.init(channelMax: 2047, frameMax: fm, heartbeat: 0)))
             #expect(h.take().isEmpty)
@@ -224,8 +264,13 @@ struct ConnectionSessionTests {
             h.header()
             h.send(
                 .connectionStartOk(
-                    .init(clientProperties: AMQPHarness.clientProperties(), mechanism: Bytes("PLAIN".utf8),
-                          response: AMQPHarness.plain("guest", "guest"))))
+                    .init(
+                        clientProperties: AMQPHarness.clientProperties(),
+                        mechanism: Bytes("PLAIN".utf8),
+                        response: AMQPHarness.plain("guest", "guest")
+                    )
+                )
+            )
             _ = h.take()
             h.send(.connectionTuneOk(.init(channelMax: cm, frameMax: 131072, heartbeat: 0)))
             #expect(h.take().isEmpty)
@@ -235,14 +280,21 @@ struct ConnectionSessionTests {
 
     @Test("a PLAIN response with an authzid (or without its NULs) is a silent close, as in RabbitMQ 3.10")
     func plainAuthzid() {
-        for response in ["guest\u{0}guest\u{0}guest", "other\u{0}guest\u{0}guest", "guestguest", "\u{0}guest\u{0}guest\u{0}"] {
+        for response in [
+            "guest\u{0}guest\u{0}guest", "other\u{0}guest\u{0}guest", "guestguest", "\u{0}guest\u{0}guest\u{0}",
+        ] {
             let h = AMQPHarness()
             h.header()
             _ = h.take()
             h.send(
                 .connectionStartOk(
-                    .init(clientProperties: AMQPHarness.clientProperties(), mechanism: Bytes("PLAIN".utf8),
-                          response: Bytes(response.utf8))))
+                    .init(
+                        clientProperties: AMQPHarness.clientProperties(),
+                        mechanism: Bytes("PLAIN".utf8),
+                        response: Bytes(response.utf8)
+                    )
+                )
+            )
             #expect(h.take().isEmpty, "\(response)")
             #expect(h.closed)
         }
@@ -274,7 +326,8 @@ struct ConnectionSessionTests {
         h.send(.connectionOpen(.init(virtualHost: Bytes("/".utf8))))
         #expect(
             h.methods().compactMap(CloseInfo.init)
-                == [CloseInfo(504, "CHANNEL_ERROR - unexpected method in connection state running", 10, 40)])
+                == [CloseInfo(504, "CHANNEL_ERROR - unexpected method in connection state running", 10, 40)]
+        )
     }
 
     @Test("unsolicited connection.close-ok is 504 unexpected method (10/51)")
@@ -284,7 +337,8 @@ struct ConnectionSessionTests {
         h.send(.connectionCloseOk(.init()))
         #expect(
             h.methods().compactMap(CloseInfo.init)
-                == [CloseInfo(504, "CHANNEL_ERROR - unexpected method in connection state running", 10, 51)])
+                == [CloseInfo(504, "CHANNEL_ERROR - unexpected method in connection state running", 10, 51)]
+        )
     }
 
     @Test("the whole client side fed one byte at a time gives the same replies")
@@ -292,8 +346,13 @@ struct ConnectionSessionTests {
         var script = Bytes("AMQP".utf8) + [0, 0, 9, 1]
         script += AMQPHarness.frame(
             .connectionStartOk(
-                .init(clientProperties: AMQPHarness.clientProperties(), mechanism: Bytes("PLAIN".utf8),
-                      response: AMQPHarness.plain("guest", "guest"))))
+                .init(
+                    clientProperties: AMQPHarness.clientProperties(),
+                    mechanism: Bytes("PLAIN".utf8),
+                    response: AMQPHarness.plain("guest", "guest")
+                )
+            )
+        )
         script += AMQPHarness.frame(.connectionTuneOk(.init(channelMax: 10, frameMax: 4096, heartbeat: 0)))
         script += AMQPHarness.frame(.connectionOpen(.init(virtualHost: Bytes("/".utf8))))
         script += AMQPHarness.frame(.channelOpen(.init()), channel: 1)

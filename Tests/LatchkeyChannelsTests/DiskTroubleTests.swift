@@ -22,8 +22,14 @@ import Testing
         props.append("capabilities", .table(caps))
         h.send(
             .connectionStartOk(
-                .init(clientProperties: props, mechanism: bytes("PLAIN"), response: AMQPHarness.plain("guest", "guest"),
-                      locale: bytes("en_US"))))
+                .init(
+                    clientProperties: props,
+                    mechanism: bytes("PLAIN"),
+                    response: AMQPHarness.plain("guest", "guest"),
+                    locale: bytes("en_US")
+                )
+            )
+        )
         h.send(.connectionTuneOk(.init(channelMax: 10, frameMax: 131072, heartbeat: 0)))
         h.send(.connectionOpen(.init(virtualHost: bytes("/"))))
         h.openChannel(1)
@@ -37,7 +43,9 @@ import Testing
         return nil
     }
 
-    @Test("confirm channel - a persistent publish to a durable queue is nacked while the log fails, acked once it recovers")
+    @Test(
+        "confirm channel - a persistent publish to a durable queue is nacked while the log fails, acked once it recovers"
+    )
     func confirmNack() {
         let h = AMQPHarness.running()
         h.declare("d", durable: true)
@@ -51,9 +59,11 @@ import Testing
         // Transient to the durable queue, persistent to a non-durable one: nothing to log, accepted.
         h.publish("transient", rk: "d")
         h.publish("p-to-t", rk: "t", properties: Self.persistent)
-        #expect(h.methods() == [
-            .basicAck(.init(deliveryTag: 2, multiple: false)), .basicAck(.init(deliveryTag: 3, multiple: false)),
-        ])
+        #expect(
+            h.methods() == [
+                .basicAck(.init(deliveryTag: 2, multiple: false)), .basicAck(.init(deliveryTag: 3, multiple: false)),
+            ]
+        )
         #expect(depth(h, "d") == 2)
         // Reads of stored messages keep working.
         h.send(.basicGet(.init(queue: bytes("d"), noAck: true)), channel: 1)
@@ -98,11 +108,13 @@ import Testing
         h.publish("a", exchange: "x", rk: "to-t", properties: Self.persistent)
         h.publish("b", exchange: "x", rk: "to-d", properties: Self.persistent)
         h.publish("c", exchange: "x", rk: "nowhere", properties: Self.persistent)
-        #expect(h.methods() == [
-            .basicAck(.init(deliveryTag: 1, multiple: false)),
-            .basicNack(.init(deliveryTag: 2, multiple: false, requeue: false)),
-            .basicAck(.init(deliveryTag: 3, multiple: false)),
-        ])
+        #expect(
+            h.methods() == [
+                .basicAck(.init(deliveryTag: 1, multiple: false)),
+                .basicNack(.init(deliveryTag: 2, multiple: false, requeue: false)),
+                .basicAck(.init(deliveryTag: 3, multiple: false)),
+            ]
+        )
         #expect(depth(h, "t") == 1 && depth(h, "d") == 0)
     }
 }

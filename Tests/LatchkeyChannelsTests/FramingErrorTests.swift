@@ -37,7 +37,11 @@ struct FramingErrorTests {
         var f = AMQPHarness.frame(.channelOpen(.init()), channel: 1)
         f[f.count - 1] = 0x00
         h.feed(f)
-        #expect(closes(h) == [CloseInfo(501, "FRAME_ERROR - type 1, all octets = <<0,20,0,10,0>>: {invalid_frame_end_marker,0}")])
+        #expect(
+            closes(h) == [
+                CloseInfo(501, "FRAME_ERROR - type 1, all octets = <<0,20,0,10,0>>: {invalid_frame_end_marker,0}")
+            ]
+        )
 
         let h2 = AMQPHarness()
         h2.handshake()
@@ -120,8 +124,13 @@ struct FramingErrorTests {
         h.header()
         h.send(
             .connectionStartOk(
-                .init(clientProperties: AMQPHarness.clientProperties(), mechanism: Bytes("PLAIN".utf8),
-                      response: AMQPHarness.plain("guest", "guest"))))
+                .init(
+                    clientProperties: AMQPHarness.clientProperties(),
+                    mechanism: Bytes("PLAIN".utf8),
+                    response: AMQPHarness.plain("guest", "guest")
+                )
+            )
+        )
         h.send(.connectionTuneOk(.init(channelMax: 2047, frameMax: 131072, heartbeat: 0)))
         _ = h.take()
         h.send(.channelOpen(.init()), channel: 1)
@@ -150,7 +159,8 @@ struct FramingErrorTests {
         #expect(
             closes(h) == [
                 CloseInfo(505, "UNEXPECTED_FRAME - expected content body, got non content body frame instead", 60, 40)
-            ])
+            ]
+        )
     }
 
     @Test("a method where the content header is due is 505 expected content header")
@@ -163,9 +173,13 @@ struct FramingErrorTests {
         #expect(
             closes(h) == [
                 CloseInfo(
-                    505, "UNEXPECTED_FRAME - expected content header for class 60, got non content header frame instead",
-                    60, 40)
-            ])
+                    505,
+                    "UNEXPECTED_FRAME - expected content header for class 60, got non content header frame instead",
+                    60,
+                    40
+                )
+            ]
+        )
     }
 
     @Test("other channels may interleave with a content in progress")
@@ -187,7 +201,8 @@ struct FramingErrorTests {
         #expect(
             closes(h) == [
                 CloseInfo(505, "UNEXPECTED_FRAME - expected content body, got non content body frame instead", 60, 40)
-            ])
+            ]
+        )
     }
 
     @Test("method arguments with trailing or missing bytes are 501 cannot decode (RabbitMQ's text)")
@@ -230,7 +245,10 @@ struct FramingErrorTests {
         h.openChannel(2)
         h.feed(publishFrames(channel: 1, declared: 200, bodies: [Bytes(repeating: 7, count: 200)]))
         #expect(
-            closes(h) == [CloseInfo(406, "PRECONDITION_FAILED - message size 200 is larger than configured max size 100", 60, 40)])
+            closes(h) == [
+                CloseInfo(406, "PRECONDITION_FAILED - message size 200 is larger than configured max size 100", 60, 40)
+            ]
+        )
         // The body frames that follow are discarded, the connection and channel 2 stay usable.
         #expect(!h.closed && h.session.isRunning)
         #expect(h.session.channel(1) == nil && h.session.channel(2) != nil)
@@ -263,7 +281,8 @@ struct FramingErrorTests {
         #expect(
             closes(h) == [
                 CloseInfo(530, "NOT_ALLOWED - number of channels opened (2) has reached the negotiated channel_max (2)")
-            ])
+            ]
+        )
     }
 
     @Test("channel.flow active=true is acknowledged, active=false is 540")
@@ -288,7 +307,8 @@ struct FramingErrorTests {
         #expect(
             closes(h) == [
                 CloseInfo(502, "SYNTAX_ERROR - cannot decode queue.declare: unknown field table type 'Z'", 50, 10)
-            ])
+            ]
+        )
     }
 
     @Test("an unknown class/method is 540")
@@ -331,8 +351,11 @@ struct FramingErrorTests {
         h.openChannel(1)
         let body = Bytes(repeating: 1, count: 5000)
         h.session.sendContent(
-            .basicGetOk(.init(deliveryTag: 1, messageCount: 0)), channel: 1, properties: BasicProperties(deliveryMode: 1),
-            body: body)
+            .basicGetOk(.init(deliveryTag: 1, messageCount: 0)),
+            channel: 1,
+            properties: BasicProperties(deliveryMode: 1),
+            body: body
+        )
         let out = h.take()
         #expect(out.count == 4)
         #expect(out[2] == .body(1, Bytes(repeating: 1, count: 4088)))

@@ -34,16 +34,27 @@ struct PublishAssemblyTests {
     let publish = AMQPMethod.BasicPublish(exchange: Bytes("ex".utf8), routingKey: Bytes("rk".utf8), mandatory: true)
     let props = BasicProperties(
         contentType: Bytes("application/json".utf8),
-        headers: FieldTable([FieldEntry(Bytes("x-a".utf8), .int64L(1))]), deliveryMode: 2)
+        headers: FieldTable([FieldEntry(Bytes("x-a".utf8), .int64L(1))]),
+        deliveryMode: 2
+    )
 
     @Test("a body split over several frames is delivered once, whole, with method and properties")
     func multiFrame() throws {
         var a = PublishAssembly(maxMessageSize: 1 << 20)
         try a.begin(publish)
         #expect(a.isCollecting)
-        guard case .none = try a.feedHeader(headerPayload(10, props)) else { Issue.record("early"); return }
-        guard case .none = try a.feedBody([0, 1, 2, 3]) else { Issue.record("early"); return }
-        guard case .none = try a.feedBody([4, 5, 6]) else { Issue.record("early"); return }
+        guard case .none = try a.feedHeader(headerPayload(10, props)) else {
+            Issue.record("early")
+            return
+        }
+        guard case .none = try a.feedBody([0, 1, 2, 3]) else {
+            Issue.record("early")
+            return
+        }
+        guard case .none = try a.feedBody([4, 5, 6]) else {
+            Issue.record("early")
+            return
+        }
         guard case .complete(let m, let p, let body) = try a.feedBody([7, 8, 9]) else {
             Issue.record("not complete")
             return
@@ -64,10 +75,18 @@ struct PublishAssemblyTests {
         var a = PublishAssembly(maxMessageSize: 5)
         try a.begin(publish)
         _ = try a.feedHeader(headerPayload(5))
-        guard case .complete = try a.feedBody([1, 2, 3, 4, 5]) else { Issue.record("not complete"); return }
+        guard case .complete = try a.feedBody([1, 2, 3, 4, 5]) else {
+            Issue.record("not complete")
+            return
+        }
         try a.begin(publish)
-        #expect(throws: AMQPException.preconditionFailed(
-            "message size 6 is larger than configured max size 5", classID: 60, methodID: 40)) {
+        #expect(
+            throws: AMQPException.preconditionFailed(
+                "message size 6 is larger than configured max size 5",
+                classID: 60,
+                methodID: 40
+            )
+        ) {
             _ = try a.feedHeader(headerPayload(6))
         }
         #expect(!a.isCollecting)
@@ -82,7 +101,9 @@ struct PublishAssemblyTests {
         #expect(throws: AMQPException.expectedContentHeader(classID: 60, methodID: 40)) { _ = try a.feedBody([1]) }
         #expect(throws: AMQPException.expectedContentHeader(classID: 60, methodID: 40)) { try a.begin(publish) }
         _ = try a.feedHeader(headerPayload(2))
-        #expect(throws: AMQPException.expectedContentBody(classID: 60, methodID: 40)) { _ = try a.feedHeader(headerPayload(2)) }
+        #expect(throws: AMQPException.expectedContentBody(classID: 60, methodID: 40)) {
+            _ = try a.feedHeader(headerPayload(2))
+        }
         #expect(throws: AMQPException.expectedContentBody(classID: 60, methodID: 40)) { _ = try a.feedBody([1, 2, 3]) }
         a.reset()
         #expect(!a.isCollecting)
@@ -92,8 +113,13 @@ struct PublishAssemblyTests {
     func wrongClass() throws {
         var a = PublishAssembly(maxMessageSize: 100)
         try a.begin(publish)
-        #expect(throws: AMQPException.unexpectedFrame(
-            "expected content header for class 60, got one for class 50 instead", classID: 60, methodID: 40)) {
+        #expect(
+            throws: AMQPException.unexpectedFrame(
+                "expected content header for class 60, got one for class 50 instead",
+                classID: 60,
+                methodID: 40
+            )
+        ) {
             _ = try a.feedHeader(headerPayload(1, classID: 50))
         }
     }

@@ -1,10 +1,11 @@
+import LatchkeyCore
+import LatchkeyRESP
+import LatchkeyTestSupport
 // COMMAND DOCS `arguments`: every command has a syntax entry, the notation parses into Redis's
 // nested argument maps, and the usage line redis-cli builds from them reads as Redis's does.
 import Testing
-import LatchkeyCore
-import LatchkeyRESP
+
 @testable import LatchkeyCommands
-import LatchkeyTestSupport
 
 /// The hint line redis-cli 7 builds from COMMAND DOCS arguments (its cliAddArgument rules).
 private func usage(_ args: [ArgumentDoc], separator: String = " ") -> String {
@@ -60,21 +61,37 @@ private func usage(_ args: [ArgumentDoc], separator: String = " ") -> String {
         #expect(line("hello") == "[protover [AUTH username password] [SETNAME clientname]]")
         #expect(line("config|set") == "parameter value [parameter value ...]")
         #expect(line("set").hasPrefix("key value [NX|XX|"))
-        #expect(line("set").hasSuffix("[GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]"))
+        #expect(
+            line("set").hasSuffix(
+                "[GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]"
+            )
+        )
     }
 
     @Test("COMMAND DOCS - entries carry arguments with flags as a set")
     func docsReply() {
         let t = Transcript()
-        guard case .array(let docs) = t.send("COMMAND", "DOCS", "get") else { Issue.record("DOCS"); return }
-        guard case .array(let entry) = docs[1] else { Issue.record("entry"); return }
+        guard case .array(let docs) = t.send("COMMAND", "DOCS", "get") else {
+            Issue.record("DOCS")
+            return
+        }
+        guard case .array(let entry) = docs[1] else {
+            Issue.record("entry")
+            return
+        }
         #expect(entry.contains(bulk("arguments")))
         #expect(entry.last == .array([.array([bulk("name"), bulk("key"), bulk("type"), bulk("key")])]))
         t.send("HELLO", "3")
-        guard case .map(let m) = t.send("COMMAND", "DOCS", "flushdb") else { Issue.record("DOCS3"); return }
+        guard case .map(let m) = t.send("COMMAND", "DOCS", "flushdb") else {
+            Issue.record("DOCS3")
+            return
+        }
         guard case .map(let e) = m[0].value, let args = e.first(where: { $0.key == bulk("arguments") })?.value,
             case .array(let list) = args, case .map(let arg) = list[0]
-        else { Issue.record("arguments"); return }
+        else {
+            Issue.record("arguments")
+            return
+        }
         #expect(arg.first(where: { $0.key == bulk("flags") })?.value == .set([.simpleString(Bytes(utf8: "optional"))]))
     }
 }

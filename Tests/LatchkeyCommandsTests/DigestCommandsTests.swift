@@ -1,8 +1,9 @@
-import Testing
 import LatchkeyCore
 import LatchkeyRESP
-@testable import LatchkeyCommands
 import LatchkeyTestSupport
+import Testing
+
+@testable import LatchkeyCommands
 
 @Suite("Compare-and-delete commands") struct DigestCommandsTests {
     @Test("DIGEST returns the XXH3-64 hex of the value")

@@ -3,9 +3,10 @@
 // extreme limits that never trap, and CLIENT KILL filters that match nobody.
 import LatchkeyCore
 import LatchkeyRESP
-import Testing
-@testable import LatchkeyCommands
 import LatchkeyTestSupport
+import Testing
+
+@testable import LatchkeyCommands
 
 @Suite("Hardening (issue 16)") struct HardeningCommandsTests {
     let failed = "ERR CONFIG SET failed (possibly related to argument "
@@ -50,22 +51,37 @@ import LatchkeyTestSupport
     func startOnly() {
         let t = Transcript()
         // No server here to switch the log on (the live switch is the server's): refused.
-        #expect(t.send("CONFIG", "SET", "appendonly", "yes") == err(failed + "'appendonly') - can't set immutable config"))
+        #expect(
+            t.send("CONFIG", "SET", "appendonly", "yes") == err(failed + "'appendonly') - can't set immutable config")
+        )
         #expect(t.send("CONFIG", "SET", "appendonly", "no") == OK)  // no change
-        #expect(t.send("CONFIG", "SET", "amqp-max-message-size", "1mb")
-            == err(failed + "'amqp-max-message-size') - can't set immutable config"))
-        #expect(t.send("CONFIG", "SET", "amqp-queued-memory-limit", "1mb")
-            == err(failed + "'amqp-queued-memory-limit') - can't set immutable config"))
+        #expect(
+            t.send("CONFIG", "SET", "amqp-max-message-size", "1mb")
+                == err(failed + "'amqp-max-message-size') - can't set immutable config")
+        )
+        #expect(
+            t.send("CONFIG", "SET", "amqp-queued-memory-limit", "1mb")
+                == err(failed + "'amqp-queued-memory-limit') - can't set immutable config")
+        )
         #expect(t.send("CONFIG", "GET", "appendonly") == .array([bulk("appendonly"), bulk("no")]))
     }
 
     @Test("CONFIG SET - extreme limits never trap; requests still parse")
     func extremeLimits() {
         let t = Transcript()
-        #expect(t.send("CONFIG", "SET", "proto-max-bulk-len", "9999999999999999gb")
-            == err(failed + "'proto-max-bulk-len') - argument must be between 1048576 and 9223372036854775807 inclusive"))
-        #expect(t.send("CONFIG", "SET", "proto-max-inline-len", "0")
-            == err(failed + "'proto-max-inline-len') - argument must be between 1024 and 9223372036854775807 inclusive"))
+        #expect(
+            t.send("CONFIG", "SET", "proto-max-bulk-len", "9999999999999999gb")
+                == err(
+                    failed
+                        + "'proto-max-bulk-len') - argument must be between 1048576 and 9223372036854775807 inclusive"
+                )
+        )
+        #expect(
+            t.send("CONFIG", "SET", "proto-max-inline-len", "0")
+                == err(
+                    failed + "'proto-max-inline-len') - argument must be between 1024 and 9223372036854775807 inclusive"
+                )
+        )
         #expect(t.send("CONFIG", "SET", "proto-max-inline-len", "9223372036854775807") == OK)
         #expect(t.send("CONFIG", "SET", "proto-max-bulk-len", "9223372036854775807") == OK)
         #expect(t.raw(Bytes("PING\r\n".utf8)) == [.status("PONG")])

@@ -1,14 +1,16 @@
-import Testing
 import LatchkeyCore
 import LatchkeyRESP
-@testable import LatchkeyCommands
 import LatchkeyTestSupport
+import Testing
+
+@testable import LatchkeyCommands
 
 @Suite("Key commands") struct KeyCommandsTests {
     @Test("DEL counts removed keys once; EXISTS counts repeats; UNLINK is DEL")
     func delExists() {
         let t = Transcript()
-        t.send("SET", "a", "1"); t.send("SET", "b", "2")
+        t.send("SET", "a", "1")
+        t.send("SET", "b", "2")
         #expect(t.send("EXISTS", "a", "a", "nokey") == int(2))
         #expect(t.send("DEL", "a", "a", "nokey") == int(1))
         #expect(t.send("UNLINK", "b", "c") == int(1))
@@ -26,8 +28,13 @@ import LatchkeyTestSupport
         #expect(t.send("EXPIRE", "k", "200", "GT") == int(1))
         #expect(t.send("EXPIRE", "k", "300", "LT") == int(0))
         #expect(t.send("TTL", "k") == int(200))
-        #expect(t.send("EXPIRE", "k", "10", "NX", "XX") == err("ERR NX and XX, GT or LT options at the same time are not compatible"))
-        #expect(t.send("EXPIRE", "k", "10", "GT", "LT") == err("ERR GT and LT options at the same time are not compatible"))
+        #expect(
+            t.send("EXPIRE", "k", "10", "NX", "XX")
+                == err("ERR NX and XX, GT or LT options at the same time are not compatible")
+        )
+        #expect(
+            t.send("EXPIRE", "k", "10", "GT", "LT") == err("ERR GT and LT options at the same time are not compatible")
+        )
         #expect(t.send("EXPIRE", "k", "10", "FOO") == err("ERR Unsupported option FOO"))
         #expect(t.send("EXPIRE", "k", "9999999999999999") == err("ERR invalid expire time in 'expire' command"))
         #expect(t.send("PEXPIRE", "k", "9223372036854775807") == err("ERR invalid expire time in 'pexpire' command"))
@@ -60,23 +67,31 @@ import LatchkeyTestSupport
     @Test("TYPE, KEYS, SCAN, DBSIZE, FLUSHDB, FLUSHALL")
     func scanning() {
         let t = Transcript()
-        t.send("SET", "lock:1", "a"); t.send("SET", "lock:2", "b"); t.send("SET", "other", "c")
+        t.send("SET", "lock:1", "a")
+        t.send("SET", "lock:2", "b")
+        t.send("SET", "other", "c")
         #expect(t.send("TYPE", "lock:1") == .status("string"))
         #expect(t.send("TYPE", "nope") == .status("none"))
-        guard case .array(let keys) = t.send("KEYS", "lock:*") else { Issue.record("KEYS"); return }
+        guard case .array(let keys) = t.send("KEYS", "lock:*") else {
+            Issue.record("KEYS")
+            return
+        }
         #expect(Set(keys.map(\.debugText)) == ["\"lock:1\"", "\"lock:2\""])
         #expect(t.send("DBSIZE") == int(3))
         guard case .array(let page) = t.send("SCAN", "0", "MATCH", "lock:*", "COUNT", "1000") else {
-            Issue.record("SCAN"); return
+            Issue.record("SCAN")
+            return
         }
         #expect(page.first == bulk("0"))
         #expect(t.send("SCAN", "x") == err("ERR invalid cursor"))
         guard case .array(let wrapped) = t.send("SCAN", "-1"), wrapped.count == 2 else {
-            Issue.record("SCAN -1 is a (huge) cursor, as strtoul reads it"); return
+            Issue.record("SCAN -1 is a (huge) cursor, as strtoul reads it")
+            return
         }
         #expect(t.send("SCAN", "0", "COUNT", "0") == err("ERR syntax error"))
         #expect(t.send("FLUSHDB", "foo") == err("ERR syntax error"))
-        t.send("SELECT", "1"); t.send("SET", "x", "1")
+        t.send("SELECT", "1")
+        t.send("SET", "x", "1")
         #expect(t.send("FLUSHDB") == OK)
         #expect(t.send("DBSIZE") == int(0))
         t.send("SELECT", "0")

@@ -1,12 +1,13 @@
+import LatchkeyCore
+import LatchkeyLog
+import LatchkeyRESP
+import LatchkeyTestSupport
 // Blocking pops through in-process sessions with a manual clock: timeouts follow the server
 // clock (cron after the clock moves), 0 waits forever, FIFO wake order per key, a push inside
 // MULTI wakes waiters after EXEC and is journaled before the pop, CLIENT UNBLOCK, disconnects.
 import Testing
-import LatchkeyCore
-import LatchkeyLog
-import LatchkeyRESP
+
 @testable import LatchkeyCommands
-import LatchkeyTestSupport
 
 @Suite("List blocking") struct ListBlockingTests {
     /// Sends a command that may block: returns the replies produced now (none when it blocked).
@@ -79,10 +80,12 @@ import LatchkeyTestSupport
         // Inside EXEC the waiter has not run yet: LLEN still sees the element.
         #expect(t.send("EXEC") == .array([int(1), int(1)]))
         #expect(pending(b) == [.array([bulk("q"), bulk("a")])])
-        #expect(t.journal.take() == [
-            .listPush(db: 0, key: Bytes("q".utf8), atHead: false, elements: [Bytes("a".utf8)]),
-            .listPop(db: 0, key: Bytes("q".utf8), atHead: true, count: 1),
-        ])
+        #expect(
+            t.journal.take() == [
+                .listPush(db: 0, key: Bytes("q".utf8), atHead: false, elements: [Bytes("a".utf8)]),
+                .listPop(db: 0, key: Bytes("q".utf8), atHead: true, count: 1),
+            ]
+        )
     }
 
     @Test("BLMOVE - inside MULTI an empty source answers nil at once instead of blocking")

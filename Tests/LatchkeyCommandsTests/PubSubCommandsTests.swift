@@ -1,11 +1,12 @@
+import LatchkeyCore
+import LatchkeyRESP
+import LatchkeyTestSupport
 // Pub/sub and keyspace notifications in-process: two sessions on one engine with a manual
 // clock, so delivery into another client's outbox, lazy and active expiry events, and the
 // pubsub output limits are checked without sockets or sleeps.
 import Testing
-import LatchkeyCore
-import LatchkeyRESP
+
 @testable import LatchkeyCommands
-import LatchkeyTestSupport
 
 @Suite("Pub/sub") struct PubSubCommandsTests {
     /// What `session` has waiting in its outbox (pushes delivered while it was not reading).
@@ -35,7 +36,12 @@ import LatchkeyTestSupport
     func subscribedMode() {
         let t = Transcript()
         t.send("SUBSCRIBE", "c")
-        #expect(t.send("GET", "x") == err("ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"))
+        #expect(
+            t.send("GET", "x")
+                == err(
+                    "ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+                )
+        )
         #expect(t.send("PING") == .array([bulk("pong"), bulk("")]))
         #expect(t.send("RESET") == .simpleString(Bytes("RESET".utf8)))
         #expect(t.send("GET", "x") == NIL)
@@ -59,10 +65,12 @@ import LatchkeyTestSupport
         t.send("SET", "k", "v", "PX", "100")
         t.advance(ms: 150)
         #expect(t.send("GET", "k") == NIL)
-        #expect(pending(t, listener) == [
-            message("pmessage", "__keyevent@0__:*", "__keyevent@0__:expired", "k"),
-            message("pmessage", "__keyevent@0__:*", "__keyevent@0__:keymiss", "k"),
-        ])
+        #expect(
+            pending(t, listener) == [
+                message("pmessage", "__keyevent@0__:*", "__keyevent@0__:expired", "k"),
+                message("pmessage", "__keyevent@0__:*", "__keyevent@0__:keymiss", "k"),
+            ]
+        )
     }
 
     @Test("Active expiry publishes expired on the keyspace channel")
@@ -169,8 +177,10 @@ import LatchkeyTestSupport
 @Suite("Pub/sub configuration formats") struct PubSubConfigTests {
     @Test("notify-keyspace-events parses Redis's letters and echoes them canonically")
     func keyspaceEventFlags() {
-        let cases: [(String, String)] = [("KEA", "AKE"), ("gx$Kmn", "g$xnKm"), ("Ex", "xE"), ("", ""), ("zzz", "z"),
-                                         ("A", "A"), ("An", "An")]
+        let cases: [(String, String)] = [
+            ("KEA", "AKE"), ("gx$Kmn", "g$xnKm"), ("Ex", "xE"), ("", ""), ("zzz", "z"),
+            ("A", "A"), ("An", "An"),
+        ]
         for (input, echo) in cases { #expect(KeyspaceEventFlags(parsing: input)?.canonical == echo, "\(input)") }
         #expect(KeyspaceEventFlags(parsing: "Kq") == nil)
         let c = Config()
@@ -181,13 +191,24 @@ import LatchkeyTestSupport
     func outputBufferLimits() {
         let c = Config()
         #expect(c.set("client-output-buffer-limit", "pubsub 1mb 2k 5") == nil)
-        #expect(c.string("client-output-buffer-limit") == "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 2000 5")
-        #expect(c.set("client-output-buffer-limit", "replica 1 2 3 foo 1 2 3")
-            == "Invalid client class specified in buffer limit configuration.")
-        #expect(c.set("client-output-buffer-limit", "pubsub 1 2") == "Wrong number of arguments in buffer limit configuration.")
-        #expect(c.set("client-output-buffer-limit", "pubsub 99999999999999gb 0 0")
-            == "Error in hard, soft or soft_seconds setting in buffer limit configuration.")
-        #expect(OutputBufferLimits.limits(of: "pubsub", in: c.string("client-output-buffer-limit"))
-            == OutputBufferLimits(hard: 1_048_576, soft: 2000, softSeconds: 5))
+        #expect(
+            c.string("client-output-buffer-limit") == "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 2000 5"
+        )
+        #expect(
+            c.set("client-output-buffer-limit", "replica 1 2 3 foo 1 2 3")
+                == "Invalid client class specified in buffer limit configuration."
+        )
+        #expect(
+            c.set("client-output-buffer-limit", "pubsub 1 2")
+                == "Wrong number of arguments in buffer limit configuration."
+        )
+        #expect(
+            c.set("client-output-buffer-limit", "pubsub 99999999999999gb 0 0")
+                == "Error in hard, soft or soft_seconds setting in buffer limit configuration."
+        )
+        #expect(
+            OutputBufferLimits.limits(of: "pubsub", in: c.string("client-output-buffer-limit"))
+                == OutputBufferLimits(hard: 1_048_576, soft: 2000, softSeconds: 5)
+        )
     }
 }

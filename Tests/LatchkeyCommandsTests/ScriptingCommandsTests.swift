@@ -1,14 +1,15 @@
+import LatchkeyCore
+import LatchkeyLog
+import LatchkeyRESP
+import LatchkeyScripting
+import LatchkeyTestSupport
 // Transcripts for EVAL/EVALSHA/EVAL_RO/SCRIPT: redis-py's Lock scripts (the exact text of
 // redis-py 8.1 lock.py, so the SHA1s are the ones redis-py sends), conversions for RESP2 and
 // RESP3 clients, pcall, error texts (observed on redis-server 7.0.15), the -BUSY gate and
 // SCRIPT KILL through the busy pump.
 import Testing
-import LatchkeyCore
-import LatchkeyLog
-import LatchkeyRESP
-import LatchkeyScripting
+
 @testable import LatchkeyCommands
-import LatchkeyTestSupport
 
 /// redis-py 8.1 `Lock.LUA_RELEASE_SCRIPT`, `LUA_EXTEND_SCRIPT`, `LUA_REACQUIRE_SCRIPT`, byte for byte.
 enum RedisPyLock {
@@ -115,9 +116,13 @@ private func sha1(_ s: String) -> String { SHA1.hash(Bytes(s.utf8)).hexString }
     func scriptCommand() {
         let t = Transcript()
         #expect(t.send("SCRIPT", "LOAD", "return 1") == bulk("e0e1f9fabfc9d4800c877a703b823ac0578ff8db"))
-        #expect(t.send("SCRIPT", "LOAD", "return (")
-            == err("ERR Error compiling script (new function): user_script:1: unexpected symbol near '<eof>'"))
-        #expect(t.send("SCRIPT", "EXISTS", "E0E1F9FABFC9D4800C877A703B823AC0578FF8DB", "ffff") == .array([int(1), int(0)]))
+        #expect(
+            t.send("SCRIPT", "LOAD", "return (")
+                == err("ERR Error compiling script (new function): user_script:1: unexpected symbol near '<eof>'")
+        )
+        #expect(
+            t.send("SCRIPT", "EXISTS", "E0E1F9FABFC9D4800C877A703B823AC0578FF8DB", "ffff") == .array([int(1), int(0)])
+        )
         #expect(t.send("EVAL", "return 2", "0") == int(2))
         #expect(t.send("SCRIPT", "EXISTS", sha1("return 2")) == .array([int(1)]), "EVAL caches too")
         #expect(t.send("SCRIPT", "FLUSH", "BAD") == err("ERR SCRIPT FLUSH only support SYNC|ASYNC option"))
@@ -126,7 +131,10 @@ private func sha1(_ s: String) -> String { SHA1.hash(Bytes(s.utf8)).hexString }
         #expect(t.send("SCRIPT", "KILL") == err("NOTBUSY No scripts in execution right now."))
         #expect(t.send("SCRIPT", "LOAD") == err("ERR wrong number of arguments for 'script|load' command"))
         #expect(t.send("SCRIPT", "FOO") == err("ERR unknown subcommand 'FOO'. Try SCRIPT HELP."))
-        guard case .array(let help) = t.send("SCRIPT", "HELP") else { Issue.record("no help"); return }
+        guard case .array(let help) = t.send("SCRIPT", "HELP") else {
+            Issue.record("no help")
+            return
+        }
         #expect(help.count == 15)
     }
 
@@ -156,7 +164,9 @@ private func sha1(_ s: String) -> String { SHA1.hash(Bytes(s.utf8)).hexString }
         #expect(t.send("EVAL", "redis.setresp(3); return type(redis.call('get','nokey'))", "0") == bulk("nil"))
         #expect(t.send("EVAL", "return redis.call('set','k','v')", "0") == OK)
         #expect(t.send("EVAL", "return redis.call('set','k','v').ok", "0") == bulk("OK"))
-        #expect(t.send("EVAL", "redis.call('set','n',1.1); return redis.call('get','n')", "0") == bulk("1.1000000000000001"))
+        #expect(
+            t.send("EVAL", "redis.call('set','n',1.1); return redis.call('get','n')", "0") == bulk("1.1000000000000001")
+        )
         #expect(t.send("EVAL", "return redis.call('EXISTS','k','k')", "0") == int(2))
     }
 
@@ -164,25 +174,53 @@ private func sha1(_ s: String) -> String { SHA1.hash(Bytes(s.utf8)).hexString }
     func errors() {
         let t = Transcript()
         let a = "return redis.call('nosuch')"
-        #expect(t.send("EVAL", a, "0") == err("ERR Unknown Redis command called from script script: \(sha1(a)), on @user_script:1."))
+        #expect(
+            t.send("EVAL", a, "0")
+                == err("ERR Unknown Redis command called from script script: \(sha1(a)), on @user_script:1.")
+        )
         let b = "\nreturn redis.call('get')"
-        #expect(t.send("EVAL", b, "0") == err("ERR Wrong number of args calling Redis command from script script: \(sha1(b)), on @user_script:2."))
-        #expect(t.send("EVAL", "return redis.pcall('nosuch')", "0") == err("ERR Unknown Redis command called from script"))
-        #expect(t.send("EVAL", "return redis.pcall('set','k')", "0") == err("ERR Wrong number of args calling Redis command from script"))
-        for (i, call) in ["redis.call('eval','return 1','0')", "redis.call('script','load','x')", "redis.call('hello')",
-                          "redis.call('client','id')", "redis.call('evalsha','x','0')"].enumerated() {
+        #expect(
+            t.send("EVAL", b, "0")
+                == err(
+                    "ERR Wrong number of args calling Redis command from script script: \(sha1(b)), on @user_script:2."
+                )
+        )
+        #expect(
+            t.send("EVAL", "return redis.pcall('nosuch')", "0") == err("ERR Unknown Redis command called from script")
+        )
+        #expect(
+            t.send("EVAL", "return redis.pcall('set','k')", "0")
+                == err("ERR Wrong number of args calling Redis command from script")
+        )
+        for (i, call) in [
+            "redis.call('eval','return 1','0')", "redis.call('script','load','x')", "redis.call('hello')",
+            "redis.call('client','id')", "redis.call('evalsha','x','0')",
+        ].enumerated() {
             let s = "return " + call
-            #expect(t.send("EVAL", s, "0") == err("ERR This Redis command is not allowed from script script: \(sha1(s)), on @user_script:1."), "case \(i)")
+            #expect(
+                t.send("EVAL", s, "0")
+                    == err("ERR This Redis command is not allowed from script script: \(sha1(s)), on @user_script:1."),
+                "case \(i)"
+            )
         }
         let c = "return redis.call('client','foo')"
-        #expect(t.send("EVAL", c, "0") == err("ERR Unknown Redis command called from script script: \(sha1(c)), on @user_script:1."))
+        #expect(
+            t.send("EVAL", c, "0")
+                == err("ERR Unknown Redis command called from script script: \(sha1(c)), on @user_script:1.")
+        )
         let d = "error('boom')"
         #expect(t.send("EVAL", d, "0") == err("ERR user_script:1: boom script: \(sha1(d)), on @user_script:1."))
         let e = "x = 1"
-        #expect(t.send("EVAL", e, "0") == err("ERR user_script:1: Attempt to modify a readonly table script: \(sha1(e)), on @user_script:1."))
+        #expect(
+            t.send("EVAL", e, "0")
+                == err("ERR user_script:1: Attempt to modify a readonly table script: \(sha1(e)), on @user_script:1.")
+        )
         t.send("SET", "s", "abc")
         let f = "return redis.call('incr','s')"
-        #expect(t.send("EVAL", f, "0") == err("ERR value is not an integer or out of range script: \(sha1(f)), on @user_script:1."))
+        #expect(
+            t.send("EVAL", f, "0")
+                == err("ERR value is not an integer or out of range script: \(sha1(f)), on @user_script:1.")
+        )
     }
 
     @Test("EVAL_RO and EVALSHA_RO refuse writes")
@@ -191,8 +229,18 @@ private func sha1(_ s: String) -> String { SHA1.hash(Bytes(s.utf8)).hexString }
         t.send("SET", "a", "1")
         #expect(t.send("EVAL_RO", "return redis.call('get','a')", "1", "a") == bulk("1"))
         let s = "return redis.call('set','a','b')"
-        #expect(t.send("EVAL_RO", s, "0") == err("ERR Write commands are not allowed from read-only scripts. script: \(sha1(s)), on @user_script:1."))
-        #expect(t.send("EVALSHA_RO", sha1(s), "0") == err("ERR Write commands are not allowed from read-only scripts. script: \(sha1(s)), on @user_script:1."))
+        #expect(
+            t.send("EVAL_RO", s, "0")
+                == err(
+                    "ERR Write commands are not allowed from read-only scripts. script: \(sha1(s)), on @user_script:1."
+                )
+        )
+        #expect(
+            t.send("EVALSHA_RO", sha1(s), "0")
+                == err(
+                    "ERR Write commands are not allowed from read-only scripts. script: \(sha1(s)), on @user_script:1."
+                )
+        )
         #expect(t.send("GET", "a") == bulk("1"))
         #expect(t.send("EVAL", s, "0") == OK, "the same script writes through EVAL")
     }
@@ -228,12 +276,17 @@ private func sha1(_ s: String) -> String { SHA1.hash(Bytes(s.utf8)).hexString }
             seen.append(t.rawReply(["SCRIPT", "KILL"], on: other))
         }
         let s = "while true do end"
-        #expect(t.send("EVAL", s, "0") == err("ERR Script killed by user with SCRIPT KILL... script: \(sha1(s)), on @user_script:1."))
-        #expect(seen == [
-            "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n",
-            "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n",
-            "+OK\r\n",
-        ])
+        #expect(
+            t.send("EVAL", s, "0")
+                == err("ERR Script killed by user with SCRIPT KILL... script: \(sha1(s)), on @user_script:1.")
+        )
+        #expect(
+            seen == [
+                "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n",
+                "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n",
+                "+OK\r\n",
+            ]
+        )
         #expect(t.send("GET", "x") == NIL, "back to normal")
     }
 
@@ -245,7 +298,9 @@ private func sha1(_ s: String) -> String { SHA1.hash(Bytes(s.utf8)).hexString }
         t.engine.scripting.busyPump = {
             if seen.isEmpty { seen.append(t.rawReply(["SCRIPT", "KILL"], on: other)) }
         }
-        #expect(t.send("EVAL", "redis.call('set','w','1'); for i = 1, 300000 do end; return 'done'", "0") == bulk("done"))
+        #expect(
+            t.send("EVAL", "redis.call('set','w','1'); for i = 1, 300000 do end; return 'done'", "0") == bulk("done")
+        )
         #expect(seen.count == 1 && seen[0].hasPrefix("-UNKILLABLE Sorry the script already executed write commands"))
         #expect(t.send("GET", "w") == bulk("1"))
     }

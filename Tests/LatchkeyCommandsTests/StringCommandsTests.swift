@@ -1,9 +1,10 @@
-import Testing
 import LatchkeyCore
 import LatchkeyLog
 import LatchkeyRESP
-@testable import LatchkeyCommands
 import LatchkeyTestSupport
+import Testing
+
+@testable import LatchkeyCommands
 
 @Suite("String commands") struct StringCommandsTests {
     @Test("SET NX PX acquires a lock once; after the deadline GET is nil")
@@ -121,11 +122,13 @@ import LatchkeyTestSupport
         t.send("SET", "n", "1")
         t.send("PERSIST", "n")
         t.send("GET", "n")
-        #expect(t.journal.take() == [
-            .set(db: 0, key: Bytes("k".utf8), value: Bytes("v".utf8), expireAtMs: now + 10_000),
-            .expireAt(db: 0, key: Bytes("k".utf8), atMs: now + 500),
-            .delete(db: 0, key: Bytes("k".utf8)),
-            .set(db: 0, key: Bytes("n".utf8), value: Bytes("1".utf8), expireAtMs: 0),
-        ])
+        #expect(
+            t.journal.take() == [
+                .set(db: 0, key: Bytes("k".utf8), value: Bytes("v".utf8), expireAtMs: now + 10_000),
+                .expireAt(db: 0, key: Bytes("k".utf8), atMs: now + 500),
+                .delete(db: 0, key: Bytes("k".utf8)),
+                .set(db: 0, key: Bytes("n".utf8), value: Bytes("1".utf8), expireAtMs: 0),
+            ]
+        )
     }
 }

@@ -1,11 +1,12 @@
+import LatchkeyCore
+import LatchkeyRESP
+import LatchkeyTestSupport
 // LATCHKEY (TestCommands.swift) as transcripts: the refusal, the clock and expiry that follows
 // it, the journal records a clock move and a RESET leave. Sockets and the AMQP side are in
 // Tests/Interop/fixture.
 import Testing
-import LatchkeyCore
-import LatchkeyRESP
+
 @testable import LatchkeyCommands
-import LatchkeyTestSupport
 
 @Suite("LATCHKEY test commands") struct TestCommandsTests {
     static func enabled(_ value: String = "yes") -> Transcript {
@@ -19,7 +20,10 @@ import LatchkeyTestSupport
         let t = Transcript()
         #expect(t.send("LATCHKEY", "CLOCK", "GET") == err(TestCommands.notAllowed))
         #expect(t.send("LATCHKEY", "RESET") == err(TestCommands.notAllowed))
-        guard case .array(let lines) = t.send("LATCHKEY", "HELP") else { Issue.record("HELP"); return }
+        guard case .array(let lines) = t.send("LATCHKEY", "HELP") else {
+            Issue.record("HELP")
+            return
+        }
         #expect(lines.first == .status("LATCHKEY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"))
         #expect(t.send("LATCHKEY", "NOPE") == err("ERR unknown subcommand 'NOPE'. Try LATCHKEY HELP."))
     }
@@ -29,8 +33,14 @@ import LatchkeyTestSupport
         let t = TestCommandsTests.enabled("local")
         #expect(t.send("LATCHKEY", "CLOCK", "GET") == int(t.clock.now))
         let remote = ClientInfo(
-            id: t.context.allocateClientID(), kind: .resp, peerAddress: "10.0.0.9:5000", localAddress: "10.0.0.1:6379",
-            isLoopback: false, outbox: Outbox(queue: t.context.flushQueue), nowMs: 0)
+            id: t.context.allocateClientID(),
+            kind: .resp,
+            peerAddress: "10.0.0.9:5000",
+            localAddress: "10.0.0.1:6379",
+            isLoopback: false,
+            outbox: Outbox(queue: t.context.flushQueue),
+            nowMs: 0
+        )
         let s = t.engine.makeSession(client: remote) as! RESPSession
         #expect(t.raw(Transcript.encode(["LATCHKEY", "CLOCK", "GET"]), session: s) == [err(TestCommands.notAllowed)])
     }
@@ -52,7 +62,10 @@ import LatchkeyTestSupport
         #expect(t.send("LATCHKEY", "CLOCK", "SET", String(now)) == err(TestCommands.backwards))
         #expect(t.send("LATCHKEY", "CLOCK", "SET", String(now + 5000)) == int(now + 5000))
         #expect(t.send("LATCHKEY", "CLOCK") == err("ERR wrong number of arguments for 'latchkey|clock' command"))
-        #expect(t.send("LATCHKEY", "CLOCK", "GET", "extra") == err("ERR wrong number of arguments for 'latchkey|clock' command"))
+        #expect(
+            t.send("LATCHKEY", "CLOCK", "GET", "extra")
+                == err("ERR wrong number of arguments for 'latchkey|clock' command")
+        )
     }
 
     @Test("LATCHKEY CLOCK FREEZE - the real clock moving does not move it")
@@ -75,7 +88,10 @@ import LatchkeyTestSupport
         t.send("SET", "a", "1")
         t.send("SELECT", "3")
         t.send("SET", "b", "1")
-        guard case .bulkString(let sha) = t.send("SCRIPT", "LOAD", "return 1") else { Issue.record("LOAD"); return }
+        guard case .bulkString(let sha) = t.send("SCRIPT", "LOAD", "return 1") else {
+            Issue.record("LOAD")
+            return
+        }
         t.send("LATCHKEY", "CLOCK", "ADVANCE", "86400000")
         var hookRan = false
         t.context.resetHooks.append { hookRan = true }

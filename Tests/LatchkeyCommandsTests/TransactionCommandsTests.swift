@@ -1,8 +1,9 @@
-import Testing
 import LatchkeyCore
 import LatchkeyRESP
-@testable import LatchkeyCommands
 import LatchkeyTestSupport
+import Testing
+
+@testable import LatchkeyCommands
 
 @Suite("Transactions") struct TransactionCommandsTests {
     @Test("MULTI queues, EXEC runs in order and returns every reply")
@@ -55,11 +56,13 @@ import LatchkeyTestSupport
         t.send("WATCH", "counter")
         #expect(t.send("UNWATCH") == OK)
         t.send(["SET", "counter", "0"], on: other)
-        t.send("MULTI"); t.send("PING")
+        t.send("MULTI")
+        t.send("PING")
         #expect(t.send("EXEC") == .array([.status("PONG")]))
         t.send("WATCH", "x")
         t.send(["FLUSHALL"], on: other)
-        t.send("MULTI"); t.send("PING")
+        t.send("MULTI")
+        t.send("PING")
         #expect(t.raw(Transcript.encode(["EXEC"])) == [.nullArray])
     }
 

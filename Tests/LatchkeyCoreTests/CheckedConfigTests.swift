@@ -2,16 +2,22 @@
 // are out of range (Redis's answer), never a trap; ranges follow Redis; and the constant-time
 // password comparison answers exactly like ==.
 import Testing
+
 @testable import LatchkeyCore
 
 @Suite("Checked config values") struct CheckedConfigTests {
-    @Test("sizes that overflow Int64 are out of range, not a trap", arguments: [
-        "9999999999999999gb", "99999999999999999999", "18446744073709551616", "17179869184gb",
-        "9223372036854775807kb", "9223372036854775808",
-    ])
+    @Test(
+        "sizes that overflow Int64 are out of range, not a trap",
+        arguments: [
+            "9999999999999999gb", "99999999999999999999", "18446744073709551616", "17179869184gb",
+            "9223372036854775807kb", "9223372036854775808",
+        ]
+    )
     func overflow(_ raw: String) {
         let c = Config()
-        #expect(c.set("proto-max-bulk-len", raw) == "argument must be between 1048576 and 9223372036854775807 inclusive")
+        #expect(
+            c.set("proto-max-bulk-len", raw) == "argument must be between 1048576 and 9223372036854775807 inclusive"
+        )
         #expect(c.set("lua-memory-limit", raw) == "argument must be between 0 and 9223372036854775807 inclusive")
         #expect(Config.parseMemory(raw) == nil)
         #expect(c.int("proto-max-bulk-len") == 512 << 20)
@@ -31,7 +37,9 @@ import Testing
         #expect(c.int("proto-max-bulk-len") == 1 << 20)
         #expect(c.set("proto-max-bulk-len", "1048575") != nil)
         #expect(c.set("proto-max-inline-len", "0") == "argument must be between 1024 and 9223372036854775807 inclusive")
-        #expect(c.set("proto-max-inline-len", "1k") == "argument must be between 1024 and 9223372036854775807 inclusive")
+        #expect(
+            c.set("proto-max-inline-len", "1k") == "argument must be between 1024 and 9223372036854775807 inclusive"
+        )
         #expect(c.set("proto-max-inline-len", "1kb") == nil)
         #expect(c.set("aof-max-record-size", "2gb") == "argument must be between 1048576 and 1073741824 inclusive")
         #expect(c.set("aof-max-record-size", "1gb") == nil)

@@ -12,8 +12,11 @@ import Testing
         #expect(hex("abc") == "a9993e364706816aba3e25717850c26c9cd0d89d")
         #expect(
             hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
-                == "84983e441c3bd26ebaae4aa1f95129e5e54670f1")
-        #expect(SHA1.hash(Bytes(repeating: 97, count: 1_000_000)).hexString == "34aa973cd4c4daa4f61eeb2bdbad27316534016f")
+                == "84983e441c3bd26ebaae4aa1f95129e5e54670f1"
+        )
+        #expect(
+            SHA1.hash(Bytes(repeating: 97, count: 1_000_000)).hexString == "34aa973cd4c4daa4f61eeb2bdbad27316534016f"
+        )
     }
 
     @Test("SHA1 - padding boundaries")

@@ -1,7 +1,7 @@
 // The server clock (LATCHKEY CLOCK's model) and the `.port` directive kind (`amqp-port off`).
 import LatchkeyCore
-import Testing
 import LatchkeyTestSupport
+import Testing
 
 @Suite("ServerClock") struct ServerClockTests {
     @Test("CLOCK - follows the real clock until moved")

@@ -103,25 +103,30 @@ struct HTTPRequestParserTests {
         #expect(g == .payloadTooLarge)
     }
 
-    @Test("malformed requests are 400", arguments: [
-        "GET /\r\nHost: x\r\n\r\n",
-        "GET / HTTP/1.1 extra\r\nHost: x\r\n\r\n",
-        "G(T / HTTP/1.1\r\nHost: x\r\n\r\n",
-        "GET / HTTP/1.1\r\n\r\n",
-        "GET / HTTP/1.1\r\nHost: x\r\nBad Header: v\r\n\r\n",
-        "GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n",
-        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
-        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
-        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
-        "GET / HTTP/x.1\r\nHost: x\r\n\r\n",
-    ])
+    @Test(
+        "malformed requests are 400",
+        arguments: [
+            "GET /\r\nHost: x\r\n\r\n",
+            "GET / HTTP/1.1 extra\r\nHost: x\r\n\r\n",
+            "G(T / HTTP/1.1\r\nHost: x\r\n\r\n",
+            "GET / HTTP/1.1\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: x\r\nBad Header: v\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "GET / HTTP/x.1\r\nHost: x\r\n\r\n",
+        ]
+    )
     func malformed(_ text: String) {
         #expect(feed([bytes(text)]).failure == .badRequest)
     }
 
     @Test("chunked request bodies are 501 and HTTP/2 is 505")
     func unsupported() {
-        #expect(feed([bytes("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")]).failure == .notImplemented)
+        #expect(
+            feed([bytes("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")]).failure == .notImplemented
+        )
         #expect(feed([bytes("GET / HTTP/2.0\r\nHost: x\r\n\r\n")]).failure == .versionNotSupported)
     }
 

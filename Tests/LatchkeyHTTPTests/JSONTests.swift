@@ -17,9 +17,12 @@ struct JSONTests {
         #expect(String(decoding: v!.encoded, as: UTF8.self).hasPrefix(#"{"b":1,"a""#))
     }
 
-    @Test("invalid documents are nil", arguments: [
-        "", "{", "[1,]", "{\"a\"}", "01", "1.", "\"\\x\"", "\"\u{01}\"", "nul", "[1] 2", "\"\\ud800\"",
-    ])
+    @Test(
+        "invalid documents are nil",
+        arguments: [
+            "", "{", "[1,]", "{\"a\"}", "01", "1.", "\"\\x\"", "\"\u{01}\"", "nul", "[1] 2", "\"\\ud800\"",
+        ]
+    )
     func invalid(_ text: String) {
         #expect(JSON.parse(Bytes(text.utf8)) == nil)
     }
@@ -53,9 +56,15 @@ struct JSONTests {
     @Test("responses carry content-length, and none on 204")
     func response() {
         var out = Bytes()
-        HTTPResponse(status: .ok, contentType: "application/json", body: Bytes("{}".utf8)).write(into: &out, close: true)
+        HTTPResponse(status: .ok, contentType: "application/json", body: Bytes("{}".utf8)).write(
+            into: &out,
+            close: true
+        )
         let text = String(decoding: out, as: UTF8.self)
-        #expect(text == "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}")
+        #expect(
+            text
+                == "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}"
+        )
         var nc = Bytes()
         HTTPResponse(status: .noContent).write(into: &nc)
         #expect(String(decoding: nc, as: UTF8.self) == "HTTP/1.1 204 No Content\r\n\r\n")

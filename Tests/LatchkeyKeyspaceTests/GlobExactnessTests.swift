@@ -3,13 +3,15 @@
 // and strings; plus the cases that used to run out of a step budget and answer wrongly.
 import LatchkeyCore
 import Testing
+
 @testable import LatchkeyKeyspace
 
 @Suite("Glob exactness") struct GlobExactnessTests {
     /// Redis 7.0's stringmatchlen, recursive, without its nesting limit (inputs here are short).
     static func reference(_ p: [UInt8], _ s: [UInt8]) -> Bool {
         func m(_ pi0: Int, _ si0: Int) -> Bool {
-            var pi = pi0, si = si0
+            var pi = pi0
+            var si = si0
             while pi < p.count && si < s.count {
                 switch p[pi] {
                 case 42:
@@ -38,7 +40,8 @@ import Testing
                             pi -= 1
                             break
                         } else if p.count - pi >= 3 && p[pi + 1] == 45 {
-                            var lo = p[pi], hi = p[pi + 2]
+                            var lo = p[pi]
+                            var hi = p[pi + 2]
                             if lo > hi { swap(&lo, &hi) }
                             pi += 2
                             if s[si] >= lo && s[si] <= hi { matched = true }
@@ -79,7 +82,10 @@ import Testing
             let s = (0..<Int(rng.next() % 9)).map { _ in sAlphabet[Int(rng.next() % UInt64(sAlphabet.count))] }
             let want = Self.reference(p, s)
             let got = Glob.matches(p, s)
-            #expect(got == want, "pattern \(String(decoding: p, as: UTF8.self)) string \(String(decoding: s, as: UTF8.self))")
+            #expect(
+                got == want,
+                "pattern \(String(decoding: p, as: UTF8.self)) string \(String(decoding: s, as: UTF8.self))"
+            )
             if got != want { return }
         }
     }

@@ -1,7 +1,8 @@
-import Testing
 import LatchkeyCore
-@testable import LatchkeyKeyspace
 import LatchkeyTestSupport
+import Testing
+
+@testable import LatchkeyKeyspace
 
 func view(_ s: String, _ body: (ByteView) -> Void) {
     let b = Bytes(s.utf8)
@@ -107,10 +108,14 @@ func get(_ ks: Keyspace, _ key: String, db: Int = 0, now: Int64) -> String? {
         var cursor = 0
         var step = 0
         repeat {
-            cursor = ks.scan(db: 0, cursor: cursor, count: 10, matching: nil, type: nil, now: 0) { seen.insert($0.string) }
+            cursor = ks.scan(db: 0, cursor: cursor, count: 10, matching: nil, type: nil, now: 0) {
+                seen.insert($0.string)
+            }
             // Grow the table (several doublings) during the first steps of the scan.
             if step < 6 {
-                for j in 0..<400 { ks.setString(db: 0, Bytes("new\(step)-\(j)".utf8), Bytes("v".utf8), expireAt: 0, now: 0) }
+                for j in 0..<400 {
+                    ks.setString(db: 0, Bytes("new\(step)-\(j)".utf8), Bytes("v".utf8), expireAt: 0, now: 0)
+                }
             }
             step += 1
         } while cursor != 0 && step < 10_000
@@ -125,7 +130,9 @@ func get(_ ks: Keyspace, _ key: String, db: Int = 0, now: Int64) -> String? {
         var seen: [String] = []
         var cursor = 0
         repeat {
-            cursor = ks.scan(db: 0, cursor: cursor, count: 10, matching: nil, type: nil, now: 0) { seen.append($0.string) }
+            cursor = ks.scan(db: 0, cursor: cursor, count: 10, matching: nil, type: nil, now: 0) {
+                seen.append($0.string)
+            }
         } while cursor != 0
         #expect(seen.count == 300)
         #expect(Set(seen).count == 300)
@@ -133,13 +140,16 @@ func get(_ ks: Keyspace, _ key: String, db: Int = 0, now: Int64) -> String? {
 }
 
 @Suite("Glob") struct GlobTests {
-    @Test("stringmatchlen semantics", arguments: [
-        ("*", "anything", true), ("lock:*", "lock:1", true), ("lock:*", "lak:1", false),
-        ("h?llo", "hello", true), ("h?llo", "hllo", false), ("h[ae]llo", "hallo", true),
-        ("h[^e]llo", "hello", false), ("h[a-b]llo", "hbllo", true), ("h\\*llo", "h*llo", true),
-        ("h\\*llo", "hello", false), ("*a*b", "xxaxxb", true), ("", "", true), ("a", "", false),
-        ("*", "", false), ("[z-a]", "m", true),
-    ])
+    @Test(
+        "stringmatchlen semantics",
+        arguments: [
+            ("*", "anything", true), ("lock:*", "lock:1", true), ("lock:*", "lak:1", false),
+            ("h?llo", "hello", true), ("h?llo", "hllo", false), ("h[ae]llo", "hallo", true),
+            ("h[^e]llo", "hello", false), ("h[a-b]llo", "hbllo", true), ("h\\*llo", "h*llo", true),
+            ("h\\*llo", "hello", false), ("*a*b", "xxaxxb", true), ("", "", true), ("a", "", false),
+            ("*", "", false), ("[z-a]", "m", true),
+        ]
+    )
     func matches(pattern: String, string: String, expected: Bool) {
         #expect(Glob.matches(Bytes(pattern.utf8), Bytes(string.utf8)) == expected)
     }

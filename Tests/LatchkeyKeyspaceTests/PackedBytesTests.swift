@@ -1,7 +1,8 @@
+import LatchkeyCore
 // PackedBytes: 16 bytes per slot, canonical (so Hashable by representation is content equality),
 // and lossless across the inline/heap boundary.
 import Testing
-import LatchkeyCore
+
 @testable import LatchkeyKeyspace
 
 @Suite("PackedBytes") struct PackedBytesTests {

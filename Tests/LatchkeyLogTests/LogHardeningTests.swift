@@ -4,9 +4,10 @@
 // format is refused by the codec instead of trapping.
 import Glibc
 import LatchkeyCore
-import Testing
-@testable import LatchkeyLog
 import LatchkeyTestSupport
+import Testing
+
+@testable import LatchkeyLog
 
 @Suite("Log hardening") struct LogHardeningTests {
     let records: [LogRecord] = (0..<5).map {

@@ -3,9 +3,10 @@
 // aof-load-truncated no, and --check-log report/fix.
 import Glibc
 import LatchkeyCore
-import Testing
-@testable import LatchkeyLog
 import LatchkeyTestSupport
+import Testing
+
+@testable import LatchkeyLog
 
 @Suite("Log reader corruption") struct LogReaderCorruptionTests {
     let records: [LogRecord] = (0..<5).map {

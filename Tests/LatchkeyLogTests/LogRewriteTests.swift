@@ -3,9 +3,10 @@
 // live path) at every phase gives a correct state; failures leave the old log authoritative.
 import Glibc
 import LatchkeyCore
-import Testing
-@testable import LatchkeyLog
 import LatchkeyTestSupport
+import Testing
+
+@testable import LatchkeyLog
 
 @Suite("Log rewrite") struct LogRewriteTests {
     /// Drives a writer and a model in step.
@@ -79,17 +80,19 @@ import LatchkeyTestSupport
         defer { h.dir.remove() }
         for round in 0..<10 { h.tick(h.churn(round)) }
         let model = h.model
-        let job = try #require(h.w.beginRewrite(journal: h.j, nowMs: h.now) { out in
-            for (db, keys) in model.dbs {
-                for (k, e) in keys {
-                    _ = k.withUnsafeBytes { kb in
-                        e.value.withUnsafeBytes { vb in
-                            RecordCodec.encodeSet(db: db, key: kb, value: vb, expireAtMs: e.expireAtMs, into: &out)
+        let job = try #require(
+            h.w.beginRewrite(journal: h.j, nowMs: h.now) { out in
+                for (db, keys) in model.dbs {
+                    for (k, e) in keys {
+                        _ = k.withUnsafeBytes { kb in
+                            e.value.withUnsafeBytes { vb in
+                                RecordCodec.encodeSet(db: db, key: kb, value: vb, expireAtMs: e.expireAtMs, into: &out)
+                            }
                         }
                     }
                 }
             }
-        })
+        )
         h.tick(h.churn(10))
         h.w.complete(job.run(), nowMs: h.now)
         h.tick(h.churn(11))
@@ -132,9 +135,12 @@ import LatchkeyTestSupport
         #expect(try h.replayed() == h.model)
     }
 
-    @Test("a failed snapshot or rename leaves the old log authoritative", arguments: [
-        LogWriter.FaultPoint.rewriteSnapshot, .rewriteFinalize,
-    ])
+    @Test(
+        "a failed snapshot or rename leaves the old log authoritative",
+        arguments: [
+            LogWriter.FaultPoint.rewriteSnapshot, .rewriteFinalize,
+        ]
+    )
     func failedRewrite(_ point: LogWriter.FaultPoint) throws {
         let h = try Harness()
         defer { h.dir.remove() }

@@ -2,8 +2,9 @@
 // record kind, and a tiny key/value model that replays records (to compare states).
 import Glibc
 import LatchkeyCore
-@testable import LatchkeyLog
 import LatchkeyTestSupport
+
+@testable import LatchkeyLog
 
 enum RawFile {
     static func read(_ path: String) -> [UInt8] {
@@ -53,12 +54,29 @@ let everyRecord: [LogRecord] = [
     .exchangeDeclared(vhost: b("/"), name: b("ex"), type: b("topic"), autoDelete: true, internal: true, arguments: []),
     .exchangeDeleted(vhost: b("/"), name: b("ex")),
     .bound(
-        vhost: b("/"), exchange: b("ex"), destination: b("jobs"), toExchange: false, routingKey: b("a.*"),
-        arguments: [9]),
+        vhost: b("/"),
+        exchange: b("ex"),
+        destination: b("jobs"),
+        toExchange: false,
+        routingKey: b("a.*"),
+        arguments: [9]
+    ),
     .unbound(
-        vhost: b("/"), exchange: b("ex"), destination: b("ex2"), toExchange: true, routingKey: b(""), arguments: []),
+        vhost: b("/"),
+        exchange: b("ex"),
+        destination: b("ex2"),
+        toExchange: true,
+        routingKey: b(""),
+        arguments: []
+    ),
     .messageEnqueued(
-        vhost: b("/"), queue: b("jobs"), id: UInt64.max, exchange: b(""), routingKey: b("jobs"), content: b("hdr+body")),
+        vhost: b("/"),
+        queue: b("jobs"),
+        id: UInt64.max,
+        exchange: b(""),
+        routingKey: b("jobs"),
+        content: b("hdr+body")
+    ),
     .messageSettled(vhost: b("/"), queue: b("jobs"), id: 42),
     .listPush(db: 0, key: b("q"), atHead: true, elements: [b("a"), [], [0, 13, 10]]),
     .listPush(db: 15, key: [], atHead: false, elements: []),

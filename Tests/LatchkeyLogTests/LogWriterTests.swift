@@ -4,9 +4,10 @@
 // duplicated after an fsync error.
 import Glibc
 import LatchkeyCore
-import Testing
-@testable import LatchkeyLog
 import LatchkeyTestSupport
+import Testing
+
+@testable import LatchkeyLog
 
 @Suite("Log writer") struct LogWriterTests {
     func rec(_ i: Int) -> LogRecord { .set(db: 0, key: b("k\(i)"), value: b("v\(i)"), expireAtMs: Int64(i)) }

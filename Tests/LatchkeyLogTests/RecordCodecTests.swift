@@ -2,6 +2,7 @@
 // vector, and the header checks.
 import LatchkeyCore
 import Testing
+
 @testable import LatchkeyLog
 
 @Suite("Record codec") struct RecordCodecTests {
@@ -100,7 +101,9 @@ import Testing
             guard case .set(let db, let key, let value, let exp) = record else { continue }
             var out: [UInt8] = []
             key.withUnsafeBytes { k in
-                value.withUnsafeBytes { v in RecordCodec.encodeSet(db: db, key: k, value: v, expireAtMs: exp, into: &out) }
+                value.withUnsafeBytes { v in
+                    RecordCodec.encodeSet(db: db, key: k, value: v, expireAtMs: exp, into: &out)
+                }
             }
             #expect(out == RecordCodec.encode(record))
         }

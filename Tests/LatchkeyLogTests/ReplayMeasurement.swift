@@ -4,9 +4,10 @@
 // The figure goes to docs/benchmarks.md (target: under 1 s).
 import Glibc
 import LatchkeyCore
-import Testing
-@testable import LatchkeyLog
 import LatchkeyTestSupport
+import Testing
+
+@testable import LatchkeyLog
 
 @Suite("ReplayMeasurement") struct ReplayMeasurement {
     static var enabled: Bool { getenv("LATCHKEY_LOG_MEASURE") != nil }
@@ -27,7 +28,14 @@ import LatchkeyTestSupport
         let t0 = Self.seconds()
         for i in 0..<1_000_000 {
             // SET lock:<i> <uuid-sized token> PX 30000, as the lock workload writes it.
-            j.append(.set(db: 0, key: b("lock:\(i)"), value: b("5f2c9e1a-8b7d-4c3e-9a1f-\(i)"), expireAtMs: 1_800_000_000_000))
+            j.append(
+                .set(
+                    db: 0,
+                    key: b("lock:\(i)"),
+                    value: b("5f2c9e1a-8b7d-4c3e-9a1f-\(i)"),
+                    expireAtMs: 1_800_000_000_000
+                )
+            )
             if i % 1000 == 999 { w.append(j) }
         }
         w.append(j)
@@ -51,7 +59,9 @@ import LatchkeyTestSupport
         let t0 = Self.seconds()
         value.withUnsafeBytes { v in
             for k in keys {
-                k.withUnsafeBytes { RecordCodec.encodeSet(db: 0, key: $0, value: v, expireAtMs: 1_800_000_000_000, into: &out) }
+                k.withUnsafeBytes {
+                    RecordCodec.encodeSet(db: 0, key: $0, value: v, expireAtMs: 1_800_000_000_000, into: &out)
+                }
             }
         }
         let t1 = Self.seconds()

@@ -132,9 +132,13 @@ func pattern(_ n: Int, seed: UInt8 = 0) -> [UInt8] { (0..<n).map { UInt8(truncat
 func openHandles(_ loop: EventLoop) -> Int {
     var count = 0
     withUnsafeMutablePointer(to: &count) { p in
-        uv_walk(loop.raw, { h, arg in
-            if let h, uv_is_closing(h) == 0 { arg!.assumingMemoryBound(to: Int.self).pointee += 1 }
-        }, p)
+        uv_walk(
+            loop.raw,
+            { h, arg in
+                if let h, uv_is_closing(h) == 0 { arg!.assumingMemoryBound(to: Int.self).pointee += 1 }
+            },
+            p
+        )
     }
     return count
 }

@@ -209,9 +209,13 @@ import Testing
         #expect(p.server.queuedWriteBytes > tail.count)
         var got: [UInt8] = []
         got.reserveCapacity(big.count + tail.count)
-        let done = spin(p.loop, also: { p.client.drain(into: &got) }, until: {
-            got.count == big.count + tail.count && !p.server.isWriting
-        })
+        let done = spin(
+            p.loop,
+            also: { p.client.drain(into: &got) },
+            until: {
+                got.count == big.count + tail.count && !p.server.isWriting
+            }
+        )
         #expect(done)
         #expect(got == big + tail)
         #expect(p.server.queuedWriteBytes == 0 && p.recorder.drains == 2)
@@ -279,10 +283,15 @@ import Testing
         let w = waker!
         var thread = pthread_t()
         let box = Unmanaged.passRetained(w)
-        pthread_create(&thread, nil, { arg in
-            Unmanaged<LoopWaker>.fromOpaque(arg!).takeRetainedValue().wake()
-            return nil
-        }, box.toOpaque())
+        pthread_create(
+            &thread,
+            nil,
+            { arg in
+                Unmanaged<LoopWaker>.fromOpaque(arg!).takeRetainedValue().wake()
+                return nil
+            },
+            box.toOpaque()
+        )
         loop.run()  // returns once the waker has closed itself
         pthread_join(thread, nil)
         #expect(woke == 1)

@@ -5,9 +5,10 @@ import LatchkeyCore
 import LatchkeyHTTP
 import LatchkeyKeyspace
 import LatchkeyLog
-@testable import LatchkeyManagement
-import Testing
 import LatchkeyTestSupport
+import Testing
+
+@testable import LatchkeyManagement
 
 final class Fixture {
     let clock = ManualClock()
@@ -23,8 +24,14 @@ final class Fixture {
         amqp = AMQPFrontEnd(context: context, journal: Journal(enabled: false))
         frontEnd = ManagementFrontEnd(context: context, amqp: amqp, keyspace: keyspace)
         client = ClientInfo(
-            id: 1, kind: .http, peerAddress: "127.0.0.1:5000", localAddress: "127.0.0.1:15672", isLoopback: loopback,
-            outbox: Outbox(queue: context.flushQueue), nowMs: clock.nowMs())
+            id: 1,
+            kind: .http,
+            peerAddress: "127.0.0.1:5000",
+            localAddress: "127.0.0.1:15672",
+            isLoopback: loopback,
+            outbox: Outbox(queue: context.flushQueue),
+            nowMs: clock.nowMs()
+        )
         session = frontEnd.makeSession(client: client)
     }
 
@@ -40,7 +47,12 @@ final class Fixture {
 
     static let auth = "Authorization: Basic Z3Vlc3Q6Z3Vlc3Q=\r\n"
 
-    func request(_ method: String, _ path: String, _ body: String = "", auth: Bool = true) -> (status: Int, body: String) {
+    func request(
+        _ method: String,
+        _ path: String,
+        _ body: String = "",
+        auth: Bool = true
+    ) -> (status: Int, body: String) {
         var text = "\(method) \(path) HTTP/1.1\r\nHost: t\r\n" + (auth ? Fixture.auth : "")
         text += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
         let out = send(text)
@@ -109,10 +121,17 @@ struct ManagementSessionTests {
         #expect(f.request("PUT", "/api/queues/%2F/jobs", #"{"durable":true}"#).status == 201)
         #expect(f.request("PUT", "/api/queues/%2F/jobs", #"{"durable":true}"#).status == 204)
         #expect(f.request("PUT", "/api/queues/%2F/jobs", #"{"durable":false}"#).status == 400)
-        let pub = f.request("POST", "/api/exchanges/%2F/amq.default/publish",
-                            #"{"routing_key":"jobs","payload":"hi","payload_encoding":"string","properties":{}}"#)
+        let pub = f.request(
+            "POST",
+            "/api/exchanges/%2F/amq.default/publish",
+            #"{"routing_key":"jobs","payload":"hi","payload_encoding":"string","properties":{}}"#
+        )
         #expect(pub.body == #"{"routed":true}"#)
-        let got = f.request("POST", "/api/queues/%2F/jobs/get", #"{"count":1,"ackmode":"ack_requeue_true","encoding":"auto"}"#)
+        let got = f.request(
+            "POST",
+            "/api/queues/%2F/jobs/get",
+            #"{"count":1,"ackmode":"ack_requeue_true","encoding":"auto"}"#
+        )
         #expect(got.body.contains(#""payload":"hi","payload_encoding":"string""#))
         #expect(f.json("/api/queues/%2F/jobs")?["messages_ready"] == .int(1))
         #expect(f.request("DELETE", "/api/queues/%2F/jobs").status == 204)
@@ -133,7 +152,8 @@ struct ManagementSessionTests {
     func formPost() {
         let f = Fixture()
         _ = f.request("PUT", "/api/queues/%2F/q", "{}")
-        let form = "POST /api/queues/%2F/q/get HTTP/1.1\r\nHost: t\r\n" + Fixture.auth
+        let form =
+            "POST /api/queues/%2F/q/get HTTP/1.1\r\nHost: t\r\n" + Fixture.auth
             + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\n\r\na=b"
         #expect(f.send(form).hasPrefix("HTTP/1.1 415 Unsupported Media Type\r\n"))
     }
@@ -156,7 +176,8 @@ struct ManagementSessionTests {
     @Test("Expect: 100-continue gets 100 Continue once the head is in, then the answer")
     func expectContinue() {
         let f = Fixture()
-        let head = "PUT /api/queues/%2F/c HTTP/1.1\r\nHost: t\r\n" + Fixture.auth
+        let head =
+            "PUT /api/queues/%2F/c HTTP/1.1\r\nHost: t\r\n" + Fixture.auth
             + "Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n"
         var bytes = Bytes(head.utf8)
         var used = bytes.withUnsafeBytes { f.session.receive($0) }

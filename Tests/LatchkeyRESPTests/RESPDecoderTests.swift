@@ -1,6 +1,7 @@
-import Testing
 import LatchkeyCore
 import LatchkeyTestSupport
+import Testing
+
 @testable import LatchkeyRESP
 
 /// One decoded event, for comparisons.
@@ -43,13 +44,19 @@ func feedAllWays(_ input: String, limits: RESPLimits = RESPLimits()) -> [[Decode
 }
 
 @Suite("RESPDecoder") struct RESPDecoderTests {
-    @Test("multibulk requests decode the same whole, byte by byte and concatenated", arguments: [
-        ("*1\r\n$4\r\nPING\r\n", [["PING"]]),
-        ("*3\r\n$3\r\nSET\r\n$4\r\nlock\r\n$22\r\n0123456789abcdefghijkl\r\n", [["SET", "lock", "0123456789abcdefghijkl"]]),
-        ("*2\r\n$3\r\nGET\r\n$0\r\n\r\n", [["GET", ""]]),
-        ("*1\r\n$4\r\nPING\r\n*2\r\n$4\r\nECHO\r\n$2\r\nhi\r\n", [["PING"], ["ECHO", "hi"]]),
-        ("*0\r\n*-1\r\n*1\r\n$4\r\nPING\r\n", [["PING"]]),
-    ])
+    @Test(
+        "multibulk requests decode the same whole, byte by byte and concatenated",
+        arguments: [
+            ("*1\r\n$4\r\nPING\r\n", [["PING"]]),
+            (
+                "*3\r\n$3\r\nSET\r\n$4\r\nlock\r\n$22\r\n0123456789abcdefghijkl\r\n",
+                [["SET", "lock", "0123456789abcdefghijkl"]]
+            ),
+            ("*2\r\n$3\r\nGET\r\n$0\r\n\r\n", [["GET", ""]]),
+            ("*1\r\n$4\r\nPING\r\n*2\r\n$4\r\nECHO\r\n$2\r\nhi\r\n", [["PING"], ["ECHO", "hi"]]),
+            ("*0\r\n*-1\r\n*1\r\n$4\r\nPING\r\n", [["PING"]]),
+        ]
+    )
     func multibulk(input: String, expected: [[String]]) {
         let want = expected.map { Decoded.command($0) }
         for result in feedAllWays(input) { #expect(result == want) }
@@ -63,29 +70,35 @@ func feedAllWays(_ input: String, limits: RESPLimits = RESPLimits()) -> [[Decode
         for result in feedAllWays(input) { #expect(result == [.command(["ECHO", "a\r\n\0b"])]) }
     }
 
-    @Test("inline requests split on blanks and understand quotes and escapes", arguments: [
-        ("PING\r\n", [["PING"]]),
-        ("PING\n", [["PING"]]),
-        ("set  k   v\r\n", [["set", "k", "v"]]),
-        ("SET k \"a b\\x41\\n\"\r\n", [["SET", "k", "a bA\n"]]),
-        ("SET k 'it\\'s'\r\n", [["SET", "k", "it's"]]),
-        ("\r\n\nPING\r\n", [["PING"]]),
-        ("SET k \"\"\r\n", [["SET", "k", ""]]),
-    ])
+    @Test(
+        "inline requests split on blanks and understand quotes and escapes",
+        arguments: [
+            ("PING\r\n", [["PING"]]),
+            ("PING\n", [["PING"]]),
+            ("set  k   v\r\n", [["set", "k", "v"]]),
+            ("SET k \"a b\\x41\\n\"\r\n", [["SET", "k", "a bA\n"]]),
+            ("SET k 'it\\'s'\r\n", [["SET", "k", "it's"]]),
+            ("\r\n\nPING\r\n", [["PING"]]),
+            ("SET k \"\"\r\n", [["SET", "k", ""]]),
+        ]
+    )
     func inline(input: String, expected: [[String]]) {
         for result in feedAllWays(input) { #expect(result == expected.map { Decoded.command($0) }) }
     }
 
-    @Test("protocol errors carry Redis's exact text", arguments: [
-        ("*x\r\n", "Protocol error: invalid multibulk length"),
-        ("*1\r\n:5\r\n", "Protocol error: expected '$', got ':'"),
-        ("*1\r\n$-1\r\n", "Protocol error: invalid bulk length"),
-        ("*1\r\n$536870913\r\n", "Protocol error: invalid bulk length"),
-        ("*1\r\n$abc\r\n", "Protocol error: invalid bulk length"),
-        ("SET k \"abc\r\n", "Protocol error: unbalanced quotes in request"),
-        ("SET k \"a\"b\r\n", "Protocol error: unbalanced quotes in request"),
-        ("*2147483648\r\n", "Protocol error: invalid multibulk length"),
-    ])
+    @Test(
+        "protocol errors carry Redis's exact text",
+        arguments: [
+            ("*x\r\n", "Protocol error: invalid multibulk length"),
+            ("*1\r\n:5\r\n", "Protocol error: expected '$', got ':'"),
+            ("*1\r\n$-1\r\n", "Protocol error: invalid bulk length"),
+            ("*1\r\n$536870913\r\n", "Protocol error: invalid bulk length"),
+            ("*1\r\n$abc\r\n", "Protocol error: invalid bulk length"),
+            ("SET k \"abc\r\n", "Protocol error: unbalanced quotes in request"),
+            ("SET k \"a\"b\r\n", "Protocol error: unbalanced quotes in request"),
+            ("*2147483648\r\n", "Protocol error: invalid multibulk length"),
+        ]
+    )
     func errors(input: String, text: String) {
         for result in feedAllWays(input) { #expect(result == [.error(text)]) }
     }

@@ -1,7 +1,8 @@
-import Testing
 import LatchkeyCore
-@testable import LatchkeyRESP
 import LatchkeyTestSupport
+import Testing
+
+@testable import LatchkeyRESP
 
 @Suite("ReplyWriter") struct ReplyWriterTests {
     func encode(_ proto: Int, _ body: (ReplyWriter) -> Void) -> String {
@@ -56,19 +57,30 @@ import LatchkeyTestSupport
     func roundTrip() throws {
         let w = ReplyWriter(protocolVersion: 3)
         w.mapHeader(2)
-        w.bulk(string: "a"); w.integer(1)
-        w.bulk(string: "b"); w.arrayHeader(3); w.null(); w.double(1.5); w.bool(true)
+        w.bulk(string: "a")
+        w.integer(1)
+        w.bulk(string: "b")
+        w.arrayHeader(3)
+        w.null()
+        w.double(1.5)
+        w.bool(true)
         w.error("ERR x")
         w.verbatim(Bytes("txt".utf8))
         let values = try RESPReplyParser.parseAll(w.bytes)
-        #expect(values == [
-            .map([RESPPair(.bulk("a"), .integer(1)),
-                  RESPPair(.bulk("b"), .array([.null, .double(1.5), .boolean(true)]))]),
-            .err("ERR x"),
-            .verbatim(format: Bytes("txt".utf8), text: Bytes("txt".utf8)),
-        ])
+        #expect(
+            values == [
+                .map([
+                    RESPPair(.bulk("a"), .integer(1)),
+                    RESPPair(.bulk("b"), .array([.null, .double(1.5), .boolean(true)])),
+                ]),
+                .err("ERR x"),
+                .verbatim(format: Bytes("txt".utf8), text: Bytes("txt".utf8)),
+            ]
+        )
         let w2 = ReplyWriter(protocolVersion: 2)
-        w2.null(); w2.nullArray(); w2.status("OK")
+        w2.null()
+        w2.nullArray()
+        w2.status("OK")
         #expect(try RESPReplyParser.parseAll(w2.bytes) == [.null, .nullArray, .ok])
     }
 

@@ -25,13 +25,25 @@ import Testing
     @Test("cjson.encode - refusals carry lua-cjson's texts and the script position")
     func encodeErrors() {
         let a = "return cjson.encode({[1]=1,[20]=3})"
-        #expect(h.error(a) == "ERR user_script:1: Cannot serialise table: excessively sparse array script: \(sha(a)), on @user_script:1.")
+        #expect(
+            h.error(a)
+                == "ERR user_script:1: Cannot serialise table: excessively sparse array script: \(sha(a)), on @user_script:1."
+        )
         let b = "return cjson.encode(1/0)"
-        #expect(h.error(b) == "ERR user_script:1: Cannot serialise number: must not be NaN or Inf script: \(sha(b)), on @user_script:1.")
+        #expect(
+            h.error(b)
+                == "ERR user_script:1: Cannot serialise number: must not be NaN or Inf script: \(sha(b)), on @user_script:1."
+        )
         let c = "return cjson.encode(function() end)"
-        #expect(h.error(c) == "ERR user_script:1: Cannot serialise function: type not supported script: \(sha(c)), on @user_script:1.")
+        #expect(
+            h.error(c)
+                == "ERR user_script:1: Cannot serialise function: type not supported script: \(sha(c)), on @user_script:1."
+        )
         let d = "local t = {} t[1] = t return cjson.encode(t)"
-        #expect(h.error(d) == "ERR user_script:1: Cannot serialise, excessive nesting (1001) script: \(sha(d)), on @user_script:1.")
+        #expect(
+            h.error(d)
+                == "ERR user_script:1: Cannot serialise, excessive nesting (1001) script: \(sha(d)), on @user_script:1."
+        )
     }
 
     @Test("cjson.decode - values, null, escapes and round trips")
@@ -42,27 +54,41 @@ import Testing
         #expect(h.eval("return cjson.decode('\"\\\\u00e9\\\\/\"')") == .bulk([0xC3, 0xA9, 0x2F]))
         #expect(h.eval("return cjson.decode('\"\\\\ud83d\\\\ude00\"')") == .bulk([0xF0, 0x9F, 0x98, 0x80]))
         #expect(h.eval("return cjson.decode('1.5e3')") == .integer(1500))
-        #expect(h.eval("return cjson.encode(cjson.decode('{\"k\":[1,2.5,\"x\",true,false,null]}'))")
-            == bulk("{\"k\":[1,2.5,\"x\",true,false,null]}"))
+        #expect(
+            h.eval("return cjson.encode(cjson.decode('{\"k\":[1,2.5,\"x\",true,false,null]}'))")
+                == bulk("{\"k\":[1,2.5,\"x\",true,false,null]}")
+        )
     }
 
     @Test("cjson.decode - errors name the expected token and the character")
     func decodeErrors() {
-        #expect(h.eval("return {pcall(cjson.decode, '[1,')}")
-            == .array([.null, bulk("Expected value but found T_END at character 4")]))
-        #expect(h.eval("return {pcall(cjson.decode, '[1] x')}")
-            == .array([.null, bulk("Expected the end but found invalid token at character 5")]))
-        #expect(h.eval("return {pcall(cjson.decode, '{1:2}')}")
-            == .array([.null, bulk("Expected object key string but found T_NUMBER at character 2")]))
-        #expect(h.eval("return {pcall(cjson.decode, '\"abc')}")
-            == .array([.null, bulk("Expected value but found unexpected end of string at character 5")]))
-        #expect(h.eval("return {pcall(cjson.decode, '\"\\\\q\"')}")
-            == .array([.null, bulk("Expected value but found invalid escape code at character 2")]))
+        #expect(
+            h.eval("return {pcall(cjson.decode, '[1,')}")
+                == .array([.null, bulk("Expected value but found T_END at character 4")])
+        )
+        #expect(
+            h.eval("return {pcall(cjson.decode, '[1] x')}")
+                == .array([.null, bulk("Expected the end but found invalid token at character 5")])
+        )
+        #expect(
+            h.eval("return {pcall(cjson.decode, '{1:2}')}")
+                == .array([.null, bulk("Expected object key string but found T_NUMBER at character 2")])
+        )
+        #expect(
+            h.eval("return {pcall(cjson.decode, '\"abc')}")
+                == .array([.null, bulk("Expected value but found unexpected end of string at character 5")])
+        )
+        #expect(
+            h.eval("return {pcall(cjson.decode, '\"\\\\q\"')}")
+                == .array([.null, bulk("Expected value but found invalid escape code at character 2")])
+        )
     }
 
     @Test("cjson is read-only like the other libraries")
     func readonly() {
         let s = "cjson.x = 1"
-        #expect(h.error(s) == "ERR user_script:1: Attempt to modify a readonly table script: \(sha(s)), on @user_script:1.")
+        #expect(
+            h.error(s) == "ERR user_script:1: Attempt to modify a readonly table script: \(sha(s)), on @user_script:1."
+        )
     }
 }

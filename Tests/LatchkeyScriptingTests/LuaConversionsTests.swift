@@ -35,7 +35,8 @@ import Testing
         #expect(h.eval("return {1,2,nil,4}") == .array([.integer(1), .integer(2)]))
         #expect(
             h.eval("return {1,'a',{2,3},true,false}")
-                == .array([.integer(1), bulk("a"), .array([.integer(2), .integer(3)]), .integer(1), .null]))
+                == .array([.integer(1), bulk("a"), .array([.integer(2), .integer(3)]), .integer(1), .null])
+        )
         #expect(h.eval("return {foo='x'}") == .array([]))
     }
 
@@ -54,8 +55,10 @@ import Testing
         #expect(h.eval("return redis.error_reply('-X')") == .error(Bytes(utf8: "ERR X")))
         #expect(h.eval("return redis.error_reply('')") == .error(Bytes(utf8: "ERR ")))
         #expect(h.eval("return redis.error_reply('a\\r\\nb c\\r\\n')") == .error(Bytes(utf8: "a  b c")))
-        #expect(h.eval("return {redis.status_reply('x'), redis.error_reply('y')}")
-            == .array([.status(Bytes(utf8: "x")), .error(Bytes(utf8: "ERR y"))]))
+        #expect(
+            h.eval("return {redis.status_reply('x'), redis.error_reply('y')}")
+                == .array([.status(Bytes(utf8: "x")), .error(Bytes(utf8: "ERR y"))])
+        )
         #expect(h.eval("return redis.error_reply(5)") == .error(Bytes(utf8: "ERR wrong number or type of arguments")))
         #expect(h.eval("return redis.status_reply(5)") == .error(Bytes(utf8: "ERR wrong number or type of arguments")))
         #expect(h.eval("return redis.error_reply()") == .error(Bytes(utf8: "ERR wrong number or type of arguments")))
@@ -70,7 +73,8 @@ import Testing
         #expect(h.eval("return {big_number='123'}") == .bigNumber(Bytes(utf8: "123")))
         #expect(
             h.eval("return {verbatim_string={format='txt',string='hello'}}")
-                == .verbatim(format: Bytes(utf8: "txt"), text: Bytes(utf8: "hello")))
+                == .verbatim(format: Bytes(utf8: "txt"), text: Bytes(utf8: "hello"))
+        )
     }
 }
 
@@ -95,8 +99,10 @@ import Testing
 
     @Test("arrays keep null elements as false")
     func arrays() {
-        #expect(h.eval("local t = redis.call('arrayreply'); return {t[1], tostring(t[2]), t[3]}")
-            == .array([.integer(1), bulk("false"), bulk("x")]))
+        #expect(
+            h.eval("local t = redis.call('arrayreply'); return {t[1], tostring(t[2]), t[3]}")
+                == .array([.integer(1), bulk("false"), bulk("x")])
+        )
     }
 
     @Test("RESP3 values down-convert for RESP2 scripts")
@@ -130,11 +136,16 @@ import Testing
 
     @Test("KEYS and ARGV are 1-based string tables, reused without leaking between scripts")
     func keysAndArgv() {
-        #expect(h.eval("return {KEYS[1], ARGV[1], ARGV[2], #KEYS, #ARGV}", keys: ["k"], args: ["a", "b"])
-            == .array([bulk("k"), bulk("a"), bulk("b"), .integer(1), .integer(2)]))
+        #expect(
+            h.eval("return {KEYS[1], ARGV[1], ARGV[2], #KEYS, #ARGV}", keys: ["k"], args: ["a", "b"])
+                == .array([bulk("k"), bulk("a"), bulk("b"), .integer(1), .integer(2)])
+        )
         #expect(h.eval("return {#KEYS, #ARGV, tostring(KEYS[1])}") == .array([.integer(0), .integer(0), bulk("nil")]))
         _ = h.eval("KEYS.extra = 'x'; KEYS[7] = 'y'; return 1", keys: ["k"])
-        #expect(h.eval("return {tostring(KEYS.extra), tostring(KEYS[7]), #KEYS}") == .array([bulk("nil"), bulk("nil"), .integer(0)]))
+        #expect(
+            h.eval("return {tostring(KEYS.extra), tostring(KEYS[7]), #KEYS}")
+                == .array([bulk("nil"), bulk("nil"), .integer(0)])
+        )
         #expect(h.eval("return ARGV[2] + 5", args: ["x", "10"]) == .integer(15), "Lua 5.1 string coercion")
     }
 
@@ -143,8 +154,10 @@ import Testing
         #expect(h.eval("return redis.sha1hex('')") == bulk("da39a3ee5e6b4b0d3255bfef95601890afd80709"))
         #expect(h.eval("return redis.sha1hex(123)") == bulk(sha("123")))
         #expect(h.eval("return redis.REDIS_VERSION") == bulk("7.4.0"))
-        #expect(h.eval("return {redis.LOG_DEBUG,redis.LOG_VERBOSE,redis.LOG_NOTICE,redis.LOG_WARNING}")
-            == .array([.integer(0), .integer(1), .integer(2), .integer(3)]))
+        #expect(
+            h.eval("return {redis.LOG_DEBUG,redis.LOG_VERBOSE,redis.LOG_NOTICE,redis.LOG_WARNING}")
+                == .array([.integer(0), .integer(1), .integer(2), .integer(3)])
+        )
         var logged: [(Int, String)] = []
         h.lua.logHandler = { logged.append(($0, $1)) }
         #expect(h.eval("return redis.log(redis.LOG_WARNING, 'hello', 'world')") == .null)
@@ -178,7 +191,10 @@ import Testing
     @Test("redis.call with many arguments (the reused argv grows)")
     func manyArguments() {
         _ = h.eval("redis.call('set','k50','x'); return 1")
-        #expect(h.eval("local t = {} for i = 1, 100 do t[i] = 'k' .. i end return redis.call('del', unpack(t))") == .integer(1))
+        #expect(
+            h.eval("local t = {} for i = 1, 100 do t[i] = 'k' .. i end return redis.call('del', unpack(t))")
+                == .integer(1)
+        )
         #expect(h.host.calls.last?.count == 101)
     }
 }

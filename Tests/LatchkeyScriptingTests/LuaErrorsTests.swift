@@ -24,7 +24,10 @@ import Testing
 
     @Test("compile errors")
     func compile() {
-        #expect(h.error("return foo(") == "ERR Error compiling script (new function): user_script:1: unexpected symbol near '<eof>'")
+        #expect(
+            h.error("return foo(")
+                == "ERR Error compiling script (new function): user_script:1: unexpected symbol near '<eof>'"
+        )
         let body = Bytes(utf8: "return (")
         let r = body.withUnsafeBufferPointer { h.lua.load($0) }
         #expect(r == .error("ERR Error compiling script (new function): user_script:1: unexpected symbol near '<eof>'"))
@@ -35,11 +38,20 @@ import Testing
         let s = "return redis.call('nosuch')"
         #expect(h.error(s) == "ERR Unknown Redis command called from script script: \(sha(s)), on @user_script:1.")
         let t = "\n\nreturn redis.call('get')"
-        #expect(h.error(t) == "ERR Wrong number of args calling Redis command from script script: \(sha(t)), on @user_script:3.")
+        #expect(
+            h.error(t)
+                == "ERR Wrong number of args calling Redis command from script script: \(sha(t)), on @user_script:3."
+        )
         let u = "return redis.call('set', KEYS[1], {})"
-        #expect(h.error(u, keys: ["k"]) == "ERR Lua redis lib command arguments must be strings or integers script: \(sha(u)), on @user_script:1.")
+        #expect(
+            h.error(u, keys: ["k"])
+                == "ERR Lua redis lib command arguments must be strings or integers script: \(sha(u)), on @user_script:1."
+        )
         let v = "return redis.call()"
-        #expect(h.error(v) == "ERR Please specify at least one argument for this redis lib call script: \(sha(v)), on @user_script:1.")
+        #expect(
+            h.error(v)
+                == "ERR Please specify at least one argument for this redis lib call script: \(sha(v)), on @user_script:1."
+        )
         let w = "return redis.call('incr', 'x')"
         #expect(h.error(w) == "ERR value is not an integer or out of range script: \(sha(w)), on @user_script:1.")
         let x = "return redis.call('eval', 'return 1', '0')"
@@ -58,20 +70,31 @@ import Testing
 
     @Test("Lua's pcall hands the script a raised error table's err string, as Redis 7.0 does")
     func luaPcallGivesString() {
-        #expect(h.eval("local ok, e = pcall(redis.call, 'nosuch'); return {type(e), e}")
-            == .array([bulk("string"), bulk(ScriptErrors.unknownCommand)]))
-        #expect(h.eval("local ok, e = pcall(function() redis.call('nosuch') end) return tostring(e)")
-            == bulk(ScriptErrors.unknownCommand))
+        #expect(
+            h.eval("local ok, e = pcall(redis.call, 'nosuch'); return {type(e), e}")
+                == .array([bulk("string"), bulk(ScriptErrors.unknownCommand)])
+        )
+        #expect(
+            h.eval("local ok, e = pcall(function() redis.call('nosuch') end) return tostring(e)")
+                == bulk(ScriptErrors.unknownCommand)
+        )
         #expect(h.eval("local ok, e = pcall(function() error({err='zz'}) end) return e") == bulk("zz"))
         #expect(h.eval("local ok, e = pcall(function() error({}) end) return type(e)") == bulk("table"))
         #expect(h.eval("local ok, e = pcall(function() error('x', 0) end) return e") == bulk("x"))
-        #expect(h.eval("return {pcall(function() return 1, 2 end)}") == .array([.integer(1), .integer(1), .integer(2)]))
+        #expect(
+            h.eval("return {pcall(function() return 1, 2 end)}") == .array([.integer(1), .integer(1), .integer(2)])
+        )
         // xpcall's handler still sees the table.
-        #expect(h.eval("local ok, e = xpcall(function() redis.call('nosuch') end, function(m) return type(m) end) return e")
-            == bulk("table"))
+        #expect(
+            h.eval("local ok, e = xpcall(function() redis.call('nosuch') end, function(m) return type(m) end) return e")
+                == bulk("table")
+        )
         // Re-raising the caught string is now a plain Lua error.
         let s = "local ok, e = pcall(function() redis.call('nosuch') end) error(e)"
-        #expect(h.error(s) == "ERR user_script:1: ERR Unknown Redis command called from script script: \(sha(s)), on @user_script:1.")
+        #expect(
+            h.error(s)
+                == "ERR user_script:1: ERR Unknown Redis command called from script script: \(sha(s)), on @user_script:1."
+        )
     }
 
     @Test("library argument errors")

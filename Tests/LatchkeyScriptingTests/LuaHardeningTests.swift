@@ -11,7 +11,8 @@ import Testing
 private func residentBytes() -> Int {
     guard let f = fopen("/proc/self/statm", "r") else { return 0 }
     defer { fclose(f) }
-    var size = 0, resident = 0
+    var size = 0
+    var resident = 0
     _ = withUnsafeMutablePointer(to: &size) { s in
         withUnsafeMutablePointer(to: &resident) { r in withVaList([s, r]) { vfscanf(f, "%ld %ld", $0) } }
     }
@@ -44,10 +45,13 @@ private func residentBytes() -> Int {
         #expect(refused?.hasPrefix("ERR Lua script exceeded lua-memory-limit") == true)
     }
 
-    @Test("errors from every Swift library keep the limit on", arguments: [
-        "struct.unpack('b', 'x', 0/0)", "struct.pack('i', {})", "cmsgpack.unpack('\\129\\192\\1')",
-        "cjson.decode('[')", "bit.band({})", "unpack('x')", "redis.log()", "cmsgpack.unpack_one('x', -1)",
-    ])
+    @Test(
+        "errors from every Swift library keep the limit on",
+        arguments: [
+            "struct.unpack('b', 'x', 0/0)", "struct.pack('i', {})", "cmsgpack.unpack('\\129\\192\\1')",
+            "cjson.decode('[')", "bit.band({})", "unpack('x')", "redis.log()", "cmsgpack.unpack_one('x', -1)",
+        ]
+    )
     func errorsKeepTheLimit(call: String) {
         let h = Harness()
         #expect(h.eval("for i = 1, 100 do pcall(function() return \(call) end) end return 1") == .integer(1))
@@ -68,9 +72,14 @@ private func residentBytes() -> Int {
     @Test("KEYS and ARGV are fresh tables for every run")
     func freshArgumentTables() {
         let h = Harness()
-        #expect(h.eval("setmetatable(ARGV, {__index = function() return 'x' end}) ARGV.extra = 1 return 1", args: ["a"]) == .integer(1))
-        #expect(h.eval("return {ARGV[1], ARGV[2] or 'none', ARGV.extra or 'none'}", args: ["b"])
-            == .array([bulk("b"), bulk("none"), bulk("none")]))
+        #expect(
+            h.eval("setmetatable(ARGV, {__index = function() return 'x' end}) ARGV.extra = 1 return 1", args: ["a"])
+                == .integer(1)
+        )
+        #expect(
+            h.eval("return {ARGV[1], ARGV[2] or 'none', ARGV.extra or 'none'}", args: ["b"])
+                == .array([bulk("b"), bulk("none"), bulk("none")])
+        )
         #expect(h.eval("return getmetatable(ARGV) == nil and #KEYS == 0") == .integer(1))
     }
 
@@ -92,17 +101,22 @@ private func residentBytes() -> Int {
         #expect(h.lua.evictedScripts == 1000)
     }
 
-    @Test("C casts: NaN, infinities and huge values never trap", arguments: [
-        Double.nan, .infinity, -.infinity, 1e300, -1e300, 9_223_372_036_854_775_808.0, 2_147_483_648.0, -0.5,
-    ])
+    @Test(
+        "C casts: NaN, infinities and huge values never trap",
+        arguments: [
+            Double.nan, .infinity, -.infinity, 1e300, -1e300, 9_223_372_036_854_775_808.0, 2_147_483_648.0, -0.5,
+        ]
+    )
     func numberConversions(d: Double) {
         _ = h.eval("return 1")
         // (int) of NaN or anything past 2^31 is INT_MIN: Redis says "Invalid debug level.".
         let logError = h.error("return redis.log(\(lua(d)), 'x')")
         #expect((logError?.hasPrefix("ERR Invalid debug level.") ?? false) == (d != -0.5))
-        for s in ["bit.tohex(1, \(lua(d)))", "struct.pack('i', \(lua(d)))", "struct.pack('I8', \(lua(d)))",
-                  "struct.unpack('b', 'x', \(lua(d)))", "cmsgpack.unpack_one('\\1', \(lua(d)))",
-                  "cmsgpack.unpack_limit('\\1', \(lua(d)))", "unpack({1, 2}, \(lua(d)))", "unpack({1}, 1, \(lua(d)))"] {
+        for s in [
+            "bit.tohex(1, \(lua(d)))", "struct.pack('i', \(lua(d)))", "struct.pack('I8', \(lua(d)))",
+            "struct.unpack('b', 'x', \(lua(d)))", "cmsgpack.unpack_one('\\1', \(lua(d)))",
+            "cmsgpack.unpack_limit('\\1', \(lua(d)))", "unpack({1, 2}, \(lua(d)))", "unpack({1}, 1, \(lua(d)))",
+        ] {
             _ = h.eval("return \(s)")  // a value or an error; reaching here is the test
         }
         #expect(h.eval("return 'alive'") == bulk("alive"))

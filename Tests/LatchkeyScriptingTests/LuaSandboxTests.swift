@@ -8,7 +8,8 @@ import Testing
     let h = Harness()
 
     private func missingGlobal(_ name: String, _ body: String) -> Bool {
-        h.error(body) == "ERR user_script:1: Script attempted to access nonexistent global variable '\(name)' script: \(sha(body)), on @user_script:1."
+        h.error(body)
+            == "ERR user_script:1: Script attempted to access nonexistent global variable '\(name)' script: \(sha(body)), on @user_script:1."
     }
 
     @Test("os, io, loadfile, dofile, require, print, setfenv, getfenv, module and debug are absent")
@@ -41,11 +42,21 @@ import Testing
 
     @Test("creating or changing globals and library tables raises the readonly error")
     func readonlyGlobals() {
-        for body in ["x = 1", "redis = nil", "string.foo = 1", "math.floor = nil", "_G.x = 1", "getmetatable(_G).__newindex = nil"] {
-            #expect(h.error(body) == "ERR user_script:1: Attempt to modify a readonly table script: \(sha(body)), on @user_script:1.", "\(body)")
+        for body in [
+            "x = 1", "redis = nil", "string.foo = 1", "math.floor = nil", "_G.x = 1",
+            "getmetatable(_G).__newindex = nil",
+        ] {
+            #expect(
+                h.error(body)
+                    == "ERR user_script:1: Attempt to modify a readonly table script: \(sha(body)), on @user_script:1.",
+                "\(body)"
+            )
         }
         for body in ["rawset(_G, 'x', 1)", "setmetatable(_G, nil)", "rawset(string, 'rep', nil)"] {
-            #expect(h.error(body) == "ERR Attempt to modify a readonly table script: \(sha(body)), on @user_script:1.", "\(body)")
+            #expect(
+                h.error(body) == "ERR Attempt to modify a readonly table script: \(sha(body)), on @user_script:1.",
+                "\(body)"
+            )
         }
         let chunk = "local f = loadstring('y = 5'); f()"
         #expect(h.error(chunk)?.hasPrefix("ERR [string \"y = 5\"]:1: Attempt to modify a readonly table") == true)
@@ -57,12 +68,20 @@ import Testing
     func noBytecode() {
         #expect(h.eval("return loadstring(string.dump(function() return 1 end))") == .null)
         #expect(h.eval("return {loadstring('\\27Lua')}") == .array([]))
-        #expect(h.eval("""
-            local code = string.dump(function() return 1 end)
-            local done = false
-            return load(function() if done then return nil end done = true return code end)
-            """) == .null)
-        #expect(h.eval("local done = false; return load(function() if done then return nil end done = true return 'return 7' end)()") == .integer(7))
+        #expect(
+            h.eval(
+                """
+                local code = string.dump(function() return 1 end)
+                local done = false
+                return load(function() if done then return nil end done = true return code end)
+                """
+            ) == .null
+        )
+        #expect(
+            h.eval(
+                "local done = false; return load(function() if done then return nil end done = true return 'return 7' end)()"
+            ) == .integer(7)
+        )
     }
 
     @Test("the compiled script is cached under its SHA1, case-insensitively")
@@ -71,7 +90,9 @@ import Testing
         #expect(body.withUnsafeBufferPointer { h.lua.load($0) } == .loaded(SHA1.hash(body)))
         let upper = Bytes(utf8: "E0E1F9FABFC9D4800C877A703B823AC0578FF8DB")
         var sink = ScriptReplyBuilder()
-        let ran = withViews([upper]) { v in withViews([]) { none in h.lua.evalSHA(v[0], keys: none, args: none, into: &sink) } }
+        let ran = withViews([upper]) { v in
+            withViews([]) { none in h.lua.evalSHA(v[0], keys: none, args: none, into: &sink) }
+        }
         #expect(ran && sink.result == .integer(1))
         #expect(withViews([upper]) { h.lua.exists($0[0]) })
         // Redis 7 keeps compiled scripts out of the globals (issue 16 item 6): not reachable.
@@ -92,7 +113,9 @@ import Testing
         h.lua.onBusy = { results.append(h.lua.requestKill()) }
         #expect(h.lua.requestKill() == .notBusy)
         let body = "while true do end"
-        #expect(h.error(body) == "ERR Script killed by user with SCRIPT KILL... script: \(sha(body)), on @user_script:1.")
+        #expect(
+            h.error(body) == "ERR Script killed by user with SCRIPT KILL... script: \(sha(body)), on @user_script:1."
+        )
         #expect(results == [.killed])
         #expect(!h.lua.isRunning && !h.lua.isBusy)
         #expect(h.eval("return 1") == .integer(1), "the next script runs normally")
@@ -155,6 +178,9 @@ import Testing
         #expect(h.eval("return bit.bswap(0x12345678)") == .integer(0x7856_3412))
         let s = "return bit.band()"
         // redis-server 7.0.15 prefixes the position, as luaL_argerror does.
-        #expect(h.error(s) == "ERR user_script:1: bad argument #1 to 'band' (number expected, got no value) script: \(sha(s)), on @user_script:1.")
+        #expect(
+            h.error(s)
+                == "ERR user_script:1: bad argument #1 to 'band' (number expected, got no value) script: \(sha(s)), on @user_script:1."
+        )
     }
 }

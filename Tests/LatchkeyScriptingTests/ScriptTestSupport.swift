@@ -61,7 +61,8 @@ func encode(_ r: ScriptReply, resp: Int) -> Bytes {
         return a.reduce(r3 ? line("%", Bytes(utf8: String(a.count / 2))) : line("*", Bytes(utf8: String(a.count)))) {
             $0 + encode($1, resp: resp)
         }
-    case .set(let a): return a.reduce(line(r3 ? "~" : "*", Bytes(utf8: String(a.count)))) { $0 + encode($1, resp: resp) }
+    case .set(let a):
+        return a.reduce(line(r3 ? "~" : "*", Bytes(utf8: String(a.count)))) { $0 + encode($1, resp: resp) }
     case .double(let d): return r3 ? line(",", Bytes(utf8: "\(d)")) : bulk(Bytes(utf8: "\(d)"))
     case .bool(let b): return r3 ? Bytes(utf8: b ? "#t\r\n" : "#f\r\n") : line(":", Bytes(utf8: b ? "1" : "0"))
     case .bigNumber(let s): return r3 ? line("(", s) : bulk(s)

@@ -53,15 +53,19 @@ struct ConfigParserTests {
 
     @Test("client-output-buffer-limit lines merge per class; notify-keyspace-events is canonical")
     func pubsubDirectives() throws {
-        let files = ["p.conf": """
+        let files = [
+            "p.conf": """
             client-output-buffer-limit normal 0 0 0
             client-output-buffer-limit replica 256mb 64mb 60
             client-output-buffer-limit pubsub 4mb 1mb 10
             notify-keyspace-events KEA
-            """]
+            """
+        ]
         let r = try parse(["p.conf", "--client-output-buffer-limit", "pubsub", "8mb", "2mb", "30"], files: files)
-        #expect(r.config.string("client-output-buffer-limit")
-            == "normal 0 0 0 slave 268435456 67108864 60 pubsub 8388608 2097152 30")
+        #expect(
+            r.config.string("client-output-buffer-limit")
+                == "normal 0 0 0 slave 268435456 67108864 60 pubsub 8388608 2097152 30"
+        )
         #expect(r.config.string("notify-keyspace-events") == "AKE")
         #expect {
             _ = try parse(["bad.conf"], files: ["bad.conf": "client-output-buffer-limit pubsub 1mb\n"])

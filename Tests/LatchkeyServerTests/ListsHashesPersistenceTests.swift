@@ -1,13 +1,14 @@
+import LatchkeyCore
+import LatchkeyLog
+import LatchkeyTestSupport
 // Lists and hashes through the log: the journaled effects of every list/hash command replay to
 // the same state, and so do the rewrite snapshot's records (strings, lists, hashes, TTLs),
 // including a list big enough to be framed in several records. Memory accounting returns to
 // the empty-table figure once the keys are gone.
 import Testing
-import LatchkeyCore
-import LatchkeyLog
+
 @testable import LatchkeyCommands
 @testable import LatchkeyServer
-import LatchkeyTestSupport
 
 @Suite("Lists and hashes in the log") struct ListsHashesPersistenceTests {
     func engine(journal: Bool) -> CommandEngine {
@@ -68,7 +69,9 @@ import LatchkeyTestSupport
         var out: [UInt8] = []
         live.writeLogSnapshot(into: &out, nowMs: live.context.nowMs)
         let records = RecordCodec.decodeAll(out) ?? []
-        let bigChunks = records.filter { if case .listPush(_, let k, _, _) = $0 { return k == Bytes("big".utf8) } else { return false } }
+        let bigChunks = records.filter {
+            if case .listPush(_, let k, _, _) = $0 { return k == Bytes("big".utf8) } else { return false }
+        }
         #expect(bigChunks.count > 1)
         let fresh = engine(journal: false)
         for r in records { fresh.replay(r) }
@@ -76,7 +79,9 @@ import LatchkeyTestSupport
         // The sliced form produces the same records.
         var cursor = LogSnapshotCursor()
         var sliced: [UInt8] = []
-        while !cursor.done { live.writeLogSnapshotSlice(into: &sliced, cursor: &cursor, nowMs: live.context.nowMs, maxRecords: 2) }
+        while !cursor.done {
+            live.writeLogSnapshotSlice(into: &sliced, cursor: &cursor, nowMs: live.context.nowMs, maxRecords: 2)
+        }
         let fresh2 = engine(journal: false)
         for r in RecordCodec.decodeAll(sliced) ?? [] { fresh2.replay(r) }
         #expect(state(fresh2) == state(live))

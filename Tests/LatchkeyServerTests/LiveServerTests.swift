@@ -59,7 +59,8 @@ struct LiveServerTests {
     func hardLimit() throws {
         let live = try LiveServer(
             ["--client-output-buffer-hard-limit", "1mb", "--client-output-buffer-soft-limit", "0"],
-            frontEnd: { _ in BigFrontEnd() })
+            frontEnd: { _ in BigFrontEnd() }
+        )
         defer { live.stop() }
         let c = try TestClient(port: live.port, receiveBuffer: 8192)
         let size = 64 << 20
@@ -72,7 +73,8 @@ struct LiveServerTests {
     func softLimitResumes() throws {
         let live = try LiveServer(
             ["--client-output-buffer-soft-limit", "1mb", "--client-output-buffer-hard-limit", "0"],
-            frontEnd: { _ in BigFrontEnd() })
+            frontEnd: { _ in BigFrontEnd() }
+        )
         defer { live.stop() }
         let c = try TestClient(port: live.port)
         let size = 8 << 20

@@ -1,12 +1,13 @@
+import LatchkeyCore
+import Testing
+
+@testable import LatchkeyServer
+
 // Test helpers: an in-process server on a loopback port running on its own thread, a blocking
 // socket client, and a tiny test front end (PING, BIG n) for output-limit tests.
 #if canImport(Glibc)
 import Glibc
 #endif
-import LatchkeyCore
-import Testing
-
-@testable import LatchkeyServer
 
 /// A server on 127.0.0.1 with a free port, its loop on a background thread.
 final class LiveServer {
@@ -18,12 +19,18 @@ final class LiveServer {
 
     /// `amqp` adds an AMQP-side front end on a kernel-chosen port; `prepare` runs before start.
     init(
-        _ options: [String] = [], frontEnd: ((ServerContext) -> FrontEnd)? = nil, amqp: FrontEnd? = nil,
-        clock: Clock = SystemClock(), prepare: (Server) -> Void = { _ in }
+        _ options: [String] = [],
+        frontEnd: ((ServerContext) -> FrontEnd)? = nil,
+        amqp: FrontEnd? = nil,
+        clock: Clock = SystemClock(),
+        prepare: (Server) -> Void = { _ in }
     ) throws {
         let config = try ConfigParser.parse(
-            arguments: ["--port", "0", "--amqp-port", amqp == nil ? "off" : "0", "--management-port", "0", "--bind", "127.0.0.1", "--amqp-bind", "127.0.0.1",
-                        "--loglevel", "nothing"] + options
+            arguments: [
+                "--port", "0", "--amqp-port", amqp == nil ? "off" : "0", "--management-port", "0", "--bind",
+                "127.0.0.1", "--amqp-bind", "127.0.0.1",
+                "--loglevel", "nothing",
+            ] + options
         ).config
         server = try Server(config: config, clock: clock)
         server.handlesSignals = false
@@ -57,7 +64,9 @@ final class TestClient {
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         if rc != 0 { throw TestError("connect failed: errno \(errno)") }
     }
@@ -158,7 +167,9 @@ final class BigSession: ProtocolSession {
 final class LineFrontEnd: FrontEnd {
     let reply: String
     init(reply: String) { self.reply = reply }
-    func makeSession(client: ClientInfo) -> ProtocolSession { LineSession(outbox: client.outbox, reply: Array(reply.utf8)) }
+    func makeSession(client: ClientInfo) -> ProtocolSession {
+        LineSession(outbox: client.outbox, reply: Array(reply.utf8))
+    }
     func cron() {}
 }
 

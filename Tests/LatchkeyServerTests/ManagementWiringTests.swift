@@ -1,19 +1,23 @@
+import LatchkeyCore
+import LatchkeyTestSupport
+import Testing
+
+@testable import LatchkeyServer
+
 // The management listener as Boot wires it: named in the ready line, answering HTTP on the loop,
 // off with `management-port off`, and no obstacle to BGREWRITEAOF (it keeps no state to snapshot).
 #if canImport(Glibc)
 import Glibc
 #endif
-import LatchkeyCore
-@testable import LatchkeyServer
-import Testing
-import LatchkeyTestSupport
 
 @Suite("Management wiring", .serialized)
 struct ManagementWiringTests {
     func config(_ extra: [String]) throws -> Config {
         try ConfigParser.parse(
-            arguments: ["--port", "0", "--amqp-port", "0", "--management-port", "0", "--bind", "127.0.0.1",
-                        "--management-bind", "127.0.0.1", "--loglevel", "nothing"] + extra
+            arguments: [
+                "--port", "0", "--amqp-port", "0", "--management-port", "0", "--bind", "127.0.0.1",
+                "--management-bind", "127.0.0.1", "--loglevel", "nothing",
+            ] + extra
         ).config
     }
 
@@ -29,7 +33,9 @@ struct ManagementWiringTests {
         #expect(server.readyLine.hasSuffix(" management=127.0.0.1:\(port)"))
         #expect(server.boundListeners.contains { $0.protocolName == "http" && $0.port == port })
         let c = try TestClient(port: port)
-        c.send("GET /api/whoami HTTP/1.1\r\nHost: t\r\nConnection: close\r\nAuthorization: Basic Z3Vlc3Q6Z3Vlc3Q=\r\n\r\n")
+        c.send(
+            "GET /api/whoami HTTP/1.1\r\nHost: t\r\nConnection: close\r\nAuthorization: Basic Z3Vlc3Q6Z3Vlc3Q=\r\n\r\n"
+        )
         var reply: [UInt8] = []
         while true {
             let chunk = c.receiveSome()

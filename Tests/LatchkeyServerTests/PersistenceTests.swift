@@ -1,15 +1,16 @@
+import LatchkeyCore
+import LatchkeyLog
+import LatchkeyTestSupport
+import Testing
+
+@testable import LatchkeyServer
+
 // The log wiring: OutputHold's ordering rules (held output goes out oldest first, newer output
 // of a held client never overtakes it, QUIT's close waits for the held reply), and a live
 // server with `appendonly yes` whose journaled writes survive a restart.
 #if canImport(Glibc)
 import Glibc
 #endif
-import LatchkeyCore
-import LatchkeyLog
-import Testing
-
-@testable import LatchkeyServer
-import LatchkeyTestSupport
 
 @Suite("Persistence") struct PersistenceTests {
     /// Records every outbox the queue drains, with the bytes it held at that moment.
@@ -96,8 +97,10 @@ import LatchkeyTestSupport
         #expect(a.closedAfter && a.written == Array("+OK\r\n".utf8))
     }
 
-    @Test("appendonly yes - acknowledged journaled writes survive a restart",
-          arguments: ["always", "everysec", "no"])
+    @Test(
+        "appendonly yes - acknowledged journaled writes survive a restart",
+        arguments: ["always", "everysec", "no"]
+    )
     func liveRestart(_ fsync: String) throws {
         let tmp = TempDir(prefix: "latchkey-persist")
         defer { tmp.remove() }
@@ -140,7 +143,10 @@ final class JournalingServer {
     /// `prepare` runs after boot and before start (tests set writer hooks there).
     init(_ options: [String], prepare: (Persistence?) -> Void = { _ in }) throws {
         let config = try ConfigParser.parse(
-            arguments: ["--port", "0", "--amqp-port", "off", "--management-port", "0", "--bind", "127.0.0.1", "--loglevel", "nothing"] + options
+            arguments: [
+                "--port", "0", "--amqp-port", "off", "--management-port", "0", "--bind", "127.0.0.1", "--loglevel",
+                "nothing",
+            ] + options
         ).config
         server = try Server(config: config)
         server.handlesSignals = false
@@ -166,7 +172,9 @@ final class JournalingFrontEnd: FrontEnd, LogParticipant {
     func writeLogSnapshot(into out: inout [UInt8], nowMs: Int64) {
         for r in replayed { RecordCodec.encode(r, into: &out) }
     }
-    func makeSession(client: ClientInfo) -> ProtocolSession { JournalingSession(outbox: client.outbox, journal: journal) }
+    func makeSession(client: ClientInfo) -> ProtocolSession {
+        JournalingSession(outbox: client.outbox, journal: journal)
+    }
     func cron() {}
 }
 

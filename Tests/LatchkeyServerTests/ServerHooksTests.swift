@@ -1,8 +1,3 @@
-// The seams other modules hook into: the AMQP listener and the ready line, output holds under
-// `appendfsync always` (the log's group commit, through Persistence), and shutdown hooks.
-#if canImport(Glibc)
-import Glibc
-#endif
 import Dispatch
 import LatchkeyCore
 import LatchkeyLog
@@ -11,6 +6,12 @@ import Testing
 
 @testable import LatchkeyServer
 
+// The seams other modules hook into: the AMQP listener and the ready line, output holds under
+// `appendfsync always` (the log's group commit, through Persistence), and shutdown hooks.
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @Suite("Server hooks")
 struct ServerHooksTests {
     @Test("AMQP listener - served by the AMQP front end and named in the ready line")
@@ -18,7 +19,10 @@ struct ServerHooksTests {
         let live = try LiveServer(amqp: LineFrontEnd(reply: "AMQP\n"))
         defer { live.stop() }
         #expect(live.amqpPort != 0 && live.amqpPort != live.port)
-        #expect(live.server.readyLine == "Ready to accept connections: resp=127.0.0.1:\(live.port) amqp=127.0.0.1:\(live.amqpPort)")
+        #expect(
+            live.server.readyLine
+                == "Ready to accept connections: resp=127.0.0.1:\(live.port) amqp=127.0.0.1:\(live.amqpPort)"
+        )
         let c = try TestClient(port: live.amqpPort)
         c.send("hello\n")
         #expect(c.receive(count: 5) == Array("AMQP\n".utf8))
@@ -105,7 +109,9 @@ struct ServerHooksTests {
 struct ServerStartTests {
     func makeServer(_ options: [String]) throws -> Server {
         let config = try ConfigParser.parse(
-            arguments: ["--port", "0", "--amqp-port", "off", "--management-port", "0", "--loglevel", "nothing"] + options).config
+            arguments: ["--port", "0", "--amqp-port", "off", "--management-port", "0", "--loglevel", "nothing"]
+                + options
+        ).config
         let server = try Server(config: config)
         server.handlesSignals = false
         server.addFrontEnd(StandInFrontEnd(context: server.context), kind: .resp)

@@ -1,3 +1,12 @@
+import LatchkeyCommands
+import LatchkeyCore
+import LatchkeyKeyspace
+import LatchkeyLog
+import LatchkeyTestSupport
+import Testing
+
+@testable import LatchkeyServer
+
 // The incremental rewrite snapshot: the keyspace is framed a slice at a time (SCAN-style cursor)
 // while keys are set, deleted, expired and flushed between slices; replaying the rewritten log
 // must give exactly the live state, and a "crash" (replaying the live path) at every point of
@@ -5,14 +14,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import LatchkeyCommands
-import LatchkeyCore
-import LatchkeyKeyspace
-import LatchkeyLog
-import Testing
-
-@testable import LatchkeyServer
-import LatchkeyTestSupport
 
 @Suite("Streamed rewrite") struct StreamedRewriteTests {
     /// A command engine whose keyspace changes are journaled and written to a live log.
@@ -109,10 +110,14 @@ import LatchkeyTestSupport
             case 0:  // new keys (the table grows under the cursor)
                 for i in 0..<150 { rig.set(slice % 3, "n\(slice)-\(i)", "x") }
             case 1:  // deletes, of keys visited or not yet visited
-                for i in stride(from: slice, to: 3000, by: 37) { rig.apply(.delete(db: i % 3, key: Bytes("k\(i)".utf8))) }
+                for i in stride(from: slice, to: 3000, by: 37) {
+                    rig.apply(.delete(db: i % 3, key: Bytes("k\(i)".utf8)))
+                }
             case 2:  // overwrites with a new expiry, persist, expire in the past (= delete)
                 for i in stride(from: slice, to: 3000, by: 41) { rig.set(i % 3, "k\(i)", "o\(slice)", ttl: 30_000) }
-                for i in stride(from: slice + 1, to: 3000, by: 43) { rig.apply(.persist(db: i % 3, key: Bytes("k\(i)".utf8))) }
+                for i in stride(from: slice + 1, to: 3000, by: 43) {
+                    rig.apply(.persist(db: i % 3, key: Bytes("k\(i)".utf8)))
+                }
                 for i in stride(from: slice + 2, to: 3000, by: 47) {
                     rig.apply(.expireAt(db: i % 3, key: Bytes("k\(i)".utf8), atMs: rig.now - 1))
                 }

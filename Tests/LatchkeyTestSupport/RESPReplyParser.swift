@@ -59,7 +59,8 @@ public enum RESPReplyParser {
         return n
     }
 
-    private static func value(_ p: UnsafePointer<UInt8>, _ end: Int, _ pos: inout Int, depth: Int) throws -> RESPValue? {
+    private static func value(_ p: UnsafePointer<UInt8>, _ end: Int, _ pos: inout Int, depth: Int) throws -> RESPValue?
+    {
         if depth > 1000 { throw RESPReplyError("nesting too deep") }
         guard pos < end else { return nil }
         let type = p[pos]

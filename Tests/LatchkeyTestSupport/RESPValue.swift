@@ -60,7 +60,8 @@ extension RESPValue {
         case .array(let a): return "[" + a.map(\.debugText).joined(separator: ", ") + "]"
         case .set(let a): return "~[" + a.map(\.debugText).joined(separator: ", ") + "]"
         case .push(let a): return ">[" + a.map(\.debugText).joined(separator: ", ") + "]"
-        case .map(let m): return "{" + m.map { $0.key.debugText + ": " + $0.value.debugText }.joined(separator: ", ") + "}"
+        case .map(let m):
+            return "{" + m.map { $0.key.debugText + ": " + $0.value.debugText }.joined(separator: ", ") + "}"
         case .double(let d): return ",\(d)"
         case .boolean(let b): return b ? "#t" : "#f"
         case .verbatim(let f, let t): return "=" + f.string + ":" + t.string

@@ -14,7 +14,10 @@ public enum DripFeed {
     /// Runs `decode` the way a server would: bytes arrive in `chunks`, are appended to a buffer,
     /// `decode` returns what it produced and how many bytes it consumed, and the consumed prefix
     /// is dropped. Returns everything produced and the bytes left unconsumed at the end.
-    public static func run<T>(_ chunks: [Bytes], _ decode: (UnsafeRawBufferPointer) -> (items: [T], consumed: Int))
+    public static func run<T>(
+        _ chunks: [Bytes],
+        _ decode: (UnsafeRawBufferPointer) -> (items: [T], consumed: Int)
+    )
         -> (items: [T], leftover: Bytes)
     {
         var buffer = Bytes()

@@ -1,11 +1,11 @@
+import LatchkeyCommands
+import LatchkeyCore
+import LatchkeyLog
+import LatchkeyRESP
 // A miniredis-style transcript driver: a CommandEngine with a manual clock and one in-process
 // RESPSession (no sockets). `t.send(...)` encodes a multibulk request, feeds it to the session
 // and parses the reply bytes it left in the outbox. Shared by the command and server tests.
 import Testing
-import LatchkeyCore
-import LatchkeyLog
-import LatchkeyRESP
-import LatchkeyCommands
 
 public final class Transcript {
     public let clock: ManualClock
@@ -25,9 +25,14 @@ public final class Transcript {
 
     public static func connect(_ engine: CommandEngine, _ context: ServerContext) -> (ClientInfo, RESPSession) {
         let info = ClientInfo(
-            id: context.allocateClientID(), kind: .resp, peerAddress: "127.0.0.1:50000",
-            localAddress: "127.0.0.1:6379", isLoopback: true, outbox: Outbox(queue: context.flushQueue),
-            nowMs: context.nowMs)
+            id: context.allocateClientID(),
+            kind: .resp,
+            peerAddress: "127.0.0.1:50000",
+            localAddress: "127.0.0.1:6379",
+            isLoopback: true,
+            outbox: Outbox(queue: context.flushQueue),
+            nowMs: context.nowMs
+        )
         context.clients[info.id] = info
         let s = engine.makeSession(client: info) as! RESPSession
         return (info, s)
