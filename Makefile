@@ -69,10 +69,12 @@ test: unit format-check interop fixture-test wheel-check embedding-example
 FORMAT_PATHS := Package.swift $(shell find Sources Tests -name '*.swift' -not -path '*/Generated/*' | sort)
 
 format:
-	swift format -i --parallel $(FORMAT_PATHS)
+	@echo 'swift format -i (Package.swift, Sources, Tests; not Generated/)'
+	@swift format -i --parallel $(FORMAT_PATHS)
 
 format-check:
-	swift format lint --strict --parallel $(FORMAT_PATHS)
+	@echo 'swift format lint --strict (Package.swift, Sources, Tests; not Generated/)'
+	@swift format lint --strict --parallel $(FORMAT_PATHS)
 
 # The self-contained binary (static Swift stdlib, libuv, Lua): dist/latchkey and a tarball.
 dist: deps
