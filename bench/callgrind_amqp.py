@@ -13,6 +13,8 @@ import signal
 import subprocess
 import tempfile
 
+from callgrind_resp import total_instructions
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 LOAD = os.path.join(HERE, "bin", "amqp_load")
 
@@ -43,9 +45,7 @@ def run(binary, mode, n):
                               stdout=subprocess.DEVNULL)
     proc.send_signal(signal.SIGTERM)
     proc.wait(120)
-    with open(out) as f:
-        text = f.read()
-    return int(re.search(r"^(?:summary|totals): (\d+)", text, re.M).group(1))
+    return total_instructions(out)
 
 
 def main():

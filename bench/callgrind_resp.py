@@ -52,7 +52,12 @@ def run(binary, n):
     s.sendall(cmd(b"SHUTDOWN", b"NOSAVE"))
     s.close()
     proc.wait(120)
-    with open(out) as f:
+    return total_instructions(out)
+
+
+def total_instructions(callgrind_out):
+    """The run's instruction count (Ir) from a callgrind output file."""
+    with open(callgrind_out) as f:
         text = f.read()
     return int(re.search(r"^(?:summary|totals): (\d+)", text, re.M).group(1))
 

@@ -68,34 +68,24 @@ extension ListCommands {
     /// LMOVE source destination LEFT | RIGHT LEFT | RIGHT
     static func lmove(_ ctx: CommandContext) {
         guard let from = sideOrReply(ctx, 3), let to = sideOrReply(ctx, 4) else { return }
-        replyMove(
-            ctx,
-            moveOne(
-                engine: ctx.engine,
-                db: ctx.db,
-                source: ctx[1],
-                destination: ctx[2],
-                fromLeft: from,
-                toLeft: to,
-                now: ctx.nowMs
-            )
-        )
+        moveAndReply(ctx, fromLeft: from, toLeft: to)
     }
 
     /// RPOPLPUSH source destination
-    static func rpoplpush(_ ctx: CommandContext) {
-        replyMove(
-            ctx,
-            moveOne(
-                engine: ctx.engine,
-                db: ctx.db,
-                source: ctx[1],
-                destination: ctx[2],
-                fromLeft: false,
-                toLeft: true,
-                now: ctx.nowMs
-            )
+    static func rpoplpush(_ ctx: CommandContext) { moveAndReply(ctx, fromLeft: false, toLeft: true) }
+
+    /// The non-blocking moves: argv[1] to argv[2], answered at once.
+    private static func moveAndReply(_ ctx: CommandContext, fromLeft: Bool, toLeft: Bool) {
+        let result = moveOne(
+            engine: ctx.engine,
+            db: ctx.db,
+            source: ctx[1],
+            destination: ctx[2],
+            fromLeft: fromLeft,
+            toLeft: toLeft,
+            now: ctx.nowMs
         )
+        replyMove(ctx, result)
     }
 
     /// Parsed `numkeys key [key ...] LEFT | RIGHT [COUNT count]` starting at argument `at`.

@@ -101,10 +101,11 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
     }
 
     func connectionDidDrain(_ connection: TCPConnection) {
+        // A flush that writes tells the session itself once the socket took everything; only
+        // when there was nothing left to write does the drain have to say so here.
+        let hadOutput = !info.outbox.bytes.isEmpty
         flushOutbox()
-        // Only once nothing is queued any more: a session resuming paused work (deliveries to a
-        // slow consumer) should not pile output behind a write still in flight.
-        if !closed, !connection.isWriting, info.outbox.bytes.isEmpty { session?.outputDrained() }
+        if !hadOutput, !closed, !connection.isWriting { session?.outputDrained() }
     }
 
     func connectionDidClose(_ connection: TCPConnection) {}

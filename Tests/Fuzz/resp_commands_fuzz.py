@@ -114,8 +114,12 @@ def main():
     try:
         lk, rd = RawConn(latchkey.port, timeout=args.timeout), RawConn(real.port)
         table = command_table(lk)
-        setup(lk)
-        setup(rd)
+
+        def resync():
+            setup(lk)
+            setup(rd)
+
+        resync()
         differences = collections.defaultdict(list)
         sent = 0
         deadline = time.monotonic() + args.seconds
@@ -133,19 +137,16 @@ def main():
             if cmd[0] in NEWER_THAN_7_0 or NEWER_OPTIONS.intersection(c for c in cmd if isinstance(c, str)):
                 # It may have changed Latchkey's keyspace (DELIFEQ deletes) where redis-server never saw
                 # it: without a re-sync, every later difference in the window would be this one's echo.
-                setup(lk)
-                setup(rd)
+                resync()
                 continue
             want = rd.cmd(*cmd)
             if summary(got) != summary(want):
                 differences[" ".join(cmd[:1])].append((cmd, summary(want), summary(got)))
                 # Back to the known state at once: after one difference the keyspaces differ, and
                 # every later difference in the window would only echo this one.
-                setup(lk)
-                setup(rd)
+                resync()
             elif sent % 500 == 0:  # back to a known state so the two keyspaces do not drift apart
-                setup(lk)
-                setup(rd)
+                resync()
         print("%d commands, seed %d, no crash, hang or dropped connection" % (sent, args.seed))
         print("%d commands answered differently (error vs value, or another error word):" %
               sum(len(v) for v in differences.values()))
