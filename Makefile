@@ -62,7 +62,8 @@ fixture-test: build venv
 # format-check runs after the unit tests so a formatting slip never hides a failing test.
 test: unit format-check interop fixture-test wheel-check embedding-example
 
-# swift-format (in the Swift 6 toolchain) with the repository's .swift-format: NIO's layout, 4
+# swift-format (in the Swift 6 toolchain) with the repository's .swift-format: NIO's layout but for
+# lineBreakBeforeEachArgument (off: table rows and long calls fill lines instead of one argument each), 4
 # spaces, 120 columns. `make format` rewrites in place; `make format-check` fails on any file
 # that `make format` would change. The generated AMQP codec is left out: its layout is the
 # generator's, and codegen-check compares it byte for byte.

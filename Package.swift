@@ -33,15 +33,12 @@ let package = Package(
         .target(
             name: "LatchkeyCommands",
             dependencies: ["LatchkeyCore", "LatchkeyRESP", "LatchkeyKeyspace", "LatchkeyScripting", "LatchkeyLog"],
-            swiftSettings: optimised
-        ),
+            swiftSettings: optimised),
         .target(name: "LatchkeyAMQP", dependencies: ["LatchkeyCore"], swiftSettings: optimised),
         .target(name: "LatchkeyBroker", dependencies: ["LatchkeyCore"], swiftSettings: optimised),
         .target(
-            name: "LatchkeyChannels",
-            dependencies: ["LatchkeyCore", "LatchkeyAMQP", "LatchkeyBroker", "LatchkeyLog"],
-            swiftSettings: optimised
-        ),
+            name: "LatchkeyChannels", dependencies: ["LatchkeyCore", "LatchkeyAMQP", "LatchkeyBroker", "LatchkeyLog"],
+            swiftSettings: optimised),
         // Management: an HTTP/1.1 codec (bytes ⇄ requests, JSON) and the endpoints that read the
         // broker, the keyspace and the connection registry when asked (never on the hot path).
         .target(name: "LatchkeyHTTP", dependencies: ["LatchkeyCore"]),
@@ -50,16 +47,13 @@ let package = Package(
             dependencies: [
                 "LatchkeyCore", "LatchkeyHTTP", "LatchkeyBroker", "LatchkeyAMQP", "LatchkeyChannels",
                 "LatchkeyKeyspace",
-            ]
-        ),
+            ]),
         .target(
             name: "LatchkeyServer",
             dependencies: [
                 "LatchkeyCore", "LatchkeyLoop", "LatchkeyCommands", "LatchkeyChannels", "LatchkeyLog",
                 "LatchkeyKeyspace", "LatchkeyBroker", "LatchkeyManagement", "LatchkeyHTTP",
-            ],
-            swiftSettings: optimised
-        ),
+            ], swiftSettings: optimised),
         .executableTarget(name: "latchkey", dependencies: ["LatchkeyServer"], swiftSettings: optimised),
 
         // Test-only helpers (reply parser, manual clock, transcript driver, temp dirs): never linked
@@ -67,23 +61,20 @@ let package = Package(
         .target(
             name: "LatchkeyTestSupport",
             dependencies: ["LatchkeyCore", "LatchkeyRESP", "LatchkeyLog", "LatchkeyCommands"],
-            path: "Tests/LatchkeyTestSupport"
-        ),
+            path: "Tests/LatchkeyTestSupport"),
         .testTarget(name: "LatchkeyCoreTests", dependencies: ["LatchkeyCore", "LatchkeyTestSupport"]),
         .testTarget(name: "LatchkeyLoopTests", dependencies: ["LatchkeyLoop", "LatchkeyCore", "CLibUV"]),
         .testTarget(name: "LatchkeyRESPTests", dependencies: ["LatchkeyRESP", "LatchkeyTestSupport"]),
         .testTarget(name: "LatchkeyKeyspaceTests", dependencies: ["LatchkeyKeyspace", "LatchkeyTestSupport"]),
         .testTarget(
             name: "LatchkeyCommandsTests",
-            dependencies: ["LatchkeyCommands", "LatchkeyRESP", "LatchkeyKeyspace", "LatchkeyTestSupport"]
-        ),
+            dependencies: ["LatchkeyCommands", "LatchkeyRESP", "LatchkeyKeyspace", "LatchkeyTestSupport"]),
         .testTarget(name: "LatchkeyScriptingTests", dependencies: ["LatchkeyScripting", "LatchkeyTestSupport"]),
         .testTarget(name: "LatchkeyAMQPTests", dependencies: ["LatchkeyAMQP", "LatchkeyTestSupport"]),
         .testTarget(name: "LatchkeyBrokerTests", dependencies: ["LatchkeyBroker", "LatchkeyTestSupport"]),
         .testTarget(
             name: "LatchkeyChannelsTests",
-            dependencies: ["LatchkeyChannels", "LatchkeyAMQP", "LatchkeyBroker", "LatchkeyTestSupport"]
-        ),
+            dependencies: ["LatchkeyChannels", "LatchkeyAMQP", "LatchkeyBroker", "LatchkeyTestSupport"]),
         .testTarget(name: "LatchkeyLogTests", dependencies: ["LatchkeyLog", "LatchkeyTestSupport"]),
         .testTarget(name: "LatchkeyHTTPTests", dependencies: ["LatchkeyHTTP", "LatchkeyTestSupport"]),
         .testTarget(
@@ -91,8 +82,5 @@ let package = Package(
             dependencies: [
                 "LatchkeyManagement", "LatchkeyHTTP", "LatchkeyChannels", "LatchkeyKeyspace", "LatchkeyLog",
                 "LatchkeyTestSupport",
-            ]
-        ),
-        .testTarget(name: "LatchkeyServerTests", dependencies: ["LatchkeyServer", "LatchkeyTestSupport"]),
-    ]
-)
+            ]), .testTarget(name: "LatchkeyServerTests", dependencies: ["LatchkeyServer", "LatchkeyTestSupport"]),
+    ])

@@ -21,20 +21,10 @@ package struct BasicProperties: Equatable, Sendable {
     package var clusterID: Bytes?
 
     package init(
-        contentType: Bytes? = nil,
-        contentEncoding: Bytes? = nil,
-        headers: FieldTable? = nil,
-        deliveryMode: UInt8? = nil,
-        priority: UInt8? = nil,
-        correlationID: Bytes? = nil,
-        replyTo: Bytes? = nil,
-        expiration: Bytes? = nil,
-        messageID: Bytes? = nil,
-        timestamp: UInt64? = nil,
-        type: Bytes? = nil,
-        userID: Bytes? = nil,
-        appID: Bytes? = nil,
-        clusterID: Bytes? = nil
+        contentType: Bytes? = nil, contentEncoding: Bytes? = nil, headers: FieldTable? = nil,
+        deliveryMode: UInt8? = nil, priority: UInt8? = nil, correlationID: Bytes? = nil, replyTo: Bytes? = nil,
+        expiration: Bytes? = nil, messageID: Bytes? = nil, timestamp: UInt64? = nil, type: Bytes? = nil,
+        userID: Bytes? = nil, appID: Bytes? = nil, clusterID: Bytes? = nil
     ) {
         self.contentType = contentType
         self.contentEncoding = contentEncoding

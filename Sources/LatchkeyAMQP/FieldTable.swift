@@ -165,9 +165,7 @@ package struct FieldTable: Equatable, Sendable {
     }
 
     /// The first value stored under `key` (bytes).
-    package func value(forKey key: Bytes) -> FieldValue? {
-        entries.first { $0.key == key }?.value
-    }
+    package func value(forKey key: Bytes) -> FieldValue? { entries.first { $0.key == key }?.value }
 
     /// Appends an entry (no de-duplication; the wire allows repeats and we keep them).
     package mutating func append(_ key: String, _ value: FieldValue) {
@@ -177,8 +175,7 @@ package struct FieldTable: Equatable, Sendable {
     /// Decodes the entries of a table whose u32 length prefix was already read (AMQPLAIN
     /// responses arrive in exactly this shape).
     package static func decodeEntries(
-        _ payload: UnsafeRawBufferPointer,
-        nesting: Int = 0
+        _ payload: UnsafeRawBufferPointer, nesting: Int = 0
     ) throws(AMQPDecodeError) -> FieldTable {
         if nesting > WireReader.maxNesting { throw .nestingTooDeep }
         var r = WireReader(payload)

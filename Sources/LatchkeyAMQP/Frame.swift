@@ -46,8 +46,7 @@ package enum FrameError: Error, Equatable {
             return "type \(t), all octets = <<>>: {frame_too_large,\(size),\(limit)}"
         case .badFrameEnd(let t, let marker, let payload):
             return "type \(t), \(FrameError.octets(payload)): {invalid_frame_end_marker,\(marker)}"
-        case .unknownType(let t, let payload):
-            return "type \(t), \(FrameError.octets(payload)): unknown_frame"
+        case .unknownType(let t, let payload): return "type \(t), \(FrameError.octets(payload)): unknown_frame"
         }
     }
 

@@ -9,9 +9,7 @@ package struct FrameDecoder {
     /// Largest whole frame accepted; a payload may be at most `frameMax - 8` bytes.
     package var frameMax: UInt32
 
-    package init(frameMax: UInt32) {
-        self.frameMax = Swift.max(frameMax, FrameType.minFrameMax)
-    }
+    package init(frameMax: UInt32) { self.frameMax = Swift.max(frameMax, FrameType.minFrameMax) }
 
     /// Decodes the frame at the start of `input`.
     package func decode(_ input: UnsafeRawBufferPointer) -> FrameDecodeResult {
@@ -33,8 +31,7 @@ package struct FrameDecoder {
             return .frame(Frame(type: type, channel: channel, payload: payload), consumed: total)
         case FrameType.heartbeat where size == 0:
             return .frame(Frame(type: type, channel: channel, payload: payload), consumed: total)
-        default:
-            return .error(.unknownType(type: type, payload: Bytes(payload.prefix(16))))
+        default: return .error(.unknownType(type: type, payload: Bytes(payload.prefix(16))))
         }
     }
 }

@@ -6,8 +6,7 @@ import LatchkeyCore
 /// Frame writers over a connection's output bytes.
 package enum FrameEncoder {
     /// Writes a frame header with a zero size and returns the offset to patch.
-    @inline(__always)
-    static func beginFrame(type: UInt8, channel: UInt16, into out: inout Bytes) -> Int {
+    @inline(__always) static func beginFrame(type: UInt8, channel: UInt16, into out: inout Bytes) -> Int {
         out.append(type)
         out.appendU16(channel)
         let at = out.count
@@ -15,8 +14,7 @@ package enum FrameEncoder {
         return at
     }
 
-    @inline(__always)
-    static func endFrame(sizeAt at: Int, into out: inout Bytes) {
+    @inline(__always) static func endFrame(sizeAt at: Int, into out: inout Bytes) {
         out.patchU32(UInt32(truncatingIfNeeded: out.count - at - 4), at: at)
         out.append(FrameType.end)
     }
@@ -30,10 +28,7 @@ package enum FrameEncoder {
 
     /// A content header frame from decoded properties.
     package static func contentHeader(
-        channel: UInt16,
-        bodySize: UInt64,
-        properties: BasicProperties,
-        classID: UInt16 = AMQPClassID.basic,
+        channel: UInt16, bodySize: UInt64, properties: BasicProperties, classID: UInt16 = AMQPClassID.basic,
         into out: inout Bytes
     ) {
         let at = beginFrame(type: FrameType.header, channel: channel, into: &out)
@@ -47,11 +42,8 @@ package enum FrameEncoder {
     /// A content header frame from already-encoded property bytes (flags word + list), as a
     /// broker that stores messages compactly keeps them.
     package static func contentHeader(
-        channel: UInt16,
-        bodySize: UInt64,
-        encodedProperties: UnsafeRawBufferPointer,
-        classID: UInt16 = AMQPClassID.basic,
-        into out: inout Bytes
+        channel: UInt16, bodySize: UInt64, encodedProperties: UnsafeRawBufferPointer,
+        classID: UInt16 = AMQPClassID.basic, into out: inout Bytes
     ) {
         let at = beginFrame(type: FrameType.header, channel: channel, into: &out)
         out.appendU16(classID)
@@ -62,12 +54,7 @@ package enum FrameEncoder {
     }
 
     /// Body frames, each payload at most `frameMax - 8` bytes; nothing for an empty body.
-    package static func body(
-        _ body: UnsafeRawBufferPointer,
-        channel: UInt16,
-        frameMax: UInt32,
-        into out: inout Bytes
-    ) {
+    package static func body(_ body: UnsafeRawBufferPointer, channel: UInt16, frameMax: UInt32, into out: inout Bytes) {
         let chunk = Int(Swift.max(frameMax, FrameType.minFrameMax)) - FrameType.overhead
         var offset = 0
         while offset < body.count {
@@ -87,11 +74,7 @@ package enum FrameEncoder {
 
     /// A content-bearing method followed by its header and body frames.
     package static func content(
-        _ m: AMQPMethod,
-        channel: UInt16,
-        properties: BasicProperties,
-        body: Bytes,
-        frameMax: UInt32,
+        _ m: AMQPMethod, channel: UInt16, properties: BasicProperties, body: Bytes, frameMax: UInt32,
         into out: inout Bytes
     ) {
         method(m, channel: channel, into: &out)

@@ -8,8 +8,7 @@ package enum ShortString {
     package static let maxLength = 255
 
     /// Whether `s` fits in a shortstr.
-    @inlinable
-    package static func fits(_ s: Bytes) -> Bool { s.count <= maxLength }
+    @inlinable package static func fits(_ s: Bytes) -> Bool { s.count <= maxLength }
 
     /// `s` cut to at most 255 bytes, never splitting a UTF-8 sequence (reply texts).
     package static func truncated(_ s: String) -> Bytes {

@@ -11,22 +11,19 @@ struct RawFrameWriter {
 
     init(_ base: UnsafeMutablePointer<UInt8>) { self.base = base }
 
-    @inline(__always)
-    mutating func u8(_ v: UInt8) {
+    @inline(__always) mutating func u8(_ v: UInt8) {
         base[pos] = v
         pos += 1
     }
 
     /// A big-endian u16/u32/u64.
-    @inline(__always)
-    mutating func int<T: FixedWidthInteger>(_ v: T) {
+    @inline(__always) mutating func int<T: FixedWidthInteger>(_ v: T) {
         UnsafeMutableRawPointer(base + pos).storeBytes(of: v.bigEndian, as: T.self)
         pos += MemoryLayout<T>.size
     }
 
     /// u8 length + at most 255 bytes (FrameEncoder truncates the same way).
-    @inline(__always)
-    mutating func shortString(_ s: Bytes) {
+    @inline(__always) mutating func shortString(_ s: Bytes) {
         let n = Swift.min(s.count, 255)
         base[pos] = UInt8(n)
         pos += 1
@@ -47,23 +44,15 @@ extension FrameEncoder {
     /// (flags word + property list) and body frames split at `frameMax - 8` (none for an empty
     /// body): the same bytes as `method` + `contentHeader(encodedProperties:)` + `body`.
     package static func storedContent(
-        _ m: AMQPMethod,
-        channel: UInt16,
-        encodedProperties: UnsafeRawBufferPointer,
-        body: UnsafeRawBufferPointer,
-        frameMax: UInt32,
-        into out: inout Bytes
+        _ m: AMQPMethod, channel: UInt16, encodedProperties: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer,
+        frameMax: UInt32, into out: inout Bytes
     ) {
         switch m {
         case .basicDeliver, .basicGetOk: break
         default:
             method(m, channel: channel, into: &out)
             contentHeader(
-                channel: channel,
-                bodySize: UInt64(body.count),
-                encodedProperties: encodedProperties,
-                into: &out
-            )
+                channel: channel, bodySize: UInt64(body.count), encodedProperties: encodedProperties, into: &out)
             FrameEncoder.body(body, channel: channel, frameMax: frameMax, into: &out)
             return
         }
@@ -89,8 +78,7 @@ extension FrameEncoder {
                 w.shortString(g.exchange)
                 w.shortString(g.routingKey)
                 w.int(g.messageCount)
-            default:
-                preconditionFailure("checked above")
+            default: preconditionFailure("checked above")
             }
             UnsafeMutableRawPointer(buf.baseAddress! + 3).storeBytes(of: UInt32(w.pos - 7).bigEndian, as: UInt32.self)
             w.u8(FrameType.end)

@@ -100,9 +100,7 @@ public struct Arguments: Sendable {
     /// Same keys with the same values (any order); used to find a binding to remove.
     public func sameEntries(_ other: Arguments) -> Bool {
         guard entries.count == other.entries.count else { return false }
-        for e in entries {
-            guard let v = other[bytes: e.key], v.sameValue(e.value) else { return false }
-        }
+        for e in entries { guard let v = other[bytes: e.key], v.sameValue(e.value) else { return false } }
         return true
     }
 }

@@ -8,12 +8,7 @@ extension Broker {
     /// `tag` gets a server-generated `amq.ctag-…` tag. Returns the consumer (its `tag` goes in
     /// consume-ok); the caller sends consume-ok *before* calling `startDelivery`.
     public func consume(
-        _ q: Queue,
-        tag: Bytes,
-        noAck: Bool,
-        exclusive: Bool,
-        arguments: Arguments,
-        channel: DeliveryChannel
+        _ q: Queue, tag: Bytes, noAck: Bool, exclusive: Bool, arguments: Arguments, channel: DeliveryChannel
     ) throws(BrokerError) -> Consumer {
         var t = tag
         if t.isEmpty {
@@ -22,9 +17,7 @@ extension Broker {
             throw .reusedConsumerTag(t)
         }
         guard q.accessible(by: channel.connectionID) else { throw .locked(q.name, q.vhost.name) }
-        if q.hasExclusiveConsumer || (exclusive && !q.consumers.isEmpty) {
-            throw .exclusiveUse(q.name, q.vhost.name)
-        }
+        if q.hasExclusiveConsumer || (exclusive && !q.consumers.isEmpty) { throw .exclusiveUse(q.name, q.vhost.name) }
         let c = Consumer(tag: t, queue: q, channel: channel, noAck: noAck, exclusive: exclusive, arguments: arguments)
         q.consumers.append(c)
         q.hadConsumer = true
@@ -40,8 +33,7 @@ extension Broker {
     }
 
     /// basic.cancel by tag; false when the channel has no such consumer (cancel-ok anyway).
-    @discardableResult
-    public func cancel(tag: Bytes, on channel: DeliveryChannel) -> Bool {
+    @discardableResult public func cancel(tag: Bytes, on channel: DeliveryChannel) -> Bool {
         guard let c = channel.consumers[tag] else { return false }
         cancel(c)
         drainDispatch()

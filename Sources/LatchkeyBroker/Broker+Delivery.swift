@@ -22,12 +22,8 @@ public struct PublishOutcome: Equatable, Sendable {
 extension Broker {
     /// basic.publish. `message` is built by the channel layer (id from `allocateMessageID`).
     public func publish(
-        in vhost: VirtualHost,
-        exchange name: Bytes,
-        message: Message
-    ) throws(BrokerError)
-        -> PublishOutcome
-    {
+        in vhost: VirtualHost, exchange name: Bytes, message: Message
+    ) throws(BrokerError) -> PublishOutcome {
         let ex: Exchange
         if let last = lastExchange, last.vhost == ObjectIdentifier(vhost), last.exchange.name == name {
             ex = last.exchange
@@ -90,8 +86,7 @@ extension Broker {
                     q.routeStamp = epoch
                     routeTargets.append(q)
                 }
-            case .exchange(let e):
-                if e.routeStamp != epoch { routeInto(e, message, epoch: epoch) }
+            case .exchange(let e): if e.routeStamp != epoch { routeInto(e, message, epoch: epoch) }
             }
         }
     }
@@ -155,11 +150,7 @@ extension Broker {
         expireHeads(q, now: now)
         guard let e = q.ready.popFirst() else { return nil }
         q.deliveredTotal &+= 1
-        if noAck {
-            settleEntry(q, e.message)
-        } else {
-            trackUnacked(e, in: q)
-        }
+        if noAck { settleEntry(q, e.message) } else { trackUnacked(e, in: q) }
         return (Delivery(queue: q, entry: e, consumer: nil), q.ready.count)
     }
 
@@ -212,8 +203,7 @@ extension Broker {
     }
 
     /// Undo the unacked counts of a delivery and schedule dispatch where capacity appeared.
-    @inline(__always)
-    func trackUnacked(_ e: QueueEntry, in q: Queue) {
+    @inline(__always) func trackUnacked(_ e: QueueEntry, in q: Queue) {
         q.unackedCount += 1
         if e.message.persistent && q.isJournaled { q.persistentUnacked[e.seq] = e }
     }
@@ -264,24 +254,12 @@ extension Broker {
         var propertiesCount = m.propertiesCount
         if let codec = propertyCodec {
             let death = DeathEvent(
-                queue: q.name,
-                reason: reason,
-                timeMs: now,
-                exchange: m.exchange,
-                routingKeys: [m.routingKey]
-            )
+                queue: q.name, reason: reason, timeMs: now, exchange: m.exchange, routingKeys: [m.routingKey])
             (content, propertiesCount) = codec.deadLettered(m, death: death)
         }
         let dead = Message.make(
-            id: allocateMessageID(),
-            content: content,
-            propertiesCount: propertiesCount,
-            exchange: dlxName,
-            routingKey: rk,
-            persistent: m.persistent,
-            priority: m.priority,
-            ttlMs: -1
-        )
+            id: allocateMessageID(), content: content, propertiesCount: propertiesCount, exchange: dlxName,
+            routingKey: rk, persistent: m.persistent, priority: m.priority, ttlMs: -1)
         // Dead-lettering may run inside another publish's routing: keep that one's targets.
         let saved = routeTargets
         route(from: dlx, in: q.vhost, message: dead)

@@ -6,14 +6,8 @@ import LatchkeyCore
 
 extension Broker {
     /// exchange.declare (not passive). `type` is the declare's type field as sent.
-    @discardableResult
-    public func declareExchange(
-        in vhost: VirtualHost,
-        name: Bytes,
-        type: Bytes,
-        durable: Bool,
-        autoDelete: Bool,
-        internal: Bool,
+    @discardableResult public func declareExchange(
+        in vhost: VirtualHost, name: Bytes, type: Bytes, durable: Bool, autoDelete: Bool, internal: Bool,
         arguments: Arguments
     ) throws(BrokerError) -> Exchange {
         guard let kind = ExchangeKind(bytes: type) else { throw .unknownExchangeType(type) }
@@ -32,26 +26,15 @@ extension Broker {
             let c = ex.arguments["alternate-exchange"]
             if (r == nil) != (c == nil) || (r != nil && !r!.sameValue(c!)) {
                 throw .inequivalent(
-                    "alternate-exchange",
-                    "exchange",
-                    name,
-                    vhost.name,
-                    received: QueueSettings.describe(r),
-                    current: QueueSettings.describe(c)
-                )
+                    "alternate-exchange", "exchange", name, vhost.name, received: QueueSettings.describe(r),
+                    current: QueueSettings.describe(c))
             }
             return ex
         }
         if Broker.hasAmqPrefix(name) { throw .reservedName("exchange", name) }
         let ex = Exchange(
-            name: name,
-            vhost: vhost,
-            kind: kind,
-            durable: durable,
-            autoDelete: autoDelete,
-            internal: `internal`,
-            arguments: arguments
-        )
+            name: name, vhost: vhost, kind: kind, durable: durable, autoDelete: autoDelete, internal: `internal`,
+            arguments: arguments)
         vhost.exchanges[name] = ex
         if durable && !replaying { journal?.exchangeDeclared(ex) }
         return ex
@@ -86,18 +69,12 @@ extension Broker {
 
     /// Auto-delete exchanges go when their last binding (as source) is removed.
     func autoDeleteIfUnused(_ ex: Exchange) {
-        if ex.autoDelete && ex.hadBinding && ex.bindings.isEmpty && !ex.isSystem {
-            removeExchange(ex, in: ex.vhost)
-        }
+        if ex.autoDelete && ex.hadBinding && ex.bindings.isEmpty && !ex.isSystem { removeExchange(ex, in: ex.vhost) }
     }
 
     /// queue.bind.
     public func bindQueue(
-        in vhost: VirtualHost,
-        queue: Bytes,
-        exchange: Bytes,
-        routingKey: Bytes,
-        arguments: Arguments,
+        in vhost: VirtualHost, queue: Bytes, exchange: Bytes, routingKey: Bytes, arguments: Arguments,
         connection: UInt64
     ) throws(BrokerError) {
         let (src, q) = try bindingEnds(vhost, exchange, queue, connection)
@@ -106,11 +83,7 @@ extension Broker {
 
     /// queue.unbind. Removing a binding that does not exist succeeds.
     public func unbindQueue(
-        in vhost: VirtualHost,
-        queue: Bytes,
-        exchange: Bytes,
-        routingKey: Bytes,
-        arguments: Arguments,
+        in vhost: VirtualHost, queue: Bytes, exchange: Bytes, routingKey: Bytes, arguments: Arguments,
         connection: UInt64
     ) throws(BrokerError) {
         // RabbitMQ 3.10 answers unbind-ok when the exchange, the queue or the binding is missing
@@ -123,11 +96,7 @@ extension Broker {
 
     /// exchange.bind: messages reaching `source` are routed on through `destination`.
     public func bindExchange(
-        in vhost: VirtualHost,
-        destination: Bytes,
-        source: Bytes,
-        routingKey: Bytes,
-        arguments: Arguments
+        in vhost: VirtualHost, destination: Bytes, source: Bytes, routingKey: Bytes, arguments: Arguments
     ) throws(BrokerError) {
         let (src, dst) = try exchangeEnds(vhost, source, destination)
         addBinding(src, .exchange(dst), routingKey, arguments)
@@ -135,11 +104,7 @@ extension Broker {
 
     /// exchange.unbind.
     public func unbindExchange(
-        in vhost: VirtualHost,
-        destination: Bytes,
-        source: Bytes,
-        routingKey: Bytes,
-        arguments: Arguments
+        in vhost: VirtualHost, destination: Bytes, source: Bytes, routingKey: Bytes, arguments: Arguments
     ) throws(BrokerError) {
         // As queue.unbind: a missing source, destination or binding is success in RabbitMQ 3.10.
         if source.isEmpty || destination.isEmpty { throw .defaultExchange }
@@ -148,13 +113,8 @@ extension Broker {
     }
 
     private func bindingEnds(
-        _ vhost: VirtualHost,
-        _ exchange: Bytes,
-        _ queue: Bytes,
-        _ connection: UInt64
-    )
-        throws(BrokerError) -> (Exchange, Queue)
-    {
+        _ vhost: VirtualHost, _ exchange: Bytes, _ queue: Bytes, _ connection: UInt64
+    ) throws(BrokerError) -> (Exchange, Queue) {
         if exchange.isEmpty { throw .defaultExchange }
         guard let src = vhost.exchanges[exchange] else { throw .noExchange(exchange, vhost.name) }
         let q = try self.queue(in: vhost, named: queue, connection: connection)
@@ -162,12 +122,8 @@ extension Broker {
     }
 
     private func exchangeEnds(
-        _ vhost: VirtualHost,
-        _ source: Bytes,
-        _ destination: Bytes
-    )
-        throws(BrokerError) -> (Exchange, Exchange)
-    {
+        _ vhost: VirtualHost, _ source: Bytes, _ destination: Bytes
+    ) throws(BrokerError) -> (Exchange, Exchange) {
         if source.isEmpty || destination.isEmpty { throw .defaultExchange }
         guard let src = vhost.exchanges[source] else { throw .noExchange(source, vhost.name) }
         guard let dst = vhost.exchanges[destination] else { throw .noExchange(destination, vhost.name) }

@@ -14,12 +14,7 @@ extension Broker {
     /// queue.declare (not passive). An empty `name` gets a server-generated `amq.gen-…` name.
     /// Returns the queue (new or existing, after the equivalence checks).
     public func declareQueue(
-        in vhost: VirtualHost,
-        name: Bytes,
-        durable: Bool,
-        exclusive: Bool,
-        autoDelete: Bool,
-        arguments: Arguments,
+        in vhost: VirtualHost, name: Bytes, durable: Bool, exclusive: Bool, autoDelete: Bool, arguments: Arguments,
         connection: UInt64
     ) throws(BrokerError) -> Queue {
         let now = clock.nowMs()
@@ -37,52 +32,24 @@ extension Broker {
             }
             if q.durable != durable {
                 throw .inequivalent(
-                    "durable",
-                    "queue",
-                    qname,
-                    vhost.name,
-                    received: "'\(durable)'",
-                    current: "'\(q.durable)'"
-                )
+                    "durable", "queue", qname, vhost.name, received: "'\(durable)'", current: "'\(q.durable)'")
             }
             if q.autoDelete != autoDelete {
                 throw .inequivalent(
-                    "auto_delete",
-                    "queue",
-                    qname,
-                    vhost.name,
-                    received: "'\(autoDelete)'",
-                    current: "'\(q.autoDelete)'"
+                    "auto_delete", "queue", qname, vhost.name, received: "'\(autoDelete)'", current: "'\(q.autoDelete)'"
                 )
             }
             try QueueSettings.checkEquivalent(
-                received: arguments,
-                current: q.arguments,
-                queue: qname,
-                vhost: vhost.name
-            )
+                received: arguments, current: q.arguments, queue: qname, vhost: vhost.name)
             q.lastUsedMs = now
             return q
         }
         let settings = try QueueSettings.parse(arguments, queue: qname, vhost: vhost.name)
         try QueueSettings.checkReplicatedType(
-            arguments,
-            exclusive: exclusive,
-            autoDelete: autoDelete,
-            durable: durable,
-            queue: qname,
-            vhost: vhost.name
-        )
+            arguments, exclusive: exclusive, autoDelete: autoDelete, durable: durable, queue: qname, vhost: vhost.name)
         let q = Queue(
-            name: qname,
-            vhost: vhost,
-            durable: durable,
-            exclusiveOwner: exclusive ? connection : nil,
-            autoDelete: autoDelete,
-            arguments: arguments,
-            settings: settings,
-            nowMs: now
-        )
+            name: qname, vhost: vhost, durable: durable, exclusiveOwner: exclusive ? connection : nil,
+            autoDelete: autoDelete, arguments: arguments, settings: settings, nowMs: now)
         vhost.queues[qname] = q
         if exclusive { exclusiveQueues[connection, default: []].append(q) }
         if settings.messageTTL >= 0 || settings.expires > 0 { timedQueues[ObjectIdentifier(q)] = q }
@@ -93,13 +60,8 @@ extension Broker {
     /// queue.declare passive (and every other lookup by name): 404 when missing, 405 when it is
     /// another connection's exclusive queue. Counts as use for x-expires when `touch`.
     public func queue(
-        in vhost: VirtualHost,
-        named name: Bytes,
-        connection: UInt64,
-        touch: Bool = true
-    )
-        throws(BrokerError) -> Queue
-    {
+        in vhost: VirtualHost, named name: Bytes, connection: UInt64, touch: Bool = true
+    ) throws(BrokerError) -> Queue {
         guard let q = vhost.queues[name] else { throw .noQueue(name, vhost.name) }
         guard q.accessible(by: connection) else { throw .locked(name, vhost.name) }
         if touch { q.lastUsedMs = clock.nowMs() }
@@ -109,11 +71,7 @@ extension Broker {
     /// queue.delete. Returns the number of ready messages deleted (0 when the queue is missing,
     /// which RabbitMQ 3 treats as success).
     public func deleteQueue(
-        in vhost: VirtualHost,
-        named name: Bytes,
-        ifUnused: Bool,
-        ifEmpty: Bool,
-        connection: UInt64
+        in vhost: VirtualHost, named name: Bytes, ifUnused: Bool, ifEmpty: Bool, connection: UInt64
     ) throws(BrokerError) -> Int {
         guard let q = vhost.queues[name] else { return 0 }
         guard q.accessible(by: connection) else { throw .locked(name, vhost.name) }

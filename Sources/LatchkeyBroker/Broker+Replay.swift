@@ -13,24 +13,13 @@ extension Broker {
 
     /// A durable queue declaration from the log.
     public func replayDeclareQueue(
-        vhost: Bytes,
-        name: Bytes,
-        autoDelete: Bool,
-        arguments: Arguments
-    )
-        throws(BrokerError)
-    {
+        vhost: Bytes, name: Bytes, autoDelete: Bool, arguments: Arguments
+    ) throws(BrokerError) {
         let v = addVirtualHost(vhost)
         if let old = v.queues[name] { removeQueue(old) }  // a later declare replaces (arguments may differ)
         _ = try declareQueue(
-            in: v,
-            name: name,
-            durable: true,
-            exclusive: false,
-            autoDelete: autoDelete,
-            arguments: arguments,
-            connection: 0
-        )
+            in: v, name: name, durable: true, exclusive: false, autoDelete: autoDelete, arguments: arguments,
+            connection: 0)
     }
 
     /// A durable queue deletion from the log.
@@ -48,24 +37,13 @@ extension Broker {
 
     /// A durable exchange declaration from the log (existing ones are kept).
     public func replayDeclareExchange(
-        vhost: Bytes,
-        name: Bytes,
-        type: Bytes,
-        autoDelete: Bool,
-        internal: Bool,
-        arguments: Arguments
+        vhost: Bytes, name: Bytes, type: Bytes, autoDelete: Bool, internal: Bool, arguments: Arguments
     ) throws(BrokerError) {
         let v = addVirtualHost(vhost)
         if v.exchanges[name] != nil { return }
         try declareExchange(
-            in: v,
-            name: name,
-            type: type,
-            durable: true,
-            autoDelete: autoDelete,
-            internal: `internal`,
-            arguments: arguments
-        )
+            in: v, name: name, type: type, durable: true, autoDelete: autoDelete, internal: `internal`,
+            arguments: arguments)
     }
 
     /// A durable exchange deletion from the log.
@@ -76,51 +54,26 @@ extension Broker {
 
     /// A binding (or, with `bind` false, an unbinding) from the log. Missing ends are skipped.
     public func replayBinding(
-        vhost: Bytes,
-        exchange: Bytes,
-        destination: Bytes,
-        toExchange: Bool,
-        routingKey: Bytes,
-        arguments: Arguments,
+        vhost: Bytes, exchange: Bytes, destination: Bytes, toExchange: Bool, routingKey: Bytes, arguments: Arguments,
         bind: Bool
     ) {
         guard let v = vhosts[vhost] else { return }
         if toExchange {
             if bind {
                 try? bindExchange(
-                    in: v,
-                    destination: destination,
-                    source: exchange,
-                    routingKey: routingKey,
-                    arguments: arguments
-                )
+                    in: v, destination: destination, source: exchange, routingKey: routingKey, arguments: arguments)
             } else {
                 try? unbindExchange(
-                    in: v,
-                    destination: destination,
-                    source: exchange,
-                    routingKey: routingKey,
-                    arguments: arguments
-                )
+                    in: v, destination: destination, source: exchange, routingKey: routingKey, arguments: arguments)
             }
         } else if bind {
             try? bindQueue(
-                in: v,
-                queue: destination,
-                exchange: exchange,
-                routingKey: routingKey,
-                arguments: arguments,
-                connection: 0
-            )
+                in: v, queue: destination, exchange: exchange, routingKey: routingKey, arguments: arguments,
+                connection: 0)
         } else {
             try? unbindQueue(
-                in: v,
-                queue: destination,
-                exchange: exchange,
-                routingKey: routingKey,
-                arguments: arguments,
-                connection: 0
-            )
+                in: v, queue: destination, exchange: exchange, routingKey: routingKey, arguments: arguments,
+                connection: 0)
         }
     }
 
@@ -163,9 +116,7 @@ extension Broker {
     /// journaled queues, bindings between durable ends, then each journaled queue's persistent
     /// messages — ready and unacked — in their original order.
     public func forEachDurable(
-        exchange: (Exchange) -> Void,
-        queue: (Queue) -> Void,
-        binding: (Binding) -> Void,
+        exchange: (Exchange) -> Void, queue: (Queue) -> Void, binding: (Binding) -> Void,
         message: (Queue, Message) -> Void
     ) {
         for v in vhosts.values {

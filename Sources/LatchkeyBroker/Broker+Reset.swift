@@ -6,8 +6,7 @@ import LatchkeyCore
 
 extension Broker {
     /// Deletes every client-declared queue and exchange; returns how many of each went.
-    @discardableResult
-    public func resetForTests() -> (queues: Int, exchanges: Int) {
+    @discardableResult public func resetForTests() -> (queues: Int, exchanges: Int) {
         var queues = 0
         var exchanges = 0
         for vhost in vhosts.values {

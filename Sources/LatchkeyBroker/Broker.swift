@@ -42,15 +42,8 @@ public final class VirtualHost {
         func system(_ n: String, _ k: ExchangeKind) {
             let b = Array(n.utf8)
             exchanges[b] = Exchange(
-                name: b,
-                vhost: self,
-                kind: k,
-                durable: true,
-                autoDelete: false,
-                internal: false,
-                arguments: none,
-                isSystem: true
-            )
+                name: b, vhost: self, kind: k, durable: true, autoDelete: false, internal: false, arguments: none,
+                isSystem: true)
         }
         system("", .direct)
         system("amq.direct", .direct)
@@ -108,8 +101,7 @@ public final class Broker {
     }
 
     /// Adds (or returns the existing) vhost.
-    @discardableResult
-    public func addVirtualHost(_ name: Bytes) -> VirtualHost {
+    @discardableResult public func addVirtualHost(_ name: Bytes) -> VirtualHost {
         if let v = vhosts[name] { return v }
         let v = VirtualHost(name: name)
         vhosts[name] = v

@@ -81,8 +81,7 @@ extension BrokerError {
         .resourceLocked(
             "cannot obtain exclusive access to locked " + rs("queue", name, vhost)
                 + ". It could be originally declared on another connection or the exclusive property value"
-                + " does not match that of the original declaration."
-        )
+                + " does not match that of the original declaration.")
     }
 
     static func exclusiveUse(_ name: Bytes, _ vhost: Bytes) -> BrokerError {
@@ -90,17 +89,11 @@ extension BrokerError {
     }
 
     static func inequivalent(
-        _ arg: String,
-        _ kind: String,
-        _ name: Bytes,
-        _ vhost: Bytes,
-        received: String,
-        current: String
+        _ arg: String, _ kind: String, _ name: Bytes, _ vhost: Bytes, received: String, current: String
     ) -> BrokerError {
         .preconditionFailed(
             "inequivalent arg '\(arg)' for " + rs(kind, name, vhost)
-                + ": received \(received) but current is \(current)"
-        )
+                + ": received \(received) but current is \(current)")
     }
 
     static func invalidArg(_ arg: String, _ kind: String, _ name: Bytes, _ vhost: Bytes, _ why: String) -> BrokerError {
@@ -112,8 +105,7 @@ extension BrokerError {
     /// state), so no declare-ok promises what a restart would not bring back.
     package static func unloggable(_ kind: String, _ name: Bytes, _ vhost: Bytes) -> BrokerError {
         .preconditionFailed(
-            "cannot declare durable " + rs(kind, name, vhost) + ": the append-only log cannot be written"
-        )
+            "cannot declare durable " + rs(kind, name, vhost) + ": the append-only log cannot be written")
     }
 
     static func inUse(_ kind: String, _ name: Bytes, _ vhost: Bytes) -> BrokerError {

@@ -40,8 +40,7 @@ public final class DeliveryChannel {
         self.sink = sink
     }
 
-    @inline(__always)
-    var hasCapacity: Bool { !paused && (prefetchCount == 0 || unacked < Int(prefetchCount)) }
+    @inline(__always) var hasCapacity: Bool { !paused && (prefetchCount == 0 || unacked < Int(prefetchCount)) }
 }
 
 /// A basic.consume subscription.
@@ -76,8 +75,7 @@ public final class Consumer {
     }
 
     /// Whether one more message may be delivered now.
-    @inline(__always)
-    var hasCapacity: Bool {
+    @inline(__always) var hasCapacity: Bool {
         if noAck { return !channel.paused }
         return (prefetch == 0 || unacked < Int(prefetch)) && channel.hasCapacity
     }

@@ -83,14 +83,8 @@ public final class Exchange {
     private var topic = TopicIndex()
 
     init(
-        name: Bytes,
-        vhost: VirtualHost,
-        kind: ExchangeKind,
-        durable: Bool,
-        autoDelete: Bool,
-        internal: Bool,
-        arguments: Arguments,
-        isSystem: Bool = false
+        name: Bytes, vhost: VirtualHost, kind: ExchangeKind, durable: Bool, autoDelete: Bool, internal: Bool,
+        arguments: Arguments, isSystem: Bool = false
     ) {
         self.name = name
         self.vhost = vhost
@@ -159,12 +153,9 @@ public final class Exchange {
     /// destination; the caller de-duplicates).
     func route(routingKey: Bytes, headers: () -> Arguments, _ body: (Destination) -> Void) {
         switch kind {
-        case .direct:
-            if let list = direct[routingKey] { for d in list { body(d) } }
-        case .fanout:
-            for b in bindings { body(b.destination) }
-        case .topic:
-            topic.match(routingKey, body)
+        case .direct: if let list = direct[routingKey] { for d in list { body(d) } }
+        case .fanout: for b in bindings { body(b.destination) }
+        case .topic: topic.match(routingKey, body)
         case .headers:
             if bindings.isEmpty { return }
             let h = headers()

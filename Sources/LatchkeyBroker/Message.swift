@@ -23,53 +23,27 @@ public struct MessageHeader {
 public final class Message: ManagedBuffer<MessageHeader, UInt8> {
     /// A message whose content is `content` (encoded properties, then body).
     public static func make(
-        id: UInt64,
-        content: Bytes,
-        propertiesCount: Int,
-        exchange: Bytes,
-        routingKey: Bytes,
-        persistent: Bool = false,
-        priority: UInt8 = 0,
-        ttlMs: Int64 = -1
+        id: UInt64, content: Bytes, propertiesCount: Int, exchange: Bytes, routingKey: Bytes, persistent: Bool = false,
+        priority: UInt8 = 0, ttlMs: Int64 = -1
     ) -> Message {
         content.withUnsafeBytes { c in
             make(
-                id: id,
-                properties: UnsafeRawBufferPointer(rebasing: c[0..<propertiesCount]),
-                body: UnsafeRawBufferPointer(rebasing: c[propertiesCount...]),
-                exchange: exchange,
-                routingKey: routingKey,
-                persistent: persistent,
-                priority: priority,
-                ttlMs: ttlMs
-            )
+                id: id, properties: UnsafeRawBufferPointer(rebasing: c[0..<propertiesCount]),
+                body: UnsafeRawBufferPointer(rebasing: c[propertiesCount...]), exchange: exchange,
+                routingKey: routingKey, persistent: persistent, priority: priority, ttlMs: ttlMs)
         }
     }
 
     /// A message built from encoded properties and a body, copied once into the message.
     public static func make(
-        id: UInt64,
-        properties: UnsafeRawBufferPointer,
-        body: UnsafeRawBufferPointer,
-        exchange: Bytes,
-        routingKey: Bytes,
-        persistent: Bool = false,
-        priority: UInt8 = 0,
-        ttlMs: Int64 = -1
+        id: UInt64, properties: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer, exchange: Bytes,
+        routingKey: Bytes, persistent: Bool = false, priority: UInt8 = 0, ttlMs: Int64 = -1
     ) -> Message {
         let count = properties.count + body.count
         let buffer = Message.create(minimumCapacity: count) { _ in
             MessageHeader(
-                id: id,
-                exchange: exchange,
-                routingKey: routingKey,
-                ttlMs: ttlMs,
-                contentCount: UInt32(count),
-                propertiesCount: UInt32(properties.count),
-                references: 0,
-                persistent: persistent,
-                priority: priority
-            )
+                id: id, exchange: exchange, routingKey: routingKey, ttlMs: ttlMs, contentCount: UInt32(count),
+                propertiesCount: UInt32(properties.count), references: 0, persistent: persistent, priority: priority)
         }
         let m = unsafeDowncast(buffer, to: Message.self)
         m.withUnsafeMutablePointerToElements { p in
@@ -112,11 +86,8 @@ public final class Message: ManagedBuffer<MessageHeader, UInt8> {
     func shareRoutingKey(_ key: Bytes) { header.routingKey = key }
 
     /// Calls `body` with the content bytes (properties then body); no copy.
-    @inlinable
-    public func withContent<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try withUnsafeMutablePointerToElements { p in
-            try body(UnsafeRawBufferPointer(start: p, count: contentCount))
-        }
+    @inlinable public func withContent<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try withUnsafeMutablePointerToElements { p in try body(UnsafeRawBufferPointer(start: p, count: contentCount)) }
     }
 
     /// A copy of the content (journal records, tests).

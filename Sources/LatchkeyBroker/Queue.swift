@@ -45,14 +45,8 @@ public final class Queue {
     var persistentUnacked: [UInt64: QueueEntry] = [:]
 
     init(
-        name: Bytes,
-        vhost: VirtualHost,
-        durable: Bool,
-        exclusiveOwner: UInt64?,
-        autoDelete: Bool,
-        arguments: Arguments,
-        settings: QueueSettings,
-        nowMs: Int64
+        name: Bytes, vhost: VirtualHost, durable: Bool, exclusiveOwner: UInt64?, autoDelete: Bool, arguments: Arguments,
+        settings: QueueSettings, nowMs: Int64
     ) {
         self.name = name
         self.vhost = vhost
@@ -78,9 +72,7 @@ public final class Queue {
     var isJournaled: Bool { durable && exclusiveOwner == nil }
 
     /// Whether `connection` may use this queue (exclusive queues: only their owner).
-    func accessible(by connection: UInt64) -> Bool {
-        exclusiveOwner == nil || exclusiveOwner == connection
-    }
+    func accessible(by connection: UInt64) -> Bool { exclusiveOwner == nil || exclusiveOwner == connection }
 
     /// Makes an entry for a newly routed message with its per-queue expiry.
     func makeEntry(_ message: Message, nowMs: Int64) -> QueueEntry {

@@ -72,8 +72,7 @@ public struct QueueSettings: Sendable {
             guard case .string(let dlx) = v else {
                 throw .preconditionFailed(
                     "invalid type '\(v.typeName)' for arg 'x-dead-letter-exchange' in "
-                        + BrokerError.rs("queue", name, vhost)
-                )
+                        + BrokerError.rs("queue", name, vhost))
             }
             s.deadLetterExchange = dlx
         }
@@ -113,10 +112,7 @@ public struct QueueSettings: Sendable {
 
     /// RabbitMQ's equivalence check of the checked keys between a redeclare and the queue.
     static func checkEquivalent(
-        received: Arguments,
-        current: Arguments,
-        queue name: Bytes,
-        vhost: Bytes
+        received: Arguments, current: Arguments, queue name: Bytes, vhost: Bytes
     ) throws(BrokerError) {
         for key in checkedKeys {
             let r = received[key]
@@ -129,8 +125,7 @@ public struct QueueSettings: Sendable {
                 // RabbitMQ 3.10 prints bare values when both sides have one, and the
                 // "the value '10' of type 'long'" form only next to a missing one ("none").
                 throw .inequivalent(key, "queue", name, vhost, received: "'\(r.display)'", current: "'\(c.display)'")
-            default:
-                throw .inequivalent(key, "queue", name, vhost, received: describe(r), current: describe(c))
+            default: throw .inequivalent(key, "queue", name, vhost, received: describe(r), current: describe(c))
             }
         }
     }
@@ -138,15 +133,11 @@ public struct QueueSettings: Sendable {
     /// quorum and stream queues (kept as classic queues here) still refuse the properties
     /// RabbitMQ 3.10 refuses for them, in its order: exclusive, auto-delete, non-durable.
     static func checkReplicatedType(
-        _ args: Arguments,
-        exclusive: Bool,
-        autoDelete: Bool,
-        durable: Bool,
-        queue name: Bytes,
-        vhost: Bytes
+        _ args: Arguments, exclusive: Bool, autoDelete: Bool, durable: Bool, queue name: Bytes, vhost: Bytes
     ) throws(BrokerError) {
-        guard case .string(let t)? = args["x-queue-type"], t == Array("quorum".utf8) || t == Array("stream".utf8)
-        else { return }
+        guard case .string(let t)? = args["x-queue-type"], t == Array("quorum".utf8) || t == Array("stream".utf8) else {
+            return
+        }
         let property = exclusive ? "exclusive-owner" : autoDelete ? "auto-delete" : !durable ? "non-durable" : nil
         if let property {
             throw .preconditionFailed("invalid property '\(property)' for " + BrokerError.rs("queue", name, vhost))

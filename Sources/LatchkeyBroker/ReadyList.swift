@@ -12,8 +12,7 @@ struct EntryRing {
 
     private var capacity: Int { storage.count }
 
-    @inline(__always)
-    private func slot(_ i: Int) -> Int {
+    @inline(__always) private func slot(_ i: Int) -> Int {
         let s = head + i
         return s >= capacity ? s - capacity : s
     }
@@ -86,9 +85,7 @@ struct EntryRing {
     }
 
     /// Entries in order (for purge accounting and deletion).
-    func forEach(_ body: (QueueEntry) -> Void) {
-        for i in 0..<count { body(self[i]) }
-    }
+    func forEach(_ body: (QueueEntry) -> Void) { for i in 0..<count { body(self[i]) } }
 }
 
 /// The ready list: one ring, or one per priority level when x-max-priority is set.
@@ -102,8 +99,7 @@ struct ReadyList {
 
     var isEmpty: Bool { count == 0 }
 
-    @inline(__always)
-    private func level(_ e: QueueEntry) -> Int { min(Int(e.message.priority), rings.count - 1) }
+    @inline(__always) private func level(_ e: QueueEntry) -> Int { min(Int(e.message.priority), rings.count - 1) }
 
     /// The entry that would be delivered next (highest priority, oldest).
     var first: QueueEntry? {

@@ -34,12 +34,8 @@ package struct AMQPException: Error, Equatable, Sendable {
     /// connection, soft ones (403-406) the channel.
     package init(code: ReplyCode, detail: String, classID: UInt16 = 0, methodID: UInt16 = 0) {
         self.init(
-            scope: code.isConnectionError ? .connection : .channel,
-            code: code,
-            detail: detail,
-            classID: classID,
-            methodID: methodID
-        )
+            scope: code.isConnectionError ? .connection : .channel, code: code, detail: detail, classID: classID,
+            methodID: methodID)
     }
 
     /// The same exception attributed to `method` when it names none yet (RabbitMQ fills in the
@@ -86,10 +82,8 @@ package struct AMQPException: Error, Equatable, Sendable {
     static func loginRefused(mechanism: String) -> Self {
         // 403 is a channel code, but here it closes the connection (RabbitMQ does the same).
         AMQPException(
-            scope: .connection,
-            code: .accessRefused,
-            detail:
-                "Login was refused using authentication mechanism \(mechanism). For details see the broker logfile."
+            scope: .connection, code: .accessRefused,
+            detail: "Login was refused using authentication mechanism \(mechanism). For details see the broker logfile."
         )
     }
     /// 505 for a header or body frame where a method frame was due.
@@ -98,17 +92,12 @@ package struct AMQPException: Error, Equatable, Sendable {
     static func expectedContentHeader(classID: UInt16, methodID: UInt16) -> Self {
         unexpectedFrame(
             "expected content header for class \(AMQPClassID.basic), got non content header frame instead",
-            classID: classID,
-            methodID: methodID
-        )
+            classID: classID, methodID: methodID)
     }
     /// 505 for a non-body frame in the middle of a content body.
     static func expectedContentBody(classID: UInt16, methodID: UInt16) -> Self {
         unexpectedFrame(
-            "expected content body, got non content body frame instead",
-            classID: classID,
-            methodID: methodID
-        )
+            "expected content body, got non content body frame instead", classID: classID, methodID: methodID)
     }
 }
 

@@ -25,13 +25,8 @@ extension ConnectionSession {
         channels.keys.sorted().compactMap { n -> ChannelSnapshot? in
             guard let s = channels[n], s.state == .open else { return nil }
             return ChannelSnapshot(
-                number: n,
-                delivery: s.delivery,
-                unacknowledged: s.unacked.count,
-                confirm: s.confirmSeq != nil,
-                transactional: s.tx != nil,
-                unconfirmed: 0
-            )
+                number: n, delivery: s.delivery, unacknowledged: s.unacked.count, confirm: s.confirmSeq != nil,
+                transactional: s.tx != nil, unconfirmed: 0)
         }
     }
 
@@ -56,11 +51,7 @@ extension AMQPFrontEnd {
     /// honoured, persistent messages on durable queues are journaled). Returns whether the
     /// message reached at least one queue.
     package func publish(
-        in vhost: VirtualHost,
-        exchange: Bytes,
-        routingKey: Bytes,
-        properties: BasicProperties,
-        body: Bytes
+        in vhost: VirtualHost, exchange: Bytes, routingKey: Bytes, properties: BasicProperties, body: Bytes
     ) throws(BrokerError) -> Bool {
         let ttl = try ChannelSession.expirationMs(properties.expiration)
         var encoded = Bytes()
@@ -68,15 +59,8 @@ extension AMQPFrontEnd {
         let message = encoded.withUnsafeBytes { pr in
             body.withUnsafeBytes { b in
                 Message.make(
-                    id: broker.allocateMessageID(),
-                    properties: pr,
-                    body: b,
-                    exchange: exchange,
-                    routingKey: routingKey,
-                    persistent: properties.deliveryMode == 2,
-                    priority: properties.priority ?? 0,
-                    ttlMs: ttl
-                )
+                    id: broker.allocateMessageID(), properties: pr, body: b, exchange: exchange, routingKey: routingKey,
+                    persistent: properties.deliveryMode == 2, priority: properties.priority ?? 0, ttlMs: ttl)
             }
         }
         if message.persistent && diskAlarm.isFailing

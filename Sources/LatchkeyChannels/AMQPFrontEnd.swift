@@ -73,17 +73,13 @@ public final class AMQPFrontEnd: FrontEnd {
         // message's size within its UInt32 header field even if that limit changes.
         maxMessageSize = UInt64(clamping: Swift.min(config.int("amqp-max-message-size"), Self.maxMessageSizeCap))
         serverProperties = Self.makeServerProperties(
-            identity: config.string("amqp-server-identity"),
-            version: context.latchkeyVersion
-        )
+            identity: config.string("amqp-server-identity"), version: context.latchkeyVersion)
         broker = Broker(clock: TickClock(context), vhosts: Self.words(config.string("amqp-vhosts")).map(String.init))
         BrokerHooks.install(on: broker, journal: journal)
         let registry = self.registry
         memoryAlarm = MemoryAlarm(
-            broker: broker,
-            limit: Int(clamping: config.int("amqp-queued-memory-limit")),
-            sessions: { [unowned registry] in Array(registry.byID.values) }
-        )
+            broker: broker, limit: Int(clamping: config.int("amqp-queued-memory-limit")),
+            sessions: { [unowned registry] in Array(registry.byID.values) })
         let diskAlarm = DiskAlarm(context: context, sessions: { [unowned registry] in Array(registry.byID.values) })
         self.diskAlarm = diskAlarm
         memoryAlarm.heldElsewhere = { [unowned diskAlarm] in diskAlarm.hasNotified($0) }
@@ -109,9 +105,7 @@ public final class AMQPFrontEnd: FrontEnd {
     }
 
     /// The log took every record made so far; they end at `end`.
-    public func logAppended(end: Int64) {
-        for c in confirmWaiters.values { c.logAppended(end: end) }
-    }
+    public func logAppended(end: Int64) { for c in confirmWaiters.values { c.logAppended(end: end) } }
 
     /// The log is durable up to `durable`: the confirms that waited for it go out.
     public func logDurable(_ durable: Int64) { releaseConfirms(durable: durable, failed: false) }
@@ -150,9 +144,7 @@ public final class AMQPFrontEnd: FrontEnd {
         for s in sessions.values.sorted(by: { $0.id < $1.id }) { s.closeConnection(with: .shutdown) }
     }
 
-    func unregister(_ s: ConnectionSession) {
-        registry.byID[s.id] = nil
-    }
+    func unregister(_ s: ConnectionSession) { registry.byID[s.id] = nil }
 
     /// Checks a login. Loopback-only users are refused from other peers, as RabbitMQ's guest.
     package func authenticate(user: Bytes, password: Bytes, fromLoopback: Bool) -> Bool {
@@ -160,9 +152,7 @@ public final class AMQPFrontEnd: FrontEnd {
         return fromLoopback || !loopbackOnlyUsers.contains(user)
     }
 
-    static func words(_ s: String) -> [Substring] {
-        s.split(whereSeparator: { $0 == " " || $0 == "\t" })
-    }
+    static func words(_ s: String) -> [Substring] { s.split(whereSeparator: { $0 == " " || $0 == "\t" }) }
 
     /// RabbitMQ's server-properties keys with our own product name (kombu/Celery pick their QoS
     /// flag from `product`, so we do not pretend to be RabbitMQ) and the capabilities table that
@@ -183,18 +173,14 @@ public final class AMQPFrontEnd: FrontEnd {
         for name in [
             "publisher_confirms", "exchange_exchange_bindings", "basic.nack", "consumer_cancel_notify",
             "connection.blocked", "authentication_failure_close", "per_consumer_qos", "direct_reply_to",
-        ] {
-            caps.append(name, .bool(true))
-        }
+        ] { caps.append(name, .bool(true)) }
         let rabbit = identity != "latchkey"
         var p = FieldTable()
         p.append("capabilities", .table(caps))
         p.append("cluster_name", .string("latchkey@localhost"))
         p.append("copyright", .string("Copyright (c) Latchkey contributors"))
         p.append(
-            "information",
-            .string("Latchkey \(version), compatible with RabbitMQ \(rabbitMQVersion) (AMQP 0-9-1)")
-        )
+            "information", .string("Latchkey \(version), compatible with RabbitMQ \(rabbitMQVersion) (AMQP 0-9-1)"))
         p.append("platform", .string("Swift / libuv"))
         p.append("product", .string(rabbit ? "RabbitMQ" : "Latchkey"))
         p.append("version", .string(rabbit ? rabbitMQVersion : version))
@@ -204,9 +190,7 @@ public final class AMQPFrontEnd: FrontEnd {
 }
 
 /// The front end's live sessions by connection id.
-final class SessionRegistry {
-    var byID: [UInt64: ConnectionSession] = [:]
-}
+final class SessionRegistry { var byID: [UInt64: ConnectionSession] = [:] }
 
 /// The broker's clock: the loop tick's server time (`ServerContext.dataNowMs`, refreshed once per
 /// read, cron and drain), the same "now" RESP handlers read from `ctx`, so one tick has one

@@ -7,21 +7,14 @@ import LatchkeyLog
 extension BrokerHooks: BrokerJournal {
     package func queueDeclared(_ q: Queue) {
         journal.append(
-            .queueDeclared(vhost: q.vhost.name, name: q.name, autoDelete: q.autoDelete, arguments: q.arguments.encoded)
-        )
+            .queueDeclared(vhost: q.vhost.name, name: q.name, autoDelete: q.autoDelete, arguments: q.arguments.encoded))
     }
     package func queueDeleted(_ q: Queue) { journal.append(.queueDeleted(vhost: q.vhost.name, name: q.name)) }
     package func exchangeDeclared(_ e: Exchange) {
         journal.append(
             .exchangeDeclared(
-                vhost: e.vhost.name,
-                name: e.name,
-                type: Bytes(e.kind.rawValue.utf8),
-                autoDelete: e.autoDelete,
-                internal: e.internal,
-                arguments: e.arguments.encoded
-            )
-        )
+                vhost: e.vhost.name, name: e.name, type: Bytes(e.kind.rawValue.utf8), autoDelete: e.autoDelete,
+                internal: e.internal, arguments: e.arguments.encoded))
     }
     package func exchangeDeleted(_ e: Exchange) { journal.append(.exchangeDeleted(vhost: e.vhost.name, name: e.name)) }
     package func bound(_ b: Binding) { journal.append(BrokerHooks.record(b, bind: true)) }
@@ -29,14 +22,8 @@ extension BrokerHooks: BrokerJournal {
     package func messageEnqueued(_ m: Message, queue q: Queue) {
         journal.append(
             .messageEnqueued(
-                vhost: q.vhost.name,
-                queue: q.name,
-                id: m.id,
-                exchange: m.exchange,
-                routingKey: m.routingKey,
-                content: m.content
-            )
-        )
+                vhost: q.vhost.name, queue: q.name, id: m.id, exchange: m.exchange, routingKey: m.routingKey,
+                content: m.content))
     }
     package func messageSettled(_ m: Message, queue q: Queue) {
         journal.append(.messageSettled(vhost: q.vhost.name, queue: q.name, id: m.id))
@@ -48,20 +35,10 @@ extension BrokerHooks: BrokerJournal {
         let v = b.source.vhost.name
         return bind
             ? .bound(
-                vhost: v,
-                exchange: b.source.name,
-                destination: b.destination.name,
-                toExchange: toExchange,
-                routingKey: b.routingKey,
-                arguments: b.arguments.encoded
-            )
+                vhost: v, exchange: b.source.name, destination: b.destination.name, toExchange: toExchange,
+                routingKey: b.routingKey, arguments: b.arguments.encoded)
             : .unbound(
-                vhost: v,
-                exchange: b.source.name,
-                destination: b.destination.name,
-                toExchange: toExchange,
-                routingKey: b.routingKey,
-                arguments: b.arguments.encoded
-            )
+                vhost: v, exchange: b.source.name, destination: b.destination.name, toExchange: toExchange,
+                routingKey: b.routingKey, arguments: b.arguments.encoded)
     }
 }

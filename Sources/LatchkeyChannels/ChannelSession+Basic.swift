@@ -22,15 +22,8 @@ extension ChannelSession {
         let message = scratch.withUnsafeBytes { pr in
             body.withUnsafeBytes { b in
                 Message.make(
-                    id: id,
-                    properties: pr,
-                    body: b,
-                    exchange: p.exchange,
-                    routingKey: p.routingKey,
-                    persistent: props.deliveryMode == 2,
-                    priority: props.priority ?? 0,
-                    ttlMs: ttl
-                )
+                    id: id, properties: pr, body: b, exchange: p.exchange, routingKey: p.routingKey,
+                    persistent: props.deliveryMode == 2, priority: props.priority ?? 0, ttlMs: ttl)
             }
         }
         if tx != nil {
@@ -55,14 +48,8 @@ extension ChannelSession {
             sendContent(
                 .basicReturn(
                     .init(
-                        replyCode: ReplyCode.noRoute.rawValue,
-                        replyText: Bytes(ReplyCode.noRoute.name.utf8),
-                        exchange: p.exchange,
-                        routingKey: p.routingKey
-                    )
-                ),
-                message
-            )
+                        replyCode: ReplyCode.noRoute.rawValue, replyText: Bytes(ReplyCode.noRoute.name.utf8),
+                        exchange: p.exchange, routingKey: p.routingKey)), message)
         }
         // RabbitMQ confirms a persistent message on a durable queue only once it is on disk.
         if confirmSeq != nil {
@@ -111,8 +98,7 @@ extension ChannelSession {
             let term = "{value_too_large,\(digits)}"
             if column + term.utf8.count <= 80 { throw .preconditionFailed(text + term) }
             throw .preconditionFailed(
-                text + "{value_too_large,\n" + String(repeating: " ", count: column + 1) + digits + "}"
-            )
+                text + "{value_too_large,\n" + String(repeating: " ", count: column + 1) + digits + "}")
         }
         return Int64(digits) ?? -1
     }
@@ -131,15 +117,8 @@ extension ChannelSession {
         sendContent(
             .basicGetOk(
                 .init(
-                    deliveryTag: tag,
-                    redelivered: d.redelivered,
-                    exchange: msg.exchange,
-                    routingKey: msg.routingKey,
-                    messageCount: UInt32(clamping: remaining)
-                )
-            ),
-            msg
-        )
+                    deliveryTag: tag, redelivered: d.redelivered, exchange: msg.exchange, routingKey: msg.routingKey,
+                    messageCount: UInt32(clamping: remaining))), msg)
         if m.noAck { connection.frontEnd.memoryAlarm.check() }
     }
 
@@ -227,13 +206,8 @@ extension ChannelSession {
         if m.queue == DirectReply.pseudoQueue { return try consumeDirectReply(m) }
         let q = try broker.queue(in: vhost, named: try queueName(m.queue), connection: connection.id)
         let c = try broker.consume(
-            q,
-            tag: m.consumerTag,
-            noAck: m.noAck,
-            exclusive: m.exclusive,
-            arguments: Arguments(m.arguments),
-            channel: delivery
-        )
+            q, tag: m.consumerTag, noAck: m.noAck, exclusive: m.exclusive, arguments: Arguments(m.arguments),
+            channel: delivery)
         if !m.nowait { send(.basicConsumeOk(.init(consumerTag: c.tag))) }
         broker.startDelivery(c)  // after consume-ok, so deliveries follow it on the wire
     }
@@ -257,6 +231,4 @@ extension ChannelSession {
 }
 
 /// What to do with settled deliveries.
-enum Settlement {
-    case ack, requeue, discard
-}
+enum Settlement { case ack, requeue, discard }

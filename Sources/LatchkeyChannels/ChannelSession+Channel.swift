@@ -28,9 +28,7 @@ extension ChannelSession {
         state = .closing
         send(
             .channelClose(
-                .init(replyCode: e.code.rawValue, replyText: e.text, classId: e.classID, methodId: e.methodID)
-            )
-        )
+                .init(replyCode: e.code.rawValue, replyText: e.text, classId: e.classID, methodId: e.methodID)))
     }
 
     /// After we sent channel.close the channel ignores all but channel.close / close-ok.

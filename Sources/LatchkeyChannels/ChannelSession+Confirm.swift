@@ -25,8 +25,7 @@ extension ChannelSession {
             // Later confirms queue behind a deferred one: acks stay in order and a
             // multiple=1 ack never covers a publish that is not durable yet.
             deferredConfirms.append(
-                DeferredConfirm(seq: seq, rejected: rejected, needsLog: needsLog, end: needsLog ? Int64.max : 0)
-            )
+                DeferredConfirm(seq: seq, rejected: rejected, needsLog: needsLog, end: needsLog ? Int64.max : 0))
             connection.frontEnd.confirmWaiters[ObjectIdentifier(self)] = self
             if needsLog { connection.frontEnd.confirmsAwaitLog = true }
             return
@@ -90,7 +89,5 @@ extension ChannelSession {
 
 extension ConnectionSession {
     /// End of an input batch: every channel sends its coalesced publisher confirms.
-    func flushConfirms() {
-        for c in channels.values where c.confirmPending > c.confirmSent { c.flushConfirms() }
-    }
+    func flushConfirms() { for c in channels.values where c.confirmPending > c.confirmSent { c.flushConfirms() } }
 }

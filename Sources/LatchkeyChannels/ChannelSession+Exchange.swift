@@ -19,14 +19,8 @@ extension ChannelSession {
                 throw BrokerError.unloggable("exchange", m.exchange, vhost.name)
             }
             try broker.declareExchange(
-                in: vhost,
-                name: m.exchange,
-                type: m.type,
-                durable: m.durable,
-                autoDelete: m.autoDelete,
-                internal: m.internal,
-                arguments: Arguments(m.arguments)
-            )
+                in: vhost, name: m.exchange, type: m.type, durable: m.durable, autoDelete: m.autoDelete,
+                internal: m.internal, arguments: Arguments(m.arguments))
         }
         if !m.nowait { send(.exchangeDeclareOk(.init())) }
     }
@@ -40,24 +34,16 @@ extension ChannelSession {
     /// exchange.bind(destination, source, routing-key, nowait, arguments)
     func exchangeBind(_ m: AMQPMethod.ExchangeBind) throws(BrokerError) {
         try broker.bindExchange(
-            in: vhost,
-            destination: m.destination,
-            source: m.source,
-            routingKey: m.routingKey,
-            arguments: Arguments(m.arguments)
-        )
+            in: vhost, destination: m.destination, source: m.source, routingKey: m.routingKey,
+            arguments: Arguments(m.arguments))
         if !m.nowait { send(.exchangeBindOk(.init())) }
     }
 
     /// exchange.unbind(destination, source, routing-key, nowait, arguments)
     func exchangeUnbind(_ m: AMQPMethod.ExchangeUnbind) throws(BrokerError) {
         try broker.unbindExchange(
-            in: vhost,
-            destination: m.destination,
-            source: m.source,
-            routingKey: m.routingKey,
-            arguments: Arguments(m.arguments)
-        )
+            in: vhost, destination: m.destination, source: m.source, routingKey: m.routingKey,
+            arguments: Arguments(m.arguments))
         if !m.nowait { send(.exchangeUnbindOk(.init())) }
     }
 }

@@ -19,32 +19,22 @@ extension ChannelSession {
             q = try broker.queue(in: vhost, named: try queueName(m.queue), connection: connection.id)
         } else {
             // A durable queue that does not exist yet would need a log record (issue 16).
-            if m.durable && !m.exclusive && vhost.queues[m.queue] == nil
-                && connection.frontEnd.diskAlarm.isFailing && connection.frontEnd.journal.isEnabled
+            if m.durable && !m.exclusive && vhost.queues[m.queue] == nil && connection.frontEnd.diskAlarm.isFailing
+                && connection.frontEnd.journal.isEnabled
             {
                 throw BrokerError.unloggable("queue", m.queue, vhost.name)
             }
             q = try broker.declareQueue(
-                in: vhost,
-                name: m.queue,
-                durable: m.durable,
-                exclusive: m.exclusive,
-                autoDelete: m.autoDelete,
-                arguments: Arguments(m.arguments),
-                connection: connection.id
-            )
+                in: vhost, name: m.queue, durable: m.durable, exclusive: m.exclusive, autoDelete: m.autoDelete,
+                arguments: Arguments(m.arguments), connection: connection.id)
         }
         lastQueueName = q.name
         if !m.nowait {
             send(
                 .queueDeclareOk(
                     .init(
-                        queue: q.name,
-                        messageCount: UInt32(clamping: q.messageCount),
-                        consumerCount: UInt32(clamping: q.consumerCount)
-                    )
-                )
-            )
+                        queue: q.name, messageCount: UInt32(clamping: q.messageCount),
+                        consumerCount: UInt32(clamping: q.consumerCount))))
         }
     }
 
@@ -59,13 +49,8 @@ extension ChannelSession {
     func queueBind(_ m: AMQPMethod.QueueBind) throws(BrokerError) {
         let (name, rk) = try bindingEnds(queue: m.queue, routingKey: m.routingKey)
         try broker.bindQueue(
-            in: vhost,
-            queue: name,
-            exchange: m.exchange,
-            routingKey: rk,
-            arguments: Arguments(m.arguments),
-            connection: connection.id
-        )
+            in: vhost, queue: name, exchange: m.exchange, routingKey: rk, arguments: Arguments(m.arguments),
+            connection: connection.id)
         if !m.nowait { send(.queueBindOk(.init())) }
     }
 
@@ -73,13 +58,8 @@ extension ChannelSession {
     func queueUnbind(_ m: AMQPMethod.QueueUnbind) throws(BrokerError) {
         let (name, rk) = try bindingEnds(queue: m.queue, routingKey: m.routingKey)
         try broker.unbindQueue(
-            in: vhost,
-            queue: name,
-            exchange: m.exchange,
-            routingKey: rk,
-            arguments: Arguments(m.arguments),
-            connection: connection.id
-        )
+            in: vhost, queue: name, exchange: m.exchange, routingKey: rk, arguments: Arguments(m.arguments),
+            connection: connection.id)
         send(.queueUnbindOk(.init()))
     }
 
@@ -94,12 +74,8 @@ extension ChannelSession {
     /// missing queue succeeds with 0, as in RabbitMQ 3.
     func queueDelete(_ m: AMQPMethod.QueueDelete) throws(BrokerError) {
         let n = try broker.deleteQueue(
-            in: vhost,
-            named: try queueName(m.queue),
-            ifUnused: m.ifUnused,
-            ifEmpty: m.ifEmpty,
-            connection: connection.id
-        )
+            in: vhost, named: try queueName(m.queue), ifUnused: m.ifUnused, ifEmpty: m.ifEmpty,
+            connection: connection.id)
         if !m.nowait { send(.queueDeleteOk(.init(messageCount: UInt32(clamping: n)))) }
     }
 }

@@ -76,22 +76,15 @@ package final class ChannelSession {
 
     /// One frame on this channel. Header and body frames feed the publish assembly; a method
     /// frame in the middle of a content is out of sequence (505), else it goes to `handle`.
-    @inline(__always)
-    func frame(_ f: Frame) throws(AMQPException) {
+    @inline(__always) func frame(_ f: Frame) throws(AMQPException) {
         if state != .open { return closingFrame(f) }
         switch f.type {
         case FrameType.method:
             let m = try ConnectionSession.decodeMethod(f.payload)
             if assembly.isCollecting { throw assembly.outOfSequence() }
-            do throws(AMQPException) {
-                try handle(m)
-            } catch {
-                throw error.attributed(to: m.classID, m.methodID)
-            }
-        case FrameType.header:
-            try complete(try assembly.header(f.payload))
-        default:
-            try complete(try assembly.bodyFrame(f.payload))
+            do throws(AMQPException) { try handle(m) } catch { throw error.attributed(to: m.classID, m.methodID) }
+        case FrameType.header: try complete(try assembly.header(f.payload))
+        default: try complete(try assembly.bodyFrame(f.payload))
         }
     }
 
@@ -144,11 +137,7 @@ package final class ChannelSession {
             }
         } catch let e as BrokerError {
             throw ChannelSession.exception(e, classID: method.classID, methodID: method.methodID)
-        } catch let e as AMQPException {
-            throw e
-        } catch {
-            throw AMQPException.internalError("\(error)")
-        }
+        } catch let e as AMQPException { throw e } catch { throw AMQPException.internalError("\(error)") }
     }
 
     /// Replies and deliveries: methods a client never sends. (Content-bearing ones, deliver/
@@ -159,17 +148,11 @@ package final class ChannelSession {
     }
 
     /// A complete basic.publish goes to `basicPublish`; its errors name basic.publish.
-    @inline(__always)
-    private func complete(_ action: PublishAssembly.Action) throws(AMQPException) {
+    @inline(__always) private func complete(_ action: PublishAssembly.Action) throws(AMQPException) {
         guard case .complete(let publish, let props, let body) = action else { return }
-        do throws(BrokerError) {
-            try basicPublish(publish, properties: props, body: body)
-        } catch {
+        do throws(BrokerError) { try basicPublish(publish, properties: props, body: body) } catch {
             throw ChannelSession.exception(
-                error,
-                classID: AMQPMethod.BasicPublish.classID,
-                methodID: AMQPMethod.BasicPublish.methodID
-            )
+                error, classID: AMQPMethod.BasicPublish.classID, methodID: AMQPMethod.BasicPublish.methodID)
         }
     }
 
@@ -205,18 +188,15 @@ package final class ChannelSession {
 
     // MARK: output
 
-    @inline(__always)
-    func send(_ m: AMQPMethod) { connection.send(m, channel: number) }
+    @inline(__always) func send(_ m: AMQPMethod) { connection.send(m, channel: number) }
 
     /// A content-bearing method (deliver, get-ok, return) with a stored message.
     func sendContent(_ m: AMQPMethod, _ message: Message) {
         message.withContent { raw in
             connection.sendContent(
-                m,
-                channel: number,
+                m, channel: number,
                 encodedProperties: UnsafeRawBufferPointer(rebasing: raw[0..<message.propertiesCount]),
-                body: UnsafeRawBufferPointer(rebasing: raw[message.propertiesCount...])
-            )
+                body: UnsafeRawBufferPointer(rebasing: raw[message.propertiesCount...]))
         }
     }
 
@@ -241,15 +221,8 @@ extension ChannelSession: DeliverySink {
         sendContent(
             .basicDeliver(
                 .init(
-                    consumerTag: consumer.tag,
-                    deliveryTag: tag,
-                    redelivered: d.redelivered,
-                    exchange: m.exchange,
-                    routingKey: m.routingKey
-                )
-            ),
-            m
-        )
+                    consumerTag: consumer.tag, deliveryTag: tag, redelivered: d.redelivered, exchange: m.exchange,
+                    routingKey: m.routingKey)), m)
         if connection.client.outbox.bytes.count > ChannelSession.outboxHighWater {
             delivery.paused = true
             connection.deliveriesPaused = true

@@ -16,34 +16,22 @@ extension ConnectionSession {
         send(
             .connectionStart(
                 .init(
-                    versionMajor: 0,
-                    versionMinor: 9,
-                    serverProperties: frontEnd.serverProperties,
-                    mechanisms: Bytes("PLAIN AMQPLAIN".utf8),
-                    locales: Bytes("en_US".utf8)
-                )
-            ),
-            channel: 0
-        )
+                    versionMajor: 0, versionMinor: 9, serverProperties: frontEnd.serverProperties,
+                    mechanisms: Bytes("PLAIN AMQPLAIN".utf8), locales: Bytes("en_US".utf8))), channel: 0)
     }
 
     /// Class 10 on channel 0; errors name the method that failed.
     func connectionMethod(_ m: AMQPMethod) throws(AMQPException) {
-        do throws(AMQPException) {
-            try connectionMethodSwitch(m)
-        } catch {
+        do throws(AMQPException) { try connectionMethodSwitch(m) } catch {
             throw error.attributed(to: m.classID, m.methodID)
         }
     }
 
     private func connectionMethodSwitch(_ m: AMQPMethod) throws(AMQPException) {
         switch (phase, m) {
-        case (.starting, .connectionStartOk(let s)):
-            try startOk(s)
-        case (.tuning, .connectionTuneOk(let t)):
-            try tuneOk(t)
-        case (.opening, .connectionOpen(let o)):
-            try open(o)
+        case (.starting, .connectionStartOk(let s)): try startOk(s)
+        case (.tuning, .connectionTuneOk(let t)): try tuneOk(t)
+        case (.opening, .connectionOpen(let o)): try open(o)
         case (_, .connectionClose):
             // Client-initiated close: release everything (exclusive queues included) and confirm.
             // RabbitMQ leaves closing the TCP connection to the client, which is what clients such
@@ -53,14 +41,10 @@ extension ConnectionSession {
             send(.connectionCloseOk(.init()), channel: 0)
             phase = .closeOkSent
             closingSinceMs = context.nowMs
-        case (.running, .connectionUpdateSecret):
-            send(.connectionUpdateSecretOk(.init()), channel: 0)
+        case (.running, .connectionUpdateSecret): send(.connectionUpdateSecretOk(.init()), channel: 0)
         default:
             throw AMQPException.channelError(
-                "unexpected method in connection state \(phase.rawValue)",
-                classID: m.classID,
-                methodID: m.methodID
-            )
+                "unexpected method in connection state \(phase.rawValue)", classID: m.classID, methodID: m.methodID)
         }
     }
 
@@ -74,10 +58,7 @@ extension ConnectionSession {
         switch mechanism {
         case "PLAIN": credentials = Self.parsePlain(s.response)
         case "AMQPLAIN": credentials = Self.parseAMQPLain(s.response)
-        default:
-            throw AMQPException.commandInvalid(
-                "unknown authentication mechanism '\(mechanism)'"
-            )
+        default: throw AMQPException.commandInvalid("unknown authentication mechanism '\(mechanism)'")
         }
         guard let (name, password) = credentials else {
             // A response RabbitMQ 3.10 cannot parse (a PLAIN authzid, a missing NUL) is a
@@ -85,8 +66,7 @@ extension ConnectionSession {
             closeSocket()
             return
         }
-        guard frontEnd.authenticate(user: name, password: password, fromLoopback: client.isLoopback)
-        else {
+        guard frontEnd.authenticate(user: name, password: password, fromLoopback: client.isLoopback) else {
             refuseLogin(mechanism: mechanism)
             return
         }
@@ -94,10 +74,8 @@ extension ConnectionSession {
         phase = .tuning
         send(
             .connectionTune(
-                .init(channelMax: frontEnd.channelMax, frameMax: frontEnd.frameMax, heartbeat: frontEnd.heartbeat)
-            ),
-            channel: 0
-        )
+                .init(channelMax: frontEnd.channelMax, frameMax: frontEnd.frameMax, heartbeat: frontEnd.heartbeat)),
+            channel: 0)
     }
 
     /// A refused login: connection.close 403 first if the client asked for it, then the socket.
@@ -106,8 +84,7 @@ extension ConnectionSession {
             let e = AMQPException.loginRefused(mechanism: mechanism)
             send(
                 .connectionClose(.init(replyCode: e.code.rawValue, replyText: e.text, classId: 0, methodId: 0)),
-                channel: 0
-            )
+                channel: 0)
         }
         closeSocket()
     }
@@ -142,17 +119,12 @@ extension ConnectionSession {
         // before connection.open that is a silent close (checked on a node).
         if t.channelMax == 0 || t.channelMax > frontEnd.channelMax {
             throw AMQPException.notAllowed(
-                "negotiated channel_max = \(t.channelMax) is out of range 1..\(frontEnd.channelMax)"
-            )
+                "negotiated channel_max = \(t.channelMax) is out of range 1..\(frontEnd.channelMax)")
         }
         if t.frameMax < FrameType.minFrameMax {
-            throw AMQPException.notAllowed(
-                "frame_max=\(t.frameMax) < \(FrameType.minFrameMax) min size"
-            )
+            throw AMQPException.notAllowed("frame_max=\(t.frameMax) < \(FrameType.minFrameMax) min size")
         }
-        if t.frameMax > serverMax {
-            throw AMQPException.notAllowed("frame_max=\(t.frameMax) > \(serverMax) max size")
-        }
+        if t.frameMax > serverMax { throw AMQPException.notAllowed("frame_max=\(t.frameMax) > \(serverMax) max size") }
         frameMax = t.frameMax
         decoder.frameMax = frameMax
         channelMax = t.channelMax
@@ -162,9 +134,7 @@ extension ConnectionSession {
 
     func open(_ o: AMQPMethod.ConnectionOpen) throws(AMQPException) {
         guard frontEnd.vhosts.contains(o.virtualHost) else {
-            throw AMQPException.notAllowed(
-                "vhost \(String(decoding: o.virtualHost, as: UTF8.self)) not found"
-            )
+            throw AMQPException.notAllowed("vhost \(String(decoding: o.virtualHost, as: UTF8.self)) not found")
         }
         vhost = o.virtualHost
         phase = .running
@@ -196,10 +166,8 @@ extension ConnectionSession {
                 FrameEncoder.heartbeat(into: &client.outbox.bytes)
                 didSend()
             }
-        case .closing, .closeOkSent:
-            if nowMs - closingSinceMs >= Self.closeOkTimeoutMs { closeSocket() }
-        case .closed:
-            return
+        case .closing, .closeOkSent: if nowMs - closingSinceMs >= Self.closeOkTimeoutMs { closeSocket() }
+        case .closed: return
         }
     }
 }

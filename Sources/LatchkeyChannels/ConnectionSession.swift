@@ -115,18 +115,13 @@ package final class ConnectionSession: ProtocolSession {
         }
         while offset < input.count && phase != .closed {
             switch decoder.decode(UnsafeRawBufferPointer(rebasing: input[offset...])) {
-            case .needMoreData:
-                return offset
+            case .needMoreData: return offset
             case .error(let e):
                 closeConnection(with: .frameError(e.detail))
                 return input.count
             case .frame(let frame, let consumed):
                 offset += consumed
-                do throws(AMQPException) {
-                    try handleFrame(frame)
-                } catch {
-                    closeConnection(with: error)
-                }
+                do throws(AMQPException) { try handleFrame(frame) } catch { closeConnection(with: error) }
             }
         }
         return phase == .closed ? input.count : offset
@@ -153,11 +148,7 @@ package final class ConnectionSession: ProtocolSession {
             return
         }
         guard phase == .running else { throw unexpected(f) }
-        do throws(AMQPException) {
-            try channelFrame(f)
-        } catch {
-            closeChannel(f.channel, with: error)
-        }
+        do throws(AMQPException) { try channelFrame(f) } catch { closeChannel(f.channel, with: error) }
     }
 
     /// After we sent connection.close only close and close-ok matter; after we answered the
@@ -169,13 +160,11 @@ package final class ConnectionSession: ProtocolSession {
             return
         }
         switch m {
-        case .connectionCloseOk:
-            closeSocket()
+        case .connectionCloseOk: closeSocket()
         case .connectionClose:
             send(.connectionCloseOk(.init()), channel: 0)
             closeSocket()
-        default:
-            return
+        default: return
         }
     }
 
@@ -185,25 +174,18 @@ package final class ConnectionSession: ProtocolSession {
     }
 
     static func decodeMethod(_ payload: UnsafeRawBufferPointer) throws(AMQPException) -> AMQPMethod {
-        do throws(AMQPDecodeError) {
-            return try AMQPMethod.decode(payload)
-        } catch {
+        do throws(AMQPDecodeError) { return try AMQPMethod.decode(payload) } catch {
             var r = WireReader(payload)
             let c = (try? r.u16()) ?? 0
             let m = (try? r.u16()) ?? 0
             switch error {
-            case .unknownMethod:
-                throw AMQPException.notImplemented("unknown method class \(c) method \(m)")
+            case .unknownMethod: throw AMQPException.notImplemented("unknown method class \(c) method \(m)")
             case .truncated:
                 // RabbitMQ's generated decoder: arguments that do not match the layout exactly.
                 let args = payload.count > 4 ? Bytes(payload[4...]) : []
                 throw AMQPException.frameError(
-                    "cannot decode \(FrameError.erlangBinary(args))",
-                    classID: c,
-                    methodID: m
-                )
-            default:
-                break
+                    "cannot decode \(FrameError.erlangBinary(args))", classID: c, methodID: m)
+            default: break
             }
             let name = AMQPMethod.name(classID: c, methodID: m) ?? "method"
             throw AMQPException.syntaxError(Self.describe(error, in: name), classID: c, methodID: m)
@@ -225,14 +207,12 @@ package final class ConnectionSession: ProtocolSession {
     // MARK: channels
 
     /// A frame on channel 1...: channel.open for an unused number, else the channel's.
-    @inline(__always)
-    func channelFrame(_ f: Frame) throws(AMQPException) {
+    @inline(__always) func channelFrame(_ f: Frame) throws(AMQPException) {
         guard let channel = channel(for: f.channel) else { return try openChannel(f) }
         try channel.frame(f)
     }
 
-    @inline(__always)
-    private func channel(for n: UInt16) -> ChannelSession? {
+    @inline(__always) private func channel(for n: UInt16) -> ChannelSession? {
         if let c = lastChannel, lastChannelNumber == n { return c }
         let c = channels[n]
         lastChannel = c
@@ -249,8 +229,7 @@ package final class ConnectionSession: ProtocolSession {
         }
         if channels.count >= Int(channelMax) {
             throw AMQPException.notAllowed(
-                "number of channels opened (\(channels.count)) has reached the negotiated channel_max (\(channelMax))"
-            )
+                "number of channels opened (\(channels.count)) has reached the negotiated channel_max (\(channelMax))")
         }
         channels[f.channel] = ChannelSession(number: f.channel, connection: self)
         send(.channelOpenOk(.init()), channel: f.channel)
@@ -275,12 +254,7 @@ package final class ConnectionSession: ProtocolSession {
     package func sendContent(_ method: AMQPMethod, channel: UInt16, properties: BasicProperties, body: Bytes) {
         guard phase != .closed else { return }
         FrameEncoder.content(
-            method,
-            channel: channel,
-            properties: properties,
-            body: body,
-            frameMax: frameMax,
-            into: &client.outbox.bytes
+            method, channel: channel, properties: properties, body: body, frameMax: frameMax, into: &client.outbox.bytes
         )
         didSend()
     }
@@ -288,25 +262,16 @@ package final class ConnectionSession: ProtocolSession {
     /// As `sendContent(_:channel:properties:body:)`, from stored encoded properties (flags word +
     /// property list) and body bytes, so a compact message store never re-decodes properties.
     package func sendContent(
-        _ method: AMQPMethod,
-        channel: UInt16,
-        encodedProperties: UnsafeRawBufferPointer,
-        body: UnsafeRawBufferPointer
+        _ method: AMQPMethod, channel: UInt16, encodedProperties: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer
     ) {
         guard phase != .closed else { return }
         FrameEncoder.storedContent(
-            method,
-            channel: channel,
-            encodedProperties: encodedProperties,
-            body: body,
-            frameMax: frameMax,
-            into: &client.outbox.bytes
-        )
+            method, channel: channel, encodedProperties: encodedProperties, body: body, frameMax: frameMax,
+            into: &client.outbox.bytes)
         didSend()
     }
 
-    @inline(__always)
-    func didSend() {
+    @inline(__always) func didSend() {
         lastSentMs = context.nowMs
         client.outbox.markDirty()
     }
@@ -331,10 +296,8 @@ package final class ConnectionSession: ProtocolSession {
             releaseChannels()
             send(
                 .connectionClose(
-                    .init(replyCode: e.code.rawValue, replyText: e.text, classId: e.classID, methodId: e.methodID)
-                ),
-                channel: 0
-            )
+                    .init(replyCode: e.code.rawValue, replyText: e.text, classId: e.classID, methodId: e.methodID)),
+                channel: 0)
             phase = .closing
             closingSinceMs = context.nowMs
         }

@@ -16,9 +16,7 @@ package final class DirectReply {
 
     package init() {}
 
-    static func isReplyRoute(_ rk: Bytes) -> Bool {
-        rk.count > prefix.count && rk.starts(with: prefix)
-    }
+    static func isReplyRoute(_ rk: Bytes) -> Bool { rk.count > prefix.count && rk.starts(with: prefix) }
 
     /// Registers `channel` and returns its reply address.
     func register(_ channel: ChannelSession) -> Bytes {
@@ -50,15 +48,8 @@ package final class DirectReply {
         ch.sendContent(
             .basicDeliver(
                 .init(
-                    consumerTag: tag,
-                    deliveryTag: deliveryTag,
-                    redelivered: false,
-                    exchange: m.exchange,
-                    routingKey: m.routingKey
-                )
-            ),
-            m
-        )
+                    consumerTag: tag, deliveryTag: deliveryTag, redelivered: false, exchange: m.exchange,
+                    routingKey: m.routingKey)), m)
         return true
     }
 }
@@ -82,9 +73,7 @@ extension ChannelSession {
     /// A request whose reply_to is the pseudo queue gets this channel's reply address.
     func rewriteReplyTo(_ p: inout BasicProperties) throws(BrokerError) {
         guard let r = p.replyTo, r == DirectReply.pseudoQueue else { return }
-        guard let address = directReplyAddress else {
-            throw .preconditionFailed("fast reply consumer does not exist")
-        }
+        guard let address = directReplyAddress else { throw .preconditionFailed("fast reply consumer does not exist") }
         p.replyTo = address
     }
 }

@@ -22,8 +22,7 @@ package final class DiskAlarm {
     }
 
     /// Whether the log cannot be written now.
-    @inline(__always)
-    package var isFailing: Bool { context.persistence.writeFailure != nil }
+    @inline(__always) package var isFailing: Bool { context.persistence.writeFailure != nil }
 
     /// Whether `session` has been told it is blocked for the disk.
     package func hasNotified(_ id: UInt64) -> Bool { notified.contains(id) }

@@ -32,8 +32,7 @@ package final class MemoryAlarm {
     package func hasNotified(_ id: UInt64) -> Bool { notified.contains(id) }
 
     /// Called after publishes, acks and from cron: two integer compares unless the state flips.
-    @inline(__always)
-    package func check() {
+    @inline(__always) package func check() {
         guard limit > 0 else { return }
         if !isBlocked {
             if broker.queuedBytes > limit { flip(true) }
@@ -44,8 +43,7 @@ package final class MemoryAlarm {
 
     /// After a publish on `session`: a connection that appeared after the alarm went off is
     /// told too (RabbitMQ blocks connections as they publish).
-    @inline(__always)
-    package func check(publisher session: ConnectionSession) {
+    @inline(__always) package func check(publisher session: ConnectionSession) {
         check()
         guard isBlocked else { return }
         if !notified.contains(session.id) { notify(session) }

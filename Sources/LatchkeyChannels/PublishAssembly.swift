@@ -67,29 +67,20 @@ package struct PublishAssembly {
             throw AMQPException.expectedMethodFrame
         }
         let h: ContentHeader
-        do throws(AMQPDecodeError) {
-            h = try ContentHeader.decode(payload)
-        } catch {
+        do throws(AMQPDecodeError) { h = try ContentHeader.decode(payload) } catch {
             throw AMQPException.syntaxError(
-                ConnectionSession.describe(error, in: "content header"),
-                classID: Self.classID,
-                methodID: Self.methodID
-            )
+                ConnectionSession.describe(error, in: "content header"), classID: Self.classID, methodID: Self.methodID)
         }
         if h.classID != AMQPClassID.basic {
             throw .unexpectedFrame(
                 "expected content header for class \(AMQPClassID.basic), got one for class \(h.classID) instead",
-                classID: Self.classID,
-                methodID: Self.methodID
-            )
+                classID: Self.classID, methodID: Self.methodID)
         }
         if h.bodySize > maxMessageSize {
             state = .idle
             throw .preconditionFailed(
                 "message size \(h.bodySize) is larger than configured max size \(maxMessageSize)",
-                classID: Self.classID,
-                methodID: Self.methodID
-            )
+                classID: Self.classID, methodID: Self.methodID)
         }
         if h.bodySize == 0 {
             state = .idle

@@ -16,20 +16,14 @@ package enum BrokerReplay {
 
     /// Applies one record; keyspace records are ignored. Returns false for a record that could
     /// not be applied (undecodable content or arguments the broker now refuses).
-    @discardableResult
-    package static func apply(_ record: LogRecord, to broker: Broker) -> Bool {
+    @discardableResult package static func apply(_ record: LogRecord, to broker: Broker) -> Bool {
         switch record {
         case .queueDeclared(let v, let name, let autoDelete, let args):
             do throws(BrokerError) {
                 try broker.replayDeclareQueue(
-                    vhost: v,
-                    name: name,
-                    autoDelete: autoDelete,
-                    arguments: Arguments.fromEncoded(args)
-                )
+                    vhost: v, name: name, autoDelete: autoDelete, arguments: Arguments.fromEncoded(args))
             } catch { return false }
-        case .queueDeleted(let v, let name):
-            broker.replayDeleteQueue(vhost: v, name: name)
+        case .queueDeleted(let v, let name): broker.replayDeleteQueue(vhost: v, name: name)
         case .queuePurged(let v, let name):
             // Record type 18 stays readable (and reserved), though nothing writes it: purges
             // journal one messageSettled per persistent message.
@@ -37,41 +31,22 @@ package enum BrokerReplay {
         case .exchangeDeclared(let v, let name, let type, let autoDelete, let `internal`, let args):
             do throws(BrokerError) {
                 try broker.replayDeclareExchange(
-                    vhost: v,
-                    name: name,
-                    type: type,
-                    autoDelete: autoDelete,
-                    internal: `internal`,
-                    arguments: Arguments.fromEncoded(args)
-                )
+                    vhost: v, name: name, type: type, autoDelete: autoDelete, internal: `internal`,
+                    arguments: Arguments.fromEncoded(args))
             } catch { return false }
-        case .exchangeDeleted(let v, let name):
-            broker.replayDeleteExchange(vhost: v, name: name)
+        case .exchangeDeleted(let v, let name): broker.replayDeleteExchange(vhost: v, name: name)
         case .bound(let v, let ex, let dest, let toEx, let rk, let args):
             broker.replayBinding(
-                vhost: v,
-                exchange: ex,
-                destination: dest,
-                toExchange: toEx,
-                routingKey: rk,
-                arguments: Arguments.fromEncoded(args),
-                bind: true
-            )
+                vhost: v, exchange: ex, destination: dest, toExchange: toEx, routingKey: rk,
+                arguments: Arguments.fromEncoded(args), bind: true)
         case .unbound(let v, let ex, let dest, let toEx, let rk, let args):
             broker.replayBinding(
-                vhost: v,
-                exchange: ex,
-                destination: dest,
-                toExchange: toEx,
-                routingKey: rk,
-                arguments: Arguments.fromEncoded(args),
-                bind: false
-            )
+                vhost: v, exchange: ex, destination: dest, toExchange: toEx, routingKey: rk,
+                arguments: Arguments.fromEncoded(args), bind: false)
         case .messageEnqueued(let v, let queue, let id, let exchange, let rk, let content):
             guard let m = message(id: id, exchange: exchange, routingKey: rk, content: content) else { return false }
             broker.replayEnqueue(vhost: v, queue: queue, message: m)
-        case .messageSettled(let v, let queue, let id):
-            broker.replaySettle(vhost: v, queue: queue, id: id)
+        case .messageSettled(let v, let queue, let id): broker.replaySettle(vhost: v, queue: queue, id: id)
         case .set, .delete, .expireAt, .persist, .flushDB, .flushAll, .listPush, .listPop, .listSet, .listInsert,
             .listRemove, .listTrim, .hashSet, .hashDelete, .rename:
             break
@@ -85,11 +60,8 @@ package enum BrokerReplay {
     package static func writeSnapshot(_ broker: Broker, into out: inout [UInt8]) {
         let hooks = BrokerHooks(journal: Journal(enabled: true))
         broker.forEachDurable(
-            exchange: { hooks.exchangeDeclared($0) },
-            queue: { hooks.queueDeclared($0) },
-            binding: { hooks.bound($0) },
-            message: { hooks.messageEnqueued($1, queue: $0) }
-        )
+            exchange: { hooks.exchangeDeclared($0) }, queue: { hooks.queueDeclared($0) }, binding: { hooks.bound($0) },
+            message: { hooks.messageEnqueued($1, queue: $0) })
         hooks.journal.takeBytes { out.append(contentsOf: $0) }
     }
 
@@ -103,14 +75,7 @@ package enum BrokerReplay {
         guard let (props, count) = decoded else { return nil }
         let ttl = (try? ChannelSession.expirationMs(props.expiration)) ?? -1
         return Message.make(
-            id: id,
-            content: content,
-            propertiesCount: count,
-            exchange: exchange,
-            routingKey: routingKey,
-            persistent: props.deliveryMode == 2,
-            priority: props.priority ?? 0,
-            ttlMs: ttl
-        )
+            id: id, content: content, propertiesCount: count, exchange: exchange, routingKey: routingKey,
+            persistent: props.deliveryMode == 2, priority: props.priority ?? 0, ttlMs: ttl)
     }
 }

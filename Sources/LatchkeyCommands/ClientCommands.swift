@@ -245,16 +245,14 @@ enum ClientCommands {
     /// CLIENT HELP
     static func help(_ ctx: CommandContext) {
         let lines = [
-            "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-            "ID", "    Return the ID of the current connection.",
-            "GETNAME", "    Return the name of the current connection.",
+            "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "ID",
+            "    Return the ID of the current connection.", "GETNAME", "    Return the name of the current connection.",
             "SETNAME <name>", "    Assign the name <name> to the current connection.",
-            "SETINFO <LIB-NAME|LIB-VER> <value>", "    Set client library name or version.",
-            "LIST", "    Return information about client connections.",
-            "INFO", "    Return information about the current client connection.",
+            "SETINFO <LIB-NAME|LIB-VER> <value>", "    Set client library name or version.", "LIST",
+            "    Return information about client connections.", "INFO",
+            "    Return information about the current client connection.",
             "KILL <ip:port> | KILL [ID id] [TYPE type] [USER name] [ADDR ip:port] [LADDR ip:port] [SKIPME yes|no]",
-            "    Kill connections.",
-            "HELP", "    Print this help.",
+            "    Kill connections.", "HELP", "    Print this help.",
         ]
         ctx.reply.arrayHeader(lines.count)
         for l in lines { ctx.reply.status(bytes: Bytes(l.utf8)) }

@@ -6,12 +6,10 @@ import LatchkeyKeyspace
 
 extension CommandContext {
     /// The live entry for `key` in the selected database, or nil.
-    @inlinable
-    public func lookupRead(_ key: ByteView) -> Entry? { keyspace.lookupRead(db: db, key, now: nowMs) }
+    @inlinable public func lookupRead(_ key: ByteView) -> Entry? { keyspace.lookupRead(db: db, key, now: nowMs) }
 
     /// A write handle on `key` in the selected database.
-    @inlinable
-    public func lookupWrite(_ key: ByteView) -> KeyRef { keyspace.lookupWrite(db: db, key, now: nowMs) }
+    @inlinable public func lookupWrite(_ key: ByteView) -> KeyRef { keyspace.lookupWrite(db: db, key, now: nowMs) }
 
     /// Replies WRONGTYPE and returns false unless `entry` is absent or of type `type`.
     public func typeOrReply(_ entry: Entry?, _ type: ValueType) -> Bool {

@@ -53,9 +53,7 @@ public final class CommandContext {
     public unowned let engine: CommandEngine
     /// Arguments, name first. Valid only while the handler runs.
     @exclusivity(unchecked) public internal(set) var argv: UnsafeBufferPointer<ByteView> = UnsafeBufferPointer(
-        start: nil,
-        count: 0
-    )
+        start: nil, count: 0)
     @exclusivity(unchecked) public internal(set) var reply: ReplyWriter
     @exclusivity(unchecked) public internal(set) var client: RESPClientState
     /// Time of this command (the loop tick's, or the script's start).
@@ -81,8 +79,7 @@ public final class CommandContext {
     @inlinable public var server: ServerContext { engine.context }
     @inlinable public var db: Int { client.db }
 
-    @inlinable
-    public subscript(i: Int) -> ByteView { argv[i] }
+    @inlinable public subscript(i: Int) -> ByteView { argv[i] }
 
     /// Argument `i` parsed as a Redis integer, or nil after replying `ERR value is not an integer`.
     public func int64OrReply(_ i: Int) -> Int64? {
@@ -92,19 +89,16 @@ public final class CommandContext {
     }
 
     /// Whether argument `i` equals an upper-case option name, ignoring case.
-    @inlinable
-    public func arg(_ i: Int, is upper: StaticString) -> Bool { argv[i].equalsUppercase(upper) }
+    @inlinable public func arg(_ i: Int, is upper: StaticString) -> Bool { argv[i].equalsUppercase(upper) }
 
     /// Publishes a keyspace notification for `key` in this command's database when
     /// `notify-keyspace-events` enables `type` (one flag test when notifications are off).
-    @inlinable
-    public func notifyKeyspaceEvent(_ type: KeyspaceEventFlags, _ event: StaticString, _ key: ByteView) {
+    @inlinable public func notifyKeyspaceEvent(_ type: KeyspaceEventFlags, _ event: StaticString, _ key: ByteView) {
         if keyspaceEvents.contains(type) { engine.notifyKeyspaceEvent(type, event, key: key.bytes, db: client.db) }
     }
 
     /// Journals a record if the log is on (build the record lazily: it copies bytes).
-    @inlinable
-    public func journal(_ make: @autoclosure () -> LogRecord) {
+    @inlinable public func journal(_ make: @autoclosure () -> LogRecord) {
         if engine.journal.isEnabled { engine.journal.append(make()) }
     }
 }

@@ -38,15 +38,13 @@ extension CommandEngine {
         case .flushDB(let db):
             guard valid(db) else { return }
             keyspace.flush(db: db)
-        case .flushAll:
-            keyspace.flushAll()
+        case .flushAll: keyspace.flushAll()
         case .rename(let db, let from, let to):
             guard valid(db) else { return }
             withByteViews([from, to]) { _ = keyspace.rename(db: db, from: $0[0], to: $0[1], now: now) }
         case .listPush, .listPop, .listSet, .listInsert, .listRemove, .listTrim, .hashSet, .hashDelete:
             replayCollection(record, now: now)
-        default:
-            return
+        default: return
         }
     }
 
@@ -91,14 +89,11 @@ extension CommandEngine {
                     switch record {
                     case .listPop(_, _, let head, let count):
                         for _ in 0..<min(count, list.count) { _ = list.pop(left: head) }
-                    case .listSet(_, _, let index, let value):
-                        if index < list.count { list.set(index, value) }
+                    case .listSet(_, _, let index, let value): if index < list.count { list.set(index, value) }
                     case .listInsert(_, _, let index, let value):
                         if index <= list.count { list.insert(value, at: index) }
-                    case .listRemove(_, _, let count, let value):
-                        _ = list.remove(count: count, value: value)
-                    case .listTrim(_, _, let start, let stop):
-                        list.trim(start: start, stop: stop)
+                    case .listRemove(_, _, let count, let value): _ = list.remove(count: count, value: value)
+                    case .listTrim(_, _, let start, let stop): list.trim(start: start, stop: stop)
                     default: break
                     }
                 }

@@ -80,8 +80,7 @@ public final class CommandEngine: FrontEnd {
         limits = RESPLimits(
             maxBulkLength: Int(config.int("proto-max-bulk-len")),
             maxMultibulkLength: Int(config.int("proto-max-multibulk-len")),
-            maxInlineLength: Int(config.int("proto-max-inline-len"))
-        )
+            maxInlineLength: Int(config.int("proto-max-inline-len")))
         journal.maxWritePayload = Int(config.int("aof-max-record-size"))
         keyspace.onExpire = { [unowned self] db, key in
             self.context.stats.expiredKeys += 1
@@ -139,8 +138,7 @@ public final class CommandEngine: FrontEnd {
         limits = RESPLimits(
             maxBulkLength: Int(config.int("proto-max-bulk-len")),
             maxMultibulkLength: Int(config.int("proto-max-multibulk-len")),
-            maxInlineLength: Int(config.int("proto-max-inline-len"))
-        )
+            maxInlineLength: Int(config.int("proto-max-inline-len")))
         journal.maxWritePayload = Int(config.int("aof-max-record-size"))
         for s in sessions.values { s.decoder.limits = limits }
         scripting.configChanged()
@@ -163,10 +161,7 @@ public final class CommandEngine: FrontEnd {
     /// "This Redis command is not allowed from script". `nowMs` fixes the time (a script's start);
     /// nil uses the loop tick's. Runs synchronously; nothing else interleaves.
     package func execute(
-        _ argv: UnsafeBufferPointer<ByteView>,
-        client: RESPClientState,
-        into writer: ReplyWriter,
-        fromScript: Bool,
+        _ argv: UnsafeBufferPointer<ByteView>, client: RESPClientState, into writer: ReplyWriter, fromScript: Bool,
         nowMs: Int64? = nil
     ) {
         let ctx: CommandContext
@@ -192,11 +187,7 @@ public final class CommandEngine: FrontEnd {
 
     /// Owned-bytes convenience for `execute`; returns the encoded reply.
     package func execute(
-        argv: [Bytes],
-        client: RESPClientState,
-        protocolVersion: Int = 2,
-        fromScript: Bool,
-        nowMs: Int64? = nil
+        argv: [Bytes], client: RESPClientState, protocolVersion: Int = 2, fromScript: Bool, nowMs: Int64? = nil
     ) -> Bytes {
         let writer = ReplyWriter(protocolVersion: protocolVersion)
         withByteViews(argv) { views in
@@ -208,14 +199,8 @@ public final class CommandEngine: FrontEnd {
     /// A client state for a caller without a connection (scripts' fake client, tests).
     package func makeDetachedClient(db: Int = 0) -> RESPClientState {
         let info = ClientInfo(
-            id: 0,
-            kind: .resp,
-            peerAddress: "",
-            localAddress: "",
-            isLoopback: true,
-            outbox: Outbox(queue: FlushQueue()),
-            nowMs: context.nowMs
-        )
+            id: 0, kind: .resp, peerAddress: "", localAddress: "", isLoopback: true,
+            outbox: Outbox(queue: FlushQueue()), nowMs: context.nowMs)
         return RESPClientState(info: info, authenticated: true, db: db)
     }
 }

@@ -38,16 +38,14 @@ public final class CommandLookup {
         index[slot] = Int32(i)
     }
 
-    @inline(__always)
-    static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt32 {
+    @inline(__always) static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt32 {
         var h: UInt32 = 2_166_136_261
         for i in 0..<n { h = (h ^ UInt32(ASCII.lower(p[i]))) &* 16_777_619 }
         return h
     }
 
     /// The spec named by `name` (any case), or nil.
-    @inline(__always)
-    public func find(_ name: ByteView) -> CommandSpec? {
+    @inline(__always) public func find(_ name: ByteView) -> CommandSpec? {
         if name.count == 0 || name.count > 64 { return nil }
         var slot = Int(CommandLookup.hash(name.base, name.count)) & mask
         while true {
@@ -66,8 +64,7 @@ public final class CommandLookup {
     }
 
     /// ASCII case-insensitive comparison against a lower-case name.
-    @inline(__always)
-    public static func equalsLower(_ v: ByteView, _ lower: Bytes) -> Bool {
+    @inline(__always) public static func equalsLower(_ v: ByteView, _ lower: Bytes) -> Bool {
         guard v.count == lower.count else { return false }
         return lower.withUnsafeBufferPointer { l in
             for i in 0..<v.count where ASCII.lower(v.base[i]) != l[i] { return false }

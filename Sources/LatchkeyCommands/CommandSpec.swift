@@ -80,15 +80,8 @@ public final class CommandSpec {
     public internal(set) var statsIndex = -1
 
     public init(
-        _ name: String,
-        arity: Int,
-        flags: CommandFlags,
-        keys: (Int, Int, Int) = (0, 0, 0),
-        group: String,
-        since: String = "1.0.0",
-        summary: String,
-        subcommands: [CommandSpec] = [],
-        handler: @escaping CommandHandler
+        _ name: String, arity: Int, flags: CommandFlags, keys: (Int, Int, Int) = (0, 0, 0), group: String,
+        since: String = "1.0.0", summary: String, subcommands: [CommandSpec] = [], handler: @escaping CommandHandler
     ) {
         self.name = name.lowercased()
         nameBytes = Bytes(self.name.utf8)
@@ -112,8 +105,7 @@ public final class CommandSpec {
     }
 
     /// Whether `argc` satisfies the arity.
-    @inlinable
-    public func accepts(argc: Int) -> Bool { arity >= 0 ? argc == arity : argc >= -arity }
+    @inlinable public func accepts(argc: Int) -> Bool { arity >= 0 ? argc == arity : argc >= -arity }
 
     /// The subcommand named by `name`, compared ASCII case-insensitively.
     public func subcommand(_ name: ByteView) -> CommandSpec? {

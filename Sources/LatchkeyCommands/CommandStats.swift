@@ -27,9 +27,7 @@ extension CommandEngine {
     }
 
     /// CONFIG RESETSTAT: the per-command counters start again.
-    func resetCommandStats() {
-        for i in commandStats.indices { commandStats[i] = CommandCounters() }
-    }
+    func resetCommandStats() { for i in commandStats.indices { commandStats[i] = CommandCounters() } }
 
     /// (full name, counters) of every command called or refused since the last reset.
     func usedCommands() -> [(String, CommandCounters)] {

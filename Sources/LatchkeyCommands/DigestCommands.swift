@@ -86,8 +86,7 @@ enum DigestCommands {
 
 extension ByteView {
     /// Byte equality with another view.
-    @inlinable
-    func equals(_ other: ByteView) -> Bool {
+    @inlinable func equals(_ other: ByteView) -> Bool {
         guard count == other.count else { return false }
         for i in 0..<count where base[i] != other.base[i] { return false }
         return true

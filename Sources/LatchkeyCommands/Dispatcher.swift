@@ -20,9 +20,7 @@ extension CommandEngine {
             }
             spec = sub
         }
-        if !spec.accepts(argc: argv.count) {
-            return reject(ctx, spec, ErrorReplies.arity(spec.fullName))
-        }
+        if !spec.accepts(argc: argv.count) { return reject(ctx, spec, ErrorReplies.arity(spec.fullName)) }
         let flags = spec.gateFlags
         if !ctx.client.authenticated && !requirePass.isEmpty && !flags.contains(.noauth) {
             return reject(ctx, spec, ErrorReplies.noAuth)
@@ -68,8 +66,7 @@ extension CommandEngine {
     /// Whether a write with these arguments can be logged: a record holds at most the
     /// arguments plus a varint length each and fixed fields, and must stay within
     /// `aof-max-record-size` (the codec cannot frame more; see docs/log-format.md).
-    @inline(__always)
-    func fitsInLogRecord(_ argv: UnsafeBufferPointer<ByteView>) -> Bool {
+    @inline(__always) func fitsInLogRecord(_ argv: UnsafeBufferPointer<ByteView>) -> Bool {
         var total = 32
         for i in 1..<argv.count { total += argv[i].count + 10 }
         return total <= journal.maxWritePayload

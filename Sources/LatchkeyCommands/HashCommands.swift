@@ -81,9 +81,7 @@ enum HashCommands {
     static func hmget(_ ctx: CommandContext) {
         guard case let h = read(ctx), !h.isWrongType else { return }
         ctx.reply.arrayHeader(ctx.argc - 2)
-        for i in 2..<ctx.argc {
-            if let v = h.value?.get(ctx[i]) { ctx.reply.bulk(v) } else { ctx.reply.null() }
-        }
+        for i in 2..<ctx.argc { if let v = h.value?.get(ctx[i]) { ctx.reply.bulk(v) } else { ctx.reply.null() } }
     }
 
     /// HGETALL key
@@ -135,9 +133,7 @@ enum HashCommands {
         guard let e = ref.entry else { return ctx.reply.integer(0) }
         guard ctx.typeOrReply(e, .hash) else { return }
         var removed: [Bytes] = []
-        ref.mutate { e in
-            for i in 2..<ctx.argc where e.hash.remove(ctx[i]) { removed.append(ctx[i].bytes) }
-        }
+        ref.mutate { e in for i in 2..<ctx.argc where e.hash.remove(ctx[i]) { removed.append(ctx[i].bytes) } }
         if !removed.isEmpty {
             ctx.journal(.hashDelete(db: ctx.db, key: ctx[1].bytes, fields: removed))
             ctx.notifyKeyspaceEvent(.hash, "hdel", ctx[1])
@@ -238,15 +234,13 @@ enum HashCommands {
 #if arch(x86_64) || arch(i386)
 typealias LongDouble = Float80
 private let longDoubleFormat = "%.17Lf"
-@inline(__always)
-private func parseLongDoubleC(_ p: UnsafePointer<CChar>, _ end: inout UnsafeMutablePointer<CChar>?) -> LongDouble {
-    strtold(p, &end)
-}
+@inline(__always) private func parseLongDoubleC(
+    _ p: UnsafePointer<CChar>, _ end: inout UnsafeMutablePointer<CChar>?
+) -> LongDouble { strtold(p, &end) }
 #else
 typealias LongDouble = Double
 private let longDoubleFormat = "%.17f"
-@inline(__always)
-private func parseLongDoubleC(_ p: UnsafePointer<CChar>, _ end: inout UnsafeMutablePointer<CChar>?) -> LongDouble {
-    strtod(p, &end)
-}
+@inline(__always) private func parseLongDoubleC(
+    _ p: UnsafePointer<CChar>, _ end: inout UnsafeMutablePointer<CChar>?
+) -> LongDouble { strtod(p, &end) }
 #endif

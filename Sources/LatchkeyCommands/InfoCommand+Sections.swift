@@ -18,12 +18,11 @@ extension InfoCommand {
             "redis_version:\(CommandEngine.redisVersion)", "redis_git_sha1:00000000", "redis_git_dirty:0",
             "redis_build_id:0", "redis_mode:standalone", "os:\(ProcessFacts.os)", "arch_bits:64",
             "monotonic_clock:POSIX clock_gettime", "multiplexing_api:epoll", "atomicvar_api:c11-builtin",
-            "gcc_version:0.0.0", "process_id:\(getpid())", "process_supervised:no",
-            "run_id:\(ctx.engine.runID)", "tcp_port:\(server.respPort)", "server_time_usec:\(now &* 1000)",
-            "uptime_in_seconds:\(uptime)", "uptime_in_days:\(uptime / 86400)", "hz:\(hz)", "configured_hz:\(hz)",
+            "gcc_version:0.0.0", "process_id:\(getpid())", "process_supervised:no", "run_id:\(ctx.engine.runID)",
+            "tcp_port:\(server.respPort)", "server_time_usec:\(now &* 1000)", "uptime_in_seconds:\(uptime)",
+            "uptime_in_days:\(uptime / 86400)", "hz:\(hz)", "configured_hz:\(hz)",
             "lru_clock:\((now / 1000) & ((1 << 24) - 1))", "executable:\(ProcessFacts.executable)",
-            "config_file:\(server.configFile)", "io_threads_active:0",
-            "latchkey_version:\(server.latchkeyVersion)",
+            "config_file:\(server.configFile)", "io_threads_active:0", "latchkey_version:\(server.latchkeyVersion)",
         ]
     }
 
@@ -32,11 +31,9 @@ extension InfoCommand {
         let resp = server.clients.values.filter { $0.kind == .resp }
         let maxOut = resp.reduce(0) { max($0, $1.outbox.bytes.count) }
         return [
-            "connected_clients:\(resp.count)", "cluster_connections:0",
-            "maxclients:\(server.config.int("maxclients"))", "client_recent_max_input_buffer:0",
-            "client_recent_max_output_buffer:\(maxOut)", "blocked_clients:\(ctx.engine.blockedClientCount)",
-            "tracking_clients:0",
-            "clients_in_timeout_table:0",
+            "connected_clients:\(resp.count)", "cluster_connections:0", "maxclients:\(server.config.int("maxclients"))",
+            "client_recent_max_input_buffer:0", "client_recent_max_output_buffer:\(maxOut)",
+            "blocked_clients:\(ctx.engine.blockedClientCount)", "tracking_clients:0", "clients_in_timeout_table:0",
         ]
     }
 
@@ -59,22 +56,20 @@ extension InfoCommand {
         let system = ProcessFacts.totalSystemMemory()
         let heap = (allocated: used, active: used)
         return [
-            "used_memory:\(used)", "used_memory_human:\(human(used))",
-            "used_memory_rss:\(rss)", "used_memory_rss_human:\(human(rss))",
-            "used_memory_peak:\(peak)", "used_memory_peak_human:\(human(peak))",
+            "used_memory:\(used)", "used_memory_human:\(human(used))", "used_memory_rss:\(rss)",
+            "used_memory_rss_human:\(human(rss))", "used_memory_peak:\(peak)", "used_memory_peak_human:\(human(peak))",
             "used_memory_peak_perc:\(percent(used, peak))", "used_memory_overhead:\(overhead)",
             "used_memory_startup:\(startup)", "used_memory_dataset:\(dataset)",
-            "used_memory_dataset_perc:\(percent(dataset, max(1, used - startup)))",
-            "allocator_allocated:\(used)", "allocator_active:\(heap.active)", "allocator_resident:\(rss)",
-            "total_system_memory:\(system)", "total_system_memory_human:\(human(system))",
-            "used_memory_lua:\(lua)", "used_memory_vm_eval:\(lua)", "used_memory_lua_human:\(human(lua))",
-            "used_memory_scripts_eval:0", "number_of_cached_scripts:\(scripts)", "number_of_functions:0",
-            "number_of_libraries:0", "used_memory_vm_functions:0", "used_memory_vm_total:\(lua)",
-            "used_memory_vm_total_human:\(human(lua))", "used_memory_functions:0", "used_memory_scripts:0",
-            "used_memory_scripts_human:0B", "maxmemory:0", "maxmemory_human:0B", "maxmemory_policy:noeviction",
-            "allocator_frag_ratio:\(ratio(heap.active, used))", "allocator_frag_bytes:\(max(0, heap.active - used))",
-            "allocator_rss_ratio:\(ratio(rss, heap.active))", "allocator_rss_bytes:\(rss - heap.active)",
-            "rss_overhead_ratio:1.00", "rss_overhead_bytes:0",
+            "used_memory_dataset_perc:\(percent(dataset, max(1, used - startup)))", "allocator_allocated:\(used)",
+            "allocator_active:\(heap.active)", "allocator_resident:\(rss)", "total_system_memory:\(system)",
+            "total_system_memory_human:\(human(system))", "used_memory_lua:\(lua)", "used_memory_vm_eval:\(lua)",
+            "used_memory_lua_human:\(human(lua))", "used_memory_scripts_eval:0", "number_of_cached_scripts:\(scripts)",
+            "number_of_functions:0", "number_of_libraries:0", "used_memory_vm_functions:0",
+            "used_memory_vm_total:\(lua)", "used_memory_vm_total_human:\(human(lua))", "used_memory_functions:0",
+            "used_memory_scripts:0", "used_memory_scripts_human:0B", "maxmemory:0", "maxmemory_human:0B",
+            "maxmemory_policy:noeviction", "allocator_frag_ratio:\(ratio(heap.active, used))",
+            "allocator_frag_bytes:\(max(0, heap.active - used))", "allocator_rss_ratio:\(ratio(rss, heap.active))",
+            "allocator_rss_bytes:\(rss - heap.active)", "rss_overhead_ratio:1.00", "rss_overhead_bytes:0",
             "mem_fragmentation_ratio:\(ratio(rss, used))", "mem_fragmentation_bytes:\(rss - used)",
             "mem_not_counted_for_evict:0", "mem_replication_backlog:0", "mem_total_replication_buffers:0",
             "mem_clients_slaves:0", "mem_clients_normal:\(clientsMem)", "mem_cluster_links:0",
@@ -91,8 +86,8 @@ extension InfoCommand {
             "rdb_changes_since_last_save:0", "rdb_bgsave_in_progress:0",
             "rdb_last_save_time:\(ctx.server.startTimeMs / 1000)", "rdb_last_bgsave_status:ok",
             "rdb_last_bgsave_time_sec:-1", "rdb_current_bgsave_time_sec:-1", "rdb_saves:0", "rdb_last_cow_size:0",
-            "rdb_last_load_keys_expired:0", "rdb_last_load_keys_loaded:0",
-            "aof_enabled:\(p.aofEnabled ? 1 : 0)", "aof_rewrite_in_progress:\(p.aofRewriteInProgress ? 1 : 0)",
+            "rdb_last_load_keys_expired:0", "rdb_last_load_keys_loaded:0", "aof_enabled:\(p.aofEnabled ? 1 : 0)",
+            "aof_rewrite_in_progress:\(p.aofRewriteInProgress ? 1 : 0)",
             "aof_rewrite_scheduled:\(p.aofRewriteScheduled ? 1 : 0)",
             "aof_last_rewrite_time_sec:\(p.aofLastRewriteTimeSec)", "aof_current_rewrite_time_sec:-1",
             "aof_last_bgrewrite_status:\(p.aofLastBgrewriteStatus)", "aof_rewrites:0",
@@ -123,13 +118,12 @@ extension InfoCommand {
             "instantaneous_input_repl_kbps:0.00", "instantaneous_output_repl_kbps:0.00",
             "rejected_connections:\(s.rejectedConnections)", "sync_full:0", "sync_partial_ok:0", "sync_partial_err:0",
             "expired_keys:\(s.expiredKeys)", "expired_stale_perc:0.00", "expired_time_cap_reached_count:0",
-            "expire_cycle_cpu_milliseconds:0", "evicted_keys:0", "evicted_clients:0",
-            "total_eviction_exceeded_time:0", "current_eviction_exceeded_time:0",
-            "keyspace_hits:\(s.keyspaceHits)", "keyspace_misses:\(s.keyspaceMisses)",
-            "pubsub_channels:\(hub.channels.count)", "pubsub_patterns:\(hub.patternCount)",
-            "pubsubshard_channels:\(hub.shardChannels.count)", "latest_fork_usec:0", "total_forks:0",
-            "migrate_cached_sockets:0", "slave_expires_tracked_keys:0", "active_defrag_hits:0",
-            "active_defrag_misses:0", "active_defrag_key_hits:0", "active_defrag_key_misses:0",
+            "expire_cycle_cpu_milliseconds:0", "evicted_keys:0", "evicted_clients:0", "total_eviction_exceeded_time:0",
+            "current_eviction_exceeded_time:0", "keyspace_hits:\(s.keyspaceHits)",
+            "keyspace_misses:\(s.keyspaceMisses)", "pubsub_channels:\(hub.channels.count)",
+            "pubsub_patterns:\(hub.patternCount)", "pubsubshard_channels:\(hub.shardChannels.count)",
+            "latest_fork_usec:0", "total_forks:0", "migrate_cached_sockets:0", "slave_expires_tracked_keys:0",
+            "active_defrag_hits:0", "active_defrag_misses:0", "active_defrag_key_hits:0", "active_defrag_key_misses:0",
             "total_active_defrag_time:0", "current_active_defrag_time:0", "tracking_total_keys:0",
             "tracking_total_items:0", "tracking_total_prefixes:0", "unexpected_error_replies:0",
             "total_error_replies:\(s.totalErrorReplies)", "dump_payload_sanitizations:0",
@@ -153,9 +147,9 @@ extension InfoCommand {
         let children = ProcessFacts.usage(RUSAGE_CHILDREN)
         let thread = ProcessFacts.usage(__rusage_who(rawValue: 1))  // RUSAGE_THREAD: INFO runs on the loop thread
         return [
-            "used_cpu_sys:\(me.sys)", "used_cpu_user:\(me.user)",
-            "used_cpu_sys_children:\(children.sys)", "used_cpu_user_children:\(children.user)",
-            "used_cpu_sys_main_thread:\(thread.sys)", "used_cpu_user_main_thread:\(thread.user)",
+            "used_cpu_sys:\(me.sys)", "used_cpu_user:\(me.user)", "used_cpu_sys_children:\(children.sys)",
+            "used_cpu_user_children:\(children.user)", "used_cpu_sys_main_thread:\(thread.sys)",
+            "used_cpu_user_main_thread:\(thread.user)",
         ]
     }
 
@@ -186,9 +180,7 @@ enum ProcessFacts {
         var u = utsname()
         guard uname(&u) == 0 else { return "Linux" }
         func field<T>(_ v: T) -> String {
-            withUnsafeBytes(of: v) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
+            withUnsafeBytes(of: v) { raw in String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self) }
         }
         return "\(field(u.sysname)) \(field(u.release)) \(field(u.machine))"
     }()
@@ -225,9 +217,7 @@ enum ProcessFacts {
         return 0
     }
 
-    static func totalSystemMemory() -> Int {
-        Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE)))
-    }
+    static func totalSystemMemory() -> Int { Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE))) }
 
     /// getrusage times as Redis prints them (`seconds.microseconds`, six digits).
     static func usage(_ who: __rusage_who) -> (sys: String, user: String) {

@@ -9,13 +9,13 @@ import LatchkeyRESP
 enum InfoCommand {
     /// Every section, in the order Redis prints them.
     static let order = [
-        "server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules",
-        "commandstats", "errorstats", "latencystats", "cluster", "keyspace",
+        "server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "commandstats",
+        "errorstats", "latencystats", "cluster", "keyspace",
     ]
     /// What `INFO` and `INFO default` print.
     static let defaultSections: Set<String> = [
-        "server", "clients", "memory", "persistence", "stats",
-        "replication", "cpu", "modules", "errorstats", "cluster", "keyspace",
+        "server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "errorstats", "cluster",
+        "keyspace",
     ]
 
     /// The sections `INFO args...` prints (lower-cased names; unknown names select nothing).

@@ -195,15 +195,9 @@ enum KeyCommands {
         }
         var found: [Bytes] = []
         let next = ctx.keyspace.scan(
-            db: ctx.db,
-            cursor: cursor,
-            count: Int(min(count, 1 << 30)),
-            matching: pattern,
-            type: typeFilter,
+            db: ctx.db, cursor: cursor, count: Int(min(count, 1 << 30)), matching: pattern, type: typeFilter,
             now: ctx.nowMs
-        ) { key in
-            if !unknownType { found.append(key.bytes) }
-        }
+        ) { key in if !unknownType { found.append(key.bytes) } }
         ctx.reply.arrayHeader(2)
         ctx.reply.bulk(Bytes(String(UInt64(truncatingIfNeeded: next)).utf8))
         ctx.reply.arrayHeader(found.count)

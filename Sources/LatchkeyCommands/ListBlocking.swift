@@ -157,14 +157,7 @@ extension CommandEngine {
             unblock(b)
             let moved = destination.withByteView { dst in
                 ListCommands.moveOne(
-                    engine: self,
-                    db: db,
-                    source: key,
-                    destination: dst,
-                    fromLeft: fromLeft,
-                    toLeft: toLeft,
-                    now: now
-                )
+                    engine: self, db: db, source: key, destination: dst, fromLeft: fromLeft, toLeft: toLeft, now: now)
             }
             replyTo(b.client) { w in
                 switch moved {
@@ -208,9 +201,7 @@ extension CommandEngine {
 
     /// The reply a blocking command gives when it times out: a null array for every kind, BLMOVE
     /// included (Redis's blocked-timeout reply; inside MULTI BLMOVE answers a null bulk instead).
-    func replyTimeout(_ b: BlockedClient) {
-        replyTo(b.client) { $0.nullArray() }
-    }
+    func replyTimeout(_ b: BlockedClient) { replyTo(b.client) { $0.nullArray() } }
 
     /// CLIENT UNBLOCK: returns whether `id` was blocked.
     func unblockClient(id: UInt64, withError: Bool) -> Bool {

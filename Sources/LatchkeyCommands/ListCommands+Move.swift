@@ -18,12 +18,7 @@ extension ListCommands {
     /// Pops one element from `source` and pushes it onto `destination`, journaling both halves.
     /// Types are checked before anything changes.
     static func moveOne(
-        engine: CommandEngine,
-        db: Int,
-        source: ByteView,
-        destination: ByteView,
-        fromLeft: Bool,
-        toLeft: Bool,
+        engine: CommandEngine, db: Int, source: ByteView, destination: ByteView, fromLeft: Bool, toLeft: Bool,
         now: Int64
     ) -> MoveResult {
         let ks = engine.keyspace
@@ -77,14 +72,8 @@ extension ListCommands {
     /// The non-blocking moves: argv[1] to argv[2], answered at once.
     private static func moveAndReply(_ ctx: CommandContext, fromLeft: Bool, toLeft: Bool) {
         let result = moveOne(
-            engine: ctx.engine,
-            db: ctx.db,
-            source: ctx[1],
-            destination: ctx[2],
-            fromLeft: fromLeft,
-            toLeft: toLeft,
-            now: ctx.nowMs
-        )
+            engine: ctx.engine, db: ctx.db, source: ctx[1], destination: ctx[2], fromLeft: fromLeft, toLeft: toLeft,
+            now: ctx.nowMs)
         replyMove(ctx, result)
     }
 
@@ -206,11 +195,7 @@ extension ListCommands {
         }
         guard mayBlock(ctx) else { return ctx.reply.nullArray() }
         ctx.engine.block(
-            ctx,
-            keys: (1..<(ctx.argc - 1)).map { ctx[$0].bytes },
-            deadlineMs: deadline,
-            op: .pop(left: left)
-        )
+            ctx, keys: (1..<(ctx.argc - 1)).map { ctx[$0].bytes }, deadlineMs: deadline, op: .pop(left: left))
     }
 
     /// BLMOVE source destination LEFT | RIGHT LEFT | RIGHT timeout
@@ -230,23 +215,13 @@ extension ListCommands {
             return replyMove(
                 ctx,
                 moveOne(
-                    engine: ctx.engine,
-                    db: ctx.db,
-                    source: ctx[1],
-                    destination: ctx[2],
-                    fromLeft: fromLeft,
-                    toLeft: toLeft,
-                    now: ctx.nowMs
-                )
-            )
+                    engine: ctx.engine, db: ctx.db, source: ctx[1], destination: ctx[2], fromLeft: fromLeft,
+                    toLeft: toLeft, now: ctx.nowMs))
         }
         guard mayBlock(ctx) else { return ctx.reply.null() }
         ctx.engine.block(
-            ctx,
-            keys: [ctx[1].bytes],
-            deadlineMs: deadline,
-            op: .move(destination: ctx[2].bytes, fromLeft: fromLeft, toLeft: toLeft)
-        )
+            ctx, keys: [ctx[1].bytes], deadlineMs: deadline,
+            op: .move(destination: ctx[2].bytes, fromLeft: fromLeft, toLeft: toLeft))
     }
 
     /// BLMPOP timeout numkeys key [key ...] LEFT | RIGHT [COUNT count]
@@ -257,10 +232,7 @@ extension ListCommands {
         if served { return }
         guard mayBlock(ctx) else { return ctx.reply.nullArray() }
         ctx.engine.block(
-            ctx,
-            keys: args.keys.map { ctx[$0].bytes },
-            deadlineMs: deadline,
-            op: .mpop(left: args.left, count: args.count)
-        )
+            ctx, keys: args.keys.map { ctx[$0].bytes }, deadlineMs: deadline,
+            op: .mpop(left: args.left, count: args.count))
     }
 }

@@ -290,9 +290,7 @@ enum ListCommands {
             if maxlen != 0 && compared >= maxlen { break }
             compared += 1
             let i = rank > 0 ? k : n - 1 - k
-            if list.packed(i).equals(element) {
-                if skip > 0 { skip -= 1 } else { matches.append(i) }
-            }
+            if list.packed(i).equals(element) { if skip > 0 { skip -= 1 } else { matches.append(i) } }
             k += 1
         }
         if count != nil {

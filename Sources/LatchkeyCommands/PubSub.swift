@@ -46,9 +46,7 @@ struct OrderedBytes {
 }
 
 /// Which namespace a subscription lives in.
-enum SubscriptionKind {
-    case channel, pattern, shard
-}
+enum SubscriptionKind { case channel, pattern, shard }
 
 /// The server's pub/sub state (one per CommandEngine).
 final class PubSubHub {
@@ -129,8 +127,7 @@ final class PubSubHub {
 
     /// Delivers `message` to every listener of `channel` and of the patterns matching it (in
     /// Redis's order: channel listeners, then pattern listeners). Returns how many got it.
-    @discardableResult
-    func publish(channel: Bytes, message: Bytes, nowMs: Int64) -> Int {
+    @discardableResult func publish(channel: Bytes, message: Bytes, nowMs: Int64) -> Int {
         var receivers = 0
         if let list = channels[channel] {
             let frame = PubSubHub.frame([PubSubHub.word.message, channel, message])
@@ -191,9 +188,7 @@ final class PubSubHub {
         let writer = client.receivingWriter
         let buffered = writer?.bytes.count ?? outbox.bytes.count
         let pending = buffered + outbox.transportQueuedBytes + frame.count
-        if limits.hard > 0 && Int64(pending) > limits.hard {
-            return closeForLimit(client)
-        }
+        if limits.hard > 0 && Int64(pending) > limits.hard { return closeForLimit(client) }
         if limits.soft > 0 && Int64(pending) > limits.soft {
             let since = client.subscriptions.softLimitSinceMs
             if since == 0 {

@@ -88,9 +88,7 @@ enum PubSubCommands {
     /// PUBSUB CHANNELS [pattern]
     static func channels(_ ctx: CommandContext) { listGeneric(ctx, ctx.engine.pubsub.channels) }
     /// PUBSUB SHARDCHANNELS [pattern]
-    static func shardchannels(_ ctx: CommandContext) {
-        listGeneric(ctx, ctx.engine.pubsub.shardChannels)
-    }
+    static func shardchannels(_ ctx: CommandContext) { listGeneric(ctx, ctx.engine.pubsub.shardChannels) }
 
     static func listGeneric(_ ctx: CommandContext, _ table: [Bytes: [RESPClientState]]) {
         guard ctx.argc <= 3 else {
@@ -99,8 +97,9 @@ enum PubSubCommands {
             return
         }
         let pattern: Bytes? = ctx.argc == 3 ? ctx[2].bytes : nil
-        let names = table.keys.filter { pattern == nil || Glob.matches(pattern!, $0) }
-            .sorted { $0.lexicographicallyPrecedes($1) }
+        let names = table.keys.filter { pattern == nil || Glob.matches(pattern!, $0) }.sorted {
+            $0.lexicographicallyPrecedes($1)
+        }
         ctx.reply.arrayHeader(names.count)
         for n in names { ctx.reply.bulk(n) }
     }
@@ -124,19 +123,14 @@ enum PubSubCommands {
     /// PUBSUB HELP
     static func help(_ ctx: CommandContext) {
         let lines = [
-            "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-            "CHANNELS [<pattern>]",
-            "    Return the currently active channels matching a <pattern> (default: '*').",
-            "NUMPAT",
-            "    Return number of subscriptions to patterns.",
-            "NUMSUB [<channel> ...]",
+            "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "CHANNELS [<pattern>]",
+            "    Return the currently active channels matching a <pattern> (default: '*').", "NUMPAT",
+            "    Return number of subscriptions to patterns.", "NUMSUB [<channel> ...]",
             "    Return the number of subscribers for the specified channels, excluding",
-            "    pattern subscriptions(default: no channels).",
-            "SHARDCHANNELS [<pattern>]",
+            "    pattern subscriptions(default: no channels).", "SHARDCHANNELS [<pattern>]",
             "    Return the currently active shard level channels matching a <pattern> (default: '*').",
             "SHARDNUMSUB [<shardchannel> ...]",
-            "    Return the number of subscribers for the specified shard level channel(s)",
-            "HELP",
+            "    Return the number of subscribers for the specified shard level channel(s)", "HELP",
             "    Prints this help.",
         ]
         ctx.reply.arrayHeader(lines.count)

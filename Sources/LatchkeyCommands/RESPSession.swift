@@ -62,7 +62,5 @@ public final class RESPSession: ProtocolSession {
         }
     }
 
-    public func connectionClosed() {
-        engine.sessionClosed(self)
-    }
+    public func connectionClosed() { engine.sessionClosed(self) }
 }

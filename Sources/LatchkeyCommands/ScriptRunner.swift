@@ -26,10 +26,8 @@ public final class ScriptRunner: ScriptHost {
         self.engine = engine
         let config = engine.context.config
         interpreter = LuaInterpreter(
-            memoryLimit: Int(config.int("lua-memory-limit")),
-            busyThresholdMs: config.int("busy-reply-threshold"),
-            version: CommandEngine.redisVersion
-        )
+            memoryLimit: Int(config.int("lua-memory-limit")), busyThresholdMs: config.int("busy-reply-threshold"),
+            version: CommandEngine.redisVersion)
         client = engine.makeDetachedClient()
         interpreter.host = self
     }
@@ -91,8 +89,7 @@ public final class ScriptRunner: ScriptHost {
     /// Whether the gate must refuse `spec` with -BUSY: a script is running (so this command
     /// comes from the busy pump) and it is not one Redis 7 flags allow_busy (of those we have:
     /// SCRIPT KILL, SHUTDOWN, and AUTH/HELLO/QUIT/RESET so clients can still connect).
-    @inline(__always)
-    func refusesWhileBusy(_ spec: CommandSpec) -> Bool {
+    @inline(__always) func refusesWhileBusy(_ spec: CommandSpec) -> Bool {
         interpreter.isRunning && !ScriptRunner.allowedWhileBusy.contains(spec.fullName)
     }
 

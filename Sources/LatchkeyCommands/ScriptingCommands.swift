@@ -83,21 +83,14 @@ enum ScriptingCommands {
     }
 
     static let helpLines: [StaticString] = [
-        "SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        "EXISTS <sha1> [<sha1> ...]",
-        "    Return information about the existence of the scripts in the script cache.",
-        "FLUSH [ASYNC|SYNC]",
+        "SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "EXISTS <sha1> [<sha1> ...]",
+        "    Return information about the existence of the scripts in the script cache.", "FLUSH [ASYNC|SYNC]",
         "    Flush the Lua scripts cache. Very dangerous on replicas.",
         "    When called without the optional mode argument, the behavior is determined by the",
         "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
-        "    * ASYNC: Asynchronously flush the scripts cache.",
-        "    * SYNC: Synchronously flush the scripts cache.",
-        "KILL",
-        "    Kill the currently executing Lua script.",
-        "LOAD <script>",
-        "    Load a script into the scripts cache without executing it.",
-        "HELP",
-        "    Prints this help.",
+        "    * ASYNC: Asynchronously flush the scripts cache.", "    * SYNC: Synchronously flush the scripts cache.",
+        "KILL", "    Kill the currently executing Lua script.", "LOAD <script>",
+        "    Load a script into the scripts cache without executing it.", "HELP", "    Prints this help.",
     ]
 
     /// SCRIPT HELP (Redis 7's text without the DEBUG entry: there is no debugger).
@@ -113,96 +106,42 @@ extension CommandTable {
     /// EVAL family and SCRIPT (group "scripting").
     nonisolated(unsafe) static let scripting: [CommandSpec] = [
         S(
-            "eval",
-            arity: -3,
-            flags: [.noscript, .stale],
-            group: "scripting",
-            since: "2.6.0",
-            summary: "Executes a server-side Lua script.",
-            handler: ScriptingCommands.eval
+            "eval", arity: -3, flags: [.noscript, .stale], group: "scripting", since: "2.6.0",
+            summary: "Executes a server-side Lua script.", handler: ScriptingCommands.eval),
+        S(
+            "evalsha", arity: -3, flags: [.noscript, .stale], group: "scripting", since: "2.6.0",
+            summary: "Executes a server-side Lua script by SHA1 digest.", handler: ScriptingCommands.evalsha),
+        S(
+            "eval_ro", arity: -3, flags: [.noscript, .stale, .readonly], group: "scripting", since: "7.0.0",
+            summary: "Executes a read-only server-side Lua script.", handler: ScriptingCommands.evalRO),
+        S(
+            "evalsha_ro", arity: -3, flags: [.noscript, .stale, .readonly], group: "scripting", since: "7.0.0",
+            summary: "Executes a read-only server-side Lua script by SHA1 digest.", handler: ScriptingCommands.evalshaRO
         ),
         S(
-            "evalsha",
-            arity: -3,
-            flags: [.noscript, .stale],
-            group: "scripting",
-            since: "2.6.0",
-            summary: "Executes a server-side Lua script by SHA1 digest.",
-            handler: ScriptingCommands.evalsha
-        ),
-        S(
-            "eval_ro",
-            arity: -3,
-            flags: [.noscript, .stale, .readonly],
-            group: "scripting",
-            since: "7.0.0",
-            summary: "Executes a read-only server-side Lua script.",
-            handler: ScriptingCommands.evalRO
-        ),
-        S(
-            "evalsha_ro",
-            arity: -3,
-            flags: [.noscript, .stale, .readonly],
-            group: "scripting",
-            since: "7.0.0",
-            summary: "Executes a read-only server-side Lua script by SHA1 digest.",
-            handler: ScriptingCommands.evalshaRO
-        ),
-        S(
-            "script",
-            arity: -2,
-            flags: [],
-            group: "scripting",
-            since: "2.6.0",
+            "script", arity: -2, flags: [], group: "scripting", since: "2.6.0",
             summary: "A container for Lua scripts management commands.",
             subcommands: [
                 S(
-                    "load",
-                    arity: 3,
-                    flags: [.noscript, .stale],
-                    group: "scripting",
-                    since: "2.6.0",
+                    "load", arity: 3, flags: [.noscript, .stale], group: "scripting", since: "2.6.0",
                     summary: "Loads a server-side Lua script to the script cache.",
-                    handler: ScriptingCommands.scriptLoad
-                ),
+                    handler: ScriptingCommands.scriptLoad),
                 S(
-                    "exists",
-                    arity: -3,
-                    flags: [.noscript],
-                    group: "scripting",
-                    since: "2.6.0",
+                    "exists", arity: -3, flags: [.noscript], group: "scripting", since: "2.6.0",
                     summary: "Determines whether server-side Lua scripts exist in the script cache.",
-                    handler: ScriptingCommands.scriptExists
-                ),
+                    handler: ScriptingCommands.scriptExists),
                 S(
-                    "flush",
-                    arity: -2,
-                    flags: [.noscript],
-                    group: "scripting",
-                    since: "2.6.0",
+                    "flush", arity: -2, flags: [.noscript], group: "scripting", since: "2.6.0",
                     summary: "Removes all server-side Lua scripts from the script cache.",
-                    handler: ScriptingCommands.scriptFlush
-                ),
+                    handler: ScriptingCommands.scriptFlush),
                 S(
-                    "kill",
-                    arity: 2,
-                    flags: [.noscript],
-                    group: "scripting",
-                    since: "2.6.0",
+                    "kill", arity: 2, flags: [.noscript], group: "scripting", since: "2.6.0",
                     summary: "Terminates a server-side Lua script during execution.",
-                    handler: ScriptingCommands.scriptKill
-                ),
+                    handler: ScriptingCommands.scriptKill),
                 S(
-                    "help",
-                    arity: 2,
-                    flags: [.loading, .stale],
-                    group: "scripting",
-                    since: "5.0.0",
+                    "help", arity: 2, flags: [.loading, .stale], group: "scripting", since: "5.0.0",
                     summary: "Returns helpful text about the different subcommands.",
-                    handler: ScriptingCommands.scriptHelp
-                ),
-            ],
-            handler: { _ in }
-        ),
+                    handler: ScriptingCommands.scriptHelp),
+            ], handler: { _ in }),
     ]
 }

@@ -103,9 +103,7 @@ enum ServerCommands {
     }
 
     /// CONFIG REWRITE is not supported (no config file rewriting).
-    static func configRewrite(_ ctx: CommandContext) {
-        ctx.reply.error(ErrorReplies.noConfigFile)
-    }
+    static func configRewrite(_ ctx: CommandContext) { ctx.reply.error(ErrorReplies.noConfigFile) }
 
     // MARK: COMMAND
 
@@ -133,13 +131,9 @@ enum ServerCommands {
     /// COMMAND INFO [command-name ...]
     static func commandInfo(_ ctx: CommandContext) {
         let specs: [CommandSpec?] =
-            ctx.argc == 2
-            ? ctx.engine.commands.specs
-            : (2..<ctx.argc).map { ctx.engine.commands.find(ctx[$0]) }
+            ctx.argc == 2 ? ctx.engine.commands.specs : (2..<ctx.argc).map { ctx.engine.commands.find(ctx[$0]) }
         ctx.reply.arrayHeader(specs.count)
-        for s in specs {
-            if let s { commandInfoEntry(ctx.reply, s) } else { ctx.reply.nullArray() }
-        }
+        for s in specs { if let s { commandInfoEntry(ctx.reply, s) } else { ctx.reply.nullArray() } }
     }
 
     static func commandInfoEntry(_ r: ReplyWriter, _ s: CommandSpec) {
@@ -163,9 +157,7 @@ enum ServerCommands {
     /// COMMAND DOCS [command-name ...]
     static func commandDocs(_ ctx: CommandContext) {
         let specs: [CommandSpec] =
-            ctx.argc == 2
-            ? ctx.engine.commands.specs
-            : (2..<ctx.argc).compactMap { ctx.engine.commands.find(ctx[$0]) }
+            ctx.argc == 2 ? ctx.engine.commands.specs : (2..<ctx.argc).compactMap { ctx.engine.commands.find(ctx[$0]) }
         ctx.reply.mapHeader(specs.count)
         for s in specs { docsEntry(ctx.reply, s) }
     }
@@ -224,8 +216,7 @@ enum ServerCommands {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         let micros = ctx.server.serverClock.nowMicros(
-            realMicros: Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec / 1000)
-        )
+            realMicros: Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec / 1000))
         ctx.reply.arrayHeader(2)
         ctx.reply.bulk(ASCII.decimal(micros / 1_000_000))
         ctx.reply.bulk(ASCII.decimal(micros % 1_000_000))

@@ -134,14 +134,7 @@ enum StringCommands {
             j += 1
         }
         setGeneric(
-            ctx,
-            key: ctx[1],
-            value: ctx[2],
-            condition: condition,
-            expiry: expiry,
-            wantGet: wantGet,
-            command: "set"
-        )
+            ctx, key: ctx[1], value: ctx[2], condition: condition, expiry: expiry, wantGet: wantGet, command: "set")
     }
 
     /// Converts a SET-style expiry to absolute ms; nil after replying with an error.
@@ -192,14 +185,8 @@ enum StringCommands {
     /// The shared SET path (SET, SETNX, SETEX, PSETEX, GETSET).
     /// Replies +OK / nil, or the old value with `wantGet`; `replyInteger` makes SETNX reply :1/:0.
     static func setGeneric(
-        _ ctx: CommandContext,
-        key: ByteView,
-        value: ByteView,
-        condition: SetCondition,
-        expiry: SetExpiry,
-        wantGet: Bool,
-        command: String,
-        replyInteger: Bool = false
+        _ ctx: CommandContext, key: ByteView, value: ByteView, condition: SetCondition, expiry: SetExpiry,
+        wantGet: Bool, command: String, replyInteger: Bool = false
     ) {
         guard let expireAt = absoluteExpiryOrReply(ctx, expiry, command: command) else { return }
         if value.count > Entry.maxValueLength {
@@ -251,11 +238,7 @@ enum StringCommands {
             if replyInteger { ctx.reply.integer(0) } else if !wantGet { ctx.reply.null() }
             return
         }
-        if goneAtOnce {
-            ref.remove()
-        } else {
-            ref.setString(value, expireAt: at)
-        }
+        if goneAtOnce { ref.remove() } else { ref.setString(value, expireAt: at) }
         // Redis's order: new (a key was added), set, then expire when a TTL was given.
         if old == nil { ctx.notifyKeyspaceEvent(.new, "new", key) }
         ctx.notifyKeyspaceEvent(.string, "set", key)
@@ -270,54 +253,25 @@ enum StringCommands {
     /// SETNX key value
     static func setnx(_ ctx: CommandContext) {
         setGeneric(
-            ctx,
-            key: ctx[1],
-            value: ctx[2],
-            condition: .nx,
-            expiry: .none,
-            wantGet: false,
-            command: "setnx",
-            replyInteger: true
-        )
+            ctx, key: ctx[1], value: ctx[2], condition: .nx, expiry: .none, wantGet: false, command: "setnx",
+            replyInteger: true)
     }
 
     /// SETEX key seconds value
     static func setex(_ ctx: CommandContext) {
         setGeneric(
-            ctx,
-            key: ctx[1],
-            value: ctx[3],
-            condition: .always,
-            expiry: .ex(ctx[2]),
-            wantGet: false,
-            command: "setex"
-        )
+            ctx, key: ctx[1], value: ctx[3], condition: .always, expiry: .ex(ctx[2]), wantGet: false, command: "setex")
     }
 
     /// PSETEX key milliseconds value
     static func psetex(_ ctx: CommandContext) {
         setGeneric(
-            ctx,
-            key: ctx[1],
-            value: ctx[3],
-            condition: .always,
-            expiry: .px(ctx[2]),
-            wantGet: false,
-            command: "psetex"
-        )
+            ctx, key: ctx[1], value: ctx[3], condition: .always, expiry: .px(ctx[2]), wantGet: false, command: "psetex")
     }
 
     /// GETSET key value
     static func getset(_ ctx: CommandContext) {
-        setGeneric(
-            ctx,
-            key: ctx[1],
-            value: ctx[2],
-            condition: .always,
-            expiry: .none,
-            wantGet: true,
-            command: "getset"
-        )
+        setGeneric(ctx, key: ctx[1], value: ctx[2], condition: .always, expiry: .none, wantGet: true, command: "getset")
     }
 
     /// GETDEL key

@@ -82,22 +82,14 @@ enum TestCommands {
     }
 
     static let helpLines: [StaticString] = [
-        "LATCHKEY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        "CLOCK GET",
-        "    Return the server time in Unix milliseconds.",
-        "CLOCK ADVANCE <milliseconds>",
+        "LATCHKEY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "CLOCK GET",
+        "    Return the server time in Unix milliseconds.", "CLOCK ADVANCE <milliseconds>",
         "    Move the server clock forward; keys and messages whose TTL passed expire at once.",
-        "CLOCK SET <unix-time-milliseconds>",
-        "    Move the server clock forward to the given time (never backwards).",
-        "CLOCK FREEZE",
-        "    Stop the server clock; it moves only with ADVANCE or SET until RESUME.",
-        "CLOCK RESUME",
-        "    Let a frozen clock run again from where it stands.",
-        "RESET",
+        "CLOCK SET <unix-time-milliseconds>", "    Move the server clock forward to the given time (never backwards).",
+        "CLOCK FREEZE", "    Stop the server clock; it moves only with ADVANCE or SET until RESUME.", "CLOCK RESUME",
+        "    Let a frozen clock run again from where it stands.", "RESET",
         "    Flush every database and the script cache, delete every AMQP queue and exchange",
-        "    that clients declared, and put the clock back on real time.",
-        "HELP",
-        "    Print this help.",
+        "    that clients declared, and put the clock back on real time.", "HELP", "    Print this help.",
     ]
 
     /// LATCHKEY HELP (allowed even when the commands are not, so a client can discover them).
@@ -111,9 +103,7 @@ extension CommandEngine {
     /// One unbounded active-expiry pass at the current server time (after a clock move).
     func expireEverything() {
         keyspace.activeExpireCycle(
-            now: context.dataNowMs,
-            budget: ExpiryBudget(minSlots: Int.max, tableShift: 0, maxSlots: Int.max)
-        )
+            now: context.dataNowMs, budget: ExpiryBudget(minSlots: Int.max, tableShift: 0, maxSlots: Int.max))
         expireBlockedClients()  // blocking timeouts follow the same clock
     }
 
@@ -136,42 +126,18 @@ extension CommandTable {
     /// LATCHKEY (group "server"; refused unless enable-test-commands allows it).
     nonisolated(unsafe) static let testFixture: [CommandSpec] = [
         S(
-            "latchkey",
-            arity: -2,
-            flags: [],
-            group: "server",
-            since: "7.4.0",
+            "latchkey", arity: -2, flags: [], group: "server", since: "7.4.0",
             summary: "A container for Latchkey's test-fixture commands (clock control, reset).",
             subcommands: [
                 S(
-                    "clock",
-                    arity: -3,
-                    flags: [.admin, .noscript, .loading, .stale],
-                    group: "server",
-                    since: "7.4.0",
-                    summary: "Reads, moves forward, freezes or resumes the server clock.",
-                    handler: TestCommands.clock
-                ),
+                    "clock", arity: -3, flags: [.admin, .noscript, .loading, .stale], group: "server", since: "7.4.0",
+                    summary: "Reads, moves forward, freezes or resumes the server clock.", handler: TestCommands.clock),
                 S(
-                    "reset",
-                    arity: 2,
-                    flags: [.admin, .noscript, .write],
-                    group: "server",
-                    since: "7.4.0",
-                    summary: "Returns the server to its freshly started state.",
-                    handler: TestCommands.reset
-                ),
+                    "reset", arity: 2, flags: [.admin, .noscript, .write], group: "server", since: "7.4.0",
+                    summary: "Returns the server to its freshly started state.", handler: TestCommands.reset),
                 S(
-                    "help",
-                    arity: 2,
-                    flags: [.loading, .stale],
-                    group: "server",
-                    since: "7.4.0",
-                    summary: "Returns helpful text about the different subcommands.",
-                    handler: TestCommands.help
-                ),
-            ],
-            handler: { _ in }
-        )
+                    "help", arity: 2, flags: [.loading, .stale], group: "server", since: "7.4.0",
+                    summary: "Returns helpful text about the different subcommands.", handler: TestCommands.help),
+            ], handler: { _ in })
     ]
 }

@@ -124,8 +124,6 @@ extension CommandEngine {
 
     /// FLUSHDB / FLUSHALL: every watcher of the database (nil = all databases) is touched.
     func touchAllWatched(db: Int?) {
-        for (key, list) in watchers where db == nil || key.db == db! {
-            for c in list { c.watchTouched = true }
-        }
+        for (key, list) in watchers where db == nil || key.db == db! { for c in list { c.watchTouched = true } }
     }
 }

@@ -2,16 +2,13 @@
 // a String to read "PX 30000" or write ":1\r\n".
 
 public enum ASCII {
-    @inlinable
-    public static func upper(_ c: UInt8) -> UInt8 { (c >= 97 && c <= 122) ? c &- 32 : c }
+    @inlinable public static func upper(_ c: UInt8) -> UInt8 { (c >= 97 && c <= 122) ? c &- 32 : c }
 
-    @inlinable
-    public static func lower(_ c: UInt8) -> UInt8 { (c >= 65 && c <= 90) ? c &+ 32 : c }
+    @inlinable public static func lower(_ c: UInt8) -> UInt8 { (c >= 65 && c <= 90) ? c &+ 32 : c }
 
     /// Parses a whole buffer as a signed decimal Int64 the way Redis's string2ll does:
     /// no spaces, no '+', no leading zeros (except "0"), no overflow. Returns nil otherwise.
-    @inlinable
-    public static func parseInt64(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
+    @inlinable public static func parseInt64(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
         if n == 0 || n > 20 { return nil }
         var i = 0
         var negative = false
@@ -38,17 +35,14 @@ public enum ASCII {
         return value > UInt64(Int64.max) ? nil : Int64(value)
     }
 
-    @inlinable
-    public static func parseInt64(_ v: ByteView) -> Int64? { parseInt64(v.base, v.count) }
+    @inlinable public static func parseInt64(_ v: ByteView) -> Int64? { parseInt64(v.base, v.count) }
 
-    @inlinable
-    public static func parseInt64(_ b: Bytes) -> Int64? {
+    @inlinable public static func parseInt64(_ b: Bytes) -> Int64? {
         b.withUnsafeBufferPointer { parseInt64($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
     }
 
     /// Appends the decimal form of `v` to `out`.
-    @inlinable
-    public static func appendDecimal(_ v: Int64, to out: inout Bytes) {
+    @inlinable public static func appendDecimal(_ v: Int64, to out: inout Bytes) {
         if v >= 0 && v < 10 {
             out.append(48 &+ UInt8(v))
             return
@@ -73,8 +67,7 @@ public enum ASCII {
     }
 
     /// The decimal form of `v` as bytes.
-    @inlinable
-    public static func decimal(_ v: Int64) -> Bytes {
+    @inlinable public static func decimal(_ v: Int64) -> Bytes {
         var out = Bytes()
         appendDecimal(v, to: &out)
         return out

@@ -7,9 +7,7 @@ import Glibc
 #endif
 
 /// A source of wall-clock time in Unix milliseconds.
-public protocol Clock: AnyObject {
-    func nowMs() -> Int64
-}
+public protocol Clock: AnyObject { func nowMs() -> Int64 }
 
 /// The real clock (CLOCK_REALTIME), used by the server.
 public final class SystemClock: Clock {

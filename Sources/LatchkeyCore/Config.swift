@@ -38,10 +38,7 @@ public struct Directive: Sendable {
     /// An accepted integer is then clamped into this range, as Redis clamps `hz` to 1...500.
     public let clampTo: ClosedRange<Int64>?
     public init(
-        _ name: String,
-        _ kind: DirectiveKind,
-        _ defaultValue: String,
-        mutable: Bool = true,
+        _ name: String, _ kind: DirectiveKind, _ defaultValue: String, mutable: Bool = true,
         clampTo: ClosedRange<Int64>? = nil
     ) {
         self.name = name
@@ -57,8 +54,7 @@ public enum ConfigTable {
     public static let directives: [Directive] = [
         // network
         Directive("bind", .words, "127.0.0.1 -::1", mutable: false),
-        Directive("port", .integer(0...65535), "6379", mutable: false),
-        Directive("protected-mode", .bool, "yes"),
+        Directive("port", .integer(0...65535), "6379", mutable: false), Directive("protected-mode", .bool, "yes"),
         Directive("tcp-backlog", .integer(1...65535), "511", mutable: false),
         Directive("timeout", .integer(0...Int64(Int32.max)), "0"),
         Directive("tcp-keepalive", .integer(0...Int64(Int32.max)), "300"),
@@ -88,13 +84,11 @@ public enum ConfigTable {
         Directive("lua-memory-limit", .memory, "64mb"),
         // append-only log
         // CONFIG SET turns the log on live (a snapshot, as Redis's rewrite); off needs a restart.
-        Directive("appendonly", .bool, "no"),
-        Directive("appendfilename", .string, "latchkey.aof", mutable: false),
+        Directive("appendonly", .bool, "no"), Directive("appendfilename", .string, "latchkey.aof", mutable: false),
         Directive("appendfsync", .oneOf(["everysec", "always", "no"]), "everysec"),
         Directive("aof-load-truncated", .bool, "yes"),
         Directive("auto-aof-rewrite-percentage", .integer(0...Int64(Int32.max)), "100"),
-        Directive("auto-aof-rewrite-min-size", .memory, "64mb"),
-        Directive("save", .string, ""),
+        Directive("auto-aof-rewrite-min-size", .memory, "64mb"), Directive("save", .string, ""),
         // Largest log record a RESP write may produce while appendonly is on (the codec reads at
         // most 1 GiB); a bigger write is refused with an error instead of being accepted unlogged.
         Directive("aof-max-record-size", .memoryIn(1_048_576...1_073_741_824), "1gb"),
@@ -148,8 +142,7 @@ public final class Config {
     }
 
     /// Validates and stores a value; returns an error text (without prefix) when invalid.
-    @discardableResult
-    public func set(_ name: String, _ raw: String) -> String? {
+    @discardableResult public func set(_ name: String, _ raw: String) -> String? {
         guard let d = ConfigTable.directive(named: name) else { return "Bad directive or wrong number of arguments" }
         switch d.kind {
         case .bool:
@@ -185,8 +178,7 @@ public final class Config {
             guard let n = Int64(raw), String(n) == raw else { return "argument must be a port number or 'off'" }
             guard (0...65535).contains(n) else { return "argument must be between 0 and 65535 inclusive, or 'off'" }
             values[d.name] = String(n)
-        case .string, .words:
-            values[d.name] = raw
+        case .string, .words: values[d.name] = raw
         case .keyspaceEvents:
             guard let flags = KeyspaceEventFlags(parsing: raw) else {
                 return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
@@ -227,8 +219,8 @@ public final class Config {
     static func scanMemory(_ s: String) -> MemoryScan {
         let l = s.lowercased()
         let units: [(String, Int64)] = [
-            ("kb", 1024), ("mb", 1024 * 1024), ("gb", 1024 * 1024 * 1024),
-            ("k", 1000), ("m", 1_000_000), ("g", 1_000_000_000), ("b", 1),
+            ("kb", 1024), ("mb", 1024 * 1024), ("gb", 1024 * 1024 * 1024), ("k", 1000), ("m", 1_000_000),
+            ("g", 1_000_000_000), ("b", 1),
         ]
         var digits = Substring(l)
         var mul: Int64 = 1

@@ -29,8 +29,8 @@ public struct KeyspaceEventFlags: OptionSet, Sendable, Hashable {
 
     /// The letters of the type classes, in the order Redis echoes them.
     static let typeLetters: [(Character, KeyspaceEventFlags)] = [
-        ("g", .generic), ("$", .string), ("l", .list), ("s", .set), ("h", .hash), ("z", .zset),
-        ("x", .expired), ("e", .evicted), ("t", .stream), ("d", .module), ("n", .new),
+        ("g", .generic), ("$", .string), ("l", .list), ("s", .set), ("h", .hash), ("z", .zset), ("x", .expired),
+        ("e", .evicted), ("t", .stream), ("d", .module), ("n", .new),
     ]
 
     /// Parses class letters; nil when a character names no class (Redis's error case).
@@ -87,9 +87,7 @@ public struct OutputBufferLimits: Sendable, Equatable {
 
     static let badNumbers = "Error in hard, soft or soft_seconds setting in buffer limit configuration."
 
-    public struct Problem: Error {
-        public let text: String
-    }
+    public struct Problem: Error { public let text: String }
 
     /// The limits of one class (`normal`, `slave` or `pubsub`) from a stored value.
     public static func limits(of className: String, in stored: String) -> OutputBufferLimits {
@@ -122,9 +120,7 @@ public struct OutputBufferLimits: Sendable, Equatable {
             }
             guard let hard = Config.parseMemory(words[i + 1]), let soft = Config.parseMemory(words[i + 2]),
                 let seconds = Int64(words[i + 3]), seconds >= 0
-            else {
-                return .failure(Problem(text: OutputBufferLimits.badNumbers))
-            }
+            else { return .failure(Problem(text: OutputBufferLimits.badNumbers)) }
             table[name] = OutputBufferLimits(hard: hard, soft: soft, softSeconds: seconds)
             i += 4
         }

@@ -6,8 +6,9 @@
 public enum ConstantTime {
     /// True when `given` equals `secret`. Every byte of `given` is visited and compared with a
     /// byte of `secret` (cycled), with no early exit; only `given.count` affects the time.
-    @inline(never)
-    public static func equals(_ given: UnsafeBufferPointer<UInt8>, _ secret: UnsafeBufferPointer<UInt8>) -> Bool {
+    @inline(never) public static func equals(
+        _ given: UnsafeBufferPointer<UInt8>, _ secret: UnsafeBufferPointer<UInt8>
+    ) -> Bool {
         var diff = UInt(bitPattern: given.count ^ secret.count)
         let n = secret.count
         var j = 0

@@ -39,8 +39,7 @@ public final class Outbox {
     }
 
     /// Asks the server to write this outbox before the loop next sleeps.
-    @inlinable
-    public func markDirty() {
+    @inlinable public func markDirty() {
         if !queued {
             queued = true
             queue.pending.append(self)
@@ -96,6 +95,4 @@ public protocol ProtocolSession: AnyObject {
     func outputDrained()
 }
 
-extension ProtocolSession {
-    public func outputDrained() {}
-}
+extension ProtocolSession { public func outputDrained() {} }

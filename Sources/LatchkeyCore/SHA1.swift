@@ -3,12 +3,10 @@
 // Hex is lower-case as Redis prints it; parsing accepts either case, as EVALSHA does.
 
 /// A 20-byte SHA-1 digest, stored inline so it can key a dictionary without allocating.
-@frozen
-public struct SHA1Digest: Hashable, Sendable {
+@frozen public struct SHA1Digest: Hashable, Sendable {
     public var h0: UInt32, h1: UInt32, h2: UInt32, h3: UInt32, h4: UInt32
 
-    @inlinable
-    public init(_ h0: UInt32, _ h1: UInt32, _ h2: UInt32, _ h3: UInt32, _ h4: UInt32) {
+    @inlinable public init(_ h0: UInt32, _ h1: UInt32, _ h2: UInt32, _ h3: UInt32, _ h4: UInt32) {
         self.h0 = h0
         self.h1 = h1
         self.h2 = h2
@@ -17,8 +15,7 @@ public struct SHA1Digest: Hashable, Sendable {
     }
 
     /// Parses 40 hex digits (either case); nil for any other length or a non-hex byte.
-    @inlinable
-    public init?(hex p: UnsafePointer<UInt8>, count: Int) {
+    @inlinable public init?(hex p: UnsafePointer<UInt8>, count: Int) {
         guard count == 40 else { return nil }
         var words: (UInt32, UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0, 0)
         for w in 0..<5 {
@@ -46,8 +43,7 @@ public struct SHA1Digest: Hashable, Sendable {
     }
 
     /// Parses 40 hex digits from a borrowed argument.
-    @inlinable
-    public init?(hex v: ByteView) { self.init(hex: v.base, count: v.count) }
+    @inlinable public init?(hex v: ByteView) { self.init(hex: v.base, count: v.count) }
 
     /// Writes the 40 lower-case hex digits to `out` (which must have room for 40 bytes).
     public func writeHex(to out: UnsafeMutablePointer<UInt8>) {
@@ -89,10 +85,7 @@ public enum SHA1 {
     }
 
     private static func hash(
-        _ p: UnsafePointer<UInt8>?,
-        count: Int,
-        block: UnsafeMutablePointer<UInt8>,
-        w: UnsafeMutablePointer<UInt32>
+        _ p: UnsafePointer<UInt8>?, count: Int, block: UnsafeMutablePointer<UInt8>, w: UnsafeMutablePointer<UInt32>
     ) -> SHA1Digest {
         var h: (UInt32, UInt32, UInt32, UInt32, UInt32) = (
             0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0
@@ -126,14 +119,13 @@ public enum SHA1 {
     public static func hash(_ v: ByteView) -> SHA1Digest { hash(v.base, count: v.count) }
 
     private static func compress(
-        _ h: inout (UInt32, UInt32, UInt32, UInt32, UInt32),
-        _ block: UnsafePointer<UInt8>,
+        _ h: inout (UInt32, UInt32, UInt32, UInt32, UInt32), _ block: UnsafePointer<UInt8>,
         _ w: UnsafeMutablePointer<UInt32>
     ) {
         for t in 0..<16 {
             w[t] =
-                UInt32(block[t * 4]) << 24 | UInt32(block[t * 4 + 1]) << 16
-                | UInt32(block[t * 4 + 2]) << 8 | UInt32(block[t * 4 + 3])
+                UInt32(block[t * 4]) << 24 | UInt32(block[t * 4 + 1]) << 16 | UInt32(block[t * 4 + 2]) << 8
+                | UInt32(block[t * 4 + 3])
         }
         for t in 16..<80 {
             let x = w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16]

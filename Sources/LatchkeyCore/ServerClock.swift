@@ -22,8 +22,7 @@ public final class ServerClock: Clock {
     public func nowMs() -> Int64 { now(realMs: base.nowMs()) }
 
     /// The server time for a real-clock reading (so one tick reads the real clock once).
-    @inlinable
-    public func now(realMs: Int64) -> Int64 {
+    @inlinable public func now(realMs: Int64) -> Int64 {
         if let frozen = frozenAtMs { return frozen }
         return realMs &+ offsetMs
     }
@@ -45,18 +44,12 @@ public final class ServerClock: Clock {
         guard ms >= 0 else { return false }
         let (target, overflow) = nowMs().addingReportingOverflow(ms)
         guard !overflow, target <= Self.maxMs else { return false }
-        if let frozen = frozenAtMs {
-            frozenAtMs = frozen + ms
-        } else {
-            offsetMs += ms
-        }
+        if let frozen = frozenAtMs { frozenAtMs = frozen + ms } else { offsetMs += ms }
         return true
     }
 
     /// Stops the clock at its current reading.
-    public func freeze() {
-        if frozenAtMs == nil { frozenAtMs = nowMs() }
-    }
+    public func freeze() { if frozenAtMs == nil { frozenAtMs = nowMs() } }
 
     /// Lets a frozen clock run again from where it stood (never jumping back).
     public func resume() {

@@ -32,19 +32,12 @@ public final class ClientInfo {
     @exclusivity(unchecked) public var exemptFromIdleTimeout = false
     /// The session asks the server to stop reading this client's socket (an AMQP publisher
     /// while the memory alarm is on, as RabbitMQ does). Set it to false to resume.
-    public var inputBlocked = false {
-        didSet { if oldValue && !inputBlocked { resumeInput?() } }
-    }
+    public var inputBlocked = false { didSet { if oldValue && !inputBlocked { resumeInput?() } } }
     /// Installed by the server's connection: starts reading again (see `inputBlocked`).
     public var resumeInput: (() -> Void)?
 
     public init(
-        id: UInt64,
-        kind: ClientProtocol,
-        peerAddress: String,
-        localAddress: String,
-        isLoopback: Bool,
-        outbox: Outbox,
+        id: UInt64, kind: ClientProtocol, peerAddress: String, localAddress: String, isLoopback: Bool, outbox: Outbox,
         nowMs: Int64
     ) {
         self.id = id
@@ -101,9 +94,7 @@ public struct PersistenceStatus {
 
 /// Why the append-only log cannot be written: the operation that failed and its errno.
 public struct LogFailure: Equatable, Sendable {
-    public enum Operation: String, Sendable {
-        case write, fsync
-    }
+    public enum Operation: String, Sendable { case write, fsync }
 
     public let operation: Operation
     /// The errno.

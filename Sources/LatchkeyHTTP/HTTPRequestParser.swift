@@ -32,9 +32,7 @@ public struct HTTPRequest: Sendable {
     /// Whether the connection stays open after the response (HTTP/1.1 unless "close";
     /// HTTP/1.0 only with "keep-alive").
     public var keepAlive: Bool {
-        let tokens = (header("connection") ?? "").lowercased().split(separator: ",").map {
-            $0.trimmingSpaces()
-        }
+        let tokens = (header("connection") ?? "").lowercased().split(separator: ",").map { $0.trimmingSpaces() }
         if minorVersion == 0 { return tokens.contains("keep-alive") }
         return !tokens.contains("close")
     }
@@ -152,20 +150,17 @@ public struct HTTPRequestParser: Sendable {
         var headers: [(name: String, value: String)] = []
         for line in lines.dropFirst() {
             // Obsolete line folding and whitespace before the colon are refused (RFC 9112 §5).
-            guard let colon = line.firstIndex(of: 0x3A), HTTPRequestParser.isToken(line[line.startIndex..<colon])
-            else { return .failure(.badRequest) }
+            guard let colon = line.firstIndex(of: 0x3A), HTTPRequestParser.isToken(line[line.startIndex..<colon]) else {
+                return .failure(.badRequest)
+            }
             let value = line[(colon + 1)...]
             guard value.allSatisfy({ $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }) else { return .failure(.badRequest) }
             let name = String(decoding: line[line.startIndex..<colon], as: UTF8.self).lowercased()
             headers.append((name, String(decoding: value, as: UTF8.self).trimmingSpaces()))
         }
         let request = HTTPRequest(
-            method: String(decoding: parts[0], as: UTF8.self),
-            target: String(decoding: parts[1], as: UTF8.self),
-            minorVersion: Int(version[7] - 0x30),
-            headers: headers,
-            body: []
-        )
+            method: String(decoding: parts[0], as: UTF8.self), target: String(decoding: parts[1], as: UTF8.self),
+            minorVersion: Int(version[7] - 0x30), headers: headers, body: [])
         if request.minorVersion == 1 && request.header("host") == nil { return .failure(.badRequest) }
         return .request(request, headLength: headLength)
     }

@@ -9,15 +9,13 @@ import Glibc
 #endif
 
 /// Where a key is, or would go, in a database's table (internal: handlers use KeyRef).
-@usableFromInline
-struct Probe {
+@usableFromInline struct Probe {
     /// The slot holding the key (when `found`), or the empty slot where it would be inserted.
     @usableFromInline var slot: Int
     @usableFromInline var found: Bool
     @usableFromInline var hash: UInt64
 
-    @inlinable
-    init(slot: Int, found: Bool, hash: UInt64) {
+    @inlinable init(slot: Int, found: Bool, hash: UInt64) {
         self.slot = slot
         self.found = found
         self.hash = hash
@@ -61,15 +59,13 @@ public final class Database {
 
     // MARK: hashing and probing
 
-    @inlinable
-    static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
+    @inlinable static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
         let m = a.multipliedFullWidth(by: b)
         return m.high ^ m.low
     }
 
     /// A fast seeded hash of a key (multiply-fold over 8-byte words).
-    @inlinable
-    func hash(_ p: UnsafeRawPointer, _ n: Int) -> UInt64 {
+    @inlinable func hash(_ p: UnsafeRawPointer, _ n: Int) -> UInt64 {
         var h = seed ^ (UInt64(truncatingIfNeeded: n) &* 0x9E37_79B9_7F4A_7C15)
         var i = 0
         while i + 8 <= n {
@@ -89,12 +85,10 @@ public final class Database {
         return Database.mix(h, 0x8EBC_6AF0_9C88_C6E3)
     }
 
-    @inlinable
-    static func tag(_ h: UInt64) -> UInt8 { UInt8(truncatingIfNeeded: h >> 57) | 0x80 }
+    @inlinable static func tag(_ h: UInt64) -> UInt8 { UInt8(truncatingIfNeeded: h >> 57) | 0x80 }
 
     /// Finds `key`, or the empty slot it would occupy.
-    @inlinable
-    func probe(_ key: UnsafeRawPointer, _ n: Int) -> Probe {
+    @inlinable func probe(_ key: UnsafeRawPointer, _ n: Int) -> Probe {
         let h = hash(key, n)
         let t = Database.tag(h)
         var i = Int(truncatingIfNeeded: h) & mask
@@ -103,32 +97,22 @@ public final class Database {
             if s == 0 { return Probe(slot: i, found: false, hash: h) }
             if s == t {
                 let e = Entry(raw: slots[i].unsafelyUnwrapped)
-                if e.keyLength == n && memcmp(e.keyPointer, key, n) == 0 {
-                    return Probe(slot: i, found: true, hash: h)
-                }
+                if e.keyLength == n && memcmp(e.keyPointer, key, n) == 0 { return Probe(slot: i, found: true, hash: h) }
             }
             i = (i &+ 1) & mask
         }
     }
 
-    @inlinable
-    func probe(_ key: ByteView) -> Probe { probe(UnsafeRawPointer(key.base), key.count) }
+    @inlinable func probe(_ key: ByteView) -> Probe { probe(UnsafeRawPointer(key.base), key.count) }
 
     /// The entry in a slot that `probe` reported as found.
-    @inlinable
-    func entry(at slot: Int) -> Entry { Entry(raw: slots[slot].unsafelyUnwrapped) }
+    @inlinable func entry(at slot: Int) -> Entry { Entry(raw: slots[slot].unsafelyUnwrapped) }
 
     // MARK: mutation
 
     /// Stores a new string entry. `probe` must be a not-found probe taken since the last mutation.
-    @discardableResult
-    func insert(
-        _ probe: Probe,
-        key: UnsafeRawPointer,
-        keyCount: Int,
-        value: UnsafeRawPointer?,
-        valueCount: Int,
-        expireAt: Int64
+    @discardableResult func insert(
+        _ probe: Probe, key: UnsafeRawPointer, keyCount: Int, value: UnsafeRawPointer?, valueCount: Int, expireAt: Int64
     ) -> Entry {
         let e = Entry.make(key: key, keyCount: keyCount, value: value, valueCount: valueCount, expireAt: expireAt)
         place(e, probe, expireAt: expireAt)
@@ -136,14 +120,8 @@ public final class Database {
     }
 
     /// Stores a new list/hash entry holding `object`. `probe` as for `insert`.
-    @discardableResult
-    func insert(
-        _ probe: Probe,
-        key: UnsafeRawPointer,
-        keyCount: Int,
-        object: AnyObject,
-        type: ValueType,
-        expireAt: Int64
+    @discardableResult func insert(
+        _ probe: Probe, key: UnsafeRawPointer, keyCount: Int, object: AnyObject, type: ValueType, expireAt: Int64
     ) -> Entry {
         let e = Entry.make(key: key, keyCount: keyCount, object: object, type: type, expireAt: expireAt)
         place(e, probe, expireAt: expireAt)
@@ -166,8 +144,9 @@ public final class Database {
     }
 
     /// Replaces the value of the entry at `slot` with a string; returns the (possibly moved) entry.
-    @discardableResult
-    func replaceString(at slot: Int, value: UnsafeRawPointer?, valueCount: Int, expireAt: Int64) -> Entry {
+    @discardableResult func replaceString(
+        at slot: Int, value: UnsafeRawPointer?, valueCount: Int, expireAt: Int64
+    ) -> Entry {
         let old = entry(at: slot)
         if old.expireAt != 0 { expiresCount -= 1 }
         if expireAt != 0 { expiresCount += 1 }
@@ -232,9 +211,7 @@ public final class Database {
         sweepCursor = 0
     }
 
-    private func freeAll() {
-        for i in 0...mask where tags[i] != 0 { Entry(raw: slots[i].unsafelyUnwrapped).free() }
-    }
+    private func freeAll() { for i in 0...mask where tags[i] != 0 { Entry(raw: slots[i].unsafelyUnwrapped).free() } }
 
     private func emptySlot(for h: UInt64) -> Int {
         var i = Int(truncatingIfNeeded: h) & mask
@@ -269,6 +246,5 @@ public final class Database {
     // MARK: iteration
 
     /// Whether `slot` holds an entry (for cursors that walk the table).
-    @inlinable
-    func isOccupied(_ slot: Int) -> Bool { slot <= mask && tags[slot] != 0 }
+    @inlinable func isOccupied(_ slot: Int) -> Bool { slot <= mask && tags[slot] != 0 }
 }

@@ -42,8 +42,7 @@ public enum Value: Equatable, Sendable {
 }
 
 /// A borrowed handle on an entry. Valid until the next mutation of its database.
-@frozen
-public struct Entry {
+@frozen public struct Entry {
     public let raw: UnsafeMutableRawPointer
 
     @inlinable init(raw: UnsafeMutableRawPointer) { self.raw = raw }
@@ -54,52 +53,41 @@ public struct Entry {
     public static let maxValueLength = Int(lengthMask)
 
     /// Absolute expiry in Unix ms; 0 when the key has no TTL.
-    @inlinable
-    public var expireAt: Int64 {
+    @inlinable public var expireAt: Int64 {
         get { raw.load(as: Int64.self) }
         nonmutating set { raw.storeBytes(of: newValue, as: Int64.self) }
     }
 
-    @inlinable
-    public var keyLength: Int { Int(raw.load(fromByteOffset: 8, as: UInt32.self)) }
+    @inlinable public var keyLength: Int { Int(raw.load(fromByteOffset: 8, as: UInt32.self)) }
 
-    @inlinable
-    var info: UInt32 { raw.load(fromByteOffset: 12, as: UInt32.self) }
+    @inlinable var info: UInt32 { raw.load(fromByteOffset: 12, as: UInt32.self) }
 
-    @inlinable
-    public var valueLength: Int { Int(info & Entry.lengthMask) }
+    @inlinable public var valueLength: Int { Int(info & Entry.lengthMask) }
 
-    @inlinable
-    public var type: ValueType { ValueType(rawValue: info >> 30) ?? .string }
+    @inlinable public var type: ValueType { ValueType(rawValue: info >> 30) ?? .string }
 
-    @inlinable
-    public var keyPointer: UnsafeRawPointer { UnsafeRawPointer(raw + Entry.headerSize) }
+    @inlinable public var keyPointer: UnsafeRawPointer { UnsafeRawPointer(raw + Entry.headerSize) }
 
-    @inlinable
-    public var key: ByteView {
+    @inlinable public var key: ByteView {
         ByteView(base: (raw + Entry.headerSize).assumingMemoryBound(to: UInt8.self), count: keyLength)
     }
 
     /// The string value in place (type must be `.string`).
-    @inlinable
-    public var stringValue: ByteView {
+    @inlinable public var stringValue: ByteView {
         ByteView(base: (raw + Entry.headerSize + keyLength).assumingMemoryBound(to: UInt8.self), count: valueLength)
     }
 
     /// The retained object of a list or hash entry.
-    @inlinable
-    var objectPointer: UnsafeMutableRawPointer {
+    @inlinable var objectPointer: UnsafeMutableRawPointer {
         UnsafeMutableRawPointer(bitPattern: (raw + Entry.headerSize + keyLength).loadUnaligned(as: UInt.self))
             .unsafelyUnwrapped
     }
 
     /// The list value (type must be `.list`).
-    @inlinable
-    public var list: ListValue { Unmanaged<ListValue>.fromOpaque(objectPointer).takeUnretainedValue() }
+    @inlinable public var list: ListValue { Unmanaged<ListValue>.fromOpaque(objectPointer).takeUnretainedValue() }
 
     /// The hash value (type must be `.hash`).
-    @inlinable
-    public var hash: HashValue { Unmanaged<HashValue>.fromOpaque(objectPointer).takeUnretainedValue() }
+    @inlinable public var hash: HashValue { Unmanaged<HashValue>.fromOpaque(objectPointer).takeUnretainedValue() }
 
     /// Heap bytes held by the entry's object (0 for strings, which live in the entry).
     public var objectBytes: Int {
@@ -127,15 +115,10 @@ public struct Entry {
 
     /// Bytes this entry's block costs in glibc malloc (chunk header and 16-byte rounding
     /// included); an object's own bytes are counted separately (`objectBytes`).
-    @inlinable
-    public var allocationSize: Int { max(32, (Entry.headerSize + keyLength + valueLength + 8 + 15) & ~15) }
+    @inlinable public var allocationSize: Int { max(32, (Entry.headerSize + keyLength + valueLength + 8 + 15) & ~15) }
 
     static func make(
-        key: UnsafeRawPointer,
-        keyCount: Int,
-        value: UnsafeRawPointer?,
-        valueCount: Int,
-        expireAt: Int64
+        key: UnsafeRawPointer, keyCount: Int, value: UnsafeRawPointer?, valueCount: Int, expireAt: Int64
     ) -> Entry {
         precondition(valueCount <= Int(Entry.lengthMask) && keyCount <= Int(UInt32.max))
         let raw = malloc(Entry.headerSize + keyCount + valueCount)!
@@ -173,9 +156,7 @@ public struct Entry {
         precondition(valueCount <= Int(Entry.lengthMask))
         let k = keyLength
         var target = self
-        if valueCount != valueLength {
-            target = Entry(raw: realloc(raw, Entry.headerSize + k + valueCount)!)
-        }
+        if valueCount != valueLength { target = Entry(raw: realloc(raw, Entry.headerSize + k + valueCount)!) }
         target.expireAt = expireAt
         target.raw.storeBytes(of: UInt32(valueCount), toByteOffset: 12, as: UInt32.self)
         // memmove: the new value may alias the old one (SET k <value read from k>).

@@ -23,8 +23,7 @@ public struct ExpiryBudget: Sendable {
 
 extension Keyspace {
     /// Runs one bounded active-expiry step at `now`; returns how many keys it deleted.
-    @discardableResult
-    public func activeExpireCycle(now: Int64, budget: ExpiryBudget = ExpiryBudget()) -> Int {
+    @discardableResult public func activeExpireCycle(now: Int64, budget: ExpiryBudget = ExpiryBudget()) -> Int {
         var deleted = 0
         var remaining = budget.maxSlots
         for (index, db) in databases.enumerated() where db.expiresCount > 0 {

@@ -21,23 +21,16 @@ public enum Glob {
                 let pb = p.baseAddress ?? UnsafePointer(bitPattern: 1)!
                 let sb = s.baseAddress ?? UnsafePointer(bitPattern: 1)!
                 return matches(
-                    ByteView(base: pb, count: p.count),
-                    ByteView(base: sb, count: s.count),
-                    caseInsensitive: caseInsensitive
-                )
+                    ByteView(base: pb, count: p.count), ByteView(base: sb, count: s.count),
+                    caseInsensitive: caseInsensitive)
             }
         }
     }
 
-    @inline(__always)
-    private static func fold(_ c: UInt8, _ ci: Bool) -> UInt8 { ci ? ASCII.lower(c) : c }
+    @inline(__always) private static func fold(_ c: UInt8, _ ci: Bool) -> UInt8 { ci ? ASCII.lower(c) : c }
 
     private static func match(
-        _ p: UnsafePointer<UInt8>,
-        _ pn: Int,
-        _ s: UnsafePointer<UInt8>,
-        _ sn: Int,
-        _ ci: Bool
+        _ p: UnsafePointer<UInt8>, _ pn: Int, _ s: UnsafePointer<UInt8>, _ sn: Int, _ ci: Bool
     ) -> Bool {
         // Redis's loop runs only while both have bytes left: an empty string matches only an
         // empty pattern (KEYS/SCAN special-case a lone "*" before calling the matcher).
@@ -75,8 +68,7 @@ public enum Glob {
 
     /// Matches the non-star token at `p` against byte `c`: the pattern bytes it spans, or 0 when
     /// it does not match. Token boundaries never depend on `c` (so star counting can use them).
-    @inline(__always)
-    private static func token(_ p: UnsafePointer<UInt8>, _ pn: Int, _ c: UInt8, _ ci: Bool) -> Int {
+    @inline(__always) private static func token(_ p: UnsafePointer<UInt8>, _ pn: Int, _ c: UInt8, _ ci: Bool) -> Int {
         switch p[0] {
         case 63:  // '?'
             return 1
@@ -109,8 +101,7 @@ public enum Glob {
             return matched != not ? q + 1 : 0
         case 92 where pn >= 2:  // '\\' escapes the next byte
             return fold(p[1], ci) == fold(c, ci) ? 2 : 0
-        default:
-            return fold(p[0], ci) == fold(c, ci) ? 1 : 0
+        default: return fold(p[0], ci) == fold(c, ci) ? 1 : 0
         }
     }
 

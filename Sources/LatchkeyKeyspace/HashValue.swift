@@ -41,13 +41,10 @@ public final class HashValue {
         return large[PackedBytes(field)]?.bytes
     }
 
-    public func get(_ field: Bytes) -> Bytes? {
-        field.withByteView { get($0) }
-    }
+    public func get(_ field: Bytes) -> Bytes? { field.withByteView { get($0) } }
 
     /// Sets a field; returns true when it is new.
-    @discardableResult
-    public func set(_ field: Bytes, _ value: Bytes) -> Bool {
+    @discardableResult public func set(_ field: Bytes, _ value: Bytes) -> Bool {
         let v = PackedBytes(value)
         if small != nil {
             if let i = field.withByteView({ smallIndex($0) }) {
@@ -77,8 +74,7 @@ public final class HashValue {
     }
 
     /// Removes a field; returns whether it was there.
-    @discardableResult
-    public func remove(_ field: ByteView) -> Bool {
+    @discardableResult public func remove(_ field: ByteView) -> Bool {
         if small != nil {
             guard let i = smallIndex(field) else { return false }
             memoryBytes -= HashValue.smallCost(small![i], small![i + 1])
@@ -127,16 +123,14 @@ public final class HashValue {
     }
 }
 
-@inlinable
-public func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+@inlinable public func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
     for i in 0..<n where a[i] != b[i] { return false }
     return true
 }
 
 extension Array where Element == UInt8 {
     /// Calls `body` with a ByteView over the array's bytes.
-    @inlinable
-    public func withByteView<R>(_ body: (ByteView) -> R) -> R {
+    @inlinable public func withByteView<R>(_ body: (ByteView) -> R) -> R {
         withUnsafeBufferPointer {
             body(ByteView(base: $0.baseAddress ?? UnsafePointer(bitPattern: 1)!, count: $0.count))
         }

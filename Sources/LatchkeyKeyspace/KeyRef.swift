@@ -6,15 +6,13 @@ import LatchkeyCore
 
 /// A key about to be modified. Valid until another handle (or a keyspace call) changes the
 /// same database; every method here keeps this handle itself valid.
-@frozen
-public struct KeyRef {
+@frozen public struct KeyRef {
     public let db: Database
     public let dbIndex: Int
     public let key: ByteView
     @usableFromInline var probe: Probe
 
-    @inlinable
-    init(db: Database, dbIndex: Int, key: ByteView, probe: Probe) {
+    @inlinable init(db: Database, dbIndex: Int, key: ByteView, probe: Probe) {
         self.db = db
         self.dbIndex = dbIndex
         self.key = key
@@ -22,11 +20,9 @@ public struct KeyRef {
     }
 
     /// The live entry, or nil when the key is absent.
-    @inlinable
-    public var entry: Entry? { probe.found ? db.entry(at: probe.slot) : nil }
+    @inlinable public var entry: Entry? { probe.found ? db.entry(at: probe.slot) : nil }
 
-    @inlinable
-    public var exists: Bool { probe.found }
+    @inlinable public var exists: Bool { probe.found }
 
     /// Sets a string value (replacing any value of any type) with absolute expiry `expireAt`
     /// (0 = none). `value` may point into the current value (memmove).
@@ -35,13 +31,8 @@ public struct KeyRef {
             db.replaceString(at: probe.slot, value: value, valueCount: count, expireAt: expireAt)
         } else {
             db.insert(
-                probe,
-                key: UnsafeRawPointer(key.base),
-                keyCount: key.count,
-                value: value,
-                valueCount: count,
-                expireAt: expireAt
-            )
+                probe, key: UnsafeRawPointer(key.base), keyCount: key.count, value: value, valueCount: count,
+                expireAt: expireAt)
             probe = db.probe(key)
         }
     }
@@ -63,20 +54,13 @@ public struct KeyRef {
     private mutating func setObject(_ object: AnyObject, _ type: ValueType, _ expireAt: Int64) {
         if probe.found { remove() }
         db.insert(
-            probe,
-            key: UnsafeRawPointer(key.base),
-            keyCount: key.count,
-            object: object,
-            type: type,
-            expireAt: expireAt
-        )
+            probe, key: UnsafeRawPointer(key.base), keyCount: key.count, object: object, type: type, expireAt: expireAt)
         probe = db.probe(key)
     }
 
     /// Runs `body` on the key's list or hash object and accounts for its change in size.
     /// An object left empty removes the key, as Redis never keeps empty lists or hashes.
-    @discardableResult
-    public mutating func mutate<R>(_ body: (Entry) -> R) -> R {
+    @discardableResult public mutating func mutate<R>(_ body: (Entry) -> R) -> R {
         let e = db.entry(at: probe.slot)
         let before = e.objectBytes
         let r = body(e)
@@ -103,8 +87,7 @@ public struct KeyRef {
 extension Keyspace {
     /// Moves the value and expiry of `from` to `to` (replacing `to`); both live in `db`. Returns
     /// false when `from` is absent. RENAME and replay use it; the value is not copied.
-    @discardableResult
-    public func rename(db dbIndex: Int, from: ByteView, to: ByteView, now: Int64) -> Bool {
+    @discardableResult public func rename(db dbIndex: Int, from: ByteView, to: ByteView, now: Int64) -> Bool {
         var src = lookupWrite(db: dbIndex, from, now: now)
         guard let e = src.entry else { return false }
         let at = e.expireAt

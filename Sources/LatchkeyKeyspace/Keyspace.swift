@@ -24,8 +24,7 @@ public final class Keyspace {
     // MARK: lookups
 
     /// Finds `key` in `db`, deleting it first when it has expired at `now`.
-    @inlinable
-    func lookup(_ db: Database, dbIndex: Int, _ key: ByteView, now: Int64) -> Probe {
+    @inlinable func lookup(_ db: Database, dbIndex: Int, _ key: ByteView, now: Int64) -> Probe {
         var p = db.probe(key)
         if p.found {
             let e = db.entry(at: p.slot)
@@ -39,8 +38,7 @@ public final class Keyspace {
     }
 
     /// The live entry for `key`, or nil. For reading.
-    @inlinable
-    public func lookupRead(db dbIndex: Int, _ key: ByteView, now: Int64) -> Entry? {
+    @inlinable public func lookupRead(db dbIndex: Int, _ key: ByteView, now: Int64) -> Entry? {
         let db = databases[dbIndex]
         let p = lookup(db, dbIndex: dbIndex, key, now: now)
         return p.found ? db.entry(at: p.slot) : nil
@@ -48,14 +46,12 @@ public final class Keyspace {
 
     /// A handle on `key` (live or absent) for a caller about to modify it. `key` must stay valid
     /// while the handle is used; the handle is valid until another handle changes the database.
-    @inlinable
-    public func lookupWrite(db dbIndex: Int, _ key: ByteView, now: Int64) -> KeyRef {
+    @inlinable public func lookupWrite(db dbIndex: Int, _ key: ByteView, now: Int64) -> KeyRef {
         let db = databases[dbIndex]
         return KeyRef(db: db, dbIndex: dbIndex, key: key, probe: lookup(db, dbIndex: dbIndex, key, now: now))
     }
 
-    @usableFromInline
-    func expire(_ db: Database, dbIndex: Int, slot: Int) {
+    @usableFromInline func expire(_ db: Database, dbIndex: Int, slot: Int) {
         onExpire?(dbIndex, db.entry(at: slot).key)
         db.remove(at: slot)
     }
@@ -68,20 +64,11 @@ public final class Keyspace {
         let p = lookup(db, dbIndex: dbIndex, key, now: now)
         if p.found {
             db.replaceString(
-                at: p.slot,
-                value: UnsafeRawPointer(value.base),
-                valueCount: value.count,
-                expireAt: expireAt
-            )
+                at: p.slot, value: UnsafeRawPointer(value.base), valueCount: value.count, expireAt: expireAt)
         } else {
             db.insert(
-                p,
-                key: UnsafeRawPointer(key.base),
-                keyCount: key.count,
-                value: UnsafeRawPointer(value.base),
-                valueCount: value.count,
-                expireAt: expireAt
-            )
+                p, key: UnsafeRawPointer(key.base), keyCount: key.count, value: UnsafeRawPointer(value.base),
+                valueCount: value.count, expireAt: expireAt)
         }
     }
 
@@ -92,19 +79,14 @@ public final class Keyspace {
                 let kb = k.baseAddress ?? UnsafePointer(bitPattern: 1)!
                 let vb = v.baseAddress ?? UnsafePointer(bitPattern: 1)!
                 setString(
-                    db: db,
-                    ByteView(base: kb, count: k.count),
-                    ByteView(base: vb, count: v.count),
-                    expireAt: expireAt,
-                    now: now
-                )
+                    db: db, ByteView(base: kb, count: k.count), ByteView(base: vb, count: v.count), expireAt: expireAt,
+                    now: now)
             }
         }
     }
 
     /// Deletes a live key; returns whether it existed. (An expired key counts as absent.)
-    @discardableResult
-    public func delete(db dbIndex: Int, _ key: ByteView, now: Int64) -> Bool {
+    @discardableResult public func delete(db dbIndex: Int, _ key: ByteView, now: Int64) -> Bool {
         let db = databases[dbIndex]
         let p = lookup(db, dbIndex: dbIndex, key, now: now)
         guard p.found else { return false }
@@ -113,8 +95,7 @@ public final class Keyspace {
     }
 
     /// Sets the absolute expiry of a live key (0 removes it); returns whether the key exists.
-    @discardableResult
-    public func setExpire(db dbIndex: Int, _ key: ByteView, at: Int64, now: Int64) -> Bool {
+    @discardableResult public func setExpire(db dbIndex: Int, _ key: ByteView, at: Int64, now: Int64) -> Bool {
         let db = databases[dbIndex]
         let p = lookup(db, dbIndex: dbIndex, key, now: now)
         guard p.found else { return false }
@@ -149,12 +130,7 @@ public final class Keyspace {
 
     /// One SCAN step over live keys matching `pattern` and `type` (see `walkBuckets`).
     public func scan(
-        db dbIndex: Int,
-        cursor: Int,
-        count: Int,
-        matching pattern: ByteView?,
-        type: ValueType?,
-        now: Int64,
+        db dbIndex: Int, cursor: Int, count: Int, matching pattern: ByteView?, type: ValueType?, now: Int64,
         _ body: (ByteView) -> Void
     ) -> Int {
         walkBuckets(db: dbIndex, cursor: cursor, count: count) { e in

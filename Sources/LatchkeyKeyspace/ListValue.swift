@@ -29,22 +29,17 @@ public final class ListValue {
     /// The object plus its ring's array header.
     static let baseCost = 48 + 32
     /// glibc chunk for a Swift array buffer of `n` bytes (32-byte header, 16-byte rounding).
-    @inlinable
-    public static func elementCost(_ n: Int) -> Int { n == 0 ? 0 : max(32, (32 + n + 8 + 15) & ~15) }
+    @inlinable public static func elementCost(_ n: Int) -> Int { n == 0 ? 0 : max(32, (32 + n + 8 + 15) & ~15) }
 
-    @inlinable
-    public var isEmpty: Bool { count == 0 }
+    @inlinable public var isEmpty: Bool { count == 0 }
 
-    @inlinable
-    func physical(_ i: Int) -> Int { (head + i) & (ring.count - 1) }
+    @inlinable func physical(_ i: Int) -> Int { (head + i) & (ring.count - 1) }
 
     /// Element `i` (0 ..< count), as an owned copy.
-    @inlinable
-    public subscript(i: Int) -> Bytes { ring[physical(i)].unsafelyUnwrapped.bytes }
+    @inlinable public subscript(i: Int) -> Bytes { ring[physical(i)].unsafelyUnwrapped.bytes }
 
     /// Element `i` as stored (borrow its bytes with `withByteView`, no copy).
-    @inlinable
-    public func packed(_ i: Int) -> PackedBytes { ring[physical(i)].unsafelyUnwrapped }
+    @inlinable public func packed(_ i: Int) -> PackedBytes { ring[physical(i)].unsafelyUnwrapped }
 
     private func growIfFull() {
         guard count == ring.count else { return }
@@ -134,9 +129,7 @@ public final class ListValue {
         if count >= 0 {
             var out: [Bytes] = []
             out.reserveCapacity(all.count)
-            for e in all {
-                if removed < limit && e == value { removed += 1 } else { out.append(e) }
-            }
+            for e in all { if removed < limit && e == value { removed += 1 } else { out.append(e) } }
             all = out
         } else {
             var i = all.count - 1

@@ -38,36 +38,20 @@ public enum FileIO {
     /// Writes all of `bytes` at `offset`; returns 0 or the errno of the failing pwrite.
     /// `written` reports how many bytes reached the file before a failure.
     public static func pwriteAll(
-        _ fd: Int32,
-        _ bytes: UnsafeRawBufferPointer,
-        at offset: Int64,
-        written: inout Int
-    )
-        -> Int32
-    {
+        _ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int64, written: inout Int
+    ) -> Int32 {
         written = 0
         while written < bytes.count {
             let n = pwrite(fd, bytes.baseAddress! + written, bytes.count - written, off_t(offset) + off_t(written))
-            if n > 0 {
-                written += n
-            } else if n == 0 {
-                return ENOSPC
-            } else if errno != EINTR {
-                return errno
-            }
+            if n > 0 { written += n } else if n == 0 { return ENOSPC } else if errno != EINTR { return errno }
         }
         return 0
     }
 
     /// Reads up to `count` bytes at `offset` into `buf`; returns bytes read (short only at EOF).
     public static func preadFully(
-        _ fd: Int32,
-        _ buf: UnsafeMutableRawPointer,
-        _ count: Int,
-        at offset: Int64
-    )
-        throws(LogIOError) -> Int
-    {
+        _ fd: Int32, _ buf: UnsafeMutableRawPointer, _ count: Int, at offset: Int64
+    ) throws(LogIOError) -> Int {
         var got = 0
         while got < count {
             let n = pread(fd, buf + got, count - got, off_t(offset) + off_t(got))
@@ -84,9 +68,7 @@ public enum FileIO {
 
     /// fdatasync(2) (the file size is data for it, so appends are covered); returns errno or 0.
     public static func datasync(_ fd: Int32) -> Int32 {
-        while fdatasync(fd) != 0 {
-            if errno != EINTR { return errno }
-        }
+        while fdatasync(fd) != 0 { if errno != EINTR { return errno } }
         return 0
     }
 

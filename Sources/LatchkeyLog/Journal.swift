@@ -32,9 +32,7 @@ public final class Journal {
 
     /// Journals one effect (a no-op when the log is off).
     public func append(_ record: LogRecord) {
-        if isEnabled {
-            if RecordCodec.encode(record, into: &bytes) { count += 1 } else { oversizedRecords += 1 }
-        }
+        if isEnabled { if RecordCodec.encode(record, into: &bytes) { count += 1 } else { oversizedRecords += 1 } }
     }
 
     public func enable(_ on: Bool) { isEnabled = on }
@@ -43,9 +41,7 @@ public final class Journal {
     /// fsynced, even under `appendfsync everysec` (which then fsyncs right away): AMQP publisher
     /// confirms for persistent messages on durable queues, as RabbitMQ confirms only after its
     /// fsync. A no-op when the log is off; under `appendfsync no` nothing is fsynced or held.
-    public func replyAfterFsync(_ outbox: Outbox) {
-        if isEnabled { durableWaiters.append(outbox) }
-    }
+    public func replyAfterFsync(_ outbox: Outbox) { if isEnabled { durableWaiters.append(outbox) } }
 
     /// The outboxes `replyAfterFsync` named since the last call.
     public func takeDurableWaiters() -> [Outbox] {

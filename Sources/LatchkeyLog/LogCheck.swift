@@ -58,17 +58,13 @@ public func checkLog(_ path: String, fix: Bool) -> LogCheckResult {
             return result
         }
         let backup = "\(path).cut-\(cut)"
-        do {
-            try FileIO.copyTail(of: path, from: cut, to: backup)
-        } catch {
+        do { try FileIO.copyTail(of: path, from: cut, to: backup) } catch {
             result.exitCode = 2
             result.lines.append("Cannot keep the bytes to cut in '\(backup)': \(error.reason); nothing was changed")
             return result
         }
         result.lines.append("Saved the \(size - cut) bytes from offset \(cut) to '\(backup)'")
-        do {
-            try FileIO.truncate(path, to: cut)
-        } catch {
+        do { try FileIO.truncate(path, to: cut) } catch {
             result.exitCode = 2
             result.lines.append("Cannot truncate '\(path)': \(error.reason)")
             return result

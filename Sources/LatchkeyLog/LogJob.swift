@@ -41,8 +41,7 @@ public struct LogJob: Sendable {
             let started = FileIO.monotonicMicros()
             let e = injected != 0 ? injected : FileIO.datasync(fd)
             return LogJobResult(job: self, error: e, micros: FileIO.monotonicMicros() - started)
-        case .rewriteSnapshot(let tempPath, let framed, let snapshot):
-            return writeSnapshot(tempPath, framed, snapshot)
+        case .rewriteSnapshot(let tempPath, let framed, let snapshot): return writeSnapshot(tempPath, framed, snapshot)
         case .rewriteChunk(let fd, let offset, let bytes):
             if injected != 0 { return LogJobResult(job: self, error: injected) }
             var n = 0

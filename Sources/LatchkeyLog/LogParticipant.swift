@@ -48,10 +48,7 @@ extension LogParticipant {
     public func finishLogReplay() {}
 
     public func writeLogSnapshotSlice(
-        into out: inout [UInt8],
-        cursor: inout LogSnapshotCursor,
-        nowMs: Int64,
-        maxRecords: Int
+        into out: inout [UInt8], cursor: inout LogSnapshotCursor, nowMs: Int64, maxRecords: Int
     ) {
         if cursor.done { return }
         writeLogSnapshot(into: &out, nowMs: nowMs)

@@ -70,9 +70,7 @@ public enum LogReader {
     /// Replays `path`, calling `apply` for each record in order. A missing file replays nothing.
     /// A torn tail is cut when `truncateTornTail` (aof-load-truncated yes); otherwise it throws.
     public static func replay(
-        path: String,
-        truncateTornTail: Bool,
-        _ apply: (LogRecord) throws -> Void
+        path: String, truncateTornTail: Bool, _ apply: (LogRecord) throws -> Void
     ) throws(LogReplayError) -> ReplayReport {
         var report = ReplayReport(path: path)
         let fd: Int32
@@ -92,10 +90,7 @@ public enum LogReader {
         case .ok: break
         case .incomplete:
             return try finishTorn(
-                &report,
-                TornTail(offset: 0, discardedBytes: size, reason: "incomplete file header"),
-                truncateTornTail
-            )
+                &report, TornTail(offset: 0, discardedBytes: size, reason: "incomplete file header"), truncateTornTail)
         case .badMagic: throw .badHeader(path: path, reason: "not a Latchkey log (bad magic)")
         case .badVersion(let v): throw .badHeader(path: path, reason: "unsupported log version \(v)")
         case .badChecksum: throw .badHeader(path: path, reason: "file header checksum mismatch")
@@ -105,12 +100,9 @@ public enum LogReader {
         while true {
             let step = try scan.next()
             switch step {
-            case .end:
-                return report
+            case .end: return report
             case .record(let offset, let record):
-                do { try apply(record) } catch {
-                    throw .rejected(path: path, offset: offset, reason: "\(error)")
-                }
+                do { try apply(record) } catch { throw .rejected(path: path, offset: offset, reason: "\(error)") }
                 report.records += 1
                 report.validEnd = scan.fileOffset
             case .malformed(let offset):
@@ -129,12 +121,8 @@ public enum LogReader {
     }
 
     private static func finishTorn(
-        _ report: inout ReplayReport,
-        _ torn: TornTail,
-        _ truncate: Bool
-    )
-        throws(LogReplayError) -> ReplayReport
-    {
+        _ report: inout ReplayReport, _ torn: TornTail, _ truncate: Bool
+    ) throws(LogReplayError) -> ReplayReport {
         report.tornTail = torn
         guard truncate else { throw .tornTailRefused(path: report.path, offset: torn.offset, reason: torn.reason) }
         do { try FileIO.truncate(report.path, to: torn.offset) } catch { throw .io(error) }
@@ -216,11 +204,7 @@ struct ChunkScanner {
         filled = rest
         do {
             filled += try FileIO.preadFully(
-                fd,
-                buf.baseAddress! + filled,
-                buf.count - filled,
-                at: bufStart + Int64(rest)
-            )
+                fd, buf.baseAddress! + filled, buf.count - filled, at: bufStart + Int64(rest))
         } catch { throw .io(LogIOError("read", path, error.code)) }
     }
 
@@ -246,12 +230,9 @@ struct ChunkScanner {
                 pos = next
                 return .record(offset: offset, r)
             case .incomplete(let need):
-                if atEOF {
-                    return .damaged(offset: fileOffset, reason: "record runs past the end of the file")
-                }
+                if atEOF { return .damaged(offset: fileOffset, reason: "record runs past the end of the file") }
                 try refill(minimum: need)
-            case .bad(let reason):
-                return .damaged(offset: fileOffset, reason: reason)
+            case .bad(let reason): return .damaged(offset: fileOffset, reason: reason)
             }
         }
     }

@@ -43,13 +43,7 @@ public enum LogRecord: Equatable, Sendable {
     /// A binding between a durable exchange and a durable queue (or exchange, `toExchange`).
     case bound(vhost: Bytes, exchange: Bytes, destination: Bytes, toExchange: Bool, routingKey: Bytes, arguments: Bytes)
     case unbound(
-        vhost: Bytes,
-        exchange: Bytes,
-        destination: Bytes,
-        toExchange: Bool,
-        routingKey: Bytes,
-        arguments: Bytes
-    )
+        vhost: Bytes, exchange: Bytes, destination: Bytes, toExchange: Bool, routingKey: Bytes, arguments: Bytes)
     /// A persistent message on a durable queue. `content` is the encoded content header payload
     /// (properties) followed by the body, as `Message` stores it; `id` is stable across restarts.
     case messageEnqueued(vhost: Bytes, queue: Bytes, id: UInt64, exchange: Bytes, routingKey: Bytes, content: Bytes)

@@ -56,10 +56,7 @@ extension LogWriter {
     }
 
     private func beginRewrite(
-        journal: Journal,
-        nowMs: Int64,
-        framed: (inout [UInt8]) -> Void,
-        records: () -> [LogRecord]
+        journal: Journal, nowMs: Int64, framed: (inout [UInt8]) -> Void, records: () -> [LogRecord]
     ) -> LogJob? {
         guard rewrite == .none else { return nil }
         append(journal)
@@ -98,9 +95,7 @@ extension LogWriter {
     func advanceRewrite(nowMs: Int64) -> LogJob? {
         guard case .snapshotWritten(let tfd, let size, let started) = rewrite, state == .idle else { return nil }
         var n = 0
-        let e = rewriteBuffer.withUnsafeBytes { b in
-            b.isEmpty ? 0 : FileIO.pwriteAll(tfd, b, at: size, written: &n)
-        }
+        let e = rewriteBuffer.withUnsafeBytes { b in b.isEmpty ? 0 : FileIO.pwriteAll(tfd, b, at: size, written: &n) }
         if e != 0 {
             discardTemp(tfd)
             endRewrite(ok: false, startedMs: started, nowMs: nowMs)
@@ -111,11 +106,7 @@ extension LogWriter {
         rewriteBuffer.removeAll(keepingCapacity: true)
         rewrite = .finalizing(fd: tfd, size: newSize, target: target, startedMs: started)
         let job = LogJob.Kind.rewriteFinalize(
-            fd: tfd,
-            tempPath: Self.tempPath(for: path),
-            finalPath: path,
-            target: target
-        )
+            fd: tfd, tempPath: Self.tempPath(for: path), finalPath: path, target: target)
         return LogJob(job, injected: faultInjector?(.rewriteFinalize) ?? 0)
     }
 

@@ -89,9 +89,7 @@ extension LogWriter {
         if last { stream.framingDone = true }
         if bytes.isEmpty { return nil }
         let job = LogJob(
-            .rewriteChunk(fd: tfd, offset: stream.size, bytes: bytes),
-            injected: faultInjector?(.rewriteSnapshot) ?? 0
-        )
+            .rewriteChunk(fd: tfd, offset: stream.size, bytes: bytes), injected: faultInjector?(.rewriteSnapshot) ?? 0)
         stream.size += Int64(bytes.count)
         stream.inFlight += 1
         stream.bytesInFlight += bytes.count
@@ -108,8 +106,7 @@ extension LogWriter {
         rewrite = .snapshotting(startedMs: started)
         return LogJob(
             .rewriteSnapshotSync(fd: tfd, size: size, tempPath: Self.tempPath(for: path)),
-            injected: faultInjector?(.rewriteSnapshot) ?? 0
-        )
+            injected: faultInjector?(.rewriteSnapshot) ?? 0)
     }
 
     func chunkCompleted(_ result: LogJobResult, bytes: Int, nowMs: Int64) {

@@ -7,9 +7,7 @@ import Glibc
 import LatchkeyCore
 
 /// `appendfsync`.
-public enum FsyncPolicy: String, Sendable {
-    case always, everysec, no
-}
+public enum FsyncPolicy: String, Sendable { case always, everysec, no }
 
 /// Appends records to the live log. Owned by the loop thread.
 ///
@@ -36,9 +34,7 @@ public final class LogWriter {
     }
 
     /// Test hook points.
-    public enum FaultPoint: Sendable {
-        case write, fsync, rewriteSnapshot, rewriteFinalize
-    }
+    public enum FaultPoint: Sendable { case write, fsync, rewriteSnapshot, rewriteFinalize }
 
     public let path: String
     public private(set) var policy: FsyncPolicy
@@ -143,8 +139,7 @@ public final class LogWriter {
 
     /// Appends this tick's records (emptying the journal) and returns the logical offset that
     /// must be durable before this tick's replies may go out under `appendfsync always`.
-    @discardableResult
-    public func append(_ journal: Journal) -> Int64 {
+    @discardableResult public func append(_ journal: Journal) -> Int64 {
         if journal.hasPending { journal.takeBytes { append(bytes: $0) } }
         return accepted
     }
@@ -153,11 +148,7 @@ public final class LogWriter {
     public func append(bytes: UnsafeRawBufferPointer) {
         if bytes.isEmpty { return }
         if rewrite.isCapturing { RecordCodec.appendRaw(bytes, to: &rewriteBuffer) }
-        if failure == nil && unwritten.isEmpty {
-            writeOut(bytes)
-        } else {
-            RecordCodec.appendRaw(bytes, to: &unwritten)
-        }
+        if failure == nil && unwritten.isEmpty { writeOut(bytes) } else { RecordCodec.appendRaw(bytes, to: &unwritten) }
     }
 
     /// Runs the loop-side bookkeeping of a tick (or a cron call): retries a failed disk at most
@@ -182,19 +173,11 @@ public final class LogWriter {
         case .sync(_, let target):
             state = .idle
             noteSyncCost(result.micros)
-            if result.error == 0 {
-                syncSucceeded(upTo: target)
-            } else {
-                syncFailed(result.error, nowMs: nowMs)
-            }
-        case .rewriteSnapshot, .rewriteSnapshotSync:
-            snapshotCompleted(result, nowMs: nowMs)
-        case .closeRetired:
-            break
-        case .rewriteChunk(_, _, let bytes):
-            chunkCompleted(result, bytes: bytes.count, nowMs: nowMs)
-        case .rewriteFinalize:
-            finalizeCompleted(result, nowMs: nowMs)
+            if result.error == 0 { syncSucceeded(upTo: target) } else { syncFailed(result.error, nowMs: nowMs) }
+        case .rewriteSnapshot, .rewriteSnapshotSync: snapshotCompleted(result, nowMs: nowMs)
+        case .closeRetired: break
+        case .rewriteChunk(_, _, let bytes): chunkCompleted(result, bytes: bytes.count, nowMs: nowMs)
+        case .rewriteFinalize: finalizeCompleted(result, nowMs: nowMs)
         }
     }
 
@@ -221,21 +204,13 @@ public final class LogWriter {
         if e != 0 {
             // Simulate a partial write: half the bytes land, then the error.
             _ = FileIO.pwriteAll(
-                fd,
-                UnsafeRawBufferPointer(rebasing: bytes[0..<bytes.count / 2]),
-                at: written - base,
-                written: &n
-            )
+                fd, UnsafeRawBufferPointer(rebasing: bytes[0..<bytes.count / 2]), at: written - base, written: &n)
         } else {
             e = FileIO.pwriteAll(fd, bytes, at: written - base, written: &n)
         }
         if e == 0 {
             written += Int64(bytes.count)
-            if policy == .no {
-                durable = written
-            } else {
-                RecordCodec.appendRaw(bytes, to: &undurable)
-            }
+            if policy == .no { durable = written } else { RecordCodec.appendRaw(bytes, to: &undurable) }
             if case .write = failure { failure = nil }
         } else {
             // Cut the partial record so the file ends on a record boundary; if even that fails
@@ -257,9 +232,7 @@ public final class LogWriter {
 
     private func nextSync(nowMs: Int64) -> LogJob? {
         guard state == .idle, !rewrite.blocksSync, written > durable, policy != .no else { return nil }
-        if case .fsync = failure {
-            guard nowMs - lastRetryMs >= 1000 || lastRetryMs == nowMs else { return nil }
-        }
+        if case .fsync = failure { guard nowMs - lastRetryMs >= 1000 || lastRetryMs == nowMs else { return nil } }
         if policy == .everysec && nowMs - lastSyncStartMs < 1000 && !syncRequested { return nil }
         syncRequested = false
         lastSyncStartMs = nowMs
@@ -280,23 +253,15 @@ public final class LogWriter {
         let e = injected != 0 ? injected : FileIO.datasync(fd)
         noteSyncCost(FileIO.monotonicMicros() - started)
         lastSyncStartMs = nowMs
-        if e == 0 {
-            syncSucceeded(upTo: written)
-        } else {
-            syncFailed(e, nowMs: nowMs)
-        }
+        if e == 0 { syncSucceeded(upTo: written) } else { syncFailed(e, nowMs: nowMs) }
         return true
     }
 
-    func noteSyncCost(_ micros: Int64) {
-        syncCostMicros = syncCostMicros * 0.8 + Double(micros) * 0.2
-    }
+    func noteSyncCost(_ micros: Int64) { syncCostMicros = syncCostMicros * 0.8 + Double(micros) * 0.2 }
 
     /// Under `everysec`, makes the next `poll` start an fsync without waiting for the second
     /// to pass (someone is waiting for durability: a publisher confirm).
-    public func requestSync() {
-        if policy == .everysec { syncRequested = true }
-    }
+    public func requestSync() { if policy == .everysec { syncRequested = true } }
 
     func syncSucceeded(upTo target: Int64) {
         guard target > durable else { return }

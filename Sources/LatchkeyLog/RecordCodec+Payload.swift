@@ -19,10 +19,8 @@ extension RecordCodec {
             putVarint(UInt64(db), &out)
             putBytes(key, &out)
             putI64(at, &out)
-        case .flushDB(let db):
-            putVarint(UInt64(db), &out)
-        case .flushAll:
-            break
+        case .flushDB(let db): putVarint(UInt64(db), &out)
+        case .flushAll: break
         case .listPush(let db, let key, let head, let elements):
             putVarint(UInt64(db), &out)
             putBytes(key, &out)
@@ -100,10 +98,8 @@ extension RecordCodec {
         var r = PayloadReader(payload)
         let record: LogRecord?
         switch t {
-        case .flushAll:
-            record = .flushAll
-        case .flushDB:
-            record = r.db().map { .flushDB(db: $0) }
+        case .flushAll: record = .flushAll
+        case .flushDB: record = r.db().map { .flushDB(db: $0) }
         case .queueDeclared, .queueDeleted, .queuePurged, .exchangeDeclared, .exchangeDeleted, .bound, .unbound,
             .messageEnqueued, .messageSettled:
             // Every broker record starts with the vhost and a name (queue or exchange).
@@ -153,13 +149,8 @@ extension RecordCodec {
 
     /// The fields after (vhost, name) of a broker record.
     private static func decodeBroker(
-        _ t: RecordType,
-        vhost vh: Bytes,
-        name n: Bytes,
-        _ r: inout PayloadReader
-    )
-        -> LogRecord?
-    {
+        _ t: RecordType, vhost vh: Bytes, name n: Bytes, _ r: inout PayloadReader
+    ) -> LogRecord? {
         switch t {
         case .queueDeclared:
             guard let ad = r.bool(), let a = r.bytes() else { return nil }
@@ -183,8 +174,7 @@ extension RecordCodec {
         }
     }
 
-    @inline(__always)
-    static func putVarint(_ v: UInt64, _ out: inout [UInt8]) {
+    @inline(__always) static func putVarint(_ v: UInt64, _ out: inout [UInt8]) {
         var v = v
         while v >= 0x80 {
             out.append(UInt8(truncatingIfNeeded: v) | 0x80)
@@ -193,8 +183,7 @@ extension RecordCodec {
         out.append(UInt8(v))
     }
 
-    @inline(__always)
-    static func putBytes(_ b: [UInt8], _ out: inout [UInt8]) {
+    @inline(__always) static func putBytes(_ b: [UInt8], _ out: inout [UInt8]) {
         putVarint(UInt64(b.count), &out)
         out.append(contentsOf: b)
     }
@@ -204,13 +193,11 @@ extension RecordCodec {
         for b in list { putBytes(b, &out) }
     }
 
-    @inline(__always)
-    static func putU64(_ v: UInt64, _ out: inout [UInt8]) {
+    @inline(__always) static func putU64(_ v: UInt64, _ out: inout [UInt8]) {
         for shift in stride(from: 0, to: 64, by: 8) { out.append(UInt8(truncatingIfNeeded: v >> UInt64(shift))) }
     }
 
-    @inline(__always)
-    static func putI64(_ v: Int64, _ out: inout [UInt8]) { putU64(UInt64(bitPattern: v), &out) }
+    @inline(__always) static func putI64(_ v: Int64, _ out: inout [UInt8]) { putU64(UInt64(bitPattern: v), &out) }
 }
 
 /// A bounds-checked cursor over one payload.
@@ -222,8 +209,7 @@ struct PayloadReader {
 
     var atEnd: Bool { at == p.count }
 
-    @inline(__always)
-    mutating func varint() -> UInt64? {
+    @inline(__always) mutating func varint() -> UInt64? {
         var v: UInt64 = 0
         var shift: UInt64 = 0
         while at < p.count, shift < 64 {
@@ -236,14 +222,12 @@ struct PayloadReader {
         return nil
     }
 
-    @inline(__always)
-    mutating func db() -> Int? {
+    @inline(__always) mutating func db() -> Int? {
         guard let v = varint(), v <= UInt64(Int32.max) else { return nil }
         return Int(v)
     }
 
-    @inline(__always)
-    mutating func bytes() -> [UInt8]? {
+    @inline(__always) mutating func bytes() -> [UInt8]? {
         guard let n = varint(), n <= UInt64(p.count - at) else { return nil }
         let s = Int(n)
         defer { at += s }
@@ -268,18 +252,15 @@ struct PayloadReader {
         return out
     }
 
-    @inline(__always)
-    mutating func u64() -> UInt64? {
+    @inline(__always) mutating func u64() -> UInt64? {
         guard p.count - at >= 8 else { return nil }
         defer { at += 8 }
         return UInt64(littleEndian: p.loadUnaligned(fromByteOffset: at, as: UInt64.self))
     }
 
-    @inline(__always)
-    mutating func i64() -> Int64? { u64().map { Int64(bitPattern: $0) } }
+    @inline(__always) mutating func i64() -> Int64? { u64().map { Int64(bitPattern: $0) } }
 
-    @inline(__always)
-    mutating func bool() -> Bool? {
+    @inline(__always) mutating func bool() -> Bool? {
         guard at < p.count, p[at] <= 1 else { return nil }
         defer { at += 1 }
         return p[at] == 1

@@ -81,8 +81,7 @@ public enum RecordCodec {
     /// written: `out` is left as it was and the result is false. Callers keep writes that large
     /// from happening (the RESP gate checks `aof-max-record-size`; AMQP messages are capped by
     /// `amqp-max-message-size`), so this is the last line, never a trap.
-    @discardableResult
-    public static func encode(_ record: LogRecord, into out: inout [UInt8]) -> Bool {
+    @discardableResult public static func encode(_ record: LogRecord, into out: inout [UInt8]) -> Bool {
         let start = out.count
         out.append(0)
         out.append(0)
@@ -105,13 +104,8 @@ public enum RecordCodec {
 
     /// Frames a `set` record straight from borrowed bytes (rewrite snapshots: no `LogRecord`
     /// and no key/value copies per key). False (nothing appended) when it would exceed `maxPayload`.
-    @discardableResult
-    public static func encodeSet(
-        db: Int,
-        key: UnsafeRawBufferPointer,
-        value: UnsafeRawBufferPointer,
-        expireAtMs: Int64,
-        into out: inout [UInt8]
+    @discardableResult public static func encodeSet(
+        db: Int, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, expireAtMs: Int64, into out: inout [UInt8]
     ) -> Bool {
         // varints (db, two lengths) take at most 30 bytes, the expiry 8.
         guard key.count <= maxPayload - 38 - value.count else { return false }
@@ -154,8 +148,7 @@ public enum RecordCodec {
     }
 
     /// Inspects the frame starting at `offset` of `buf` without copying.
-    @inline(__always)
-    public static func frame(in buf: UnsafeRawBufferPointer, at offset: Int) -> Frame {
+    @inline(__always) public static func frame(in buf: UnsafeRawBufferPointer, at offset: Int) -> Frame {
         let avail = buf.count - offset
         if avail < 4 { return .incomplete(need: frameOverhead) }
         let len = Int(buf.loadUnaligned(fromByteOffset: offset, as: UInt32.self).littleEndian)
@@ -187,14 +180,12 @@ public enum RecordCodec {
     }
 
     /// memcpy-speed append of borrowed bytes (the generic Sequence path copies byte by byte).
-    @inline(__always)
-    static func appendRaw(_ src: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+    @inline(__always) static func appendRaw(_ src: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         guard let base = src.baseAddress, !src.isEmpty else { return }
         out.append(contentsOf: UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: src.count))
     }
 
-    @inline(__always)
-    static func appendU32(_ v: UInt32, to out: inout [UInt8]) {
+    @inline(__always) static func appendU32(_ v: UInt32, to out: inout [UInt8]) {
         out.append(UInt8(truncatingIfNeeded: v))
         out.append(UInt8(truncatingIfNeeded: v >> 8))
         out.append(UInt8(truncatingIfNeeded: v >> 16))

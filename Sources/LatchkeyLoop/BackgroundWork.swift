@@ -8,16 +8,13 @@ public enum BackgroundWork {
     /// Runs `work` on a pool thread, then `completion(result)` on the loop thread.
     /// Throws only when libuv refuses to queue the request.
     public static func run<T: Sendable>(
-        on loop: EventLoop,
-        _ work: @escaping @Sendable () -> T,
-        completion: @escaping (T) -> Void
+        on loop: EventLoop, _ work: @escaping @Sendable () -> T, completion: @escaping (T) -> Void
     ) throws(UVError) {
         let job = Job(work: work, completion: completion)
         let req = UnsafeMutablePointer<uv_work_t>.allocate(capacity: 1)
         req.pointee.data = Unmanaged.passRetained(job as AnyJob).toOpaque()
         let rc = uv_queue_work(
-            loop.raw,
-            req,
+            loop.raw, req,
             { req in
                 guard let req, let data = req.pointee.data else { return }
                 Unmanaged<AnyJob>.fromOpaque(data).takeUnretainedValue().runWork()
@@ -29,8 +26,7 @@ public enum BackgroundWork {
                     job.complete()
                 }
                 req.deallocate()
-            }
-        )
+            })
         if rc < 0 {
             Unmanaged<AnyJob>.fromOpaque(req.pointee.data!).release()
             req.deallocate()
@@ -58,7 +54,5 @@ final class Job<T: Sendable>: AnyJob, @unchecked Sendable {
     }
 
     override func runWork() { result = work() }
-    override func complete() {
-        if let result { completion(result) }
-    }
+    override func complete() { if let result { completion(result) } }
 }

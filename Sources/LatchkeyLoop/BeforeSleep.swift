@@ -15,12 +15,8 @@ public final class BeforeSleep: HandleOwner {
         self.callback = callback
         let h = handle
         try Handle.check(
-            uv_prepare_start(h) { h in
-                Handle.owner(lk_as_handle(h), as: BeforeSleep.self)?.callback()
-            },
-            "uv_prepare_start",
-            closing: h
-        )
+            uv_prepare_start(h) { h in Handle.owner(lk_as_handle(h), as: BeforeSleep.self)?.callback() },
+            "uv_prepare_start", closing: h)
         Handle.attach(lk_as_handle(handle), owner: self)
         // A prepare hook alone must not keep the loop alive.
         uv_unref(lk_as_handle(handle))

@@ -22,9 +22,7 @@ public final class EventLoop {
     /// Initialises a new libuv loop (not the process-wide default loop).
     public init() throws(UVError) {
         raw = .allocate(capacity: 1)
-        do throws(UVError) {
-            try uvCheck(uv_loop_init(raw), "uv_loop_init")
-        } catch {
+        do throws(UVError) { try uvCheck(uv_loop_init(raw), "uv_loop_init") } catch {
             raw.deallocate()
             throw error
         }
@@ -36,13 +34,7 @@ public final class EventLoop {
         // that failed half way) is closed here, and one more turn runs the close callbacks so
         // uv_loop_close succeeds and the memory is returned.
         if uv_loop_close(raw) == UV_EBUSY.rawValue {
-            uv_walk(
-                raw,
-                { h, _ in
-                    if let h, uv_is_closing(h) == 0 { Handle.close(h) }
-                },
-                nil
-            )
+            uv_walk(raw, { h, _ in if let h, uv_is_closing(h) == 0 { Handle.close(h) } }, nil)
             uv_run(raw, UV_RUN_DEFAULT)
             uv_loop_close(raw)
         }
@@ -96,9 +88,7 @@ public final class LoopWaker: HandleOwner, @unchecked Sendable {
     /// Creates the async handle on `loop`; `callback` runs on the loop thread after `wake()`.
     public init(loop: EventLoop, callback: @escaping () -> Void) throws(UVError) {
         handle = try Handle.make(uv_async_t.self, "uv_async_init") {
-            uv_async_init(loop.raw, $0) { h in
-                Handle.owner(lk_as_handle(h), as: LoopWaker.self)?.callback()
-            }
+            uv_async_init(loop.raw, $0) { h in Handle.owner(lk_as_handle(h), as: LoopWaker.self)?.callback() }
         }
         self.callback = callback
         pthread_mutex_init(mutex, nil)

@@ -10,9 +10,7 @@ protocol HandleOwner: AnyObject {
     func handleDidClose()
 }
 
-extension HandleOwner {
-    func handleDidClose() {}
-}
+extension HandleOwner { func handleDidClose() {} }
 
 enum Handle {
     /// Allocates zeroed memory for a handle of type `T` and runs its libuv init call on it
@@ -20,9 +18,7 @@ enum Handle {
     /// the handle) and the failure is thrown naming `operation`. The caller attaches its owner
     /// once it is fully initialised; until then callbacks find no owner and do nothing.
     static func make<T>(
-        _: T.Type,
-        _ operation: @autoclosure () -> String,
-        _ initialise: (UnsafeMutablePointer<T>) -> Int32
+        _: T.Type, _ operation: @autoclosure () -> String, _ initialise: (UnsafeMutablePointer<T>) -> Int32
     ) throws(UVError) -> UnsafeMutablePointer<T> {
         let p = UnsafeMutablePointer<T>.allocate(capacity: 1)
         UnsafeMutableRawPointer(p).initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<T>.size)
@@ -38,12 +34,8 @@ enum Handle {
     /// closed (an initialised handle is linked into the loop and may only be freed by its close
     /// callback) and the error is thrown.
     static func check<T>(
-        _ status: Int32,
-        _ operation: @autoclosure () -> String,
-        closing h: UnsafeMutablePointer<T>
-    )
-        throws(UVError)
-    {
+        _ status: Int32, _ operation: @autoclosure () -> String, closing h: UnsafeMutablePointer<T>
+    ) throws(UVError) {
         if status >= 0 { return }
         close(UnsafeMutableRawPointer(h).assumingMemoryBound(to: uv_handle_t.self))
         throw UVError(code: status, operation: operation())
@@ -55,8 +47,7 @@ enum Handle {
     }
 
     /// The owner stored by `attach`.
-    @inline(__always)
-    static func owner<T: AnyObject>(_ h: UnsafeMutablePointer<uv_handle_t>?, as _: T.Type) -> T? {
+    @inline(__always) static func owner<T: AnyObject>(_ h: UnsafeMutablePointer<uv_handle_t>?, as _: T.Type) -> T? {
         guard let h, let data = h.pointee.data else { return nil }
         return Unmanaged<T>.fromOpaque(data).takeUnretainedValue()
     }

@@ -20,13 +20,7 @@ public final class LoopTimer: HandleOwner {
     public func start(afterMs: UInt64, repeatMs: UInt64) {
         guard !closed else { return }
         let rc = uv_timer_start(
-            handle,
-            { h in
-                Handle.owner(lk_as_handle(h), as: LoopTimer.self)?.callback()
-            },
-            afterMs,
-            repeatMs
-        )
+            handle, { h in Handle.owner(lk_as_handle(h), as: LoopTimer.self)?.callback() }, afterMs, repeatMs)
         // libuv refuses only a closing handle or a nil callback; `closed` rules out the first and
         // the callback is a literal, so this cannot fail (checked in debug builds).
         assert(rc == 0, "uv_timer_start: \(UVError(code: rc, operation: "uv_timer_start"))")

@@ -20,15 +20,8 @@ public final class SignalWatcher: HandleOwner {
         let h = handle
         try Handle.check(
             uv_signal_start(
-                h,
-                { h, signum in
-                    Handle.owner(lk_as_handle(h), as: SignalWatcher.self)?.callback(signum)
-                },
-                signal
-            ),
-            "uv_signal_start",
-            closing: h
-        )
+                h, { h, signum in Handle.owner(lk_as_handle(h), as: SignalWatcher.self)?.callback(signum) }, signal),
+            "uv_signal_start", closing: h)
         Handle.attach(lk_as_handle(handle), owner: self)
         // Watching for a signal must not keep the loop alive once everything else is closed.
         uv_unref(lk_as_handle(handle))

@@ -87,8 +87,7 @@ public final class TCPConnection: HandleOwner {
     /// Disables Nagle (replies leave as soon as they are written), as Redis does. Returns the
     /// error if the socket refused; like Redis, the server then serves the client anyway (only
     /// latency suffers), which is why the result may be discarded.
-    @discardableResult
-    public func setNoDelay() -> UVError? {
+    @discardableResult public func setNoDelay() -> UVError? {
         let rc = uv_tcp_nodelay(handle, 1)
         return rc < 0 ? UVError(code: rc, operation: "uv_tcp_nodelay") : nil
     }
@@ -96,8 +95,7 @@ public final class TCPConnection: HandleOwner {
     /// Enables TCP keepalive probes after `seconds` of idleness (0 = leave off). Returns the
     /// error if the socket refused (the server ignores it, as Redis does). `seconds` past
     /// UInt32.max is clamped instead of trapping; the kernel refuses such a delay either way.
-    @discardableResult
-    public func setKeepAlive(seconds: Int) -> UVError? {
+    @discardableResult public func setKeepAlive(seconds: Int) -> UVError? {
         guard seconds > 0 else { return nil }
         let rc = uv_tcp_keepalive(handle, 1, UInt32(clamping: seconds))
         return rc < 0 ? UVError(code: rc, operation: "uv_tcp_keepalive") : nil
@@ -139,8 +137,7 @@ public final class TCPConnection: HandleOwner {
             { stream, nread, buf in
                 let h = stream.flatMap { lk_tcp_as_handle(lk_stream_as_tcp($0)) }
                 Handle.owner(h, as: TCPConnection.self)?.didRead(nread)
-            }
-        )
+            })
         if rc < 0 {
             isReading = false
             delegate?.connectionDidEnd(self, error: UVError(code: rc, operation: "uv_read_start"))
@@ -160,9 +157,7 @@ public final class TCPConnection: HandleOwner {
             end = 0
             readingIntoShared = true
             buf.pointee = uv_buf_init(
-                loop.sharedReadBuffer.assumingMemoryBound(to: CChar.self),
-                UInt32(EventLoop.sharedReadBufferSize)
-            )
+                loop.sharedReadBuffer.assumingMemoryBound(to: CChar.self), UInt32(EventLoop.sharedReadBufferSize))
             return
         }
         readingIntoShared = false
@@ -247,9 +242,7 @@ public final class TCPConnection: HandleOwner {
     /// gives back an oversized buffer once it is empty.
     private func deliverBuffered(to delegate: TCPConnectionDelegate) {
         let used = delegate.connection(
-            self,
-            received: UnsafeRawBufferPointer(start: buffer! + start, count: end - start)
-        )
+            self, received: UnsafeRawBufferPointer(start: buffer! + start, count: end - start))
         if isClosing { return }
         start += used
         if start >= end {
@@ -277,16 +270,13 @@ public final class TCPConnection: HandleOwner {
 
     /// Writes `bytes`: as much as the socket takes now, the rest copied and queued (in order
     /// behind any earlier queued write). Returns nil, or the error that makes the socket unusable.
-    @discardableResult
-    public func write(_ bytes: UnsafeRawBufferPointer) -> UVError? {
+    @discardableResult public func write(_ bytes: UnsafeRawBufferPointer) -> UVError? {
         if isClosing { return UVError(code: UV_ECANCELED.rawValue, operation: "write") }
         guard let base = bytes.baseAddress, bytes.count > 0 else { return nil }
         var offset = 0
         if writesInFlight == 0 {
             var buf = uv_buf_init(
-                UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: CChar.self)),
-                UInt32(bytes.count)
-            )
+                UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: CChar.self)), UInt32(bytes.count))
             let n = uv_try_write(lk_tcp_as_stream(handle), &buf, 1)
             if n >= 0 {
                 offset = Int(n)

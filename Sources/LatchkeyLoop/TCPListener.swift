@@ -22,11 +22,7 @@ public final class TCPListener: HandleOwner {
 
     /// Binds and starts listening. Throws a UVError naming the address when it cannot.
     public init(
-        loop: EventLoop,
-        host: String,
-        port: Int,
-        backlog: Int32,
-        onAccept: @escaping (TCPConnection) -> Void
+        loop: EventLoop, host: String, port: Int, backlog: Int32, onAccept: @escaping (TCPConnection) -> Void
     ) throws(UVError) {
         self.loop = loop
         self.host = host
@@ -43,9 +39,7 @@ public final class TCPListener: HandleOwner {
                 uv_listen(lk_tcp_as_stream(handle), backlog) { server, status in
                     let h = server.flatMap { lk_tcp_as_handle(lk_stream_as_tcp($0)) }
                     Handle.owner(h, as: TCPListener.self)?.accept(status: status)
-                },
-                "listen \(what)"
-            )
+                }, "listen \(what)")
             var bound = sockaddr_storage()
             var len = Int32(MemoryLayout<sockaddr_storage>.size)
             try uvCheck(uv_tcp_getsockname(handle, lk_sockaddr(&bound), &len), "getsockname \(what)")

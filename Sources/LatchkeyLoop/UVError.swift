@@ -30,9 +30,9 @@ public struct UVError: Error, CustomStringConvertible, Sendable {
 }
 
 /// Returns `status` when it is not negative; throws a `UVError` naming `operation` otherwise.
-@discardableResult
-@inlinable
-public func uvCheck(_ status: Int32, _ operation: @autoclosure () -> String) throws(UVError) -> Int32 {
+@discardableResult @inlinable public func uvCheck(
+    _ status: Int32, _ operation: @autoclosure () -> String
+) throws(UVError) -> Int32 {
     if status < 0 { throw UVError(code: status, operation: operation()) }
     return status
 }

@@ -31,8 +31,8 @@ final class HTTPSession: ProtocolSession {
                 return offset
             case .failure(let status):
                 let body = ManagementErrors.body(error: "bad_request", reason: status.reason.lowercased())
-                HTTPResponse(status: status, contentType: "application/json", body: body)
-                    .write(into: &outbox.bytes, close: true)
+                HTTPResponse(status: status, contentType: "application/json", body: body).write(
+                    into: &outbox.bytes, close: true)
                 finish()
                 return input.count
             case .request(let request, let consumed):

@@ -13,14 +13,10 @@ extension Router {
         switch name {
         case "latchkey.js":
             return HTTPResponse(
-                status: .ok,
-                contentType: "text/javascript; charset=utf-8",
-                body: Array(LivePage.script.utf8)
-            )
+                status: .ok, contentType: "text/javascript; charset=utf-8", body: Array(LivePage.script.utf8))
         case "latchkey.css":
             return HTTPResponse(status: .ok, contentType: "text/css; charset=utf-8", body: Array(LivePage.css.utf8))
-        default:
-            return ManagementErrors.notFound
+        default: return ManagementErrors.notFound
         }
     }
 }

@@ -57,9 +57,7 @@ extension Router {
             [
                 ("rabbitmq_version", Router.emulatedVersion), ("product", "Latchkey"),
                 ("product_version", frontEnd.context.latchkeyVersion),
-            ],
-            1
-        )
+            ], 1)
         // One pass over the queues reads every figure (a closure per metric and queue costs
         // ten times more in reference counting with 10,000 queues).
         let families: [(String, String, String)] = [
@@ -91,8 +89,7 @@ extension Router {
                             ("vhost", String(decoding: q.vhost.name, as: UTF8.self)),
                             ("queue", String(decoding: q.name, as: UTF8.self)),
                         ], values
-                    )
-                )
+                    ))
             }
         }
         for (i, (name, type, help)) in families.enumerated() {
@@ -117,17 +114,11 @@ extension Router {
         w.family("rabbitmq_alarms_free_disk_space_watermark", "gauge", "is set to 1 if disk alarm is in effect")
         w.sample("rabbitmq_alarms_free_disk_space_watermark", [], frontEnd.amqp.diskAlarm.isFailing ? 1 : 0)
         w.family(
-            "latchkey_amqp_queued_bytes",
-            "gauge",
-            "Bytes of all messages held by queues, each message counted once"
-        )
+            "latchkey_amqp_queued_bytes", "gauge", "Bytes of all messages held by queues, each message counted once")
         w.sample("latchkey_amqp_queued_bytes", [], Int64(broker.queuedBytes))
         respMetrics(&w)
         return HTTPResponse(
-            status: .ok,
-            contentType: "text/plain; version=0.0.4; charset=utf-8",
-            body: Bytes(w.text.utf8)
-        )
+            status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: Bytes(w.text.utf8))
     }
 
     private func respMetrics(_ w: inout MetricsWriter) {
@@ -171,8 +162,7 @@ extension Router {
             (
                 "latchkey_aof_last_write_ok", "1 when the last write to the log succeeded",
                 p.aofLastWriteStatus == "ok" && p.writeFailure == nil ? 1 : 0
-            ),
-            ("latchkey_aof_current_size_bytes", "Size of the append-only log", p.aofCurrentSize),
+            ), ("latchkey_aof_current_size_bytes", "Size of the append-only log", p.aofCurrentSize),
             ("latchkey_aof_base_size_bytes", "Size of the log after its last rewrite", p.aofBaseSize),
         ]
         for (name, help, value) in gauges {

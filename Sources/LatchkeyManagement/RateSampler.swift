@@ -49,11 +49,8 @@ struct RateSampler {
             for q in vhost.queues.values {
                 let key = Key(vhost: vhost.name, queue: q.name)
                 let c = Counts(
-                    published: q.enqueuedTotal,
-                    delivered: q.deliveredTotal,
-                    ready: q.messageCount,
-                    unacked: q.unackedCount
-                )
+                    published: q.enqueuedTotal, delivered: q.deliveredTotal, ready: q.messageCount,
+                    unacked: q.unackedCount)
                 fresh[key] = c
                 sum.published &+= c.published
                 sum.delivered &+= c.delivered
@@ -73,12 +70,9 @@ struct RateSampler {
         func up(_ x: UInt64, _ y: UInt64) -> Double { y >= x ? Double(y - x) / seconds : 0 }
         func change(_ x: Int, _ y: Int) -> Double { Double(y - x) / seconds }
         return Rates(
-            publish: up(a.published, b.published),
-            deliver: up(a.delivered, b.delivered),
-            messages: change(a.ready + a.unacked, b.ready + b.unacked),
-            ready: change(a.ready, b.ready),
-            unacked: change(a.unacked, b.unacked)
-        )
+            publish: up(a.published, b.published), deliver: up(a.delivered, b.delivered),
+            messages: change(a.ready + a.unacked, b.ready + b.unacked), ready: change(a.ready, b.ready),
+            unacked: change(a.unacked, b.unacked))
     }
 
     /// The rates of one queue (zero until two samples exist).

@@ -17,12 +17,7 @@ extension Router {
     }
 
     func bindingJSON(
-        source: Bytes,
-        vhost: Bytes,
-        destination: Bytes,
-        toQueue: Bool,
-        routingKey: Bytes,
-        arguments: Arguments
+        source: Bytes, vhost: Bytes, destination: Bytes, toQueue: Bool, routingKey: Bytes, arguments: Arguments
     ) -> JSON {
         .object([
             ("source", FieldTableJSON.text(source)), ("vhost", FieldTableJSON.text(vhost)),
@@ -37,25 +32,14 @@ extension Router {
         var toQueue = true
         if case .exchange = b.destination { toQueue = false }
         return bindingJSON(
-            source: b.source.name,
-            vhost: b.source.vhost.name,
-            destination: b.destination.name,
-            toQueue: toQueue,
-            routingKey: b.routingKey,
-            arguments: b.arguments
-        )
+            source: b.source.name, vhost: b.source.vhost.name, destination: b.destination.name, toQueue: toQueue,
+            routingKey: b.routingKey, arguments: b.arguments)
     }
 
     /// The default exchange's implicit binding of `q`.
     func defaultBindingJSON(_ q: Queue) -> JSON {
         bindingJSON(
-            source: [],
-            vhost: q.vhost.name,
-            destination: q.name,
-            toQueue: true,
-            routingKey: q.name,
-            arguments: .empty
-        )
+            source: [], vhost: q.vhost.name, destination: q.name, toQueue: true, routingKey: q.name, arguments: .empty)
     }
 
     func allBindings(_ v: VirtualHost) -> [JSON] {
@@ -80,9 +64,7 @@ extension Router {
         guard let q = vh.queue(named: Bytes(n.utf8)) else { return ManagementErrors.notFound }
         var out = [defaultBindingJSON(q)]
         for e in vh.exchanges.values.sorted(by: { $0.name.lexicographicallyPrecedes($1.name) }) {
-            for b in e.bindings {
-                if case .queue(let d) = b.destination, d === q { out.append(bindingJSON(b)) }
-            }
+            for b in e.bindings { if case .queue(let d) = b.destination, d === q { out.append(bindingJSON(b)) } }
         }
         return list(out)
     }
@@ -93,9 +75,7 @@ extension Router {
         if asSource { return list(e.bindings.map(bindingJSON)) }
         var out: [JSON] = []
         for other in vh.exchanges.values.sorted(by: { $0.name.lexicographicallyPrecedes($1.name) }) {
-            for b in other.bindings {
-                if case .exchange(let d) = b.destination, d === e { out.append(bindingJSON(b)) }
-            }
+            for b in other.bindings { if case .exchange(let d) = b.destination, d === e { out.append(bindingJSON(b)) } }
         }
         return list(out)
     }
@@ -130,25 +110,14 @@ extension Router {
             if toQueue {
                 let owner = vh.queue(named: Bytes(dst.utf8))?.exclusiveOwner ?? 0
                 try broker.bindQueue(
-                    in: vh,
-                    queue: Bytes(dst.utf8),
-                    exchange: Router.exchangeName(src),
-                    routingKey: rk,
-                    arguments: args,
-                    connection: owner
-                )
+                    in: vh, queue: Bytes(dst.utf8), exchange: Router.exchangeName(src), routingKey: rk, arguments: args,
+                    connection: owner)
             } else {
                 try broker.bindExchange(
-                    in: vh,
-                    destination: Router.exchangeName(dst),
-                    source: Router.exchangeName(src),
-                    routingKey: rk,
-                    arguments: args
-                )
+                    in: vh, destination: Router.exchangeName(dst), source: Router.exchangeName(src), routingKey: rk,
+                    arguments: args)
             }
-        } catch {
-            return ManagementErrors.broker(error)
-        }
+        } catch { return ManagementErrors.broker(error) }
         let location = Router.percentEncode(dst) + "/" + Router.percentEncode(Router.propertiesKey(rk, args))
         return HTTPResponse(status: .created, headers: [("location", location)])
     }
@@ -171,25 +140,14 @@ extension Router {
             switch b.destination {
             case .queue(let q):
                 try broker.unbindQueue(
-                    in: vh,
-                    queue: q.name,
-                    exchange: b.source.name,
-                    routingKey: b.routingKey,
-                    arguments: b.arguments,
-                    connection: q.exclusiveOwner ?? 0
-                )
+                    in: vh, queue: q.name, exchange: b.source.name, routingKey: b.routingKey, arguments: b.arguments,
+                    connection: q.exclusiveOwner ?? 0)
             case .exchange(let d):
                 try broker.unbindExchange(
-                    in: vh,
-                    destination: d.name,
-                    source: b.source.name,
-                    routingKey: b.routingKey,
-                    arguments: b.arguments
+                    in: vh, destination: d.name, source: b.source.name, routingKey: b.routingKey, arguments: b.arguments
                 )
             }
-        } catch {
-            return ManagementErrors.broker(error)
-        }
+        } catch { return ManagementErrors.broker(error) }
         return HTTPResponse(status: .noContent)
     }
 }

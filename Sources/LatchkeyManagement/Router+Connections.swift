@@ -41,13 +41,13 @@ extension Router {
         var m: [(String, JSON)] = [
             ("auth_mechanism", .string("PLAIN")), ("channel_max", .int(Int64(s.channelMax))),
             ("channels", .int(Int64(s.channelSnapshots.count))),
-            ("client_properties", FieldTableJSON.json(s.clientProperties)),
-            ("connected_at", .int(c.createdAtMs)), ("frame_max", .int(Int64(s.frameMax))),
-            ("host", .string(Router.host(c.localAddress))), ("name", .string(Router.connectionName(c))),
-            ("node", .string(frontEnd.node)), ("peer_host", .string(Router.host(c.peerAddress))),
-            ("peer_port", .int(Int64(Router.port(c.peerAddress)))), ("port", .int(Int64(Router.port(c.localAddress)))),
-            ("protocol", .string("AMQP 0-9-1")), ("ssl", .bool(false)), ("state", .string(s.stateName)),
-            ("timeout", .int(Int64(s.heartbeat))), ("type", .string("network")), ("user", FieldTableJSON.text(s.user)),
+            ("client_properties", FieldTableJSON.json(s.clientProperties)), ("connected_at", .int(c.createdAtMs)),
+            ("frame_max", .int(Int64(s.frameMax))), ("host", .string(Router.host(c.localAddress))),
+            ("name", .string(Router.connectionName(c))), ("node", .string(frontEnd.node)),
+            ("peer_host", .string(Router.host(c.peerAddress))), ("peer_port", .int(Int64(Router.port(c.peerAddress)))),
+            ("port", .int(Int64(Router.port(c.localAddress)))), ("protocol", .string("AMQP 0-9-1")),
+            ("ssl", .bool(false)), ("state", .string(s.stateName)), ("timeout", .int(Int64(s.heartbeat))),
+            ("type", .string("network")), ("user", FieldTableJSON.text(s.user)),
             ("vhost", FieldTableJSON.text(s.vhost)),
         ]
         if case .longString(let name)? = s.clientProperties["connection_name"] {
@@ -95,8 +95,7 @@ extension Router {
                     ("name", .string(Router.connectionName(c))), ("peer_host", .string(Router.host(c.peerAddress))),
                     ("peer_port", .int(Int64(Router.port(c.peerAddress)))),
                 ])
-            ),
-            ("consumer_count", .int(Int64(ch.delivery.consumers.count))),
+            ), ("consumer_count", .int(Int64(ch.delivery.consumers.count))),
             ("global_prefetch_count", .int(Int64(ch.delivery.prefetchCount))),
             ("messages_unacknowledged", .int(Int64(ch.unacknowledged))), ("messages_uncommitted", .int(0)),
             ("messages_unconfirmed", .int(Int64(ch.unconfirmed))),

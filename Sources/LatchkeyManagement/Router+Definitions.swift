@@ -23,8 +23,7 @@ extension Router {
                         ("name", FieldTableJSON.text(q.name)), ("vhost", FieldTableJSON.text(v.name)),
                         ("durable", .bool(q.durable)), ("auto_delete", .bool(q.autoDelete)),
                         ("arguments", FieldTableJSON.json(q.arguments)),
-                    ])
-                )
+                    ]))
             }
             for e in v.exchanges.values.sorted(by: { $0.name.lexicographicallyPrecedes($1.name) }) {
                 for b in e.bindings {
@@ -40,24 +39,22 @@ extension Router {
                         ("type", .string(e.kind.rawValue)), ("durable", .bool(e.durable)),
                         ("auto_delete", .bool(e.autoDelete)), ("internal", .bool(e.internal)),
                         ("arguments", FieldTableJSON.json(e.arguments)),
-                    ])
-                )
+                    ]))
             }
         }
         let permissions = users.flatMap { u in
             hosts.map { v -> JSON in
                 .object([
                     ("user", FieldTableJSON.text(u)), ("vhost", FieldTableJSON.text(v.name)),
-                    ("configure", .string(".*")),
-                    ("write", .string(".*")), ("read", .string(".*")),
+                    ("configure", .string(".*")), ("write", .string(".*")), ("read", .string(".*")),
                 ])
             }
         }
         return ok(
             .object([
                 ("rabbit_version", .string(Router.emulatedVersion)),
-                ("rabbitmq_version", .string(Router.emulatedVersion)),
-                ("product_name", .string("Latchkey")), ("product_version", .string(frontEnd.context.latchkeyVersion)),
+                ("rabbitmq_version", .string(Router.emulatedVersion)), ("product_name", .string("Latchkey")),
+                ("product_version", .string(frontEnd.context.latchkeyVersion)),
                 (
                     "users",
                     .array(
@@ -66,15 +63,12 @@ extension Router {
                                 ("name", FieldTableJSON.text(u)), ("tags", .array([.string("administrator")])),
                                 ("limits", .object([])),
                             ])
-                        }
-                    )
-                ),
-                ("vhosts", .array(hosts.map { .object([("name", FieldTableJSON.text($0.name))]) })),
+                        })
+                ), ("vhosts", .array(hosts.map { .object([("name", FieldTableJSON.text($0.name))]) })),
                 ("permissions", .array(permissions)), ("topic_permissions", .array([])), ("parameters", .array([])),
                 ("global_parameters", .array([])), ("policies", .array([])), ("queues", .array(queues)),
                 ("exchanges", .array(exchanges)), ("bindings", .array(bindings)),
-            ])
-        )
+            ]))
     }
 
     /// Declares the definitions' exchanges, then queues, then bindings (so bindings find both
@@ -89,9 +83,7 @@ extension Router {
                 let body = JSON.object([("error", .string("bad_request")), ("reason", reason)])
                 return .failure(
                     HTTPResponseBox(
-                        HTTPResponse(status: .badRequest, contentType: "application/json", body: body.encoded)
-                    )
-                )
+                        HTTPResponse(status: .badRequest, contentType: "application/json", body: body.encoded)))
             }
             return .success(v)
         }
@@ -99,26 +91,17 @@ extension Router {
             for e in body["exchanges"]?.arrayValue ?? [] {
                 let v = try host(e).get()
                 try broker.declareExchange(
-                    in: v,
-                    name: Bytes((e["name"]?.stringValue ?? "").utf8),
-                    type: Bytes((e["type"]?.stringValue ?? "direct").utf8),
-                    durable: e["durable"]?.boolValue ?? true,
-                    autoDelete: e["auto_delete"]?.boolValue ?? false,
-                    internal: e["internal"]?.boolValue ?? false,
-                    arguments: FieldTableJSON.arguments(e["arguments"])
-                )
+                    in: v, name: Bytes((e["name"]?.stringValue ?? "").utf8),
+                    type: Bytes((e["type"]?.stringValue ?? "direct").utf8), durable: e["durable"]?.boolValue ?? true,
+                    autoDelete: e["auto_delete"]?.boolValue ?? false, internal: e["internal"]?.boolValue ?? false,
+                    arguments: FieldTableJSON.arguments(e["arguments"]))
             }
             for q in body["queues"]?.arrayValue ?? [] {
                 let v = try host(q).get()
                 _ = try broker.declareQueue(
-                    in: v,
-                    name: Bytes((q["name"]?.stringValue ?? "").utf8),
-                    durable: q["durable"]?.boolValue ?? true,
-                    exclusive: false,
-                    autoDelete: q["auto_delete"]?.boolValue ?? false,
-                    arguments: FieldTableJSON.arguments(q["arguments"]),
-                    connection: 0
-                )
+                    in: v, name: Bytes((q["name"]?.stringValue ?? "").utf8), durable: q["durable"]?.boolValue ?? true,
+                    exclusive: false, autoDelete: q["auto_delete"]?.boolValue ?? false,
+                    arguments: FieldTableJSON.arguments(q["arguments"]), connection: 0)
             }
             for b in body["bindings"]?.arrayValue ?? [] {
                 let v = try host(b).get()
@@ -131,22 +114,12 @@ extension Router {
                     try broker.bindExchange(in: v, destination: dst, source: src, routingKey: rk, arguments: args)
                 } else {
                     try broker.bindQueue(
-                        in: v,
-                        queue: dst,
-                        exchange: src,
-                        routingKey: rk,
-                        arguments: args,
-                        connection: 0
-                    )
+                        in: v, queue: dst, exchange: src, routingKey: rk, arguments: args, connection: 0)
                 }
             }
-        } catch let e as HTTPResponseBox {
-            return e.response
-        } catch let e as BrokerError {
+        } catch let e as HTTPResponseBox { return e.response } catch let e as BrokerError {
             return ManagementErrors.broker(e)
-        } catch {
-            return ManagementErrors.badRequest("\(error)")
-        }
+        } catch { return ManagementErrors.badRequest("\(error)") }
         return HTTPResponse(status: .noContent)
     }
 }

@@ -49,17 +49,10 @@ extension Router {
         }
         do {
             try frontEnd.amqp.broker.declareExchange(
-                in: vh,
-                name: name,
-                type: Bytes(type.utf8),
-                durable: body["durable"]?.boolValue ?? false,
-                autoDelete: body["auto_delete"]?.boolValue ?? false,
-                internal: body["internal"]?.boolValue ?? false,
-                arguments: FieldTableJSON.arguments(body["arguments"])
-            )
-        } catch {
-            return ManagementErrors.broker(error)
-        }
+                in: vh, name: name, type: Bytes(type.utf8), durable: body["durable"]?.boolValue ?? false,
+                autoDelete: body["auto_delete"]?.boolValue ?? false, internal: body["internal"]?.boolValue ?? false,
+                arguments: FieldTableJSON.arguments(body["arguments"]))
+        } catch { return ManagementErrors.broker(error) }
         return HTTPResponse(status: existed ? .noContent : .created)
     }
 
@@ -73,9 +66,7 @@ extension Router {
         }
         do {
             try frontEnd.amqp.broker.deleteExchange(in: vh, named: name, ifUnused: query["if-unused"] == "true")
-        } catch {
-            return ManagementErrors.broker(error)
-        }
+        } catch { return ManagementErrors.broker(error) }
         return HTTPResponse(status: .noContent)
     }
 
@@ -100,15 +91,8 @@ extension Router {
         let routingKey = Bytes((body["routing_key"]?.stringValue ?? "").utf8)
         do {
             let routed = try frontEnd.amqp.publish(
-                in: vh,
-                exchange: name,
-                routingKey: routingKey,
-                properties: properties,
-                body: payload
-            )
+                in: vh, exchange: name, routingKey: routingKey, properties: properties, body: payload)
             return ok(.object([("routed", .bool(routed))]))
-        } catch {
-            return ManagementErrors.broker(error)
-        }
+        } catch { return ManagementErrors.broker(error) }
     }
 }

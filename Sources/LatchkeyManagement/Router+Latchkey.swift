@@ -52,8 +52,8 @@ extension Router {
         return ok(
             .object([
                 ("version", .string(c.latchkeyVersion)), ("node", .string(frontEnd.node)),
-                ("uptime_ms", .int(c.nowMs - c.startTimeMs)),
-                ("clock_ms", .int(c.nowMs)), ("wall_clock_ms", .int(wall)),
+                ("uptime_ms", .int(c.nowMs - c.startTimeMs)), ("clock_ms", .int(c.nowMs)),
+                ("wall_clock_ms", .int(wall)),
                 // A test clock (LATCHKEY clock commands, a ManualClock) is "not real time".
                 ("clock_is_real_time", .bool(abs(c.nowMs - wall) < 1000)),
                 (
@@ -75,8 +75,7 @@ extension Router {
                         ("messages_unacknowledged", .int(Int64(t.unacked))), ("publish_rate", .double(g.publish)),
                         ("deliver_rate", .double(g.deliver)),
                     ])
-                ),
-                ("http", .object([("connected_clients", .int(Int64(kinds.http)))])),
+                ), ("http", .object([("connected_clients", .int(Int64(kinds.http)))])),
                 (
                     "log",
                     .object([
@@ -84,13 +83,11 @@ extension Router {
                         ("rewrite_scheduled", .bool(p.aofRewriteScheduled)),
                         ("last_write_status", .string(p.aofLastWriteStatus)),
                         ("last_rewrite_status", .string(p.aofLastBgrewriteStatus)),
-                        ("current_size", .int(p.aofCurrentSize)),
-                        ("base_size", .int(p.aofBaseSize)),
+                        ("current_size", .int(p.aofCurrentSize)), ("base_size", .int(p.aofBaseSize)),
                         ("write_error", p.writeFailure.map { .string(Self.misconfText($0)) } ?? .null),
                     ])
                 ),
-            ])
-        )
+            ]))
     }
 
     /// `write_error`: the text a RESP write gets while the log fails (ErrorReplies.misconf), so
@@ -130,10 +127,9 @@ extension Router {
                 found.append(
                     .object([
                         ("key", .string(Router.readable(key.buffer, limit: 1024))), ("type", .string("\(e.type.name)")),
-                        ("value", value), ("value_bytes", .int(Int64(e.valueLength))),
-                        ("ttl_ms", .int(at - now)), ("expires_at_ms", .int(at)),
-                    ])
-                )
+                        ("value", value), ("value_bytes", .int(Int64(e.valueLength))), ("ttl_ms", .int(at - now)),
+                        ("expires_at_ms", .int(at)),
+                    ]))
             }
             next = step.next
             visited += step.seen
@@ -143,7 +139,6 @@ extension Router {
             .object([
                 ("db", .int(Int64(db))), ("cursor", .int(Int64(next))), ("keys", .int(Int64(d.count))),
                 ("keys_with_ttl", .int(Int64(d.expiresCount))), ("now_ms", .int(now)), ("locks", .array(found)),
-            ])
-        )
+            ]))
     }
 }

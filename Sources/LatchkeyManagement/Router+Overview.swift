@@ -75,8 +75,8 @@ extension Router {
                     "queue_totals",
                     .object([
                         ("messages", .int(Int64(t.ready + t.unacked))),
-                        ("messages_details", Router.details(g.messages)),
-                        ("messages_ready", .int(Int64(t.ready))), ("messages_ready_details", Router.details(g.ready)),
+                        ("messages_details", Router.details(g.messages)), ("messages_ready", .int(Int64(t.ready))),
+                        ("messages_ready_details", Router.details(g.ready)),
                         ("messages_unacknowledged", .int(Int64(t.unacked))),
                         ("messages_unacknowledged_details", Router.details(g.unacked)),
                     ])
@@ -88,11 +88,9 @@ extension Router {
                         ("connections", .int(Int64(sessions.count))), ("consumers", .int(Int64(t.consumers))),
                         ("exchanges", .int(Int64(t.exchanges))), ("queues", .int(Int64(t.queues))),
                     ])
-                ),
-                ("statistics_db_event_queue", .int(0)), ("node", .string(frontEnd.node)),
+                ), ("statistics_db_event_queue", .int(0)), ("node", .string(frontEnd.node)),
                 ("listeners", .array(listeners)),
-            ])
-        )
+            ]))
     }
 
     /// Every configured user is an administrator (Latchkey has no permissions model).
@@ -108,8 +106,7 @@ extension Router {
                     ("name", FieldTableJSON.text(n)), ("tags", .array([.string("administrator")])),
                     ("limits", .object([])),
                 ])
-            }
-        )
+            })
     }
 
     func vhostJSON(_ v: VirtualHost) -> JSON {
@@ -125,8 +122,7 @@ extension Router {
                 .object([
                     ("description", .string(v.name == [0x2F] ? "Default virtual host" : "")), ("tags", .array([])),
                 ])
-            ),
-            ("name", FieldTableJSON.text(v.name)), ("tags", .array([])), ("tracing", .bool(false)),
+            ), ("name", FieldTableJSON.text(v.name)), ("tags", .array([])), ("tracing", .bool(false)),
         ])
     }
 
@@ -146,8 +142,7 @@ extension Router {
                 ("name", .string(frontEnd.node)), ("type", .string("disc")), ("running", .bool(true)),
                 ("uptime", .int(c.nowMs - c.startTimeMs)), ("mem_alarm", .bool(frontEnd.amqp.memoryAlarm.isBlocked)),
                 ("disk_free_alarm", .bool(frontEnd.amqp.diskAlarm.isFailing)),
-                ("sockets_used", .int(Int64(c.clients.count))),
-                ("sockets_total", .int(c.config.int("maxclients"))),
+                ("sockets_used", .int(Int64(c.clients.count))), ("sockets_total", .int(c.config.int("maxclients"))),
             ])
         ])
     }
@@ -176,27 +171,14 @@ extension Router {
         let name = Bytes("aliveness-test".utf8)
         do {
             let q = try broker.declareQueue(
-                in: vh,
-                name: name,
-                durable: false,
-                exclusive: false,
-                autoDelete: false,
-                arguments: .empty,
-                connection: 0
-            )
+                in: vh, name: name, durable: false, exclusive: false, autoDelete: false, arguments: .empty,
+                connection: 0)
             _ = try frontEnd.amqp.publish(
-                in: vh,
-                exchange: [],
-                routingKey: name,
-                properties: BasicProperties(),
-                body: Bytes("test_message".utf8)
-            )
+                in: vh, exchange: [], routingKey: name, properties: BasicProperties(), body: Bytes("test_message".utf8))
             guard let (d, _) = broker.get(from: q, noAck: true), d.message.body == Bytes("test_message".utf8) else {
                 return ok(.object([("status", .string("failed")), ("reason", .string("no message"))]))
             }
-        } catch {
-            return ok(.object([("status", .string("failed")), ("reason", .string(error.replyText))]))
-        }
+        } catch { return ok(.object([("status", .string("failed")), ("reason", .string(error.replyText))])) }
         return ok(.object([("status", .string("ok"))]))
     }
 }

@@ -20,19 +20,14 @@ extension Router {
         let ready = q.messageCount
         let unacked = q.unackedCount
         var m: [(String, JSON)] = [
-            ("arguments", FieldTableJSON.json(q.arguments)),
-            ("auto_delete", .bool(q.autoDelete)),
+            ("arguments", FieldTableJSON.json(q.arguments)), ("auto_delete", .bool(q.autoDelete)),
             ("consumer_capacity", .int(q.consumerCount > 0 ? 1 : 0)),
-            ("consumer_utilisation", .int(q.consumerCount > 0 ? 1 : 0)),
-            ("consumers", .int(Int64(q.consumerCount))),
-            ("durable", .bool(q.durable)),
-            ("exclusive", .bool(q.exclusiveOwner != nil)),
+            ("consumer_utilisation", .int(q.consumerCount > 0 ? 1 : 0)), ("consumers", .int(Int64(q.consumerCount))),
+            ("durable", .bool(q.durable)), ("exclusive", .bool(q.exclusiveOwner != nil)),
             (
                 "exclusive_consumer_tag",
                 q.consumers.first(where: { $0.exclusive }).map { FieldTableJSON.text($0.tag) } ?? .null
-            ),
-            ("head_message_timestamp", .null),
-            ("message_bytes", .int(Int64(q.readyBodyBytes))),
+            ), ("head_message_timestamp", .null), ("message_bytes", .int(Int64(q.readyBodyBytes))),
             ("message_bytes_ready", .int(Int64(q.readyBodyBytes))),
             (
                 "message_stats",
@@ -41,22 +36,15 @@ extension Router {
                     ("deliver_get_details", Router.details(r.deliver)),
                     ("publish", .int(Int64(clamping: q.enqueuedTotal))), ("publish_details", Router.details(r.publish)),
                 ])
-            ),
-            ("messages", .int(Int64(ready + unacked))),
-            ("messages_details", Router.details(r.messages)),
-            ("messages_ready", .int(Int64(ready))),
-            ("messages_ready_details", Router.details(r.ready)),
+            ), ("messages", .int(Int64(ready + unacked))), ("messages_details", Router.details(r.messages)),
+            ("messages_ready", .int(Int64(ready))), ("messages_ready_details", Router.details(r.ready)),
             ("messages_unacknowledged", .int(Int64(unacked))),
-            ("messages_unacknowledged_details", Router.details(r.unacked)),
-            ("name", FieldTableJSON.text(q.name)),
-            ("node", .string(frontEnd.node)),
-            ("policy", .null),
+            ("messages_unacknowledged_details", Router.details(r.unacked)), ("name", FieldTableJSON.text(q.name)),
+            ("node", .string(frontEnd.node)), ("policy", .null),
             (
                 "single_active_consumer_tag",
                 q.settings.singleActiveConsumer ? q.consumers.first.map { FieldTableJSON.text($0.tag) } ?? .null : .null
-            ),
-            ("state", .string("running")),
-            ("type", .string("classic")),
+            ), ("state", .string("running")), ("type", .string("classic")),
             ("vhost", FieldTableJSON.text(q.vhost.name)),
         ]
         if let owner = q.exclusiveOwner, let s = frontEnd.amqp.sessions[owner] {
@@ -68,8 +56,7 @@ extension Router {
                         ("peer_host", .string(Router.host(s.client.peerAddress))),
                         ("peer_port", .int(Int64(Router.port(s.client.peerAddress)))),
                     ])
-                )
-            )
+                ))
         }
         if consumerDetails {
             let index = ChannelIndex(frontEnd.amqp)
@@ -169,17 +156,10 @@ extension Router {
         let existed = vh.queue(named: name) != nil
         do {
             _ = try frontEnd.amqp.broker.declareQueue(
-                in: vh,
-                name: name,
-                durable: body["durable"]?.boolValue ?? false,
-                exclusive: false,
+                in: vh, name: name, durable: body["durable"]?.boolValue ?? false, exclusive: false,
                 autoDelete: body["auto_delete"]?.boolValue ?? false,
-                arguments: FieldTableJSON.arguments(body["arguments"]),
-                connection: 0
-            )
-        } catch {
-            return ManagementErrors.broker(error)
-        }
+                arguments: FieldTableJSON.arguments(body["arguments"]), connection: 0)
+        } catch { return ManagementErrors.broker(error) }
         return HTTPResponse(status: existed ? .noContent : .created)
     }
 
@@ -188,15 +168,9 @@ extension Router {
         guard let q = vh.queue(named: Bytes(n.utf8)) else { return ManagementErrors.notFound }
         do {
             _ = try frontEnd.amqp.broker.deleteQueue(
-                in: vh,
-                named: q.name,
-                ifUnused: query["if-unused"] == "true",
-                ifEmpty: query["if-empty"] == "true",
-                connection: q.exclusiveOwner ?? 0
-            )
-        } catch {
-            return ManagementErrors.broker(error)
-        }
+                in: vh, named: q.name, ifUnused: query["if-unused"] == "true", ifEmpty: query["if-empty"] == "true",
+                connection: q.exclusiveOwner ?? 0)
+        } catch { return ManagementErrors.broker(error) }
         return HTTPResponse(status: .noContent)
     }
 

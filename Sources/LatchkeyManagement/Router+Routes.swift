@@ -47,9 +47,7 @@ extension Router {
             if a == "queues" {
                 return (
                     ["GET", "PUT", "DELETE"], true,
-                    { r, m in
-                        m == "GET" ? r.queue(v, n) : m == "PUT" ? r.declareQueue(v, n) : r.deleteQueue(v, n)
-                    }
+                    { r, m in m == "GET" ? r.queue(v, n) : m == "PUT" ? r.declareQueue(v, n) : r.deleteQueue(v, n) }
                 )
             }
             if a == "exchanges" {
@@ -91,8 +89,7 @@ extension Router {
                     ["GET", "POST"], true,
                     { r, m in
                         m == "GET"
-                            ? r.bindingsBetween(v, src, dst, toQueue: toQueue)
-                            : r.bind(v, src, dst, toQueue: toQueue)
+                            ? r.bindingsBetween(v, src, dst, toQueue: toQueue) : r.bind(v, src, dst, toQueue: toQueue)
                     }
                 )
             }
@@ -110,8 +107,7 @@ extension Router {
                 )
             }
             return nil
-        default:
-            return nil
+        default: return nil
         }
     }
 }

@@ -60,9 +60,7 @@ struct Router {
         if method == "HEAD" { method = "GET" }
         if method == "OPTIONS" {
             return HTTPResponse(
-                status: .ok,
-                headers: [("allow", (methods + ["HEAD", "OPTIONS"]).joined(separator: ", "))]
-            )
+                status: .ok, headers: [("allow", (methods + ["HEAD", "OPTIONS"]).joined(separator: ", "))])
         }
         guard methods.contains(method) else { return ManagementErrors.methodNotAllowed(methods) }
         var r = self
@@ -151,8 +149,7 @@ struct Router {
                 ("filtered_count", .int(Int64(filtered))), ("item_count", .int(Int64(slice.count))),
                 ("items", .array(slice)), ("page", .int(Int64(page))), ("page_count", .int(Int64(pageCount))),
                 ("page_size", .int(Int64(size))), ("total_count", .int(Int64(total))),
-            ])
-        )
+            ]))
     }
 
     /// The value at a dotted path ("message_stats.publish").
@@ -213,8 +210,7 @@ struct Router {
             switch c {
             case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x7E:
                 out.unicodeScalars.append(Unicode.Scalar(c))
-            default:
-                out += "%" + String(JSON.hexDigit(c >> 4)) + String(JSON.hexDigit(c & 15))
+            default: out += "%" + String(JSON.hexDigit(c >> 4)) + String(JSON.hexDigit(c & 15))
             }
         }
         return out
@@ -245,7 +241,5 @@ enum JSONOrder {
 }
 
 extension JSON {
-    static func hexDigit(_ v: UInt8) -> Character {
-        Character(Unicode.Scalar(v < 10 ? 0x30 + v : 0x41 + v - 10))
-    }
+    static func hexDigit(_ v: UInt8) -> Character { Character(Unicode.Scalar(v < 10 ? 0x30 + v : 0x41 + v - 10)) }
 }

@@ -14,9 +14,7 @@ public struct RESPLimits: Sendable {
     public var maxInlineLength: Int
 
     public init(
-        maxBulkLength: Int = 512 * 1024 * 1024,
-        maxMultibulkLength: Int = 1_048_576,
-        maxInlineLength: Int = 64 * 1024
+        maxBulkLength: Int = 512 * 1024 * 1024, maxMultibulkLength: Int = 1_048_576, maxInlineLength: Int = 64 * 1024
     ) {
         self.maxBulkLength = maxBulkLength
         self.maxMultibulkLength = maxMultibulkLength
@@ -73,8 +71,7 @@ public final class RESPDecoder {
 
     /// The arguments of the last `.command`; valid until the next call or until the input
     /// buffer changes.
-    @inlinable
-    public var argv: UnsafeBufferPointer<ByteView> { UnsafeBufferPointer(start: storage, count: argc) }
+    @inlinable public var argv: UnsafeBufferPointer<ByteView> { UnsafeBufferPointer(start: storage, count: argc) }
 
     /// Decodes the next request starting at `offset`. On `.command`, `offset` moves past it;
     /// on `.needMoreData` it stays at the start of the partial request. Empty requests
@@ -96,8 +93,7 @@ public final class RESPDecoder {
                 offset = pos
                 if argc > 0 { return .command }
                 continue  // empty request: consumed, no reply
-            default:
-                return r
+            default: return r
             }
         }
         return .needMoreData
@@ -109,8 +105,7 @@ public final class RESPDecoder {
     /// header line is already longer than the limit.
     /// A header longer than the limit is refused even when its CR is already here, so the
     /// outcome never depends on how the bytes were split across reads.
-    @inline(__always)
-    private func findCR(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> Int? {
+    @inline(__always) private func findCR(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> Int? {
         var i = from
         // Written so that no sum can overflow whatever the configured limit (CONFIG SET may set
         // it to Int64.max): compare the bytes available with the limit, never add to it.
@@ -164,9 +159,7 @@ public final class RESPDecoder {
             if bcr < 0 { return .protocolError("Protocol error: too big bulk count string") }
             if bcr + 1 >= end { return suspend() }
             guard let len = ASCII.parseInt64(p + i + 1, bcr - i - 1), len >= 0, len <= Int64(limits.maxBulkLength)
-            else {
-                return .protocolError("Protocol error: invalid bulk length")
-            }
+            else { return .protocolError("Protocol error: invalid bulk length") }
             if !authenticated && len > 16384 { return .protocolError("Protocol error: unauthenticated bulk length") }
             let start = bcr + 2
             // `len` may be as large as the limit (up to Int64.max): compare, don't add.
@@ -185,8 +178,7 @@ public final class RESPDecoder {
     }
 
     /// Makes room for argument `index` in both argument arrays.
-    @inline(__always)
-    private func reserve(_ index: Int) {
+    @inline(__always) private func reserve(_ index: Int) {
         if index < capacity { return }
         let bigger = UnsafeMutablePointer<ByteView>.allocate(capacity: capacity * 2)
         bigger.moveInitialize(from: storage, count: capacity)
@@ -199,8 +191,7 @@ public final class RESPDecoder {
         capacity *= 2
     }
 
-    @inline(__always)
-    private func append(_ v: ByteView, at index: Int) {
+    @inline(__always) private func append(_ v: ByteView, at index: Int) {
         reserve(index)
         (storage + index).initialize(to: v)
     }
@@ -234,11 +225,9 @@ public final class RESPDecoder {
         return .command
     }
 
-    @inline(__always)
-    private static func isSpace(_ c: UInt8) -> Bool { c == 32 || (c >= 9 && c <= 13) }
+    @inline(__always) private static func isSpace(_ c: UInt8) -> Bool { c == 32 || (c >= 9 && c <= 13) }
 
-    @inline(__always)
-    private static func hexValue(_ c: UInt8) -> UInt8? {
+    @inline(__always) private static func hexValue(_ c: UInt8) -> UInt8? {
         switch c {
         case 48...57: return c - 48
         case 97...102: return c - 87
@@ -267,8 +256,8 @@ public final class RESPDecoder {
                 let atEnd = i >= n
                 if inDouble {
                     if atEnd { return false }
-                    if c == 92 && i + 3 < n && s[i + 1] == 120,
-                        let h = RESPDecoder.hexValue(s[i + 2]), let l = RESPDecoder.hexValue(s[i + 3])
+                    if c == 92 && i + 3 < n && s[i + 1] == 120, let h = RESPDecoder.hexValue(s[i + 2]),
+                        let l = RESPDecoder.hexValue(s[i + 3])
                     {
                         out[w] = h << 4 | l
                         w += 1

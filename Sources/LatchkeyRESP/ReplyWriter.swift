@@ -27,14 +27,12 @@ public final class ReplyWriter {
 
     // MARK: simple values
 
-    @inlinable
-    public func ok() {
+    @inlinable public func ok() {
         bytes.append(contentsOf: [43, 79, 75, 13, 10] as [UInt8])  // +OK\r\n
     }
 
     /// `+text\r\n`. `text` must not contain CR or LF.
-    @inlinable
-    public func status(_ text: StaticString) {
+    @inlinable public func status(_ text: StaticString) {
         bytes.append(43)
         bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
         crlf()
@@ -54,20 +52,17 @@ public final class ReplyWriter {
         crlf()
     }
 
-    @inlinable
-    public func integer(_ v: Int64) {
+    @inlinable public func integer(_ v: Int64) {
         bytes.append(58)  // ':'
         ASCII.appendDecimal(v, to: &bytes)
         crlf()
     }
 
-    @inlinable
-    public func integer(_ v: Int) { integer(Int64(v)) }
+    @inlinable public func integer(_ v: Int) { integer(Int64(v)) }
 
     // MARK: bulk strings
 
-    @inlinable
-    public func bulk(_ p: UnsafePointer<UInt8>, _ n: Int) {
+    @inlinable public func bulk(_ p: UnsafePointer<UInt8>, _ n: Int) {
         bytes.append(36)  // '$'
         ASCII.appendDecimal(Int64(n), to: &bytes)
         crlf()
@@ -75,11 +70,9 @@ public final class ReplyWriter {
         crlf()
     }
 
-    @inlinable
-    public func bulk(_ v: ByteView) { bulk(v.base, v.count) }
+    @inlinable public func bulk(_ v: ByteView) { bulk(v.base, v.count) }
 
-    @inlinable
-    public func bulk(_ v: UnsafeRawBufferPointer) {
+    @inlinable public func bulk(_ v: UnsafeRawBufferPointer) {
         if let b = v.baseAddress {
             bulk(b.assumingMemoryBound(to: UInt8.self), v.count)
         } else {
@@ -100,8 +93,7 @@ public final class ReplyWriter {
     // MARK: nulls
 
     /// A missing value: `$-1` in RESP2, `_` in RESP3.
-    @inlinable
-    public func null() {
+    @inlinable public func null() {
         if protocolVersion == 3 {
             bytes.append(contentsOf: [95, 13, 10] as [UInt8])
         } else {
@@ -120,23 +112,16 @@ public final class ReplyWriter {
 
     // MARK: aggregates
 
-    @inlinable
-    public func arrayHeader(_ n: Int) { header(42, n) }
+    @inlinable public func arrayHeader(_ n: Int) { header(42, n) }
 
     /// A map of `n` pairs: `%n` in RESP3, a flat array of 2n in RESP2.
-    public func mapHeader(_ n: Int) {
-        if protocolVersion == 3 { header(37, n) } else { header(42, n * 2) }
-    }
+    public func mapHeader(_ n: Int) { if protocolVersion == 3 { header(37, n) } else { header(42, n * 2) } }
 
     /// A set: `~n` in RESP3, an array in RESP2.
-    public func setHeader(_ n: Int) {
-        if protocolVersion == 3 { header(126, n) } else { header(42, n) }
-    }
+    public func setHeader(_ n: Int) { if protocolVersion == 3 { header(126, n) } else { header(42, n) } }
 
     /// An out-of-band push: `>n` in RESP3, an array in RESP2 (pub/sub messages).
-    public func pushHeader(_ n: Int) {
-        if protocolVersion == 3 { header(62, n) } else { header(42, n) }
-    }
+    public func pushHeader(_ n: Int) { if protocolVersion == 3 { header(62, n) } else { header(42, n) } }
 
     // MARK: RESP3 scalars (down-converted in RESP2)
 
@@ -192,15 +177,13 @@ public final class ReplyWriter {
 
     // MARK: helpers
 
-    @inlinable
-    func header(_ type: UInt8, _ n: Int) {
+    @inlinable func header(_ type: UInt8, _ n: Int) {
         bytes.append(type)
         ASCII.appendDecimal(Int64(n), to: &bytes)
         crlf()
     }
 
-    @inlinable
-    func crlf() {
+    @inlinable func crlf() {
         bytes.append(13)
         bytes.append(10)
     }

@@ -8,11 +8,11 @@ extension LuaInterpreter {
     /// Fills the `bit` table on top of the stack.
     func registerBitLibrary() {
         setFields([
-            ("tobit", LuaInterpreter.bitTobit), ("bnot", LuaInterpreter.bitBnot),
-            ("band", LuaInterpreter.bitBand), ("bor", LuaInterpreter.bitBor), ("bxor", LuaInterpreter.bitBxor),
-            ("lshift", LuaInterpreter.bitLshift), ("rshift", LuaInterpreter.bitRshift),
-            ("arshift", LuaInterpreter.bitArshift), ("rol", LuaInterpreter.bitRol), ("ror", LuaInterpreter.bitRor),
-            ("bswap", LuaInterpreter.bitBswap), ("tohex", LuaInterpreter.bitTohex),
+            ("tobit", LuaInterpreter.bitTobit), ("bnot", LuaInterpreter.bitBnot), ("band", LuaInterpreter.bitBand),
+            ("bor", LuaInterpreter.bitBor), ("bxor", LuaInterpreter.bitBxor), ("lshift", LuaInterpreter.bitLshift),
+            ("rshift", LuaInterpreter.bitRshift), ("arshift", LuaInterpreter.bitArshift),
+            ("rol", LuaInterpreter.bitRol), ("ror", LuaInterpreter.bitRor), ("bswap", LuaInterpreter.bitBswap),
+            ("tohex", LuaInterpreter.bitTohex),
         ])
     }
 
@@ -28,8 +28,7 @@ extension LuaInterpreter {
         return UInt32(truncatingIfNeeded: d.bitPattern)
     }
 
-    @inline(__always)
-    static func bitPush(_ L: OpaquePointer?, _ v: UInt32) -> Int32 {
+    @inline(__always) static func bitPush(_ L: OpaquePointer?, _ v: UInt32) -> Int32 {
         lua_pushnumber(L, Double(Int32(bitPattern: v)))
         return 1
     }

@@ -143,8 +143,7 @@ struct JSONDecoder {
         stringValue.withUnsafeBufferPointer { p in
             p.baseAddress.map {
                 $0.withMemoryRebound(to: CChar.self, capacity: p.count) { lua_pushlstring(L, $0, p.count) }
-            }
-                ?? lua_pushlstring(L, "", 0)
+            } ?? lua_pushlstring(L, "", 0)
         }
     }
 
@@ -191,9 +190,7 @@ struct JSONDecoder {
         }
         // Numbers go through strtod, which (as lua-cjson's default allows) also reads hex, inf
         // and nan.
-        if c == 45 || (48...57).contains(c) || [105, 73, 110, 78].contains(c) {
-            return number()
-        }
+        if c == 45 || (48...57).contains(c) || [105, 73, 110, 78].contains(c) { return number() }
         return .error("invalid token")
     }
 
@@ -268,8 +265,7 @@ struct JSONDecoder {
                     return .error("invalid unicode escape code")
                 }
                 appendUTF8(cp)
-            default:
-                return .error("invalid escape code")
+            default: return .error("invalid escape code")
             }
         }
     }
@@ -293,16 +289,14 @@ struct JSONDecoder {
 
     mutating func appendUTF8(_ cp: UInt32) {
         switch cp {
-        case 0..<0x80:
-            stringValue.append(UInt8(cp))
-        case 0x80..<0x800:
-            stringValue += [UInt8(0xC0 | cp >> 6), UInt8(0x80 | cp & 0x3F)]
+        case 0..<0x80: stringValue.append(UInt8(cp))
+        case 0x80..<0x800: stringValue += [UInt8(0xC0 | cp >> 6), UInt8(0x80 | cp & 0x3F)]
         case 0x800..<0x10000:
             stringValue += [UInt8(0xE0 | cp >> 12), UInt8(0x80 | (cp >> 6) & 0x3F), UInt8(0x80 | cp & 0x3F)]
         default:
             stringValue += [
-                UInt8(0xF0 | cp >> 18), UInt8(0x80 | (cp >> 12) & 0x3F),
-                UInt8(0x80 | (cp >> 6) & 0x3F), UInt8(0x80 | cp & 0x3F),
+                UInt8(0xF0 | cp >> 18), UInt8(0x80 | (cp >> 12) & 0x3F), UInt8(0x80 | (cp >> 6) & 0x3F),
+                UInt8(0x80 | cp & 0x3F),
             ]
         }
     }

@@ -15,8 +15,7 @@ extension LuaInterpreter {
     func registerCjsonLibrary() {
         setFields(
             [("encode", LuaInterpreter.cjsonEncode), ("decode", LuaInterpreter.cjsonDecode)],
-            strings: [("_NAME", "cjson"), ("_VERSION", "2.1.0")]
-        )
+            strings: [("_NAME", "cjson"), ("_VERSION", "2.1.0")])
         lua_pushlightuserdata(L, nil)
         setField("null")
     }
@@ -48,9 +47,7 @@ extension LuaInterpreter {
     }
 
     static let cjsonEncode: SwiftLuaFunction = { L in
-        guard lua_gettop(L) == 1 else {
-            return argError(L, 1, "expected 1 argument")
-        }
+        guard lua_gettop(L) == 1 else { return argError(L, 1, "expected 1 argument") }
         let me = LuaInterpreter.from(L)
         var out = Bytes()
         me.libraryStop = nil
@@ -82,14 +79,10 @@ extension LuaInterpreter {
                 return ""
             }
             LuaInterpreter.jsonAppendString(text, into: &out)
-        case LUA_TNUMBER:
-            return LuaInterpreter.jsonAppendNumber(lua_tonumber(L, idx), into: &out)
-        case LUA_TBOOLEAN:
-            out += Bytes(utf8: lua_toboolean(L, idx) != 0 ? "true" : "false")
-        case LUA_TNIL:
-            out += Bytes(utf8: "null")
-        case LUA_TLIGHTUSERDATA where lua_touserdata(L, idx) == nil:
-            out += Bytes(utf8: "null")
+        case LUA_TNUMBER: return LuaInterpreter.jsonAppendNumber(lua_tonumber(L, idx), into: &out)
+        case LUA_TBOOLEAN: out += Bytes(utf8: lua_toboolean(L, idx) != 0 ? "true" : "false")
+        case LUA_TNIL: out += Bytes(utf8: "null")
+        case LUA_TLIGHTUSERDATA where lua_touserdata(L, idx) == nil: out += Bytes(utf8: "null")
         case LUA_TTABLE:
             if depth + 1 > LuaInterpreter.cjsonMaxDepth || lua_checkstack(L, 4) == 0 {
                 return "Cannot serialise, excessive nesting (\(depth + 1))"
@@ -108,9 +101,7 @@ extension LuaInterpreter {
         // lua-cjson reads keys as C ints: 2^31 and above make an object.
         let (items, maxKey, isArray) = tableShape(idx, keysBelow: 2_147_483_648)
         if isArray && maxKey > 0 {
-            if maxKey > 10 && maxKey > items * 2 {
-                return "Cannot serialise table: excessively sparse array"
-            }
+            if maxKey > 10 && maxKey > items * 2 { return "Cannot serialise table: excessively sparse array" }
             out.append(91)  // [
             for i in 1...maxKey {
                 if i > 1 { out.append(44) }
@@ -185,9 +176,7 @@ extension LuaInterpreter {
     }
 
     static let cjsonDecode: SwiftLuaFunction = { L in
-        guard lua_gettop(L) == 1 else {
-            return argError(L, 1, "expected 1 argument")
-        }
+        guard lua_gettop(L) == 1 else { return argError(L, 1, "expected 1 argument") }
         guard lua_isstring(L, 1) != 0 else {
             let got = String(cString: lua_typename(L, lua_type(L, 1)))
             return argError(L, 1, "string expected, got \(got)")

@@ -27,21 +27,12 @@ extension LuaInterpreter {
             p.withMemoryRebound(to: UInt8.self, capacity: len) {
                 sink.writeBulk(UnsafeBufferPointer(start: $0, count: len))
             }
-        case LUA_TNUMBER:
-            sink.writeInteger(LuaInterpreter.truncate(lua_tonumber(L, -1)))
+        case LUA_TNUMBER: sink.writeInteger(LuaInterpreter.truncate(lua_tonumber(L, -1)))
         case LUA_TBOOLEAN:
             let b = lua_toboolean(L, -1) != 0
-            if scriptResp == 3 {
-                sink.writeBool(b)
-            } else if b {
-                sink.writeInteger(1)
-            } else {
-                sink.writeNull()
-            }
-        case LUA_TTABLE:
-            writeTable(into: &sink, depth: depth)
-        default:
-            sink.writeNull()
+            if scriptResp == 3 { sink.writeBool(b) } else if b { sink.writeInteger(1) } else { sink.writeNull() }
+        case LUA_TTABLE: writeTable(into: &sink, depth: depth)
+        default: sink.writeNull()
         }
     }
 
@@ -49,8 +40,7 @@ extension LuaInterpreter {
     static func truncate(_ d: Double) -> Int64 { LuaNumber.cLongLong(d) }
 
     /// Pushes t[name] (raw) for the table on top; returns its Lua type.
-    @inline(__always)
-    func rawField(_ name: StaticString) -> Int32 {
+    @inline(__always) func rawField(_ name: StaticString) -> Int32 {
         pushStatic(name)
         lua_rawget(L, -2)
         return lua_type(L, -1)
@@ -166,8 +156,7 @@ extension LuaInterpreter {
     }
 
     /// Calls `body` with the bytes of the string at `idx` (which must be a string).
-    @inline(__always)
-    func withString<R>(_ idx: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    @inline(__always) func withString<R>(_ idx: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         var len = 0
         let p = lua_tolstring(L, idx, &len)!
         return p.withMemoryRebound(to: UInt8.self, capacity: max(len, 1)) {
@@ -278,20 +267,17 @@ extension LuaInterpreter {
         lua_rawset(L, -3)
     }
 
-    @inline(__always)
-    func pushStatic(_ s: StaticString) {
+    @inline(__always) func pushStatic(_ s: StaticString) {
         s.utf8Start.withMemoryRebound(to: CChar.self, capacity: max(s.utf8CodeUnitCount, 1)) {
             lua_pushlstring(L, $0, s.utf8CodeUnitCount)
         }
     }
 
-    @inline(__always)
-    func pushBytes(_ b: Bytes) {
+    @inline(__always) func pushBytes(_ b: Bytes) {
         b.withUnsafeBufferPointer { p in
             p.baseAddress.map {
                 $0.withMemoryRebound(to: CChar.self, capacity: p.count) { lua_pushlstring(L, $0, p.count) }
-            }
-                ?? lua_pushlstring(L, "", 0)
+            } ?? lua_pushlstring(L, "", 0)
         }
     }
 

@@ -111,8 +111,7 @@ public final class LuaInterpreter {
     public init(memoryLimit: Int = 64 * 1024 * 1024, busyThresholdMs: Int64 = 5000, version: String = "7.4.0") {
         runtime = .allocate(capacity: 1)
         runtime.initialize(
-            to: lk_lua_runtime(used: 0, limit: memoryLimit, enforce: 0, hook: nil, context: nil, fail_next: 0)
-        )
+            to: lk_lua_runtime(used: 0, limit: memoryLimit, enforce: 0, hook: nil, context: nil, fail_next: 0))
         L = lk_lua_newstate(runtime)!
         baseMemoryLimit = memoryLimit
         self.busyThresholdMs = busyThresholdMs
@@ -139,8 +138,7 @@ public final class LuaInterpreter {
     }
 
     /// The interpreter a C callback belongs to.
-    @inline(__always)
-    static func from(_ L: OpaquePointer?) -> LuaInterpreter {
+    @inline(__always) static func from(_ L: OpaquePointer?) -> LuaInterpreter {
         Unmanaged<LuaInterpreter>.fromOpaque(lk_lua_runtime_of(L)!.pointee.context).takeUnretainedValue()
     }
 
@@ -177,9 +175,7 @@ public final class LuaInterpreter {
 
     /// EVAL: compiles (and caches) `body` if needed, runs it and writes its reply to `sink`.
     public func eval<S: ScriptReplySink>(
-        body: UnsafeBufferPointer<UInt8>,
-        keys: UnsafeBufferPointer<ByteView>,
-        args: UnsafeBufferPointer<ByteView>,
+        body: UnsafeBufferPointer<UInt8>, keys: UnsafeBufferPointer<ByteView>, args: UnsafeBufferPointer<ByteView>,
         into sink: inout S
     ) {
         let sha = SHA1.hash(body.baseAddress, count: body.count)
@@ -193,10 +189,7 @@ public final class LuaInterpreter {
     /// EVALSHA: runs a cached script. Returns false (writing nothing) when it is not cached,
     /// so the caller replies `-NOSCRIPT`.
     public func evalSHA<S: ScriptReplySink>(
-        _ shaHex: ByteView,
-        keys: UnsafeBufferPointer<ByteView>,
-        args: UnsafeBufferPointer<ByteView>,
-        into sink: inout S
+        _ shaHex: ByteView, keys: UnsafeBufferPointer<ByteView>, args: UnsafeBufferPointer<ByteView>, into sink: inout S
     ) -> Bool {
         if shaHex.count == 40, let ref = lastHitRef, memcmp(lastHitHex, shaHex.base, 40) == 0 {
             run(sha: lastHitSHA, ref: ref, keys: keys, args: args, into: &sink)
@@ -211,10 +204,7 @@ public final class LuaInterpreter {
     }
 
     private func run<S: ScriptReplySink>(
-        sha: SHA1Digest,
-        ref: Int32,
-        keys: UnsafeBufferPointer<ByteView>,
-        args: UnsafeBufferPointer<ByteView>,
+        sha: SHA1Digest, ref: Int32, keys: UnsafeBufferPointer<ByteView>, args: UnsafeBufferPointer<ByteView>,
         into sink: inout S
     ) {
         precondition(!isRunning, "scripts do not nest")

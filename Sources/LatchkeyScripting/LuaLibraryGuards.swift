@@ -13,8 +13,7 @@ extension LuaInterpreter {
     /// Library loops call this once per unit of work, with the bytes they hold outside Lua
     /// (`pending`, e.g. an encoder's output so far). Returns nil to go on, or the trampoline
     /// code to return at once (nothing pushed): LK_RAISE_KILLED or LK_RAISE_MEMORY.
-    @inline(__always)
-    func libraryStep(pending: Int = 0) -> Int32? {
+    @inline(__always) func libraryStep(pending: Int = 0) -> Int32? {
         libraryWork &+= 1
         if libraryWork < LuaInterpreter.libraryCheckPeriod { return nil }
         libraryWork = 0
@@ -31,8 +30,7 @@ extension LuaInterpreter {
     /// Whether Lua's bytes plus `pending` more would pass the limit of the running script.
     /// Library calls run with the allocator's enforcement off (so it can never longjmp over
     /// them); they ask this before building or pushing anything large instead.
-    @inline(__always)
-    func overBudget(pending: Int) -> Bool {
+    @inline(__always) func overBudget(pending: Int) -> Bool {
         let limit = runtime.pointee.limit
         guard isRunning, limit != 0 else { return false }
         let (total, overflow) = runtime.pointee.used.addingReportingOverflow(pending)
@@ -51,9 +49,7 @@ extension LuaInterpreter {
     /// `unpack({1,2}, 2^31)` answers "too many results to unpack" instead of overrunning the
     /// stack. i and j are read as luaL_checkint reads them.
     static let checkedUnpack: SwiftLuaFunction = { L in
-        guard lua_type(L, 1) == LUA_TTABLE else {
-            return argError(L, 1, "table expected, got \(typeName(L, 1))")
-        }
+        guard lua_type(L, 1) == LUA_TTABLE else { return argError(L, 1, "table expected, got \(typeName(L, 1))") }
         guard let i = optInt(L, 2, default: 1) else { return LK_RAISE }
         guard let e = optInt(L, 3, default: Int32(truncatingIfNeeded: lua_objlen(L, 1))) else { return LK_RAISE }
         if i > e { return 0 }
@@ -88,7 +84,5 @@ extension LuaInterpreter {
     }
 
     /// luaL_typename.
-    static func typeName(_ L: OpaquePointer?, _ i: Int32) -> String {
-        String(cString: lua_typename(L, lua_type(L, i)))
-    }
+    static func typeName(_ L: OpaquePointer?, _ i: Int32) -> String { String(cString: lua_typename(L, lua_type(L, i))) }
 }

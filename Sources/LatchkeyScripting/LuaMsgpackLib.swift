@@ -12,9 +12,7 @@ extension LuaInterpreter {
             [
                 ("pack", LuaInterpreter.msgpackPack), ("unpack", LuaInterpreter.msgpackUnpack),
                 ("unpack_one", LuaInterpreter.msgpackUnpackOne), ("unpack_limit", LuaInterpreter.msgpackUnpackLimit),
-            ],
-            strings: [("_NAME", "lua-cmsgpack"), ("_VERSION", "lua-cmsgpack 0.4.0")]
-        )
+            ], strings: [("_NAME", "lua-cmsgpack"), ("_VERSION", "lua-cmsgpack 0.4.0")])
     }
 
     static let msgpackMaxNesting = 16
@@ -60,14 +58,11 @@ extension LuaInterpreter {
                 }
                 out += s
             }
-        case LUA_TBOOLEAN:
-            out.append(lua_toboolean(L, idx) != 0 ? 0xC3 : 0xC2)
-        case LUA_TNUMBER:
-            LuaInterpreter.msgpackNumber(lua_tonumber(L, idx), into: &out)
+        case LUA_TBOOLEAN: out.append(lua_toboolean(L, idx) != 0 ? 0xC3 : 0xC2)
+        case LUA_TNUMBER: LuaInterpreter.msgpackNumber(lua_tonumber(L, idx), into: &out)
         case LUA_TTABLE where level < LuaInterpreter.msgpackMaxNesting && lua_checkstack(L, 4) != 0:
             return msgpackTable(idx, into: &out, level: level + 1)
-        default:
-            out.append(0xC0)
+        default: out.append(0xC0)
         }
         return nil
     }
@@ -192,9 +187,7 @@ extension LuaInterpreter {
     /// result is the offset after them (-1 at the end of the input). The loop is bounded by
     /// the input (every object takes at least one byte), whatever the limit says.
     static func msgpackUnpackGeneric(_ L: OpaquePointer?, limit: Int64, offset: Int64) -> Int32 {
-        guard lua_isstring(L, 1) != 0 else {
-            return argError(L, 1, "string expected, got \(typeName(L, 1))")
-        }
+        guard lua_isstring(L, 1) != 0 else { return argError(L, 1, "string expected, got \(typeName(L, 1))") }
         let me = LuaInterpreter.from(L)
         let data = me.borrowString(1)
         let len = Int64(data.count)

@@ -19,28 +19,24 @@ enum LuaNumber {
 
     /// `(long long)d` (cvttsd2si): NaN and out-of-range values give Int64.min. This is also
     /// `lua_tointeger` / `luaL_checkinteger` on Debian's amd64 liblua5.1.
-    @inline(__always)
-    static func cLongLong(_ d: Double) -> Int64 {
+    @inline(__always) static func cLongLong(_ d: Double) -> Int64 {
         if d.isNaN || d >= two63 || d < -two63 { return Int64.min }
         return Int64(d)
     }
 
     /// `(int)d` straight from a double (32-bit cvttsd2si): NaN and out-of-range give Int32.min.
-    @inline(__always)
-    static func cInt(_ d: Double) -> Int32 {
+    @inline(__always) static func cInt(_ d: Double) -> Int32 {
         if d.isNaN || d >= 2_147_483_648.0 || d <= -2_147_483_649.0 { return Int32.min }
         return Int32(d)
     }
 
     /// `luaL_checkint`: `(int)(lua_Integer)d`, the low 32 bits of `cLongLong`.
-    @inline(__always)
-    static func luaInt(_ d: Double) -> Int32 { Int32(truncatingIfNeeded: cLongLong(d)) }
+    @inline(__always) static func luaInt(_ d: Double) -> Int32 { Int32(truncatingIfNeeded: cLongLong(d)) }
 
     /// `(size_t)d` as gcc compiles it for x86-64: below 2^63 (NaN and negatives included) the
     /// signed conversion's bits, from 2^63 on the conversion of d - 2^63 with the top bit
     /// flipped (so 1e300 and +inf give 0).
-    @inline(__always)
-    static func cSizeT(_ d: Double) -> UInt64 {
+    @inline(__always) static func cSizeT(_ d: Double) -> UInt64 {
         if d >= two63 { return UInt64(bitPattern: cLongLong(d - two63)) ^ (1 << 63) }
         return UInt64(bitPattern: cLongLong(d))
     }
@@ -48,8 +44,7 @@ enum LuaNumber {
     /// The checked conversion Latchkey uses where it chooses the semantics itself: the value
     /// truncated toward zero when it is finite and fits in an Int, nil otherwise (the caller
     /// answers with an error).
-    @inline(__always)
-    static func int(_ d: Double) -> Int? {
+    @inline(__always) static func int(_ d: Double) -> Int? {
         guard d.isFinite, d >= -two63, d < two63 else { return nil }
         return Int(d)
     }

@@ -12,22 +12,17 @@ extension LuaInterpreter {
     /// Fills the `redis` table on top of the stack.
     func registerRedisLibrary() {
         let functions: [(StaticString, SwiftLuaFunction)] = [
-            ("call", LuaInterpreter.redisCall),
-            ("pcall", LuaInterpreter.redisPcall),
-            ("error_reply", LuaInterpreter.redisErrorReply),
-            ("status_reply", LuaInterpreter.redisStatusReply),
-            ("sha1hex", LuaInterpreter.redisSha1hex),
-            ("log", LuaInterpreter.redisLog),
-            ("setresp", LuaInterpreter.redisSetresp),
-            ("replicate_commands", LuaInterpreter.redisReplicateCommands),
-            ("set_repl", LuaInterpreter.redisSetRepl),
-            ("breakpoint", LuaInterpreter.redisBreakpoint),
+            ("call", LuaInterpreter.redisCall), ("pcall", LuaInterpreter.redisPcall),
+            ("error_reply", LuaInterpreter.redisErrorReply), ("status_reply", LuaInterpreter.redisStatusReply),
+            ("sha1hex", LuaInterpreter.redisSha1hex), ("log", LuaInterpreter.redisLog),
+            ("setresp", LuaInterpreter.redisSetresp), ("replicate_commands", LuaInterpreter.redisReplicateCommands),
+            ("set_repl", LuaInterpreter.redisSetRepl), ("breakpoint", LuaInterpreter.redisBreakpoint),
             ("debug", LuaInterpreter.redisDebug),
         ]
         setFields(functions)
         let numbers: [(StaticString, Double)] = [
-            ("LOG_DEBUG", 0), ("LOG_VERBOSE", 1), ("LOG_NOTICE", 2), ("LOG_WARNING", 3),
-            ("REPL_NONE", 0), ("REPL_AOF", 1), ("REPL_SLAVE", 2), ("REPL_REPLICA", 2), ("REPL_ALL", 3),
+            ("LOG_DEBUG", 0), ("LOG_VERBOSE", 1), ("LOG_NOTICE", 2), ("LOG_WARNING", 3), ("REPL_NONE", 0),
+            ("REPL_AOF", 1), ("REPL_SLAVE", 2), ("REPL_REPLICA", 2), ("REPL_ALL", 3),
         ]
         for (name, v) in numbers {
             lua_pushnumber(L, v)
@@ -66,8 +61,7 @@ extension LuaInterpreter {
         var i: Int32 = 1
         while i <= argc {
             switch lua_type(L, i) {
-            case LUA_TSTRING:
-                break
+            case LUA_TSTRING: break
             case LUA_TNUMBER:
                 pushG17(lua_tonumber(L, i))
                 lua_replace(L, i)
@@ -237,10 +231,7 @@ extension LuaInterpreter {
                     ar.source.map {
                         Bytes(
                             UnsafeBufferPointer(
-                                start: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self),
-                                count: strlenC($0)
-                            )
-                        )
+                                start: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), count: strlenC($0)))
                     } ?? []
                 break
             }
@@ -251,15 +242,13 @@ extension LuaInterpreter {
     }
 }
 
-@inline(__always)
-private func strlenC(_ p: UnsafePointer<CChar>) -> Int {
+@inline(__always) private func strlenC(_ p: UnsafePointer<CChar>) -> Int {
     var n = 0
     while p[n] != 0 { n += 1 }
     return n
 }
 
-@inline(__always)
-private func strcmpC(_ p: UnsafePointer<CChar>, _ s: StaticString) -> Bool {
+@inline(__always) private func strcmpC(_ p: UnsafePointer<CChar>, _ s: StaticString) -> Bool {
     let u = s.utf8Start
     for i in 0..<s.utf8CodeUnitCount where UInt8(bitPattern: p[i]) != u[i] { return false }
     return p[s.utf8CodeUnitCount] == 0

@@ -74,19 +74,13 @@ extension LuaInterpreter {
                 return true
             }
             return pushAggregate(type, Int(n), p, end, &pos, depth)
-        default:
-            return false
+        default: return false
         }
         return true
     }
 
     private func pushAggregate(
-        _ type: UInt8,
-        _ n: Int,
-        _ p: UnsafePointer<UInt8>,
-        _ end: Int,
-        _ pos: inout Int,
-        _ depth: Int
+        _ type: UInt8, _ n: Int, _ p: UnsafePointer<UInt8>, _ end: Int, _ pos: inout Int, _ depth: Int
     ) -> Bool {
         switch type {
         case 37, 126:  // {map={k=v}} / {set={k=true}}
@@ -119,8 +113,7 @@ extension LuaInterpreter {
         return false
     }
 
-    @inline(__always)
-    func pushRaw(_ p: UnsafePointer<UInt8>, _ n: Int) {
+    @inline(__always) func pushRaw(_ p: UnsafePointer<UInt8>, _ n: Int) {
         UnsafeRawPointer(p).withMemoryRebound(to: CChar.self, capacity: max(n, 1)) { lua_pushlstring(L, $0, n) }
     }
 

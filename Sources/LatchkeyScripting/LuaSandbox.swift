@@ -122,9 +122,7 @@ extension LuaInterpreter {
         lk_lua_setglobal(L, "ARGV")
         lua_pushvalue(L, LUA_GLOBALSINDEX)
 
-        var status = LuaInterpreter.prelude.withCString { src in
-            luaL_loadbuffer(L, src, strlen(src), "=latchkey")
-        }
+        var status = LuaInterpreter.prelude.withCString { src in luaL_loadbuffer(L, src, strlen(src), "=latchkey") }
         if status == 0 { status = lua_pcall(L, 0, 1, 0) }
         if status != 0 {
             var len = 0

@@ -68,8 +68,7 @@ extension LuaInterpreter {
     }
 
     /// Marks a script as just used (the LRU order of EVAL-only scripts).
-    @inline(__always)
-    func touch(_ ref: Int32) {
+    @inline(__always) func touch(_ ref: Int32) {
         useClock &+= 1
         let i = Int(ref)
         if i >= useStamps.count { useStamps += [UInt64](repeating: 0, count: i - useStamps.count + 64) }
@@ -104,9 +103,7 @@ extension LuaInterpreter {
     }
 
     /// The allocator's bound: the configured limit on top of what the cache holds.
-    func applyLimit() {
-        runtime.pointee.limit = baseMemoryLimit == 0 ? 0 : baseMemoryLimit + cacheBytes
-    }
+    func applyLimit() { runtime.pointee.limit = baseMemoryLimit == 0 ? 0 : baseMemoryLimit + cacheBytes }
 
     /// After a run: a full collection when the garbage left behind is past half the limit
     /// (Lua 5.1 never collects before refusing an allocation, so the next script would pay).

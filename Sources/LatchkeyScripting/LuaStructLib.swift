@@ -36,22 +36,17 @@ extension LuaInterpreter {
                 // struct.c: negative values through (long long), the rest through (size_t).
                 let v = n < 0 ? UInt64(bitPattern: LuaNumber.cLongLong(n)) : LuaNumber.cSizeT(n)
                 out += StructFormat.integerBytes(v, size: size, little: f.little)
-            case UInt8(ascii: "x"):
-                out.append(0)
+            case UInt8(ascii: "x"): out.append(0)
             case UInt8(ascii: "f"):
                 guard let n = structNumber(L, arg, "pack") else { return LK_RAISE }
                 arg += 1
                 out += StructFormat.ordered(
-                    withUnsafeBytes(of: Float(n).bitPattern.littleEndian) { Bytes($0) },
-                    little: f.little
-                )
+                    withUnsafeBytes(of: Float(n).bitPattern.littleEndian) { Bytes($0) }, little: f.little)
             case UInt8(ascii: "d"):
                 guard let n = structNumber(L, arg, "pack") else { return LK_RAISE }
                 arg += 1
                 out += StructFormat.ordered(
-                    withUnsafeBytes(of: n.bitPattern.littleEndian) { Bytes($0) },
-                    little: f.little
-                )
+                    withUnsafeBytes(of: n.bitPattern.littleEndian) { Bytes($0) }, little: f.little)
             case UInt8(ascii: "c"), UInt8(ascii: "s"):
                 guard lua_isstring(L, arg) != 0 else {
                     let got = structTypeName(L, arg)
@@ -74,8 +69,7 @@ extension LuaInterpreter {
         out.withUnsafeBufferPointer { p in
             p.baseAddress.map {
                 $0.withMemoryRebound(to: CChar.self, capacity: p.count) { lua_pushlstring(L, $0, p.count) }
-            }
-                ?? lua_pushlstring(L, "", 0)
+            } ?? lua_pushlstring(L, "", 0)
         }
         return 1
     }
@@ -85,9 +79,7 @@ extension LuaInterpreter {
     /// exactly as Redis does, and nothing can trap.
     static let structUnpack: SwiftLuaFunction = { L in
         guard var f = StructFormat(L, function: "unpack") else { return LK_RAISE }
-        guard lua_isstring(L, 2) != 0 else {
-            return argError(L, 2, "string expected, got \(typeName(L, 2))")
-        }
+        guard lua_isstring(L, 2) != 0 else { return argError(L, 2, "string expected, got \(typeName(L, 2))") }
         let me = LuaInterpreter.from(L)
         let data = me.borrowString(2)
         let ld = UInt64(data.count)
@@ -112,8 +104,7 @@ extension LuaInterpreter {
                 UInt8(ascii: "L"), UInt8(ascii: "T"), UInt8(ascii: "i"), UInt8(ascii: "I"):
                 lua_pushnumber(L, StructFormat.integer(data[at..<at + optSize], little: f.little, signed: opt >= 97))
                 n += 1
-            case UInt8(ascii: "x"):
-                break
+            case UInt8(ascii: "x"): break
             case UInt8(ascii: "f"):
                 let bytes = StructFormat.ordered(Bytes(data[at..<at + 4]), little: f.little)
                 let bits = bytes.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
@@ -195,8 +186,7 @@ extension LuaInterpreter {
         let p = UnsafeBufferPointer(rebasing: b)
         p.baseAddress.map {
             $0.withMemoryRebound(to: CChar.self, capacity: p.count) { lua_pushlstring(L, $0, p.count) }
-        }
-            ?? lua_pushlstring(L, "", 0)
+        } ?? lua_pushlstring(L, "", 0)
     }
 }
 

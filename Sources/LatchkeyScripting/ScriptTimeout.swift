@@ -16,9 +16,7 @@ extension LuaInterpreter {
 
     /// SHUTDOWN NOSAVE during a busy script: stops it at its next hook check even if it has
     /// written (the server is about to exit without saving anyway).
-    public func abort() {
-        if isRunning { killRequested = true }
-    }
+    public func abort() { if isRunning { killRequested = true } }
 
     /// Milliseconds the running script has run (0 when idle).
     public var runningMs: Int64 {

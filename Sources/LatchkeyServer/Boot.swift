@@ -13,11 +13,8 @@ import LatchkeyManagement
 public enum Boot {
     /// The front ends for one server: RESP commands and the AMQP broker, sharing one journal.
     public static func makeFrontEnds(
-        context: ServerContext,
-        journal: Journal = Journal(enabled: false)
-    )
-        -> (resp: CommandEngine, amqp: AMQPFrontEnd)
-    {
+        context: ServerContext, journal: Journal = Journal(enabled: false)
+    ) -> (resp: CommandEngine, amqp: AMQPFrontEnd) {
         (
             resp: CommandEngine(context: context, journal: journal),
             amqp: AMQPFrontEnd(context: context, journal: journal)

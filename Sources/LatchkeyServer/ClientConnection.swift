@@ -70,8 +70,7 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
             // The pipeline stopped at the command that passed the limit; free its output now
             // rather than after the next flush.
             server.log.warning(
-                "Client id=\(info.id) addr=\(info.peerAddress) closed for overcoming of output buffer limits."
-            )
+                "Client id=\(info.id) addr=\(info.peerAddress) closed for overcoming of output buffer limits.")
             close()
             return used
         }
@@ -121,8 +120,7 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
         let outbox = info.outbox
         if outbox.discardAndClose {
             server.log.warning(
-                "Client id=\(info.id) addr=\(info.peerAddress) closed for overcoming of output buffer limits (pubsub)."
-            )
+                "Client id=\(info.id) addr=\(info.peerAddress) closed for overcoming of output buffer limits (pubsub).")
             outbox.bytes.removeAll()
             close()
             return
@@ -165,8 +163,7 @@ final class ClientConnection: TCPConnectionDelegate, OutboxWriter {
         let limits = server.limits
         if pending > limits.outputHard {
             server.log.warning(
-                "Client id=\(info.id) addr=\(info.peerAddress) closed for overcoming of output buffer limits."
-            )
+                "Client id=\(info.id) addr=\(info.peerAddress) closed for overcoming of output buffer limits.")
             close()
         } else if pending > limits.outputSoft {
             if !pausedForOutput {

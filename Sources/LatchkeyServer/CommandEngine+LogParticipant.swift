@@ -39,10 +39,7 @@ extension CommandEngine: LogParticipant {
     /// moment the capture starts (like the broker), and skipped by the walk. That first slice
     /// walks the whole table only when a database holds lists or hashes at all.
     public func writeLogSnapshotSlice(
-        into out: inout [UInt8],
-        cursor: inout LogSnapshotCursor,
-        nowMs: Int64,
-        maxRecords: Int
+        into out: inout [UInt8], cursor: inout LogSnapshotCursor, nowMs: Int64, maxRecords: Int
     ) {
         if cursor.section == 0 && cursor.position == 0 && !cursor.done {
             for index in 0..<keyspace.databaseCount where keyspace.databases[index].objectCount > 0 {
@@ -79,12 +76,8 @@ extension CommandEngine: LogParticipant {
         switch e.type {
         case .string:
             RecordCodec.encodeSet(
-                db: db,
-                key: UnsafeRawBufferPointer(e.key.buffer),
-                value: UnsafeRawBufferPointer(e.stringValue.buffer),
-                expireAtMs: e.expireAt,
-                into: &out
-            )
+                db: db, key: UnsafeRawBufferPointer(e.key.buffer), value: UnsafeRawBufferPointer(e.stringValue.buffer),
+                expireAtMs: e.expireAt, into: &out)
             return
         case .list:
             let key = e.key.bytes

@@ -28,8 +28,7 @@ public enum ConfigParser {
     /// Parses `latchkey [config-file] [--name value ...]` (arguments without the program name).
     /// `readFile` returns a file's text or nil when it cannot be read (injectable for tests).
     public static func parse(
-        arguments: [String],
-        readFile: (String) -> String? = ConfigParser.readTextFile
+        arguments: [String], readFile: (String) -> String? = ConfigParser.readTextFile
     ) throws(ConfigError) -> CommandLineRequest {
         let config = Config()
         var rest = arguments[...]
@@ -57,9 +56,7 @@ public enum ConfigParser {
             guard let words = splitArguments(String(trimmed)), !words.isEmpty else {
                 throw fatal(
                     "Unbalanced quotes in configuration line",
-                    at: "the configuration file \(source), at line \(lineNumber)",
-                    line: line
-                )
+                    at: "the configuration file \(source), at line \(lineNumber)", line: line)
             }
             if let problem = applyDirective(words[0], Array(words.dropFirst()), to: config) {
                 throw fatal(problem, at: "the configuration file \(source), at line \(lineNumber)", line: line)
@@ -74,10 +71,8 @@ public enum ConfigParser {
             let option = options[i]
             guard option.hasPrefix("--"), option.count > 2 else {
                 throw fatal(
-                    "Invalid argument (options must start with --)",
-                    at: "the command line, at argument \(i + 1)",
-                    line: option
-                )
+                    "Invalid argument (options must start with --)", at: "the command line, at argument \(i + 1)",
+                    line: option)
             }
             var values: [String] = []
             i += 1
@@ -115,8 +110,7 @@ public enum ConfigParser {
             Reading \(place)
             >>> '\(line)'
             \(problem)
-            """
-        )
+            """)
     }
 
     /// Splits a line into words as redis.conf does: spaces separate; "double quotes" allow

@@ -57,8 +57,8 @@ public final class EmbeddedServer: @unchecked Sendable {
         let arguments =
             [
                 "--port", "0", "--bind", "127.0.0.1", "--amqp-port", amqp ? "0" : "off", "--amqp-bind", "127.0.0.1",
-                "--management-port", "0", "--management-bind", "127.0.0.1",
-                "--enable-test-commands", "local", "--loglevel", "warning",
+                "--management-port", "0", "--management-bind", "127.0.0.1", "--enable-test-commands", "local",
+                "--loglevel", "warning",
             ] + options
         let config: Config
         do { config = try ConfigParser.parse(arguments: arguments).config } catch {
@@ -97,13 +97,11 @@ public final class EmbeddedServer: @unchecked Sendable {
     public func nowMs() throws -> Int64 { try integer("LATCHKEY", "CLOCK", "GET") }
 
     /// Moves the clock forward; keys and messages whose TTL passed are gone when this returns.
-    @discardableResult
-    public func advance(milliseconds: Int64) throws -> Int64 {
+    @discardableResult public func advance(milliseconds: Int64) throws -> Int64 {
         try integer("LATCHKEY", "CLOCK", "ADVANCE", String(milliseconds))
     }
 
-    @discardableResult
-    public func advance(seconds: Double) throws -> Int64 {
+    @discardableResult public func advance(seconds: Double) throws -> Int64 {
         guard seconds.isFinite, seconds >= 0, seconds < 9.2e15 else {
             throw EmbeddedServerError("seconds out of range")
         }
@@ -111,8 +109,9 @@ public final class EmbeddedServer: @unchecked Sendable {
     }
 
     /// Moves the clock forward to `unixMs` (never backwards).
-    @discardableResult
-    public func setClock(unixMs: Int64) throws -> Int64 { try integer("LATCHKEY", "CLOCK", "SET", String(unixMs)) }
+    @discardableResult public func setClock(unixMs: Int64) throws -> Int64 {
+        try integer("LATCHKEY", "CLOCK", "SET", String(unixMs))
+    }
 
     public func freeze() throws { try ok("LATCHKEY", "CLOCK", "FREEZE") }
     public func resume() throws { try ok("LATCHKEY", "CLOCK", "RESUME") }
@@ -241,8 +240,7 @@ private final class ControlConnection {
             var items: [EmbeddedServer.Reply] = []
             for _ in 0..<n { items.append(try reply()) }
             return .array(items)
-        default:
-            throw EmbeddedServerError("unexpected reply type")
+        default: throw EmbeddedServerError("unexpected reply type")
         }
     }
 }

@@ -78,18 +78,13 @@ public enum ManagementCLI {
     }
 
     static func queues(_ o: Options) -> Int32 {
-        let path =
-            "/api/queues/" + escape(o.vhost)
-            + "?columns=name,messages_ready,messages_unacknowledged,consumers"
+        let path = "/api/queues/" + escape(o.vhost) + "?columns=name,messages_ready,messages_unacknowledged,consumers"
         guard case .success(let list) = get(o, path) else { return 1 }
         var rows: [[String]] = [["name", "messages_ready", "messages_unacknowledged", "consumers"]]
         for q in list.arrayValue ?? [] {
             rows.append(
                 [q["name"]?.stringValue ?? ""]
-                    + ["messages_ready", "messages_unacknowledged", "consumers"].map {
-                        String(q[$0]?.intValue ?? 0)
-                    }
-            )
+                    + ["messages_ready", "messages_unacknowledged", "consumers"].map { String(q[$0]?.intValue ?? 0) })
         }
         say("Listing queues for vhost \(o.vhost) ...")
         say(table(rows))

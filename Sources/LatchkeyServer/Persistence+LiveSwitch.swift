@@ -30,12 +30,8 @@ extension Persistence {
 
     /// Writes the live state as a new log, opens it and starts journaling.
     static func enableLive(
-        server: Server,
-        journal: Journal,
-        participants: [ClientProtocol: LogParticipant]
-    )
-        throws(ServerStartError) -> Persistence
-    {
+        server: Server, journal: Journal, participants: [ClientProtocol: LogParticipant]
+    ) throws(ServerStartError) -> Persistence {
         let config = server.context.config
         let path = path(config: config)
         guard everyStateInLog(server: server, participants: participants) else {
@@ -61,15 +57,11 @@ extension Persistence {
                 unlink(temp)
                 throw LogIOError("write", temp, e)
             }
-        } catch {
-            throw ServerStartError("Can't write the append-only file \(path): \(error.reason)")
-        }
+        } catch { throw ServerStartError("Can't write the append-only file \(path): \(error.reason)") }
         let writer: LogWriter
         do {
             writer = try LogWriter(path: path, policy: FsyncPolicy(rawValue: config.string("appendfsync")) ?? .everysec)
-        } catch {
-            throw ServerStartError("Can't open the append-only file \(path): \(error.reason)")
-        }
+        } catch { throw ServerStartError("Can't open the append-only file \(path): \(error.reason)") }
         let p = attach(server: server, journal: journal, writer: writer, participants: participants, unhandled: 0)
         let ms = Double(FileIO.monotonicMicros() - started) / 1000
         server.log.notice("Append-only log turned on: \(path), \(bytes.count) bytes written in \(ms) ms")

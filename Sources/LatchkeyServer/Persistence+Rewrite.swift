@@ -7,10 +7,7 @@ import LatchkeyLog
 import LatchkeyLoop
 
 extension Persistence {
-    var canSnapshot: Bool {
-        unhandledRecords == 0
-            && Self.everyStateInLog(server: server, participants: participants)
-    }
+    var canSnapshot: Bool { unhandledRecords == 0 && Self.everyStateInLog(server: server, participants: participants) }
 
     /// BGREWRITEAOF. Returns the error text when a rewrite cannot start. The snapshot is taken
     /// incrementally (LogWriter+Stream.swift explains why that is correct): the first slice
@@ -23,14 +20,12 @@ extension Persistence {
                 "ERR Background append only file rewriting is not available: not every front end can snapshot its state"
         }
         switch writer.beginStreamedRewrite(journal: journal, nowMs: server.context.nowMs) {
-        case .busy:
-            return "ERR Background append only file rewriting already in progress"
+        case .busy: return "ERR Background append only file rewriting already in progress"
         case .failed(let code):
             server.log.warning("Can't create the rewrite temp file: \(FileIO.describe(code))")
             updateStatus()
             return "ERR Background append only file rewriting failed: \(FileIO.describe(code))"
-        case .started:
-            break
+        case .started: break
         }
         snapshotSources = Self.snapshotOrder(participants).map { ($0, LogSnapshotCursor()) }
         snapshotSlices = 0
@@ -56,11 +51,7 @@ extension Persistence {
         var index = snapshotSources.firstIndex { !$0.cursor.done } ?? snapshotSources.count
         while index < snapshotSources.count {
             snapshotSources[index].participant.writeLogSnapshotSlice(
-                into: &out,
-                cursor: &snapshotSources[index].cursor,
-                nowMs: ctx.dataNowMs,
-                maxRecords: 512
-            )
+                into: &out, cursor: &snapshotSources[index].cursor, nowMs: ctx.dataNowMs, maxRecords: 512)
             if snapshotSources[index].cursor.done {
                 index += 1
             } else if FileIO.monotonicMicros() - started >= tuning.rewriteSliceMicros || out.count >= 4 << 20 {

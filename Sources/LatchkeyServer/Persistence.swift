@@ -53,12 +53,8 @@ public final class Persistence {
     /// installs the server hooks. Returns nil when the log is off. Throws a start-up error
     /// naming file and offset for a corrupt log.
     public static func boot(
-        server: Server,
-        journal: Journal,
-        participants: [ClientProtocol: LogParticipant]
-    )
-        throws(ServerStartError) -> Persistence?
-    {
+        server: Server, journal: Journal, participants: [ClientProtocol: LogParticipant]
+    ) throws(ServerStartError) -> Persistence? {
         let config = server.context.config
         installLiveSwitch(server: server, journal: journal, participants: participants)
         guard config.bool("appendonly") else {
@@ -70,16 +66,9 @@ public final class Persistence {
         let writer: LogWriter
         do {
             writer = try LogWriter(path: path, policy: FsyncPolicy(rawValue: config.string("appendfsync")) ?? .everysec)
-        } catch {
-            throw ServerStartError("Can't open the append-only file \(path): \(error.reason)")
-        }
+        } catch { throw ServerStartError("Can't open the append-only file \(path): \(error.reason)") }
         return attach(
-            server: server,
-            journal: journal,
-            writer: writer,
-            participants: participants,
-            unhandled: unhandled
-        )
+            server: server, journal: journal, writer: writer, participants: participants, unhandled: unhandled)
     }
 
     /// Whether every front end the server serves either has its state in the log or has no
@@ -98,19 +87,13 @@ public final class Persistence {
     /// participant that claims its type, and reports what it found in the server log. Returns
     /// how many records no participant claimed (they stay in the file; rewrites are refused).
     private static func replay(
-        path: String,
-        into ordered: [LogParticipant],
-        server: Server
-    )
-        throws(ServerStartError) -> Int
-    {
+        path: String, into ordered: [LogParticipant], server: Server
+    ) throws(ServerStartError) -> Int {
         let log = server.log
         server.context.refreshNow()
         let started = server.context.clock.nowMs()
         var owner: [RecordType: LogParticipant] = [:]
-        for p in ordered {
-            for type in p.logRecordTypes where owner[type] == nil { owner[type] = p }
-        }
+        for p in ordered { for type in p.logRecordTypes where owner[type] == nil { owner[type] = p } }
         var unhandled = 0
         let report: ReplayReport
         for p in ordered { p.beginLogReplay() }
@@ -146,10 +129,7 @@ public final class Persistence {
 
     /// Wires an open log into the server: hooks, journal on, timers, INFO status.
     static func attach(
-        server: Server,
-        journal: Journal,
-        writer: LogWriter,
-        participants: [ClientProtocol: LogParticipant],
+        server: Server, journal: Journal, writer: LogWriter, participants: [ClientProtocol: LogParticipant],
         unhandled: Int
     ) -> Persistence {
         let tuning = PersistenceTuning.fromEnvironment()
@@ -211,8 +191,7 @@ public final class Persistence {
         if journal.oversizedRecords != reportedOversized {
             reportedOversized = journal.oversizedRecords
             server.log.warning(
-                "\(reportedOversized) change(s) too large for one log record (over 1 GiB) were not logged"
-            )
+                "\(reportedOversized) change(s) too large for one log record (over 1 GiB) were not logged")
         }
         let end = writer.append(journal)
         let waiters = durableWaiters(end: end)
@@ -290,9 +269,8 @@ public final class Persistence {
 
     func submit(_ jobs: [LogJob]) {
         for job in jobs {
-            do {
-                try BackgroundWork.run(on: server.loop, { job.run() }) { [unowned self] in self.completed($0) }
-            } catch {
+            do { try BackgroundWork.run(on: server.loop, { job.run() }) { [unowned self] in self.completed($0) } } catch
+            {
                 server.log.warning("Cannot queue log work (\(error)); running it on the loop")
                 completed(job.run())
             }

@@ -97,17 +97,14 @@ extension Server {
         where client.info.kind == .resp && client !== busyPump.scriptClient && !client.closed
             && (!client.info.outbox.bytes.isEmpty || client.info.outbox.closeAfterFlush)
             && !(persistence?.hold.isHolding(client.info.outbox) ?? false)
-        {
-            client.flushOutbox()
-        }
+        { client.flushOutbox() }
     }
 
     /// A RESP client that is not the script's own, is reading, and has no reply still waiting
     /// for the before-sleep flush or for the log (a -BUSY must not overtake those).
     private func mayPump(_ client: ClientConnection) -> Bool {
         client.info.kind == .resp && !client.receiving && !client.closed && client.connection.isReading
-            && client.info.outbox.bytes.isEmpty
-            && !(persistence?.hold.isHolding(client.info.outbox) ?? false)
+            && client.info.outbox.bytes.isEmpty && !(persistence?.hold.isHolding(client.info.outbox) ?? false)
     }
 
     /// SHUTDOWN NOSAVE from a pumped client: the script stops at its next hook check (even if it

@@ -23,8 +23,7 @@ extension Server {
                     try SignalWatcher(loop: loop, signal: sig) { [unowned self] signum in
                         self.log.warning("Received \(signum == SIGINT ? "SIGINT" : "SIGTERM") scheduling shutdown...")
                         self.requestShutdown(save: false)
-                    }
-                )
+                    })
             }
         }
     }
@@ -65,9 +64,7 @@ extension Server {
         let deadline = context.nowMs - timeout * 1000
         var idle: [ClientConnection] = []
         for client in connections.values
-        where !client.info.exemptFromIdleTimeout && client.info.lastInteractionMs < deadline {
-            idle.append(client)
-        }
+        where !client.info.exemptFromIdleTimeout && client.info.lastInteractionMs < deadline { idle.append(client) }
         for client in idle {
             log.verbose("Closing idle client id=\(client.info.id)")
             client.close()
@@ -111,9 +108,7 @@ extension Server {
         }
         context.flushQueue.drain()
         for client in Array(connections.values)
-        where !client.connection.isWriting && !closingThemselves.contains(client.info.kind) {
-            client.close()
-        }
+        where !client.connection.isWriting && !closingThemselves.contains(client.info.kind) { client.close() }
         if connections.isEmpty {
             finishShutdown()
         } else if let timer = try? LoopTimer(
@@ -121,8 +116,8 @@ extension Server {
             callback: { [unowned self] in
                 for client in Array(self.connections.values) { client.close() }
                 self.finishShutdown()
-            }
-        ) {
+            })
+        {
             timer.start(afterMs: 2000, repeatMs: 0)
             graceTimer = timer
         } else {
@@ -154,14 +149,10 @@ extension Server {
     // MARK: background running (tests)
 
     /// Thread-safe: asks the loop to shut down gracefully (as SIGTERM would).
-    public func stopFromAnyThread() {
-        waker?.wake()
-    }
+    public func stopFromAnyThread() { waker?.wake() }
 
     /// Runs the loop on a new thread (after `start()`); `join()` waits for it to end.
-    public func runInBackground() -> ServerThread {
-        ServerThread(server: self)
-    }
+    public func runInBackground() -> ServerThread { ServerThread(server: self) }
 }
 
 /// A server loop running on its own pthread, for in-process tests.
@@ -173,15 +164,12 @@ public final class ServerThread: @unchecked Sendable {
         self.server = server
         let box = Unmanaged.passRetained(server).toOpaque()
         pthread_create(
-            &thread,
-            nil,
+            &thread, nil,
             { arg in
                 let server = Unmanaged<Server>.fromOpaque(arg!).takeRetainedValue()
                 server.run()
                 return nil
-            },
-            box
-        )
+            }, box)
     }
 
     /// Shuts the server down gracefully and waits for its loop thread to end.

@@ -61,9 +61,7 @@ public final class Server: ServerControl {
     }
 
     /// Registers the front end that serves connections of `kind`'s listeners.
-    public func addFrontEnd(_ frontEnd: FrontEnd, kind: ClientProtocol) {
-        frontEnds[kind] = frontEnd
-    }
+    public func addFrontEnd(_ frontEnd: FrontEnd, kind: ClientProtocol) { frontEnds[kind] = frontEnd }
 
     /// Runs once at shutdown, after the front ends' and the log's shutdown, before client output
     /// is flushed and clients are closed.
@@ -75,8 +73,7 @@ public final class Server: ServerControl {
     /// actual ports (0 for AMQP when it is off). Throws a message naming the address on failure.
     /// Port 0 asks the kernel for a free port on either listener; `amqp-port off` (or no AMQP
     /// front end) opens no AMQP listener.
-    @discardableResult
-    public func start() throws(ServerStartError) -> (respPort: Int, amqpPort: Int) {
+    @discardableResult public func start() throws(ServerStartError) -> (respPort: Int, amqpPort: Int) {
         let config = context.config
         SignalWatcher.ignoreSIGPIPE()
         raiseOpenFileLimit(Int(config.int("maxclients")) + 32)
@@ -89,11 +86,7 @@ public final class Server: ServerControl {
             let amqpPort = Int(config.int("amqp-port"))
             if amqpPort >= 0, frontEnds[.amqp] != nil {
                 context.amqpPort = try bindAll(
-                    config.string("amqp-bind"),
-                    port: amqpPort,
-                    backlog: backlog,
-                    kind: .amqp
-                )
+                    config.string("amqp-bind"), port: amqpPort, backlog: backlog, kind: .amqp)
             }
             // `management-port 0` picks a free port; `management-port off` opens no listener.
             let managementPort = Int(config.int("management-port"))
@@ -118,17 +111,15 @@ public final class Server: ServerControl {
     }
 
     /// The name a listener goes by in the ready line and the ready file.
-    static func listenerName(_ kind: ClientProtocol) -> String {
-        kind == .http ? "management" : kind.name
-    }
+    static func listenerName(_ kind: ClientProtocol) -> String { kind == .http ? "management" : kind.name }
 
     /// `Ready to accept connections: resp=127.0.0.1:6379,[::1]:6379 amqp=127.0.0.1:5672` —
     /// the one line scripts and fixtures wait for (printed by the executable). Every open
     /// listener appears as `name=address[,address...]`.
     public var readyLine: String {
         "Ready to accept connections: "
-            + context.listenerAddresses.map { $0.name + "=" + $0.addresses.joined(separator: ",") }
-            .joined(separator: " ")
+            + context.listenerAddresses.map { $0.name + "=" + $0.addresses.joined(separator: ",") }.joined(
+                separator: " ")
     }
 
     /// The management listener's port (0 when it is off).
@@ -158,8 +149,7 @@ public final class Server: ServerControl {
             if host == "::*" { host = "::" }
             do {
                 let listener = try TCPListener(loop: loop, host: host, port: port, backlog: backlog) {
-                    [unowned self] connection in
-                    self.accept(connection, kind: kind)
+                    [unowned self] connection in self.accept(connection, kind: kind)
                 }
                 port = listener.port
                 bound.append(listener)
@@ -171,8 +161,7 @@ public final class Server: ServerControl {
                 }
                 listeners[kind] = bound
                 throw ServerStartError(
-                    "Warning: Could not create server TCP listening socket \(host):\(port): \(error.message)"
-                )
+                    "Warning: Could not create server TCP listening socket \(host):\(port): \(error.message)")
             }
         }
         listeners[kind] = bound
@@ -183,9 +172,7 @@ public final class Server: ServerControl {
         return port
     }
 
-    func closeListeners() {
-        for (_, list) in listeners { list.forEach { $0.close() } }
-    }
+    func closeListeners() { for (_, list) in listeners { list.forEach { $0.close() } } }
 
     /// Raises the open-file limit so `maxclients` connections fit, as Redis does at start.
     private func raiseOpenFileLimit(_ wanted: Int) {
@@ -227,14 +214,9 @@ public final class Server: ServerControl {
         let (localIP, localPort) = connection.localAddress()
         let outbox = Outbox(queue: context.flushQueue)
         let info = ClientInfo(
-            id: context.allocateClientID(),
-            kind: kind,
-            peerAddress: Server.formatAddress(peerIP, peerPort),
-            localAddress: Server.formatAddress(localIP, localPort),
-            isLoopback: Server.isLoopback(peerIP),
-            outbox: outbox,
-            nowMs: context.nowMs
-        )
+            id: context.allocateClientID(), kind: kind, peerAddress: Server.formatAddress(peerIP, peerPort),
+            localAddress: Server.formatAddress(localIP, localPort), isLoopback: Server.isLoopback(peerIP),
+            outbox: outbox, nowMs: context.nowMs)
         let client = ClientConnection(server: self, connection: connection, info: info)
         outbox.writer = client
         context.clients[info.id] = info
@@ -270,9 +252,7 @@ public final class Server: ServerControl {
         ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
     }
 
-    static func isLoopback(_ ip: String) -> Bool {
-        ip.hasPrefix("127.") || ip == "::1" || ip.hasPrefix("::ffff:127.")
-    }
+    static func isLoopback(_ ip: String) -> Bool { ip.hasPrefix("127.") || ip == "::1" || ip.hasPrefix("::ffff:127.") }
 }
 
 /// Why the server could not start (bind failures, missing front end).

@@ -25,20 +25,13 @@ case "-h", "--help":
 case "-v", "--version":
     say(Usage.versionLine)
     exit(0)
-case "--check-log":
-    exit(Persistence.checkLogCommand(Array(arguments.dropFirst())))
-case "locks", "queues":
-    exit(ManagementCLI.run(arguments[0], Array(arguments.dropFirst())))
-default:
-    break
+case "--check-log": exit(Persistence.checkLogCommand(Array(arguments.dropFirst())))
+case "locks", "queues": exit(ManagementCLI.run(arguments[0], Array(arguments.dropFirst())))
+default: break
 }
 
 let request: CommandLineRequest
-do {
-    request = try ConfigParser.parse(arguments: arguments)
-} catch {
-    fail(error.description)
-}
+do { request = try ConfigParser.parse(arguments: arguments) } catch { fail(error.description) }
 
 do {
     let server = try Boot.makeServer(config: request.config)
@@ -55,6 +48,4 @@ do {
     server.printReadyLine()
     server.run()
     exit(0)
-} catch {
-    fail("\(error)")
-}
+} catch { fail("\(error)") }

@@ -9,22 +9,17 @@ let scratch = Config()
 func readBack(_ config: Config) {
     for d in ConfigTable.directives {
         switch d.kind {
-        case .integer(let range):
-            precondition(range.contains(config.int(d.name)), "\(d.name) out of its range")
-        case .memory, .memoryIn:
-            precondition(config.int(d.name) >= 0, "\(d.name) negative")
-        case .bool:
-            _ = config.bool(d.name)
-        default:
-            _ = config.string(d.name)
+        case .integer(let range): precondition(range.contains(config.int(d.name)), "\(d.name) out of its range")
+        case .memory, .memoryIn: precondition(config.int(d.name) >= 0, "\(d.name) negative")
+        case .bool: _ = config.bool(d.name)
+        default: _ = config.string(d.name)
         }
         let shown = config.string(d.name)
         precondition(scratch.set(d.name, shown) == nil, "CONFIG GET value of \(d.name) is not accepted again: \(shown)")
     }
 }
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+@_cdecl("LLVMFuzzerTestOneInput") public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     let parts = bytes.split(separator: 0, maxSplits: 2, omittingEmptySubsequences: false)
     let text = String(decoding: parts.first ?? [], as: UTF8.self)
@@ -33,12 +28,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 
     _ = ConfigParser.splitArguments(text)
     let config = Config()
-    if (try? ConfigParser.apply(text: text, to: config, source: "fuzz.conf")) != nil {
-        readBack(config)
-    }
-    if let request = try? ConfigParser.parse(arguments: argv, readFile: { _ in text }) {
-        readBack(request.config)
-    }
+    if (try? ConfigParser.apply(text: text, to: config, source: "fuzz.conf")) != nil { readBack(config) }
+    if let request = try? ConfigParser.parse(arguments: argv, readFile: { _ in text }) { readBack(request.config) }
     // CONFIG SET pairs on a live config: every accepted value must read back.
     var i = 0
     while i + 1 < sets.count {

@@ -5,8 +5,7 @@
 /// Splits the input into frames (frame_max chosen by the first byte), decodes each payload
 /// as its frame type says, and checks that whatever decodes re-encodes to something that
 /// decodes to the same value.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzFrameDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+@_cdecl("LLVMFuzzerTestOneInput") public func fuzzFrameDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 0 else { return 0 }
     let frameMax = UInt32(4096) + UInt32(data[0]) * 64
     let input = UnsafeRawBufferPointer(start: data + 1, count: size - 1)
@@ -15,8 +14,7 @@ public func fuzzFrameDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt 
     while offset < input.count {
         let rest = UnsafeRawBufferPointer(rebasing: input[offset...])
         switch decoder.decode(rest) {
-        case .needMoreData, .error:
-            return 0
+        case .needMoreData, .error: return 0
         case .frame(let frame, let consumed):
             precondition(consumed == frame.payload.count + 8 && consumed <= rest.count)
             precondition(frame.payload.count <= Int(frameMax) - 8)

@@ -27,12 +27,8 @@ func parse(_ chunks: [ArraySlice<UInt8>], limits: HTTPLimits) -> (requests: [Par
                 precondition(consumed > 0 && consumed <= buffer.count)
                 out.append(
                     Parsed(
-                        method: r.method,
-                        target: r.target,
-                        headers: r.headers.map { $0.name + ":" + $0.value },
-                        body: r.body
-                    )
-                )
+                        method: r.method, target: r.target, headers: r.headers.map { $0.name + ":" + $0.value },
+                        body: r.body))
                 buffer.removeFirst(consumed)
                 continue
             }
@@ -42,8 +38,7 @@ func parse(_ chunks: [ArraySlice<UInt8>], limits: HTTPLimits) -> (requests: [Par
     return (out, false)
 }
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+@_cdecl("LLVMFuzzerTestOneInput") public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 0 else { return 0 }
     let input = Bytes(UnsafeBufferPointer(start: data + 1, count: size - 1))
     // Small limits so short inputs reach every limit branch.

@@ -52,13 +52,7 @@ func validLog(from input: ArraySlice<UInt8>) -> [UInt8] {
         case 2: record = .expireAt(db: 1, key: piece, atMs: Int64(piece.count) << 40)
         case 3:
             record = .messageEnqueued(
-                vhost: [47],
-                queue: piece,
-                id: UInt64(n),
-                exchange: [],
-                routingKey: piece,
-                content: piece
-            )
+                vhost: [47], queue: piece, id: UInt64(n), exchange: [], routingKey: piece, content: piece)
         default: record = .queueDeclared(vhost: [47], name: piece, autoDelete: n & 8 != 0, arguments: [])
         }
         RecordCodec.encode(record, into: &out)
@@ -67,16 +61,13 @@ func validLog(from input: ArraySlice<UInt8>) -> [UInt8] {
     return out
 }
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+@_cdecl("LLVMFuzzerTestOneInput") public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 1 else { return 0 }
     let input = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
     var file: [UInt8]
     switch data[0] % 3 {
-    case 0:
-        file = input
-    case 1:
-        file = RecordCodec.fileHeader() + input
+    case 0: file = input
+    case 1: file = RecordCodec.fileHeader() + input
     default:
         // Half the input builds records, the other half says where to flip or cut.
         let half = input.count / 2

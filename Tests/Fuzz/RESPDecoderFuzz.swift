@@ -22,10 +22,8 @@ func decode(_ chunks: [ArraySlice<UInt8>], limits: RESPLimits) -> [Event] {
             var offset = 0
             while true {
                 switch decoder.next(raw, offset: &offset) {
-                case .command:
-                    events.append(.command(decoder.argv.map { $0.bytes }))
-                case .needMoreData:
-                    return offset
+                case .command: events.append(.command(decoder.argv.map { $0.bytes }))
+                case .needMoreData: return offset
                 case .protocolError(let text):
                     events.append(.error(text))
                     failed = true
@@ -40,8 +38,7 @@ func decode(_ chunks: [ArraySlice<UInt8>], limits: RESPLimits) -> [Event] {
     return events
 }
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+@_cdecl("LLVMFuzzerTestOneInput") public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 0 else { return 0 }
     let input = Bytes(UnsafeBufferPointer(start: data + 1, count: size - 1))
     // Small limits so the fuzzer reaches every limit branch with short inputs.
@@ -56,9 +53,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     let chunked = decode(chunks, limits: limits)
     // A chunked feed may stop early only where the whole feed hit an error too.
-    if whole != chunked {
-        fatalError("whole and chunked decodes differ: \(whole) vs \(chunked)")
-    }
+    if whole != chunked { fatalError("whole and chunked decodes differ: \(whole) vs \(chunked)") }
     // The reply parser must reject or accept without crashing.
     _ = try? RESPReplyParser.parseAll(input)
     return 0

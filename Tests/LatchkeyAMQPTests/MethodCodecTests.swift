@@ -57,13 +57,8 @@ enum Spec {
                 }
                 out.append(
                     SpecMethod(
-                        className: c["name"] as! String,
-                        classID: UInt16(c["id"] as! Int),
-                        name: m["name"] as! String,
-                        methodID: UInt16(m["id"] as! Int),
-                        args: args
-                    )
-                )
+                        className: c["name"] as! String, classID: UInt16(c["id"] as! Int), name: m["name"] as! String,
+                        methodID: UInt16(m["id"] as! Int), args: args))
             }
         }
         return out
@@ -161,15 +156,12 @@ func decodeMethod(_ b: Bytes) throws(AMQPDecodeError) -> AMQPMethod {
     return try result.get()
 }
 
-@Suite("AMQP method codecs (generated) against the spec JSON")
-struct MethodCodecTests {
-    @Test("the spec has every method the generator saw")
-    func methodCount() {
-        #expect(Spec.methods.count == 66)
-    }
+@Suite("AMQP method codecs (generated) against the spec JSON") struct MethodCodecTests {
+    @Test("the spec has every method the generator saw") func methodCount() { #expect(Spec.methods.count == 66) }
 
-    @Test("method ids, field names, order and values round-trip", arguments: Spec.methods)
-    func roundTrip(_ m: SpecMethod) throws {
+    @Test("method ids, field names, order and values round-trip", arguments: Spec.methods) func roundTrip(
+        _ m: SpecMethod
+    ) throws {
         let wire = Sample.encode(m)
         let decoded = try decodeMethod(wire)
         #expect(decoded.classID == m.classID)
@@ -190,37 +182,34 @@ struct MethodCodecTests {
         #expect(again == wire)
     }
 
-    @Test("truncated method payloads are syntax errors, never crashes", arguments: Spec.methods)
-    func truncated(_ m: SpecMethod) {
+    @Test("truncated method payloads are syntax errors, never crashes", arguments: Spec.methods) func truncated(
+        _ m: SpecMethod
+    ) {
         let wire = Sample.encode(m)
         for n in 0..<wire.count {
             if (try? decodeMethod(Array(wire[0..<n]))) != nil { Issue.record("prefix \(n) of \(m) decoded") }
         }
     }
 
-    @Test("trailing bytes after the arguments are rejected")
-    func trailing() {
+    @Test("trailing bytes after the arguments are rejected") func trailing() {
         var wire: Bytes = []
         AMQPMethod.basicAck(.init(deliveryTag: 5, multiple: true)).encode(into: &wire)
         wire.append(0)
         #expect(throws: AMQPDecodeError.truncated) { try decodeMethod(wire) }
     }
 
-    @Test("unknown class/method is reported with its ids")
-    func unknown() {
+    @Test("unknown class/method is reported with its ids") func unknown() {
         #expect(throws: AMQPDecodeError.unknownMethod(classID: 99, methodID: 1)) { try decodeMethod([0, 99, 0, 1]) }
     }
 
-    @Test("consecutive bits share one octet, LSB first")
-    func bitPacking() throws {
+    @Test("consecutive bits share one octet, LSB first") func bitPacking() throws {
         // queue.declare: passive, durable, exclusive, auto-delete, nowait are five bits in one octet.
         var out: Bytes = []
         AMQPMethod.queueDeclare(.init(queue: Bytes("q".utf8), durable: true, nowait: true)).encode(into: &out)
         #expect(out == [0, 50, 0, 10, 0, 0, 1, 0x71, 0b0001_0010, 0, 0, 0, 0])
     }
 
-    @Test("content-bearing methods are flagged")
-    func content() {
+    @Test("content-bearing methods are flagged") func content() {
         #expect(AMQPMethod.basicPublish(.init()).hasContent)
         #expect(AMQPMethod.basicDeliver(.init()).hasContent)
         #expect(AMQPMethod.basicGetOk(.init()).hasContent)

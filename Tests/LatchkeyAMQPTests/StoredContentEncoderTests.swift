@@ -6,8 +6,7 @@ import Testing
 
 @testable import LatchkeyAMQP
 
-@Suite("StoredContentEncoder")
-struct StoredContentEncoderTests {
+@Suite("StoredContentEncoder") struct StoredContentEncoderTests {
     func generic(_ m: AMQPMethod, _ props: Bytes, _ body: Bytes, frameMax: UInt32) -> Bytes {
         var out: Bytes = [9, 9]  // existing output must be kept
         props.withUnsafeBytes { p in
@@ -31,27 +30,20 @@ struct StoredContentEncoderTests {
     }
 
     static let bodies: [Bytes] = [
-        [], [1], Bytes(repeating: 0xAB, count: 100), Bytes(0..<255) + Bytes(0..<255),
-        Bytes(repeating: 7, count: 4088), Bytes(repeating: 3, count: 4089),
-        Bytes(repeating: 5, count: 10_000),
+        [], [1], Bytes(repeating: 0xAB, count: 100), Bytes(0..<255) + Bytes(0..<255), Bytes(repeating: 7, count: 4088),
+        Bytes(repeating: 3, count: 4089), Bytes(repeating: 5, count: 10_000),
     ]
     static let propSets: [Bytes] = [[0, 0], [0x10, 0, 2], Bytes(repeating: 0x41, count: 300)]
 
-    @Test("basic.deliver - same bytes as the generic encoder, bodies split at frame_max")
-    func deliver() {
+    @Test("basic.deliver - same bytes as the generic encoder, bodies split at frame_max") func deliver() {
         let names: [Bytes] = [[], Bytes("amq.ctag-xyz".utf8), Bytes(repeating: 0x61, count: 255)]
         for body in Self.bodies {
             for props in Self.propSets {
                 for name in names {
                     let m = AMQPMethod.basicDeliver(
                         .init(
-                            consumerTag: name,
-                            deliveryTag: 0x0102_0304_0506_0708,
-                            redelivered: body.count % 2 == 0,
-                            exchange: Bytes("ex".utf8),
-                            routingKey: name
-                        )
-                    )
+                            consumerTag: name, deliveryTag: 0x0102_0304_0506_0708, redelivered: body.count % 2 == 0,
+                            exchange: Bytes("ex".utf8), routingKey: name))
                     #expect(fast(m, props, body, frameMax: 4096) == generic(m, props, body, frameMax: 4096))
                     #expect(fast(m, props, body, frameMax: 131_072) == generic(m, props, body, frameMax: 131_072))
                 }
@@ -59,29 +51,21 @@ struct StoredContentEncoderTests {
         }
     }
 
-    @Test("basic.get-ok - same bytes as the generic encoder")
-    func getOk() {
+    @Test("basic.get-ok - same bytes as the generic encoder") func getOk() {
         for body in Self.bodies {
             for props in Self.propSets {
                 let m = AMQPMethod.basicGetOk(
                     .init(
-                        deliveryTag: 42,
-                        redelivered: true,
-                        exchange: [],
-                        routingKey: Bytes("q-1".utf8),
-                        messageCount: 0xDEAD_BEEF
-                    )
-                )
+                        deliveryTag: 42, redelivered: true, exchange: [], routingKey: Bytes("q-1".utf8),
+                        messageCount: 0xDEAD_BEEF))
                 #expect(fast(m, props, body, frameMax: 4096) == generic(m, props, body, frameMax: 4096))
             }
         }
     }
 
-    @Test("basic.return - takes the generic path")
-    func other() {
+    @Test("basic.return - takes the generic path") func other() {
         let m = AMQPMethod.basicReturn(
-            .init(replyCode: 312, replyText: Bytes("NO_ROUTE".utf8), exchange: [], routingKey: Bytes("k".utf8))
-        )
+            .init(replyCode: 312, replyText: Bytes("NO_ROUTE".utf8), exchange: [], routingKey: Bytes("k".utf8)))
         #expect(fast(m, [0, 0], [1, 2, 3], frameMax: 4096) == generic(m, [0, 0], [1, 2, 3], frameMax: 4096))
     }
 }

@@ -50,59 +50,30 @@ struct Fixture {
     }
 
     func message(
-        _ body: String,
-        rk: String = "",
-        exchange: String = "",
-        ttl: Int64 = -1,
-        persistent: Bool = false,
+        _ body: String, rk: String = "", exchange: String = "", ttl: Int64 = -1, persistent: Bool = false,
         priority: UInt8 = 0
     ) -> Message {
         Message.make(
-            id: broker.allocateMessageID(),
-            content: [0, 0] + b(body),
-            propertiesCount: 2,
-            exchange: b(exchange),
-            routingKey: b(rk),
-            persistent: persistent,
-            priority: priority,
-            ttlMs: ttl
-        )
+            id: broker.allocateMessageID(), content: [0, 0] + b(body), propertiesCount: 2, exchange: b(exchange),
+            routingKey: b(rk), persistent: persistent, priority: priority, ttlMs: ttl)
     }
 
-    @discardableResult
-    func declare(
-        _ name: String,
-        durable: Bool = false,
-        exclusive: Bool = false,
-        autoDelete: Bool = false,
-        args: [Argument] = [],
+    @discardableResult func declare(
+        _ name: String, durable: Bool = false, exclusive: Bool = false, autoDelete: Bool = false, args: [Argument] = [],
         connection: UInt64 = 1
     ) throws(BrokerError) -> Queue {
         try broker.declareQueue(
-            in: vhost,
-            name: b(name),
-            durable: durable,
-            exclusive: exclusive,
-            autoDelete: autoDelete,
-            arguments: Arguments(args),
-            connection: connection
-        )
+            in: vhost, name: b(name), durable: durable, exclusive: exclusive, autoDelete: autoDelete,
+            arguments: Arguments(args), connection: connection)
     }
 
-    @discardableResult
-    func publish(
-        _ body: String,
-        to exchange: String = "",
-        rk: String,
-        ttl: Int64 = -1,
-        persistent: Bool = false,
+    @discardableResult func publish(
+        _ body: String, to exchange: String = "", rk: String, ttl: Int64 = -1, persistent: Bool = false,
         priority: UInt8 = 0
     ) throws(BrokerError) -> PublishOutcome {
         try broker.publish(
-            in: vhost,
-            exchange: b(exchange),
-            message: message(body, rk: rk, exchange: exchange, ttl: ttl, persistent: persistent, priority: priority)
-        )
+            in: vhost, exchange: b(exchange),
+            message: message(body, rk: rk, exchange: exchange, ttl: ttl, persistent: persistent, priority: priority))
     }
 
     func getBody(_ q: Queue, noAck: Bool = true) -> String? {
@@ -116,22 +87,11 @@ struct Fixture {
         return out
     }
 
-    @discardableResult
-    func consume(
-        _ q: Queue,
-        tag: String = "",
-        noAck: Bool = false,
-        exclusive: Bool = false,
-        on ch: DeliveryChannel? = nil
+    @discardableResult func consume(
+        _ q: Queue, tag: String = "", noAck: Bool = false, exclusive: Bool = false, on ch: DeliveryChannel? = nil
     ) throws(BrokerError) -> Consumer {
         let c = try broker.consume(
-            q,
-            tag: b(tag),
-            noAck: noAck,
-            exclusive: exclusive,
-            arguments: .empty,
-            channel: ch ?? channel
-        )
+            q, tag: b(tag), noAck: noAck, exclusive: exclusive, arguments: .empty, channel: ch ?? channel)
         broker.startDelivery(c)
         return c
     }

@@ -6,8 +6,7 @@ import Testing
 @testable import LatchkeyBroker
 
 @Suite("Consumers and prefetch") struct ConsumerTests {
-    @Test("deliveries go round-robin among consumers")
-    func roundRobin() throws {
+    @Test("deliveries go round-robin among consumers") func roundRobin() throws {
         let f = Fixture()
         let q = try f.declare("q")
         try f.consume(q, tag: "a", noAck: true)
@@ -18,8 +17,7 @@ import Testing
         #expect(f.sink.bodies == ["0", "1", "2", "3", "4", "5"])
     }
 
-    @Test("messages queued before consume are delivered on consume, in order")
-    func backlog() throws {
+    @Test("messages queued before consume are delivered on consume, in order") func backlog() throws {
         let f = Fixture()
         let q = try f.declare("q")
         for i in 0..<3 { try f.publish("\(i)", rk: "q") }
@@ -28,8 +26,9 @@ import Testing
         #expect(q.messageCount == 0 && q.unackedCount == 3)
     }
 
-    @Test("per-consumer prefetch (global=false) is captured by consumers created after qos")
-    func perConsumerPrefetch() throws {
+    @Test("per-consumer prefetch (global=false) is captured by consumers created after qos") func perConsumerPrefetch()
+        throws
+    {
         let f = Fixture()
         let q = try f.declare("q")
         let early = try f.consume(q, tag: "early")
@@ -42,8 +41,7 @@ import Testing
         #expect(f.sink.deliveries.count == 10)
     }
 
-    @Test("prefetch window refills on ack")
-    func prefetchRefill() throws {
+    @Test("prefetch window refills on ack") func prefetchRefill() throws {
         let f = Fixture()
         let q = try f.declare("q")
         f.broker.setQos(f.channel, prefetchCount: 2, global: false)
@@ -56,8 +54,8 @@ import Testing
         #expect(q.messageCount == 2)
     }
 
-    @Test("global prefetch is shared by all consumers on the channel and applies at once")
-    func globalPrefetch() throws {
+    @Test("global prefetch is shared by all consumers on the channel and applies at once") func globalPrefetch() throws
+    {
         let f = Fixture()
         let q1 = try f.declare("q1")
         let q2 = try f.declare("q2")
@@ -76,8 +74,7 @@ import Testing
         #expect(f.sink.deliveries.count == 10)
     }
 
-    @Test("no-ack consumers are not limited by prefetch and settle at once")
-    func noAck() throws {
+    @Test("no-ack consumers are not limited by prefetch and settle at once") func noAck() throws {
         let f = Fixture()
         let q = try f.declare("q")
         f.broker.setQos(f.channel, prefetchCount: 1, global: true)
@@ -88,8 +85,7 @@ import Testing
         #expect(q.unackedCount == 0 && f.broker.queuedMessages == 0)
     }
 
-    @Test("a busy consumer does not starve others: capacity elsewhere keeps flowing")
-    func fairness() throws {
+    @Test("a busy consumer does not starve others: capacity elsewhere keeps flowing") func fairness() throws {
         let f = Fixture()
         let q = try f.declare("q")
         let ch2 = DeliveryChannel(connectionID: 2, sink: f.sink)
@@ -101,8 +97,7 @@ import Testing
         #expect(f.sink.deliveries.filter { $0.tag == b("fast") }.count == 5)
     }
 
-    @Test("paused channels get nothing until resumed")
-    func paused() throws {
+    @Test("paused channels get nothing until resumed") func paused() throws {
         let f = Fixture()
         let q = try f.declare("q")
         try f.consume(q, tag: "c")
@@ -114,8 +109,7 @@ import Testing
         #expect(f.sink.bodies == ["a"])
     }
 
-    @Test("reused tag is 530, exclusive consume conflicts are 403")
-    func consumeErrors() throws {
+    @Test("reused tag is 530, exclusive consume conflicts are 403") func consumeErrors() throws {
         let f = Fixture()
         let q = try f.declare("cx")
         try f.consume(q, tag: "a")
@@ -132,8 +126,9 @@ import Testing
         #expect(generated.tag.string.hasPrefix("amq.ctag-") && generated.tag.count == 31)
     }
 
-    @Test("channel close cancels consumers and requeues unacked in original order, redelivered")
-    func channelClose() throws {
+    @Test("channel close cancels consumers and requeues unacked in original order, redelivered") func channelClose()
+        throws
+    {
         let f = Fixture()
         let q = try f.declare("q")
         try f.consume(q, tag: "c")
@@ -149,8 +144,7 @@ import Testing
         #expect(got.allSatisfy { $0.1 })
     }
 
-    @Test("single active consumer: only the first gets messages until it cancels")
-    func singleActive() throws {
+    @Test("single active consumer: only the first gets messages until it cancels") func singleActive() throws {
         let f = Fixture()
         let q = try f.declare("q", args: [Argument(b("x-single-active-consumer"), .bool(true))])
         try f.consume(q, tag: "a", noAck: true)
@@ -162,8 +156,7 @@ import Testing
         #expect(f.sink.deliveries.map { $0.tag.string } == ["a", "a", "b"])
     }
 
-    @Test("x-max-priority delivers higher priorities first, FIFO within a priority")
-    func priority() throws {
+    @Test("x-max-priority delivers higher priorities first, FIFO within a priority") func priority() throws {
         let f = Fixture()
         let q = try f.declare("q", args: [int("x-max-priority", 5)])
         try f.publish("low1", rk: "q", priority: 1)

@@ -8,26 +8,14 @@ import Testing
 @Suite("Exchange routing") struct ExchangeRoutingTests {
     func bind(_ f: Fixture, _ q: String, _ ex: String, _ rk: String, _ args: [Argument] = []) throws {
         try f.broker.bindQueue(
-            in: f.vhost,
-            queue: b(q),
-            exchange: b(ex),
-            routingKey: b(rk),
-            arguments: Arguments(args),
-            connection: 1
-        )
+            in: f.vhost, queue: b(q), exchange: b(ex), routingKey: b(rk), arguments: Arguments(args), connection: 1)
     }
 
     func topicMatches(_ pattern: String, _ key: String) throws -> Bool {
         let f = Fixture()
         try f.broker.declareExchange(
-            in: f.vhost,
-            name: b("t"),
-            type: b("topic"),
-            durable: false,
-            autoDelete: false,
-            internal: false,
-            arguments: .empty
-        )
+            in: f.vhost, name: b("t"), type: b("topic"), durable: false, autoDelete: false, internal: false,
+            arguments: .empty)
         try f.declare("q")
         try bind(f, "q", "t", pattern)
         return try f.publish("x", to: "t", rk: key).routedQueues == 1
@@ -42,14 +30,10 @@ import Testing
             ("a.#.c", "a.x.y.c", true), ("a.#.c", "a.x.y", false), ("*.*", "a.b", true), ("*.*", "a.b.c", false),
             ("a.*.#", "a.b", true), ("a.*.#", "a", false), ("#.#", "a", true), ("a..b", "a..b", true),
             ("a.b", "a.bc", false),
-        ]
-    )
-    func topic(_ pattern: String, _ key: String, _ expected: Bool) throws {
-        #expect(try topicMatches(pattern, key) == expected)
-    }
+        ]) func topic(_ pattern: String, _ key: String, _ expected: Bool) throws
+    { #expect(try topicMatches(pattern, key) == expected) }
 
-    @Test("topic: a message matching several bindings is enqueued once per queue")
-    func topicDedup() throws {
+    @Test("topic: a message matching several bindings is enqueued once per queue") func topicDedup() throws {
         let f = Fixture()
         let q = try f.declare("q")
         try bind(f, "q", "amq.topic", "a.*")
@@ -58,13 +42,7 @@ import Testing
         #expect(try f.publish("x", to: "amq.topic", rk: "a.b").routedQueues == 1)
         #expect(q.messageCount == 1)
         try f.broker.unbindQueue(
-            in: f.vhost,
-            queue: b("q"),
-            exchange: b("amq.topic"),
-            routingKey: b("#"),
-            arguments: .empty,
-            connection: 1
-        )
+            in: f.vhost, queue: b("q"), exchange: b("amq.topic"), routingKey: b("#"), arguments: .empty, connection: 1)
         #expect(try f.publish("y", to: "amq.topic", rk: "z").unroutable)
     }
 
@@ -72,58 +50,23 @@ import Testing
     func unbindMissing() throws {
         let f = Fixture()
         try f.broker.unbindQueue(
-            in: f.vhost,
-            queue: b("nq"),
-            exchange: b("nx"),
-            routingKey: b("k"),
-            arguments: .empty,
-            connection: 1
-        )
+            in: f.vhost, queue: b("nq"), exchange: b("nx"), routingKey: b("k"), arguments: .empty, connection: 1)
         _ = try f.declare("q", exclusive: true, connection: 7)
         try f.broker.unbindQueue(
-            in: f.vhost,
-            queue: b("q"),
-            exchange: b("nx"),
-            routingKey: b("k"),
-            arguments: .empty,
-            connection: 1
-        )
+            in: f.vhost, queue: b("q"), exchange: b("nx"), routingKey: b("k"), arguments: .empty, connection: 1)
         try f.broker.unbindQueue(
-            in: f.vhost,
-            queue: b("q"),
-            exchange: b("amq.direct"),
-            routingKey: b("k"),
-            arguments: .empty,
-            connection: 1
-        )
+            in: f.vhost, queue: b("q"), exchange: b("amq.direct"), routingKey: b("k"), arguments: .empty, connection: 1)
         try f.broker.unbindExchange(
-            in: f.vhost,
-            destination: b("nx"),
-            source: b("amq.direct"),
-            routingKey: b("k"),
-            arguments: .empty
-        )
+            in: f.vhost, destination: b("nx"), source: b("amq.direct"), routingKey: b("k"), arguments: .empty)
         try f.broker.unbindExchange(
-            in: f.vhost,
-            destination: b("amq.fanout"),
-            source: b("ny"),
-            routingKey: b("k"),
-            arguments: .empty
-        )
+            in: f.vhost, destination: b("amq.fanout"), source: b("ny"), routingKey: b("k"), arguments: .empty)
         #expect(throws: BrokerError.defaultExchange) {
             try f.broker.unbindQueue(
-                in: f.vhost,
-                queue: b("q"),
-                exchange: b(""),
-                routingKey: b("k"),
-                arguments: .empty,
-                connection: 1
-            )
+                in: f.vhost, queue: b("q"), exchange: b(""), routingKey: b("k"), arguments: .empty, connection: 1)
         }
     }
 
-    @Test("direct and fanout route by key / to all")
-    func directFanout() throws {
+    @Test("direct and fanout route by key / to all") func directFanout() throws {
         let f = Fixture()
         let a = try f.declare("a")
         let c = try f.declare("c")
@@ -140,8 +83,7 @@ import Testing
         #expect(f.vhost.exchanges[b("amq.fanout")]!.bindings.count == 2)
     }
 
-    @Test("default exchange routes by queue name; binding to it is 403")
-    func defaultExchange() throws {
+    @Test("default exchange routes by queue name; binding to it is 403") func defaultExchange() throws {
         let f = Fixture()
         try f.declare("q")
         #expect(try f.publish("x", rk: "q").routedQueues == 1)
@@ -151,8 +93,7 @@ import Testing
         }
     }
 
-    @Test("headers exchange: x-match all and any, void matches presence")
-    func headers() throws {
+    @Test("headers exchange: x-match all and any, void matches presence") func headers() throws {
         final class Codec: MessagePropertyCodec {
             var headers: Arguments = .empty
             func headers(of message: Message) -> Arguments { headers }
@@ -178,35 +119,17 @@ import Testing
         #expect(try f.publish("5", to: "amq.match", rk: "").unroutable)
     }
 
-    @Test("exchange-to-exchange bindings route through, without loops")
-    func e2e() throws {
+    @Test("exchange-to-exchange bindings route through, without loops") func e2e() throws {
         let f = Fixture()
         try f.broker.declareExchange(
-            in: f.vhost,
-            name: b("x1"),
-            type: b("fanout"),
-            durable: false,
-            autoDelete: false,
-            internal: false,
-            arguments: .empty
-        )
+            in: f.vhost, name: b("x1"), type: b("fanout"), durable: false, autoDelete: false, internal: false,
+            arguments: .empty)
         try f.broker.declareExchange(
-            in: f.vhost,
-            name: b("x2"),
-            type: b("direct"),
-            durable: false,
-            autoDelete: false,
-            internal: true,
-            arguments: .empty
-        )
+            in: f.vhost, name: b("x2"), type: b("direct"), durable: false, autoDelete: false, internal: true,
+            arguments: .empty)
         try f.broker.bindExchange(in: f.vhost, destination: b("x2"), source: b("x1"), routingKey: [], arguments: .empty)
         try f.broker.bindExchange(
-            in: f.vhost,
-            destination: b("x1"),
-            source: b("x2"),
-            routingKey: b("k"),
-            arguments: .empty
-        )
+            in: f.vhost, destination: b("x1"), source: b("x2"), routingKey: b("k"), arguments: .empty)
         let q = try f.declare("q")
         try bind(f, "q", "x2", "k")
         #expect(try f.publish("m", to: "x1", rk: "k").routedQueues == 1)
@@ -221,14 +144,8 @@ import Testing
         let f = Fixture()
         func declare(_ name: String, _ type: String, durable: Bool = false) throws(BrokerError) {
             try f.broker.declareExchange(
-                in: f.vhost,
-                name: b(name),
-                type: b(type),
-                durable: durable,
-                autoDelete: false,
-                internal: false,
-                arguments: .empty
-            )
+                in: f.vhost, name: b(name), type: b(type), durable: durable, autoDelete: false, internal: false,
+                arguments: .empty)
         }
         #expect(throws: BrokerError.commandInvalid("unknown exchange type 'bogus'")) { try declare("e", "bogus") }
         #expect(throws: BrokerError.accessRefused("exchange name 'amq.foo' contains reserved prefix 'amq.*'")) {
@@ -238,30 +155,23 @@ import Testing
         try declare("ex2", "direct")
         #expect(
             throws: BrokerError.preconditionFailed(
-                "inequivalent arg 'type' for exchange 'ex2' in vhost '/': received 'fanout' but current is 'direct'"
-            )
+                "inequivalent arg 'type' for exchange 'ex2' in vhost '/': received 'fanout' but current is 'direct'")
         ) { try declare("ex2", "fanout") }
-        #expect(
-            throws: BrokerError.accessRefused("deletion of system exchange 'amq.direct' in vhost '/' not allowed")
-        ) { try f.broker.deleteExchange(in: f.vhost, named: b("amq.direct"), ifUnused: false) }
+        #expect(throws: BrokerError.accessRefused("deletion of system exchange 'amq.direct' in vhost '/' not allowed"))
+        { try f.broker.deleteExchange(in: f.vhost, named: b("amq.direct"), ifUnused: false) }
         #expect(throws: BrokerError.notFound("no exchange 'noex' in vhost '/'")) {
             try f.publish("x", to: "noex", rk: "")
         }
         try f.broker.deleteExchange(in: f.vhost, named: b("missing"), ifUnused: false)
     }
 
-    @Test("exchange delete if-unused, and auto-delete exchanges go with their last binding")
-    func exchangeDelete() throws {
+    @Test("exchange delete if-unused, and auto-delete exchanges go with their last binding") func exchangeDelete()
+        throws
+    {
         let f = Fixture()
         try f.broker.declareExchange(
-            in: f.vhost,
-            name: b("ad"),
-            type: b("direct"),
-            durable: false,
-            autoDelete: true,
-            internal: false,
-            arguments: .empty
-        )
+            in: f.vhost, name: b("ad"), type: b("direct"), durable: false, autoDelete: true, internal: false,
+            arguments: .empty)
         try f.declare("q")
         try bind(f, "q", "ad", "k")
         #expect(throws: BrokerError.preconditionFailed("exchange 'ad' in vhost '/' in use")) {
@@ -271,18 +181,11 @@ import Testing
         #expect(f.vhost.exchanges[b("ad")] == nil)
     }
 
-    @Test("alternate-exchange receives what the exchange cannot route")
-    func alternateExchange() throws {
+    @Test("alternate-exchange receives what the exchange cannot route") func alternateExchange() throws {
         let f = Fixture()
         try f.broker.declareExchange(
-            in: f.vhost,
-            name: b("main"),
-            type: b("direct"),
-            durable: false,
-            autoDelete: false,
-            internal: false,
-            arguments: Arguments([str("alternate-exchange", "amq.fanout")])
-        )
+            in: f.vhost, name: b("main"), type: b("direct"), durable: false, autoDelete: false, internal: false,
+            arguments: Arguments([str("alternate-exchange", "amq.fanout")]))
         let q = try f.declare("q")
         let spill = try f.declare("spill")
         try bind(f, "q", "main", "k")

@@ -6,10 +6,9 @@ import Testing
 
 @testable import LatchkeyBroker
 
-@Suite("Publish lookup cache")
-struct PublishLookupCacheTests {
-    @Test("default exchange - a re-declared queue of the same name gets the next publish")
-    func queueRedeclared() throws {
+@Suite("Publish lookup cache") struct PublishLookupCacheTests {
+    @Test("default exchange - a re-declared queue of the same name gets the next publish") func queueRedeclared() throws
+    {
         let f = Fixture()
         let old = try f.declare("q")
         try f.publish("a", rk: "q")
@@ -22,8 +21,7 @@ struct PublishLookupCacheTests {
         #expect(f.drain(old) == [])
     }
 
-    @Test("default exchange - alternating routing keys each reach their own queue")
-    func alternatingKeys() throws {
+    @Test("default exchange - alternating routing keys each reach their own queue") func alternatingKeys() throws {
         let f = Fixture()
         let q1 = try f.declare("q1")
         let q2 = try f.declare("q2")
@@ -35,39 +33,22 @@ struct PublishLookupCacheTests {
         #expect(f.drain(q2) == ["2-0", "2-1", "2-2"])
     }
 
-    @Test("named exchange - a deleted exchange answers 404 and a re-declared one routes")
-    func exchangeRedeclared() throws {
+    @Test("named exchange - a deleted exchange answers 404 and a re-declared one routes") func exchangeRedeclared()
+        throws
+    {
         let f = Fixture()
         let q = try f.declare("q")
         try f.broker.declareExchange(
-            in: f.vhost,
-            name: b("x"),
-            type: b("fanout"),
-            durable: false,
-            autoDelete: false,
-            internal: false,
-            arguments: .empty
-        )
+            in: f.vhost, name: b("x"), type: b("fanout"), durable: false, autoDelete: false, internal: false,
+            arguments: .empty)
         try f.broker.bindQueue(
-            in: f.vhost,
-            queue: b("q"),
-            exchange: b("x"),
-            routingKey: b(""),
-            arguments: .empty,
-            connection: 1
-        )
+            in: f.vhost, queue: b("q"), exchange: b("x"), routingKey: b(""), arguments: .empty, connection: 1)
         try f.publish("a", to: "x", rk: "")
         try f.broker.deleteExchange(in: f.vhost, named: b("x"), ifUnused: false)
         #expect(throws: BrokerError.self) { try f.publish("b", to: "x", rk: "") }
         try f.broker.declareExchange(
-            in: f.vhost,
-            name: b("x"),
-            type: b("fanout"),
-            durable: false,
-            autoDelete: false,
-            internal: false,
-            arguments: .empty
-        )
+            in: f.vhost, name: b("x"), type: b("fanout"), durable: false, autoDelete: false, internal: false,
+            arguments: .empty)
         #expect(try f.publish("c", to: "x", rk: "").unroutable)
         #expect(f.drain(q) == ["a"])
     }

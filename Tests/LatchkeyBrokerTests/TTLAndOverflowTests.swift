@@ -16,8 +16,7 @@ final class DeathRecorder: MessagePropertyCodec {
 }
 
 @Suite("TTL, overflow and dead-lettering") struct TTLAndOverflowTests {
-    @Test("x-message-ttl expires messages at the head")
-    func queueTTL() throws {
+    @Test("x-message-ttl expires messages at the head") func queueTTL() throws {
         let f = Fixture()
         let q = try f.declare("q", args: [int("x-message-ttl", 1000)])
         try f.publish("old", rk: "q")
@@ -30,8 +29,7 @@ final class DeathRecorder: MessagePropertyCodec {
         #expect(f.broker.queuedMessages == 0)
     }
 
-    @Test("per-message expiration applies, the lower of the two TTLs wins")
-    func messageTTL() throws {
+    @Test("per-message expiration applies, the lower of the two TTLs wins") func messageTTL() throws {
         let f = Fixture()
         let q = try f.declare("q", args: [int("x-message-ttl", 10_000)])
         try f.publish("short", rk: "q", ttl: 50)
@@ -43,8 +41,7 @@ final class DeathRecorder: MessagePropertyCodec {
         #expect(f.getBody(q) == nil)
     }
 
-    @Test("TTL 0 delivers to a waiting consumer and otherwise drops")
-    func ttlZero() throws {
+    @Test("TTL 0 delivers to a waiting consumer and otherwise drops") func ttlZero() throws {
         let f = Fixture()
         let q = try f.declare("q", args: [int("x-message-ttl", 0)])
         try f.publish("dropped", rk: "q")
@@ -54,16 +51,14 @@ final class DeathRecorder: MessagePropertyCodec {
         #expect(f.sink.bodies == ["delivered"])
     }
 
-    @Test("x-max-length drop-head keeps the newest messages")
-    func dropHead() throws {
+    @Test("x-max-length drop-head keeps the newest messages") func dropHead() throws {
         let f = Fixture()
         let q = try f.declare("q", args: [int("x-max-length", 2)])
         for i in 0..<5 { #expect(try f.publish("\(i)", rk: "q").routedQueues == 1) }
         #expect(f.drain(q) == ["3", "4"])
     }
 
-    @Test("x-max-length-bytes counts body bytes")
-    func maxBytes() throws {
+    @Test("x-max-length-bytes counts body bytes") func maxBytes() throws {
         let f = Fixture()
         let q = try f.declare("q", args: [int("x-max-length-bytes", 10)])
         try f.publish("12345", rk: "q")
@@ -82,33 +77,20 @@ final class DeathRecorder: MessagePropertyCodec {
         #expect(f.drain(q) == ["a"])
     }
 
-    @Test("rejected, expired and overflowed messages go to the dead-letter exchange with x-death")
-    func deadLetter() throws {
+    @Test("rejected, expired and overflowed messages go to the dead-letter exchange with x-death") func deadLetter()
+        throws
+    {
         let f = Fixture()
         let codec = DeathRecorder()
         f.broker.propertyCodec = codec
         try f.broker.declareExchange(
-            in: f.vhost,
-            name: b("dlx"),
-            type: b("fanout"),
-            durable: false,
-            autoDelete: false,
-            internal: false,
-            arguments: .empty
-        )
+            in: f.vhost, name: b("dlx"), type: b("fanout"), durable: false, autoDelete: false, internal: false,
+            arguments: .empty)
         let dead = try f.declare("dead")
         try f.broker.bindQueue(
-            in: f.vhost,
-            queue: b("dead"),
-            exchange: b("dlx"),
-            routingKey: [],
-            arguments: .empty,
-            connection: 1
-        )
+            in: f.vhost, queue: b("dead"), exchange: b("dlx"), routingKey: [], arguments: .empty, connection: 1)
         let q = try f.declare(
-            "work",
-            args: [str("x-dead-letter-exchange", "dlx"), int("x-message-ttl", 100), int("x-max-length", 2)]
-        )
+            "work", args: [str("x-dead-letter-exchange", "dlx"), int("x-message-ttl", 100), int("x-max-length", 2)])
         try f.publish("rejected", rk: "work")
         let d = f.broker.get(from: q, noAck: false)!.delivery
         f.broker.discard([d])
@@ -129,14 +111,13 @@ final class DeathRecorder: MessagePropertyCodec {
         #expect(got == ["rejected", "expired", "a"])
     }
 
-    @Test("x-dead-letter-routing-key replaces the routing key; a missing DLX just drops")
-    func deadLetterRoutingKey() throws {
+    @Test("x-dead-letter-routing-key replaces the routing key; a missing DLX just drops") func deadLetterRoutingKey()
+        throws
+    {
         let f = Fixture()
         let target = try f.declare("target")
         let q = try f.declare(
-            "work",
-            args: [str("x-dead-letter-exchange", ""), str("x-dead-letter-routing-key", "target")]
-        )
+            "work", args: [str("x-dead-letter-exchange", ""), str("x-dead-letter-routing-key", "target")])
         try f.publish("m", rk: "work")
         f.broker.discard([f.broker.get(from: q, noAck: false)!.delivery])
         #expect(f.drain(target) == ["m"])
@@ -146,8 +127,7 @@ final class DeathRecorder: MessagePropertyCodec {
         #expect(f.broker.queuedMessages == 0)
     }
 
-    @Test("journal sees durable queues, bindings and persistent messages only")
-    func journal() throws {
+    @Test("journal sees durable queues, bindings and persistent messages only") func journal() throws {
         let f = Fixture()
         let j = RecordingJournal()
         f.broker.journal = j
@@ -155,30 +135,12 @@ final class DeathRecorder: MessagePropertyCodec {
         try f.declare("t")
         try f.declare("ex", durable: true, exclusive: true)
         try f.broker.declareExchange(
-            in: f.vhost,
-            name: b("x"),
-            type: b("direct"),
-            durable: true,
-            autoDelete: false,
-            internal: false,
-            arguments: .empty
-        )
+            in: f.vhost, name: b("x"), type: b("direct"), durable: true, autoDelete: false, internal: false,
+            arguments: .empty)
         try f.broker.bindQueue(
-            in: f.vhost,
-            queue: b("d"),
-            exchange: b("x"),
-            routingKey: b("k"),
-            arguments: .empty,
-            connection: 1
-        )
+            in: f.vhost, queue: b("d"), exchange: b("x"), routingKey: b("k"), arguments: .empty, connection: 1)
         try f.broker.bindQueue(
-            in: f.vhost,
-            queue: b("t"),
-            exchange: b("x"),
-            routingKey: b("k"),
-            arguments: .empty,
-            connection: 1
-        )
+            in: f.vhost, queue: b("t"), exchange: b("x"), routingKey: b("k"), arguments: .empty, connection: 1)
         let o = try f.publish("p", to: "x", rk: "k", persistent: true)
         #expect(o.persisted && o.routedQueues == 2)
         try f.publish("transient", rk: "d")
@@ -187,8 +149,7 @@ final class DeathRecorder: MessagePropertyCodec {
         #expect(j.events == ["declare d", "xdeclare x", "bind x->d", "enq d \(id)", "settle d \(id)", "delete d"])
     }
 
-    @Test("replay rebuilds durable queues with surviving messages in order")
-    func replay() throws {
+    @Test("replay rebuilds durable queues with surviving messages in order") func replay() throws {
         let f = Fixture()
         let j = RecordingJournal()
         f.broker.journal = j
@@ -196,13 +157,8 @@ final class DeathRecorder: MessagePropertyCodec {
         try f.broker.replayDeclareQueue(vhost: b("/"), name: b("q"), autoDelete: false, arguments: .empty)
         for (i, body) in ["a", "b", "c"].enumerated() {
             let m = Message.make(
-                id: UInt64(10 + i),
-                content: b(body),
-                propertiesCount: 0,
-                exchange: [],
-                routingKey: b("q"),
-                persistent: true
-            )
+                id: UInt64(10 + i), content: b(body), propertiesCount: 0, exchange: [], routingKey: b("q"),
+                persistent: true)
             f.broker.replayEnqueue(vhost: b("/"), queue: b("q"), message: m)
         }
         f.broker.replaySettle(vhost: b("/"), queue: b("q"), id: 11)

@@ -32,14 +32,9 @@ final class AMQPHarness {
         context = ServerContext(config: c, clock: clock)
         front = AMQPFrontEnd(context: context, journal: Journal(enabled: false))
         client = ClientInfo(
-            id: context.allocateClientID(),
-            kind: .amqp,
-            peerAddress: loopback ? "127.0.0.1:5000" : "10.0.0.9:5000",
-            localAddress: "127.0.0.1:5672",
-            isLoopback: loopback,
-            outbox: Outbox(queue: context.flushQueue),
-            nowMs: context.nowMs
-        )
+            id: context.allocateClientID(), kind: .amqp, peerAddress: loopback ? "127.0.0.1:5000" : "10.0.0.9:5000",
+            localAddress: "127.0.0.1:5672", isLoopback: loopback, outbox: Outbox(queue: context.flushQueue),
+            nowMs: context.nowMs)
         session = front.makeSession(client: client) as! ConnectionSession
     }
 
@@ -51,14 +46,8 @@ final class AMQPHarness {
         context = front.context
         self.front = front
         client = ClientInfo(
-            id: context.allocateClientID(),
-            kind: .amqp,
-            peerAddress: "127.0.0.1:5001",
-            localAddress: "127.0.0.1:5672",
-            isLoopback: true,
-            outbox: Outbox(queue: context.flushQueue),
-            nowMs: context.nowMs
-        )
+            id: context.allocateClientID(), kind: .amqp, peerAddress: "127.0.0.1:5001", localAddress: "127.0.0.1:5672",
+            isLoopback: true, outbox: Outbox(queue: context.flushQueue), nowMs: context.nowMs)
         session = front.makeSession(client: client) as! ConnectionSession
     }
 
@@ -148,13 +137,8 @@ final class AMQPHarness {
         send(
             .connectionStartOk(
                 .init(
-                    clientProperties: Self.clientProperties(),
-                    mechanism: Bytes("PLAIN".utf8),
-                    response: Self.plain("guest", "guest"),
-                    locale: Bytes("en_US".utf8)
-                )
-            )
-        )
+                    clientProperties: Self.clientProperties(), mechanism: Bytes("PLAIN".utf8),
+                    response: Self.plain("guest", "guest"), locale: Bytes("en_US".utf8))))
         send(.connectionTuneOk(.init(channelMax: channelMax, frameMax: frameMax, heartbeat: heartbeat)))
         send(.connectionOpen(.init(virtualHost: Bytes("/".utf8))))
         _ = take()
@@ -188,8 +172,7 @@ struct CloseInfo: Equatable, CustomStringConvertible {
             self.init(c.replyCode, String(decoding: c.replyText, as: UTF8.self), c.classId, c.methodId)
         case .channelClose(let c):
             self.init(c.replyCode, String(decoding: c.replyText, as: UTF8.self), c.classId, c.methodId)
-        default:
-            return nil
+        default: return nil
         }
     }
 }

@@ -21,8 +21,7 @@ import Testing
         #expect(h2.closes() == [CloseInfo(503, "COMMAND_INVALID - unimplemented method", 10, 31)])
     }
 
-    @Test("channel.close from the client frees the number at once; ours waits for close-ok")
-    func closeBothWays() {
+    @Test("channel.close from the client frees the number at once; ours waits for close-ok") func closeBothWays() {
         let h = AMQPHarness.running()
         h.send(.channelClose(.init(replyCode: 200, replyText: bytes("bye"))), channel: 1)
         #expect(h.methods() == [.channelCloseOk(.init())])
@@ -38,8 +37,7 @@ import Testing
         #expect(h.session.channelCount == 0)
     }
 
-    @Test("deliveries paused for a full outbox resume on outputDrained, without cron")
-    func resumeOnDrain() {
+    @Test("deliveries paused for a full outbox resume on outputDrained, without cron") func resumeOnDrain() {
         let h = AMQPHarness.running()
         h.declare("q")
         let body = String(repeating: "x", count: 1 << 20)

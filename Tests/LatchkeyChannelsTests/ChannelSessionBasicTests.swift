@@ -23,30 +23,17 @@ import Testing
         var headers = FieldTable()
         headers.append("k", .int32(7))
         let props = BasicProperties(
-            contentType: bytes("text/plain"),
-            contentEncoding: bytes("utf-8"),
-            headers: headers,
-            deliveryMode: 2,
-            priority: 3,
-            correlationID: bytes("c"),
-            replyTo: bytes("r"),
-            expiration: bytes("60000"),
-            messageID: bytes("m"),
-            timestamp: 1_700_000_000,
-            type: bytes("t"),
-            userID: bytes("guest"),
-            appID: bytes("a"),
-            clusterID: bytes("cl")
-        )
+            contentType: bytes("text/plain"), contentEncoding: bytes("utf-8"), headers: headers, deliveryMode: 2,
+            priority: 3, correlationID: bytes("c"), replyTo: bytes("r"), expiration: bytes("60000"),
+            messageID: bytes("m"), timestamp: 1_700_000_000, type: bytes("t"), userID: bytes("guest"),
+            appID: bytes("a"), clusterID: bytes("cl"))
         h.publish("hello", rk: "q", properties: props)
         h.publish("", rk: "q")
         let r = get(h, "q")
         #expect(
             r?.method
                 == .basicGetOk(
-                    .init(deliveryTag: 1, redelivered: false, exchange: [], routingKey: bytes("q"), messageCount: 1)
-                )
-        )
+                    .init(deliveryTag: 1, redelivered: false, exchange: [], routingKey: bytes("q"), messageCount: 1)))
         #expect(r?.properties == props)
         #expect(r?.body == "hello")
         #expect(get(h, "q")?.body == "")
@@ -54,8 +41,7 @@ import Testing
         #expect(h.methods() == [.basicGetEmpty(.init(clusterId: []))])
     }
 
-    @Test("bodies larger than frame_max are split and reassembled")
-    func bigBody() {
+    @Test("bodies larger than frame_max are split and reassembled") func bigBody() {
         let h = AMQPHarness(config: [:])
         h.handshake(frameMax: 4096)
         h.openChannel(1)
@@ -69,10 +55,7 @@ import Testing
         out += AMQPHarness.rawFrame(type: 2, channel: 1, payload: header)
         for chunk in stride(from: 0, to: 10_000, by: 4088) {
             out += AMQPHarness.rawFrame(
-                type: 3,
-                channel: 1,
-                payload: Bytes(repeating: 0x78, count: min(4088, 10_000 - chunk))
-            )
+                type: 3, channel: 1, payload: Bytes(repeating: 0x78, count: min(4088, 10_000 - chunk)))
         }
         h.feed(out)
         h.send(.basicGet(.init(queue: bytes("q"), noAck: true)), channel: 1)
@@ -83,8 +66,7 @@ import Testing
         #expect(body == Bytes(big.utf8))
     }
 
-    @Test("ack multiple, and an unknown or repeated tag is 406 (60/80)")
-    func ackMultiple() {
+    @Test("ack multiple, and an unknown or repeated tag is 406 (60/80)") func ackMultiple() {
         let h = AMQPHarness.running()
         h.declare("q")
         for i in 0..<4 { h.publish("\(i)", rk: "q") }
@@ -105,8 +87,7 @@ import Testing
         if case .basicGetOk(let ok)? = r?.method { #expect(ok.redelivered && ok.deliveryTag == 1) }
     }
 
-    @Test("nack/reject requeue returns messages to their original position, redelivered")
-    func nackRequeue() {
+    @Test("nack/reject requeue returns messages to their original position, redelivered") func nackRequeue() {
         let h = AMQPHarness.running()
         h.declare("q")
         for i in 0..<3 { h.publish("m\(i)", rk: "q") }
@@ -120,8 +101,7 @@ import Testing
         if case .basicGetOk(let ok)? = bodies.first?.method { #expect(ok.redelivered && ok.deliveryTag == 3) }
     }
 
-    @Test("consume: consume-ok then deliveries; tags shared with get-ok; round-robin across consumers")
-    func consume() {
+    @Test("consume: consume-ok then deliveries; tags shared with get-ok; round-robin across consumers") func consume() {
         let h = AMQPHarness.running()
         h.declare("q")
         h.publish("early", rk: "q")
@@ -135,15 +115,9 @@ import Testing
                 .basicConsumeOk(.init(consumerTag: bytes("a"))),
                 .basicDeliver(
                     .init(
-                        consumerTag: bytes("a"),
-                        deliveryTag: 2,
-                        redelivered: false,
-                        exchange: [],
-                        routingKey: bytes("q")
-                    )
-                ),
-            ]
-        )
+                        consumerTag: bytes("a"), deliveryTag: 2, redelivered: false, exchange: [],
+                        routingKey: bytes("q"))),
+            ])
         h.send(.basicConsume(.init(queue: bytes("q"), consumerTag: bytes(""))), channel: 1)
         guard case .basicConsumeOk(let ok)? = h.methods().first else {
             Issue.record("no consume-ok")
@@ -158,8 +132,7 @@ import Testing
         #expect(tags.count == 2 && Set(tags).count == 2)
     }
 
-    @Test("reused consumer tag is connection 530; exclusive conflict is channel 403")
-    func consumeErrors() {
+    @Test("reused consumer tag is connection 530; exclusive conflict is channel 403") func consumeErrors() {
         let h = AMQPHarness.running()
         h.declare("cx")
         h.send(.basicConsume(.init(queue: bytes("cx"), consumerTag: bytes("a"))), channel: 1)
@@ -173,8 +146,7 @@ import Testing
         #expect(closes == [CloseInfo(530, "NOT_ALLOWED - attempt to reuse consumer tag 'a'", 60, 20)])
     }
 
-    @Test("basic.qos prefetch: per-consumer window refills on ack; prefetch_size is 540")
-    func qos() {
+    @Test("basic.qos prefetch: per-consumer window refills on ack; prefetch_size is 540") func qos() {
         let h = AMQPHarness.running()
         h.declare("q")
         for i in 0..<5 { h.publish("\(i)", rk: "q") }
@@ -188,8 +160,7 @@ import Testing
         #expect(h.closes() == [CloseInfo(540, "NOT_IMPLEMENTED - prefetch_size!=0 (10)", 60, 10)])
     }
 
-    @Test("cancel: cancel-ok, no more deliveries, unacked stay ackable")
-    func cancel() {
+    @Test("cancel: cancel-ok, no more deliveries, unacked stay ackable") func cancel() {
         let h = AMQPHarness.running()
         h.declare("q")
         h.send(.basicConsume(.init(queue: bytes("q"), consumerTag: bytes("c"))), channel: 1)
@@ -217,8 +188,7 @@ import Testing
         #expect(
             h.methods() == [
                 .queueDeleteOk(.init(messageCount: 0)), .basicCancel(.init(consumerTag: bytes("c"), nowait: true)),
-            ]
-        )
+            ])
     }
 
     @Test("deleting a queue consumed on the same channel: delete-ok, then basic.cancel (RabbitMQ 3.10)")
@@ -231,8 +201,7 @@ import Testing
         #expect(
             h.methods() == [
                 .queueDeleteOk(.init(messageCount: 0)), .basicCancel(.init(consumerTag: bytes("c"), nowait: true)),
-            ]
-        )
+            ])
         // The consumer is gone: cancelling it now is a plain cancel-ok.
         h.send(.basicCancel(.init(consumerTag: bytes("c"))), channel: 1)
         #expect(h.methods() == [.basicCancelOk(.init(consumerTag: bytes("c")))])
@@ -246,24 +215,20 @@ import Testing
         #expect(
             r.map(\.method) == [
                 .basicReturn(
-                    .init(replyCode: 312, replyText: bytes("NO_ROUTE"), exchange: [], routingKey: bytes("nowhere"))
-                )
-            ]
-        )
+                    .init(replyCode: 312, replyText: bytes("NO_ROUTE"), exchange: [], routingKey: bytes("nowhere")))
+            ])
         #expect(r.first?.body == "lost")
         h.publish("x", rk: "q", immediate: true)
         #expect(h.closes() == [CloseInfo(540, "NOT_IMPLEMENTED - immediate=true", 60, 40)])
     }
 
-    @Test("publish to a missing exchange is 404 (60/40)")
-    func publishMissingExchange() {
+    @Test("publish to a missing exchange is 404 (60/40)") func publishMissingExchange() {
         let h = AMQPHarness.running()
         h.publish("x", exchange: "noex", rk: "")
         #expect(h.closes() == [CloseInfo(404, "NOT_FOUND - no exchange 'noex' in vhost '/'", 60, 40)])
     }
 
-    @Test("closing the channel requeues deliveries in original order with redelivered set")
-    func closeRequeues() {
+    @Test("closing the channel requeues deliveries in original order with redelivered set") func closeRequeues() {
         let h = AMQPHarness.running()
         h.declare("q")
         for i in 0..<3 { h.publish("m\(i)", rk: "q") }
@@ -279,8 +244,7 @@ import Testing
         if case .basicGetOk(let ok)? = a?.method { #expect(ok.redelivered) }
     }
 
-    @Test("basic.recover requeues unacked deliveries")
-    func recover() {
+    @Test("basic.recover requeues unacked deliveries") func recover() {
         let h = AMQPHarness.running()
         h.declare("q")
         h.publish("a", rk: "q")
@@ -292,8 +256,7 @@ import Testing
         #expect(r?.body == "a")
     }
 
-    @Test("expired messages are not delivered; invalid expiration is 406")
-    func expiration() {
+    @Test("expired messages are not delivered; invalid expiration is 406") func expiration() {
         let h = AMQPHarness.running()
         h.declare("q")
         _ = h.take()
@@ -308,27 +271,23 @@ import Testing
     @Test(
         "expiration parses like Erlang's string:to_integer with RabbitMQ 3.10's limits and texts",
         arguments: [
-            ("+5", "5"), ("0009", "9"), ("-0", "0"), ("315360000000", "315360000000"),
-            ("-1", "{value_negative,-1}"), ("-x", "no_integer"), ("", "no_integer"), ("12 ", "{leftover_string,\" \"}"),
+            ("+5", "5"), ("0009", "9"), ("-0", "0"), ("315360000000", "315360000000"), ("-1", "{value_negative,-1}"),
+            ("-x", "no_integer"), ("", "no_integer"), ("12 ", "{leftover_string,\" \"}"),
             ("315360000001", "{value_too_large,315360000001}"),
             // Past column 80 Erlang's ~p breaks the term, and RabbitMQ's text carries the break.
             (
                 "99999999999999999999",
                 "{value_too_large,\n" + String(repeating: " ", count: 44) + "99999999999999999999}"
             ),
-        ]
-    )
-    func expirationTexts(_ input: String, _ expected: String) {
+        ]) func expirationTexts(_ input: String, _ expected: String)
+    {
         do {
             let ms = try ChannelSession.expirationMs(Bytes(input.utf8))
             #expect(String(ms) == expected)
-        } catch {
-            #expect(error == .preconditionFailed("invalid expiration '\(input)': " + expected))
-        }
+        } catch { #expect(error == .preconditionFailed("invalid expiration '\(input)': " + expected)) }
     }
 
-    @Test("a consumer whose socket is backed up stops receiving until its output drains")
-    func backpressure() {
+    @Test("a consumer whose socket is backed up stops receiving until its output drains") func backpressure() {
         let h = AMQPHarness.running()
         h.declare("q")
         h.send(.basicConsume(.init(queue: bytes("q"), consumerTag: bytes("c"), noAck: true)), channel: 1)

@@ -26,12 +26,10 @@ import Testing
             h.methods() == [
                 .basicAck(.init(deliveryTag: 1, multiple: false)),
                 .basicReturn(
-                    .init(replyCode: 312, replyText: bytes("NO_ROUTE"), exchange: [], routingKey: bytes("nowhere"))
-                ),
+                    .init(replyCode: 312, replyText: bytes("NO_ROUTE"), exchange: [], routingKey: bytes("nowhere"))),
                 .basicAck(.init(deliveryTag: 2, multiple: false)),
                 .basicNack(.init(deliveryTag: 3, multiple: false, requeue: false)),
-            ]
-        )
+            ])
     }
 
     @Test("confirms of publishes that arrive in one read are coalesced into one ack with multiple")
@@ -46,8 +44,7 @@ import Testing
         #expect(h.methods() == [.basicAck(.init(deliveryTag: 4, multiple: false))])
     }
 
-    @Test("tx: publishes and acks wait for commit; rollback drops publishes and restores acks")
-    func tx() {
+    @Test("tx: publishes and acks wait for commit; rollback drops publishes and restores acks") func tx() {
         let h = AMQPHarness.running()
         h.declare("q")
         h.publish("old", rk: "q")
@@ -74,8 +71,7 @@ import Testing
         #expect(h.closes() == [CloseInfo(406, "PRECONDITION_FAILED - cannot switch from tx to confirm mode", 85, 10)])
     }
 
-    @Test("tx.commit on a non-transactional channel is 406")
-    func txNotSelected() {
+    @Test("tx.commit on a non-transactional channel is 406") func txNotSelected() {
         let h = AMQPHarness.running()
         h.send(.txCommit(.init()), channel: 1)
         #expect(h.closes() == [CloseInfo(406, "PRECONDITION_FAILED - channel is not transactional", 90, 20)])
@@ -86,8 +82,7 @@ import Testing
         let client = AMQPHarness.running()
         client.send(
             .basicConsume(.init(queue: bytes("amq.rabbitmq.reply-to"), consumerTag: bytes("rpc"), noAck: true)),
-            channel: 1
-        )
+            channel: 1)
         #expect(client.methods() == [.basicConsumeOk(.init(consumerTag: bytes("rpc")))])
         client.declare("rpc_queue")
         _ = client.take()
@@ -109,8 +104,7 @@ import Testing
         if case .basicDeliver(let d)? = r.first?.method { #expect(d.consumerTag == bytes("rpc")) }
     }
 
-    @Test("dead-lettered messages carry an x-death header")
-    func xDeath() {
+    @Test("dead-lettered messages carry an x-death header") func xDeath() {
         let h = AMQPHarness.running()
         h.declare("dead")
         var args = FieldTable()
@@ -137,8 +131,7 @@ import Testing
         #expect(headers?["x-first-death-reason"] == .string("rejected"))
     }
 
-    @Test("connection.blocked when queued bytes cross the limit, unblocked when drained")
-    func blocked() {
+    @Test("connection.blocked when queued bytes cross the limit, unblocked when drained") func blocked() {
         let h = AMQPHarness(config: ["amqp-queued-memory-limit": "4096"])
         h.handshake()
         h.openChannel(1)
@@ -163,13 +156,8 @@ import Testing
         h.send(
             .connectionStartOk(
                 .init(
-                    clientProperties: props,
-                    mechanism: bytes("PLAIN"),
-                    response: AMQPHarness.plain("guest", "guest"),
-                    locale: bytes("en_US")
-                )
-            )
-        )
+                    clientProperties: props, mechanism: bytes("PLAIN"), response: AMQPHarness.plain("guest", "guest"),
+                    locale: bytes("en_US"))))
         h.send(.connectionTuneOk(.init(channelMax: 10, frameMax: 131072, heartbeat: 0)))
         h.send(.connectionOpen(.init(virtualHost: bytes("/"))))
         h.openChannel(1)
@@ -184,8 +172,7 @@ import Testing
         #expect(h.methods() == [.queuePurgeOk(.init(messageCount: 2)), .connectionUnblocked(.init())])
     }
 
-    @Test("durable queue, binding and persistent messages are journaled; transient ones are not")
-    func journal() {
+    @Test("durable queue, binding and persistent messages are journaled; transient ones are not") func journal() {
         let c = Config()
         let ctx = ServerContext(config: c, clock: ManualClock())
         let journal = Journal(enabled: true)
@@ -217,8 +204,7 @@ import Testing
         #expect(fresh.vhost(named: bytes("/"))!.queue(named: bytes("d"))?.messageCount == 0)
     }
 
-    @Test("snapshot (log rewrite) keeps ready and unacked persistent messages in order and replays")
-    func snapshot() {
+    @Test("snapshot (log rewrite) keeps ready and unacked persistent messages in order and replays") func snapshot() {
         let h = AMQPHarness.running()
         h.send(.exchangeDeclare(.init(exchange: bytes("x"), type: bytes("direct"), durable: true)), channel: 1)
         h.declare("d", durable: true)

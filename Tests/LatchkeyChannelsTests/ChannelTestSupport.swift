@@ -24,43 +24,24 @@ extension AMQPHarness {
     }
 
     func publish(
-        _ body: String,
-        exchange: String = "",
-        rk: String,
-        channel: UInt16 = 1,
-        mandatory: Bool = false,
-        immediate: Bool = false,
-        properties: BasicProperties = BasicProperties()
+        _ body: String, exchange: String = "", rk: String, channel: UInt16 = 1, mandatory: Bool = false,
+        immediate: Bool = false, properties: BasicProperties = BasicProperties()
     ) {
         feed(
             Self.publishFrames(
-                body,
-                exchange: exchange,
-                rk: rk,
-                channel: channel,
-                mandatory: mandatory,
-                immediate: immediate,
-                properties: properties
-            )
-        )
+                body, exchange: exchange, rk: rk, channel: channel, mandatory: mandatory, immediate: immediate,
+                properties: properties))
     }
 
     /// The frames of one basic.publish with its content.
     static func publishFrames(
-        _ body: String,
-        exchange: String = "",
-        rk: String,
-        channel: UInt16 = 1,
-        mandatory: Bool = false,
-        immediate: Bool = false,
-        properties: BasicProperties = BasicProperties()
+        _ body: String, exchange: String = "", rk: String, channel: UInt16 = 1, mandatory: Bool = false,
+        immediate: Bool = false, properties: BasicProperties = BasicProperties()
     ) -> Bytes {
         var out = Self.frame(
             .basicPublish(
-                .init(exchange: bytes(exchange), routingKey: bytes(rk), mandatory: mandatory, immediate: immediate)
-            ),
-            channel: channel
-        )
+                .init(exchange: bytes(exchange), routingKey: bytes(rk), mandatory: mandatory, immediate: immediate)),
+            channel: channel)
         var header = Bytes()
         ContentHeader(bodySize: UInt64(body.utf8.count), properties: properties).encode(into: &header)
         out += Self.rawFrame(type: 2, channel: channel, payload: header)
@@ -96,25 +77,14 @@ extension AMQPHarness {
     }
 
     func declare(
-        _ q: String,
-        channel: UInt16 = 1,
-        durable: Bool = false,
-        exclusive: Bool = false,
-        autoDelete: Bool = false,
+        _ q: String, channel: UInt16 = 1, durable: Bool = false, exclusive: Bool = false, autoDelete: Bool = false,
         arguments: FieldTable = FieldTable()
     ) {
         send(
             .queueDeclare(
                 .init(
-                    queue: bytes(q),
-                    durable: durable,
-                    exclusive: exclusive,
-                    autoDelete: autoDelete,
-                    arguments: arguments
-                )
-            ),
-            channel: channel
-        )
+                    queue: bytes(q), durable: durable, exclusive: exclusive, autoDelete: autoDelete,
+                    arguments: arguments)), channel: channel)
     }
 
     /// The close (channel or connection) in the output, if any.

@@ -6,23 +6,20 @@ import Testing
 
 @testable import LatchkeyChannels
 
-@Suite("AMQP connection handshake")
-struct ConnectionSessionTests {
+@Suite("AMQP connection handshake") struct ConnectionSessionTests {
     @Test(
         "wrong protocol header gets ours back and a close",
         arguments: [
             Bytes("AMQP".utf8) + [0, 1, 0, 0], Bytes("GET / HTTP/1.1\r\n".utf8), Bytes("AMQP".utf8) + [1, 1, 0, 9],
-        ]
-    )
-    func wrongHeader(_ header: Bytes) {
+        ]) func wrongHeader(_ header: Bytes)
+    {
         let h = AMQPHarness()
         h.feed(header)
         #expect(h.take() == [.raw(FrameEncoder.protocolHeader)])
         #expect(h.closed)
     }
 
-    @Test("a partial header waits for 8 bytes")
-    func partialHeader() {
+    @Test("a partial header waits for 8 bytes") func partialHeader() {
         let h = AMQPHarness()
         h.feed(Bytes("AMQP".utf8))
         #expect(h.take().isEmpty && !h.closed)
@@ -30,8 +27,9 @@ struct ConnectionSessionTests {
         #expect(h.methods().count == 1)
     }
 
-    @Test("amqp-server-identity latchkey reports Latchkey as the product and its own version")
-    func latchkeyIdentity() throws {
+    @Test("amqp-server-identity latchkey reports Latchkey as the product and its own version") func latchkeyIdentity()
+        throws
+    {
         let h = AMQPHarness(config: ["amqp-server-identity": "latchkey"])
         h.header()
         guard case .method(0, .connectionStart(let s)) = try #require(h.take().first) else {
@@ -43,8 +41,7 @@ struct ConnectionSessionTests {
         #expect(s.serverProperties["latchkey_version"] == .string(h.context.latchkeyVersion))
     }
 
-    @Test("connection.start carries capabilities, RabbitMQ's product and version, PLAIN AMQPLAIN")
-    func start() throws {
+    @Test("connection.start carries capabilities, RabbitMQ's product and version, PLAIN AMQPLAIN") func start() throws {
         let h = AMQPHarness()
         h.header()
         let out = h.take()
@@ -69,26 +66,18 @@ struct ConnectionSessionTests {
         for cap in [
             "publisher_confirms", "exchange_exchange_bindings", "basic.nack", "consumer_cancel_notify",
             "connection.blocked", "authentication_failure_close", "per_consumer_qos", "direct_reply_to",
-        ] {
-            #expect(caps[cap] == .bool(true), "\(cap)")
-        }
+        ] { #expect(caps[cap] == .bool(true), "\(cap)") }
     }
 
-    @Test("PLAIN login, tune proposal, tune-ok and open of / succeed")
-    func happyPath() {
+    @Test("PLAIN login, tune proposal, tune-ok and open of / succeed") func happyPath() {
         let h = AMQPHarness()
         h.header()
         _ = h.take()
         h.send(
             .connectionStartOk(
                 .init(
-                    clientProperties: AMQPHarness.clientProperties(),
-                    mechanism: Bytes("PLAIN".utf8),
-                    response: AMQPHarness.plain("guest", "guest"),
-                    locale: Bytes("en_US".utf8)
-                )
-            )
-        )
+                    clientProperties: AMQPHarness.clientProperties(), mechanism: Bytes("PLAIN".utf8),
+                    response: AMQPHarness.plain("guest", "guest"), locale: Bytes("en_US".utf8))))
         #expect(h.methods() == [.connectionTune(.init(channelMax: 2047, frameMax: 131072, heartbeat: 60))])
         h.send(.connectionTuneOk(.init(channelMax: 100, frameMax: 65536, heartbeat: 30)))
         #expect(h.take().isEmpty)
@@ -100,8 +89,7 @@ struct ConnectionSessionTests {
         #expect(!h.closed)
     }
 
-    @Test("AMQPLAIN login (table entries without length prefix)")
-    func amqplain() {
+    @Test("AMQPLAIN login (table entries without length prefix)") func amqplain() {
         let h = AMQPHarness()
         h.header()
         _ = h.take()
@@ -113,13 +101,8 @@ struct ConnectionSessionTests {
         h.send(
             .connectionStartOk(
                 .init(
-                    clientProperties: FieldTable(),
-                    mechanism: Bytes("AMQPLAIN".utf8),
-                    response: response,
-                    locale: Bytes("en_US".utf8)
-                )
-            )
-        )
+                    clientProperties: FieldTable(), mechanism: Bytes("AMQPLAIN".utf8), response: response,
+                    locale: Bytes("en_US".utf8))))
         guard case .connectionTune? = h.methods().first else {
             Issue.record("no tune")
             return
@@ -135,11 +118,7 @@ struct ConnectionSessionTests {
             .connectionStartOk(
                 .init(
                     clientProperties: AMQPHarness.clientProperties(authFailureClose: true),
-                    mechanism: Bytes("PLAIN".utf8),
-                    response: AMQPHarness.plain("guest", "nope")
-                )
-            )
-        )
+                    mechanism: Bytes("PLAIN".utf8), response: AMQPHarness.plain("guest", "nope"))))
         let closes = h.methods().compactMap(CloseInfo.init)
         #expect(
             closes == [
@@ -147,13 +126,11 @@ struct ConnectionSessionTests {
                     403,
                     "ACCESS_REFUSED - Login was refused using authentication mechanism PLAIN. For details see the broker logfile."
                 )
-            ]
-        )
+            ])
         #expect(h.closed)
     }
 
-    @Test("bad credentials without the capability: socket closed, nothing sent")
-    func badPasswordSilent() {
+    @Test("bad credentials without the capability: socket closed, nothing sent") func badPasswordSilent() {
         let h = AMQPHarness()
         h.header()
         _ = h.take()
@@ -161,29 +138,20 @@ struct ConnectionSessionTests {
             .connectionStartOk(
                 .init(
                     clientProperties: AMQPHarness.clientProperties(authFailureClose: false),
-                    mechanism: Bytes("PLAIN".utf8),
-                    response: AMQPHarness.plain("nobody", "x")
-                )
-            )
-        )
+                    mechanism: Bytes("PLAIN".utf8), response: AMQPHarness.plain("nobody", "x"))))
         #expect(h.take().isEmpty)
         #expect(h.closed)
     }
 
-    @Test("guest is refused from a non-loopback peer; a configured user is not")
-    func loopbackOnly() {
+    @Test("guest is refused from a non-loopback peer; a configured user is not") func loopbackOnly() {
         let h = AMQPHarness(loopback: false, config: ["amqp-user": "guest:guest app:s3cr:et"])
         h.header()
         _ = h.take()
         h.send(
             .connectionStartOk(
                 .init(
-                    clientProperties: AMQPHarness.clientProperties(),
-                    mechanism: Bytes("PLAIN".utf8),
-                    response: AMQPHarness.plain("guest", "guest")
-                )
-            )
-        )
+                    clientProperties: AMQPHarness.clientProperties(), mechanism: Bytes("PLAIN".utf8),
+                    response: AMQPHarness.plain("guest", "guest"))))
         #expect(h.methods().compactMap(CloseInfo.init).first?.code == 403)
         #expect(h.closed)
 
@@ -193,20 +161,15 @@ struct ConnectionSessionTests {
         h2.send(
             .connectionStartOk(
                 .init(
-                    clientProperties: AMQPHarness.clientProperties(),
-                    mechanism: Bytes("PLAIN".utf8),
-                    response: AMQPHarness.plain("app", "s3cr:et")
-                )
-            )
-        )
+                    clientProperties: AMQPHarness.clientProperties(), mechanism: Bytes("PLAIN".utf8),
+                    response: AMQPHarness.plain("app", "s3cr:et"))))
         guard case .connectionTune? = h2.methods().first else {
             Issue.record("app user refused")
             return
         }
     }
 
-    @Test("unknown mechanism drops the connection during start")
-    func unknownMechanism() {
+    @Test("unknown mechanism drops the connection during start") func unknownMechanism() {
         let h = AMQPHarness()
         h.header()
         _ = h.take()
@@ -215,19 +178,14 @@ struct ConnectionSessionTests {
         #expect(h.closed)
     }
 
-    @Test("connection.open of an unknown vhost is 530 NOT_ALLOWED (10/40)")
-    func unknownVhost() {
+    @Test("connection.open of an unknown vhost is 530 NOT_ALLOWED (10/40)") func unknownVhost() {
         let h = AMQPHarness()
         h.header()
         h.send(
             .connectionStartOk(
                 .init(
-                    clientProperties: AMQPHarness.clientProperties(),
-                    mechanism: Bytes("PLAIN".utf8),
-                    response: AMQPHarness.plain("guest", "guest")
-                )
-            )
-        )
+                    clientProperties: AMQPHarness.clientProperties(), mechanism: Bytes("PLAIN".utf8),
+                    response: AMQPHarness.plain("guest", "guest"))))
         h.send(.connectionTuneOk(.init(channelMax: 2047, frameMax: 131072, heartbeat: 0)))
         _ = h.take()
         h.send(.connectionOpen(.init(virtualHost: Bytes("nov".utf8))))
@@ -244,12 +202,8 @@ struct ConnectionSessionTests {
             h.send(
                 .connectionStartOk(
                     .init(
-                        clientProperties: AMQPHarness.clientProperties(),
-                        mechanism: Bytes("PLAIN".utf8),
-                        response: AMQPHarness.plain("guest", "guest")
-                    )
-                )
-            )
+                        clientProperties: AMQPHarness.clientProperties(), mechanism: Bytes("PLAIN".utf8),
+                        response: AMQPHarness.plain("guest", "guest"))))
             _ = h.take()
             h.send(.connectionTuneOk(.init(channelMax: 2047, frameMax: fm, heartbeat: 0)))
             #expect(h.take().isEmpty)
@@ -257,20 +211,15 @@ struct ConnectionSessionTests {
         }
     }
 
-    @Test("tune-ok channel_max 0 or above ours drops the socket, as RabbitMQ 3.10 does")
-    func tuneChannelMax() {
+    @Test("tune-ok channel_max 0 or above ours drops the socket, as RabbitMQ 3.10 does") func tuneChannelMax() {
         for cm in [UInt16(0), UInt16(2048), UInt16.max] {
             let h = AMQPHarness()
             h.header()
             h.send(
                 .connectionStartOk(
                     .init(
-                        clientProperties: AMQPHarness.clientProperties(),
-                        mechanism: Bytes("PLAIN".utf8),
-                        response: AMQPHarness.plain("guest", "guest")
-                    )
-                )
-            )
+                        clientProperties: AMQPHarness.clientProperties(), mechanism: Bytes("PLAIN".utf8),
+                        response: AMQPHarness.plain("guest", "guest"))))
             _ = h.take()
             h.send(.connectionTuneOk(.init(channelMax: cm, frameMax: 131072, heartbeat: 0)))
             #expect(h.take().isEmpty)
@@ -289,12 +238,8 @@ struct ConnectionSessionTests {
             h.send(
                 .connectionStartOk(
                     .init(
-                        clientProperties: AMQPHarness.clientProperties(),
-                        mechanism: Bytes("PLAIN".utf8),
-                        response: Bytes(response.utf8)
-                    )
-                )
-            )
+                        clientProperties: AMQPHarness.clientProperties(), mechanism: Bytes("PLAIN".utf8),
+                        response: Bytes(response.utf8))))
             #expect(h.take().isEmpty, "\(response)")
             #expect(h.closed)
         }
@@ -319,40 +264,33 @@ struct ConnectionSessionTests {
         #expect(h.closed)
     }
 
-    @Test("second connection.open is 504 unexpected method in state running")
-    func secondOpen() {
+    @Test("second connection.open is 504 unexpected method in state running") func secondOpen() {
         let h = AMQPHarness()
         h.handshake()
         h.send(.connectionOpen(.init(virtualHost: Bytes("/".utf8))))
         #expect(
-            h.methods().compactMap(CloseInfo.init)
-                == [CloseInfo(504, "CHANNEL_ERROR - unexpected method in connection state running", 10, 40)]
-        )
+            h.methods().compactMap(CloseInfo.init) == [
+                CloseInfo(504, "CHANNEL_ERROR - unexpected method in connection state running", 10, 40)
+            ])
     }
 
-    @Test("unsolicited connection.close-ok is 504 unexpected method (10/51)")
-    func unsolicitedCloseOk() {
+    @Test("unsolicited connection.close-ok is 504 unexpected method (10/51)") func unsolicitedCloseOk() {
         let h = AMQPHarness()
         h.handshake()
         h.send(.connectionCloseOk(.init()))
         #expect(
-            h.methods().compactMap(CloseInfo.init)
-                == [CloseInfo(504, "CHANNEL_ERROR - unexpected method in connection state running", 10, 51)]
-        )
+            h.methods().compactMap(CloseInfo.init) == [
+                CloseInfo(504, "CHANNEL_ERROR - unexpected method in connection state running", 10, 51)
+            ])
     }
 
-    @Test("the whole client side fed one byte at a time gives the same replies")
-    func byteByByte() {
+    @Test("the whole client side fed one byte at a time gives the same replies") func byteByByte() {
         var script = Bytes("AMQP".utf8) + [0, 0, 9, 1]
         script += AMQPHarness.frame(
             .connectionStartOk(
                 .init(
-                    clientProperties: AMQPHarness.clientProperties(),
-                    mechanism: Bytes("PLAIN".utf8),
-                    response: AMQPHarness.plain("guest", "guest")
-                )
-            )
-        )
+                    clientProperties: AMQPHarness.clientProperties(), mechanism: Bytes("PLAIN".utf8),
+                    response: AMQPHarness.plain("guest", "guest"))))
         script += AMQPHarness.frame(.connectionTuneOk(.init(channelMax: 10, frameMax: 4096, heartbeat: 0)))
         script += AMQPHarness.frame(.connectionOpen(.init(virtualHost: Bytes("/".utf8))))
         script += AMQPHarness.frame(.channelOpen(.init()), channel: 1)
@@ -367,10 +305,8 @@ struct ConnectionSessionTests {
     }
 }
 
-@Suite("AMQP heartbeats and timeouts")
-struct HeartbeatTests {
-    @Test("a heartbeat is sent after H/2 of silence and the peer is dropped after 2H without input")
-    func heartbeats() {
+@Suite("AMQP heartbeats and timeouts") struct HeartbeatTests {
+    @Test("a heartbeat is sent after H/2 of silence and the peer is dropped after 2H without input") func heartbeats() {
         let h = AMQPHarness()
         h.handshake(heartbeat: 10)
         h.clock.advance(ms: 4_900)
@@ -396,8 +332,7 @@ struct HeartbeatTests {
         #expect(h.methods().isEmpty)  // no connection.close on a heartbeat timeout
     }
 
-    @Test("heartbeat 0 disables both directions")
-    func disabled() {
+    @Test("heartbeat 0 disables both directions") func disabled() {
         let h = AMQPHarness()
         h.handshake(heartbeat: 0)
         h.clock.advance(ms: 3_600_000)
@@ -406,8 +341,7 @@ struct HeartbeatTests {
         #expect(h.take().isEmpty && !h.closed)
     }
 
-    @Test("a client that never finishes the handshake is dropped after 10 s")
-    func handshakeTimeout() {
+    @Test("a client that never finishes the handshake is dropped after 10 s") func handshakeTimeout() {
         let h = AMQPHarness()
         h.header()
         h.clock.advance(ms: 10_000)
@@ -416,8 +350,7 @@ struct HeartbeatTests {
         #expect(h.closed)
     }
 
-    @Test("no close-ok within 30 s after our connection.close drops the socket (RabbitMQ 3.10)")
-    func closeOkTimeout() {
+    @Test("no close-ok within 30 s after our connection.close drops the socket (RabbitMQ 3.10)") func closeOkTimeout() {
         let h = AMQPHarness()
         h.handshake()
         h.send(.queueDeclare(.init()), channel: 0)
@@ -432,8 +365,7 @@ struct HeartbeatTests {
         #expect(h.closed)
     }
 
-    @Test("the session unregisters from cron when the connection closes")
-    func unregister() {
+    @Test("the session unregisters from cron when the connection closes") func unregister() {
         let h = AMQPHarness()
         #expect(h.front.sessions.count == 1)
         h.session.connectionClosed()

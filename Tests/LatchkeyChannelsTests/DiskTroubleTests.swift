@@ -23,13 +23,8 @@ import Testing
         h.send(
             .connectionStartOk(
                 .init(
-                    clientProperties: props,
-                    mechanism: bytes("PLAIN"),
-                    response: AMQPHarness.plain("guest", "guest"),
-                    locale: bytes("en_US")
-                )
-            )
-        )
+                    clientProperties: props, mechanism: bytes("PLAIN"), response: AMQPHarness.plain("guest", "guest"),
+                    locale: bytes("en_US"))))
         h.send(.connectionTuneOk(.init(channelMax: 10, frameMax: 131072, heartbeat: 0)))
         h.send(.connectionOpen(.init(virtualHost: bytes("/"))))
         h.openChannel(1)
@@ -45,8 +40,7 @@ import Testing
 
     @Test(
         "confirm channel - a persistent publish to a durable queue is nacked while the log fails, acked once it recovers"
-    )
-    func confirmNack() {
+    ) func confirmNack() {
         let h = AMQPHarness.running()
         h.declare("d", durable: true)
         h.declare("t")
@@ -62,8 +56,7 @@ import Testing
         #expect(
             h.methods() == [
                 .basicAck(.init(deliveryTag: 2, multiple: false)), .basicAck(.init(deliveryTag: 3, multiple: false)),
-            ]
-        )
+            ])
         #expect(depth(h, "d") == 2)
         // Reads of stored messages keep working.
         h.send(.basicGet(.init(queue: bytes("d"), noAck: true)), channel: 1)
@@ -94,8 +87,7 @@ import Testing
         #expect(depth(h, "d") == 1)
     }
 
-    @Test("a refused publish through an exchange checks where it would route")
-    func throughExchange() {
+    @Test("a refused publish through an exchange checks where it would route") func throughExchange() {
         let h = AMQPHarness.running()
         h.declare("d", durable: true)
         h.declare("t")
@@ -113,8 +105,7 @@ import Testing
                 .basicAck(.init(deliveryTag: 1, multiple: false)),
                 .basicNack(.init(deliveryTag: 2, multiple: false, requeue: false)),
                 .basicAck(.init(deliveryTag: 3, multiple: false)),
-            ]
-        )
+            ])
         #expect(depth(h, "t") == 1 && depth(h, "d") == 0)
     }
 }

@@ -16,10 +16,8 @@ func publishFrames(channel: UInt16, declared: UInt64, bodies: [Bytes]) -> Bytes 
     return out
 }
 
-@Suite("AMQP framing and channel error paths")
-struct FramingErrorTests {
-    @Test("oversized frame is 501 FRAME_ERROR with RabbitMQ's detail, before the payload arrives")
-    func oversized() {
+@Suite("AMQP framing and channel error paths") struct FramingErrorTests {
+    @Test("oversized frame is 501 FRAME_ERROR with RabbitMQ's detail, before the payload arrives") func oversized() {
         let h = AMQPHarness()
         h.handshake(frameMax: 4096)
         h.openChannel(1)
@@ -30,8 +28,7 @@ struct FramingErrorTests {
         #expect(h.closed)
     }
 
-    @Test("bad frame-end octet and unknown frame type are 501")
-    func badEndAndType() {
+    @Test("bad frame-end octet and unknown frame type are 501") func badEndAndType() {
         let h = AMQPHarness()
         h.handshake()
         var f = AMQPHarness.frame(.channelOpen(.init()), channel: 1)
@@ -40,8 +37,7 @@ struct FramingErrorTests {
         #expect(
             closes(h) == [
                 CloseInfo(501, "FRAME_ERROR - type 1, all octets = <<0,20,0,10,0>>: {invalid_frame_end_marker,0}")
-            ]
-        )
+            ])
 
         let h2 = AMQPHarness()
         h2.handshake()
@@ -49,8 +45,7 @@ struct FramingErrorTests {
         #expect(closes(h2) == [CloseInfo(501, "FRAME_ERROR - type 7, all octets = <<>>: unknown_frame")])
     }
 
-    @Test("garbage after a valid handshake closes with a frame error, not a crash")
-    func garbage() {
+    @Test("garbage after a valid handshake closes with a frame error, not a crash") func garbage() {
         let h = AMQPHarness()
         h.handshake()
         h.feed(Bytes("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
@@ -63,16 +58,14 @@ struct FramingErrorTests {
         #expect(h.closed)
     }
 
-    @Test("a method on a channel that was never opened is 504 expected 'channel.open'")
-    func closedChannel() {
+    @Test("a method on a channel that was never opened is 504 expected 'channel.open'") func closedChannel() {
         let h = AMQPHarness()
         h.handshake()
         h.send(.queueDeclare(.init(queue: Bytes("q".utf8))), channel: 3)
         #expect(closes(h) == [CloseInfo(504, "CHANNEL_ERROR - expected 'channel.open'", 50, 10)])
     }
 
-    @Test("a method on a channel after channel.close/close-ok is 504 again")
-    func reusedAfterClose() {
+    @Test("a method on a channel after channel.close/close-ok is 504 again") func reusedAfterClose() {
         let h = AMQPHarness()
         h.handshake()
         h.openChannel(1)
@@ -82,8 +75,7 @@ struct FramingErrorTests {
         #expect(closes(h) == [CloseInfo(504, "CHANNEL_ERROR - expected 'channel.open'", 60, 70)])
     }
 
-    @Test("a closed channel number can be opened again")
-    func reopen() {
+    @Test("a closed channel number can be opened again") func reopen() {
         let h = AMQPHarness()
         h.handshake()
         h.openChannel(1)
@@ -93,8 +85,7 @@ struct FramingErrorTests {
         #expect(h.methods() == [.channelOpenOk(.init())])
     }
 
-    @Test("second channel.open on an open channel is 504")
-    func secondChannelOpen() {
+    @Test("second channel.open on an open channel is 504") func secondChannelOpen() {
         let h = AMQPHarness()
         h.handshake()
         h.openChannel(1)
@@ -102,43 +93,35 @@ struct FramingErrorTests {
         #expect(closes(h) == [CloseInfo(504, "CHANNEL_ERROR - second 'channel.open' seen", 20, 10)])
     }
 
-    @Test("a non-connection method on channel 0 is 504 unexpected method")
-    func methodOnChannelZero() {
+    @Test("a non-connection method on channel 0 is 504 unexpected method") func methodOnChannelZero() {
         let h = AMQPHarness()
         h.handshake()
         h.send(.queueDeclare(.init(queue: Bytes("q".utf8))), channel: 0)
         #expect(closes(h) == [CloseInfo(504, "CHANNEL_ERROR - unexpected method in connection state running", 50, 10)])
     }
 
-    @Test("heartbeat on a channel other than 0 is 505")
-    func heartbeatOnChannel() {
+    @Test("heartbeat on a channel other than 0 is 505") func heartbeatOnChannel() {
         let h = AMQPHarness()
         h.handshake()
         h.feed(AMQPHarness.rawFrame(type: 8, channel: 1, payload: []))
         #expect(closes(h) == [CloseInfo(505, "UNEXPECTED_FRAME - type 8, all octets = <<>>")])
     }
 
-    @Test("channel frames before connection.open are 505")
-    func channelBeforeOpen() {
+    @Test("channel frames before connection.open are 505") func channelBeforeOpen() {
         let h = AMQPHarness()
         h.header()
         h.send(
             .connectionStartOk(
                 .init(
-                    clientProperties: AMQPHarness.clientProperties(),
-                    mechanism: Bytes("PLAIN".utf8),
-                    response: AMQPHarness.plain("guest", "guest")
-                )
-            )
-        )
+                    clientProperties: AMQPHarness.clientProperties(), mechanism: Bytes("PLAIN".utf8),
+                    response: AMQPHarness.plain("guest", "guest"))))
         h.send(.connectionTuneOk(.init(channelMax: 2047, frameMax: 131072, heartbeat: 0)))
         _ = h.take()
         h.send(.channelOpen(.init()), channel: 1)
         #expect(closes(h).first?.code == 505)
     }
 
-    @Test("content header with no preceding publish is 505 expected method frame")
-    func headerWithoutMethod() {
+    @Test("content header with no preceding publish is 505 expected method frame") func headerWithoutMethod() {
         let h = AMQPHarness()
         h.handshake()
         h.openChannel(1)
@@ -148,8 +131,7 @@ struct FramingErrorTests {
         #expect(closes(h) == [CloseInfo(505, "UNEXPECTED_FRAME - expected method frame, got non method frame instead")])
     }
 
-    @Test("a method in the middle of a content body is 505 expected content body")
-    func methodMidBody() {
+    @Test("a method in the middle of a content body is 505 expected content body") func methodMidBody() {
         let h = AMQPHarness()
         h.handshake()
         h.openChannel(1)
@@ -159,12 +141,10 @@ struct FramingErrorTests {
         #expect(
             closes(h) == [
                 CloseInfo(505, "UNEXPECTED_FRAME - expected content body, got non content body frame instead", 60, 40)
-            ]
-        )
+            ])
     }
 
-    @Test("a method where the content header is due is 505 expected content header")
-    func methodInsteadOfHeader() {
+    @Test("a method where the content header is due is 505 expected content header") func methodInsteadOfHeader() {
         let h = AMQPHarness()
         h.handshake()
         h.openChannel(1)
@@ -174,16 +154,12 @@ struct FramingErrorTests {
             closes(h) == [
                 CloseInfo(
                     505,
-                    "UNEXPECTED_FRAME - expected content header for class 60, got non content header frame instead",
-                    60,
-                    40
-                )
-            ]
-        )
+                    "UNEXPECTED_FRAME - expected content header for class 60, got non content header frame instead", 60,
+                    40)
+            ])
     }
 
-    @Test("other channels may interleave with a content in progress")
-    func interleave() {
+    @Test("other channels may interleave with a content in progress") func interleave() {
         let h = AMQPHarness()
         h.handshake()
         h.openChannel(1)
@@ -192,8 +168,7 @@ struct FramingErrorTests {
         #expect(h.methods() == [.channelOpenOk(.init())])
     }
 
-    @Test("a body larger than declared is 505 with the text RabbitMQ gives on the next frame")
-    func bodyTooLong() {
+    @Test("a body larger than declared is 505 with the text RabbitMQ gives on the next frame") func bodyTooLong() {
         let h = AMQPHarness()
         h.handshake()
         h.openChannel(1)
@@ -201,8 +176,7 @@ struct FramingErrorTests {
         #expect(
             closes(h) == [
                 CloseInfo(505, "UNEXPECTED_FRAME - expected content body, got non content body frame instead", 60, 40)
-            ]
-        )
+            ])
     }
 
     @Test("method arguments with trailing or missing bytes are 501 cannot decode (RabbitMQ's text)")
@@ -220,8 +194,7 @@ struct FramingErrorTests {
         #expect(closes(h2) == [CloseInfo(501, "FRAME_ERROR - cannot decode <<0,0,3,97,98,99>>", 50, 10)])
     }
 
-    @Test("heartbeat with a payload is 501 unknown_frame, printable octets shown as a string")
-    func heartbeatPayload() {
+    @Test("heartbeat with a payload is 501 unknown_frame, printable octets shown as a string") func heartbeatPayload() {
         let h = AMQPHarness()
         h.handshake()
         h.feed(AMQPHarness.rawFrame(type: 8, channel: 0, payload: Bytes("abc".utf8)))
@@ -237,8 +210,7 @@ struct FramingErrorTests {
         #expect(closes(h) == [CloseInfo(503, "COMMAND_INVALID - unimplemented method", 20, 41)])
     }
 
-    @Test("a message above amqp-max-message-size closes only the channel with 406")
-    func tooLargeMessage() {
+    @Test("a message above amqp-max-message-size closes only the channel with 406") func tooLargeMessage() {
         let h = AMQPHarness(config: ["amqp-max-message-size": "100"])
         h.handshake()
         h.openChannel(1)
@@ -247,8 +219,7 @@ struct FramingErrorTests {
         #expect(
             closes(h) == [
                 CloseInfo(406, "PRECONDITION_FAILED - message size 200 is larger than configured max size 100", 60, 40)
-            ]
-        )
+            ])
         // The body frames that follow are discarded, the connection and channel 2 stay usable.
         #expect(!h.closed && h.session.isRunning)
         #expect(h.session.channel(1) == nil && h.session.channel(2) != nil)
@@ -257,8 +228,7 @@ struct FramingErrorTests {
         #expect(h.methods() == [.channelOpenOk(.init())])
     }
 
-    @Test("after the server closes a channel only channel.close/close-ok are read")
-    func closingChannelIgnores() {
+    @Test("after the server closes a channel only channel.close/close-ok are read") func closingChannelIgnores() {
         let h = AMQPHarness(config: ["amqp-max-message-size": "1"])
         h.handshake()
         h.openChannel(1)
@@ -271,8 +241,7 @@ struct FramingErrorTests {
         #expect(h.methods() == [.channelCloseOk(.init())])
     }
 
-    @Test("channel_max from tune-ok limits open channels with 530")
-    func channelMax() {
+    @Test("channel_max from tune-ok limits open channels with 530") func channelMax() {
         let h = AMQPHarness()
         h.handshake(channelMax: 2)
         h.openChannel(1)
@@ -281,12 +250,10 @@ struct FramingErrorTests {
         #expect(
             closes(h) == [
                 CloseInfo(530, "NOT_ALLOWED - number of channels opened (2) has reached the negotiated channel_max (2)")
-            ]
-        )
+            ])
     }
 
-    @Test("channel.flow active=true is acknowledged, active=false is 540")
-    func flow() {
+    @Test("channel.flow active=true is acknowledged, active=false is 540") func flow() {
         let h = AMQPHarness()
         h.handshake()
         h.openChannel(1)
@@ -296,8 +263,7 @@ struct FramingErrorTests {
         #expect(closes(h) == [CloseInfo(540, "NOT_IMPLEMENTED - active=false", 20, 20)])
     }
 
-    @Test("an undecodable field table is 502 SYNTAX_ERROR naming the method")
-    func syntaxError() {
+    @Test("an undecodable field table is 502 SYNTAX_ERROR naming the method") func syntaxError() {
         let h = AMQPHarness()
         h.handshake()
         h.openChannel(1)
@@ -307,12 +273,10 @@ struct FramingErrorTests {
         #expect(
             closes(h) == [
                 CloseInfo(502, "SYNTAX_ERROR - cannot decode queue.declare: unknown field table type 'Z'", 50, 10)
-            ]
-        )
+            ])
     }
 
-    @Test("an unknown class/method is 540")
-    func unknownMethod() {
+    @Test("an unknown class/method is 540") func unknownMethod() {
         let h = AMQPHarness()
         h.handshake()
         h.openChannel(1)
@@ -320,8 +284,7 @@ struct FramingErrorTests {
         #expect(closes(h) == [CloseInfo(540, "NOT_IMPLEMENTED - unknown method class 99 method 1")])
     }
 
-    @Test("channel exceptions raised through the package API close only that channel")
-    func closeChannelAPI() {
+    @Test("channel exceptions raised through the package API close only that channel") func closeChannelAPI() {
         let h = AMQPHarness()
         h.handshake()
         h.openChannel(1)
@@ -337,25 +300,20 @@ struct FramingErrorTests {
         #expect(!h.session.isRunning)
     }
 
-    @Test("reply texts are cut to 255 bytes")
-    func longText() {
+    @Test("reply texts are cut to 255 bytes") func longText() {
         let e = AMQPException.notFound(String(repeating: "x", count: 400))
         #expect(e.text.count == 255)
         #expect(e.textString.hasPrefix("NOT_FOUND - xxx"))
     }
 
-    @Test("sendContent splits bodies at the negotiated frame_max")
-    func sendContent() {
+    @Test("sendContent splits bodies at the negotiated frame_max") func sendContent() {
         let h = AMQPHarness()
         h.handshake(frameMax: 4096)
         h.openChannel(1)
         let body = Bytes(repeating: 1, count: 5000)
         h.session.sendContent(
-            .basicGetOk(.init(deliveryTag: 1, messageCount: 0)),
-            channel: 1,
-            properties: BasicProperties(deliveryMode: 1),
-            body: body
-        )
+            .basicGetOk(.init(deliveryTag: 1, messageCount: 0)), channel: 1,
+            properties: BasicProperties(deliveryMode: 1), body: body)
         let out = h.take()
         #expect(out.count == 4)
         #expect(out[2] == .body(1, Bytes(repeating: 1, count: 4088)))

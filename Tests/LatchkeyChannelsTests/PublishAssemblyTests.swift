@@ -29,17 +29,15 @@ extension PublishAssembly {
     }
 }
 
-@Suite("Publish assembly")
-struct PublishAssemblyTests {
+@Suite("Publish assembly") struct PublishAssemblyTests {
     let publish = AMQPMethod.BasicPublish(exchange: Bytes("ex".utf8), routingKey: Bytes("rk".utf8), mandatory: true)
     let props = BasicProperties(
-        contentType: Bytes("application/json".utf8),
-        headers: FieldTable([FieldEntry(Bytes("x-a".utf8), .int64L(1))]),
-        deliveryMode: 2
-    )
+        contentType: Bytes("application/json".utf8), headers: FieldTable([FieldEntry(Bytes("x-a".utf8), .int64L(1))]),
+        deliveryMode: 2)
 
-    @Test("a body split over several frames is delivered once, whole, with method and properties")
-    func multiFrame() throws {
+    @Test("a body split over several frames is delivered once, whole, with method and properties") func multiFrame()
+        throws
+    {
         var a = PublishAssembly(maxMessageSize: 1 << 20)
         try a.begin(publish)
         #expect(a.isCollecting)
@@ -70,8 +68,7 @@ struct PublishAssemblyTests {
         #expect(p2 == BasicProperties() && b2.isEmpty)
     }
 
-    @Test("a body exactly at the size limit is accepted, one byte more is 406")
-    func sizeLimit() throws {
+    @Test("a body exactly at the size limit is accepted, one byte more is 406") func sizeLimit() throws {
         var a = PublishAssembly(maxMessageSize: 5)
         try a.begin(publish)
         _ = try a.feedHeader(headerPayload(5))
@@ -82,18 +79,12 @@ struct PublishAssemblyTests {
         try a.begin(publish)
         #expect(
             throws: AMQPException.preconditionFailed(
-                "message size 6 is larger than configured max size 5",
-                classID: 60,
-                methodID: 40
-            )
-        ) {
-            _ = try a.feedHeader(headerPayload(6))
-        }
+                "message size 6 is larger than configured max size 5", classID: 60, methodID: 40)
+        ) { _ = try a.feedHeader(headerPayload(6)) }
         #expect(!a.isCollecting)
     }
 
-    @Test("sequencing errors are the 505s RabbitMQ sends")
-    func sequencing() throws {
+    @Test("sequencing errors are the 505s RabbitMQ sends") func sequencing() throws {
         var a = PublishAssembly(maxMessageSize: 100)
         #expect(throws: AMQPException.expectedMethodFrame) { _ = try a.feedHeader(headerPayload(1)) }
         #expect(throws: AMQPException.expectedMethodFrame) { _ = try a.feedBody([1]) }
@@ -109,18 +100,12 @@ struct PublishAssemblyTests {
         #expect(!a.isCollecting)
     }
 
-    @Test("a header of another class is 505 naming both classes")
-    func wrongClass() throws {
+    @Test("a header of another class is 505 naming both classes") func wrongClass() throws {
         var a = PublishAssembly(maxMessageSize: 100)
         try a.begin(publish)
         #expect(
             throws: AMQPException.unexpectedFrame(
-                "expected content header for class 60, got one for class 50 instead",
-                classID: 60,
-                methodID: 40
-            )
-        ) {
-            _ = try a.feedHeader(headerPayload(1, classID: 50))
-        }
+                "expected content header for class 60, got one for class 50 instead", classID: 60, methodID: 40)
+        ) { _ = try a.feedHeader(headerPayload(1, classID: 50)) }
     }
 }

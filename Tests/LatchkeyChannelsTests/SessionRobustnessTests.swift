@@ -21,12 +21,10 @@ struct SplitMix {
     mutating func bytes(_ n: Int) -> Bytes { (0..<n).map { _ in UInt8(truncatingIfNeeded: next()) } }
 }
 
-@Suite("AMQP session robustness")
-struct SessionRobustnessTests {
+@Suite("AMQP session robustness") struct SessionRobustnessTests {
     static let knownCodes: Set<UInt16> = [403, 404, 405, 406, 501, 502, 503, 504, 505, 506, 530, 540, 541]
 
-    @Test("random well-framed frames never crash the session", arguments: 0..<40)
-    func randomFrames(_ seed: Int) {
+    @Test("random well-framed frames never crash the session", arguments: 0..<40) func randomFrames(_ seed: Int) {
         var rng = SplitMix(state: UInt64(seed))
         let h = AMQPHarness(config: ["amqp-max-message-size": "1000"])
         h.handshake(frameMax: 4096)
@@ -44,8 +42,7 @@ struct SessionRobustnessTests {
                 payload.appendU16(c)
                 payload.appendU16(m)
                 payload += rng.bytes(rng.below(40))
-            default:
-                payload = rng.bytes(rng.below(64))
+            default: payload = rng.bytes(rng.below(64))
             }
             h.feed(AMQPHarness.rawFrame(type: type, channel: channel, payload: payload))
             for o in h.take() {
@@ -58,17 +55,14 @@ struct SessionRobustnessTests {
         }
     }
 
-    @Test("random garbage bytes never crash the session", arguments: 0..<40)
-    func garbage(_ seed: Int) {
+    @Test("random garbage bytes never crash the session", arguments: 0..<40) func garbage(_ seed: Int) {
         var rng = SplitMix(state: UInt64(seed) &+ 1000)
         let h = AMQPHarness()
         h.handshake()
         h.openChannel(1)
         for _ in 0..<20 {
             h.feed(rng.bytes(rng.below(300)))
-            for o in h.take() {
-                if case .raw(let r) = o { Issue.record("malformed output \(r)") }
-            }
+            for o in h.take() { if case .raw(let r) = o { Issue.record("malformed output \(r)") } }
             if h.closed { break }
         }
     }

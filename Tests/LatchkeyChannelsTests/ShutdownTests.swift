@@ -7,8 +7,7 @@ import Testing
 
 @testable import LatchkeyChannels
 
-@Suite("AMQP shutdown")
-struct ShutdownTests {
+@Suite("AMQP shutdown") struct ShutdownTests {
     @Test("shutdown - every open connection gets connection.close 320 CONNECTION_FORCED, socket closes at close-ok")
     func forcedClose() {
         let a = AMQPHarness.running()
@@ -26,8 +25,8 @@ struct ShutdownTests {
         #expect(a.closed)
     }
 
-    @Test("shutdown - a connection still in the handshake is dropped without connection.close")
-    func handshakeDropped() {
+    @Test("shutdown - a connection still in the handshake is dropped without connection.close") func handshakeDropped()
+    {
         let h = AMQPHarness()
         h.feed(Bytes("AMQP".utf8) + [0, 0, 9, 1])
         _ = h.take()

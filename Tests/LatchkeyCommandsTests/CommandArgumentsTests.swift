@@ -30,14 +30,11 @@ private func usage(_ args: [ArgumentDoc], separator: String = " ") -> String {
     func everyCommandHasSyntax() {
         for spec in CommandTable.all {
             if spec.subcommands.isEmpty { #expect(CommandArguments.syntax[spec.fullName] != nil, "\(spec.fullName)") }
-            for sub in spec.subcommands {
-                #expect(CommandArguments.syntax[sub.fullName] != nil, "\(sub.fullName)")
-            }
+            for sub in spec.subcommands { #expect(CommandArguments.syntax[sub.fullName] != nil, "\(sub.fullName)") }
         }
     }
 
-    @Test("COMMAND DOCS - syntax parses into Redis's nested argument maps")
-    func parse() {
+    @Test("COMMAND DOCS - syntax parses into Redis's nested argument maps") func parse() {
         let set = ArgumentDoc.parse(CommandArguments.syntax["set"]!)
         #expect(set.count == 5)
         #expect(set[0] == ArgumentDoc(name: "key", type: "key"))
@@ -50,8 +47,7 @@ private func usage(_ args: [ArgumentDoc], separator: String = " ") -> String {
         #expect(del == [ArgumentDoc(name: "key", type: "key", multiple: true)])
     }
 
-    @Test("COMMAND DOCS - the usage redis-cli builds matches Redis's help lines")
-    func usageLines() {
+    @Test("COMMAND DOCS - the usage redis-cli builds matches Redis's help lines") func usageLines() {
         func line(_ name: String) -> String { usage(ArgumentDoc.parse(CommandArguments.syntax[name]!)) }
         #expect(line("get") == "key")
         #expect(line("del") == "key [key ...]")
@@ -63,13 +59,10 @@ private func usage(_ args: [ArgumentDoc], separator: String = " ") -> String {
         #expect(line("set").hasPrefix("key value [NX|XX|"))
         #expect(
             line("set").hasSuffix(
-                "[GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]"
-            )
-        )
+                "[GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]"))
     }
 
-    @Test("COMMAND DOCS - entries carry arguments with flags as a set")
-    func docsReply() {
+    @Test("COMMAND DOCS - entries carry arguments with flags as a set") func docsReply() {
         let t = Transcript()
         guard case .array(let docs) = t.send("COMMAND", "DOCS", "get") else {
             Issue.record("DOCS")

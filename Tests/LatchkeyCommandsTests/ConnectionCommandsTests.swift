@@ -6,8 +6,7 @@ import Testing
 @testable import LatchkeyCommands
 
 @Suite("Connection commands") struct ConnectionCommandsTests {
-    @Test("HELLO 3 switches to RESP3 and replies with a map; nulls become _")
-    func hello() {
+    @Test("HELLO 3 switches to RESP3 and replies with a map; nulls become _") func hello() {
         let t = Transcript()
         guard case .array(let flat) = t.send("HELLO") else {
             Issue.record("HELLO")
@@ -33,8 +32,7 @@ import Testing
         #expect(t.send("CLIENT", "GETNAME") == bulk("me"))
     }
 
-    @Test("PING, ECHO, SELECT, QUIT")
-    func basics() {
+    @Test("PING, ECHO, SELECT, QUIT") func basics() {
         let t = Transcript()
         #expect(t.send("PING") == .status("PONG"))
         #expect(t.send("ping", "hi") == bulk("hi"))
@@ -47,22 +45,19 @@ import Testing
         #expect(t.info.outbox.closeAfterFlush)
     }
 
-    @Test("CLIENT subcommands and unknown-subcommand texts")
-    func client() {
+    @Test("CLIENT subcommands and unknown-subcommand texts") func client() {
         let t = Transcript()
         #expect(t.send("CLIENT", "ID") == int(Int64(t.info.id)))
         #expect(t.send("CLIENT", "GETNAME") == NIL)
         #expect(
             t.send("CLIENT", "SETNAME", "a b")
-                == err("ERR Client names cannot contain spaces, newlines or special characters.")
-        )
+                == err("ERR Client names cannot contain spaces, newlines or special characters."))
         #expect(t.send("CLIENT", "SETNAME", "worker") == OK)
         #expect(t.send("CLIENT", "SETINFO", "LIB-NAME", "redis-py") == OK)
         #expect(t.send("CLIENT", "SETINFO", "lib-ver", "8.1.0") == OK)
         #expect(
             t.send("CLIENT", "MAINT_NOTIFICATIONS", "ON", "moving-endpoint-type", "internal-ip")
-                == err("ERR unknown subcommand 'MAINT_NOTIFICATIONS'. Try CLIENT HELP.")
-        )
+                == err("ERR unknown subcommand 'MAINT_NOTIFICATIONS'. Try CLIENT HELP."))
         #expect(t.send("CLIENT", "SETNAME") == err("ERR wrong number of arguments for 'client|setname' command"))
         #expect(t.send("CLIENT") == err("ERR wrong number of arguments for 'client' command"))
         guard case .bulkString(let list) = t.send("CLIENT", "LIST") else {
@@ -75,15 +70,13 @@ import Testing
         #expect(t.send("CLIENT", "KILL", "1.2.3.4:5") == err("ERR No such client"))
     }
 
-    @Test("AUTH without requirepass, and NOAUTH/WRONGPASS with it")
-    func auth() {
+    @Test("AUTH without requirepass, and NOAUTH/WRONGPASS with it") func auth() {
         let t = Transcript()
         #expect(
             t.send("AUTH", "x")
                 == err(
                     "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"
-                )
-        )
+                ))
         #expect(t.send("AUTH", "default", "anything") == OK)
         #expect(t.send("AUTH", "a", "b", "c") == err("ERR syntax error"))
 
@@ -102,8 +95,7 @@ import Testing
         }
     }
 
-    @Test("unknown commands quote their arguments; protocol errors close")
-    func gate() {
+    @Test("unknown commands quote their arguments; protocol errors close") func gate() {
         let t = Transcript()
         #expect(t.send("FOO", "bar", "baz") == err("ERR unknown command 'FOO', with args beginning with: 'bar' 'baz' "))
         #expect(t.send("foo") == err("ERR unknown command 'foo', with args beginning with: "))
@@ -111,42 +103,30 @@ import Testing
         #expect(t.info.outbox.closeAfterFlush)
     }
 
-    @Test("pipelined and inline requests reply in order")
-    func pipelining() {
+    @Test("pipelined and inline requests reply in order") func pipelining() {
         let t = Transcript()
         let replies = t.raw(
-            Bytes("PING\r\nSET k v\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*1\r\n$4\r\nPI".utf8),
-            unconsumed: 10
-        )
+            Bytes("PING\r\nSET k v\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*1\r\n$4\r\nPI".utf8), unconsumed: 10)
         #expect(replies == [.status("PONG"), OK, bulk("v")])
     }
 
-    @Test("MISCONF refuses writes while persistence is failing")
-    func misconf() {
+    @Test("MISCONF refuses writes while persistence is failing") func misconf() {
         let t = Transcript()
         t.context.persistence.writeFailure = LogFailure(operation: .write, code: 28)
         #expect(t.send("SET", "k", "v") == err("MISCONF Errors writing to the AOF file: No space left on device"))
         #expect(t.send("GET", "k") == NIL)
     }
 
-    @Test("scripts run commands through the same gate")
-    func fromScript() {
+    @Test("scripts run commands through the same gate") func fromScript() {
         let t = Transcript()
         let client = t.engine.makeDetachedClient()
         let ok = t.engine.execute(
-            argv: [Bytes("SET".utf8), Bytes("k".utf8), Bytes("v".utf8)],
-            client: client,
-            fromScript: true
-        )
+            argv: [Bytes("SET".utf8), Bytes("k".utf8), Bytes("v".utf8)], client: client, fromScript: true)
         #expect(ok.string == "+OK\r\n")
         let refused = t.engine.execute(argv: [Bytes("HELLO".utf8)], client: client, fromScript: true)
         #expect(refused.string == "-ERR This Redis command is not allowed from script\r\n")
         let null3 = t.engine.execute(
-            argv: [Bytes("GET".utf8), Bytes("x".utf8)],
-            client: client,
-            protocolVersion: 3,
-            fromScript: true
-        )
+            argv: [Bytes("GET".utf8), Bytes("x".utf8)], client: client, protocolVersion: 3, fromScript: true)
         #expect(null3.string == "_\r\n")
         #expect(t.send("GET", "k") == bulk("v"))
     }

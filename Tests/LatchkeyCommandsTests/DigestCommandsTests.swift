@@ -6,16 +6,14 @@ import Testing
 @testable import LatchkeyCommands
 
 @Suite("Compare-and-delete commands") struct DigestCommandsTests {
-    @Test("DIGEST returns the XXH3-64 hex of the value")
-    func digest() {
+    @Test("DIGEST returns the XXH3-64 hex of the value") func digest() {
         let t = Transcript()
         t.send("SET", "k", "Hello world")
         #expect(t.send("DIGEST", "k") == bulk("b6acb9d84a38ff74"))
         #expect(t.send("DIGEST", "missing") == NIL)
     }
 
-    @Test("DELEX deletes only when the condition holds")
-    func delex() {
+    @Test("DELEX deletes only when the condition holds") func delex() {
         let t = Transcript()
         t.send("SET", "lock", "mine")
         #expect(t.send("DELEX", "lock", "IFEQ", "theirs") == int(0))
@@ -31,8 +29,7 @@ import Testing
         #expect(t.send("DELEX", "k", "FOO", "v") == err("ERR syntax error"))
     }
 
-    @Test("DELIFEQ deletes only the owner's lock")
-    func delifeq() {
+    @Test("DELIFEQ deletes only the owner's lock") func delifeq() {
         let t = Transcript()
         t.send("SET", "lock", "a")
         #expect(t.send("DELIFEQ", "lock", "b") == int(0))
@@ -40,8 +37,7 @@ import Testing
         #expect(t.send("EXISTS", "lock") == int(0))
     }
 
-    @Test("SET IFEQ/IFNE/IFDEQ/IFDNE conditions")
-    func setIf() {
+    @Test("SET IFEQ/IFNE/IFDEQ/IFDNE conditions") func setIf() {
         let t = Transcript()
         #expect(t.send("SET", "k", "v1", "IFEQ", "x") == NIL)
         #expect(t.send("EXISTS", "k") == int(0))

@@ -11,8 +11,7 @@ import Testing
 @Suite("Hardening (issue 16)") struct HardeningCommandsTests {
     let failed = "ERR CONFIG SET failed (possibly related to argument "
 
-    @Test("SET - refused before any change when its log record would pass aof-max-record-size")
-    func recordSizeGate() {
+    @Test("SET - refused before any change when its log record would pass aof-max-record-size") func recordSizeGate() {
         let config = Config()
         config.set("aof-max-record-size", "1mb")
         let t = Transcript(config: config)
@@ -32,8 +31,7 @@ import Testing
         #expect(off.send("SET", key, value) == OK)
     }
 
-    @Test("pipeline - execution stops at the command whose reply passes the output budget")
-    func outputBudget() {
+    @Test("pipeline - execution stops at the command whose reply passes the output budget") func outputBudget() {
         let t = Transcript()
         let value = String(repeating: "x", count: 1 << 20)
         #expect(t.send("SET", "big", value) == OK)
@@ -47,49 +45,40 @@ import Testing
         #expect(t.send("EXISTS", "after") == int(0))  // nothing after the stop ran
     }
 
-    @Test("CONFIG SET - start-only directives are refused, so an OK is always true")
-    func startOnly() {
+    @Test("CONFIG SET - start-only directives are refused, so an OK is always true") func startOnly() {
         let t = Transcript()
         // No server here to switch the log on (the live switch is the server's): refused.
         #expect(
-            t.send("CONFIG", "SET", "appendonly", "yes") == err(failed + "'appendonly') - can't set immutable config")
-        )
+            t.send("CONFIG", "SET", "appendonly", "yes") == err(failed + "'appendonly') - can't set immutable config"))
         #expect(t.send("CONFIG", "SET", "appendonly", "no") == OK)  // no change
         #expect(
             t.send("CONFIG", "SET", "amqp-max-message-size", "1mb")
-                == err(failed + "'amqp-max-message-size') - can't set immutable config")
-        )
+                == err(failed + "'amqp-max-message-size') - can't set immutable config"))
         #expect(
             t.send("CONFIG", "SET", "amqp-queued-memory-limit", "1mb")
-                == err(failed + "'amqp-queued-memory-limit') - can't set immutable config")
-        )
+                == err(failed + "'amqp-queued-memory-limit') - can't set immutable config"))
         #expect(t.send("CONFIG", "GET", "appendonly") == .array([bulk("appendonly"), bulk("no")]))
     }
 
-    @Test("CONFIG SET - extreme limits never trap; requests still parse")
-    func extremeLimits() {
+    @Test("CONFIG SET - extreme limits never trap; requests still parse") func extremeLimits() {
         let t = Transcript()
         #expect(
             t.send("CONFIG", "SET", "proto-max-bulk-len", "9999999999999999gb")
                 == err(
                     failed
-                        + "'proto-max-bulk-len') - argument must be between 1048576 and 9223372036854775807 inclusive"
-                )
-        )
+                        + "'proto-max-bulk-len') - argument must be between 1048576 and 9223372036854775807 inclusive"))
         #expect(
             t.send("CONFIG", "SET", "proto-max-inline-len", "0")
                 == err(
                     failed + "'proto-max-inline-len') - argument must be between 1024 and 9223372036854775807 inclusive"
-                )
-        )
+                ))
         #expect(t.send("CONFIG", "SET", "proto-max-inline-len", "9223372036854775807") == OK)
         #expect(t.send("CONFIG", "SET", "proto-max-bulk-len", "9223372036854775807") == OK)
         #expect(t.raw(Bytes("PING\r\n".utf8)) == [.status("PONG")])
         #expect(t.raw(Bytes("*1\r\n$9223372036854775807\r\n".utf8), unconsumed: 26).isEmpty)
     }
 
-    @Test("CLIENT KILL - TYPE/USER filters match nobody they should not")
-    func clientKillFilters() {
+    @Test("CLIENT KILL - TYPE/USER filters match nobody they should not") func clientKillFilters() {
         let t = Transcript()
         let (_, other) = Transcript.connect(t.engine, t.context)
         #expect(t.send("CLIENT", "KILL", "TYPE", "pubsub") == int(0))

@@ -6,8 +6,7 @@ import Testing
 @testable import LatchkeyCommands
 
 @Suite("Key commands") struct KeyCommandsTests {
-    @Test("DEL counts removed keys once; EXISTS counts repeats; UNLINK is DEL")
-    func delExists() {
+    @Test("DEL counts removed keys once; EXISTS counts repeats; UNLINK is DEL") func delExists() {
         let t = Transcript()
         t.send("SET", "a", "1")
         t.send("SET", "b", "2")
@@ -17,8 +16,7 @@ import Testing
         #expect(t.send("DEL") == err("ERR wrong number of arguments for 'del' command"))
     }
 
-    @Test("EXPIRE NX XX GT LT follow Redis's rules")
-    func expireOptions() {
+    @Test("EXPIRE NX XX GT LT follow Redis's rules") func expireOptions() {
         let t = Transcript()
         t.send("SET", "k", "v")
         #expect(t.send("EXPIRE", "k", "100", "XX") == int(0))
@@ -30,11 +28,9 @@ import Testing
         #expect(t.send("TTL", "k") == int(200))
         #expect(
             t.send("EXPIRE", "k", "10", "NX", "XX")
-                == err("ERR NX and XX, GT or LT options at the same time are not compatible")
-        )
+                == err("ERR NX and XX, GT or LT options at the same time are not compatible"))
         #expect(
-            t.send("EXPIRE", "k", "10", "GT", "LT") == err("ERR GT and LT options at the same time are not compatible")
-        )
+            t.send("EXPIRE", "k", "10", "GT", "LT") == err("ERR GT and LT options at the same time are not compatible"))
         #expect(t.send("EXPIRE", "k", "10", "FOO") == err("ERR Unsupported option FOO"))
         #expect(t.send("EXPIRE", "k", "9999999999999999") == err("ERR invalid expire time in 'expire' command"))
         #expect(t.send("PEXPIRE", "k", "9223372036854775807") == err("ERR invalid expire time in 'pexpire' command"))
@@ -43,8 +39,7 @@ import Testing
         #expect(t.send("EXISTS", "k") == int(0))
     }
 
-    @Test("TTL, PTTL, EXPIRETIME, PERSIST report -1 and -2")
-    func ttls() {
+    @Test("TTL, PTTL, EXPIRETIME, PERSIST report -1 and -2") func ttls() {
         let t = Transcript()
         #expect(t.send("TTL", "none") == int(-2))
         #expect(t.send("PEXPIRETIME", "none") == int(-2))
@@ -64,8 +59,7 @@ import Testing
         #expect(t.send("EXPIREAT", "k", "9223372036854776") == err("ERR invalid expire time in 'expireat' command"))
     }
 
-    @Test("TYPE, KEYS, SCAN, DBSIZE, FLUSHDB, FLUSHALL")
-    func scanning() {
+    @Test("TYPE, KEYS, SCAN, DBSIZE, FLUSHDB, FLUSHALL") func scanning() {
         let t = Transcript()
         t.send("SET", "lock:1", "a")
         t.send("SET", "lock:2", "b")
@@ -100,8 +94,7 @@ import Testing
         #expect(t.send("DBSIZE") == int(0))
     }
 
-    @Test("the active expiry cron journals expired keys as deletes")
-    func cron() {
+    @Test("the active expiry cron journals expired keys as deletes") func cron() {
         let t = Transcript()
         t.send("SET", "k", "v", "PX", "10")
         _ = t.journal.take()
@@ -111,8 +104,7 @@ import Testing
         #expect(t.context.stats.expiredKeys == 1)
     }
 
-    @Test("replay rebuilds the keyspace and drops deadlines that passed")
-    func replay() {
+    @Test("replay rebuilds the keyspace and drops deadlines that passed") func replay() {
         let t = Transcript()
         let now = t.clock.now
         t.engine.replay(.set(db: 0, key: Bytes("a".utf8), value: Bytes("1".utf8), expireAtMs: 0))

@@ -25,8 +25,8 @@ import Testing
         return (try? RESPReplyParser.parseAll(out)) ?? [.err("UNPARSEABLE")]
     }
 
-    @Test("BLPOP - a fractional timeout expires when the server clock passes it, not before")
-    func timeoutFollowsClock() {
+    @Test("BLPOP - a fractional timeout expires when the server clock passes it, not before") func timeoutFollowsClock()
+    {
         let t = Transcript()
         let (_, b) = Transcript.connect(t.engine, t.context)
         #expect(sendBlocking(t, b, "BLPOP", "q", "1.5").isEmpty)
@@ -40,8 +40,7 @@ import Testing
         #expect(t.engine.blockedClientCount == 0)
     }
 
-    @Test("BLPOP - timeout 0 waits forever, and the next push serves it")
-    func zeroIsForever() {
+    @Test("BLPOP - timeout 0 waits forever, and the next push serves it") func zeroIsForever() {
         let t = Transcript()
         let (_, b) = Transcript.connect(t.engine, t.context)
         #expect(sendBlocking(t, b, "BRPOP", "q", "0").isEmpty)
@@ -53,8 +52,7 @@ import Testing
         #expect(t.send("EXISTS", "q") == int(0))
     }
 
-    @Test("BLPOP - waiters on one key are served oldest first, one element each")
-    func fifo() {
+    @Test("BLPOP - waiters on one key are served oldest first, one element each") func fifo() {
         let t = Transcript()
         let (_, b) = Transcript.connect(t.engine, t.context)
         let (_, c) = Transcript.connect(t.engine, t.context)
@@ -84,12 +82,10 @@ import Testing
             t.journal.take() == [
                 .listPush(db: 0, key: Bytes("q".utf8), atHead: false, elements: [Bytes("a".utf8)]),
                 .listPop(db: 0, key: Bytes("q".utf8), atHead: true, count: 1),
-            ]
-        )
+            ])
     }
 
-    @Test("BLMOVE - inside MULTI an empty source answers nil at once instead of blocking")
-    func noBlockingInMulti() {
+    @Test("BLMOVE - inside MULTI an empty source answers nil at once instead of blocking") func noBlockingInMulti() {
         let t = Transcript()
         #expect(t.send("MULTI") == OK)
         _ = t.send("BLMOVE", "none", "d", "LEFT", "LEFT", "0")
@@ -98,8 +94,8 @@ import Testing
         #expect(t.engine.blockedClientCount == 0)
     }
 
-    @Test("CLIENT UNBLOCK - TIMEOUT answers nil, ERROR answers -UNBLOCKED, an idle client gives 0")
-    func clientUnblock() {
+    @Test("CLIENT UNBLOCK - TIMEOUT answers nil, ERROR answers -UNBLOCKED, an idle client gives 0") func clientUnblock()
+    {
         let t = Transcript()
         let (info, b) = Transcript.connect(t.engine, t.context)
         #expect(sendBlocking(t, b, "BLPOP", "q", "0").isEmpty)
@@ -114,8 +110,8 @@ import Testing
         #expect(t.send("CLIENT", "UNBLOCK", "\(info.id)", "LATER") == err(ErrorReplies.unblockReason))
     }
 
-    @Test("BLPOP - a client that disconnects while blocked is forgotten; the push stays in the list")
-    func disconnect() {
+    @Test("BLPOP - a client that disconnects while blocked is forgotten; the push stays in the list") func disconnect()
+    {
         let t = Transcript()
         let (_, b) = Transcript.connect(t.engine, t.context)
         #expect(sendBlocking(t, b, "BLPOP", "q", "0").isEmpty)

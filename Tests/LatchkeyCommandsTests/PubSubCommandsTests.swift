@@ -16,12 +16,9 @@ import Testing
         return (try? RESPReplyParser.parseAll(out)) ?? [.err("UNPARSEABLE")]
     }
 
-    func message(_ kind: String, _ parts: String...) -> RESPValue {
-        .array([bulk(kind)] + parts.map { bulk($0) })
-    }
+    func message(_ kind: String, _ parts: String...) -> RESPValue { .array([bulk(kind)] + parts.map { bulk($0) }) }
 
-    @Test("PUBLISH delivers into another client's outbox and marks it dirty")
-    func publishToOther() {
+    @Test("PUBLISH delivers into another client's outbox and marks it dirty") func publishToOther() {
         let t = Transcript()
         let (_, listener) = Transcript.connect(t.engine, t.context)
         #expect(t.send(["SUBSCRIBE", "news"], on: listener) == .array([bulk("subscribe"), bulk("news"), int(1)]))
@@ -32,23 +29,20 @@ import Testing
         #expect(t.send("PUBLISH", "other", "x") == int(0))
     }
 
-    @Test("SUBSCRIBE - RESP2 subscribed mode refuses other commands; PING answers pong")
-    func subscribedMode() {
+    @Test("SUBSCRIBE - RESP2 subscribed mode refuses other commands; PING answers pong") func subscribedMode() {
         let t = Transcript()
         t.send("SUBSCRIBE", "c")
         #expect(
             t.send("GET", "x")
                 == err(
                     "ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
-                )
-        )
+                ))
         #expect(t.send("PING") == .array([bulk("pong"), bulk("")]))
         #expect(t.send("RESET") == .simpleString(Bytes("RESET".utf8)))
         #expect(t.send("GET", "x") == NIL)
     }
 
-    @Test("PUBLISH to itself in RESP3: the push comes before the reply")
-    func resp3SelfPublish() {
+    @Test("PUBLISH to itself in RESP3: the push comes before the reply") func resp3SelfPublish() {
         let t = Transcript()
         t.send("HELLO", "3")
         t.send("SUBSCRIBE", "me")
@@ -56,8 +50,7 @@ import Testing
         #expect(replies == [.push([bulk("message"), bulk("me"), bulk("x")]), int(1)])
     }
 
-    @Test("Lazy expiry publishes expired, then GET's keymiss")
-    func lazyExpiredEvent() {
+    @Test("Lazy expiry publishes expired, then GET's keymiss") func lazyExpiredEvent() {
         let t = Transcript()
         let (_, listener) = Transcript.connect(t.engine, t.context)
         t.send("CONFIG", "SET", "notify-keyspace-events", "Exm")
@@ -69,12 +62,10 @@ import Testing
             pending(t, listener) == [
                 message("pmessage", "__keyevent@0__:*", "__keyevent@0__:expired", "k"),
                 message("pmessage", "__keyevent@0__:*", "__keyevent@0__:keymiss", "k"),
-            ]
-        )
+            ])
     }
 
-    @Test("Active expiry publishes expired on the keyspace channel")
-    func activeExpiredEvent() {
+    @Test("Active expiry publishes expired on the keyspace channel") func activeExpiredEvent() {
         let t = Transcript()
         let (_, listener) = Transcript.connect(t.engine, t.context)
         t.send("CONFIG", "SET", "notify-keyspace-events", "Kx")
@@ -85,8 +76,7 @@ import Testing
         #expect(pending(t, listener) == [message("message", "__keyspace@0__:lock", "expired")])
     }
 
-    @Test("Notifications are off by default and with K/E missing")
-    func notificationsOff() {
+    @Test("Notifications are off by default and with K/E missing") func notificationsOff() {
         let t = Transcript()
         let (_, listener) = Transcript.connect(t.engine, t.context)
         t.send(["PSUBSCRIBE", "*"], on: listener)
@@ -96,8 +86,7 @@ import Testing
         #expect(pending(t, listener).isEmpty)
     }
 
-    @Test("A listener past the pubsub hard limit is closed and gets nothing more")
-    func hardLimit() {
+    @Test("A listener past the pubsub hard limit is closed and gets nothing more") func hardLimit() {
         let t = Transcript()
         let (_, listener) = Transcript.connect(t.engine, t.context)
         t.send("CONFIG", "SET", "client-output-buffer-limit", "pubsub 1kb 0 0")
@@ -112,8 +101,7 @@ import Testing
         #expect(outbox.bytes.count < 1024)
     }
 
-    @Test("The soft limit closes only after soft-seconds over it")
-    func softLimit() {
+    @Test("The soft limit closes only after soft-seconds over it") func softLimit() {
         let t = Transcript()
         let (_, listener) = Transcript.connect(t.engine, t.context)
         t.send("CONFIG", "SET", "client-output-buffer-limit", "pubsub 0 1kb 2")
@@ -128,8 +116,7 @@ import Testing
         #expect(listener.client.info.outbox.discardAndClose)
     }
 
-    @Test("A subscriber is exempt from the idle timeout while subscribed, as in Redis")
-    func idleTimeoutExemption() {
+    @Test("A subscriber is exempt from the idle timeout while subscribed, as in Redis") func idleTimeoutExemption() {
         let t = Transcript()
         t.send("SUBSCRIBE", "a")
         t.send("SSUBSCRIBE", "s")
@@ -143,8 +130,7 @@ import Testing
         #expect(!t.info.exemptFromIdleTimeout)
     }
 
-    @Test("A closed connection leaves no subscriptions behind")
-    func disconnectUnsubscribes() {
+    @Test("A closed connection leaves no subscriptions behind") func disconnectUnsubscribes() {
         let t = Transcript()
         let (_, listener) = Transcript.connect(t.engine, t.context)
         t.send(["SUBSCRIBE", "a", "b"], on: listener)
@@ -155,8 +141,7 @@ import Testing
         #expect(t.send("PUBLISH", "a", "x") == int(0))
     }
 
-    @Test("INFO commandstats and errorstats count calls, rejections and failures")
-    func commandStats() {
+    @Test("INFO commandstats and errorstats count calls, rejections and failures") func commandStats() {
         let t = Transcript()
         t.send("SET", "k", "abc")
         t.send("INCR", "k")
@@ -175,11 +160,9 @@ import Testing
 }
 
 @Suite("Pub/sub configuration formats") struct PubSubConfigTests {
-    @Test("notify-keyspace-events parses Redis's letters and echoes them canonically")
-    func keyspaceEventFlags() {
+    @Test("notify-keyspace-events parses Redis's letters and echoes them canonically") func keyspaceEventFlags() {
         let cases: [(String, String)] = [
-            ("KEA", "AKE"), ("gx$Kmn", "g$xnKm"), ("Ex", "xE"), ("", ""), ("zzz", "z"),
-            ("A", "A"), ("An", "An"),
+            ("KEA", "AKE"), ("gx$Kmn", "g$xnKm"), ("Ex", "xE"), ("", ""), ("zzz", "z"), ("A", "A"), ("An", "An"),
         ]
         for (input, echo) in cases { #expect(KeyspaceEventFlags(parsing: input)?.canonical == echo, "\(input)") }
         #expect(KeyspaceEventFlags(parsing: "Kq") == nil)
@@ -187,28 +170,22 @@ import Testing
         #expect(c.set("notify-keyspace-events", "K E") == "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")
     }
 
-    @Test("client-output-buffer-limit merges classes and checks every group first")
-    func outputBufferLimits() {
+    @Test("client-output-buffer-limit merges classes and checks every group first") func outputBufferLimits() {
         let c = Config()
         #expect(c.set("client-output-buffer-limit", "pubsub 1mb 2k 5") == nil)
         #expect(
-            c.string("client-output-buffer-limit") == "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 2000 5"
-        )
+            c.string("client-output-buffer-limit") == "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 2000 5")
         #expect(
             c.set("client-output-buffer-limit", "replica 1 2 3 foo 1 2 3")
-                == "Invalid client class specified in buffer limit configuration."
-        )
+                == "Invalid client class specified in buffer limit configuration.")
         #expect(
             c.set("client-output-buffer-limit", "pubsub 1 2")
-                == "Wrong number of arguments in buffer limit configuration."
-        )
+                == "Wrong number of arguments in buffer limit configuration.")
         #expect(
             c.set("client-output-buffer-limit", "pubsub 99999999999999gb 0 0")
-                == "Error in hard, soft or soft_seconds setting in buffer limit configuration."
-        )
+                == "Error in hard, soft or soft_seconds setting in buffer limit configuration.")
         #expect(
             OutputBufferLimits.limits(of: "pubsub", in: c.string("client-output-buffer-limit"))
-                == OutputBufferLimits(hard: 1_048_576, soft: 2000, softSeconds: 5)
-        )
+                == OutputBufferLimits(hard: 1_048_576, soft: 2000, softSeconds: 5))
     }
 }

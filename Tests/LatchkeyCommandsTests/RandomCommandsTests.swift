@@ -28,24 +28,22 @@ struct SeededRandom: RandomNumberGenerator {
         ].contains($0)
     }
     static let words = [
-        "NX", "XX", "GT", "LT", "EX", "PX", "EXAT", "PXAT", "KEEPTTL", "GET", "IFEQ", "IFNE", "IFDEQ",
-        "IFDNE", "MATCH", "COUNT", "TYPE", "ID", "SETNAME", "LIB-NAME", "AUTH", "default", "3", "2",
-        "0", "1", "-1", "9223372036854775807", "-9223372036854775808", "9999999999999999", "k", "lock",
-        "*", "a b", "", "\r\n", "1.5", "string", "save", "ON", "SKIPME", "no", "ADDR", "15", "16",
+        "NX", "XX", "GT", "LT", "EX", "PX", "EXAT", "PXAT", "KEEPTTL", "GET", "IFEQ", "IFNE", "IFDEQ", "IFDNE", "MATCH",
+        "COUNT", "TYPE", "ID", "SETNAME", "LIB-NAME", "AUTH", "default", "3", "2", "0", "1", "-1",
+        "9223372036854775807", "-9223372036854775808", "9999999999999999", "k", "lock", "*", "a b", "", "\r\n", "1.5",
+        "string", "save", "ON", "SKIPME", "no", "ADDR", "15", "16",
     ]
 
     @Test(
         "thousands of random commands never crash and each gets exactly one well-formed reply",
-        arguments: [UInt64(1), 2, 3, 4]
-    )
-    func stream(seed: UInt64) throws {
+        arguments: [UInt64(1), 2, 3, 4]) func stream(seed: UInt64) throws
+    {
         var rng = SeededRandom(state: seed)
         let t = Transcript()
         for _ in 0..<3000 {
             var argv = [Self.names.randomElement(using: &rng)!]
             if Bool.random(using: &rng),
-                let sub = CommandTable.all.first(where: { $0.name == argv[0] })?.subcommands
-                    .randomElement(using: &rng)
+                let sub = CommandTable.all.first(where: { $0.name == argv[0] })?.subcommands.randomElement(using: &rng)
             {
                 argv.append(sub.name)
             }
@@ -62,13 +60,12 @@ struct SeededRandom: RandomNumberGenerator {
 
     @Test(
         "random protocol fragments through a session never crash and always leave parseable output",
-        arguments: [UInt64(11), 12, 13]
-    )
-    func fragments(seed: UInt64) {
+        arguments: [UInt64(11), 12, 13]) func fragments(seed: UInt64)
+    {
         var rng = SeededRandom(state: seed)
         let tokens = [
-            "*", "$", "\r\n", "\n", "1", "2", "3", "-1", "0", "SET", "GET", "k", "v", "PX", "\"", "'", " ",
-            "\\x41", "PING", "MULTI", "EXEC", "HELLO", "99999999999",
+            "*", "$", "\r\n", "\n", "1", "2", "3", "-1", "0", "SET", "GET", "k", "v", "PX", "\"", "'", " ", "\\x41",
+            "PING", "MULTI", "EXEC", "HELLO", "99999999999",
         ]
         let t = Transcript()
         for _ in 0..<500 {

@@ -43,8 +43,7 @@ extension Transcript {
 private func sha1(_ s: String) -> String { SHA1.hash(Bytes(s.utf8)).hexString }
 
 @Suite("Scripting: redis-py Lock") struct RedisPyLockTests {
-    @Test("release deletes only the owner's lock; EVALSHA falls back through NOSCRIPT")
-    func release() {
+    @Test("release deletes only the owner's lock; EVALSHA falls back through NOSCRIPT") func release() {
         let t = Transcript()
         let sha = sha1(RedisPyLock.release)
         #expect(t.send("SET", "lock", "tok", "NX", "PX", "30000") == OK)
@@ -57,8 +56,7 @@ private func sha1(_ s: String) -> String { SHA1.hash(Bytes(s.utf8)).hexString }
         #expect(t.send("EVALSHA", sha, "1", "lock", "tok") == int(0))
     }
 
-    @Test("a lock that expired and was taken by another owner is not released by the first")
-    func expiredAndRetaken() {
+    @Test("a lock that expired and was taken by another owner is not released by the first") func expiredAndRetaken() {
         let t = Transcript()
         #expect(t.send("SET", "lock", "A", "NX", "PX", "100") == OK)
         t.advance(ms: 200)
@@ -67,8 +65,7 @@ private func sha1(_ s: String) -> String { SHA1.hash(Bytes(s.utf8)).hexString }
         #expect(t.send("GET", "lock") == bulk("B"))
     }
 
-    @Test("extend adds to the remaining TTL (string + number coercion) or replaces it")
-    func extend() {
+    @Test("extend adds to the remaining TTL (string + number coercion) or replaces it") func extend() {
         let t = Transcript()
         t.send("SET", "lock", "tok", "PX", "10000")
         #expect(t.send("EVAL", RedisPyLock.extend, "1", "lock", "tok", "5000", "0") == int(1))
@@ -80,8 +77,7 @@ private func sha1(_ s: String) -> String { SHA1.hash(Bytes(s.utf8)).hexString }
         #expect(t.send("EVAL", RedisPyLock.extend, "1", "lock", "tok", "5000", "0") == int(0), "no TTL: not extended")
     }
 
-    @Test("reacquire resets the TTL for the owner only")
-    func reacquire() {
+    @Test("reacquire resets the TTL for the owner only") func reacquire() {
         let t = Transcript()
         t.send("SET", "lock", "tok", "PX", "1000")
         #expect(t.send("EVAL", RedisPyLock.reacquire, "1", "lock", "tok", "60000") == int(1))
@@ -90,8 +86,7 @@ private func sha1(_ s: String) -> String { SHA1.hash(Bytes(s.utf8)).hexString }
         #expect(t.send("PTTL", "lock") == int(60000))
     }
 
-    @Test("a script's writes are journaled as their effects")
-    func journaled() {
+    @Test("a script's writes are journaled as their effects") func journaled() {
         let t = Transcript()
         t.send("SET", "lock", "tok")
         _ = t.journal.take()
@@ -101,8 +96,7 @@ private func sha1(_ s: String) -> String { SHA1.hash(Bytes(s.utf8)).hexString }
 }
 
 @Suite("Scripting: EVAL and SCRIPT") struct ScriptingCommandsTests {
-    @Test("numkeys errors and arity")
-    func numkeys() {
+    @Test("numkeys errors and arity") func numkeys() {
         let t = Transcript()
         #expect(t.send("EVAL", "return 1", "-1") == err("ERR Number of keys can't be negative"))
         #expect(t.send("EVAL", "return 1", "2", "a") == err("ERR Number of keys can't be greater than number of args"))
@@ -112,17 +106,14 @@ private func sha1(_ s: String) -> String { SHA1.hash(Bytes(s.utf8)).hexString }
         #expect(t.send("EVALSHA", "fff", "0") == err("NOSCRIPT No matching script. Please use EVAL."))
     }
 
-    @Test("SCRIPT LOAD, EXISTS, FLUSH, KILL, HELP")
-    func scriptCommand() {
+    @Test("SCRIPT LOAD, EXISTS, FLUSH, KILL, HELP") func scriptCommand() {
         let t = Transcript()
         #expect(t.send("SCRIPT", "LOAD", "return 1") == bulk("e0e1f9fabfc9d4800c877a703b823ac0578ff8db"))
         #expect(
             t.send("SCRIPT", "LOAD", "return (")
-                == err("ERR Error compiling script (new function): user_script:1: unexpected symbol near '<eof>'")
-        )
+                == err("ERR Error compiling script (new function): user_script:1: unexpected symbol near '<eof>'"))
         #expect(
-            t.send("SCRIPT", "EXISTS", "E0E1F9FABFC9D4800C877A703B823AC0578FF8DB", "ffff") == .array([int(1), int(0)])
-        )
+            t.send("SCRIPT", "EXISTS", "E0E1F9FABFC9D4800C877A703B823AC0578FF8DB", "ffff") == .array([int(1), int(0)]))
         #expect(t.send("EVAL", "return 2", "0") == int(2))
         #expect(t.send("SCRIPT", "EXISTS", sha1("return 2")) == .array([int(1)]), "EVAL caches too")
         #expect(t.send("SCRIPT", "FLUSH", "BAD") == err("ERR SCRIPT FLUSH only support SYNC|ASYNC option"))
@@ -138,8 +129,7 @@ private func sha1(_ s: String) -> String { SHA1.hash(Bytes(s.utf8)).hexString }
         #expect(help.count == 15)
     }
 
-    @Test("false, nil and booleans for RESP2 and RESP3 clients")
-    func protocols() {
+    @Test("false, nil and booleans for RESP2 and RESP3 clients") func protocols() {
         let t = Transcript()
         #expect(t.rawReply(["EVAL", "return false", "0"]) == "$-1\r\n")
         #expect(t.rawReply(["EVAL", "redis.setresp(3); return false", "0"]) == ":0\r\n")
@@ -157,8 +147,7 @@ private func sha1(_ s: String) -> String { SHA1.hash(Bytes(s.utf8)).hexString }
         #expect(t.rawReply(["EVAL", "return {set={a=true}}", "0"]) == "~1\r\n$1\r\na\r\n")
     }
 
-    @Test("redis.call replies become Lua values by the script's protocol")
-    func replyConversion() {
+    @Test("redis.call replies become Lua values by the script's protocol") func replyConversion() {
         let t = Transcript()
         #expect(t.send("EVAL", "return type(redis.call('get','nokey'))", "0") == bulk("boolean"))
         #expect(t.send("EVAL", "redis.setresp(3); return type(redis.call('get','nokey'))", "0") == bulk("nil"))
@@ -170,28 +159,23 @@ private func sha1(_ s: String) -> String { SHA1.hash(Bytes(s.utf8)).hexString }
         #expect(t.send("EVAL", "return redis.call('EXISTS','k','k')", "0") == int(2))
     }
 
-    @Test("errors: runtime, redis.call, pcall, not allowed from scripts")
-    func errors() {
+    @Test("errors: runtime, redis.call, pcall, not allowed from scripts") func errors() {
         let t = Transcript()
         let a = "return redis.call('nosuch')"
         #expect(
             t.send("EVAL", a, "0")
-                == err("ERR Unknown Redis command called from script script: \(sha1(a)), on @user_script:1.")
-        )
+                == err("ERR Unknown Redis command called from script script: \(sha1(a)), on @user_script:1."))
         let b = "\nreturn redis.call('get')"
         #expect(
             t.send("EVAL", b, "0")
                 == err(
-                    "ERR Wrong number of args calling Redis command from script script: \(sha1(b)), on @user_script:2."
-                )
+                    "ERR Wrong number of args calling Redis command from script script: \(sha1(b)), on @user_script:2.")
         )
         #expect(
-            t.send("EVAL", "return redis.pcall('nosuch')", "0") == err("ERR Unknown Redis command called from script")
-        )
+            t.send("EVAL", "return redis.pcall('nosuch')", "0") == err("ERR Unknown Redis command called from script"))
         #expect(
             t.send("EVAL", "return redis.pcall('set','k')", "0")
-                == err("ERR Wrong number of args calling Redis command from script")
-        )
+                == err("ERR Wrong number of args calling Redis command from script"))
         for (i, call) in [
             "redis.call('eval','return 1','0')", "redis.call('script','load','x')", "redis.call('hello')",
             "redis.call('client','id')", "redis.call('evalsha','x','0')",
@@ -200,31 +184,26 @@ private func sha1(_ s: String) -> String { SHA1.hash(Bytes(s.utf8)).hexString }
             #expect(
                 t.send("EVAL", s, "0")
                     == err("ERR This Redis command is not allowed from script script: \(sha1(s)), on @user_script:1."),
-                "case \(i)"
-            )
+                "case \(i)")
         }
         let c = "return redis.call('client','foo')"
         #expect(
             t.send("EVAL", c, "0")
-                == err("ERR Unknown Redis command called from script script: \(sha1(c)), on @user_script:1.")
-        )
+                == err("ERR Unknown Redis command called from script script: \(sha1(c)), on @user_script:1."))
         let d = "error('boom')"
         #expect(t.send("EVAL", d, "0") == err("ERR user_script:1: boom script: \(sha1(d)), on @user_script:1."))
         let e = "x = 1"
         #expect(
             t.send("EVAL", e, "0")
-                == err("ERR user_script:1: Attempt to modify a readonly table script: \(sha1(e)), on @user_script:1.")
-        )
+                == err("ERR user_script:1: Attempt to modify a readonly table script: \(sha1(e)), on @user_script:1."))
         t.send("SET", "s", "abc")
         let f = "return redis.call('incr','s')"
         #expect(
             t.send("EVAL", f, "0")
-                == err("ERR value is not an integer or out of range script: \(sha1(f)), on @user_script:1.")
-        )
+                == err("ERR value is not an integer or out of range script: \(sha1(f)), on @user_script:1."))
     }
 
-    @Test("EVAL_RO and EVALSHA_RO refuse writes")
-    func readOnly() {
+    @Test("EVAL_RO and EVALSHA_RO refuse writes") func readOnly() {
         let t = Transcript()
         t.send("SET", "a", "1")
         #expect(t.send("EVAL_RO", "return redis.call('get','a')", "1", "a") == bulk("1"))
@@ -232,21 +211,18 @@ private func sha1(_ s: String) -> String { SHA1.hash(Bytes(s.utf8)).hexString }
         #expect(
             t.send("EVAL_RO", s, "0")
                 == err(
-                    "ERR Write commands are not allowed from read-only scripts. script: \(sha1(s)), on @user_script:1."
-                )
+                    "ERR Write commands are not allowed from read-only scripts. script: \(sha1(s)), on @user_script:1.")
         )
         #expect(
             t.send("EVALSHA_RO", sha1(s), "0")
                 == err(
-                    "ERR Write commands are not allowed from read-only scripts. script: \(sha1(s)), on @user_script:1."
-                )
+                    "ERR Write commands are not allowed from read-only scripts. script: \(sha1(s)), on @user_script:1.")
         )
         #expect(t.send("GET", "a") == bulk("1"))
         #expect(t.send("EVAL", s, "0") == OK, "the same script writes through EVAL")
     }
 
-    @Test("scripts use the caller's database; SELECT inside a script does not change the caller's")
-    func database() {
+    @Test("scripts use the caller's database; SELECT inside a script does not change the caller's") func database() {
         let t = Transcript()
         t.send("SELECT", "3")
         t.send("SET", "k", "three")
@@ -264,8 +240,7 @@ private func sha1(_ s: String) -> String { SHA1.hash(Bytes(s.utf8)).hexString }
         return Transcript(config: config)
     }
 
-    @Test("other clients get -BUSY; SCRIPT KILL stops a script that has not written")
-    func kill() {
+    @Test("other clients get -BUSY; SCRIPT KILL stops a script that has not written") func kill() {
         let t = transcript()
         let (_, other) = Transcript.connect(t.engine, t.context)
         var seen: [String] = []
@@ -278,35 +253,28 @@ private func sha1(_ s: String) -> String { SHA1.hash(Bytes(s.utf8)).hexString }
         let s = "while true do end"
         #expect(
             t.send("EVAL", s, "0")
-                == err("ERR Script killed by user with SCRIPT KILL... script: \(sha1(s)), on @user_script:1.")
-        )
+                == err("ERR Script killed by user with SCRIPT KILL... script: \(sha1(s)), on @user_script:1."))
         #expect(
             seen == [
                 "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n",
                 "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n",
                 "+OK\r\n",
-            ]
-        )
+            ])
         #expect(t.send("GET", "x") == NIL, "back to normal")
     }
 
-    @Test("a script that has written is UNKILLABLE and completes")
-    func unkillable() {
+    @Test("a script that has written is UNKILLABLE and completes") func unkillable() {
         let t = transcript()
         let (_, other) = Transcript.connect(t.engine, t.context)
         var seen: [String] = []
-        t.engine.scripting.busyPump = {
-            if seen.isEmpty { seen.append(t.rawReply(["SCRIPT", "KILL"], on: other)) }
-        }
+        t.engine.scripting.busyPump = { if seen.isEmpty { seen.append(t.rawReply(["SCRIPT", "KILL"], on: other)) } }
         #expect(
-            t.send("EVAL", "redis.call('set','w','1'); for i = 1, 300000 do end; return 'done'", "0") == bulk("done")
-        )
+            t.send("EVAL", "redis.call('set','w','1'); for i = 1, 300000 do end; return 'done'", "0") == bulk("done"))
         #expect(seen.count == 1 && seen[0].hasPrefix("-UNKILLABLE Sorry the script already executed write commands"))
         #expect(t.send("GET", "w") == bulk("1"))
     }
 
-    @Test("a script sees one now for its whole run, even if the clock moves while it is busy")
-    func oneNow() {
+    @Test("a script sees one now for its whole run, even if the clock moves while it is busy") func oneNow() {
         let t = transcript()
         var advanced = false
         t.engine.scripting.busyPump = {

@@ -6,8 +6,7 @@ import Testing
 @testable import LatchkeyCommands
 
 @Suite("Server commands") struct ServerCommandsTests {
-    @Test("CONFIG GET save/appendonly as redis-benchmark expects; map in RESP3")
-    func configGet() {
+    @Test("CONFIG GET save/appendonly as redis-benchmark expects; map in RESP3") func configGet() {
         let t = Transcript()
         #expect(t.send("CONFIG", "GET", "save") == .array([bulk("save"), bulk("")]))
         #expect(t.send("CONFIG", "GET", "appendonly") == .array([bulk("appendonly"), bulk("no")]))
@@ -17,75 +16,61 @@ import Testing
         #expect(t.send("CONFIG", "GET", "SAVE") == .map([RESPPair(bulk("SAVE"), bulk(""))]))
     }
 
-    @Test("CONFIG SET changes mutable directives and refuses others with Redis's texts")
-    func configSet() {
+    @Test("CONFIG SET changes mutable directives and refuses others with Redis's texts") func configSet() {
         let t = Transcript()
         #expect(t.send("CONFIG", "SET", "maxclients", "100") == OK)
         #expect(t.send("CONFIG", "GET", "maxclients") == .array([bulk("maxclients"), bulk("100")]))
         #expect(
             t.send("CONFIG", "SET", "foo", "bar")
-                == err("ERR Unknown option or number of arguments for CONFIG SET - 'foo'")
-        )
+                == err("ERR Unknown option or number of arguments for CONFIG SET - 'foo'"))
         #expect(
             t.send("CONFIG", "SET", "maxclients", "abc")
                 == err(
                     "ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument couldn't be parsed into an integer"
-                )
-        )
+                ))
         #expect(
             t.send("CONFIG", "SET", "port", "1")
-                == err("ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable config")
-        )
+                == err("ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable config"))
         #expect(t.send("CONFIG", "SET", "requirepass", "pw") == OK)
         let (_, s2) = Transcript.connect(t.engine, t.context)
         #expect(t.send(["GET", "k"], on: s2) == err("NOAUTH Authentication required."))
         #expect(t.send("GET", "k") == NIL)  // already-connected clients stay authenticated, as in Redis
     }
 
-    @Test("CONFIG SET/GET - range, duplicate and spelling as in Redis 7.0")
-    func configTexts() {
+    @Test("CONFIG SET/GET - range, duplicate and spelling as in Redis 7.0") func configTexts() {
         let t = Transcript()
         let failed = "ERR CONFIG SET failed (possibly related to argument "
         #expect(
             t.send("CONFIG", "SET", "timeout", "-1")
-                == err(failed + "'timeout') - argument must be between 0 and 2147483647 inclusive")
-        )
+                == err(failed + "'timeout') - argument must be between 0 and 2147483647 inclusive"))
         #expect(
             t.send("CONFIG", "SET", "TIMEOUT", "-1")
-                == err(failed + "'timeout') - argument must be between 0 and 2147483647 inclusive")
-        )
+                == err(failed + "'timeout') - argument must be between 0 and 2147483647 inclusive"))
         #expect(
             t.send("CONFIG", "SET", "maxclients", "0")
-                == err(failed + "'maxclients') - argument must be between 1 and 4294967295 inclusive")
-        )
+                == err(failed + "'maxclients') - argument must be between 1 and 4294967295 inclusive"))
         #expect(
             t.send("CONFIG", "SET", "timeout", "+5")
-                == err(failed + "'timeout') - argument couldn't be parsed into an integer")
-        )
+                == err(failed + "'timeout') - argument couldn't be parsed into an integer"))
         #expect(
             t.send("CONFIG", "SET", "timeout", "05")
-                == err(failed + "'timeout') - argument couldn't be parsed into an integer")
-        )
+                == err(failed + "'timeout') - argument couldn't be parsed into an integer"))
         #expect(
             t.send("CONFIG", "SET", "timeout", "10", "TIMEOUT", "20")
-                == err(failed + "'TIMEOUT') - duplicate parameter")
-        )
+                == err(failed + "'TIMEOUT') - duplicate parameter"))
         #expect(
             t.send("CONFIG", "SET", "timeout", "1", "timeout", "2", "nosuch", "1")
-                == err(failed + "'timeout') - duplicate parameter")
-        )
+                == err(failed + "'timeout') - duplicate parameter"))
         #expect(
             t.send("CONFIG", "SET", "appendfsync", "x")
-                == err(failed + "'appendfsync') - argument(s) must be one of the following: everysec, always, no")
-        )
+                == err(failed + "'appendfsync') - argument(s) must be one of the following: everysec, always, no"))
         #expect(t.send("CONFIG", "GET", "timeout") == .array([bulk("timeout"), bulk("0")]))
         #expect(t.send("CONFIG", "GET", "TimeOut") == .array([bulk("TimeOut"), bulk("0")]))
         #expect(t.send("CONFIG", "GET", "TIMEOUT", "timeout", "TIME*") == .array([bulk("TIMEOUT"), bulk("0")]))
         #expect(t.send("CONFIG", "GET", "TIME*") == .array([bulk("timeout"), bulk("0")]))
     }
 
-    @Test("INFO is a bulk string with the fields clients look for")
-    func info() {
+    @Test("INFO is a bulk string with the fields clients look for") func info() {
         let t = Transcript()
         t.send("SET", "k", "v", "EX", "100")
         guard case .bulkString(let text) = t.send("INFO") else {
@@ -94,11 +79,9 @@ import Testing
         }
         let s = text.string
         for needle in [
-            "# Server\r\n", "redis_version:", "redis_mode:standalone", "loading:0", "role:master",
-            "connected_clients:", "db0:keys=1,expires=1",
-        ] {
-            #expect(s.contains(needle), "missing \(needle)")
-        }
+            "# Server\r\n", "redis_version:", "redis_mode:standalone", "loading:0", "role:master", "connected_clients:",
+            "db0:keys=1,expires=1",
+        ] { #expect(s.contains(needle), "missing \(needle)") }
         guard case .bulkString(let server) = t.send("INFO", "server") else {
             Issue.record("INFO server")
             return
@@ -106,8 +89,7 @@ import Testing
         #expect(!server.string.contains("# Keyspace"))
     }
 
-    @Test("COMMAND COUNT, INFO, DOCS and LIST describe the table")
-    func command() {
+    @Test("COMMAND COUNT, INFO, DOCS and LIST describe the table") func command() {
         let t = Transcript()
         guard case .integer(let n) = t.send("COMMAND", "COUNT") else {
             Issue.record("COUNT")
@@ -139,8 +121,7 @@ import Testing
         #expect(all.count == Int(n))
     }
 
-    @Test("TIME and WAIT")
-    func misc() {
+    @Test("TIME and WAIT") func misc() {
         let t = Transcript()
         guard case .array(let time) = t.send("TIME") else {
             Issue.record("TIME")

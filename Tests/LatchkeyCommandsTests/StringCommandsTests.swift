@@ -7,8 +7,7 @@ import Testing
 @testable import LatchkeyCommands
 
 @Suite("String commands") struct StringCommandsTests {
-    @Test("SET NX PX acquires a lock once; after the deadline GET is nil")
-    func lockLifecycle() {
+    @Test("SET NX PX acquires a lock once; after the deadline GET is nil") func lockLifecycle() {
         let t = Transcript()
         #expect(t.send("SET", "lock", "a", "NX", "PX", "100") == OK)
         #expect(t.send("SET", "lock", "b", "NX", "PX", "100") == NIL)
@@ -20,8 +19,7 @@ import Testing
         #expect(t.send("SET", "lock", "b", "NX", "PX", "100") == OK)
     }
 
-    @Test("SET XX only replaces; GET returns the old value; NX GET does not set")
-    func conditions() {
+    @Test("SET XX only replaces; GET returns the old value; NX GET does not set") func conditions() {
         let t = Transcript()
         #expect(t.send("SET", "k", "v", "XX") == NIL)
         #expect(t.send("SET", "k", "v1") == OK)
@@ -32,8 +30,7 @@ import Testing
         #expect(t.send("GETSET", "new", "y") == bulk("x"))
     }
 
-    @Test("SET - a repeated identical option is accepted and the last value wins, as in Redis")
-    func repeatedOptions() {
+    @Test("SET - a repeated identical option is accepted and the last value wins, as in Redis") func repeatedOptions() {
         let t = Transcript()
         #expect(t.send("SET", "k", "v", "EX", "10", "EX", "10") == OK)
         #expect(t.send("SET", "k", "v", "ex", "abc", "EX", "20") == OK)
@@ -46,8 +43,7 @@ import Testing
         #expect(t.send("GET", "k") == bulk("x"))
     }
 
-    @Test("SET option errors use Redis's texts")
-    func optionErrors() {
+    @Test("SET option errors use Redis's texts") func optionErrors() {
         let t = Transcript()
         #expect(t.send("SET", "k", "v", "NX", "XX") == err("ERR syntax error"))
         #expect(t.send("SET", "k", "v", "EX", "1", "PX", "1") == err("ERR syntax error"))
@@ -65,8 +61,7 @@ import Testing
         #expect(t.send("PSETEX", "k", "-1", "v") == err("ERR invalid expire time in 'psetex' command"))
     }
 
-    @Test("SET clears the TTL unless KEEPTTL; EXAT/PXAT in the past delete")
-    func ttlHandling() {
+    @Test("SET clears the TTL unless KEEPTTL; EXAT/PXAT in the past delete") func ttlHandling() {
         let t = Transcript()
         #expect(t.send("SET", "k", "v", "EX", "100") == OK)
         #expect(t.send("SET", "k", "v2", "KEEPTTL") == OK)
@@ -81,8 +76,7 @@ import Testing
         #expect(t.send("EXPIRETIME", "k") == int(t.clock.now / 1000 + 50))
     }
 
-    @Test("SETNX, SETEX, PSETEX, GETDEL")
-    func variants() {
+    @Test("SETNX, SETEX, PSETEX, GETDEL") func variants() {
         let t = Transcript()
         #expect(t.send("SETNX", "k", "1") == int(1))
         #expect(t.send("SETNX", "k", "2") == int(0))
@@ -94,8 +88,7 @@ import Testing
         #expect(t.send("GETDEL", "k") == NIL)
     }
 
-    @Test("INCR family counts, keeps the TTL, and rejects non-integers and overflow")
-    func counters() {
+    @Test("INCR family counts, keeps the TTL, and rejects non-integers and overflow") func counters() {
         let t = Transcript()
         #expect(t.send("INCR", "c") == int(1))
         #expect(t.send("INCRBY", "c", "10") == int(11))
@@ -112,8 +105,7 @@ import Testing
         #expect(t.send("DECRBY", "c", "-9223372036854775808") == err("ERR decrement would overflow"))
     }
 
-    @Test("writes are journaled with absolute deadlines")
-    func journal() {
+    @Test("writes are journaled with absolute deadlines") func journal() {
         let t = Transcript()
         let now = t.clock.now
         t.send("SET", "k", "v", "EX", "10")
@@ -125,10 +117,8 @@ import Testing
         #expect(
             t.journal.take() == [
                 .set(db: 0, key: Bytes("k".utf8), value: Bytes("v".utf8), expireAtMs: now + 10_000),
-                .expireAt(db: 0, key: Bytes("k".utf8), atMs: now + 500),
-                .delete(db: 0, key: Bytes("k".utf8)),
+                .expireAt(db: 0, key: Bytes("k".utf8), atMs: now + 500), .delete(db: 0, key: Bytes("k".utf8)),
                 .set(db: 0, key: Bytes("n".utf8), value: Bytes("1".utf8), expireAtMs: 0),
-            ]
-        )
+            ])
     }
 }

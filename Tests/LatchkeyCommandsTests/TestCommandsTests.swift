@@ -15,8 +15,7 @@ import Testing
         return Transcript(config: config)
     }
 
-    @Test("LATCHKEY - refused by default with Redis's enable-debug-command wording; HELP answers")
-    func refused() {
+    @Test("LATCHKEY - refused by default with Redis's enable-debug-command wording; HELP answers") func refused() {
         let t = Transcript()
         #expect(t.send("LATCHKEY", "CLOCK", "GET") == err(TestCommands.notAllowed))
         #expect(t.send("LATCHKEY", "RESET") == err(TestCommands.notAllowed))
@@ -28,25 +27,17 @@ import Testing
         #expect(t.send("LATCHKEY", "NOPE") == err("ERR unknown subcommand 'NOPE'. Try LATCHKEY HELP."))
     }
 
-    @Test("LATCHKEY local - loopback clients only")
-    func local() {
+    @Test("LATCHKEY local - loopback clients only") func local() {
         let t = TestCommandsTests.enabled("local")
         #expect(t.send("LATCHKEY", "CLOCK", "GET") == int(t.clock.now))
         let remote = ClientInfo(
-            id: t.context.allocateClientID(),
-            kind: .resp,
-            peerAddress: "10.0.0.9:5000",
-            localAddress: "10.0.0.1:6379",
-            isLoopback: false,
-            outbox: Outbox(queue: t.context.flushQueue),
-            nowMs: 0
-        )
+            id: t.context.allocateClientID(), kind: .resp, peerAddress: "10.0.0.9:5000", localAddress: "10.0.0.1:6379",
+            isLoopback: false, outbox: Outbox(queue: t.context.flushQueue), nowMs: 0)
         let s = t.engine.makeSession(client: remote) as! RESPSession
         #expect(t.raw(Transcript.encode(["LATCHKEY", "CLOCK", "GET"]), session: s) == [err(TestCommands.notAllowed)])
     }
 
-    @Test("LATCHKEY CLOCK ADVANCE - keys expire before the reply, journaled as deletes; TTL follows")
-    func advance() {
+    @Test("LATCHKEY CLOCK ADVANCE - keys expire before the reply, journaled as deletes; TTL follows") func advance() {
         let t = TestCommandsTests.enabled()
         let now = t.clock.now
         t.send("SET", "short", "v", "PX", "1000")
@@ -64,12 +55,10 @@ import Testing
         #expect(t.send("LATCHKEY", "CLOCK") == err("ERR wrong number of arguments for 'latchkey|clock' command"))
         #expect(
             t.send("LATCHKEY", "CLOCK", "GET", "extra")
-                == err("ERR wrong number of arguments for 'latchkey|clock' command")
-        )
+                == err("ERR wrong number of arguments for 'latchkey|clock' command"))
     }
 
-    @Test("LATCHKEY CLOCK FREEZE - the real clock moving does not move it")
-    func freeze() {
+    @Test("LATCHKEY CLOCK FREEZE - the real clock moving does not move it") func freeze() {
         let t = TestCommandsTests.enabled()
         let now = t.clock.now
         #expect(t.send("LATCHKEY", "CLOCK", "FREEZE") == OK)
@@ -82,8 +71,7 @@ import Testing
         #expect(t.send("GET", "k") == .null)
     }
 
-    @Test("LATCHKEY RESET - every db flushed, scripts gone, clock real, journaled as FLUSHALL")
-    func reset() {
+    @Test("LATCHKEY RESET - every db flushed, scripts gone, clock real, journaled as FLUSHALL") func reset() {
         let t = TestCommandsTests.enabled()
         t.send("SET", "a", "1")
         t.send("SELECT", "3")
@@ -106,8 +94,7 @@ import Testing
         #expect(t.send("LATCHKEY", "CLOCK", "GET") == int(t.clock.now))
     }
 
-    @Test("LATCHKEY - not allowed from scripts")
-    func fromScript() {
+    @Test("LATCHKEY - not allowed from scripts") func fromScript() {
         let t = TestCommandsTests.enabled()
         guard case .error(let e) = t.send("EVAL", "return redis.call('LATCHKEY', 'CLOCK', 'GET')", "0") else {
             Issue.record("EVAL ran LATCHKEY")

@@ -6,8 +6,7 @@ import Testing
 @testable import LatchkeyCommands
 
 @Suite("Transactions") struct TransactionCommandsTests {
-    @Test("MULTI queues, EXEC runs in order and returns every reply")
-    func basic() {
+    @Test("MULTI queues, EXEC runs in order and returns every reply") func basic() {
         let t = Transcript()
         #expect(t.send("EXEC") == err("ERR EXEC without MULTI"))
         #expect(t.send("DISCARD") == err("ERR DISCARD without MULTI"))
@@ -21,8 +20,7 @@ import Testing
         #expect(t.send("GET", "a") == bulk("2"))
     }
 
-    @Test("a command refused while queuing aborts EXEC with EXECABORT")
-    func execAbort() {
+    @Test("a command refused while queuing aborts EXEC with EXECABORT") func execAbort() {
         let t = Transcript()
         t.send("MULTI")
         t.send("SET", "a", "1")
@@ -36,8 +34,7 @@ import Testing
         #expect(t.send("EXISTS", "a") == int(0))
     }
 
-    @Test("WATCH: a write by another client makes EXEC return a nil array")
-    func watch() {
+    @Test("WATCH: a write by another client makes EXEC return a nil array") func watch() {
         let t = Transcript()
         let (_, other) = Transcript.connect(t.engine, t.context)
         t.send("SET", "counter", "1")
@@ -66,8 +63,7 @@ import Testing
         #expect(t.raw(Transcript.encode(["EXEC"])) == [.nullArray])
     }
 
-    @Test("RESP3 EXEC abort by WATCH is _")
-    func resp3() {
+    @Test("RESP3 EXEC abort by WATCH is _") func resp3() {
         let t = Transcript()
         let (_, other) = Transcript.connect(t.engine, t.context)
         t.send("HELLO", "3")

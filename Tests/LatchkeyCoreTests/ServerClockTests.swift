@@ -4,16 +4,14 @@ import LatchkeyTestSupport
 import Testing
 
 @Suite("ServerClock") struct ServerClockTests {
-    @Test("CLOCK - follows the real clock until moved")
-    func followsReal() {
+    @Test("CLOCK - follows the real clock until moved") func followsReal() {
         let real = ManualClock(now: 1_000)
         let c = ServerClock(base: real)
         real.advance(ms: 5)
         #expect(c.nowMs() == 1_005 && !c.isAdjusted)
     }
 
-    @Test("CLOCK ADVANCE - moves forward only, checks overflow")
-    func advance() {
+    @Test("CLOCK ADVANCE - moves forward only, checks overflow") func advance() {
         let real = ManualClock(now: 1_000)
         let c = ServerClock(base: real)
         #expect(c.advance(by: 500))
@@ -28,8 +26,7 @@ import Testing
         #expect(c.advance(by: ServerClock.maxMs - 1_510))
     }
 
-    @Test("CLOCK FREEZE/RESUME - frozen clocks move only when told, resume where they stood")
-    func freeze() {
+    @Test("CLOCK FREEZE/RESUME - frozen clocks move only when told, resume where they stood") func freeze() {
         let real = ManualClock(now: 1_000)
         let c = ServerClock(base: real)
         c.freeze()
@@ -47,8 +44,7 @@ import Testing
         #expect(c.nowMs() == 2_101)
     }
 
-    @Test("RESET - back on real time")
-    func reset() {
+    @Test("RESET - back on real time") func reset() {
         let real = ManualClock(now: 1_000)
         let c = ServerClock(base: real)
         _ = c.advance(by: 9_000)
@@ -57,8 +53,7 @@ import Testing
         #expect(c.nowMs() == 1_000 && !c.isAdjusted && !c.isFrozen)
     }
 
-    @Test("amqp-port - 0 picks a free port, off turns the listener off, nothing else")
-    func portKind() {
+    @Test("amqp-port - 0 picks a free port, off turns the listener off, nothing else") func portKind() {
         let config = Config()
         #expect(config.set("amqp-port", "0") == nil && config.int("amqp-port") == 0)
         #expect(config.set("amqp-port", "OFF") == nil && config.int("amqp-port") == -1)

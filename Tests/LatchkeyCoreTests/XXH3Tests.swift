@@ -3,8 +3,7 @@ import Testing
 
 /// Expected digests come from the `xxhash` PyPI package (xxh3_64, seed 0) over bytes i % 251.
 @Suite("XXH3") struct XXH3Tests {
-    @Test("DIGEST test vector: Hello world")
-    func helloWorld() {
+    @Test("DIGEST test vector: Hello world") func helloWorld() {
         #expect(XXH3.hex(XXH3.hash64(Bytes(utf8: "Hello world"))).string == "b6acb9d84a38ff74")
     }
 
@@ -20,9 +19,8 @@ import Testing
             (240, "375a384d957fe865"), (241, "02e8cd95421c6d02"), (256, "44f5d90dacde463a"), (1023, "d3d91d80ac495685"),
             (1024, "e5d78bafa45b2aa5"), (1025, "e95c42288f28186e"), (2048, "25339063db861586"),
             (2049, "6c9600c0e506e2ae"), (5000, "b418500fc42320ee"),
-        ]
-    )
-    func lengths(n: Int, expected: String) {
+        ]) func lengths(n: Int, expected: String)
+    {
         let input = (0..<n).map { UInt8($0 % 251) }
         #expect(XXH3.hex(XXH3.hash64(input)).string == expected)
     }

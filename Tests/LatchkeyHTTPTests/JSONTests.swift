@@ -3,10 +3,8 @@ import LatchkeyCore
 import LatchkeyHTTP
 import Testing
 
-@Suite("JSON")
-struct JSONTests {
-    @Test("round trip keeps key order and exact integers")
-    func roundTrip() {
+@Suite("JSON") struct JSONTests {
+    @Test("round trip keeps key order and exact integers") func roundTrip() {
         let text = #"{"b":1,"a":[true,false,null,-9007199254740993,1.5,"x\"y\\z\u00e9\ud83d\ude00"],"c":{}}"#
         let v = JSON.parse(Bytes(text.utf8))
         #expect(v != nil)
@@ -19,30 +17,22 @@ struct JSONTests {
 
     @Test(
         "invalid documents are nil",
-        arguments: [
-            "", "{", "[1,]", "{\"a\"}", "01", "1.", "\"\\x\"", "\"\u{01}\"", "nul", "[1] 2", "\"\\ud800\"",
-        ]
-    )
-    func invalid(_ text: String) {
-        #expect(JSON.parse(Bytes(text.utf8)) == nil)
-    }
+        arguments: ["", "{", "[1,]", "{\"a\"}", "01", "1.", "\"\\x\"", "\"\u{01}\"", "nul", "[1] 2", "\"\\ud800\""])
+    func invalid(_ text: String) { #expect(JSON.parse(Bytes(text.utf8)) == nil) }
 
-    @Test("nesting deeper than the limit is refused, not a stack overflow")
-    func deep() {
+    @Test("nesting deeper than the limit is refused, not a stack overflow") func deep() {
         let text = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         #expect(JSON.parse(Bytes(text.utf8)) == nil)
         let ok = String(repeating: "[", count: 10) + String(repeating: "]", count: 10)
         #expect(JSON.parse(Bytes(ok.utf8)) != nil)
     }
 
-    @Test("strings escape quotes, controls and < for HTML")
-    func escaping() {
+    @Test("strings escape quotes, controls and < for HTML") func escaping() {
         let v = JSON.string("a\"<\u{01}\n")
         #expect(String(decoding: v.encoded, as: UTF8.self) == #""a\"\u003c\u0001\n""#)
     }
 
-    @Test("base64 round-trips and rejects bad input")
-    func base64() {
+    @Test("base64 round-trips and rejects bad input") func base64() {
         for s in ["", "f", "fo", "foo", "foob", "fooba", "foobar"] {
             let e = Base64.encode(Bytes(s.utf8))
             #expect(Base64.decode(e) == Bytes(s.utf8))
@@ -53,13 +43,10 @@ struct JSONTests {
         #expect(Base64.decode("Z===") == nil)
     }
 
-    @Test("responses carry content-length, and none on 204")
-    func response() {
+    @Test("responses carry content-length, and none on 204") func response() {
         var out = Bytes()
         HTTPResponse(status: .ok, contentType: "application/json", body: Bytes("{}".utf8)).write(
-            into: &out,
-            close: true
-        )
+            into: &out, close: true)
         let text = String(decoding: out, as: UTF8.self)
         #expect(
             text

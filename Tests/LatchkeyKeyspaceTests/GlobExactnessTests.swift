@@ -23,8 +23,7 @@ import Testing
                         k += 1
                     }
                     return false
-                case 63:
-                    si += 1
+                case 63: si += 1
                 case 91:
                     pi += 1
                     let not = pi < p.count && p[pi] == 94
@@ -72,8 +71,7 @@ import Testing
         return m(0, 0)
     }
 
-    @Test("agrees with Redis's recursive matcher on 50,000 random small cases")
-    func randomAgreement() {
+    @Test("agrees with Redis's recursive matcher on 50,000 random small cases") func randomAgreement() {
         var rng = SplitMix(seed: 16)
         let pAlphabet = Array("ab*?[]^-\\".utf8)
         let sAlphabet = Array("ab[-\\]^".utf8)
@@ -84,14 +82,12 @@ import Testing
             let got = Glob.matches(p, s)
             #expect(
                 got == want,
-                "pattern \(String(decoding: p, as: UTF8.self)) string \(String(decoding: s, as: UTF8.self))"
-            )
+                "pattern \(String(decoding: p, as: UTF8.self)) string \(String(decoding: s, as: UTF8.self))")
             if got != want { return }
         }
     }
 
-    @Test("star-heavy patterns answer right, however many keys (once wrong after a step budget)")
-    func starHeavy() {
+    @Test("star-heavy patterns answer right, however many keys (once wrong after a step budget)") func starHeavy() {
         let pattern = Bytes(String(repeating: "*a", count: 15).utf8) + Bytes("*b".utf8)
         let hit = Bytes(repeating: 97, count: 40) + [98]
         for _ in 0..<200 { #expect(!Glob.matches(pattern, Bytes("k".utf8) + Bytes(repeating: 97, count: 30))) }
@@ -99,8 +95,7 @@ import Testing
         #expect(Glob.matches(Bytes(String(repeating: "*a", count: 500).utf8) + [42], Bytes(repeating: 97, count: 4000)))
     }
 
-    @Test("more than 1000 non-trailing star groups never match, as in Redis")
-    func nestingLimit() {
+    @Test("more than 1000 non-trailing star groups never match, as in Redis") func nestingLimit() {
         let s = Bytes(repeating: 97, count: 3000)
         #expect(Glob.matches(Bytes(String(repeating: "a*", count: 1001).utf8), s))
         #expect(!Glob.matches(Bytes(String(repeating: "a*", count: 1002).utf8), s))

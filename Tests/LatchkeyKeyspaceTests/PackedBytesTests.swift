@@ -6,8 +6,7 @@ import Testing
 @testable import LatchkeyKeyspace
 
 @Suite("PackedBytes") struct PackedBytesTests {
-    @Test("a slot is 16 bytes, optional included")
-    func size() {
+    @Test("a slot is 16 bytes, optional included") func size() {
         #expect(MemoryLayout<PackedBytes>.size == 16)
         #expect(MemoryLayout<PackedBytes?>.size == 16)
     }
@@ -24,8 +23,7 @@ import Testing
         if n > 0 { #expect(PackedBytes(Bytes(b.dropLast())) != p) }
     }
 
-    @Test("lists keep elements of every size in order through pushes, pops and a rebuild")
-    func list() {
+    @Test("lists keep elements of every size in order through pushes, pops and a rebuild") func list() {
         let l = ListValue()
         let items = (0..<40).map { Bytes(repeating: UInt8($0), count: $0) }
         for x in items { l.pushBack(x) }

@@ -19,8 +19,9 @@ import Testing
         for i in 0..<4 { bytes[at + i] = UInt8(truncatingIfNeeded: len >> (8 * i)) }
     }
 
-    @Test("a corrupt length pointing exactly at end of file is corruption, not a torn tail")
-    func lengthAtEndOfFile() throws {
+    @Test("a corrupt length pointing exactly at end of file is corruption, not a torn tail") func lengthAtEndOfFile()
+        throws
+    {
         let dir = TempDir()
         defer { dir.remove() }
         let path = dir.file("a.aof")
@@ -41,8 +42,7 @@ import Testing
         #expect(RawFile.read(path) == full)  // nothing was cut
     }
 
-    @Test("a garbled last record whose length is intact is still a torn tail")
-    func garbledLastRecord() throws {
+    @Test("a garbled last record whose length is intact is still a torn tail") func garbledLastRecord() throws {
         let dir = TempDir()
         defer { dir.remove() }
         let path = dir.file("a.aof")
@@ -74,8 +74,7 @@ import Testing
         #expect(RawFile.read(path) == text)
     }
 
-    @Test("--check-log --fix keeps what it cuts in FILE.cut-<offset> and says so")
-    func fixKeepsBackup() {
+    @Test("--check-log --fix keeps what it cuts in FILE.cut-<offset> and says so") func fixKeepsBackup() {
         let dir = TempDir()
         defer { dir.remove() }
         let path = dir.file("c.aof")
@@ -99,8 +98,7 @@ import Testing
         #expect(RawFile.read(backup) == Array(full[thirdAt...]))
     }
 
-    @Test("a record larger than the format allows is refused by the codec, not a trap")
-    func oversizedRecord() {
+    @Test("a record larger than the format allows is refused by the codec, not a trap") func oversizedRecord() {
         // 1 GiB of untouched anonymous memory: no RAM is used, the codec must refuse before reading.
         let size = RecordCodec.maxPayload
         guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),

@@ -24,16 +24,14 @@ import Testing
         return (got, report, RawFile.read(path))
     }
 
-    @Test("a clean log replays every record")
-    func clean() throws {
+    @Test("a clean log replays every record") func clean() throws {
         let (got, report, _) = try replay(RawFile.log(records + [last]))
         #expect(got == records + [last])
         #expect(report.tornTail == nil)
         #expect(report.records == 6)
     }
 
-    @Test("the last record cut at every byte offset is reported and truncated")
-    func tornAtEveryOffset() throws {
+    @Test("the last record cut at every byte offset is reported and truncated") func tornAtEveryOffset() throws {
         let good = RawFile.log(records)
         let full = RawFile.log(records + [last])
         for cut in good.count..<full.count {
@@ -51,8 +49,7 @@ import Testing
         }
     }
 
-    @Test("a flipped bit in the last record is a torn tail")
-    func flipAtTail() throws {
+    @Test("a flipped bit in the last record is a torn tail") func flipAtTail() throws {
         let good = RawFile.log(records)
         var full = RawFile.log(records + [last])
         full[full.count - 6] ^= 0x10
@@ -62,8 +59,9 @@ import Testing
         #expect(after == good)
     }
 
-    @Test("a flipped bit in the middle refuses with file and offset", arguments: [0, 4, 5, 9])
-    func flipInMiddle(_ byteInRecord: Int) throws {
+    @Test("a flipped bit in the middle refuses with file and offset", arguments: [0, 4, 5, 9]) func flipInMiddle(
+        _ byteInRecord: Int
+    ) throws {
         var full = RawFile.log(records + [last])
         let secondAt = RawFile.log(Array(records[0..<1])).count
         full[secondAt + byteInRecord] ^= 0x01
@@ -81,16 +79,14 @@ import Testing
         }
     }
 
-    @Test("a length flipped high in the middle is corruption, not a torn tail")
-    func hugeLengthInMiddle() throws {
+    @Test("a length flipped high in the middle is corruption, not a torn tail") func hugeLengthInMiddle() throws {
         var full = RawFile.log(records + [last])
         let secondAt = RawFile.log(Array(records[0..<1])).count
         full[secondAt + 2] = 0x7F
         #expect(throws: LogReplayError.self) { try replay(full) }
     }
 
-    @Test("garbage appended after the last record is cut and reported")
-    func garbageAppended() throws {
+    @Test("garbage appended after the last record is cut and reported") func garbageAppended() throws {
         let good = RawFile.log(records + [last])
         for garbage in [b("hello world, not a record"), [0, 0], [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0, 1]] {
             let (got, report, after) = try replay(good + garbage)
@@ -100,8 +96,7 @@ import Testing
         }
     }
 
-    @Test("aof-load-truncated no refuses a torn tail and leaves the file alone")
-    func truncationRefused() throws {
+    @Test("aof-load-truncated no refuses a torn tail and leaves the file alone") func truncationRefused() throws {
         let full = RawFile.log(records + [last])
         let cut = Array(full[0..<(full.count - 3)])
         do {
@@ -115,8 +110,7 @@ import Testing
         }
     }
 
-    @Test("a missing or garbled header refuses; a partial header is a torn empty log")
-    func headers() throws {
+    @Test("a missing or garbled header refuses; a partial header is a torn empty log") func headers() throws {
         let body = RawFile.log(records)
         #expect(throws: LogReplayError.self) { try replay(Array(body[RecordCodec.headerSize...])) }
         var garbled = body
@@ -129,8 +123,7 @@ import Testing
         #expect(after.isEmpty)
     }
 
-    @Test("a missing file or an empty file replays nothing")
-    func missingAndEmpty() throws {
+    @Test("a missing file or an empty file replays nothing") func missingAndEmpty() throws {
         let dir = TempDir()
         defer { dir.remove() }
         let report = try LogReader.replay(path: dir.file("none.aof"), truncateTornTail: true) { _ in }
@@ -139,8 +132,7 @@ import Testing
         #expect(got.isEmpty && r2.exists && r2.tornTail == nil)
     }
 
-    @Test("records larger than the read buffer replay")
-    func bigRecords() throws {
+    @Test("records larger than the read buffer replay") func bigRecords() throws {
         let big: [LogRecord] = (0..<3).map {
             .set(db: 0, key: b("big\($0)"), value: [UInt8](repeating: UInt8($0), count: 5 << 20), expireAtMs: 0)
         }
@@ -149,8 +141,7 @@ import Testing
         #expect(report.tornTail == nil)
     }
 
-    @Test("--check-log reports a torn tail and --fix truncates it")
-    func checkLogTorn() {
+    @Test("--check-log reports a torn tail and --fix truncates it") func checkLogTorn() {
         let dir = TempDir()
         defer { dir.remove() }
         let path = dir.file("c.aof")
@@ -168,8 +159,7 @@ import Testing
         #expect(checkLog(path, fix: false).exitCode == 0)
     }
 
-    @Test("--check-log --fix cuts at corruption in the middle")
-    func checkLogCorrupt() {
+    @Test("--check-log --fix cuts at corruption in the middle") func checkLogCorrupt() {
         let dir = TempDir()
         defer { dir.remove() }
         let path = dir.file("c.aof")

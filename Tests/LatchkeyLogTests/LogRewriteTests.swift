@@ -74,8 +74,7 @@ import Testing
         #expect(!FileIO.exists(LogWriter.tempPath(for: h.path)))
     }
 
-    @Test("a framed snapshot (encodeSet from borrowed bytes) rewrites to the same state")
-    func framedSnapshot() throws {
+    @Test("a framed snapshot (encodeSet from borrowed bytes) rewrites to the same state") func framedSnapshot() throws {
         let h = try Harness()
         defer { h.dir.remove() }
         for round in 0..<10 { h.tick(h.churn(round)) }
@@ -91,8 +90,7 @@ import Testing
                         }
                     }
                 }
-            }
-        )
+            })
         h.tick(h.churn(10))
         h.w.complete(job.run(), nowMs: h.now)
         h.tick(h.churn(11))
@@ -100,8 +98,7 @@ import Testing
         #expect(try h.replayed() == h.model)
     }
 
-    @Test("a crash right after the rename loses only unacknowledged writes")
-    func crashAfterRename() throws {
+    @Test("a crash right after the rename loses only unacknowledged writes") func crashAfterRename() throws {
         let h = try Harness()
         defer { h.dir.remove() }
         for round in 0..<5 { h.tick(h.churn(round)) }
@@ -117,8 +114,7 @@ import Testing
         #expect(try h.replayed() == acknowledged)
     }
 
-    @Test("a finalize waits for the fsync in flight")
-    func finalizeWaitsForSync() throws {
+    @Test("a finalize waits for the fsync in flight") func finalizeWaitsForSync() throws {
         let h = try Harness()
         defer { h.dir.remove() }
         h.tick(h.churn(0))
@@ -137,11 +133,10 @@ import Testing
 
     @Test(
         "a failed snapshot or rename leaves the old log authoritative",
-        arguments: [
-            LogWriter.FaultPoint.rewriteSnapshot, .rewriteFinalize,
-        ]
-    )
-    func failedRewrite(_ point: LogWriter.FaultPoint) throws {
+        arguments: [LogWriter.FaultPoint.rewriteSnapshot, .rewriteFinalize]) func failedRewrite(
+            _ point: LogWriter.FaultPoint
+        ) throws
+    {
         let h = try Harness()
         defer { h.dir.remove() }
         for round in 0..<5 { h.tick(h.churn(round)) }
@@ -157,8 +152,7 @@ import Testing
         #expect(try h.replayed() == h.model)
     }
 
-    @Test("auto rewrite - min size and growth over the post-rewrite size")
-    func autoRule() throws {
+    @Test("auto rewrite - min size and growth over the post-rewrite size") func autoRule() throws {
         let h = try Harness(policy: .no)
         defer { h.dir.remove() }
         #expect(!h.w.shouldAutoRewrite(minSize: 0, percentage: 100))  // size == base
@@ -169,8 +163,7 @@ import Testing
         #expect(!h.w.shouldAutoRewrite(minSize: 0, percentage: 1_000_000))
     }
 
-    @Test("a temp file left by a crashed rewrite is removed at open")
-    func staleTemp() throws {
+    @Test("a temp file left by a crashed rewrite is removed at open") func staleTemp() throws {
         let dir = TempDir()
         defer { dir.remove() }
         let path = dir.file("x.aof")

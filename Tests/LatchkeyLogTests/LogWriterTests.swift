@@ -13,12 +13,9 @@ import Testing
     func rec(_ i: Int) -> LogRecord { .set(db: 0, key: b("k\(i)"), value: b("v\(i)"), expireAtMs: Int64(i)) }
 
     /// Runs jobs the way the server does (here inline) and feeds the results back.
-    func run(_ jobs: [LogJob], _ w: LogWriter, now: Int64) {
-        for j in jobs { w.complete(j.run(), nowMs: now) }
-    }
+    func run(_ jobs: [LogJob], _ w: LogWriter, now: Int64) { for j in jobs { w.complete(j.run(), nowMs: now) } }
 
-    @Test("a new log starts with a durable header")
-    func create() throws {
+    @Test("a new log starts with a durable header") func create() throws {
         let dir = TempDir()
         defer { dir.remove() }
         let w = try LogWriter(path: dir.file("a.aof"), policy: .always)
@@ -27,8 +24,7 @@ import Testing
         #expect(RawFile.read(dir.file("a.aof")) == RecordCodec.fileHeader())
     }
 
-    @Test("always - one fsync covers every tick written before it (group commit)")
-    func groupCommit() throws {
+    @Test("always - one fsync covers every tick written before it (group commit)") func groupCommit() throws {
         let dir = TempDir()
         defer { dir.remove() }
         let w = try LogWriter(path: dir.file("a.aof"), policy: .always)
@@ -56,8 +52,7 @@ import Testing
         #expect(try KVModel.replaying(dir.file("a.aof")).1.records == 3)
     }
 
-    @Test("everysec - at most one fsync a second; no - never, and nothing is held")
-    func pacing() throws {
+    @Test("everysec - at most one fsync a second; no - never, and nothing is held") func pacing() throws {
         let dir = TempDir()
         defer { dir.remove() }
         let w = try LogWriter(path: dir.file("a.aof"), policy: .everysec)
@@ -115,8 +110,9 @@ import Testing
         #expect(model.dbs[0]?.count == 3)
     }
 
-    @Test("a failed fsync rewrites the undurable bytes and the next fsync makes them durable once")
-    func fsyncFailure() throws {
+    @Test("a failed fsync rewrites the undurable bytes and the next fsync makes them durable once") func fsyncFailure()
+        throws
+    {
         let dir = TempDir()
         defer { dir.remove() }
         let path = dir.file("a.aof")
@@ -142,8 +138,7 @@ import Testing
         #expect(got == [rec(1), rec(2)] && report.tornTail == nil)
     }
 
-    @Test("shutdown writes and fsyncs what is pending")
-    func shutdown() throws {
+    @Test("shutdown writes and fsyncs what is pending") func shutdown() throws {
         let dir = TempDir()
         defer { dir.remove() }
         let w = try LogWriter(path: dir.file("a.aof"), policy: .everysec)
@@ -154,8 +149,7 @@ import Testing
         #expect(w.isDurable)
     }
 
-    @Test("reopening continues after the replayed records")
-    func reopen() throws {
+    @Test("reopening continues after the replayed records") func reopen() throws {
         let dir = TempDir()
         defer { dir.remove() }
         let path = dir.file("a.aof")
@@ -173,8 +167,9 @@ import Testing
         #expect(got == [rec(1), rec(2)])
     }
 
-    @Test("always - cheap fsyncs run inline; after a slow one they go back to the helper thread")
-    func inlineWhenCheap() throws {
+    @Test("always - cheap fsyncs run inline; after a slow one they go back to the helper thread") func inlineWhenCheap()
+        throws
+    {
         let dir = TempDir()
         defer { dir.remove() }
         let w = try LogWriter(path: dir.file("a.aof"), policy: .always)

@@ -6,8 +6,7 @@ import Testing
 @testable import LatchkeyLog
 
 @Suite("Record codec") struct RecordCodecTests {
-    @Test("CRC32C - standard test vector 123456789")
-    func crcVector() {
+    @Test("CRC32C - standard test vector 123456789") func crcVector() {
         #expect(CRC32C.checksum(Bytes(utf8: "123456789")) == 0xE306_9283)
         #expect(CRC32C.checksum([]) == 0)
         // The sliced loop and the byte loop agree across every split.
@@ -20,20 +19,17 @@ import Testing
         }
     }
 
-    @Test("encode then decode returns the same record", arguments: everyRecord)
-    func roundTrip(_ record: LogRecord) {
+    @Test("encode then decode returns the same record", arguments: everyRecord) func roundTrip(_ record: LogRecord) {
         let framed = RecordCodec.encode(record)
         #expect(RecordCodec.decodeAll(framed) == [record])
         #expect(framed[4] == record.type.rawValue)
     }
 
-    @Test("every record type has a sample")
-    func coverage() {
+    @Test("every record type has a sample") func coverage() {
         #expect(Set(everyRecord.map(\.type)) == Set(RecordType.allCases))
     }
 
-    @Test("journal frames records and hands them over once")
-    func journal() {
+    @Test("journal frames records and hands them over once") func journal() {
         let j = Journal(enabled: true)
         for r in everyRecord { j.append(r) }
         #expect(j.count == everyRecord.count)
@@ -44,15 +40,13 @@ import Testing
         #expect(j.take().isEmpty)
     }
 
-    @Test("disabled journal records nothing")
-    func journalOff() {
+    @Test("disabled journal records nothing") func journalOff() {
         let j = Journal(enabled: false)
         j.append(.flushAll)
         #expect(!j.hasPending)
     }
 
-    @Test("a flipped bit anywhere in a frame is caught")
-    func crcCatchesFlips() {
+    @Test("a flipped bit anywhere in a frame is caught") func crcCatchesFlips() {
         let framed = RecordCodec.encode(everyRecord[0])
         for i in 0..<framed.count {
             for bit in 0..<8 {
@@ -63,8 +57,7 @@ import Testing
         }
     }
 
-    @Test("a CRC-valid frame with a malformed payload is rejected")
-    func malformedPayload() {
+    @Test("a CRC-valid frame with a malformed payload is rejected") func malformedPayload() {
         // A delete whose key length runs past the payload.
         var out: [UInt8] = [3, 0, 0, 0, RecordType.delete.rawValue, 0, 9, 65]
         RecordCodec.appendU32(CRC32C.checksum(out), to: &out)
@@ -75,8 +68,7 @@ import Testing
         #expect(RecordCodec.decodeAll(unknown) == nil)
     }
 
-    @Test("header - valid, prefix, bad magic, bad version, bad checksum")
-    func header() {
+    @Test("header - valid, prefix, bad magic, bad version, bad checksum") func header() {
         let h = RecordCodec.fileHeader()
         #expect(h.count == RecordCodec.headerSize)
         #expect(h.withUnsafeBytes { RecordCodec.checkHeader($0) } == .ok)
@@ -95,8 +87,7 @@ import Testing
 }
 
 @Suite("Record codec - borrowed set") struct RecordCodecBorrowedTests {
-    @Test("encodeSet from borrowed bytes equals encode of the set record")
-    func encodeSetMatches() {
+    @Test("encodeSet from borrowed bytes equals encode of the set record") func encodeSetMatches() {
         for record in everyRecord {
             guard case .set(let db, let key, let value, let exp) = record else { continue }
             var out: [UInt8] = []

@@ -18,8 +18,7 @@ import Testing
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
-    @Test("replay of 1,000,000 records", .enabled(if: ReplayMeasurement.enabled))
-    func replayMillion() throws {
+    @Test("replay of 1,000,000 records", .enabled(if: ReplayMeasurement.enabled)) func replayMillion() throws {
         let dir = TempDir()
         defer { dir.remove() }
         let path = dir.file("million.aof")
@@ -30,11 +29,7 @@ import Testing
             // SET lock:<i> <uuid-sized token> PX 30000, as the lock workload writes it.
             j.append(
                 .set(
-                    db: 0,
-                    key: b("lock:\(i)"),
-                    value: b("5f2c9e1a-8b7d-4c3e-9a1f-\(i)"),
-                    expireAtMs: 1_800_000_000_000
-                )
+                    db: 0, key: b("lock:\(i)"), value: b("5f2c9e1a-8b7d-4c3e-9a1f-\(i)"), expireAtMs: 1_800_000_000_000)
             )
             if i % 1000 == 999 { w.append(j) }
         }

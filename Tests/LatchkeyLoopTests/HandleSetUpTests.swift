@@ -12,9 +12,7 @@ import Testing
     @Test("a signal watcher for an invalid signal throws EINVAL from uv_signal_start and leaves no open handle")
     func badSignal() throws {
         let loop = try EventLoop()
-        #expect {
-            _ = try SignalWatcher(loop: loop, signal: 9999) { _ in }
-        } throws: { e in
+        #expect { _ = try SignalWatcher(loop: loop, signal: 9999) { _ in } } throws: { e in
             (e as? UVError)?.name == "EINVAL" && (e as? UVError)?.operation == "uv_signal_start"
         }
         #expect(openHandles(loop) == 0)
@@ -29,9 +27,7 @@ import Testing
         // just-closed number could already belong to another test's socket).
         let fd: Int32 = 100_000
         #expect(fcntl(fd, F_GETFD) == -1)
-        #expect {
-            _ = try TCPConnection(adopting: fd, loop: loop)
-        } throws: { e in
+        #expect { _ = try TCPConnection(adopting: fd, loop: loop) } throws: { e in
             (e as? UVError)?.operation == "uv_tcp_open"
         }
         #expect(openHandles(loop) == 0)
@@ -39,8 +35,7 @@ import Testing
         #expect(uv_loop_alive(loop.raw) == 0)
     }
 
-    @Test("every handle type sets up and closes cleanly on a fresh loop")
-    func setUpAndClose() throws {
+    @Test("every handle type sets up and closes cleanly on a fresh loop") func setUpAndClose() throws {
         let loop = try EventLoop()
         let timer = try LoopTimer(loop: loop) {}
         let hook = try BeforeSleep(loop: loop) {}

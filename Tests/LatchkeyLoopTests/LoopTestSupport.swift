@@ -10,8 +10,7 @@ import Testing
 
 /// Turns `loop` (UV_RUN_NOWAIT) until `condition` holds or 10 s pass; returns the condition.
 /// `also` runs between turns (a test client reading its side, for example).
-@discardableResult
-func spin(_ loop: EventLoop, also: () -> Void = {}, until condition: () -> Bool) -> Bool {
+@discardableResult func spin(_ loop: EventLoop, also: () -> Void = {}, until condition: () -> Bool) -> Bool {
     let deadline = SystemClock.monotonicMicros() + 10_000_000
     while !condition() {
         if SystemClock.monotonicMicros() > deadline { return false }
@@ -23,9 +22,7 @@ func spin(_ loop: EventLoop, also: () -> Void = {}, until condition: () -> Bool)
 
 /// Turns the loop `n` times without blocking (for "nothing happens" checks: bytes already in
 /// the kernel's receive queue are delivered on the first turn if the connection is reading).
-func turn(_ loop: EventLoop, _ n: Int = 3) {
-    for _ in 0..<n { uv_run(loop.raw, UV_RUN_NOWAIT) }
-}
+func turn(_ loop: EventLoop, _ n: Int = 3) { for _ in 0..<n { uv_run(loop.raw, UV_RUN_NOWAIT) } }
 
 /// Records a connection's events; `consume` decides how many offered bytes are taken.
 final class Recorder: TCPConnectionDelegate {
@@ -134,11 +131,7 @@ func openHandles(_ loop: EventLoop) -> Int {
     withUnsafeMutablePointer(to: &count) { p in
         uv_walk(
             loop.raw,
-            { h, arg in
-                if let h, uv_is_closing(h) == 0 { arg!.assumingMemoryBound(to: Int.self).pointee += 1 }
-            },
-            p
-        )
+            { h, arg in if let h, uv_is_closing(h) == 0 { arg!.assumingMemoryBound(to: Int.self).pointee += 1 } }, p)
     }
     return count
 }

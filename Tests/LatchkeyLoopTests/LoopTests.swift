@@ -35,8 +35,7 @@ import Testing
         #expect(ticks == 3)
     }
 
-    @Test("a stopped timer does not fire; a restarted one does")
-    func timerStopRestart() throws {
+    @Test("a stopped timer does not fire; a restarted one does") func timerStopRestart() throws {
         let loop = try EventLoop()
         var fired = 0
         let t = try LoopTimer(loop: loop) { fired += 1 }
@@ -54,8 +53,7 @@ import Testing
         loop.run()
     }
 
-    @Test("the before-sleep hook runs on every loop turn and does not keep the loop alive")
-    func beforeSleep() throws {
+    @Test("the before-sleep hook runs on every loop turn and does not keep the loop alive") func beforeSleep() throws {
         let loop = try EventLoop()
         var runs = 0
         let hook = try BeforeSleep(loop: loop) { runs += 1 }
@@ -69,8 +67,7 @@ import Testing
         #expect(runs >= 1)
     }
 
-    @Test("a listener on port 0 reports the kernel's port and accepts a connection")
-    func listenerAccepts() throws {
+    @Test("a listener on port 0 reports the kernel's port and accepts a connection") func listenerAccepts() throws {
         let p = try Pair()
         #expect(p.listener.port > 0)
         #expect(p.listener.addressDescription == "127.0.0.1:\(p.listener.port)")
@@ -82,13 +79,11 @@ import Testing
         #expect(p.server.fileDescriptor == -1)
     }
 
-    @Test("binding a port in use throws a UVError naming the address")
-    func bindInUse() throws {
+    @Test("binding a port in use throws a UVError naming the address") func bindInUse() throws {
         let loop = try EventLoop()
         let first = try TCPListener(loop: loop, host: "127.0.0.1", port: 0, backlog: 1) { _ in }
-        #expect {
-            _ = try TCPListener(loop: loop, host: "127.0.0.1", port: first.port, backlog: 1) { _ in }
-        } throws: { e in
+        #expect { _ = try TCPListener(loop: loop, host: "127.0.0.1", port: first.port, backlog: 1) { _ in } } throws: {
+            e in
             // libuv sets SO_REUSEADDR, so Linux refuses at listen() rather than bind().
             (e as? UVError)?.name == "EADDRINUSE" && "\(e)".contains("127.0.0.1:\(first.port)")
         }
@@ -111,8 +106,8 @@ import Testing
         p.shutdown()
     }
 
-    @Test("pauseReading stops deliveries (back-pressure); startReading resumes them in order")
-    func pauseResume() throws {
+    @Test("pauseReading stops deliveries (back-pressure); startReading resumes them in order") func pauseResume() throws
+    {
         let p = try Pair()
         p.server.startReading()
         p.client.send([1])
@@ -129,8 +124,7 @@ import Testing
         p.shutdown()
     }
 
-    @Test("the peer closing ends the stream with no error, once")
-    func peerClose() throws {
+    @Test("the peer closing ends the stream with no error, once") func peerClose() throws {
         let p = try Pair()
         p.server.startReading()
         p.client.send([42])
@@ -167,8 +161,9 @@ import Testing
         p.shutdown()
     }
 
-    @Test("redeliverBuffered offers kept bytes again without reading, and nothing when none are kept")
-    func redeliver() throws {
+    @Test("redeliverBuffered offers kept bytes again without reading, and nothing when none are kept") func redeliver()
+        throws
+    {
         let p = try Pair()
         var accept = false
         p.recorder.consume = { accept ? $0.count : 0 }
@@ -184,8 +179,8 @@ import Testing
         p.shutdown()
     }
 
-    @Test("a small write leaves by uv_try_write at once; nothing is queued and no drain follows")
-    func tryWrite() throws {
+    @Test("a small write leaves by uv_try_write at once; nothing is queued and no drain follows") func tryWrite() throws
+    {
         let p = try Pair()
         let bytes = pattern(100)
         #expect(bytes.withUnsafeBytes { p.server.write($0) } == nil)
@@ -210,12 +205,8 @@ import Testing
         var got: [UInt8] = []
         got.reserveCapacity(big.count + tail.count)
         let done = spin(
-            p.loop,
-            also: { p.client.drain(into: &got) },
-            until: {
-                got.count == big.count + tail.count && !p.server.isWriting
-            }
-        )
+            p.loop, also: { p.client.drain(into: &got) },
+            until: { got.count == big.count + tail.count && !p.server.isWriting })
         #expect(done)
         #expect(got == big + tail)
         #expect(p.server.queuedWriteBytes == 0 && p.recorder.drains == 2)
@@ -242,8 +233,7 @@ import Testing
         p.shutdown()
     }
 
-    @Test("acceptNow accepts a pending connection outside the loop; nil when none is pending")
-    func acceptNow() throws {
+    @Test("acceptNow accepts a pending connection outside the loop; nil when none is pending") func acceptNow() throws {
         let loop = try EventLoop()
         let listener = try TCPListener(loop: loop, host: "127.0.0.1", port: 0, backlog: 4) { _ in
             Issue.record("the loop accepted; acceptNow should have")
@@ -262,8 +252,8 @@ import Testing
         #expect(spin(loop, until: { r.closed }))
     }
 
-    @Test("setNoDelay and setKeepAlive succeed on a live socket; keepalive 0 leaves it off")
-    func socketOptions() throws {
+    @Test("setNoDelay and setKeepAlive succeed on a live socket; keepalive 0 leaves it off") func socketOptions() throws
+    {
         let p = try Pair()
         #expect(p.server.setNoDelay() == nil)
         #expect(p.server.setKeepAlive(seconds: 300) == nil)
@@ -271,8 +261,7 @@ import Testing
         p.shutdown()
     }
 
-    @Test("a LoopWaker called from another thread runs its callback on the loop")
-    func waker() throws {
+    @Test("a LoopWaker called from another thread runs its callback on the loop") func waker() throws {
         let loop = try EventLoop()
         var woke = 0
         var waker: LoopWaker?
@@ -284,14 +273,11 @@ import Testing
         var thread = pthread_t()
         let box = Unmanaged.passRetained(w)
         pthread_create(
-            &thread,
-            nil,
+            &thread, nil,
             { arg in
                 Unmanaged<LoopWaker>.fromOpaque(arg!).takeRetainedValue().wake()
                 return nil
-            },
-            box.toOpaque()
-        )
+            }, box.toOpaque())
         loop.run()  // returns once the waker has closed itself
         pthread_join(thread, nil)
         #expect(woke == 1)

@@ -24,14 +24,8 @@ final class Fixture {
         amqp = AMQPFrontEnd(context: context, journal: Journal(enabled: false))
         frontEnd = ManagementFrontEnd(context: context, amqp: amqp, keyspace: keyspace)
         client = ClientInfo(
-            id: 1,
-            kind: .http,
-            peerAddress: "127.0.0.1:5000",
-            localAddress: "127.0.0.1:15672",
-            isLoopback: loopback,
-            outbox: Outbox(queue: context.flushQueue),
-            nowMs: clock.nowMs()
-        )
+            id: 1, kind: .http, peerAddress: "127.0.0.1:5000", localAddress: "127.0.0.1:15672", isLoopback: loopback,
+            outbox: Outbox(queue: context.flushQueue), nowMs: clock.nowMs())
         session = frontEnd.makeSession(client: client)
     }
 
@@ -48,10 +42,7 @@ final class Fixture {
     static let auth = "Authorization: Basic Z3Vlc3Q6Z3Vlc3Q=\r\n"
 
     func request(
-        _ method: String,
-        _ path: String,
-        _ body: String = "",
-        auth: Bool = true
+        _ method: String, _ path: String, _ body: String = "", auth: Bool = true
     ) -> (status: Int, body: String) {
         var text = "\(method) \(path) HTTP/1.1\r\nHost: t\r\n" + (auth ? Fixture.auth : "")
         text += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
@@ -95,10 +86,8 @@ extension Substring {
     }
 }
 
-@Suite("Management session")
-struct ManagementSessionTests {
-    @Test("no credentials: 401 with RabbitMQ's realm; unknown path: 404 before auth")
-    func auth() {
+@Suite("Management session") struct ManagementSessionTests {
+    @Test("no credentials: 401 with RabbitMQ's realm; unknown path: 404 before auth") func auth() {
         let f = Fixture()
         let out = f.send("GET /api/overview HTTP/1.1\r\nHost: t\r\n\r\n")
         #expect(out.hasPrefix("HTTP/1.1 401 Unauthorized\r\n"))
@@ -107,39 +96,31 @@ struct ManagementSessionTests {
         #expect(f.request("GET", "/api/whoami").body == #"{"name":"guest","tags":["administrator"]}"#)
     }
 
-    @Test("guest from a non-loopback peer is refused")
-    func loopbackOnly() {
+    @Test("guest from a non-loopback peer is refused") func loopbackOnly() {
         let f = Fixture(loopback: false)
         let r = f.request("GET", "/api/whoami")
         #expect(r.status == 401)
         #expect(r.body.contains("User can only log in via localhost"))
     }
 
-    @Test("PUT a queue: 201 then 204; publish and get with ack_requeue_true keeps it")
-    func queueLifecycle() {
+    @Test("PUT a queue: 201 then 204; publish and get with ack_requeue_true keeps it") func queueLifecycle() {
         let f = Fixture()
         #expect(f.request("PUT", "/api/queues/%2F/jobs", #"{"durable":true}"#).status == 201)
         #expect(f.request("PUT", "/api/queues/%2F/jobs", #"{"durable":true}"#).status == 204)
         #expect(f.request("PUT", "/api/queues/%2F/jobs", #"{"durable":false}"#).status == 400)
         let pub = f.request(
-            "POST",
-            "/api/exchanges/%2F/amq.default/publish",
-            #"{"routing_key":"jobs","payload":"hi","payload_encoding":"string","properties":{}}"#
-        )
+            "POST", "/api/exchanges/%2F/amq.default/publish",
+            #"{"routing_key":"jobs","payload":"hi","payload_encoding":"string","properties":{}}"#)
         #expect(pub.body == #"{"routed":true}"#)
         let got = f.request(
-            "POST",
-            "/api/queues/%2F/jobs/get",
-            #"{"count":1,"ackmode":"ack_requeue_true","encoding":"auto"}"#
-        )
+            "POST", "/api/queues/%2F/jobs/get", #"{"count":1,"ackmode":"ack_requeue_true","encoding":"auto"}"#)
         #expect(got.body.contains(#""payload":"hi","payload_encoding":"string""#))
         #expect(f.json("/api/queues/%2F/jobs")?["messages_ready"] == .int(1))
         #expect(f.request("DELETE", "/api/queues/%2F/jobs").status == 204)
         #expect(f.request("DELETE", "/api/queues/%2F/jobs").status == 404)
     }
 
-    @Test("pipelined requests are answered in order; Connection: close asks for a close")
-    func pipelining() {
+    @Test("pipelined requests are answered in order; Connection: close asks for a close") func pipelining() {
         let f = Fixture()
         let one = "GET /api/whoami HTTP/1.1\r\nHost: t\r\n" + Fixture.auth + "\r\n"
         let last = "GET /api/vhosts HTTP/1.1\r\nHost: t\r\nConnection: close\r\n" + Fixture.auth + "\r\n"
@@ -148,8 +129,7 @@ struct ManagementSessionTests {
         #expect(f.client.outbox.closeAfterFlush)
     }
 
-    @Test("a POST that is not JSON is 415 (a cross-site form cannot act with cached credentials)")
-    func formPost() {
+    @Test("a POST that is not JSON is 415 (a cross-site form cannot act with cached credentials)") func formPost() {
         let f = Fixture()
         _ = f.request("PUT", "/api/queues/%2F/q", "{}")
         let form =
@@ -158,8 +138,7 @@ struct ManagementSessionTests {
         #expect(f.send(form).hasPrefix("HTTP/1.1 415 Unsupported Media Type\r\n"))
     }
 
-    @Test("a connection silent for over 60 s is closed by cron; a busy one is not")
-    func idle() {
+    @Test("a connection silent for over 60 s is closed by cron; a busy one is not") func idle() {
         let f = Fixture()
         f.clock.advance(ms: 59_000)
         f.context.refreshNow()
@@ -173,8 +152,7 @@ struct ManagementSessionTests {
         #expect(f.frontEnd.sessions.isEmpty)
     }
 
-    @Test("Expect: 100-continue gets 100 Continue once the head is in, then the answer")
-    func expectContinue() {
+    @Test("Expect: 100-continue gets 100 Continue once the head is in, then the answer") func expectContinue() {
         let f = Fixture()
         let head =
             "PUT /api/queues/%2F/c HTTP/1.1\r\nHost: t\r\n" + Fixture.auth
@@ -190,16 +168,14 @@ struct ManagementSessionTests {
         #expect(String(decoding: f.client.outbox.bytes, as: UTF8.self).hasPrefix("HTTP/1.1 201 Created\r\n"))
     }
 
-    @Test("a malformed request gets 400 and a close")
-    func malformed() {
+    @Test("a malformed request gets 400 and a close") func malformed() {
         let f = Fixture()
         let out = f.send("GET / HTTP/1.1\r\nBad Header: x\r\n\r\n")
         #expect(out.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
         #expect(f.client.outbox.closeAfterFlush)
     }
 
-    @Test("locks lists live keys with a TTL, never expires them, and follows the test clock")
-    func locks() {
+    @Test("locks lists live keys with a TTL, never expires them, and follows the test clock") func locks() {
         let f = Fixture()
         let now = f.clock.nowMs()
         f.keyspace.setString(db: 0, Bytes("lock:a".utf8), Bytes("holder-1".utf8), expireAt: now + 1000, now: now)
@@ -223,8 +199,7 @@ struct ManagementSessionTests {
         #expect(f.request("GET", "/api/latchkey/locks?db=99").status == 400)
     }
 
-    @Test("/metrics has the plugin's queue names and latchkey_ keyspace gauges")
-    func metrics() {
+    @Test("/metrics has the plugin's queue names and latchkey_ keyspace gauges") func metrics() {
         let f = Fixture()
         _ = f.request("PUT", "/api/queues/%2F/m", "{}")
         _ = f.request("POST", "/api/exchanges/%2F/amq.default/publish", #"{"routing_key":"m","payload":"x"}"#)
@@ -237,8 +212,7 @@ struct ManagementSessionTests {
         #expect(per.contains("rabbitmq_queue_messages_ready{vhost=\"/\",queue=\"m\"} 1\n"))
     }
 
-    @Test("rates come from two samples of the queue counters")
-    func rates() {
+    @Test("rates come from two samples of the queue counters") func rates() {
         let f = Fixture()
         _ = f.request("PUT", "/api/queues/%2F/r", "{}")
         f.context.refreshNow()

@@ -11,8 +11,7 @@ import Testing
         return w.bytes.string
     }
 
-    @Test("values identical in RESP2 and RESP3")
-    func common() {
+    @Test("values identical in RESP2 and RESP3") func common() {
         for p in [2, 3] {
             #expect(encode(p) { $0.ok() } == "+OK\r\n")
             #expect(encode(p) { $0.status("PONG") } == "+PONG\r\n")
@@ -24,16 +23,14 @@ import Testing
         }
     }
 
-    @Test("null is $-1 in RESP2 and _ in RESP3; null array is *-1 in RESP2")
-    func nulls() {
+    @Test("null is $-1 in RESP2 and _ in RESP3; null array is *-1 in RESP2") func nulls() {
         #expect(encode(2) { $0.null() } == "$-1\r\n")
         #expect(encode(3) { $0.null() } == "_\r\n")
         #expect(encode(2) { $0.nullArray() } == "*-1\r\n")
         #expect(encode(3) { $0.nullArray() } == "_\r\n")
     }
 
-    @Test("maps, sets and pushes fall back to arrays in RESP2")
-    func aggregates() {
+    @Test("maps, sets and pushes fall back to arrays in RESP2") func aggregates() {
         #expect(encode(2) { $0.mapHeader(3) } == "*6\r\n")
         #expect(encode(3) { $0.mapHeader(3) } == "%3\r\n")
         #expect(encode(2) { $0.setHeader(2) } == "*2\r\n")
@@ -42,8 +39,7 @@ import Testing
         #expect(encode(3) { $0.pushHeader(3) } == ">3\r\n")
     }
 
-    @Test("doubles, booleans and verbatim strings down-convert in RESP2")
-    func scalars() {
+    @Test("doubles, booleans and verbatim strings down-convert in RESP2") func scalars() {
         #expect(encode(3) { $0.double(3.5) } == ",3.5\r\n")
         #expect(encode(2) { $0.double(3.5) } == "$3\r\n3.5\r\n")
         #expect(encode(3) { $0.double(.infinity) } == ",inf\r\n")
@@ -53,8 +49,7 @@ import Testing
         #expect(encode(2) { $0.verbatim(Bytes("hi".utf8)) } == "$2\r\nhi\r\n")
     }
 
-    @Test("the reply parser reads back what the writer wrote")
-    func roundTrip() throws {
+    @Test("the reply parser reads back what the writer wrote") func roundTrip() throws {
         let w = ReplyWriter(protocolVersion: 3)
         w.mapHeader(2)
         w.bulk(string: "a")
@@ -72,11 +67,8 @@ import Testing
                 .map([
                     RESPPair(.bulk("a"), .integer(1)),
                     RESPPair(.bulk("b"), .array([.null, .double(1.5), .boolean(true)])),
-                ]),
-                .err("ERR x"),
-                .verbatim(format: Bytes("txt".utf8), text: Bytes("txt".utf8)),
-            ]
-        )
+                ]), .err("ERR x"), .verbatim(format: Bytes("txt".utf8), text: Bytes("txt".utf8)),
+            ])
         let w2 = ReplyWriter(protocolVersion: 2)
         w2.null()
         w2.nullArray()
@@ -84,8 +76,9 @@ import Testing
         #expect(try RESPReplyParser.parseAll(w2.bytes) == [.null, .nullArray, .ok])
     }
 
-    @Test("huge aggregate and bulk lengths are incomplete input, not a crash (found by the fuzzer)")
-    func hugeLengths() throws {
+    @Test("huge aggregate and bulk lengths are incomplete input, not a crash (found by the fuzzer)") func hugeLengths()
+        throws
+    {
         for text in ["%6666666666666666660\r\n%0\r\n", "*9223372036854775807\r\n", "$9223372036854775807\r\nabc\r\n"] {
             let bytes = Bytes(text.utf8)
             let (value, offset) = try bytes.withUnsafeBytes { buf in
@@ -98,8 +91,7 @@ import Testing
         }
     }
 
-    @Test("the reply parser reports incomplete input as nil, not an error")
-    func incomplete() throws {
+    @Test("the reply parser reports incomplete input as nil, not an error") func incomplete() throws {
         let bytes = Bytes("*2\r\n$3\r\nabc\r\n:1".utf8)
         let (value, offset) = try bytes.withUnsafeBytes { buf in
             var offset = 0

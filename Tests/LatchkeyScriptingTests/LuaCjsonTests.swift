@@ -7,8 +7,7 @@ import Testing
 @Suite("Lua cjson library") struct LuaCjsonTests {
     let h = Harness()
 
-    @Test("cjson.encode - arrays, objects, strings and numbers as lua-cjson writes them")
-    func encode() {
+    @Test("cjson.encode - arrays, objects, strings and numbers as lua-cjson writes them") func encode() {
         #expect(h.eval("return cjson.encode({1,2,3})") == bulk("[1,2,3]"))
         #expect(h.eval("return cjson.encode({a=1})") == bulk("{\"a\":1}"))
         #expect(h.eval("return cjson.encode({})") == bulk("{}"))
@@ -22,8 +21,7 @@ import Testing
         #expect(h.eval("return cjson.encode(cjson.null)") == bulk("null"))
     }
 
-    @Test("cjson.encode - refusals carry lua-cjson's texts and the script position")
-    func encodeErrors() {
+    @Test("cjson.encode - refusals carry lua-cjson's texts and the script position") func encodeErrors() {
         let a = "return cjson.encode({[1]=1,[20]=3})"
         #expect(
             h.error(a)
@@ -46,8 +44,7 @@ import Testing
         )
     }
 
-    @Test("cjson.decode - values, null, escapes and round trips")
-    func decode() {
+    @Test("cjson.decode - values, null, escapes and round trips") func decode() {
         #expect(h.eval("return cjson.decode('[1,2,3]')[2]") == .integer(2))
         #expect(h.eval("return cjson.decode('{\"a\":[1,null,true]}').a[3]") == .integer(1))
         #expect(h.eval("return type(cjson.decode('null'))") == bulk("userdata"))
@@ -56,39 +53,30 @@ import Testing
         #expect(h.eval("return cjson.decode('1.5e3')") == .integer(1500))
         #expect(
             h.eval("return cjson.encode(cjson.decode('{\"k\":[1,2.5,\"x\",true,false,null]}'))")
-                == bulk("{\"k\":[1,2.5,\"x\",true,false,null]}")
-        )
+                == bulk("{\"k\":[1,2.5,\"x\",true,false,null]}"))
     }
 
-    @Test("cjson.decode - errors name the expected token and the character")
-    func decodeErrors() {
+    @Test("cjson.decode - errors name the expected token and the character") func decodeErrors() {
         #expect(
             h.eval("return {pcall(cjson.decode, '[1,')}")
-                == .array([.null, bulk("Expected value but found T_END at character 4")])
-        )
+                == .array([.null, bulk("Expected value but found T_END at character 4")]))
         #expect(
             h.eval("return {pcall(cjson.decode, '[1] x')}")
-                == .array([.null, bulk("Expected the end but found invalid token at character 5")])
-        )
+                == .array([.null, bulk("Expected the end but found invalid token at character 5")]))
         #expect(
             h.eval("return {pcall(cjson.decode, '{1:2}')}")
-                == .array([.null, bulk("Expected object key string but found T_NUMBER at character 2")])
-        )
+                == .array([.null, bulk("Expected object key string but found T_NUMBER at character 2")]))
         #expect(
             h.eval("return {pcall(cjson.decode, '\"abc')}")
-                == .array([.null, bulk("Expected value but found unexpected end of string at character 5")])
-        )
+                == .array([.null, bulk("Expected value but found unexpected end of string at character 5")]))
         #expect(
             h.eval("return {pcall(cjson.decode, '\"\\\\q\"')}")
-                == .array([.null, bulk("Expected value but found invalid escape code at character 2")])
-        )
+                == .array([.null, bulk("Expected value but found invalid escape code at character 2")]))
     }
 
-    @Test("cjson is read-only like the other libraries")
-    func readonly() {
+    @Test("cjson is read-only like the other libraries") func readonly() {
         let s = "cjson.x = 1"
         #expect(
-            h.error(s) == "ERR user_script:1: Attempt to modify a readonly table script: \(sha(s)), on @user_script:1."
-        )
+            h.error(s) == "ERR user_script:1: Attempt to modify a readonly table script: \(sha(s)), on @user_script:1.")
     }
 }

@@ -7,8 +7,7 @@ import Testing
 @Suite("Lua errors") struct LuaErrorsTests {
     let h = Harness()
 
-    @Test("runtime errors carry the position, the script's SHA1 and line")
-    func runtime() {
+    @Test("runtime errors carry the position, the script's SHA1 and line") func runtime() {
         let s = "error('boom')"
         #expect(h.error(s) == "ERR user_script:1: boom script: \(sha(s)), on @user_script:1.")
         let t = "error('boom', 0)"
@@ -22,26 +21,22 @@ import Testing
         #expect(h.error(w)?.hasSuffix("on @user_script:3.") == true)
     }
 
-    @Test("compile errors")
-    func compile() {
+    @Test("compile errors") func compile() {
         #expect(
             h.error("return foo(")
-                == "ERR Error compiling script (new function): user_script:1: unexpected symbol near '<eof>'"
-        )
+                == "ERR Error compiling script (new function): user_script:1: unexpected symbol near '<eof>'")
         let body = Bytes(utf8: "return (")
         let r = body.withUnsafeBufferPointer { h.lua.load($0) }
         #expect(r == .error("ERR Error compiling script (new function): user_script:1: unexpected symbol near '<eof>'"))
     }
 
-    @Test("redis.call errors abort with the caller's line")
-    func callErrors() {
+    @Test("redis.call errors abort with the caller's line") func callErrors() {
         let s = "return redis.call('nosuch')"
         #expect(h.error(s) == "ERR Unknown Redis command called from script script: \(sha(s)), on @user_script:1.")
         let t = "\n\nreturn redis.call('get')"
         #expect(
             h.error(t)
-                == "ERR Wrong number of args calling Redis command from script script: \(sha(t)), on @user_script:3."
-        )
+                == "ERR Wrong number of args calling Redis command from script script: \(sha(t)), on @user_script:3.")
         let u = "return redis.call('set', KEYS[1], {})"
         #expect(
             h.error(u, keys: ["k"])
@@ -58,8 +53,7 @@ import Testing
         #expect(h.error(x) == "ERR This Redis command is not allowed from script script: \(sha(x)), on @user_script:1.")
     }
 
-    @Test("redis.pcall returns the error table instead of raising")
-    func pcall() {
+    @Test("redis.pcall returns the error table instead of raising") func pcall() {
         #expect(h.eval("return redis.pcall('nosuch')") == .error(Bytes(utf8: ScriptErrors.unknownCommand)))
         #expect(h.eval("local t = redis.pcall('nosuch'); return t.err") == bulk(ScriptErrors.unknownCommand))
         let s0 = "local t = redis.pcall('nosuch'); return {type(t), t.err}"
@@ -72,23 +66,19 @@ import Testing
     func luaPcallGivesString() {
         #expect(
             h.eval("local ok, e = pcall(redis.call, 'nosuch'); return {type(e), e}")
-                == .array([bulk("string"), bulk(ScriptErrors.unknownCommand)])
-        )
+                == .array([bulk("string"), bulk(ScriptErrors.unknownCommand)]))
         #expect(
             h.eval("local ok, e = pcall(function() redis.call('nosuch') end) return tostring(e)")
-                == bulk(ScriptErrors.unknownCommand)
-        )
+                == bulk(ScriptErrors.unknownCommand))
         #expect(h.eval("local ok, e = pcall(function() error({err='zz'}) end) return e") == bulk("zz"))
         #expect(h.eval("local ok, e = pcall(function() error({}) end) return type(e)") == bulk("table"))
         #expect(h.eval("local ok, e = pcall(function() error('x', 0) end) return e") == bulk("x"))
         #expect(
-            h.eval("return {pcall(function() return 1, 2 end)}") == .array([.integer(1), .integer(1), .integer(2)])
-        )
+            h.eval("return {pcall(function() return 1, 2 end)}") == .array([.integer(1), .integer(1), .integer(2)]))
         // xpcall's handler still sees the table.
         #expect(
             h.eval("local ok, e = xpcall(function() redis.call('nosuch') end, function(m) return type(m) end) return e")
-                == bulk("table")
-        )
+                == bulk("table"))
         // Re-raising the caught string is now a plain Lua error.
         let s = "local ok, e = pcall(function() redis.call('nosuch') end) error(e)"
         #expect(
@@ -97,8 +87,7 @@ import Testing
         )
     }
 
-    @Test("library argument errors")
-    func libraryErrors() {
+    @Test("library argument errors") func libraryErrors() {
         let a = "return redis.setresp(4)"
         #expect(h.error(a) == "ERR RESP version must be 2 or 3. script: \(sha(a)), on @user_script:1.")
         let b = "return redis.setresp()"
@@ -111,8 +100,7 @@ import Testing
         #expect(h.error(e) == "ERR wrong number of arguments script: \(sha(e)), on @user_script:1.")
     }
 
-    @Test("the interpreter is usable after every kind of failure")
-    func recovers() {
+    @Test("the interpreter is usable after every kind of failure") func recovers() {
         _ = h.eval("error('x')")
         _ = h.eval("return (")
         _ = h.eval("return redis.call('nosuch')")

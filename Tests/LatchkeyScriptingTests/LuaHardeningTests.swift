@@ -50,9 +50,8 @@ private func residentBytes() -> Int {
         arguments: [
             "struct.unpack('b', 'x', 0/0)", "struct.pack('i', {})", "cmsgpack.unpack('\\129\\192\\1')",
             "cjson.decode('[')", "bit.band({})", "unpack('x')", "redis.log()", "cmsgpack.unpack_one('x', -1)",
-        ]
-    )
-    func errorsKeepTheLimit(call: String) {
+        ]) func errorsKeepTheLimit(call: String)
+    {
         let h = Harness()
         #expect(h.eval("for i = 1, 100 do pcall(function() return \(call) end) end return 1") == .integer(1))
         #expect(h.error("local s = string.rep('x', 2^27) return #s")?.contains("lua-memory-limit") == true)
@@ -69,30 +68,25 @@ private func residentBytes() -> Int {
         }
     }
 
-    @Test("KEYS and ARGV are fresh tables for every run")
-    func freshArgumentTables() {
+    @Test("KEYS and ARGV are fresh tables for every run") func freshArgumentTables() {
         let h = Harness()
         #expect(
             h.eval("setmetatable(ARGV, {__index = function() return 'x' end}) ARGV.extra = 1 return 1", args: ["a"])
-                == .integer(1)
-        )
+                == .integer(1))
         #expect(
             h.eval("return {ARGV[1], ARGV[2] or 'none', ARGV.extra or 'none'}", args: ["b"])
-                == .array([bulk("b"), bulk("none"), bulk("none")])
-        )
+                == .array([bulk("b"), bulk("none"), bulk("none")]))
         #expect(h.eval("return getmetatable(ARGV) == nil and #KEYS == 0") == .integer(1))
     }
 
-    @Test("cached scripts are not globals")
-    func noFunctionGlobals() {
+    @Test("cached scripts are not globals") func noFunctionGlobals() {
         let h = Harness()
         _ = h.eval("return 1")
         let s = "return rawget(_G, 'f_\(sha("return 1"))') == nil"
         #expect(h.eval(s) == .integer(1))
     }
 
-    @Test("EVAL-only scripts are evicted past 500; the cache never fills the limit")
-    func cacheEviction() {
+    @Test("EVAL-only scripts are evicted past 500; the cache never fills the limit") func cacheEviction() {
         let h = Harness(memoryLimit: 1 << 20)
         for i in 0..<1500 {
             #expect(h.eval("local pad = '\(String(repeating: "p", count: 300))' return \(i)") == .integer(Int64(i)))
@@ -105,9 +99,8 @@ private func residentBytes() -> Int {
         "C casts: NaN, infinities and huge values never trap",
         arguments: [
             Double.nan, .infinity, -.infinity, 1e300, -1e300, 9_223_372_036_854_775_808.0, 2_147_483_648.0, -0.5,
-        ]
-    )
-    func numberConversions(d: Double) {
+        ]) func numberConversions(d: Double)
+    {
         _ = h.eval("return 1")
         // (int) of NaN or anything past 2^31 is INT_MIN: Redis says "Invalid debug level.".
         let logError = h.error("return redis.log(\(lua(d)), 'x')")

@@ -27,8 +27,7 @@ import Testing
         #expect(missingGlobal("package", "return type(package)"))
     }
 
-    @Test("the allowed libraries work")
-    func allowed() {
+    @Test("the allowed libraries work") func allowed() {
         #expect(h.eval("return string.format('%d-%s', 3, ('ab'):upper())") == bulk("3-AB"))
         #expect(h.eval("return table.concat({'a','b'}, ',')") == bulk("a,b"))
         #expect(h.eval("return math.floor(2.5)") == .integer(2))
@@ -40,8 +39,7 @@ import Testing
         #expect(h.eval("return loadstring('return 1')()") == .integer(1))
     }
 
-    @Test("creating or changing globals and library tables raises the readonly error")
-    func readonlyGlobals() {
+    @Test("creating or changing globals and library tables raises the readonly error") func readonlyGlobals() {
         for body in [
             "x = 1", "redis = nil", "string.foo = 1", "math.floor = nil", "_G.x = 1",
             "getmetatable(_G).__newindex = nil",
@@ -49,14 +47,12 @@ import Testing
             #expect(
                 h.error(body)
                     == "ERR user_script:1: Attempt to modify a readonly table script: \(sha(body)), on @user_script:1.",
-                "\(body)"
-            )
+                "\(body)")
         }
         for body in ["rawset(_G, 'x', 1)", "setmetatable(_G, nil)", "rawset(string, 'rep', nil)"] {
             #expect(
                 h.error(body) == "ERR Attempt to modify a readonly table script: \(sha(body)), on @user_script:1.",
-                "\(body)"
-            )
+                "\(body)")
         }
         let chunk = "local f = loadstring('y = 5'); f()"
         #expect(h.error(chunk)?.hasPrefix("ERR [string \"y = 5\"]:1: Attempt to modify a readonly table") == true)
@@ -64,8 +60,7 @@ import Testing
         #expect(missingGlobal("x", "return x"), "nothing leaked into the globals")
     }
 
-    @Test("precompiled bytecode is refused")
-    func noBytecode() {
+    @Test("precompiled bytecode is refused") func noBytecode() {
         #expect(h.eval("return loadstring(string.dump(function() return 1 end))") == .null)
         #expect(h.eval("return {loadstring('\\27Lua')}") == .array([]))
         #expect(
@@ -74,18 +69,14 @@ import Testing
                 local code = string.dump(function() return 1 end)
                 local done = false
                 return load(function() if done then return nil end done = true return code end)
-                """
-            ) == .null
-        )
+                """) == .null)
         #expect(
             h.eval(
                 "local done = false; return load(function() if done then return nil end done = true return 'return 7' end)()"
-            ) == .integer(7)
-        )
+            ) == .integer(7))
     }
 
-    @Test("the compiled script is cached under its SHA1, case-insensitively")
-    func cache() {
+    @Test("the compiled script is cached under its SHA1, case-insensitively") func cache() {
         let body = Bytes(utf8: "return 1")
         #expect(body.withUnsafeBufferPointer { h.lua.load($0) } == .loaded(SHA1.hash(body)))
         let upper = Bytes(utf8: "E0E1F9FABFC9D4800C877A703B823AC0578FF8DB")
@@ -106,31 +97,27 @@ import Testing
 }
 
 @Suite("Lua limits") struct LuaLimitsTests {
-    @Test("SCRIPT KILL stops a runaway script that has not written")
-    func kill() {
+    @Test("SCRIPT KILL stops a runaway script that has not written") func kill() {
         let h = Harness(busyThresholdMs: 0)
         var results: [ScriptKillResult] = []
         h.lua.onBusy = { results.append(h.lua.requestKill()) }
         #expect(h.lua.requestKill() == .notBusy)
         let body = "while true do end"
         #expect(
-            h.error(body) == "ERR Script killed by user with SCRIPT KILL... script: \(sha(body)), on @user_script:1."
-        )
+            h.error(body) == "ERR Script killed by user with SCRIPT KILL... script: \(sha(body)), on @user_script:1.")
         #expect(results == [.killed])
         #expect(!h.lua.isRunning && !h.lua.isBusy)
         #expect(h.eval("return 1") == .integer(1), "the next script runs normally")
     }
 
-    @Test("a pcall inside the script cannot swallow SCRIPT KILL")
-    func killThroughPcall() {
+    @Test("a pcall inside the script cannot swallow SCRIPT KILL") func killThroughPcall() {
         let h = Harness(busyThresholdMs: 0)
         h.lua.onBusy = { _ = h.lua.requestKill() }
         let body = "while true do pcall(function() while true do end end) end"
         #expect(h.error(body)?.hasPrefix("ERR Script killed by user with SCRIPT KILL...") == true)
     }
 
-    @Test("coroutine.resume cannot swallow SCRIPT KILL either")
-    func killThroughCoroutine() {
+    @Test("coroutine.resume cannot swallow SCRIPT KILL either") func killThroughCoroutine() {
         let h = Harness(busyThresholdMs: 0)
         h.lua.onBusy = { _ = h.lua.requestKill() }
         let body = "while true do coroutine.resume(coroutine.create(function() while true do end end)) end"
@@ -138,8 +125,7 @@ import Testing
         #expect(h.eval("return coroutine.wrap(function() coroutine.yield(5) end)()") == .integer(5))
     }
 
-    @Test("a script that wrote is UNKILLABLE and runs to completion")
-    func unkillable() {
+    @Test("a script that wrote is UNKILLABLE and runs to completion") func unkillable() {
         let h = Harness(busyThresholdMs: 0)
         var results: [ScriptKillResult] = []
         h.lua.onBusy = { if results.isEmpty { results.append(h.lua.requestKill()) } }
@@ -147,8 +133,7 @@ import Testing
         #expect(results == [.unkillable])
     }
 
-    @Test("memory a script allocates is bounded by lua-memory-limit")
-    func memoryLimit() {
+    @Test("memory a script allocates is bounded by lua-memory-limit") func memoryLimit() {
         let h = Harness(memoryLimit: 4 * 1024 * 1024)
         let body = "local t = {} for i = 1, 1e8 do t[i] = i end"
         #expect(h.error(body) == "ERR Lua script exceeded lua-memory-limit script: \(sha(body))")
@@ -162,8 +147,7 @@ import Testing
 @Suite("Lua bit library") struct LuaBitTests {
     let h = Harness()
 
-    @Test("bit operations follow LuaBitOp (signed 32-bit results)")
-    func operations() {
+    @Test("bit operations follow LuaBitOp (signed 32-bit results)") func operations() {
         #expect(h.eval("return bit.band(7, 3)") == .integer(3))
         #expect(h.eval("return bit.bor(1, 2, 4)") == .integer(7))
         #expect(h.eval("return bit.bxor(5, 1)") == .integer(4))

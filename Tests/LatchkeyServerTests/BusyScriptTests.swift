@@ -7,25 +7,21 @@ import Testing
 
 @testable import LatchkeyServer
 
-@Suite("Busy scripts (live sockets)")
-struct BusyScriptTests {
+@Suite("Busy scripts (live sockets)") struct BusyScriptTests {
     static let busy = Array(
-        "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n".utf8
-    )
+        "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n".utf8)
 
     static func command(_ args: String...) -> String {
         args.reduce("*\(args.count)\r\n") { $0 + "$\($1.utf8.count)\r\n\($1)\r\n" }
     }
 
-    @Test("EVAL - a runaway script: others get -BUSY (new connections too), SCRIPT KILL stops it")
-    func busyThenKill() throws {
-        let config = try ConfigParser.parse(
-            arguments: [
-                "--port", "0", "--amqp-port", "off", "--management-port", "0", "--bind", "127.0.0.1", "--loglevel",
-                "nothing",
-                "--busy-reply-threshold", "0",
-            ]
-        ).config
+    @Test("EVAL - a runaway script: others get -BUSY (new connections too), SCRIPT KILL stops it") func busyThenKill()
+        throws
+    {
+        let config = try ConfigParser.parse(arguments: [
+            "--port", "0", "--amqp-port", "off", "--management-port", "0", "--bind", "127.0.0.1", "--loglevel",
+            "nothing", "--busy-reply-threshold", "0",
+        ]).config
         let server = try Boot.makeServer(config: config)
         server.handlesSignals = false
         let port = try server.start().respPort
@@ -51,8 +47,7 @@ struct BusyScriptTests {
         #expect(b.receive(count: 5) == Array("+OK\r\n".utf8))
         let killed = Array(
             "-ERR Script killed by user with SCRIPT KILL... script: 694a5fe1ddb97a4c6a1bf299d9537c7d3d0f84e7, on @user_script:1.\r\n"
-                .utf8
-        )
+                .utf8)
         #expect(a.receive(count: killed.count) == killed)
         c.send(Self.command("PING"))
         #expect(c.receive(count: 7) == Array("+PONG\r\n".utf8))

@@ -4,8 +4,7 @@ import LatchkeyServer
 import Testing
 
 @Suite("EmbeddedServer") struct EmbeddedServerTests {
-    @Test("EmbeddedServer - free ports, clock, reset, stop")
-    func lifecycle() throws {
+    @Test("EmbeddedServer - free ports, clock, reset, stop") func lifecycle() throws {
         let server = try EmbeddedServer()
         defer { server.stop() }
         #expect(server.respPort > 0 && server.amqpPort != nil && server.amqpPort != server.respPort)
@@ -29,8 +28,7 @@ import Testing
         #expect(throws: EmbeddedServerError.self) { try server.nowMs() }
     }
 
-    @Test("EmbeddedServer - amqp: false opens RESP only")
-    func respOnly() throws {
+    @Test("EmbeddedServer - amqp: false opens RESP only") func respOnly() throws {
         let server = try EmbeddedServer(amqp: false)
         defer { server.stop() }
         #expect(server.amqpPort == nil && server.amqpURL == nil)

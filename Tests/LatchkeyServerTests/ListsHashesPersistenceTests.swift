@@ -51,8 +51,7 @@ import Testing
         for i in 0..<300 { _ = run(e, "RPUSH", "big", String(repeating: "x", count: 5000) + "\(i)") }
     }
 
-    @Test("journaled list and hash effects replay to the same state")
-    func journalReplay() {
+    @Test("journaled list and hash effects replay to the same state") func journalReplay() {
         let live = engine(journal: true)
         populate(live)
         let records = live.journal.take()
@@ -62,8 +61,8 @@ import Testing
         #expect(state(fresh) == state(live))
     }
 
-    @Test("the rewrite snapshot frames lists and hashes (chunked) and replays to the same state")
-    func snapshotReplay() {
+    @Test("the rewrite snapshot frames lists and hashes (chunked) and replays to the same state") func snapshotReplay()
+    {
         let live = engine(journal: false)
         populate(live)
         var out: [UInt8] = []
@@ -87,8 +86,7 @@ import Testing
         #expect(state(fresh2) == state(live))
     }
 
-    @Test("used memory counts list and hash contents and drops back when they are deleted")
-    func memory() {
+    @Test("used memory counts list and hash contents and drops back when they are deleted") func memory() {
         let e = engine(journal: false)
         let empty = e.keyspace.memoryBytes
         for i in 0..<1000 { _ = run(e, "RPUSH", "l", "element-\(i)") }

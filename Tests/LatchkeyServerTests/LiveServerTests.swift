@@ -5,10 +5,8 @@ import Testing
 
 @testable import LatchkeyServer
 
-@Suite("Server (live sockets)")
-struct LiveServerTests {
-    @Test("PING - inline and multibulk get +PONG, anything else the stand-in error")
-    func ping() throws {
+@Suite("Server (live sockets)") struct LiveServerTests {
+    @Test("PING - inline and multibulk get +PONG, anything else the stand-in error") func ping() throws {
         let live = try LiveServer()
         defer { live.stop() }
         let c = try TestClient(port: live.port)
@@ -20,8 +18,7 @@ struct LiveServerTests {
         #expect(c.receive(count: 20) == Array("-ERR not yet wired\r\n".utf8))
     }
 
-    @Test("PING - pipelined requests sent in one write are answered in one write")
-    func pipelined() throws {
+    @Test("PING - pipelined requests sent in one write are answered in one write") func pipelined() throws {
         let live = try LiveServer()
         defer { live.stop() }
         let c = try TestClient(port: live.port)
@@ -31,8 +28,7 @@ struct LiveServerTests {
         #expect(first + c.receive(count: 700 - first.count) == Array(String(repeating: "+PONG\r\n", count: 100).utf8))
     }
 
-    @Test("PING - a request split across writes is answered once complete")
-    func split() throws {
+    @Test("PING - a request split across writes is answered once complete") func split() throws {
         let live = try LiveServer()
         defer { live.stop() }
         let c = try TestClient(port: live.port)
@@ -41,8 +37,7 @@ struct LiveServerTests {
         #expect(c.receive(count: 7) == Array("+PONG\r\n".utf8))
     }
 
-    @Test("maxclients - the extra client gets Redis's error and is closed")
-    func maxClients() throws {
+    @Test("maxclients - the extra client gets Redis's error and is closed") func maxClients() throws {
         let live = try LiveServer(["--maxclients", "1"])
         defer { live.stop() }
         let first = try TestClient(port: live.port)
@@ -55,12 +50,10 @@ struct LiveServerTests {
         #expect(first.receive(count: 7) == Array("+PONG\r\n".utf8))
     }
 
-    @Test("output limit - a client past the hard limit is closed without all its output")
-    func hardLimit() throws {
+    @Test("output limit - a client past the hard limit is closed without all its output") func hardLimit() throws {
         let live = try LiveServer(
             ["--client-output-buffer-hard-limit", "1mb", "--client-output-buffer-soft-limit", "0"],
-            frontEnd: { _ in BigFrontEnd() }
-        )
+            frontEnd: { _ in BigFrontEnd() })
         defer { live.stop() }
         let c = try TestClient(port: live.port, receiveBuffer: 8192)
         let size = 64 << 20
@@ -69,12 +62,12 @@ struct LiveServerTests {
         #expect(got < size)
     }
 
-    @Test("output limit - a client paused at the soft limit resumes and gets every reply")
-    func softLimitResumes() throws {
+    @Test("output limit - a client paused at the soft limit resumes and gets every reply") func softLimitResumes()
+        throws
+    {
         let live = try LiveServer(
             ["--client-output-buffer-soft-limit", "1mb", "--client-output-buffer-hard-limit", "0"],
-            frontEnd: { _ in BigFrontEnd() }
-        )
+            frontEnd: { _ in BigFrontEnd() })
         defer { live.stop() }
         let c = try TestClient(port: live.port)
         let size = 8 << 20
@@ -86,8 +79,7 @@ struct LiveServerTests {
         #expect(c.receive(count: 7) == Array("+PONG\r\n".utf8))
     }
 
-    @Test("timeout - a client idle past `timeout` seconds is closed; an active one is not")
-    func idleTimeout() throws {
+    @Test("timeout - a client idle past `timeout` seconds is closed; an active one is not") func idleTimeout() throws {
         let clock = LockedClock()
         let live = try LiveServer(["--timeout", "10", "--hz", "100"], clock: clock)
         defer { live.stop() }
@@ -106,8 +98,9 @@ struct LiveServerTests {
         #expect(active.receive(count: 7) == Array("+PONG\r\n".utf8))
     }
 
-    @Test("shutdown - pending output is flushed, then clients are closed and the loop ends")
-    func gracefulShutdown() throws {
+    @Test("shutdown - pending output is flushed, then clients are closed and the loop ends") func gracefulShutdown()
+        throws
+    {
         let live = try LiveServer(frontEnd: { _ in BigFrontEnd() })
         let c = try TestClient(port: live.port)
         let size = 8 << 20

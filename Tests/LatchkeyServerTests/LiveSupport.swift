@@ -19,17 +19,13 @@ final class LiveServer {
 
     /// `amqp` adds an AMQP-side front end on a kernel-chosen port; `prepare` runs before start.
     init(
-        _ options: [String] = [],
-        frontEnd: ((ServerContext) -> FrontEnd)? = nil,
-        amqp: FrontEnd? = nil,
-        clock: Clock = SystemClock(),
-        prepare: (Server) -> Void = { _ in }
+        _ options: [String] = [], frontEnd: ((ServerContext) -> FrontEnd)? = nil, amqp: FrontEnd? = nil,
+        clock: Clock = SystemClock(), prepare: (Server) -> Void = { _ in }
     ) throws {
         let config = try ConfigParser.parse(
             arguments: [
                 "--port", "0", "--amqp-port", amqp == nil ? "off" : "0", "--management-port", "0", "--bind",
-                "127.0.0.1", "--amqp-bind", "127.0.0.1",
-                "--loglevel", "nothing",
+                "127.0.0.1", "--amqp-bind", "127.0.0.1", "--loglevel", "nothing",
             ] + options
         ).config
         server = try Server(config: config, clock: clock)

@@ -10,19 +10,17 @@ import Testing
 import Glibc
 #endif
 
-@Suite("Management wiring", .serialized)
-struct ManagementWiringTests {
+@Suite("Management wiring", .serialized) struct ManagementWiringTests {
     func config(_ extra: [String]) throws -> Config {
         try ConfigParser.parse(
             arguments: [
-                "--port", "0", "--amqp-port", "0", "--management-port", "0", "--bind", "127.0.0.1",
-                "--management-bind", "127.0.0.1", "--loglevel", "nothing",
+                "--port", "0", "--amqp-port", "0", "--management-port", "0", "--bind", "127.0.0.1", "--management-bind",
+                "127.0.0.1", "--loglevel", "nothing",
             ] + extra
         ).config
     }
 
-    @Test("the ready line names the management listener, which answers HTTP")
-    func readyLineAndAnswer() throws {
+    @Test("the ready line names the management listener, which answers HTTP") func readyLineAndAnswer() throws {
         let server = try Boot.makeServer(config: try config([]))
         server.handlesSignals = false
         try server.start()
@@ -34,8 +32,7 @@ struct ManagementWiringTests {
         #expect(server.boundListeners.contains { $0.protocolName == "http" && $0.port == port })
         let c = try TestClient(port: port)
         c.send(
-            "GET /api/whoami HTTP/1.1\r\nHost: t\r\nConnection: close\r\nAuthorization: Basic Z3Vlc3Q6Z3Vlc3Q=\r\n\r\n"
-        )
+            "GET /api/whoami HTTP/1.1\r\nHost: t\r\nConnection: close\r\nAuthorization: Basic Z3Vlc3Q6Z3Vlc3Q=\r\n\r\n")
         var reply: [UInt8] = []
         while true {
             let chunk = c.receiveSome()
@@ -47,8 +44,7 @@ struct ManagementWiringTests {
         #expect(text.hasSuffix(#"{"name":"guest","tags":["administrator"]}"#))
     }
 
-    @Test("management-port off: no listener, no ready-line field")
-    func off() throws {
+    @Test("management-port off: no listener, no ready-line field") func off() throws {
         let server = try Boot.makeServer(config: try config(["--management-port", "off"]))
         server.handlesSignals = false
         try server.start()
@@ -58,8 +54,7 @@ struct ManagementWiringTests {
         #expect(!server.readyLine.contains("management="))
     }
 
-    @Test("BGREWRITEAOF is not refused because of the management front end")
-    func rewrite() throws {
+    @Test("BGREWRITEAOF is not refused because of the management front end") func rewrite() throws {
         let tmp = TempDir(prefix: "latchkey-mgmt")
         defer { tmp.remove() }
         let server = try Boot.makeServer(config: try config(["--appendonly", "yes", "--dir", tmp.path]))

@@ -37,8 +37,7 @@ import Glibc
         r.outbox.markDirty()
     }
 
-    @Test("held replies go out only once durable, oldest first, never overtaken")
-    func holdOrder() {
+    @Test("held replies go out only once durable, oldest first, never overtaken") func holdOrder() {
         let q = FlushQueue()
         let hold = OutputHold()
         let a = client(q)
@@ -66,8 +65,7 @@ import Glibc
         #expect(hold.isEmpty)
     }
 
-    @Test("an outbox that asked to reply after the fsync is held even when nothing else is")
-    func holdWaiter() {
+    @Test("an outbox that asked to reply after the fsync is held even when nothing else is") func holdWaiter() {
         let q = FlushQueue()
         let hold = OutputHold()
         let a = client(q)
@@ -82,8 +80,7 @@ import Glibc
         #expect(a.written == Array("confirm".utf8))
     }
 
-    @Test("close-after-flush waits for the held reply")
-    func holdQuit() {
+    @Test("close-after-flush waits for the held reply") func holdQuit() {
         let q = FlushQueue()
         let hold = OutputHold()
         let a = client(q)
@@ -97,10 +94,7 @@ import Glibc
         #expect(a.closedAfter && a.written == Array("+OK\r\n".utf8))
     }
 
-    @Test(
-        "appendonly yes - acknowledged journaled writes survive a restart",
-        arguments: ["always", "everysec", "no"]
-    )
+    @Test("appendonly yes - acknowledged journaled writes survive a restart", arguments: ["always", "everysec", "no"])
     func liveRestart(_ fsync: String) throws {
         let tmp = TempDir(prefix: "latchkey-persist")
         defer { tmp.remove() }
@@ -123,8 +117,7 @@ import Glibc
         again.stop()
     }
 
-    @Test("--check-log prints a report and returns the exit code")
-    func checkLogCommand() {
+    @Test("--check-log prints a report and returns the exit code") func checkLogCommand() {
         #expect(Persistence.checkLogCommand([]) == 1)
         #expect(Persistence.checkLogCommand(["/nonexistent/x.aof"]) == 2)
     }

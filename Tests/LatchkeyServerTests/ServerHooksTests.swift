@@ -12,24 +12,20 @@ import Testing
 import Glibc
 #endif
 
-@Suite("Server hooks")
-struct ServerHooksTests {
-    @Test("AMQP listener - served by the AMQP front end and named in the ready line")
-    func amqpListener() throws {
+@Suite("Server hooks") struct ServerHooksTests {
+    @Test("AMQP listener - served by the AMQP front end and named in the ready line") func amqpListener() throws {
         let live = try LiveServer(amqp: LineFrontEnd(reply: "AMQP\n"))
         defer { live.stop() }
         #expect(live.amqpPort != 0 && live.amqpPort != live.port)
         #expect(
             live.server.readyLine
-                == "Ready to accept connections: resp=127.0.0.1:\(live.port) amqp=127.0.0.1:\(live.amqpPort)"
-        )
+                == "Ready to accept connections: resp=127.0.0.1:\(live.port) amqp=127.0.0.1:\(live.amqpPort)")
         let c = try TestClient(port: live.amqpPort)
         c.send("hello\n")
         #expect(c.receive(count: 5) == Array("AMQP\n".utf8))
     }
 
-    @Test("AMQP listener - an extra client past maxclients is closed without a reply")
-    func amqpMaxClients() throws {
+    @Test("AMQP listener - an extra client past maxclients is closed without a reply") func amqpMaxClients() throws {
         let live = try LiveServer(["--maxclients", "1"], amqp: LineFrontEnd(reply: "AMQP\n"))
         defer { live.stop() }
         let first = try TestClient(port: live.port)
@@ -39,15 +35,13 @@ struct ServerHooksTests {
         #expect(extra.receiveSome().isEmpty)
     }
 
-    @Test("ready line - RESP only when AMQP is off")
-    func readyLineWithoutAMQP() throws {
+    @Test("ready line - RESP only when AMQP is off") func readyLineWithoutAMQP() throws {
         let live = try LiveServer()
         defer { live.stop() }
         #expect(live.server.readyLine == "Ready to accept connections: resp=127.0.0.1:\(live.port)")
     }
 
-    @Test("output hold - under appendfsync always a reply waits until its record is on disk")
-    func outputHold() throws {
+    @Test("output hold - under appendfsync always a reply waits until its record is on disk") func outputHold() throws {
         var template = Array("/tmp/latchkey-hold-XXXXXX".utf8CString)
         let dir = String(cString: template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!)! })
         defer {
@@ -91,8 +85,7 @@ struct ServerHooksTests {
         #expect(again.replayed == [.set(db: 0, key: Array("held".utf8), value: [], expireAtMs: 0)])
     }
 
-    @Test("shutdown hooks run once, before clients are closed")
-    func shutdownHooks() throws {
+    @Test("shutdown hooks run once, before clients are closed") func shutdownHooks() throws {
         final class Counter: @unchecked Sendable { var n = 0 }
         let counter = Counter()
         let live = try LiveServer(prepare: { server in server.addShutdownHook { counter.n += 1 } })
@@ -105,8 +98,7 @@ struct ServerHooksTests {
     }
 }
 
-@Suite("Server start-up")
-struct ServerStartTests {
+@Suite("Server start-up") struct ServerStartTests {
     func makeServer(_ options: [String]) throws -> Server {
         let config = try ConfigParser.parse(
             arguments: ["--port", "0", "--amqp-port", "off", "--management-port", "0", "--loglevel", "nothing"]
@@ -118,28 +110,23 @@ struct ServerStartTests {
         return server
     }
 
-    @Test("bind - an unavailable address marked '-' is skipped")
-    func optionalAddressSkipped() throws {
+    @Test("bind - an unavailable address marked '-' is skipped") func optionalAddressSkipped() throws {
         let live = try LiveServer(["--bind", "127.0.0.1", "-192.0.2.55"])
         defer { live.stop() }
         #expect(live.server.readyLine == "Ready to accept connections: resp=127.0.0.1:\(live.port)")
     }
 
-    @Test("bind - an unavailable address without '-' stops start-up naming it")
-    func requiredAddressFails() throws {
+    @Test("bind - an unavailable address without '-' stops start-up naming it") func requiredAddressFails() throws {
         let server = try makeServer(["--bind", "127.0.0.1", "192.0.2.55"])
-        #expect {
-            try server.start()
-        } throws: { error in "\(error)".contains("192.0.2.55") }
+        #expect { try server.start() } throws: { error in "\(error)".contains("192.0.2.55") }
     }
 
-    @Test("port - a port in use stops start-up naming the address")
-    func portInUse() throws {
+    @Test("port - a port in use stops start-up naming the address") func portInUse() throws {
         let first = try LiveServer()
         defer { first.stop() }
         let server = try makeServer(["--bind", "127.0.0.1", "--port", String(first.port)])
-        #expect {
-            try server.start()
-        } throws: { error in "\(error)".contains("127.0.0.1:\(first.port)") && "\(error)".contains("in use") }
+        #expect { try server.start() } throws: { error in
+            "\(error)".contains("127.0.0.1:\(first.port)") && "\(error)".contains("in use")
+        }
     }
 }

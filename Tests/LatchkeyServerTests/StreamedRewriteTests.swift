@@ -128,8 +128,7 @@ import Glibc
                 if slice == 10 { rig.apply(.flushDB(db: 2)) }
                 if slice == 22 { rig.apply(.flushAll) }
                 rig.set(2, "after-flush-\(slice)", "y")
-            default:
-                break
+            default: break
             }
             rig.tick()
             // A crash here replays the old log, which is still complete.
@@ -217,8 +216,7 @@ import Glibc
         #expect((0..<500).allSatisfy { replayed["0/stay\($0)"] == "v\($0)@0" })
     }
 
-    @Test("a failed slice write ends the rewrite as failed and leaves the old log in use")
-    func failedSlice() throws {
+    @Test("a failed slice write ends the rewrite as failed and leaves the old log in use") func failedSlice() throws {
         let rig = try Rig()
         defer { rig.remove() }
         for i in 0..<100 { rig.set(0, "k\(i)", "v") }

@@ -130,8 +130,7 @@ public enum RESPReplyParser {
                 return .map(pairs)
             default: return .array(items)
             }
-        default:
-            throw RESPReplyError("unknown reply type byte \(type)")
+        default: throw RESPReplyError("unknown reply type byte \(type)")
         }
     }
 }

@@ -7,19 +7,14 @@ import LatchkeyCore
 public enum DripFeed {
     /// Splits `input` into every prefix boundary: [b0], [b0 b1], ... for decoders that must
     /// report "need more data" on each strict prefix.
-    public static func prefixes(_ input: Bytes) -> [Bytes] {
-        (0...input.count).map { Array(input[0..<$0]) }
-    }
+    public static func prefixes(_ input: Bytes) -> [Bytes] { (0...input.count).map { Array(input[0..<$0]) } }
 
     /// Runs `decode` the way a server would: bytes arrive in `chunks`, are appended to a buffer,
     /// `decode` returns what it produced and how many bytes it consumed, and the consumed prefix
     /// is dropped. Returns everything produced and the bytes left unconsumed at the end.
     public static func run<T>(
-        _ chunks: [Bytes],
-        _ decode: (UnsafeRawBufferPointer) -> (items: [T], consumed: Int)
-    )
-        -> (items: [T], leftover: Bytes)
-    {
+        _ chunks: [Bytes], _ decode: (UnsafeRawBufferPointer) -> (items: [T], consumed: Int)
+    ) -> (items: [T], leftover: Bytes) {
         var buffer = Bytes()
         var out: [T] = []
         for c in chunks {

@@ -25,14 +25,8 @@ public final class Transcript {
 
     public static func connect(_ engine: CommandEngine, _ context: ServerContext) -> (ClientInfo, RESPSession) {
         let info = ClientInfo(
-            id: context.allocateClientID(),
-            kind: .resp,
-            peerAddress: "127.0.0.1:50000",
-            localAddress: "127.0.0.1:6379",
-            isLoopback: true,
-            outbox: Outbox(queue: context.flushQueue),
-            nowMs: context.nowMs
-        )
+            id: context.allocateClientID(), kind: .resp, peerAddress: "127.0.0.1:50000", localAddress: "127.0.0.1:6379",
+            isLoopback: true, outbox: Outbox(queue: context.flushQueue), nowMs: context.nowMs)
         context.clients[info.id] = info
         let s = engine.makeSession(client: info) as! RESPSession
         return (info, s)
@@ -59,8 +53,7 @@ public final class Transcript {
     }
 
     /// Sends one command; returns its single reply.
-    @discardableResult
-    public func send(_ args: String...) -> RESPValue {
+    @discardableResult public func send(_ args: String...) -> RESPValue {
         let replies = raw(Transcript.encode(args))
         return replies.count == 1 ? replies[0] : .array(replies)
     }
