@@ -160,17 +160,8 @@ struct JSONParser {
             while true {
                 guard let v = value(depth: depth + 1) else { return nil }
                 items.append(v)
-                skipSpace()
-                guard i < bytes.count else { return nil }
-                if bytes[i] == 0x2C {
-                    i += 1
-                    continue
-                }
-                if bytes[i] == 0x5D {
-                    i += 1
-                    return .array(items)
-                }
-                return nil
+                guard let closed = commaOrClose(0x5D) else { return nil }
+                if closed { return .array(items) }
             }
         case 0x7B:
             i += 1
@@ -188,20 +179,20 @@ struct JSONParser {
                 i += 1
                 guard let v = value(depth: depth + 1) else { return nil }
                 members.append((key, v))
-                skipSpace()
-                guard i < bytes.count else { return nil }
-                if bytes[i] == 0x2C {
-                    i += 1
-                    continue
-                }
-                if bytes[i] == 0x7D {
-                    i += 1
-                    return .object(members)
-                }
-                return nil
+                guard let closed = commaOrClose(0x7D) else { return nil }
+                if closed { return .object(members) }
             }
         default: return number()
         }
+    }
+
+    /// After an array item or object member: consumes `,` (false) or `close` (true); nil for
+    /// anything else.
+    mutating func commaOrClose(_ close: UInt8) -> Bool? {
+        skipSpace()
+        guard i < bytes.count, bytes[i] == 0x2C || bytes[i] == close else { return nil }
+        i += 1
+        return bytes[i - 1] == close
     }
 
     mutating func number() -> JSON? {
@@ -269,27 +260,20 @@ struct JSONParser {
             guard i < bytes.count else { return nil }
             let e = bytes[i]
             i += 1
-            switch e {
-            case 0x22, 0x5C, 0x2F: out.append(e)
-            case 0x62: out.append(0x08)
-            case 0x66: out.append(0x0C)
-            case 0x6E: out.append(0x0A)
-            case 0x72: out.append(0x0D)
-            case 0x74: out.append(0x09)
-            case 0x75:
-                guard var u = hex4() else { return nil }
-                if (0xD800..<0xDC00).contains(u) {
-                    guard bytes.count - i >= 6, bytes[i] == 0x5C, bytes[i + 1] == 0x75 else { return nil }
-                    i += 2
-                    guard let low = hex4(), (0xDC00..<0xE000).contains(low) else { return nil }
-                    u = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00)
-                } else if (0xDC00..<0xE000).contains(u) {
-                    return nil
-                }
-                guard let scalar = Unicode.Scalar(u) else { return nil }
-                out.append(contentsOf: String(Character(scalar)).utf8)
-            default: return nil
+            if let b = JSONEscapes.simple(e) {
+                out.append(b)
+                continue
             }
+            guard e == 0x75, var u = hex4() else { return nil }
+            if JSONEscapes.isHighSurrogate(u) {
+                guard bytes.count - i >= 6, bytes[i] == 0x5C, bytes[i + 1] == 0x75 else { return nil }
+                i += 2
+                guard let low = hex4(), JSONEscapes.isLowSurrogate(low) else { return nil }
+                u = JSONEscapes.combine(high: u, low: low)
+            } else if JSONEscapes.isLowSurrogate(u) {
+                return nil
+            }
+            JSONEscapes.appendUTF8(u, to: &out)
         }
         return nil
     }

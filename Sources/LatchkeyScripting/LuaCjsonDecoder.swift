@@ -83,22 +83,27 @@ struct JSONDecoder {
         return nil
     }
 
+    /// Goes one level deeper (refused past cjson's depth limit) and pushes the new table.
     mutating func enter() -> String? {
         depth += 1
         if depth > LuaInterpreter.cjsonMaxDepth || lua_checkstack(L, 4) == 0 {
             return "Found too many nested data structures (\(depth)) at character \(tokenStart + 1)"
         }
+        lua_createtable(L, 0, 0)
         return nil
+    }
+
+    /// Whether `token` closes the table or array being read (and leaves it if so).
+    mutating func leaves(_ token: Token, _ end: Token) -> Bool {
+        guard token == end else { return false }
+        depth -= 1
+        return true
     }
 
     mutating func object() -> String? {
         if let problem = enter() { return problem }
-        lua_createtable(L, 0, 0)
         var token = next()
-        if token == .objEnd {
-            depth -= 1
-            return nil
-        }
+        if leaves(token, .objEnd) { return nil }
         while true {
             guard token == .string else { return expected("object key string", token) }
             pushString()
@@ -107,10 +112,7 @@ struct JSONDecoder {
             if let problem = value(next()) { return problem }
             lua_rawset(L, -3)
             token = next()
-            if token == .objEnd {
-                depth -= 1
-                return nil
-            }
+            if leaves(token, .objEnd) { return nil }
             guard token == .comma else { return expected("comma or object end", token) }
             token = next()
         }
@@ -118,22 +120,15 @@ struct JSONDecoder {
 
     mutating func array() -> String? {
         if let problem = enter() { return problem }
-        lua_createtable(L, 0, 0)
         var token = next()
-        if token == .arrEnd {
-            depth -= 1
-            return nil
-        }
+        if leaves(token, .arrEnd) { return nil }
         var i: Int32 = 1
         while true {
             if let problem = value(token) { return problem }
             lua_rawseti(L, -2, i)
             i += 1
             token = next()
-            if token == .arrEnd {
-                depth -= 1
-                return nil
-            }
+            if leaves(token, .arrEnd) { return nil }
             guard token == .comma else { return expected("comma or array end", token) }
             token = next()
         }
@@ -245,28 +240,22 @@ struct JSONDecoder {
             }
             let e = text[pos + 1]
             pos += 2
-            switch e {
-            case 34, 92, 47: stringValue.append(e)
-            case 98: stringValue.append(8)
-            case 102: stringValue.append(12)
-            case 110: stringValue.append(10)
-            case 114: stringValue.append(13)
-            case 116: stringValue.append(9)
-            case 117:
-                guard var cp = hex4(pos) else { return .error("invalid unicode escape code") }
-                pos += 4
-                if (0xD800...0xDBFF).contains(cp) {
-                    guard byte(pos) == 92, byte(pos + 1) == 117, let low = hex4(pos + 2),
-                        (0xDC00...0xDFFF).contains(low)
-                    else { return .error("invalid unicode escape code") }
-                    pos += 6
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00)
-                } else if (0xDC00...0xDFFF).contains(cp) {
-                    return .error("invalid unicode escape code")
-                }
-                appendUTF8(cp)
-            default: return .error("invalid escape code")
+            if let b = JSONEscapes.simple(e) {
+                stringValue.append(b)
+                continue
             }
+            guard e == 117 else { return .error("invalid escape code") }
+            guard var cp = hex4(pos) else { return .error("invalid unicode escape code") }
+            pos += 4
+            if JSONEscapes.isHighSurrogate(cp) {
+                guard byte(pos) == 92, byte(pos + 1) == 117, let low = hex4(pos + 2), JSONEscapes.isLowSurrogate(low)
+                else { return .error("invalid unicode escape code") }
+                pos += 6
+                cp = JSONEscapes.combine(high: cp, low: low)
+            } else if JSONEscapes.isLowSurrogate(cp) {
+                return .error("invalid unicode escape code")
+            }
+            JSONEscapes.appendUTF8(cp, to: &stringValue)
         }
     }
 
@@ -285,19 +274,5 @@ struct JSONDecoder {
             v = v << 4 | UInt32(d)
         }
         return v
-    }
-
-    mutating func appendUTF8(_ cp: UInt32) {
-        switch cp {
-        case 0..<0x80: stringValue.append(UInt8(cp))
-        case 0x80..<0x800: stringValue += [UInt8(0xC0 | cp >> 6), UInt8(0x80 | cp & 0x3F)]
-        case 0x800..<0x10000:
-            stringValue += [UInt8(0xE0 | cp >> 12), UInt8(0x80 | (cp >> 6) & 0x3F), UInt8(0x80 | cp & 0x3F)]
-        default:
-            stringValue += [
-                UInt8(0xF0 | cp >> 18), UInt8(0x80 | (cp >> 12) & 0x3F), UInt8(0x80 | (cp >> 6) & 0x3F),
-                UInt8(0x80 | cp & 0x3F),
-            ]
-        }
     }
 }
