@@ -18,28 +18,15 @@ extension HashCommands {
             ctx.reply.bulk(string: "0")
             return ctx.reply.arrayHeader(0)
         }
-        var count: Int64 = 10
-        var pattern: ByteView? = nil
         var noValues = false
-        var i = 3
-        while i < ctx.argc {
-            let more = i + 1 < ctx.argc
-            if ctx.arg(i, is: "COUNT") && more {
-                guard let c = ctx.int64OrReply(i + 1) else { return }
-                if c < 1 { return ctx.reply.error(ErrorReplies.syntax) }
-                count = c
-                i += 2
-            } else if ctx.arg(i, is: "MATCH") && more {
-                let p = ctx[i + 1]
-                pattern = (p.count == 1 && p[0] == 42) ? nil : p
-                i += 2
-            } else if ctx.arg(i, is: "NOVALUES") {
-                noValues = true
-                i += 1
-            } else {
-                return ctx.reply.error(ErrorReplies.syntax)
-            }
+        let options = ScanOptions.parse(ctx, from: 3) { i in
+            guard ctx.arg(i, is: "NOVALUES") else { return 0 }
+            noValues = true
+            return 1
         }
+        guard let options else { return }
+        let count = options.count
+        let pattern = options.pattern
         let pairs = h.value?.pairs ?? []
         let small = h.value?.encodingName != "hashtable"
         // Positions are bounded by the hash's size before any addition (a client cursor can be

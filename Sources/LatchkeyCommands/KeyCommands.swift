@@ -168,34 +168,18 @@ enum KeyCommands {
             ctx.reply.error(ErrorReplies.invalidCursor)
             return
         }
-        var count: Int64 = 10
-        var pattern: ByteView? = nil
         var typeFilter: ValueType? = nil
         var unknownType = false
-        var i = 2
-        while i < ctx.argc {
-            let more = i + 1 < ctx.argc
-            if ctx.arg(i, is: "COUNT") && more {
-                guard let c = ctx.int64OrReply(i + 1) else { return }
-                if c < 1 {
-                    ctx.reply.error(ErrorReplies.syntax)
-                    return
-                }
-                count = c
-            } else if ctx.arg(i, is: "MATCH") && more {
-                let p = ctx[i + 1]
-                pattern = (p.count == 1 && p[0] == 42) ? nil : p
-            } else if ctx.arg(i, is: "TYPE") && more {
-                if let t = ValueType.named(ctx[i + 1]) { typeFilter = t } else { unknownType = true }
-            } else {
-                ctx.reply.error(ErrorReplies.syntax)
-                return
-            }
-            i += 2
+        let options = ScanOptions.parse(ctx, from: 2) { i in
+            guard ctx.arg(i, is: "TYPE") && i + 1 < ctx.argc else { return 0 }
+            if let t = ValueType.named(ctx[i + 1]) { typeFilter = t } else { unknownType = true }
+            return 2
         }
+        guard let options else { return }
         var found: [Bytes] = []
         let next = ctx.keyspace.scan(
-            db: ctx.db, cursor: cursor, count: Int(min(count, 1 << 30)), matching: pattern, type: typeFilter,
+            db: ctx.db, cursor: cursor, count: Int(min(options.count, 1 << 30)), matching: options.pattern,
+            type: typeFilter,
             now: ctx.nowMs
         ) { key in if !unknownType { found.append(key.bytes) } }
         ctx.reply.arrayHeader(2)
@@ -218,16 +202,7 @@ enum KeyCommands {
             i = 1
             if end == 1 { return nil }  // a sign with no digits: strtoul stops at the sign
         }
-        var x: UInt64 = 0
-        while i < end {
-            let d = v[i] &- 48
-            if d > 9 { return nil }
-            let (m, o1) = x.multipliedReportingOverflow(by: 10)
-            let (a, o2) = m.addingReportingOverflow(UInt64(d))
-            if o1 || o2 { return nil }
-            x = a
-            i += 1
-        }
+        guard let x = ASCII.parseDigits(v.base, from: i, to: end) else { return nil }
         return Int(truncatingIfNeeded: negative ? 0 &- x : x)
     }
 
@@ -256,5 +231,43 @@ enum KeyCommands {
         if ctx.argc == 1 || (ctx.argc == 2 && (ctx.arg(1, is: "ASYNC") || ctx.arg(1, is: "SYNC"))) { return true }
         ctx.reply.error(ErrorReplies.syntax)
         return false
+    }
+}
+
+/// The options SCAN and HSCAN share, read in Redis's order: `COUNT n` (at least 1) and
+/// `MATCH pattern` (`*` alone is no pattern), then the command's own words through `own`, which
+/// returns how many arguments it took (0: not its word, a syntax error).
+struct ScanOptions {
+    var count: Int64 = 10
+    var pattern: ByteView? = nil
+
+    /// Reads `ctx.argv[start...]`; nil after replying an error.
+    static func parse(_ ctx: CommandContext, from start: Int, own: (Int) -> Int) -> ScanOptions? {
+        var options = ScanOptions()
+        var i = start
+        while i < ctx.argc {
+            let more = i + 1 < ctx.argc
+            if ctx.arg(i, is: "COUNT") && more {
+                guard let c = ctx.int64OrReply(i + 1) else { return nil }
+                if c < 1 {
+                    ctx.reply.error(ErrorReplies.syntax)
+                    return nil
+                }
+                options.count = c
+                i += 2
+            } else if ctx.arg(i, is: "MATCH") && more {
+                let p = ctx[i + 1]
+                options.pattern = (p.count == 1 && p[0] == 42) ? nil : p
+                i += 2
+            } else {
+                let used = own(i)
+                if used == 0 {
+                    ctx.reply.error(ErrorReplies.syntax)
+                    return nil
+                }
+                i += used
+            }
+        }
+        return options
     }
 }

@@ -18,8 +18,20 @@ public enum ASCII {
             if n == 1 { return nil }
         }
         if p[i] == 48 { return (n == i + 1 && !negative) ? 0 : nil }  // "0" ok, "-0"/"01" not
+        guard let value = parseDigits(p, from: i, to: n) else { return nil }
+        if negative {
+            if value > UInt64(Int64.max) + 1 { return nil }
+            return value == UInt64(Int64.max) + 1 ? Int64.min : -Int64(value)
+        }
+        return value > UInt64(Int64.max) ? nil : Int64(value)
+    }
+
+    /// The decimal digits `p[start..<end]` as a UInt64 (0 when empty); nil for a non-digit or
+    /// a value past 2^64-1. The digit loop under every integer reader here.
+    @inlinable public static func parseDigits(_ p: UnsafePointer<UInt8>, from start: Int, to end: Int) -> UInt64? {
         var value: UInt64 = 0
-        while i < n {
+        var i = start
+        while i < end {
             let d = p[i] &- 48
             if d > 9 { return nil }
             let (m, o1) = value.multipliedReportingOverflow(by: 10)
@@ -28,11 +40,7 @@ public enum ASCII {
             value = a
             i += 1
         }
-        if negative {
-            if value > UInt64(Int64.max) + 1 { return nil }
-            return value == UInt64(Int64.max) + 1 ? Int64.min : -Int64(value)
-        }
-        return value > UInt64(Int64.max) ? nil : Int64(value)
+        return value
     }
 
     @inlinable public static func parseInt64(_ v: ByteView) -> Int64? { parseInt64(v.base, v.count) }
