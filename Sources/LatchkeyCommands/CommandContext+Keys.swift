@@ -27,24 +27,18 @@ extension CommandContext {
         return entry.stringValue
     }
 
-    /// The list at `entry`, nil if absent; `.wrongType` after replying WRONGTYPE.
-    func listOrReply(_ entry: Entry?) -> Lookup<ListValue> {
-        guard let entry else { return .absent }
-        guard entry.type == .list else {
-            reply.error(ErrorReplies.wrongType)
-            return .wrongType
-        }
-        return .found(entry.list)
-    }
+    /// The list at `entry`: `.absent`, or `.wrongType` after replying WRONGTYPE.
+    func listOrReply(_ entry: Entry?) -> Lookup<ListValue> { valueOrReply(entry, .list) { $0.list } }
 
-    /// The hash at `entry`, nil if absent; `.wrongType` after replying WRONGTYPE.
-    func hashOrReply(_ entry: Entry?) -> Lookup<HashValue> {
+    /// The hash at `entry`: `.absent`, or `.wrongType` after replying WRONGTYPE.
+    func hashOrReply(_ entry: Entry?) -> Lookup<HashValue> { valueOrReply(entry, .hash) { $0.hash } }
+
+    @inline(__always) private func valueOrReply<T>(
+        _ entry: Entry?, _ type: ValueType, _ value: (Entry) -> T
+    ) -> Lookup<T> {
         guard let entry else { return .absent }
-        guard entry.type == .hash else {
-            reply.error(ErrorReplies.wrongType)
-            return .wrongType
-        }
-        return .found(entry.hash)
+        guard typeOrReply(entry, type) else { return .wrongType }
+        return .found(value(entry))
     }
 }
 

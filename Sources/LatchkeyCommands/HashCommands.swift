@@ -234,13 +234,17 @@ enum HashCommands {
 #if arch(x86_64) || arch(i386)
 typealias LongDouble = Float80
 private let longDoubleFormat = "%.17Lf"
-@inline(__always) private func parseLongDoubleC(
-    _ p: UnsafePointer<CChar>, _ end: inout UnsafeMutablePointer<CChar>?
-) -> LongDouble { strtold(p, &end) }
 #else
 typealias LongDouble = Double
 private let longDoubleFormat = "%.17f"
+#endif
+
 @inline(__always) private func parseLongDoubleC(
     _ p: UnsafePointer<CChar>, _ end: inout UnsafeMutablePointer<CChar>?
-) -> LongDouble { strtod(p, &end) }
-#endif
+) -> LongDouble {
+    #if arch(x86_64) || arch(i386)
+    strtold(p, &end)
+    #else
+    strtod(p, &end)
+    #endif
+}

@@ -13,6 +13,19 @@ enum SetCondition {
     case ifne(ByteView)
     case ifdeq(ByteView)
     case ifdne(ByteView)
+
+    /// Which option word made this condition (0 for none), so SET can tell a repeat from a conflict.
+    var word: Int {
+        switch self {
+        case .always: return 0
+        case .nx: return 1
+        case .xx: return 2
+        case .ifeq: return 3
+        case .ifne: return 4
+        case .ifdeq: return 5
+        case .ifdne: return 6
+        }
+    }
 }
 
 /// The expiry part of SET-like commands.
@@ -23,6 +36,18 @@ enum SetExpiry {
     case px(ByteView)
     case exat(ByteView)
     case pxat(ByteView)
+
+    /// Which option word made this expiry (0 for none), so SET can tell a repeat from a conflict.
+    var word: Int {
+        switch self {
+        case .none: return 0
+        case .keepTTL: return 1
+        case .ex: return 2
+        case .px: return 3
+        case .exat: return 4
+        case .pxat: return 5
+        }
+    }
 }
 
 enum StringCommands {
@@ -52,79 +77,38 @@ enum StringCommands {
             let hasNext = j + 1 < argc
             // Redis only rejects conflicting options: repeating the same one is allowed (NX NX,
             // GET GET, EX 10 EX 20, KEEPTTL KEEPTTL) and the last value wins.
-            var conditionFree: Bool { if case .always = condition { return true } else { return false } }
-            var nxFree: Bool {
-                switch condition {
-                case .always, .nx: return true
-                default: return false
-                }
-            }
-            var xxFree: Bool {
-                switch condition {
-                case .always, .xx: return true
-                default: return false
-                }
-            }
-            var keepTTLFree: Bool {
-                switch expiry {
-                case .none, .keepTTL: return true
-                default: return false
-                }
-            }
-            var exFree: Bool {
-                switch expiry {
-                case .none, .ex: return true
-                default: return false
-                }
-            }
-            var pxFree: Bool {
-                switch expiry {
-                case .none, .px: return true
-                default: return false
-                }
-            }
-            var exatFree: Bool {
-                switch expiry {
-                case .none, .exat: return true
-                default: return false
-                }
-            }
-            var pxatFree: Bool {
-                switch expiry {
-                case .none, .pxat: return true
-                default: return false
-                }
-            }
-            if opt.equalsUppercase("NX") && nxFree {
+            // `may(current, word)`: no option of the group yet, or this same word again.
+            func may(_ current: Int, _ word: Int) -> Bool { current == 0 || current == word }
+            if opt.equalsUppercase("NX") && may(condition.word, 1) {
                 condition = .nx
-            } else if opt.equalsUppercase("XX") && xxFree {
+            } else if opt.equalsUppercase("XX") && may(condition.word, 2) {
                 condition = .xx
             } else if opt.equalsUppercase("GET") {
                 wantGet = true
-            } else if opt.equalsUppercase("KEEPTTL") && keepTTLFree {
+            } else if opt.equalsUppercase("KEEPTTL") && may(expiry.word, 1) {
                 expiry = .keepTTL
-            } else if opt.equalsUppercase("EX") && exFree && hasNext {
+            } else if opt.equalsUppercase("EX") && may(expiry.word, 2) && hasNext {
                 expiry = .ex(ctx[j + 1])
                 j += 1
-            } else if opt.equalsUppercase("PX") && pxFree && hasNext {
+            } else if opt.equalsUppercase("PX") && may(expiry.word, 3) && hasNext {
                 expiry = .px(ctx[j + 1])
                 j += 1
-            } else if opt.equalsUppercase("EXAT") && exatFree && hasNext {
+            } else if opt.equalsUppercase("EXAT") && may(expiry.word, 4) && hasNext {
                 expiry = .exat(ctx[j + 1])
                 j += 1
-            } else if opt.equalsUppercase("PXAT") && pxatFree && hasNext {
+            } else if opt.equalsUppercase("PXAT") && may(expiry.word, 5) && hasNext {
                 expiry = .pxat(ctx[j + 1])
                 j += 1
-            } else if opt.equalsUppercase("IFEQ") && conditionFree && hasNext {
+            } else if opt.equalsUppercase("IFEQ") && condition.word == 0 && hasNext {
                 condition = .ifeq(ctx[j + 1])
                 j += 1
-            } else if opt.equalsUppercase("IFNE") && conditionFree && hasNext {
+            } else if opt.equalsUppercase("IFNE") && condition.word == 0 && hasNext {
                 condition = .ifne(ctx[j + 1])
                 j += 1
-            } else if opt.equalsUppercase("IFDEQ") && conditionFree && hasNext {
+            } else if opt.equalsUppercase("IFDEQ") && condition.word == 0 && hasNext {
                 condition = .ifdeq(ctx[j + 1])
                 j += 1
-            } else if opt.equalsUppercase("IFDNE") && conditionFree && hasNext {
+            } else if opt.equalsUppercase("IFDNE") && condition.word == 0 && hasNext {
                 condition = .ifdne(ctx[j + 1])
                 j += 1
             } else {

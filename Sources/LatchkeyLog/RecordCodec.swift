@@ -82,24 +82,33 @@ public enum RecordCodec {
     /// from happening (the RESP gate checks `aof-max-record-size`; AMQP messages are capped by
     /// `amqp-max-message-size`), so this is the last line, never a trap.
     @discardableResult public static func encode(_ record: LogRecord, into out: inout [UInt8]) -> Bool {
-        let start = out.count
-        out.append(0)
-        out.append(0)
-        out.append(0)
-        out.append(0)
-        out.append(record.type.rawValue)
+        let start = beginFrame(record.type, in: &out)
         encodePayload(record, into: &out)
-        let payloadLength = out.count - start - 5
-        guard payloadLength <= maxPayload else {
+        guard out.count - start - 5 <= maxPayload else {
             out.removeSubrange(start...)
             return false
         }
+        endFrame(startingAt: start, in: &out)
+        return true
+    }
+
+    /// Starts a record at the end of `out`: a length placeholder and the type byte. Returns where
+    /// the record starts, for `endFrame`.
+    @inline(__always) static func beginFrame(_ type: RecordType, in out: inout [UInt8]) -> Int {
+        let start = out.count
+        for _ in 0..<4 { out.append(0) }
+        out.append(type.rawValue)
+        return start
+    }
+
+    /// Fills in the payload length of the record at `start` and appends its CRC-32C.
+    @inline(__always) static func endFrame(startingAt start: Int, in out: inout [UInt8]) {
+        let payloadLength = out.count - start - 5
         out.withUnsafeMutableBytes { raw in
             raw.storeBytes(of: UInt32(payloadLength).littleEndian, toByteOffset: start, as: UInt32.self)
         }
         let crc = out.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[start...])) }
         appendU32(crc, to: &out)
-        return true
     }
 
     /// Frames a `set` record straight from borrowed bytes (rewrite snapshots: no `LogRecord`
@@ -109,24 +118,14 @@ public enum RecordCodec {
     ) -> Bool {
         // varints (db, two lengths) take at most 30 bytes, the expiry 8.
         guard key.count <= maxPayload - 38 - value.count else { return false }
-        let start = out.count
-        out.append(0)
-        out.append(0)
-        out.append(0)
-        out.append(0)
-        out.append(RecordType.set.rawValue)
+        let start = beginFrame(.set, in: &out)
         putVarint(UInt64(db), &out)
         putVarint(UInt64(key.count), &out)
         appendRaw(key, to: &out)
         putVarint(UInt64(value.count), &out)
         appendRaw(value, to: &out)
         putI64(expireAtMs, &out)
-        let payloadLength = out.count - start - 5
-        out.withUnsafeMutableBytes { raw in
-            raw.storeBytes(of: UInt32(payloadLength).littleEndian, toByteOffset: start, as: UInt32.self)
-        }
-        let crc = out.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[start...])) }
-        appendU32(crc, to: &out)
+        endFrame(startingAt: start, in: &out)
         return true
     }
 

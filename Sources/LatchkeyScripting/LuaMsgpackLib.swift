@@ -272,28 +272,16 @@ private struct MsgpackReader {
             lua_pushnumber(L, Double(bitPattern: v))
         case 0xA0...0xBF: return string(Int(t & 0x1F))
         // lua-cmsgpack 0.4 has no bin types (0xC4-0xC6): Bad data format, as in Redis.
-        case 0xD9:
-            guard let n = uint(1) else { return missing }
-            return string(Int(n))
-        case 0xDA:
-            guard let n = uint(2) else { return missing }
-            return string(Int(n))
-        case 0xDB:
-            guard let n = uint(4) else { return missing }
+        case 0xD9, 0xDA, 0xDB:
+            guard let n = uint(1 << Int(t - 0xD9)) else { return missing }
             return string(Int(n))
         case 0x90...0x9F: return array(Int(t & 0x0F))
-        case 0xDC:
-            guard let n = uint(2) else { return missing }
-            return array(Int(n))
-        case 0xDD:
-            guard let n = uint(4) else { return missing }
+        case 0xDC, 0xDD:
+            guard let n = uint(2 << Int(t - 0xDC)) else { return missing }
             return array(Int(n))
         case 0x80...0x8F: return map(Int(t & 0x0F))
-        case 0xDE:
-            guard let n = uint(2) else { return missing }
-            return map(Int(n))
-        case 0xDF:
-            guard let n = uint(4) else { return missing }
+        case 0xDE, 0xDF:
+            guard let n = uint(2 << Int(t - 0xDE)) else { return missing }
             return map(Int(n))
         default: return badFormat
         }
