@@ -96,6 +96,9 @@ public final class CommandEngine: FrontEnd {
 
     // MARK: FrontEnd
 
+    /// RESP clients are answered while a script is busy (-BUSY, SCRIPT KILL, SHUTDOWN NOSAVE).
+    public var servesWhileScriptBusy: Bool { true }
+
     public func makeSession(client: ClientInfo) -> ProtocolSession {
         let s = RESPSession(engine: self, client: client)
         sessions[client.id] = s

@@ -214,6 +214,11 @@ public protocol FrontEnd: AnyObject {
     /// listener reads the others') needs no place in the log, so a rewrite does not wait for
     /// it to snapshot anything. Default: true.
     var hasOwnState: Bool { get }
+    /// Whether the busy-script pump serves this front end's listeners and clients while a Lua
+    /// script runs past busy-reply-threshold (RESP: they get -BUSY, SCRIPT KILL and SHUTDOWN
+    /// NOSAVE work). Others wait for the script to end, as Redis's other event sources do.
+    /// Default: false.
+    var servesWhileScriptBusy: Bool { get }
 }
 
 extension FrontEnd {
@@ -221,4 +226,5 @@ extension FrontEnd {
     public func shutdown() {}
     public var closesClientsAtShutdown: Bool { false }
     public var hasOwnState: Bool { true }
+    public var servesWhileScriptBusy: Bool { false }
 }

@@ -4,11 +4,12 @@ import LatchkeyLoop
 
 // The busy-script pump. A Lua script runs on the loop thread, so while it runs libuv cannot turn
 // (uv_run is not re-entrant); past busy-reply-threshold the script's count hook calls
-// `pumpWhileBusy()` here, as Redis serves clients from inside a slow script. It polls the RESP
-// listeners and clients with a zero-timeout poll(), accepts, reads what arrived, lets each
-// session answer (the dispatcher refuses all but SCRIPT KILL, SHUTDOWN NOSAVE and a few
-// connection commands with -BUSY) and writes those replies at once. Never run here: cron,
-// timers, expiry, AMQP connections, log writes, and the client whose script is running.
+// `pumpWhileBusy()` here, as Redis serves clients from inside a slow script. It polls the
+// listeners and clients of the front ends that serve while a script is busy (RESP's) with a
+// zero-timeout poll(), accepts, reads what arrived, lets each session answer (the dispatcher
+// refuses all but SCRIPT KILL, SHUTDOWN NOSAVE and a few connection commands with -BUSY) and
+// writes those replies at once. Never run here: cron, timers, expiry, AMQP connections, log
+// writes, and the client whose script is running.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -46,17 +47,18 @@ extension Server {
         var clients = busyPump.clients
         fds.removeAll(keepingCapacity: true)
         clients.removeAll(keepingCapacity: true)
-        let respListeners = listeners[.resp] ?? []
-        for listener in respListeners {
+        let kinds = frontEnds.filter { $0.value.servesWhileScriptBusy }.map(\.key)
+        let pumpedListeners = kinds.flatMap { kind in (listeners[kind] ?? []).map { (kind, $0) } }
+        for (_, listener) in pumpedListeners {
             fds.append(pollfd(fd: listener.fileDescriptor, events: Int16(POLLIN), revents: 0))
         }
         busyPump.scriptClient = nil
-        for client in connections.values where client.receiving && client.info.kind == .resp {
+        for client in connections.values where client.receiving && kinds.contains(client.info.kind) {
             busyPump.scriptClient = client
         }
-        writeEarlierReplies()
+        writeEarlierReplies(kinds)
         for client in connections.values {
-            guard mayPump(client) else { continue }
+            guard kinds.contains(client.info.kind), mayPump(client) else { continue }
             let fd = client.connection.fileDescriptor
             if fd < 0 { continue }
             fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0))
@@ -66,14 +68,14 @@ extension Server {
         if ready > 0 {
             // New connections first (an operator typically opens one to send SCRIPT KILL); they
             // are read from the next round on.
-            for (i, listener) in respListeners.enumerated() where fds[i].revents != 0 {
+            for (i, (kind, listener)) in pumpedListeners.enumerated() where fds[i].revents != 0 {
                 var accepted = 0
                 while accepted < 64, let connection = listener.acceptNow() {
-                    accept(connection, kind: .resp)
+                    accept(connection, kind: kind)
                     accepted += 1
                 }
             }
-            for (j, client) in clients.enumerated() where fds[respListeners.count + j].revents != 0 {
+            for (j, client) in clients.enumerated() where fds[pumpedListeners.count + j].revents != 0 {
                 if client.closed { continue }
                 client.connection.readNow()
                 // Only pump output leaves here: clients with earlier unwritten or held output
@@ -91,19 +93,19 @@ extension Server {
     /// has nothing unwritten they could depend on. Otherwise (the script itself has written,
     /// or earlier commands of that turn did) they wait for the script to end, and their
     /// clients are not served from inside it.
-    private func writeEarlierReplies() {
+    private func writeEarlierReplies(_ kinds: [ClientProtocol]) {
         if persistence?.journal.hasPending ?? false { return }
         for client in connections.values
-        where client.info.kind == .resp && client !== busyPump.scriptClient && !client.closed
+        where kinds.contains(client.info.kind) && client !== busyPump.scriptClient && !client.closed
             && (!client.info.outbox.bytes.isEmpty || client.info.outbox.closeAfterFlush)
             && !(persistence?.hold.isHolding(client.info.outbox) ?? false)
         { client.flushOutbox() }
     }
 
-    /// A RESP client that is not the script's own, is reading, and has no reply still waiting
+    /// A client that is not the script's own, is reading, and has no reply still waiting
     /// for the before-sleep flush or for the log (a -BUSY must not overtake those).
     private func mayPump(_ client: ClientConnection) -> Bool {
-        client.info.kind == .resp && !client.receiving && !client.closed && client.connection.isReading
+        !client.receiving && !client.closed && client.connection.isReading
             && client.info.outbox.bytes.isEmpty && !(persistence?.hold.isHolding(client.info.outbox) ?? false)
     }
 
