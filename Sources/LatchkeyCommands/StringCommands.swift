@@ -13,19 +13,6 @@ enum SetCondition {
     case ifne(ByteView)
     case ifdeq(ByteView)
     case ifdne(ByteView)
-
-    /// Which option word made this condition (0 for none), so SET can tell a repeat from a conflict.
-    var word: Int {
-        switch self {
-        case .always: return 0
-        case .nx: return 1
-        case .xx: return 2
-        case .ifeq: return 3
-        case .ifne: return 4
-        case .ifdeq: return 5
-        case .ifdne: return 6
-        }
-    }
 }
 
 /// The expiry part of SET-like commands.
@@ -36,18 +23,6 @@ enum SetExpiry {
     case px(ByteView)
     case exat(ByteView)
     case pxat(ByteView)
-
-    /// Which option word made this expiry (0 for none), so SET can tell a repeat from a conflict.
-    var word: Int {
-        switch self {
-        case .none: return 0
-        case .keepTTL: return 1
-        case .ex: return 2
-        case .px: return 3
-        case .exat: return 4
-        case .pxat: return 5
-        }
-    }
 }
 
 enum StringCommands {
@@ -70,6 +45,10 @@ enum StringCommands {
         var condition = SetCondition.always
         var expiry = SetExpiry.none
         var wantGet = false
+        // Which word set `condition` (NX 1, XX 2, IF… 3) and `expiry` (KEEPTTL 1, EX 2, PX 3,
+        // EXAT 4, PXAT 5); 0: none yet.
+        var conditionWord = 0
+        var expiryWord = 0
         var j = 3
         let argc = ctx.argc
         while j < argc {
@@ -77,39 +56,50 @@ enum StringCommands {
             let hasNext = j + 1 < argc
             // Redis only rejects conflicting options: repeating the same one is allowed (NX NX,
             // GET GET, EX 10 EX 20, KEEPTTL KEEPTTL) and the last value wins.
-            // `may(current, word)`: no option of the group yet, or this same word again.
-            func may(_ current: Int, _ word: Int) -> Bool { current == 0 || current == word }
-            if opt.equalsUppercase("NX") && may(condition.word, 1) {
+            // `may(group, word)`: no option of the group yet, or this same word again.
+            func may(_ group: Int, _ word: Int) -> Bool { group == 0 || group == word }
+            if opt.equalsUppercase("NX") && may(conditionWord, 1) {
                 condition = .nx
-            } else if opt.equalsUppercase("XX") && may(condition.word, 2) {
+                conditionWord = 1
+            } else if opt.equalsUppercase("XX") && may(conditionWord, 2) {
                 condition = .xx
+                conditionWord = 2
             } else if opt.equalsUppercase("GET") {
                 wantGet = true
-            } else if opt.equalsUppercase("KEEPTTL") && may(expiry.word, 1) {
+            } else if opt.equalsUppercase("KEEPTTL") && may(expiryWord, 1) {
                 expiry = .keepTTL
-            } else if opt.equalsUppercase("EX") && may(expiry.word, 2) && hasNext {
+                expiryWord = 1
+            } else if opt.equalsUppercase("EX") && may(expiryWord, 2) && hasNext {
                 expiry = .ex(ctx[j + 1])
+                expiryWord = 2
                 j += 1
-            } else if opt.equalsUppercase("PX") && may(expiry.word, 3) && hasNext {
+            } else if opt.equalsUppercase("PX") && may(expiryWord, 3) && hasNext {
                 expiry = .px(ctx[j + 1])
+                expiryWord = 3
                 j += 1
-            } else if opt.equalsUppercase("EXAT") && may(expiry.word, 4) && hasNext {
+            } else if opt.equalsUppercase("EXAT") && may(expiryWord, 4) && hasNext {
                 expiry = .exat(ctx[j + 1])
+                expiryWord = 4
                 j += 1
-            } else if opt.equalsUppercase("PXAT") && may(expiry.word, 5) && hasNext {
+            } else if opt.equalsUppercase("PXAT") && may(expiryWord, 5) && hasNext {
                 expiry = .pxat(ctx[j + 1])
+                expiryWord = 5
                 j += 1
-            } else if opt.equalsUppercase("IFEQ") && condition.word == 0 && hasNext {
+            } else if opt.equalsUppercase("IFEQ") && conditionWord == 0 && hasNext {
                 condition = .ifeq(ctx[j + 1])
+                conditionWord = 3
                 j += 1
-            } else if opt.equalsUppercase("IFNE") && condition.word == 0 && hasNext {
+            } else if opt.equalsUppercase("IFNE") && conditionWord == 0 && hasNext {
                 condition = .ifne(ctx[j + 1])
+                conditionWord = 3
                 j += 1
-            } else if opt.equalsUppercase("IFDEQ") && condition.word == 0 && hasNext {
+            } else if opt.equalsUppercase("IFDEQ") && conditionWord == 0 && hasNext {
                 condition = .ifdeq(ctx[j + 1])
+                conditionWord = 3
                 j += 1
-            } else if opt.equalsUppercase("IFDNE") && condition.word == 0 && hasNext {
+            } else if opt.equalsUppercase("IFDNE") && conditionWord == 0 && hasNext {
                 condition = .ifdne(ctx[j + 1])
+                conditionWord = 3
                 j += 1
             } else {
                 ctx.reply.error(ErrorReplies.syntax)

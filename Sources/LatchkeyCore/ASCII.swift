@@ -28,7 +28,9 @@ public enum ASCII {
 
     /// The decimal digits `p[start..<end]` as a UInt64 (0 when empty); nil for a non-digit or
     /// a value past 2^64-1. The digit loop under every integer reader here.
-    @inlinable public static func parseDigits(_ p: UnsafePointer<UInt8>, from start: Int, to end: Int) -> UInt64? {
+    @inlinable @inline(__always) public static func parseDigits(
+        _ p: UnsafePointer<UInt8>, from start: Int, to end: Int
+    ) -> UInt64? {
         var value: UInt64 = 0
         var i = start
         while i < end {
