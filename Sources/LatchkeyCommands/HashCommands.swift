@@ -36,13 +36,12 @@ enum HashCommands {
             ctx.notifyKeyspaceEvent(.new, "new", ctx[1])
         }
         defer { ctx.notifyKeyspaceEvent(.hash, "hset", ctx[1]) }
-        let pairs = (2..<ctx.argc).map { ctx[$0].bytes }
-        ctx.journal(.hashSet(db: ctx.db, key: ctx[1].bytes, pairs: pairs))
+        ctx.journal(.hashSet(db: ctx.db, key: ctx[1].bytes, pairs: (2..<ctx.argc).map { ctx[$0].bytes }))
         return ref.mutate { e -> Int in
             var added = 0
-            var i = 0
-            while i < pairs.count {
-                if e.hash.set(pairs[i], pairs[i + 1]) { added += 1 }
+            var i = 2
+            while i < ctx.argc {
+                if e.hash.set(ctx[i], ctx[i + 1]) { added += 1 }
                 i += 2
             }
             return added
@@ -53,7 +52,7 @@ enum HashCommands {
     static func hsetnx(_ ctx: CommandContext) {
         var ref = ctx.lookupWrite(ctx[1])
         guard ctx.typeOrReply(ref.entry, .hash) else { return }
-        if let e = ref.entry, e.hash.get(ctx[2]) != nil {
+        if let e = ref.entry, e.hash.withValue(ctx[2], { $0 != nil }) {
             ctx.reply.integer(0)
             return
         }
@@ -61,9 +60,8 @@ enum HashCommands {
             ref.setHash(HashValue())
             ctx.notifyKeyspaceEvent(.new, "new", ctx[1])
         }
-        let pair = [ctx[2].bytes, ctx[3].bytes]
-        ctx.journal(.hashSet(db: ctx.db, key: ctx[1].bytes, pairs: pair))
-        ref.mutate { $0.hash.set(pair[0], pair[1]) }
+        ctx.journal(.hashSet(db: ctx.db, key: ctx[1].bytes, pairs: [ctx[2].bytes, ctx[3].bytes]))
+        ref.mutate { $0.hash.set(ctx[2], ctx[3]) }
         ctx.notifyKeyspaceEvent(.hash, "hset", ctx[1])
         ctx.reply.integer(1)
     }
@@ -148,13 +146,18 @@ enum HashCommands {
         var ref = ctx.lookupWrite(ctx[1])
         guard ctx.typeOrReply(ref.entry, .hash) else { return }
         var current: Int64 = 0
-        if let old = ref.entry?.hash.get(ctx[2]) {
-            guard let v = ASCII.parseInt64(old) else { return ctx.reply.error(ErrorReplies.hashNotInteger) }
-            current = v
+        if let e = ref.entry {
+            // An absent field counts as 0; one that is not an integer refuses the increment.
+            let old = e.hash.withValue(ctx[2]) { v -> Int64? in
+                guard let v else { return 0 }
+                return ASCII.parseInt64(v)
+            }
+            guard let old else { return ctx.reply.error(ErrorReplies.hashNotInteger) }
+            current = old
         }
         let (result, overflow) = current.addingReportingOverflow(delta)
         if overflow { return ctx.reply.error(ErrorReplies.overflow) }
-        storeField(ctx, &ref, ASCII.decimal(result))
+        ASCII.withDecimal(result) { storeField(ctx, &ref, $0) }
         ctx.notifyKeyspaceEvent(.hash, "hincrby", ctx[1])
         ctx.reply.integer(result)
     }
@@ -167,28 +170,29 @@ enum HashCommands {
         var ref = ctx.lookupWrite(ctx[1])
         guard ctx.typeOrReply(ref.entry, .hash) else { return }
         var current: LongDouble = 0
-        if let old = ref.entry?.hash.get(ctx[2]) {
-            guard let v = old.withByteView({ parseLongDouble($0) }) else {
-                return ctx.reply.error(ErrorReplies.hashNotFloat)
+        if let e = ref.entry {
+            let old = e.hash.withValue(ctx[2]) { v -> LongDouble? in
+                guard let v else { return 0 }
+                return parseLongDouble(v)
             }
-            current = v
+            guard let old else { return ctx.reply.error(ErrorReplies.hashNotFloat) }
+            current = old
         }
         let result = current + delta
         if result.isNaN || result.isInfinite { return ctx.reply.error(ErrorReplies.incrNanOrInf) }
         guard let text = formatLongDouble(result) else { return ctx.reply.error(ErrorReplies.hrandfieldRange) }
-        storeField(ctx, &ref, text)
+        text.withByteView { storeField(ctx, &ref, $0) }
         ctx.notifyKeyspaceEvent(.hash, "hincrbyfloat", ctx[1])
         ctx.reply.bulk(text)
     }
 
-    private static func storeField(_ ctx: CommandContext, _ ref: inout KeyRef, _ value: Bytes) {
+    private static func storeField(_ ctx: CommandContext, _ ref: inout KeyRef, _ value: ByteView) {
         if ref.entry == nil {
             ref.setHash(HashValue())
             ctx.notifyKeyspaceEvent(.new, "new", ctx[1])
         }
-        let field = ctx[2].bytes
-        ctx.journal(.hashSet(db: ctx.db, key: ctx[1].bytes, pairs: [field, value]))
-        ref.mutate { $0.hash.set(field, value) }
+        ctx.journal(.hashSet(db: ctx.db, key: ctx[1].bytes, pairs: [ctx[2].bytes, value.bytes]))
+        ref.mutate { $0.hash.set(ctx[2], value) }
     }
 
     /// Redis's string2ld: strtold over the whole argument, no leading space, no NaN, at most

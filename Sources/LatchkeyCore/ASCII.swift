@@ -76,6 +76,26 @@ public enum ASCII {
         _ = written
     }
 
+    /// Calls `body` with the decimal form of `v`, written on the stack (no allocation).
+    @inlinable public static func withDecimal<R>(_ v: Int64, _ body: (ByteView) -> R) -> R {
+        var magnitude = v.magnitude
+        var tmp: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch, enough for 20 digits
+        return withUnsafeMutableBytes(of: &tmp) { raw in
+            var i = 24
+            repeat {
+                i -= 1
+                raw[i] = 48 &+ UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if v < 0 {
+                i -= 1
+                raw[i] = 45
+            }
+            let base = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            return body(ByteView(base: base + i, count: 24 - i))
+        }
+    }
+
     /// The decimal form of `v` as bytes.
     @inlinable public static func decimal(_ v: Int64) -> Bytes {
         var out = Bytes()

@@ -43,17 +43,36 @@ public final class HashValue {
 
     public func get(_ field: Bytes) -> Bytes? { field.withByteView { get($0) } }
 
+    /// Calls `body` with a view of `field`'s value (nil when absent), without copying it out.
+    public func withValue<R>(_ field: ByteView, _ body: (ByteView?) -> R) -> R {
+        if let s = small {
+            guard let i = smallIndex(field) else { return body(nil) }
+            return s[i + 1].withByteView { body($0) }
+        }
+        guard let v = large[PackedBytes(field)] else { return body(nil) }
+        return v.withByteView { body($0) }
+    }
+
     /// Sets a field; returns true when it is new.
     @discardableResult public func set(_ field: Bytes, _ value: Bytes) -> Bool {
+        field.withByteView { f in value.withByteView { set(f, $0) } }
+    }
+
+    /// Sets a field from borrowed bytes (a command's arguments); returns true when it is new.
+    /// Short fields and values are stored inline, so a small hash's write allocates nothing
+    /// but the flat array's growth.
+    @discardableResult public func set(_ field: ByteView, _ value: ByteView) -> Bool {
         let v = PackedBytes(value)
         if small != nil {
-            if let i = field.withByteView({ smallIndex($0) }) {
+            if let i = smallIndex(field) {
                 memoryBytes += v.heapCost - small![i + 1].heapCost
                 small![i + 1] = v
                 if value.count > HashValue.maxSmallValue { convert() }
                 return false
             }
             let f = PackedBytes(field)
+            // One allocation for the first pair, instead of growing through capacity 1.
+            if small!.isEmpty { small!.reserveCapacity(2) }
             small!.append(f)
             small!.append(v)
             memoryBytes += HashValue.smallCost(f, v)
