@@ -164,7 +164,7 @@ enum ServerCommands {
 
     static func docsEntry(_ r: ReplyWriter, _ s: CommandSpec) {
         r.bulk(string: s.fullName)
-        let arguments = CommandArguments.arguments(of: s) ?? []
+        let arguments = ArgumentDoc.parse(s.syntax)
         r.mapHeader(3 + (arguments.isEmpty ? 0 : 1) + (s.subcommands.isEmpty ? 0 : 1))
         r.bulk(string: "summary")
         r.bulk(string: s.summary)

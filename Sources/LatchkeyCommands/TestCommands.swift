@@ -119,25 +119,3 @@ extension CommandEngine {
         for hook in context.resetHooks { hook() }
     }
 }
-
-extension CommandTable {
-    private typealias S = CommandSpec
-
-    /// LATCHKEY (group "server"; refused unless enable-test-commands allows it).
-    nonisolated(unsafe) static let testFixture: [CommandSpec] = [
-        S(
-            "latchkey", arity: -2, flags: [], group: "server", since: "7.4.0",
-            summary: "A container for Latchkey's test-fixture commands (clock control, reset).",
-            subcommands: [
-                S(
-                    "clock", arity: -3, flags: [.admin, .noscript, .loading, .stale], group: "server", since: "7.4.0",
-                    summary: "Reads, moves forward, freezes or resumes the server clock.", handler: TestCommands.clock),
-                S(
-                    "reset", arity: 2, flags: [.admin, .noscript, .write], group: "server", since: "7.4.0",
-                    summary: "Returns the server to its freshly started state.", handler: TestCommands.reset),
-                S(
-                    "help", arity: 2, flags: [.loading, .stale], group: "server", since: "7.4.0",
-                    summary: "Returns helpful text about the different subcommands.", handler: TestCommands.help),
-            ], handler: { _ in })
-    ]
-}
