@@ -74,14 +74,11 @@ public final class CommandEngine: FrontEnd {
         self.context = context
         self.journal = journal
         let config = context.config
-        keyspace = Keyspace(databases: Int(config.int("databases")))
+        keyspace = Keyspace(databases: Int(config.int(.databases)))
         commands = CommandLookup(CommandTable.all)
-        requirePass = Bytes(config.string("requirepass").utf8)
-        limits = RESPLimits(
-            maxBulkLength: Int(config.int("proto-max-bulk-len")),
-            maxMultibulkLength: Int(config.int("proto-max-multibulk-len")),
-            maxInlineLength: Int(config.int("proto-max-inline-len")))
-        journal.maxWritePayload = Int(config.int("aof-max-record-size"))
+        requirePass = Bytes(config.string(.requirepass).utf8)
+        limits = CommandEngine.requestLimits(config)
+        journal.maxWritePayload = Int(config.int(.aofMaxRecordSize))
         keyspace.onExpire = { [unowned self] db, key in
             self.context.stats.expiredKeys += 1
             if self.journal.isEnabled && !self.isReplaying { self.journal.append(.delete(db: db, key: key.bytes)) }
@@ -141,24 +138,29 @@ public final class CommandEngine: FrontEnd {
     /// Re-reads directives that CONFIG SET may have changed.
     func configChanged() {
         let config = context.config
-        requirePass = Bytes(config.string("requirepass").utf8)
-        limits = RESPLimits(
-            maxBulkLength: Int(config.int("proto-max-bulk-len")),
-            maxMultibulkLength: Int(config.int("proto-max-multibulk-len")),
-            maxInlineLength: Int(config.int("proto-max-inline-len")))
-        journal.maxWritePayload = Int(config.int("aof-max-record-size"))
+        requirePass = Bytes(config.string(.requirepass).utf8)
+        limits = CommandEngine.requestLimits(config)
+        journal.maxWritePayload = Int(config.int(.aofMaxRecordSize))
         for s in sessions.values { s.decoder.limits = limits }
         scripting.configChanged()
         readPubSubConfig()
     }
 
+    /// The limits each RESP decoder enforces, from the `proto-max-*` directives.
+    static func requestLimits(_ config: Config) -> RESPLimits {
+        RESPLimits(
+            maxBulkLength: Int(config.int(.protoMaxBulkLen)),
+            maxMultibulkLength: Int(config.int(.protoMaxMultibulkLen)),
+            maxInlineLength: Int(config.int(.protoMaxInlineLen)))
+    }
+
     /// `notify-keyspace-events` and `client-output-buffer-limit pubsub` (stored canonical).
     private func readPubSubConfig() {
         let config = context.config
-        keyspaceEvents = KeyspaceEventFlags(parsing: config.string("notify-keyspace-events")) ?? []
+        keyspaceEvents = KeyspaceEventFlags(parsing: config.string(.notifyKeyspaceEvents)) ?? []
         for s in sessions.values { s.ctx.keyspaceEvents = keyspaceEvents }
         scriptContext?.keyspaceEvents = keyspaceEvents
-        pubsub.limits = OutputBufferLimits.limits(of: "pubsub", in: config.string("client-output-buffer-limit"))
+        pubsub.limits = OutputBufferLimits.limits(of: "pubsub", in: config.string(.clientOutputBufferLimit))
     }
 
     // MARK: scripts and tests

@@ -26,7 +26,7 @@ public final class ScriptRunner: ScriptHost {
         self.engine = engine
         let config = engine.context.config
         interpreter = LuaInterpreter(
-            memoryLimit: Int(config.int("lua-memory-limit")), busyThresholdMs: config.int("busy-reply-threshold"),
+            memoryLimit: Int(config.int(.luaMemoryLimit)), busyThresholdMs: config.int(.busyReplyThreshold),
             version: CommandEngine.redisVersion)
         client = engine.makeDetachedClient()
         interpreter.host = self
@@ -35,8 +35,8 @@ public final class ScriptRunner: ScriptHost {
     /// Re-reads `lua-memory-limit` and `busy-reply-threshold` (after CONFIG SET).
     public func configChanged() {
         let config = engine.context.config
-        interpreter.memoryLimit = Int(config.int("lua-memory-limit"))
-        interpreter.busyThresholdMs = config.int("busy-reply-threshold")
+        interpreter.memoryLimit = Int(config.int(.luaMemoryLimit))
+        interpreter.busyThresholdMs = config.int(.busyReplyThreshold)
     }
 
     /// Called by the interpreter, every ~100k Lua instructions once a script has run past

@@ -16,7 +16,7 @@ enum TestCommands {
 
     /// Whether `enable-test-commands` lets this client in; replies the refusal when it does not.
     static func allowed(_ ctx: CommandContext) -> Bool {
-        switch ctx.server.config.string("enable-test-commands") {
+        switch ctx.server.config.string(.enableTestCommands) {
         case "yes": return true
         case "local" where ctx.client.info.isLoopback: return true
         default:
