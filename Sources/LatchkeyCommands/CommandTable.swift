@@ -1,6 +1,8 @@
 // THE command table: every RESP command Latchkey knows, with name, arity, flags, key positions,
-// group and summary, and its handler. The gate (Dispatcher) and COMMAND INFO/DOCS read only this.
-// To add a command: one row here, the handler in its group file, a transcript test, a docs row.
+// group, summary, COMMAND DOCS syntax and handler. The gate (Dispatcher) and COMMAND INFO/DOCS
+// read only this. `all` joins the groups: the string rows are here, the others in
+// CommandTable+<Group>.swift. To add a command: one row in its group, the handler in its group
+// file, a transcript test, a docs row (docs/architecture.md, "Adding a RESP command").
 import LatchkeyCore
 
 public enum CommandTable {

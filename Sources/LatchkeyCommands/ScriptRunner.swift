@@ -1,8 +1,8 @@
 // The command layer's side of scripting: owns the one LuaInterpreter, implements ScriptHost
 // (redis.call runs through the one gate, told it comes from a script, on a script client that
 // shares the caller's database and the script's fixed "now"), writes script results with the
-// caller's ReplyWriter, and answers -BUSY to other clients while a script runs. EVAL/SCRIPT argument
-// handling is in ScriptingCommands.swift; Lua itself is LatchkeyScripting's.
+// caller's ReplyWriter, and answers -BUSY to other clients while a script runs. EVAL/SCRIPT
+// argument handling is in ScriptingCommands.swift; Lua itself is LatchkeyScripting's.
 import LatchkeyCore
 import LatchkeyRESP
 import LatchkeyScripting

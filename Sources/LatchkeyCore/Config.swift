@@ -1,7 +1,7 @@
 // The one table of configuration directives: names (Redis's where the concept exists), kinds,
 // defaults and whether CONFIG SET may change them at run time. The file/argv parser
-// (ConfigParser.swift) and CONFIG GET/SET both read this table, so adding a directive is one line
-// here plus its annotated entry in conf/latchkey.conf.
+// (ConfigParser.swift) and CONFIG GET/SET both read this table, so adding a directive is a
+// ConfigKey case and one line here plus its annotated entry in conf/latchkey.conf.
 // Checked numbers: every value is parsed with overflow-checked arithmetic (a number or a unit
 // multiplication that does not fit Int64 is out of range, as in Redis) and range-checked here, so
 // the typed accessors below never trap and users of a value may convert it with plain Int(...).
