@@ -60,25 +60,25 @@ public final class AMQPFrontEnd: FrontEnd {
         self.journal = journal
         let config = context.config
         var users: [Bytes: Bytes] = [:]
-        for word in Self.words(config.string("amqp-user")) {
+        for word in Self.words(config.string(.amqpUser)) {
             guard let colon = word.firstIndex(of: ":") else { continue }
             users[Bytes(word[..<colon].utf8)] = Bytes(word[word.index(after: colon)...].utf8)
         }
         self.users = users
-        loopbackOnlyUsers = Set(Self.words(config.string("amqp-loopback-users")).map { Bytes($0.utf8) })
-        vhosts = Set(Self.words(config.string("amqp-vhosts")).map { Bytes($0.utf8) })
-        frameMax = UInt32(clamping: config.int("amqp-frame-max"))
-        channelMax = UInt16(clamping: config.int("amqp-channel-max"))
+        loopbackOnlyUsers = Set(Self.words(config.string(.amqpLoopbackUsers)).map { Bytes($0.utf8) })
+        vhosts = Set(Self.words(config.string(.amqpVhosts)).map { Bytes($0.utf8) })
+        frameMax = UInt32(clamping: config.int(.amqpFrameMax))
+        channelMax = UInt16(clamping: config.int(.amqpChannelMax))
         // The directive is limited to 512 MiB (RabbitMQ's ceiling); the cap here keeps a stored
         // message's size within its UInt32 header field even if that limit changes.
-        maxMessageSize = UInt64(clamping: Swift.min(config.int("amqp-max-message-size"), Self.maxMessageSizeCap))
+        maxMessageSize = UInt64(clamping: Swift.min(config.int(.amqpMaxMessageSize), Self.maxMessageSizeCap))
         serverProperties = Self.makeServerProperties(
-            identity: config.string("amqp-server-identity"), version: context.latchkeyVersion)
-        broker = Broker(clock: TickClock(context), vhosts: Self.words(config.string("amqp-vhosts")).map(String.init))
+            identity: config.string(.amqpServerIdentity), version: context.latchkeyVersion)
+        broker = Broker(clock: TickClock(context), vhosts: Self.words(config.string(.amqpVhosts)).map(String.init))
         BrokerHooks.install(on: broker, journal: journal)
         let registry = self.registry
         memoryAlarm = MemoryAlarm(
-            broker: broker, limit: Int(clamping: config.int("amqp-queued-memory-limit")),
+            broker: broker, limit: Int(clamping: config.int(.amqpQueuedMemoryLimit)),
             sessions: { [unowned registry] in Array(registry.byID.values) })
         let diskAlarm = DiskAlarm(context: context, sessions: { [unowned registry] in Array(registry.byID.values) })
         self.diskAlarm = diskAlarm
@@ -86,7 +86,7 @@ public final class AMQPFrontEnd: FrontEnd {
     }
 
     /// Proposed heartbeat in seconds (`amqp-heartbeat`, changeable with CONFIG SET).
-    package var heartbeat: UInt16 { UInt16(clamping: context.config.int("amqp-heartbeat")) }
+    package var heartbeat: UInt16 { UInt16(clamping: context.config.int(.amqpHeartbeat)) }
 
     public func makeSession(client: ClientInfo) -> ProtocolSession {
         // Liveness is the heartbeat's job, not the RESP idle `timeout`.

@@ -58,8 +58,11 @@ public final class CommandContext {
     @exclusivity(unchecked) public internal(set) var client: RESPClientState
     /// Time of this command (the loop tick's, or the script's start).
     @exclusivity(unchecked) public internal(set) var nowMs: Int64 = 0
+    /// Who sent the command: a client, or a script's `redis.call` (the gate picks its checks
+    /// and error texts from this).
+    @exclusivity(unchecked) public internal(set) var origin = CommandOrigin.client
     /// The command runs from a script (`redis.call`).
-    @exclusivity(unchecked) public internal(set) var fromScript = false
+    @inlinable public var fromScript: Bool { if case .script = origin { true } else { false } }
     /// The spec the gate resolved (the subcommand's for containers).
     @exclusivity(unchecked) public internal(set) var spec: CommandSpec?
     /// `notify-keyspace-events`, mirrored here by the engine so the per-write test is a plain

@@ -74,14 +74,11 @@ public final class CommandEngine: FrontEnd {
         self.context = context
         self.journal = journal
         let config = context.config
-        keyspace = Keyspace(databases: Int(config.int("databases")))
+        keyspace = Keyspace(databases: Int(config.int(.databases)))
         commands = CommandLookup(CommandTable.all)
-        requirePass = Bytes(config.string("requirepass").utf8)
-        limits = RESPLimits(
-            maxBulkLength: Int(config.int("proto-max-bulk-len")),
-            maxMultibulkLength: Int(config.int("proto-max-multibulk-len")),
-            maxInlineLength: Int(config.int("proto-max-inline-len")))
-        journal.maxWritePayload = Int(config.int("aof-max-record-size"))
+        requirePass = Bytes(config.string(.requirepass).utf8)
+        limits = CommandEngine.requestLimits(config)
+        journal.maxWritePayload = Int(config.int(.aofMaxRecordSize))
         keyspace.onExpire = { [unowned self] db, key in
             self.context.stats.expiredKeys += 1
             if self.journal.isEnabled && !self.isReplaying { self.journal.append(.delete(db: db, key: key.bytes)) }
@@ -120,9 +117,16 @@ public final class CommandEngine: FrontEnd {
     /// protected mode (which applies to RESP listeners).
     public func rejectionBytes(for refusal: ConnectionRefusal) -> Bytes? {
         switch refusal {
-        case .tooManyClients: Bytes(("-" + ErrorReplies.maxClients + "\r\n").utf8)
-        case .protectedMode: Bytes(("-" + ErrorReplies.protectedMode + "\r\n").utf8)
+        case .tooManyClients: CommandEngine.encodedError(ErrorReplies.maxClients)
+        case .protectedMode: CommandEngine.encodedError(ErrorReplies.protectedMode)
         }
+    }
+
+    /// One error reply, encoded, for a connection that has no session yet.
+    private static func encodedError(_ text: String) -> Bytes {
+        let w = ReplyWriter(capacity: text.utf8.count + 3)
+        w.error(text)
+        return w.bytes
     }
 
     func sessionClosed(_ s: RESPSession) {
@@ -137,36 +141,42 @@ public final class CommandEngine: FrontEnd {
     /// Re-reads directives that CONFIG SET may have changed.
     func configChanged() {
         let config = context.config
-        requirePass = Bytes(config.string("requirepass").utf8)
-        limits = RESPLimits(
-            maxBulkLength: Int(config.int("proto-max-bulk-len")),
-            maxMultibulkLength: Int(config.int("proto-max-multibulk-len")),
-            maxInlineLength: Int(config.int("proto-max-inline-len")))
-        journal.maxWritePayload = Int(config.int("aof-max-record-size"))
+        requirePass = Bytes(config.string(.requirepass).utf8)
+        limits = CommandEngine.requestLimits(config)
+        journal.maxWritePayload = Int(config.int(.aofMaxRecordSize))
         for s in sessions.values { s.decoder.limits = limits }
         scripting.configChanged()
         readPubSubConfig()
     }
 
+    /// The limits each RESP decoder enforces, from the `proto-max-*` directives.
+    static func requestLimits(_ config: Config) -> RESPLimits {
+        RESPLimits(
+            maxBulkLength: Int(config.int(.protoMaxBulkLen)),
+            maxMultibulkLength: Int(config.int(.protoMaxMultibulkLen)),
+            maxInlineLength: Int(config.int(.protoMaxInlineLen)))
+    }
+
     /// `notify-keyspace-events` and `client-output-buffer-limit pubsub` (stored canonical).
     private func readPubSubConfig() {
         let config = context.config
-        keyspaceEvents = KeyspaceEventFlags(parsing: config.string("notify-keyspace-events")) ?? []
+        keyspaceEvents = KeyspaceEventFlags(parsing: config.string(.notifyKeyspaceEvents)) ?? []
         for s in sessions.values { s.ctx.keyspaceEvents = keyspaceEvents }
         scriptContext?.keyspaceEvents = keyspaceEvents
-        pubsub.limits = OutputBufferLimits.limits(of: "pubsub", in: config.string("client-output-buffer-limit"))
+        pubsub.limits = OutputBufferLimits.limits(of: "pubsub", in: config.string(.clientOutputBufferLimit))
     }
 
     // MARK: scripts and tests
 
     /// Runs one command through the gate as if `client` had sent it, appending the reply to
-    /// `writer` (in `writer.protocolVersion`). `fromScript` makes `.noscript` commands fail with
-    /// "This Redis command is not allowed from script". `nowMs` fixes the time (a script's start);
-    /// nil uses the loop tick's. Runs synchronously; nothing else interleaves.
-    package func execute(
-        _ argv: UnsafeBufferPointer<ByteView>, client: RESPClientState, into writer: ReplyWriter, fromScript: Bool,
-        nowMs: Int64? = nil
-    ) {
+    /// `writer` (in `writer.protocolVersion`). `origin` `.script` gives Redis's script checks
+    /// and texts (see `dispatch`). `nowMs` fixes the time (a script's start); nil uses the loop
+    /// tick's. Runs synchronously; nothing else interleaves. Returns the spec whose handler ran
+    /// (nil when the gate refused or queued the command).
+    @discardableResult package func execute(
+        _ argv: UnsafeBufferPointer<ByteView>, client: RESPClientState, into writer: ReplyWriter,
+        origin: CommandOrigin, nowMs: Int64? = nil
+    ) -> CommandSpec? {
         let ctx: CommandContext
         if let c = scriptContext {
             ctx = c
@@ -177,24 +187,29 @@ public final class CommandEngine: FrontEnd {
             scriptContext = ctx
         }
         let savedArgv = ctx.argv
-        let savedScript = ctx.fromScript
+        let savedOrigin = ctx.origin
         let savedNow = ctx.nowMs
+        let savedSpec = ctx.spec
         ctx.argv = argv
-        ctx.fromScript = fromScript
+        ctx.origin = origin
         ctx.nowMs = nowMs ?? context.dataNowMs
+        ctx.spec = nil
         dispatch(ctx)
+        let ran = ctx.spec
         ctx.argv = savedArgv
-        ctx.fromScript = savedScript
+        ctx.origin = savedOrigin
         ctx.nowMs = savedNow
+        ctx.spec = savedSpec
+        return ran
     }
 
     /// Owned-bytes convenience for `execute`; returns the encoded reply.
     package func execute(
-        argv: [Bytes], client: RESPClientState, protocolVersion: Int = 2, fromScript: Bool, nowMs: Int64? = nil
+        argv: [Bytes], client: RESPClientState, protocolVersion: Int = 2, origin: CommandOrigin, nowMs: Int64? = nil
     ) -> Bytes {
         let writer = ReplyWriter(protocolVersion: protocolVersion)
         withByteViews(argv) { views in
-            execute(views, client: client, into: writer, fromScript: fromScript, nowMs: nowMs)
+            execute(views, client: client, into: writer, origin: origin, nowMs: nowMs)
         }
         return writer.bytes
     }

@@ -1,5 +1,6 @@
 // What the command table says about one command: name, arity, flags, key positions, a summary
-// for COMMAND INFO/DOCS, the handler, and subcommands for containers (CLIENT, CONFIG, COMMAND).
+// and the argument syntax for COMMAND INFO/DOCS, the handler, and subcommands for containers
+// (CLIENT, CONFIG, COMMAND).
 // The gate (Dispatcher) reads specs; handlers never re-check what the spec already guarantees.
 import LatchkeyCore
 
@@ -62,6 +63,9 @@ public final class CommandSpec {
     public let keyStep: Int
     /// One line for COMMAND DOCS.
     public let summary: String
+    /// The argument syntax COMMAND DOCS reports (notation on `ArgumentDoc.parse`); empty when
+    /// the command takes no arguments, and for containers (their subcommands carry it).
+    public let syntax: String
     /// COMMAND DOCS group (`string`, `generic`, `connection`, `server`, `scripting`).
     public let group: String
     public let since: String
@@ -81,7 +85,8 @@ public final class CommandSpec {
 
     public init(
         _ name: String, arity: Int, flags: CommandFlags, keys: (Int, Int, Int) = (0, 0, 0), group: String,
-        since: String = "1.0.0", summary: String, subcommands: [CommandSpec] = [], handler: @escaping CommandHandler
+        since: String = "1.0.0", summary: String, syntax: String, subcommands: [CommandSpec] = [],
+        handler: @escaping CommandHandler
     ) {
         self.name = name.lowercased()
         nameBytes = Bytes(self.name.utf8)
@@ -91,6 +96,7 @@ public final class CommandSpec {
         lastKey = keys.1
         keyStep = keys.2
         self.summary = summary
+        self.syntax = syntax
         self.group = group
         self.since = since
         self.handler = handler

@@ -1,35 +1,56 @@
 // The one gate every command passes, from a socket or from a script: lookup (case-insensitive,
-// no allocation), subcommand resolution, arity, authentication, script restrictions, and
-// refusal of writes while persistence is failing. Handlers run only after all of it.
+// no allocation), subcommand resolution, arity, script restrictions, authentication, -BUSY while
+// a script runs, and refusal of writes while persistence is failing. Handlers run only after all
+// of it. The command's origin picks the checks and the texts: a script gets Redis's
+// "... from script" errors for an unknown command, bad arity, noscript/blocking commands and
+// writes from a read-only script, and those refusals are not counted in INFO (the script's
+// caller is, when the error reaches it).
 import LatchkeyCore
 import LatchkeyRESP
 import LatchkeyScripting
+
+/// Who sent a command.
+public enum CommandOrigin: Sendable {
+    /// A connection (or a test standing in for one).
+    case client
+    /// A script's `redis.call`/`pcall`; `readOnly` for EVAL_RO/EVALSHA_RO.
+    case script(readOnly: Bool)
+}
 
 extension CommandEngine {
     /// Resolves and runs `ctx.argv` (replying with Redis's error when the gate refuses).
     func dispatch(_ ctx: CommandContext) {
         let argv = ctx.argv
         guard argv.count > 0 else { return }
+        let fromScript = ctx.fromScript
         guard var spec = commands.find(argv[0]) else {
+            if fromScript { return ctx.reply.error(ScriptErrors.unknownCommand) }
             let args = argv.dropFirst().prefix(64).map(\.string)
             return reject(ctx, nil, ErrorReplies.unknownCommand(argv[0].string, args: args))
         }
         if !spec.subcommands.isEmpty && argv.count >= 2 {
             guard let sub = spec.subcommand(argv[1]) else {
+                if fromScript { return ctx.reply.error(ScriptErrors.unknownCommand) }
                 return reject(ctx, nil, ErrorReplies.unknownSubcommand(argv[1].string, container: spec.name))
             }
             spec = sub
         }
-        if !spec.accepts(argc: argv.count) { return reject(ctx, spec, ErrorReplies.arity(spec.fullName)) }
+        if !spec.accepts(argc: argv.count) {
+            if fromScript { return ctx.reply.error(ScriptErrors.wrongArity) }
+            return reject(ctx, spec, ErrorReplies.arity(spec.fullName))
+        }
         let flags = spec.gateFlags
+        if case .script(let readOnly) = ctx.origin {
+            // Blocking commands are refused too, as redis-server 7.0 refuses BLPOP & co. from Lua
+            // (checked by the differential suite): a script must never wait for another client.
+            if !flags.isDisjoint(with: [.noscript, .blocking]) { return ctx.reply.error(ScriptErrors.notAllowed) }
+            if readOnly && flags.contains(.write) { return ctx.reply.error(ScriptErrors.writeInReadOnly) }
+        }
         if !ctx.client.authenticated && !requirePass.isEmpty && !flags.contains(.noauth) {
             return reject(ctx, spec, ErrorReplies.noAuth)
         }
-        if !ctx.fromScript && scriptInProgress && scripting.refusesWhileBusy(spec) {
+        if !fromScript && scriptInProgress && scripting.refusesWhileBusy(spec) {
             return reject(ctx, spec, ScriptErrors.busy, abortsTransaction: false)
-        }
-        if ctx.fromScript && flags.contains(.noscript) {
-            return reject(ctx, spec, ErrorReplies.notAllowedFromScript, abortsTransaction: false)
         }
         if flags.contains(.write), let failure = context.persistence.writeFailure {
             return reject(ctx, spec, ErrorReplies.misconf(failure))
@@ -38,17 +59,17 @@ extension CommandEngine {
             return reject(ctx, spec, ErrorReplies.writeTooLargeForLog)
         }
         if ctx.client.subscriptions.isSubscribed && ctx.client.protocolVersion == 2
-            && !flags.contains(.allowedWhileSubscribed) && !ctx.fromScript
+            && !flags.contains(.allowedWhileSubscribed) && !fromScript
         {
             return reject(ctx, spec, ErrorReplies.subscribedContext(spec.fullName))
         }
-        if let tx = ctx.client.transaction, !ctx.fromScript, !flags.contains(.skipsQueue) {
+        if let tx = ctx.client.transaction, !fromScript, !flags.contains(.skipsQueue) {
             tx.queued.append(argv.map { $0.bytes })
             ctx.reply.status("QUEUED")
             return
         }
         ctx.spec = spec
-        if !ctx.fromScript { ctx.client.lastCommand = spec.fullName }
+        if !fromScript { ctx.client.lastCommand = spec.fullName }
         context.stats.totalCommandsProcessed &+= 1
         let slot = spec.statsIndex
         let replyStart = ctx.reply.bytes.count

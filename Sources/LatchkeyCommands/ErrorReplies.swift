@@ -26,7 +26,6 @@ public enum ErrorReplies {
     public static let noSuchClient = "ERR No such client"
     public static let expireOptionsNX = "ERR NX and XX, GT or LT options at the same time are not compatible"
     public static let expireOptionsGTLT = "ERR GT and LT options at the same time are not compatible"
-    public static let notAllowedFromScript = "ERR This Redis command is not allowed from script"
     public static let invalidCursor = "ERR invalid cursor"
     public static let timeoutNegative = "ERR timeout is negative"
     /// Redis's text for writes refused while the log cannot be written.

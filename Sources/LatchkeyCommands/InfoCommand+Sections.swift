@@ -13,7 +13,7 @@ extension InfoCommand {
         let server = ctx.server
         let now = ctx.server.nowMs  // real time: uptime does not follow LATCHKEY CLOCK
         let uptime = max(0, (now - server.startTimeMs) / 1000)
-        let hz = server.config.int("hz")
+        let hz = server.config.int(.hz)
         return [
             "redis_version:\(CommandEngine.redisVersion)", "redis_git_sha1:00000000", "redis_git_dirty:0",
             "redis_build_id:0", "redis_mode:standalone", "os:\(ProcessFacts.os)", "arch_bits:64",
@@ -31,7 +31,7 @@ extension InfoCommand {
         let resp = server.clients.values.filter { $0.kind == .resp }
         let maxOut = resp.reduce(0) { max($0, $1.outbox.bytes.count) }
         return [
-            "connected_clients:\(resp.count)", "cluster_connections:0", "maxclients:\(server.config.int("maxclients"))",
+            "connected_clients:\(resp.count)", "cluster_connections:0", "maxclients:\(server.config.int(.maxclients))",
             "client_recent_max_input_buffer:0", "client_recent_max_output_buffer:\(maxOut)",
             "blocked_clients:\(ctx.engine.blockedClientCount)", "tracking_clients:0", "clients_in_timeout_table:0",
         ]

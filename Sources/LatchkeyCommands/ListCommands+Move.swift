@@ -2,7 +2,7 @@
 // command first tries to serve at once, exactly as its non-blocking twin; when every key is empty
 // it blocks (ListBlocking.swift) unless it runs inside MULTI, where Redis replies nil at once
 // instead. (Scripts cannot call them at all: redis-server 7.0 refuses them from Lua, and so does
-// ScriptRunner; `mayBlock` still checks `fromScript` so no path could ever block a script.)
+// the gate; `mayBlock` still checks `fromScript` so no path could ever block a script.)
 import LatchkeyCore
 import LatchkeyKeyspace
 import LatchkeyRESP

@@ -34,7 +34,7 @@ enum ServerCommands {
         ctx.reply.mapHeader(matched.count)
         for (name, d) in matched {
             ctx.reply.bulk(string: name)
-            ctx.reply.bulk(string: ctx.server.config.string(d.name))
+            ctx.reply.bulk(string: ctx.server.config.string(d.key))
         }
     }
 
@@ -77,7 +77,7 @@ enum ServerCommands {
         // change nothing if it cannot be done.
         if let (_, v) = changes.first(where: { $0.0.name == "appendonly" }) {
             let on = v.lowercased() == "yes"
-            if on != ctx.server.config.bool("appendonly") {
+            if on != ctx.server.config.bool(.appendonly) {
                 guard let toggle = ctx.server.appendOnlySwitch else {
                     ctx.reply.error(ErrorReplies.configSetFailed("appendonly", ErrorReplies.configImmutable))
                     return
@@ -164,7 +164,7 @@ enum ServerCommands {
 
     static func docsEntry(_ r: ReplyWriter, _ s: CommandSpec) {
         r.bulk(string: s.fullName)
-        let arguments = CommandArguments.arguments(of: s) ?? []
+        let arguments = ArgumentDoc.parse(s.syntax)
         r.mapHeader(3 + (arguments.isEmpty ? 0 : 1) + (s.subcommands.isEmpty ? 0 : 1))
         r.bulk(string: "summary")
         r.bulk(string: s.summary)
@@ -234,7 +234,7 @@ enum ServerCommands {
 
     /// SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]
     static func shutdown(_ ctx: CommandContext) {
-        var save = ctx.server.config.bool("appendonly")
+        var save = ctx.server.config.bool(.appendonly)
         var noSave = false
         for i in 1..<ctx.argc {
             if ctx.arg(i, is: "NOSAVE") {

@@ -74,7 +74,7 @@ extension StringCommands {
         var expireAt: Int64 = 0
         if let e = ref.entry {
             guard let old = ctx.stringOrReply(e) else { return }
-            let limit = min(Int64(Entry.maxValueLength), ctx.server.config.int("proto-max-bulk-len"))
+            let limit = min(Int64(Entry.maxValueLength), ctx.server.config.int(.protoMaxBulkLen))
             if Int64(old.count) + Int64(add.count) > limit { return ctx.reply.error(ErrorReplies.stringTooLong) }
             value.reserveCapacity(old.count + add.count)
             value.append(contentsOf: old.buffer)

@@ -16,7 +16,7 @@ enum TestCommands {
 
     /// Whether `enable-test-commands` lets this client in; replies the refusal when it does not.
     static func allowed(_ ctx: CommandContext) -> Bool {
-        switch ctx.server.config.string("enable-test-commands") {
+        switch ctx.server.config.string(.enableTestCommands) {
         case "yes": return true
         case "local" where ctx.client.info.isLoopback: return true
         default:
@@ -118,26 +118,4 @@ extension CommandEngine {
         context.refreshNow()
         for hook in context.resetHooks { hook() }
     }
-}
-
-extension CommandTable {
-    private typealias S = CommandSpec
-
-    /// LATCHKEY (group "server"; refused unless enable-test-commands allows it).
-    nonisolated(unsafe) static let testFixture: [CommandSpec] = [
-        S(
-            "latchkey", arity: -2, flags: [], group: "server", since: "7.4.0",
-            summary: "A container for Latchkey's test-fixture commands (clock control, reset).",
-            subcommands: [
-                S(
-                    "clock", arity: -3, flags: [.admin, .noscript, .loading, .stale], group: "server", since: "7.4.0",
-                    summary: "Reads, moves forward, freezes or resumes the server clock.", handler: TestCommands.clock),
-                S(
-                    "reset", arity: 2, flags: [.admin, .noscript, .write], group: "server", since: "7.4.0",
-                    summary: "Returns the server to its freshly started state.", handler: TestCommands.reset),
-                S(
-                    "help", arity: 2, flags: [.loading, .stale], group: "server", since: "7.4.0",
-                    summary: "Returns helpful text about the different subcommands.", handler: TestCommands.help),
-            ], handler: { _ in })
-    ]
 }

@@ -1,7 +1,7 @@
 // The one table of configuration directives: names (Redis's where the concept exists), kinds,
 // defaults and whether CONFIG SET may change them at run time. The file/argv parser
-// (ConfigParser.swift) and CONFIG GET/SET both read this table, so adding a directive is one line
-// here plus its annotated entry in conf/latchkey.conf.
+// (ConfigParser.swift) and CONFIG GET/SET both read this table, so adding a directive is a
+// ConfigKey case and one line here plus its annotated entry in conf/latchkey.conf.
 // Checked numbers: every value is parsed with overflow-checked arithmetic (a number or a unit
 // multiplication that does not fit Int64 is out of range, as in Redis) and range-checked here, so
 // the typed accessors below never trap and users of a value may convert it with plain Int(...).
@@ -30,18 +30,74 @@ public enum DirectiveKind: Sendable {
     case outputBufferLimits
 }
 
+/// The name of a directive, one case per `ConfigTable` row (the raw value is the name in
+/// conf files, argv and CONFIG GET/SET). Typed accessors take a key, so a misspelled directive
+/// does not compile; ConfigKeyTests checks that keys and table rows match one to one.
+public enum ConfigKey: String, CaseIterable, Sendable {
+    case bind
+    case port
+    case protectedMode = "protected-mode"
+    case tcpBacklog = "tcp-backlog"
+    case timeout
+    case tcpKeepalive = "tcp-keepalive"
+    case maxclients
+    case loglevel
+    case logfile
+    case databases
+    case dir
+    case hz
+    case busyPollUsecs = "busy-poll-usecs"
+    case requirepass
+    case protoMaxBulkLen = "proto-max-bulk-len"
+    case clientQueryBufferLimit = "client-query-buffer-limit"
+    case protoMaxMultibulkLen = "proto-max-multibulk-len"
+    case protoMaxInlineLen = "proto-max-inline-len"
+    case clientOutputBufferSoftLimit = "client-output-buffer-soft-limit"
+    case clientOutputBufferHardLimit = "client-output-buffer-hard-limit"
+    case clientOutputBufferLimit = "client-output-buffer-limit"
+    case notifyKeyspaceEvents = "notify-keyspace-events"
+    case busyReplyThreshold = "busy-reply-threshold"
+    case luaMemoryLimit = "lua-memory-limit"
+    case appendonly
+    case appendfilename
+    case appendfsync
+    case aofLoadTruncated = "aof-load-truncated"
+    case autoAofRewritePercentage = "auto-aof-rewrite-percentage"
+    case autoAofRewriteMinSize = "auto-aof-rewrite-min-size"
+    case save
+    case aofMaxRecordSize = "aof-max-record-size"
+    case amqpPort = "amqp-port"
+    case amqpBind = "amqp-bind"
+    case amqpUser = "amqp-user"
+    case amqpLoopbackUsers = "amqp-loopback-users"
+    case amqpVhosts = "amqp-vhosts"
+    case amqpFrameMax = "amqp-frame-max"
+    case amqpChannelMax = "amqp-channel-max"
+    case amqpHeartbeat = "amqp-heartbeat"
+    case amqpMaxMessageSize = "amqp-max-message-size"
+    case amqpQueuedMemoryLimit = "amqp-queued-memory-limit"
+    case amqpServerIdentity = "amqp-server-identity"
+    case enableTestCommands = "enable-test-commands"
+    case readyFile = "ready-file"
+    case managementPort = "management-port"
+    case managementBind = "management-bind"
+    case managementMaxBody = "management-max-body"
+}
+
 public struct Directive: Sendable {
-    public let name: String
+    public let key: ConfigKey
     public let kind: DirectiveKind
     public let defaultValue: String
     public let mutable: Bool
     /// An accepted integer is then clamped into this range, as Redis clamps `hz` to 1...500.
     public let clampTo: ClosedRange<Int64>?
+    /// The directive's name (lower case, as in conf files).
+    public var name: String { key.rawValue }
     public init(
-        _ name: String, _ kind: DirectiveKind, _ defaultValue: String, mutable: Bool = true,
+        _ key: ConfigKey, _ kind: DirectiveKind, _ defaultValue: String, mutable: Bool = true,
         clampTo: ClosedRange<Int64>? = nil
     ) {
-        self.name = name
+        self.key = key
         self.kind = kind
         self.defaultValue = defaultValue
         self.mutable = mutable
@@ -53,74 +109,80 @@ public enum ConfigTable {
     /// Every directive Latchkey knows. Keep grouped as in conf/latchkey.conf.
     public static let directives: [Directive] = [
         // network
-        Directive("bind", .words, "127.0.0.1 -::1", mutable: false),
-        Directive("port", .integer(0...65535), "6379", mutable: false), Directive("protected-mode", .bool, "yes"),
-        Directive("tcp-backlog", .integer(1...65535), "511", mutable: false),
-        Directive("timeout", .integer(0...Int64(Int32.max)), "0"),
-        Directive("tcp-keepalive", .integer(0...Int64(Int32.max)), "300"),
-        Directive("maxclients", .integer(1...Int64(UInt32.max)), "10000"),
+        Directive(.bind, .words, "127.0.0.1 -::1", mutable: false),
+        Directive(.port, .integer(0...65535), "6379", mutable: false), Directive(.protectedMode, .bool, "yes"),
+        Directive(.tcpBacklog, .integer(1...65535), "511", mutable: false),
+        Directive(.timeout, .integer(0...Int64(Int32.max)), "0"),
+        Directive(.tcpKeepalive, .integer(0...Int64(Int32.max)), "300"),
+        Directive(.maxclients, .integer(1...Int64(UInt32.max)), "10000"),
         // general
-        Directive("loglevel", .oneOf(["debug", "verbose", "notice", "warning", "nothing"]), "notice"),
-        Directive("logfile", .string, "", mutable: false),
-        Directive("databases", .integer(1...1_000_000), "16", mutable: false),
-        Directive("dir", .string, ".", mutable: false),
-        Directive("hz", .integer(0...Int64(Int32.max)), "10", clampTo: 1...500),
-        Directive("busy-poll-usecs", .integer(0...1_000_000), "0", mutable: false),
+        Directive(.loglevel, .oneOf(["debug", "verbose", "notice", "warning", "nothing"]), "notice"),
+        Directive(.logfile, .string, "", mutable: false),
+        Directive(.databases, .integer(1...1_000_000), "16", mutable: false),
+        Directive(.dir, .string, ".", mutable: false),
+        Directive(.hz, .integer(0...Int64(Int32.max)), "10", clampTo: 1...500),
+        Directive(.busyPollUsecs, .integer(0...1_000_000), "0", mutable: false),
         // security
-        Directive("requirepass", .string, ""),
+        Directive(.requirepass, .string, ""),
         // limits
-        Directive("proto-max-bulk-len", .memoryIn(1_048_576...Int64.max), "512mb"),
-        Directive("client-query-buffer-limit", .memoryIn(1_048_576...Int64.max), "1gb"),
-        Directive("proto-max-multibulk-len", .integer(1...Int64(Int32.max)), "1048576"),
+        Directive(.protoMaxBulkLen, .memoryIn(1_048_576...Int64.max), "512mb"),
+        Directive(.clientQueryBufferLimit, .memoryIn(1_048_576...Int64.max), "1gb"),
+        Directive(.protoMaxMultibulkLen, .integer(1...Int64(Int32.max)), "1048576"),
         // Below ~1 KB no command fits; Redis's fixed value is 64 KB.
-        Directive("proto-max-inline-len", .memoryIn(1024...Int64.max), "64kb"),
-        Directive("client-output-buffer-soft-limit", .memory, "64mb"),
-        Directive("client-output-buffer-hard-limit", .memory, "256mb"),
-        Directive("client-output-buffer-limit", .outputBufferLimits, OutputBufferLimits.defaultValue),
+        Directive(.protoMaxInlineLen, .memoryIn(1024...Int64.max), "64kb"),
+        Directive(.clientOutputBufferSoftLimit, .memory, "64mb"),
+        Directive(.clientOutputBufferHardLimit, .memory, "256mb"),
+        Directive(.clientOutputBufferLimit, .outputBufferLimits, OutputBufferLimits.defaultValue),
         // pub/sub
-        Directive("notify-keyspace-events", .keyspaceEvents, ""),
+        Directive(.notifyKeyspaceEvents, .keyspaceEvents, ""),
         // scripting
-        Directive("busy-reply-threshold", .integer(0...Int64(Int32.max)), "5000"),
-        Directive("lua-memory-limit", .memory, "64mb"),
+        Directive(.busyReplyThreshold, .integer(0...Int64(Int32.max)), "5000"),
+        Directive(.luaMemoryLimit, .memory, "64mb"),
         // append-only log
         // CONFIG SET turns the log on live (a snapshot, as Redis's rewrite); off needs a restart.
-        Directive("appendonly", .bool, "no"), Directive("appendfilename", .string, "latchkey.aof", mutable: false),
-        Directive("appendfsync", .oneOf(["everysec", "always", "no"]), "everysec"),
-        Directive("aof-load-truncated", .bool, "yes"),
-        Directive("auto-aof-rewrite-percentage", .integer(0...Int64(Int32.max)), "100"),
-        Directive("auto-aof-rewrite-min-size", .memory, "64mb"), Directive("save", .string, ""),
+        Directive(.appendonly, .bool, "no"), Directive(.appendfilename, .string, "latchkey.aof", mutable: false),
+        Directive(.appendfsync, .oneOf(["everysec", "always", "no"]), "everysec"),
+        Directive(.aofLoadTruncated, .bool, "yes"),
+        Directive(.autoAofRewritePercentage, .integer(0...Int64(Int32.max)), "100"),
+        Directive(.autoAofRewriteMinSize, .memory, "64mb"), Directive(.save, .string, ""),
         // Largest log record a RESP write may produce while appendonly is on (the codec reads at
         // most 1 GiB); a bigger write is refused with an error instead of being accepted unlogged.
-        Directive("aof-max-record-size", .memoryIn(1_048_576...1_073_741_824), "1gb"),
+        Directive(.aofMaxRecordSize, .memoryIn(1_048_576...1_073_741_824), "1gb"),
         // AMQP
-        Directive("amqp-port", .port, "5672", mutable: false),
-        Directive("amqp-bind", .words, "127.0.0.1 -::1", mutable: false),
-        Directive("amqp-user", .words, "guest:guest", mutable: false),
-        Directive("amqp-loopback-users", .words, "guest", mutable: false),
-        Directive("amqp-vhosts", .words, "/", mutable: false),
-        Directive("amqp-frame-max", .integer(4096...Int64(Int32.max)), "131072", mutable: false),
-        Directive("amqp-channel-max", .integer(1...65535), "2047", mutable: false),
-        Directive("amqp-heartbeat", .integer(0...65535), "60"),
-        Directive("amqp-max-message-size", .memoryIn(0...536_870_912), "128mb", mutable: false),
-        Directive("amqp-queued-memory-limit", .memory, "1gb", mutable: false),
-        Directive("amqp-server-identity", .oneOf(["rabbitmq", "latchkey"]), "rabbitmq", mutable: false),
+        Directive(.amqpPort, .port, "5672", mutable: false),
+        Directive(.amqpBind, .words, "127.0.0.1 -::1", mutable: false),
+        Directive(.amqpUser, .words, "guest:guest", mutable: false),
+        Directive(.amqpLoopbackUsers, .words, "guest", mutable: false),
+        Directive(.amqpVhosts, .words, "/", mutable: false),
+        Directive(.amqpFrameMax, .integer(4096...Int64(Int32.max)), "131072", mutable: false),
+        Directive(.amqpChannelMax, .integer(1...65535), "2047", mutable: false),
+        Directive(.amqpHeartbeat, .integer(0...65535), "60"),
+        Directive(.amqpMaxMessageSize, .memoryIn(0...536_870_912), "128mb", mutable: false),
+        Directive(.amqpQueuedMemoryLimit, .memory, "1gb", mutable: false),
+        Directive(.amqpServerIdentity, .oneOf(["rabbitmq", "latchkey"]), "rabbitmq", mutable: false),
         // test fixture
-        Directive("enable-test-commands", .oneOf(["no", "yes", "local"]), "no", mutable: false),
-        Directive("ready-file", .string, "", mutable: false),
+        Directive(.enableTestCommands, .oneOf(["no", "yes", "local"]), "no", mutable: false),
+        Directive(.readyFile, .string, "", mutable: false),
         // management (HTTP API, /metrics, live page)
-        Directive("management-port", .port, "15672", mutable: false),
-        Directive("management-bind", .words, "127.0.0.1 -::1", mutable: false),
-        Directive("management-max-body", .memory, "8mb", mutable: false),
+        Directive(.managementPort, .port, "15672", mutable: false),
+        Directive(.managementBind, .words, "127.0.0.1 -::1", mutable: false),
+        Directive(.managementMaxBody, .memory, "8mb", mutable: false),
     ]
 
+    /// The directive a name (any case) refers to: the by-name path of conf files, argv and
+    /// CONFIG GET/SET.
     public static func directive(named name: String) -> Directive? {
-        let lower = name.lowercased()
-        return directives.first { $0.name == lower }
+        ConfigKey(rawValue: name.lowercased()).flatMap { byKey[$0] }
     }
+
+    /// The row for each key (every key has one: ConfigKeyTests).
+    public static let byKey: [ConfigKey: Directive] = Dictionary(
+        directives.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
 }
 
 /// A parsed, validated configuration: directive name (lower case) → value text.
-/// Typed accessors trap only on names missing from `ConfigTable`, which is a programming error.
+/// Every key has a row in `ConfigTable` and `set` only stores values that parse as their kind,
+/// so the typed accessors have a value of the right form for every key.
 public final class Config {
     public private(set) var values: [String: String]
 
@@ -130,14 +192,18 @@ public final class Config {
         values = v
     }
 
-    public func string(_ name: String) -> String { values[name]! }
-    public func bool(_ name: String) -> Bool { values[name]! == "yes" }
-    public func int(_ name: String) -> Int64 {
-        let d = ConfigTable.directive(named: name)!
-        switch d.kind {
-        case .memory, .memoryIn: return Config.parseMemory(values[name]!)!
-        case .port where values[name]! == "off": return -1
-        default: return Int64(values[name]!)!
+    /// The value text (the default until something sets it).
+    public func string(_ key: ConfigKey) -> String {
+        values[key.rawValue] ?? ConfigTable.byKey[key]?.defaultValue ?? ""
+    }
+    public func bool(_ key: ConfigKey) -> Bool { string(key) == "yes" }
+    /// An integer, a size in bytes for memory directives, -1 for a port set to `off`.
+    public func int(_ key: ConfigKey) -> Int64 {
+        let text = string(key)
+        switch ConfigTable.byKey[key]?.kind {
+        case .memory, .memoryIn: return Config.parseMemory(text) ?? 0
+        case .port where text == "off": return -1
+        default: return Int64(text) ?? 0
         }
     }
 

@@ -51,7 +51,7 @@ public final class ManagementFrontEnd: FrontEnd {
         self.amqp = amqp
         self.keyspace = keyspace
         var l = HTTPLimits()
-        l.maxBody = Int(clamping: context.config.int("management-max-body"))
+        l.maxBody = Int(clamping: context.config.int(.managementMaxBody))
         limits = l
     }
 

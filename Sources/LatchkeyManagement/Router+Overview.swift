@@ -142,7 +142,7 @@ extension Router {
                 ("name", .string(frontEnd.node)), ("type", .string("disc")), ("running", .bool(true)),
                 ("uptime", .int(c.nowMs - c.startTimeMs)), ("mem_alarm", .bool(frontEnd.amqp.memoryAlarm.isBlocked)),
                 ("disk_free_alarm", .bool(frontEnd.amqp.diskAlarm.isFailing)),
-                ("sockets_used", .int(Int64(c.clients.count))), ("sockets_total", .int(c.config.int("maxclients"))),
+                ("sockets_used", .int(Int64(c.clients.count))), ("sockets_total", .int(c.config.int(.maxclients))),
             ])
         ])
     }

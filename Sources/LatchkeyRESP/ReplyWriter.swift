@@ -52,6 +52,12 @@ public final class ReplyWriter {
         crlf()
     }
 
+    /// `+text\r\n` from borrowed bytes (a script's status reply); CR/LF become spaces.
+    public func status(_ text: UnsafeBufferPointer<UInt8>) { line(43, text) }
+
+    /// `-text\r\n` from borrowed bytes (a script's error reply); CR/LF become spaces.
+    public func error(_ text: UnsafeBufferPointer<UInt8>) { line(45, text) }
+
     @inlinable public func integer(_ v: Int64) {
         bytes.append(58)  // ':'
         ASCII.appendDecimal(v, to: &bytes)
@@ -161,6 +167,23 @@ public final class ReplyWriter {
         }
     }
 
+    /// `=len\r\nfmt:...` in RESP3 with `format` cut or space-padded to three bytes (a script's
+    /// verbatim reply); a bulk string of `text` in RESP2.
+    public func verbatim(format: UnsafeBufferPointer<UInt8>, text: UnsafeBufferPointer<UInt8>) {
+        guard protocolVersion == 3 else {
+            if let p = text.baseAddress { bulk(p, text.count) } else { bulk(Bytes()) }
+            return
+        }
+        bytes.append(61)
+        ASCII.appendDecimal(Int64(text.count + 4), to: &bytes)
+        crlf()
+        bytes.append(contentsOf: format.prefix(3))
+        if format.count < 3 { bytes.append(contentsOf: repeatElement(32, count: 3 - format.count)) }
+        bytes.append(58)
+        bytes.append(contentsOf: text)
+        crlf()
+    }
+
     /// `(n` big number in RESP3, bulk in RESP2.
     public func bigNumber(_ digits: Bytes) {
         if protocolVersion == 3 {
@@ -176,6 +199,13 @@ public final class ReplyWriter {
     public func raw(_ encoded: Bytes) { bytes.append(contentsOf: encoded) }
 
     // MARK: helpers
+
+    /// `type`, the bytes with CR/LF as spaces, CRLF.
+    private func line(_ type: UInt8, _ text: UnsafeBufferPointer<UInt8>) {
+        bytes.append(type)
+        for c in text { bytes.append(c == 13 || c == 10 ? 32 : c) }
+        crlf()
+    }
 
     @inlinable func header(_ type: UInt8, _ n: Int) {
         bytes.append(type)

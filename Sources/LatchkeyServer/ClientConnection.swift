@@ -14,9 +14,9 @@ struct ConnectionLimits {
     init() {}
 
     init(config: Config) {
-        queryBuffer = Int(config.int("client-query-buffer-limit"))
-        outputSoft = ConnectionLimits.unlimitedIfZero(config.int("client-output-buffer-soft-limit"))
-        outputHard = ConnectionLimits.unlimitedIfZero(config.int("client-output-buffer-hard-limit"))
+        queryBuffer = Int(config.int(.clientQueryBufferLimit))
+        outputSoft = ConnectionLimits.unlimitedIfZero(config.int(.clientOutputBufferSoftLimit))
+        outputHard = ConnectionLimits.unlimitedIfZero(config.int(.clientOutputBufferHardLimit))
     }
 
     /// Redis's convention: a limit of 0 means no limit.

@@ -60,7 +60,7 @@ extension Persistence {
         } catch { throw ServerStartError("Can't write the append-only file \(path): \(error.reason)") }
         let writer: LogWriter
         do {
-            writer = try LogWriter(path: path, policy: FsyncPolicy(rawValue: config.string("appendfsync")) ?? .everysec)
+            writer = try LogWriter(path: path, policy: FsyncPolicy(rawValue: config.string(.appendfsync)) ?? .everysec)
         } catch { throw ServerStartError("Can't open the append-only file \(path): \(error.reason)") }
         let p = attach(server: server, journal: journal, writer: writer, participants: participants, unhandled: 0)
         let ms = Double(FileIO.monotonicMicros() - started) / 1000

@@ -42,9 +42,9 @@ public final class Persistence {
 
     /// The log path: `dir`/`appendfilename`.
     public static func path(config: Config) -> String {
-        let name = config.string("appendfilename")
+        let name = config.string(.appendfilename)
         if name.hasPrefix("/") { return name }
-        let dir = config.string("dir")
+        let dir = config.string(.dir)
         return (dir.hasSuffix("/") ? dir : dir + "/") + name
     }
 
@@ -57,7 +57,7 @@ public final class Persistence {
     ) throws(ServerStartError) -> Persistence? {
         let config = server.context.config
         installLiveSwitch(server: server, journal: journal, participants: participants)
-        guard config.bool("appendonly") else {
+        guard config.bool(.appendonly) else {
             journal.enable(false)
             return nil
         }
@@ -65,7 +65,7 @@ public final class Persistence {
         let unhandled = try replay(path: path, into: snapshotOrder(participants), server: server)
         let writer: LogWriter
         do {
-            writer = try LogWriter(path: path, policy: FsyncPolicy(rawValue: config.string("appendfsync")) ?? .everysec)
+            writer = try LogWriter(path: path, policy: FsyncPolicy(rawValue: config.string(.appendfsync)) ?? .everysec)
         } catch { throw ServerStartError("Can't open the append-only file \(path): \(error.reason)") }
         return attach(
             server: server, journal: journal, writer: writer, participants: participants, unhandled: unhandled)
@@ -99,7 +99,7 @@ public final class Persistence {
         for p in ordered { p.beginLogReplay() }
         do {
             defer { for p in ordered { p.finishLogReplay() } }
-            let truncate = server.context.config.bool("aof-load-truncated")
+            let truncate = server.context.config.bool(.aofLoadTruncated)
             report = try LogReader.replay(path: path, truncateTornTail: truncate) { record in
                 guard let p = owner[record.type] else {
                     unhandled += 1
@@ -251,14 +251,14 @@ public final class Persistence {
         if closed { return }
         let ctx = server.context
         ctx.refreshNow()
-        let policy = ctx.config.string("appendfsync")
+        let policy = ctx.config.string(.appendfsync)
         if policy != policyName, let p = FsyncPolicy(rawValue: policy) {
             policyName = policy
             writer.setPolicy(p)
         }
         submit(writer.poll(nowMs: ctx.nowMs))
-        let minSize = ctx.config.int("auto-aof-rewrite-min-size")
-        let percentage = ctx.config.int("auto-aof-rewrite-percentage")
+        let minSize = ctx.config.int(.autoAofRewriteMinSize)
+        let percentage = ctx.config.int(.autoAofRewritePercentage)
         if writer.shouldAutoRewrite(minSize: minSize, percentage: percentage), canSnapshot {
             let growth = writer.fileSize * 100 / max(1, writer.baseSize) - 100
             server.log.notice("Starting automatic rewriting of AOF on \(growth)% growth")

@@ -31,7 +31,7 @@ extension Server {
     /// Blocks running the loop until shutdown has closed every handle.
     public func run() {
         let context = self.context
-        loop.run(spinMicros: context.config.int("busy-poll-usecs"), activity: { context.stats.totalNetInputBytes })
+        loop.run(spinMicros: context.config.int(.busyPollUsecs), activity: { context.stats.totalNetInputBytes })
         log.warning("Latchkey is now ready to exit, bye bye...")
     }
 
@@ -44,14 +44,14 @@ extension Server {
         closeIdleClients()
         if cronTicks % UInt64(cronHz) == 0 {  // once a second
             limits = ConnectionLimits(config: context.config)
-            log.minimum = ServerLog.minimum(for: context.config.string("loglevel"))  // CONFIG SET loglevel
-            if context.config.int("hz") != cronHz { applyHz() }  // CONFIG SET hz
+            log.minimum = ServerLog.minimum(for: context.config.string(.loglevel))  // CONFIG SET loglevel
+            if context.config.int(.hz) != cronHz { applyHz() }  // CONFIG SET hz
         }
     }
 
     /// (Re)starts the cron timer at the configured `hz`.
     private func applyHz() {
-        cronHz = max(1, context.config.int("hz"))
+        cronHz = max(1, context.config.int(.hz))
         let period = UInt64(max(1, 1000 / cronHz))
         cronTimer?.start(afterMs: period, repeatMs: period)
     }
@@ -59,7 +59,7 @@ extension Server {
     /// `timeout`: closes clients idle longer than that many seconds (0 = never). A scan of all
     /// clients each tick costs well under a millisecond even with 10,000 of them.
     private func closeIdleClients() {
-        let timeout = context.config.int("timeout")
+        let timeout = context.config.int(.timeout)
         guard timeout > 0 else { return }
         let deadline = context.nowMs - timeout * 1000
         var idle: [ClientConnection] = []

@@ -22,7 +22,7 @@ extension Server {
 
     /// Writes the ready file when `ready-file` is set; throws a message naming the path.
     public func writeReadyFile() throws(ServerStartError) {
-        let path = context.config.string("ready-file")
+        let path = context.config.string(.readyFile)
         guard !path.isEmpty else { return }
         let temporary = path + ".tmp.\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)

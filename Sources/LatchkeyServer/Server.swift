@@ -56,7 +56,7 @@ public final class Server: ServerControl {
     public init(config: Config, clock: Clock = SystemClock()) throws(UVError) {
         loop = try EventLoop()
         context = ServerContext(config: config, clock: clock)
-        log = ServerLog(level: config.string("loglevel"), logfile: config.string("logfile"))
+        log = ServerLog(level: config.string(.loglevel), logfile: config.string(.logfile))
         context.control = self
     }
 
@@ -76,22 +76,22 @@ public final class Server: ServerControl {
     @discardableResult public func start() throws(ServerStartError) -> (respPort: Int, amqpPort: Int) {
         let config = context.config
         SignalWatcher.ignoreSIGPIPE()
-        raiseOpenFileLimit(Int(config.int("maxclients")) + 32)
+        raiseOpenFileLimit(Int(config.int(.maxclients)) + 32)
         limits = ConnectionLimits(config: config)
-        let backlog = Int32(config.int("tcp-backlog"))
+        let backlog = Int32(config.int(.tcpBacklog))
         do {
             guard frontEnds[.resp] != nil else { throw ServerStartError("no RESP front end was added") }
-            let resp = try bindAll(config.string("bind"), port: Int(config.int("port")), backlog: backlog, kind: .resp)
+            let resp = try bindAll(config.string(.bind), port: Int(config.int(.port)), backlog: backlog, kind: .resp)
             context.respPort = resp
-            let amqpPort = Int(config.int("amqp-port"))
+            let amqpPort = Int(config.int(.amqpPort))
             if amqpPort >= 0, frontEnds[.amqp] != nil {
                 context.amqpPort = try bindAll(
-                    config.string("amqp-bind"), port: amqpPort, backlog: backlog, kind: .amqp)
+                    config.string(.amqpBind), port: amqpPort, backlog: backlog, kind: .amqp)
             }
             // `management-port 0` picks a free port; `management-port off` opens no listener.
-            let managementPort = Int(config.int("management-port"))
+            let managementPort = Int(config.int(.managementPort))
             if managementPort >= 0, frontEnds[.http] != nil {
-                _ = try bindAll(config.string("management-bind"), port: managementPort, backlog: backlog, kind: .http)
+                _ = try bindAll(config.string(.managementBind), port: managementPort, backlog: backlog, kind: .http)
             }
             try installLoopHooks()
         } catch let error as ServerStartError {
@@ -197,7 +197,7 @@ public final class Server: ServerControl {
         }
         context.refreshNow()
         context.stats.totalConnectionsReceived += 1
-        if context.clients.count >= Int(context.config.int("maxclients")) {
+        if context.clients.count >= Int(context.config.int(.maxclients)) {
             context.stats.rejectedConnections += 1
             refuse(connection, with: frontEnd.rejectionBytes(for: .tooManyClients))
             return
@@ -210,7 +210,7 @@ public final class Server: ServerControl {
             return
         }
         connection.setNoDelay()
-        connection.setKeepAlive(seconds: Int(context.config.int("tcp-keepalive")))
+        connection.setKeepAlive(seconds: Int(context.config.int(.tcpKeepalive)))
         let (localIP, localPort) = connection.localAddress()
         let outbox = Outbox(queue: context.flushQueue)
         let info = ClientInfo(
@@ -245,7 +245,7 @@ public final class Server: ServerControl {
     /// `protected-mode yes`, no `requirepass`, and a peer that is not on the loopback interface.
     func refusedByProtectedMode(_ peerIP: String) -> Bool {
         let config = context.config
-        return config.bool("protected-mode") && config.string("requirepass").isEmpty && !Server.isLoopback(peerIP)
+        return config.bool(.protectedMode) && config.string(.requirepass).isEmpty && !Server.isLoopback(peerIP)
     }
 
     static func formatAddress(_ ip: String, _ port: Int) -> String {

@@ -9,12 +9,12 @@ let scratch = Config()
 func readBack(_ config: Config) {
     for d in ConfigTable.directives {
         switch d.kind {
-        case .integer(let range): precondition(range.contains(config.int(d.name)), "\(d.name) out of its range")
-        case .memory, .memoryIn: precondition(config.int(d.name) >= 0, "\(d.name) negative")
-        case .bool: _ = config.bool(d.name)
-        default: _ = config.string(d.name)
+        case .integer(let range): precondition(range.contains(config.int(d.key)), "\(d.name) out of its range")
+        case .memory, .memoryIn: precondition(config.int(d.key) >= 0, "\(d.name) negative")
+        case .bool: _ = config.bool(d.key)
+        default: _ = config.string(d.key)
         }
-        let shown = config.string(d.name)
+        let shown = config.string(d.key)
         precondition(scratch.set(d.name, shown) == nil, "CONFIG GET value of \(d.name) is not accepted again: \(shown)")
     }
 }

@@ -121,12 +121,14 @@ import Testing
         let t = Transcript()
         let client = t.engine.makeDetachedClient()
         let ok = t.engine.execute(
-            argv: [Bytes("SET".utf8), Bytes("k".utf8), Bytes("v".utf8)], client: client, fromScript: true)
+            argv: [Bytes("SET".utf8), Bytes("k".utf8), Bytes("v".utf8)], client: client,
+            origin: .script(readOnly: false))
         #expect(ok.string == "+OK\r\n")
-        let refused = t.engine.execute(argv: [Bytes("HELLO".utf8)], client: client, fromScript: true)
+        let refused = t.engine.execute(argv: [Bytes("HELLO".utf8)], client: client, origin: .script(readOnly: false))
         #expect(refused.string == "-ERR This Redis command is not allowed from script\r\n")
         let null3 = t.engine.execute(
-            argv: [Bytes("GET".utf8), Bytes("x".utf8)], client: client, protocolVersion: 3, fromScript: true)
+            argv: [Bytes("GET".utf8), Bytes("x".utf8)], client: client, protocolVersion: 3,
+            origin: .script(readOnly: false))
         #expect(null3.string == "_\r\n")
         #expect(t.send("GET", "k") == bulk("v"))
     }

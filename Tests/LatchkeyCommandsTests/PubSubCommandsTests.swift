@@ -174,7 +174,7 @@ import Testing
         let c = Config()
         #expect(c.set("client-output-buffer-limit", "pubsub 1mb 2k 5") == nil)
         #expect(
-            c.string("client-output-buffer-limit") == "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 2000 5")
+            c.string(.clientOutputBufferLimit) == "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 2000 5")
         #expect(
             c.set("client-output-buffer-limit", "replica 1 2 3 foo 1 2 3")
                 == "Invalid client class specified in buffer limit configuration.")
@@ -185,7 +185,7 @@ import Testing
             c.set("client-output-buffer-limit", "pubsub 99999999999999gb 0 0")
                 == "Error in hard, soft or soft_seconds setting in buffer limit configuration.")
         #expect(
-            OutputBufferLimits.limits(of: "pubsub", in: c.string("client-output-buffer-limit"))
+            OutputBufferLimits.limits(of: "pubsub", in: c.string(.clientOutputBufferLimit))
                 == OutputBufferLimits(hard: 1_048_576, soft: 2000, softSeconds: 5))
     }
 }

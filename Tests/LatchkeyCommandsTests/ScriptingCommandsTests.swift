@@ -203,6 +203,29 @@ private func sha1(_ s: String) -> String { SHA1.hash(Bytes(s.utf8)).hexString }
                 == err("ERR value is not an integer or out of range script: \(sha1(f)), on @user_script:1."))
     }
 
+    @Test("the gate refuses script calls with the script texts and counts only the caller's error")
+    func scriptRefusalStats() {
+        let t = Transcript()
+        #expect(
+            t.send("EVAL", "return redis.pcall('get')", "0")
+                == err("ERR Wrong number of args calling Redis command from script"))
+        #expect(
+            t.send("EVAL", "return redis.pcall('blpop','l','0')", "0")
+                == err("ERR This Redis command is not allowed from script"))
+        #expect(
+            t.send("EVAL_RO", "return redis.pcall('set','k','v')", "0")
+                == err("ERR Write commands are not allowed from read-only scripts."))
+        guard case .bulkString(let text) = t.send("INFO", "commandstats", "errorstats") else {
+            Issue.record("INFO is not a bulk string")
+            return
+        }
+        let s = text.string
+        #expect(s.contains("cmdstat_eval:calls=2,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=2"))
+        #expect(s.contains("cmdstat_eval_ro:calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=1"))
+        #expect(!s.contains("cmdstat_get") && !s.contains("cmdstat_blpop") && !s.contains("cmdstat_set"))
+        #expect(s.contains("errorstat_ERR:count=3"))
+    }
+
     @Test("EVAL_RO and EVALSHA_RO refuse writes") func readOnly() {
         let t = Transcript()
         t.send("SET", "a", "1")

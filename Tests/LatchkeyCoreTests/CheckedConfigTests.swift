@@ -18,7 +18,7 @@ import Testing
             c.set("proto-max-bulk-len", raw) == "argument must be between 1048576 and 9223372036854775807 inclusive")
         #expect(c.set("lua-memory-limit", raw) == "argument must be between 0 and 9223372036854775807 inclusive")
         #expect(Config.parseMemory(raw) == nil)
-        #expect(c.int("proto-max-bulk-len") == 512 << 20)
+        #expect(c.int(.protoMaxBulkLen) == 512 << 20)
     }
 
     @Test("not a memory value", arguments: ["", "-5", "1.5mb", "abc", "mb", "+5", " 5", "5 mb", "5tb"]) func notMemory(
@@ -28,9 +28,9 @@ import Testing
     @Test("units and bounds") func units() {
         let c = Config()
         #expect(c.set("proto-max-bulk-len", "9223372036854775807") == nil)
-        #expect(c.int("proto-max-bulk-len") == Int64.max)
+        #expect(c.int(.protoMaxBulkLen) == Int64.max)
         #expect(c.set("proto-max-bulk-len", "1MB") == nil)
-        #expect(c.int("proto-max-bulk-len") == 1 << 20)
+        #expect(c.int(.protoMaxBulkLen) == 1 << 20)
         #expect(c.set("proto-max-bulk-len", "1048575") != nil)
         #expect(c.set("proto-max-inline-len", "0") == "argument must be between 1024 and 9223372036854775807 inclusive")
         #expect(

@@ -55,12 +55,12 @@ import Testing
 
     @Test("amqp-port - 0 picks a free port, off turns the listener off, nothing else") func portKind() {
         let config = Config()
-        #expect(config.set("amqp-port", "0") == nil && config.int("amqp-port") == 0)
-        #expect(config.set("amqp-port", "OFF") == nil && config.int("amqp-port") == -1)
-        #expect(config.string("amqp-port") == "off")
+        #expect(config.set("amqp-port", "0") == nil && config.int(.amqpPort) == 0)
+        #expect(config.set("amqp-port", "OFF") == nil && config.int(.amqpPort) == -1)
+        #expect(config.string(.amqpPort) == "off")
         #expect(config.set("amqp-port", "-1") == "argument must be between 0 and 65535 inclusive, or 'off'")
         #expect(config.set("amqp-port", "65536") == "argument must be between 0 and 65535 inclusive, or 'off'")
         #expect(config.set("amqp-port", "none") == "argument must be a port number or 'off'")
-        #expect(config.set("amqp-port", "5673") == nil && config.int("amqp-port") == 5673)
+        #expect(config.set("amqp-port", "5673") == nil && config.int(.amqpPort) == 5673)
     }
 }

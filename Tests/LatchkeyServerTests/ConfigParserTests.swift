@@ -24,27 +24,27 @@ import Testing
     @Test("defaults come from ConfigTable when nothing is given") func defaults() throws {
         let r = try parse([])
         #expect(r.configFile == nil)
-        #expect(r.config.int("port") == 6379)
-        #expect(r.config.string("bind") == "127.0.0.1 -::1")
+        #expect(r.config.int(.port) == 6379)
+        #expect(r.config.string(.bind) == "127.0.0.1 -::1")
     }
 
     @Test("file directives are applied, comments and blank lines skipped") func file() throws {
         let r = try parse(["x.conf"])
         #expect(r.configFile == "x.conf")
-        #expect(r.config.int("port") == 7000)
-        #expect(r.config.int("timeout") == 30)
-        #expect(r.config.string("bind") == "127.0.0.1 -::1")
-        #expect(r.config.string("requirepass") == "se cret")
-        #expect(r.config.string("loglevel") == "warning")
-        #expect(r.config.int("client-output-buffer-soft-limit") == 1024 * 1024)
+        #expect(r.config.int(.port) == 7000)
+        #expect(r.config.int(.timeout) == 30)
+        #expect(r.config.string(.bind) == "127.0.0.1 -::1")
+        #expect(r.config.string(.requirepass) == "se cret")
+        #expect(r.config.string(.loglevel) == "warning")
+        #expect(r.config.int(.clientOutputBufferSoftLimit) == 1024 * 1024)
     }
 
     @Test("command-line options override the file") func overrides() throws {
         let r = try parse(["x.conf", "--port", "0", "--bind", "::1", "127.0.0.1", "--save", ""])
-        #expect(r.config.int("port") == 0)
-        #expect(r.config.int("timeout") == 30)
-        #expect(r.config.string("bind") == "::1 127.0.0.1")
-        #expect(r.config.string("save") == "")
+        #expect(r.config.int(.port) == 0)
+        #expect(r.config.int(.timeout) == 30)
+        #expect(r.config.string(.bind) == "::1 127.0.0.1")
+        #expect(r.config.string(.save) == "")
     }
 
     @Test("client-output-buffer-limit lines merge per class; notify-keyspace-events is canonical")
@@ -59,9 +59,9 @@ import Testing
         ]
         let r = try parse(["p.conf", "--client-output-buffer-limit", "pubsub", "8mb", "2mb", "30"], files: files)
         #expect(
-            r.config.string("client-output-buffer-limit")
+            r.config.string(.clientOutputBufferLimit)
                 == "normal 0 0 0 slave 268435456 67108864 60 pubsub 8388608 2097152 30")
-        #expect(r.config.string("notify-keyspace-events") == "AKE")
+        #expect(r.config.string(.notifyKeyspaceEvents) == "AKE")
         #expect {
             _ = try parse(["bad.conf"], files: ["bad.conf": "client-output-buffer-limit pubsub 1mb\n"])
         } throws: { error in

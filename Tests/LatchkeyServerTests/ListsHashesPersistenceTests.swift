@@ -17,7 +17,7 @@ import Testing
     }
 
     func run(_ e: CommandEngine, _ args: String...) -> String {
-        e.execute(argv: args.map { Bytes($0.utf8) }, client: e.makeDetachedClient(), fromScript: false).string
+        e.execute(argv: args.map { Bytes($0.utf8) }, client: e.makeDetachedClient(), origin: .client).string
     }
 
     /// Everything a client could read back, as one string per key.
