@@ -14,8 +14,9 @@ struct ArgumentDoc: Equatable {
     /// Parses a command's usage syntax. Notation:
     /// - `name` is an argument of type string (`key` is of type key); `name<type>` gives the type
     ///   (integer, double, pattern, unix-time, key, string).
-    /// - An UPPER-case word is a token: alone it is a pure token; before an argument it is that
-    ///   argument's token (`EX seconds<integer>`).
+    /// - An UPPER-case word is a token: alone it is a pure token; before an argument or a `( ... )`
+    ///   group it is that argument's or group's token (`EX seconds<integer>`,
+    ///   `AUTH (username_password: username password)`).
     /// - `[ ... ]` is optional, `( ... )` required; `|` makes it a oneof; a leading `label:` names
     ///   the group; several items in one alternative form a block. `...` after an item: multiple.
     static func parse(_ text: String) -> [ArgumentDoc] {
@@ -74,7 +75,12 @@ struct ArgumentDoc: Equatable {
                 multiple = true
             }
             if let first = t.first, first.isUppercase {
-                // A token: it labels the argument that follows, or stands alone.
+                // A token: it labels the argument or required group that follows, or stands alone.
+                if peek == "(" {
+                    var block = item()
+                    block.token = t
+                    return block
+                }
                 if let next = peek, let f = next.first, f.isLowercase, !next.hasSuffix(":") {
                     var arg = item()
                     arg.token = t

@@ -26,7 +26,7 @@ extension CommandTable {
         S(
             "hello", arity: -1, flags: [.noscript, .loading, .stale, .fast, .noauth], group: "connection",
             since: "6.0.0", summary: "Handshakes with the Redis server.",
-            syntax: "[arguments: protover<integer> [AUTH username password] [SETNAME clientname]]",
+            syntax: "[arguments: protover<integer> [AUTH (username_password: username password)] [SETNAME clientname]]",
             handler: ConnectionCommands.hello),
         S(
             "auth", arity: -2, flags: [.noscript, .loading, .stale, .fast, .noauth], group: "connection",
@@ -53,7 +53,7 @@ extension CommandTable {
                     "list", arity: -2, flags: [.admin, .noscript, .loading, .stale], group: "connection",
                     since: "2.4.0", summary: "Lists open connections.",
                     syntax:
-                        "[client-type: TYPE NORMAL | TYPE MASTER | TYPE REPLICA | TYPE PUBSUB] [ID client-id<integer>...]",
+                        "[TYPE (normal_master_replica_pubsub: NORMAL | MASTER | REPLICA | PUBSUB)] [ID (id: client-id<integer>...)]",
                     handler: ClientCommands.list),
                 S(
                     "info", arity: 2, flags: [.noscript, .loading, .stale], group: "connection", since: "6.2.0",
@@ -62,7 +62,7 @@ extension CommandTable {
                     "kill", arity: -3, flags: [.admin, .noscript, .loading, .stale], group: "connection",
                     since: "2.4.0", summary: "Terminates open connections.",
                     syntax:
-                        "(filter: ip-port | (new-format: ID client-id<integer> | TYPE client-type | USER username | ADDR addr | LADDR laddr | SKIPME skipme)...)",
+                        "(filter: ip:port | (new-format: [ID client-id<integer>] | [TYPE (normal_master_slave_pubsub: NORMAL | MASTER | SLAVE | REPLICA | PUBSUB)] | [USER username] | [ADDR ip:port] | [LADDR ip:port] | [SKIPME yes/no])...)",
                     handler: ClientCommands.kill),
                 S(
                     "no-evict", arity: 3, flags: [.admin, .noscript, .loading, .stale], group: "connection",
@@ -80,7 +80,7 @@ extension CommandTable {
                     "unblock", arity: -3, flags: [.admin, .noscript, .loading, .stale], group: "connection",
                     since: "5.0.0",
                     summary: "Unblocks a client blocked by a blocking command from a different connection.",
-                    syntax: "client-id<integer> [unblock-type: TIMEOUT | ERROR]", handler: ClientCommands.unblock),
+                    syntax: "client-id<integer> [timeout_error: TIMEOUT | ERROR]", handler: ClientCommands.unblock),
             ], handler: { _ in }),
     ]
 
@@ -101,7 +101,7 @@ extension CommandTable {
             S(
                 "psubscribe", arity: -2, flags: listen, group: "pubsub", since: "2.0.0",
                 summary: "Listens for messages published to channels that match one or more patterns.",
-                syntax: "pattern<pattern>...", handler: PubSubCommands.psubscribe),
+                syntax: "(pattern: pattern<pattern>)...", handler: PubSubCommands.psubscribe),
             S(
                 "punsubscribe", arity: -1, flags: listen, group: "pubsub", since: "2.0.0",
                 summary: "Stops listening to messages published to channels that match one or more patterns.",

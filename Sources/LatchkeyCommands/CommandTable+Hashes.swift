@@ -6,11 +6,11 @@ extension CommandTable {
     nonisolated(unsafe) static let hashes: [CommandSpec] = [
         S(
             "hset", arity: -4, flags: [.write, .denyOOM, .fast], keys: (1, 1, 1), group: "hash", since: "2.0.0",
-            summary: "Creates or modifies the value of a field in a hash.", syntax: "key data: field value...",
+            summary: "Creates or modifies the value of a field in a hash.", syntax: "key (field_value: field value)...",
             handler: HashCommands.hset),
         S(
             "hmset", arity: -4, flags: [.write, .denyOOM, .fast], keys: (1, 1, 1), group: "hash", since: "2.0.0",
-            summary: "Sets the values of multiple fields.", syntax: "key data: field value...",
+            summary: "Sets the values of multiple fields.", syntax: "key (field_value: field value)...",
             handler: HashCommands.hmset),
         S(
             "hsetnx", arity: 4, flags: [.write, .denyOOM, .fast], keys: (1, 1, 1), group: "hash", since: "2.0.0",

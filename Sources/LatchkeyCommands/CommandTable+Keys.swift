@@ -65,11 +65,11 @@ extension CommandTable {
             summary: "Returns the number of keys in the database.", syntax: "", handler: KeyCommands.dbsize),
         S(
             "flushdb", arity: -1, flags: [.write], group: "server",
-            summary: "Remove all keys from the current database.", syntax: "[flush-type: ASYNC | SYNC]",
+            summary: "Remove all keys from the current database.", syntax: "[async: ASYNC | SYNC]",
             handler: KeyCommands.flushdb),
         S(
             "flushall", arity: -1, flags: [.write], group: "server", summary: "Removes all keys from all databases.",
-            syntax: "[flush-type: ASYNC | SYNC]", handler: KeyCommands.flushall),
+            syntax: "[async: ASYNC | SYNC]", handler: KeyCommands.flushall),
         S(
             "rename", arity: 3, flags: [.write], keys: (1, 2, 1), group: "generic",
             summary: "Renames a key and overwrites the destination.", syntax: "key newkey<key>",

@@ -57,7 +57,7 @@ extension CommandTable {
         S(
             "linsert", arity: 5, flags: [.write, .denyOOM], keys: (1, 1, 1), group: "list", since: "2.2.0",
             summary: "Inserts an element before or after another element in a list.",
-            syntax: "key where: BEFORE | AFTER pivot element", handler: ListCommands.linsert),
+            syntax: "key (where: BEFORE | AFTER) pivot element", handler: ListCommands.linsert),
         S(
             "lpos", arity: -3, flags: [.readonly], keys: (1, 1, 1), group: "list", since: "6.0.6",
             summary: "Returns the index of matching elements in a list.",
@@ -67,7 +67,7 @@ extension CommandTable {
             "lmove", arity: 5, flags: [.write, .denyOOM], keys: (1, 2, 1), group: "list", since: "6.2.0",
             summary:
                 "Returns an element after popping it from one list and pushing it to another. Deletes the list if the last element was moved.",
-            syntax: "source<key> destination<key> wherefrom: LEFT | RIGHT whereto: LEFT | RIGHT",
+            syntax: "source<key> destination<key> (wherefrom: LEFT | RIGHT) (whereto: LEFT | RIGHT)",
             handler: ListCommands.lmove),
         S(
             "rpoplpush", arity: 3, flags: [.write, .denyOOM], keys: (1, 2, 1), group: "list", since: "1.2.0",
@@ -78,7 +78,7 @@ extension CommandTable {
             "lmpop", arity: -4, flags: [.write], keys: (2, 2, 1), group: "list", since: "7.0.0",
             summary:
                 "Returns multiple elements from a list after removing them. Deletes the list if the last element was popped.",
-            syntax: "numkeys<integer> key... where: LEFT | RIGHT [COUNT count<integer>]", handler: ListCommands.lmpop),
+            syntax: "numkeys<integer> key... (where: LEFT | RIGHT) [COUNT count<integer>]", handler: ListCommands.lmpop),
         S(
             "blpop", arity: -3, flags: [.write, .blocking], keys: (1, -2, 1), group: "list", since: "2.0.0",
             summary:
@@ -93,7 +93,7 @@ extension CommandTable {
             "blmove", arity: 6, flags: [.write, .denyOOM, .blocking], keys: (1, 2, 1), group: "list", since: "6.2.0",
             summary:
                 "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise. Deletes the list if the last element was moved.",
-            syntax: "source<key> destination<key> wherefrom: LEFT | RIGHT whereto: LEFT | RIGHT timeout<double>",
+            syntax: "source<key> destination<key> (wherefrom: LEFT | RIGHT) (whereto: LEFT | RIGHT) timeout<double>",
             handler: ListCommands.blmove),
         S(
             "brpoplpush", arity: 4, flags: [.write, .denyOOM, .blocking], keys: (1, 2, 1), group: "list",
@@ -105,7 +105,7 @@ extension CommandTable {
             "blmpop", arity: -5, flags: [.write, .blocking], keys: (3, 3, 1), group: "list", since: "7.0.0",
             summary:
                 "Pops the first element from one of multiple lists. Blocks until an element is available otherwise. Deletes the list if the last element was popped.",
-            syntax: "timeout<double> numkeys<integer> key... where: LEFT | RIGHT [COUNT count<integer>]",
+            syntax: "timeout<double> numkeys<integer> key... (where: LEFT | RIGHT) [COUNT count<integer>]",
             handler: ListCommands.blmpop),
     ]
 }

@@ -18,10 +18,11 @@ extension CommandTable {
                 S(
                     "get", arity: -3, flags: [.admin, .noscript, .loading, .stale], group: "server", since: "2.0.0",
                     summary: "Returns the effective values of configuration parameters.",
-                    syntax: "parameter...", handler: ServerCommands.configGet),
+                    syntax: "(parameter: parameter)...", handler: ServerCommands.configGet),
                 S(
                     "set", arity: -4, flags: [.admin, .noscript, .loading, .stale], group: "server", since: "2.0.0",
-                    summary: "Sets configuration parameters in-flight.", syntax: "(data: parameter value)...",
+                    summary: "Sets configuration parameters in-flight.",
+                    syntax: "(parameter_value: parameter value)...",
                     handler: ServerCommands.configSet),
                 S(
                     "resetstat", arity: 2, flags: [.admin, .noscript, .loading, .stale], group: "server",
@@ -52,7 +53,7 @@ extension CommandTable {
                     "list", arity: -2, flags: [.loading, .stale], group: "server", since: "7.0.0",
                     summary: "Returns a list of command names.",
                     syntax:
-                        "[filterby: FILTERBY MODULE module-name | FILTERBY ACLCAT category | FILTERBY PATTERN pattern<pattern>]",
+                        "[FILTERBY (filterby: MODULE module-name | ACLCAT category | PATTERN pattern<pattern>)]",
                     handler: ServerCommands.commandList),
             ], handler: ServerCommands.command),
         S(
@@ -65,7 +66,7 @@ extension CommandTable {
         S(
             "shutdown", arity: -1, flags: [.admin, .noscript, .loading, .stale], group: "server",
             summary: "Synchronously saves the database(s) to disk and shuts down the server.",
-            syntax: "[save-selector: NOSAVE | SAVE] [NOW] [FORCE] [ABORT]", handler: ServerCommands.shutdown),
+            syntax: "[nosave_save: NOSAVE | SAVE] [NOW] [FORCE] [ABORT]", handler: ServerCommands.shutdown),
         S(
             "bgrewriteaof", arity: 1, flags: [.admin, .noscript], group: "server",
             summary: "Asynchronously rewrites the append-only file to disk.", syntax: "",
@@ -107,7 +108,7 @@ extension CommandTable {
                 S(
                     "flush", arity: -2, flags: [.noscript], group: "scripting", since: "2.6.0",
                     summary: "Removes all server-side Lua scripts from the script cache.",
-                    syntax: "[flush-type: ASYNC | SYNC]", handler: ScriptingCommands.scriptFlush),
+                    syntax: "[async: ASYNC | SYNC]", handler: ScriptingCommands.scriptFlush),
                 S(
                     "kill", arity: 2, flags: [.noscript], group: "scripting", since: "2.6.0",
                     summary: "Terminates a server-side Lua script during execution.",

@@ -91,11 +91,11 @@ public enum CommandTable {
         S(
             "mset", arity: -3, flags: [.write, .denyOOM], keys: (1, -1, 2), group: "string", since: "1.0.1",
             summary: "Atomically creates or modifies the string values of one or more keys.",
-            syntax: "data: key value...", handler: StringCommands.mset),
+            syntax: "(key_value: key value)...", handler: StringCommands.mset),
         S(
             "msetnx", arity: -3, flags: [.write, .denyOOM], keys: (1, -1, 2), group: "string", since: "1.0.1",
             summary: "Atomically modifies the string values of one or more keys only when all keys don't exist.",
-            syntax: "data: key value...", handler: StringCommands.msetnx),
+            syntax: "(key_value: key value)...", handler: StringCommands.msetnx),
         S(
             "append", arity: 3, flags: [.write, .denyOOM, .fast], keys: (1, 1, 1), group: "string", since: "2.0.0",
             summary: "Appends a string to the value of a key. Creates the key if it doesn't exist.",
