@@ -63,6 +63,9 @@ public final class CommandContext {
     @exclusivity(unchecked) public internal(set) var origin = CommandOrigin.client
     /// The command runs from a script (`redis.call`).
     @inlinable public var fromScript: Bool { if case .script = origin { true } else { false } }
+    /// The error replies a script's reply carried, as its reply sink counted them (Redis 7's
+    /// rules; see ScriptRunner's WriterSink). Reset by the gate before each handler.
+    var scriptReplyErrors = ScriptReplyErrors()
     /// The spec the gate resolved (the subcommand's for containers).
     @exclusivity(unchecked) public internal(set) var spec: CommandSpec?
     /// `notify-keyspace-events`, mirrored here by the engine so the per-write test is a plain
@@ -104,4 +107,19 @@ public final class CommandContext {
     @inlinable public func journal(_ make: @autoclosure () -> LogRecord) {
         if engine.journal.isEnabled { engine.journal.append(make()) }
     }
+}
+
+/// How a script's reply counted its errors in INFO. A command's error that the script passes on
+/// (top-level or nested) was counted in errorstats when the command failed: it makes the EVAL a
+/// failed call once per error and is not counted again. An error the script made itself
+/// (redis.error_reply, error(), a runtime error) is counted in errorstats where it is written,
+/// and makes the EVAL a failed call once.
+struct ScriptReplyErrors {
+    /// Whether the sink wrote any error (the gate then takes these counts, not the reply's first byte).
+    var any = false
+    var passedOn = 0
+    var ownCounted = false
+
+    /// What the EVAL adds to its failed_calls.
+    var failedCalls: UInt64 { UInt64(passedOn) + (ownCounted ? 1 : 0) }
 }

@@ -3,8 +3,9 @@
 // a script runs, and refusal of writes while persistence is failing. Handlers run only after all
 // of it. The command's origin picks the checks and the texts: a script gets Redis's
 // "... from script" errors for an unknown command, bad arity, noscript/blocking commands and
-// writes from a read-only script, and those refusals are not counted in INFO (the script's
-// caller is, when the error reaches it).
+// writes from a read-only script. Every refusal counts in INFO as Redis 7 counts it: the refused
+// command's rejected_calls and the error's errorstat, once (a script that passes the error on in
+// its reply fails its EVAL without counting the error again; see ScriptReplyErrors).
 import LatchkeyCore
 import LatchkeyRESP
 import LatchkeyScripting
@@ -24,27 +25,27 @@ extension CommandEngine {
         guard argv.count > 0 else { return }
         let fromScript = ctx.fromScript
         guard var spec = commands.find(argv[0]) else {
-            if fromScript { return ctx.reply.error(ScriptErrors.unknownCommand) }
+            if fromScript { return reject(ctx, nil, ScriptErrors.unknownCommand) }
             let args = argv.dropFirst().prefix(64).map(\.string)
             return reject(ctx, nil, ErrorReplies.unknownCommand(argv[0].string, args: args))
         }
         if !spec.subcommands.isEmpty && argv.count >= 2 {
             guard let sub = spec.subcommand(argv[1]) else {
-                if fromScript { return ctx.reply.error(ScriptErrors.unknownCommand) }
+                if fromScript { return reject(ctx, nil, ScriptErrors.unknownCommand) }
                 return reject(ctx, nil, ErrorReplies.unknownSubcommand(argv[1].string, container: spec.name))
             }
             spec = sub
         }
         if !spec.accepts(argc: argv.count) {
-            if fromScript { return ctx.reply.error(ScriptErrors.wrongArity) }
+            if fromScript { return reject(ctx, spec, ScriptErrors.wrongArity) }
             return reject(ctx, spec, ErrorReplies.arity(spec.fullName))
         }
         let flags = spec.gateFlags
         if case .script(let readOnly) = ctx.origin {
             // Blocking commands are refused too, as redis-server 7.0 refuses BLPOP & co. from Lua
             // (checked by the differential suite): a script must never wait for another client.
-            if !flags.isDisjoint(with: [.noscript, .blocking]) { return ctx.reply.error(ScriptErrors.notAllowed) }
-            if readOnly && flags.contains(.write) { return ctx.reply.error(ScriptErrors.writeInReadOnly) }
+            if !flags.isDisjoint(with: [.noscript, .blocking]) { return reject(ctx, spec, ScriptErrors.notAllowed) }
+            if readOnly && flags.contains(.write) { return reject(ctx, spec, ScriptErrors.writeInReadOnly) }
         }
         if !ctx.client.authenticated && !requirePass.isEmpty && !flags.contains(.noauth) {
             return reject(ctx, spec, ErrorReplies.noAuth)
@@ -76,8 +77,14 @@ extension CommandEngine {
         spec.handler(ctx)
         // Counted once it has run, as Redis does (INFO does not see its own call).
         if slot >= 0 { commandStats[slot].calls &+= 1 }
-        // INFO commandstats/errorstats: a reply that starts with '-' is a failed call.
-        if replyStart < ctx.reply.bytes.count && ctx.reply.bytes[replyStart] == 45 {
+        // A script's reply: its sink counted the errors in it (ScriptReplyErrors). Cleared here,
+        // so EXEC does not take the counts of an EVAL it ran for its own.
+        let scriptErrors = ctx.scriptReplyErrors
+        ctx.scriptReplyErrors = ScriptReplyErrors()
+        if scriptErrors.any {
+            if slot >= 0 { commandStats[slot].failedCalls &+= scriptErrors.failedCalls }
+        } else if replyStart < ctx.reply.bytes.count && ctx.reply.bytes[replyStart] == 45 {
+            // INFO commandstats/errorstats: a reply that starts with '-' is a failed call.
             if slot >= 0 { commandStats[slot].failedCalls &+= 1 }
             countError(ctx.reply.bytes, from: replyStart + 1)
         }

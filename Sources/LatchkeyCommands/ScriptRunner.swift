@@ -76,10 +76,27 @@ public final class ScriptRunner: ScriptHost {
 
 /// Writes a script's result with the caller's ReplyWriter (which down-converts for RESP2).
 struct WriterSink: ScriptReplySink {
-    let w: ReplyWriter
+    let ctx: CommandContext
+    var w: ReplyWriter { ctx.reply }
+    /// The next error is a command's, already counted (ignore_error_stats_update).
+    private var nextIsPassedOn = false
+
+    init(ctx: CommandContext) { self.ctx = ctx }
+
+    mutating func errorAlreadyCounted() { nextIsPassedOn = true }
 
     mutating func writeStatus(_ s: UnsafeBufferPointer<UInt8>) { w.status(s) }
-    mutating func writeError(_ s: UnsafeBufferPointer<UInt8>) { w.error(s) }
+    mutating func writeError(_ s: UnsafeBufferPointer<UInt8>) {
+        w.error(s)
+        ctx.scriptReplyErrors.any = true
+        if nextIsPassedOn {
+            ctx.scriptReplyErrors.passedOn += 1
+            nextIsPassedOn = false
+        } else {
+            ctx.engine.countError(Bytes(s), from: 0)
+            ctx.scriptReplyErrors.ownCounted = true
+        }
+    }
     mutating func writeInteger(_ v: Int64) { w.integer(v) }
     mutating func writeBulk(_ s: UnsafeBufferPointer<UInt8>) {
         if let p = s.baseAddress { w.bulk(p, s.count) } else { w.bulk(Bytes()) }

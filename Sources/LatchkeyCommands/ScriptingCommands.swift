@@ -36,7 +36,7 @@ enum ScriptingCommands {
         let keyEnd = 3 + Int(numkeys)
         let keys = UnsafeBufferPointer(rebasing: ctx.argv[3..<keyEnd])
         let args = UnsafeBufferPointer(rebasing: ctx.argv[keyEnd...])
-        var sink = WriterSink(w: ctx.reply)
+        var sink = WriterSink(ctx: ctx)
         ctx.engine.scriptInProgress = true
         defer { ctx.engine.scriptInProgress = false }
         if bySHA {

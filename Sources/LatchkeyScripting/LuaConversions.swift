@@ -52,6 +52,9 @@ extension LuaInterpreter {
             return
         }
         if rawField("err") == LUA_TSTRING {
+            lk_lua_pop(L, 1)
+            noteIfCounted(into: &sink)
+            _ = rawField("err")
             writeSanitized(-1, error: true, into: &sink)
             lk_lua_pop(L, 1)
             return
@@ -185,6 +188,7 @@ extension LuaInterpreter {
     func writeRuntimeError<S: ScriptReplySink>(into sink: inout S) {
         var text: Bytes
         if lua_type(L, -1) == LUA_TTABLE {
+            noteIfCounted(into: &sink)
             if rawField("err") == LUA_TSTRING {
                 text = withString(-1) { Bytes($0) }
             } else {
@@ -211,6 +215,18 @@ extension LuaInterpreter {
         text += Bytes(utf8: ".")
         for i in text.indices where text[i] == 13 || text[i] == 10 { text[i] = 32 }
         text.withUnsafeBufferPointer { sink.writeError($0) }
+    }
+
+    /// The field Redis 7 sets on the error tables of command replies.
+    static let errorCountedField: StaticString = "ignore_error_stats_update"
+
+    /// For the error table on top: tells `sink` when its error was already counted in INFO
+    /// errorstats (it came from a command the script called), as Redis 7 skips counting it twice.
+    private func noteIfCounted<S: ScriptReplySink>(into sink: inout S) {
+        if rawField(LuaInterpreter.errorCountedField) == LUA_TBOOLEAN && lua_toboolean(L, -1) != 0 {
+            sink.errorAlreadyCounted()
+        }
+        lk_lua_pop(L, 1)
     }
 
     /// {err=text}

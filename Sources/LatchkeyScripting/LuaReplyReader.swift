@@ -27,10 +27,14 @@ extension LuaInterpreter {
             lua_createtable(L, 0, 1)
             pushRaw(p + lineStart, lineLen)
             setField("ok")
-        case 45:  // -error → {err=...}
-            lua_createtable(L, 0, 1)
+        case 45:  // -error → {err=..., ignore_error_stats_update=true}
+            // Redis 7's marker: the command's error was counted in INFO errorstats when it was
+            // produced, so the script passing it on as its own reply must not count it again.
+            lua_createtable(L, 0, 2)
             pushRaw(p + lineStart, lineLen)
             setField("err")
+            lua_pushboolean(L, 1)
+            setField(LuaInterpreter.errorCountedField)
         case 58:  // :integer
             guard let v = ASCII.parseInt64(p + lineStart, lineLen) else { return false }
             lua_pushnumber(L, Double(v))

@@ -36,6 +36,13 @@ public protocol ScriptReplySink {
     mutating func writeMapHeader(_ n: Int)
     /// Followed by `n` values.
     mutating func writeSetHeader(_ n: Int)
+    /// Called before `writeError` when the error is a command's that INFO errorstats already
+    /// counted (Redis 7's ignore_error_stats_update). Default: nothing.
+    mutating func errorAlreadyCounted()
+}
+
+extension ScriptReplySink {
+    public mutating func errorAlreadyCounted() {}
 }
 
 /// Error texts of the scripting engine (Redis 7.0 wording, observed on redis-server 7.0.15).
