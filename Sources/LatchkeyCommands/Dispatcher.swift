@@ -79,10 +79,9 @@ extension CommandEngine {
         if slot >= 0 { commandStats[slot].calls &+= 1 }
         // A script's reply: its sink counted the errors in it (ScriptReplyErrors). Cleared here,
         // so EXEC does not take the counts of an EVAL it ran for its own.
-        let scriptErrors = ctx.scriptReplyErrors
-        ctx.scriptReplyErrors = ScriptReplyErrors()
-        if scriptErrors.any {
-            if slot >= 0 { commandStats[slot].failedCalls &+= scriptErrors.failedCalls }
+        if ctx.scriptReplyErrors.any {
+            if slot >= 0 { commandStats[slot].failedCalls &+= ctx.scriptReplyErrors.failedCalls }
+            ctx.scriptReplyErrors = ScriptReplyErrors()
         } else if replyStart < ctx.reply.bytes.count && ctx.reply.bytes[replyStart] == 45 {
             // INFO commandstats/errorstats: a reply that starts with '-' is a failed call.
             if slot >= 0 { commandStats[slot].failedCalls &+= 1 }
