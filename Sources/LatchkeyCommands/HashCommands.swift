@@ -145,15 +145,8 @@ enum HashCommands {
         guard let delta = ctx.int64OrReply(3) else { return }
         var ref = ctx.lookupWrite(ctx[1])
         guard ctx.typeOrReply(ref.entry, .hash) else { return }
-        var current: Int64 = 0
-        if let e = ref.entry {
-            // An absent field counts as 0; one that is not an integer refuses the increment.
-            let old = e.hash.withValue(ctx[2]) { v -> Int64? in
-                guard let v else { return 0 }
-                return ASCII.parseInt64(v)
-            }
-            guard let old else { return ctx.reply.error(ErrorReplies.hashNotInteger) }
-            current = old
+        guard let current = currentNumber(ref, ctx[2], ASCII.parseInt64) else {
+            return ctx.reply.error(ErrorReplies.hashNotInteger)
         }
         let (result, overflow) = current.addingReportingOverflow(delta)
         if overflow { return ctx.reply.error(ErrorReplies.overflow) }
@@ -169,14 +162,8 @@ enum HashCommands {
         if delta.isInfinite { return ctx.reply.error(ErrorReplies.valueNanOrInf) }
         var ref = ctx.lookupWrite(ctx[1])
         guard ctx.typeOrReply(ref.entry, .hash) else { return }
-        var current: LongDouble = 0
-        if let e = ref.entry {
-            let old = e.hash.withValue(ctx[2]) { v -> LongDouble? in
-                guard let v else { return 0 }
-                return parseLongDouble(v)
-            }
-            guard let old else { return ctx.reply.error(ErrorReplies.hashNotFloat) }
-            current = old
+        guard let current = currentNumber(ref, ctx[2], parseLongDouble) else {
+            return ctx.reply.error(ErrorReplies.hashNotFloat)
         }
         let result = current + delta
         if result.isNaN || result.isInfinite { return ctx.reply.error(ErrorReplies.incrNanOrInf) }
@@ -184,6 +171,16 @@ enum HashCommands {
         text.withByteView { storeField(ctx, &ref, $0) }
         ctx.notifyKeyspaceEvent(.hash, "hincrbyfloat", ctx[1])
         ctx.reply.bulk(text)
+    }
+
+    /// The number an increment starts from: 0 when the key or the field is absent, nil when the
+    /// field holds something `parse` refuses.
+    @inline(__always) private static func currentNumber<T: Numeric>(_ ref: KeyRef, _ field: ByteView, _ parse: (ByteView) -> T?) -> T? {
+        guard let e = ref.entry else { return 0 }
+        return e.hash.withValue(field) { v -> T? in
+            guard let v else { return 0 }
+            return parse(v)
+        }
     }
 
     private static func storeField(_ ctx: CommandContext, _ ref: inout KeyRef, _ value: ByteView) {

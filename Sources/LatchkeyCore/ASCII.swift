@@ -57,23 +57,7 @@ public enum ASCII {
             out.append(48 &+ UInt8(v))
             return
         }
-        var magnitude = v.magnitude
-        var tmp: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch, enough for 20 digits
-        let written: Int = withUnsafeMutableBytes(of: &tmp) { raw in
-            var i = 24
-            repeat {
-                i -= 1
-                raw[i] = 48 &+ UInt8(magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            if v < 0 {
-                i -= 1
-                raw[i] = 45
-            }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[i..<24]))
-            return 24 - i
-        }
-        _ = written
+        withDecimal(v) { out.append(contentsOf: UnsafeBufferPointer(start: $0.base, count: $0.count)) }
     }
 
     /// Calls `body` with the decimal form of `v`, written on the stack (no allocation).
