@@ -82,5 +82,6 @@ let package = Package(
             dependencies: [
                 "LatchkeyManagement", "LatchkeyHTTP", "LatchkeyChannels", "LatchkeyKeyspace", "LatchkeyLog",
                 "LatchkeyTestSupport",
-            ]), .testTarget(name: "LatchkeyServerTests", dependencies: ["LatchkeyServer", "LatchkeyTestSupport"]),
+            ]),
+        .testTarget(name: "LatchkeyServerTests", dependencies: ["LatchkeyServer", "LatchkeyTestSupport"]),
     ])

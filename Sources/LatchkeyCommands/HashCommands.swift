@@ -175,7 +175,9 @@ enum HashCommands {
 
     /// The number an increment starts from: 0 when the key or the field is absent, nil when the
     /// field holds something `parse` refuses.
-    @inline(__always) private static func currentNumber<T: Numeric>(_ ref: KeyRef, _ field: ByteView, _ parse: (ByteView) -> T?) -> T? {
+    @inline(__always) private static func currentNumber<T: Numeric>(
+        _ ref: KeyRef, _ field: ByteView, _ parse: (ByteView) -> T?
+    ) -> T? {
         guard let e = ref.entry else { return 0 }
         return e.hash.withValue(field) { v -> T? in
             guard let v else { return 0 }
