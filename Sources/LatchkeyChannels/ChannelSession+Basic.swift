@@ -7,24 +7,32 @@ import LatchkeyBroker
 import LatchkeyCore
 
 extension ChannelSession {
-    /// basic.publish(exchange, routing-key, mandatory, immediate) + content.
-    func basicPublish(_ p: AMQPMethod.BasicPublish, properties: BasicProperties, body: Bytes) throws(BrokerError) {
+    /// basic.publish(exchange, routing-key, mandatory, immediate) + content: `properties` as
+    /// received (flags word + list; `summary` is their scan) and the body.
+    func basicPublish(
+        _ p: AMQPMethod.BasicPublish, properties: Bytes, _ summary: PropertySummary, body: UnsafeRawBufferPointer
+    ) throws(BrokerError) {
         if p.immediate { throw .notImplemented("immediate=true") }
-        var props = properties
-        try rewriteReplyTo(&props)
-        let ttl = try ChannelSession.expirationMs(props.expiration)
-        // One allocation holds the encoded properties followed by the body (what Message stores
-        // and what deliveries copy out without re-encoding).
-        // The message copies the encoded properties and the body into its own tail storage.
-        scratch.removeAll(keepingCapacity: true)
-        props.encode(into: &scratch)
+        // The message stores the properties as they arrived, unless they must change: a direct
+        // reply-to address to fill in, or a value that re-encodes differently (the bytes stay
+        // what decode + encode gives, as they always were).
+        var stored = properties
+        if !summary.canonical
+            || (summary.replyTo.map { properties[$0].elementsEqual(DirectReply.pseudoQueue) } ?? false)
+        {
+            var props = ChannelSession.decodeScanned(properties)
+            try rewriteReplyTo(&props)
+            scratch.removeAll(keepingCapacity: true)
+            props.encode(into: &scratch)
+            stored = scratch
+        }
+        let ttl = try ChannelSession.expirationMs(summary.expiration.map { Bytes(properties[$0]) })
+        // One allocation holds the properties followed by the body (what deliveries copy out).
         let id = broker.allocateMessageID()
-        let message = scratch.withUnsafeBytes { pr in
-            body.withUnsafeBytes { b in
-                Message.make(
-                    id: id, properties: pr, body: b, exchange: p.exchange, routingKey: p.routingKey,
-                    persistent: props.deliveryMode == 2, priority: props.priority ?? 0, ttlMs: ttl)
-            }
+        let message = stored.withUnsafeBytes { pr in
+            Message.make(
+                id: id, properties: pr, body: body, exchange: p.exchange, routingKey: p.routingKey,
+                persistent: summary.deliveryMode == 2, priority: summary.priority ?? 0, ttlMs: ttl)
         }
         if tx != nil {
             _ = try broker.exchange(in: vhost, named: p.exchange)  // RabbitMQ checks the exchange at publish time
@@ -32,6 +40,14 @@ extension ChannelSession {
             return
         }
         try route(p, message)
+    }
+
+    /// Properties that `BasicProperties.scan` accepted, decoded (the same checks, so it cannot fail).
+    static func decodeScanned(_ bytes: Bytes) -> BasicProperties {
+        bytes.withUnsafeBytes { raw in
+            var r = WireReader(raw)
+            return (try? BasicProperties.decode(&r)) ?? BasicProperties()
+        }
     }
 
     /// Routes one message and answers for it (basic.return, confirm).

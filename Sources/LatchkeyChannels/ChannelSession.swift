@@ -80,12 +80,25 @@ package final class ChannelSession {
         if state != .open { return closingFrame(f) }
         switch f.type {
         case FrameType.method:
+            // basic.publish, the most frequent method, is read in place (no AMQPMethod value).
+            if Self.isMethod(f.payload, AMQPMethod.BasicPublish.classID, AMQPMethod.BasicPublish.methodID),
+                try assembly.beginInPlace(f.payload)
+            {
+                return
+            }
             let m = try ConnectionSession.decodeMethod(f.payload)
             if assembly.isCollecting { throw assembly.outOfSequence() }
             do throws(AMQPException) { try handle(m) } catch { throw error.attributed(to: m.classID, m.methodID) }
-        case FrameType.header: try complete(try assembly.header(f.payload))
-        default: try complete(try assembly.bodyFrame(f.payload))
+        case FrameType.header:
+            try complete(try assembly.header(f.payload), UnsafeRawBufferPointer(start: nil, count: 0))
+        default: try complete(try assembly.bodyFrame(f.payload), f.payload)
         }
+    }
+
+    /// Whether a method frame's payload starts with these class and method ids.
+    @inline(__always) static func isMethod(_ payload: UnsafeRawBufferPointer, _ c: UInt16, _ m: UInt16) -> Bool {
+        payload.count >= 4 && payload[0] == UInt8(c >> 8) && payload[1] == UInt8(truncatingIfNeeded: c)
+            && payload[2] == UInt8(m >> 8) && payload[3] == UInt8(truncatingIfNeeded: m)
     }
 
     /// The one method switch: every method a client may send on an open channel (class 10 and
@@ -148,9 +161,25 @@ package final class ChannelSession {
     }
 
     /// A complete basic.publish goes to `basicPublish`; its errors name basic.publish.
-    @inline(__always) private func complete(_ action: PublishAssembly.Action) throws(AMQPException) {
-        guard case .complete(let publish, let props, let body) = action else { return }
-        do throws(BrokerError) { try basicPublish(publish, properties: props, body: body) } catch {
+    /// `payload` is the body when the assembly did not collect one: the body frame just fed, or
+    /// nothing after a header that declared an empty body.
+    @inline(__always) private func complete(
+        _ action: PublishAssembly.Action, _ payload: UnsafeRawBufferPointer
+    ) throws(AMQPException) {
+        guard case .complete(let publish, let props, let summary, let collected) = action else { return }
+        do throws(BrokerError) {
+            if let collected {
+                var failure: BrokerError? = nil
+                collected.withUnsafeBytes { b in
+                    do throws(BrokerError) { try basicPublish(publish, properties: props, summary, body: b) } catch {
+                        failure = error
+                    }
+                }
+                if let failure { throw failure }
+            } else {
+                try basicPublish(publish, properties: props, summary, body: payload)
+            }
+        } catch {
             throw ChannelSession.exception(
                 error, classID: AMQPMethod.BasicPublish.classID, methodID: AMQPMethod.BasicPublish.methodID)
         }
