@@ -54,14 +54,14 @@ extension Broker {
                 outcome.rejected = true
             }
         }
-        routeTargets.removeAll(keepingCapacity: true)
+        if !routeTargets.isEmpty { routeTargets.removeAll(keepingCapacity: true) }
         drainDispatch()
         return outcome
     }
 
     /// Fills `routeTargets` with the distinct queues `message` routes to from `ex`.
     func route(from ex: Exchange, in vhost: VirtualHost, message: Message) {
-        routeTargets.removeAll(keepingCapacity: true)
+        if !routeTargets.isEmpty { routeTargets.removeAll(keepingCapacity: true) }  // usually empty: cheap check
         routeEpoch &+= 1
         if ex.name.isEmpty {
             if let q = lastDirectQueue, q.vhost === vhost, q.name == message.routingKey {

@@ -40,6 +40,7 @@ extension ChannelSession {
             return
         }
         try route(p, message)
+        assembly.adoptRoutingKey(message.routingKey)
     }
 
     /// Properties that `BasicProperties.scan` accepted, decoded (the same checks, so it cannot fail).

@@ -1,6 +1,7 @@
 // Per-channel content assembly: basic.publish method → one content header → body frames until
 // the declared size is reached (no body frame when it is 0). Out-of-sequence frames get RabbitMQ's
 // 505 texts and oversized messages its 406. What a complete message means is the channel's job.
+import Glibc
 import LatchkeyAMQP
 import LatchkeyCore
 
@@ -73,8 +74,8 @@ package struct PublishAssembly {
         if isCollecting { throw outOfSequence() }
         let exchange = UnsafeRawBufferPointer(rebasing: payload[7..<keyAt])
         let key = UnsafeRawBufferPointer(rebasing: payload[(keyAt + 1)..<(keyAt + 1 + keyCount)])
-        if !publish.exchange.elementsEqual(exchange) { publish.exchange = Bytes(exchange) }
-        if !publish.routingKey.elementsEqual(key) { publish.routingKey = Bytes(key) }
+        if !sameBytes(publish.exchange, exchange) { publish.exchange = Bytes(exchange) }
+        if !sameBytes(publish.routingKey, key) { publish.routingKey = Bytes(key) }
         publish.ticket = UInt16(payload[4]) << 8 | UInt16(payload[5])
         let bits = payload[payload.count - 1]
         publish.mandatory = bits & 1 != 0
@@ -123,8 +124,11 @@ package struct PublishAssembly {
                 "message size \(bodySize) is larger than configured max size \(maxMessageSize)",
                 classID: Self.classID, methodID: Self.methodID)
         }
-        properties.removeAll(keepingCapacity: true)
-        properties.append(contentsOf: UnsafeRawBufferPointer(rebasing: payload[12...]))
+        let received = UnsafeRawBufferPointer(rebasing: payload[12...])
+        if !sameBytes(properties, received) {  // a publisher usually sends the same ones each time
+            properties.removeAll(keepingCapacity: true)
+            properties.append(contentsOf: received)
+        }
         if bodySize == 0 {
             state = .idle
             return .complete(publish, properties: properties, summary, collected: nil)
@@ -167,10 +171,23 @@ package struct PublishAssembly {
         return .complete(publish, properties: properties, summary, collected: done)
     }
 
+    /// Takes `key` (equal bytes, e.g. the queue name the message was routed to) as the routing key
+    /// to reuse, so the next message's key shares the queue's storage and compares by identity.
+    package mutating func adoptRoutingKey(_ key: Bytes) {
+        if publish.routingKey == key { publish.routingKey = key }
+    }
+
     /// Drops any partial content (the channel is closing).
     package mutating func reset() {
         state = .idle
         body = []
         properties = []
     }
+}
+
+/// Whether `a` holds exactly the bytes of `b`.
+@inline(__always) func sameBytes(_ a: Bytes, _ b: UnsafeRawBufferPointer) -> Bool {
+    guard a.count == b.count else { return false }
+    if a.isEmpty { return true }
+    return a.withUnsafeBytes { memcmp($0.baseAddress!, b.baseAddress!, b.count) == 0 }
 }
