@@ -166,30 +166,28 @@ extension ChannelSession {
     }
 
     /// basic.ack(delivery-tag, multiple); tag 0 with multiple acks everything outstanding.
-    func basicAck(_ m: AMQPMethod.BasicAck) throws(BrokerError) {
-        if !m.multiple && tx == nil {
+    func basicAck(tag: UInt64, multiple: Bool) throws(BrokerError) {
+        if !multiple && tx == nil {
             // The common case (one ack per message): no intermediate arrays.
-            guard let d = unacked.remove(tag: m.deliveryTag) else {
-                throw .preconditionFailed("unknown delivery tag \(m.deliveryTag)")
-            }
+            guard let d = unacked.remove(tag: tag) else { throw .preconditionFailed("unknown delivery tag \(tag)") }
             broker.ack(d)
             connection.frontEnd.memoryAlarm.check()
             return
         }
-        let ds = try takeDeliveries(m.deliveryTag, multiple: m.multiple)
+        let ds = try takeDeliveries(tag, multiple: multiple)
         settle(ds, .ack)
     }
 
     /// basic.reject(delivery-tag, requeue)
-    func basicReject(_ m: AMQPMethod.BasicReject) throws(BrokerError) {
-        let ds = try takeDeliveries(m.deliveryTag, multiple: false)
-        settle(ds, m.requeue ? .requeue : .discard)
+    func basicReject(tag: UInt64, requeue: Bool) throws(BrokerError) {
+        let ds = try takeDeliveries(tag, multiple: false)
+        settle(ds, requeue ? .requeue : .discard)
     }
 
     /// basic.nack(delivery-tag, multiple, requeue)
-    func basicNack(_ m: AMQPMethod.BasicNack) throws(BrokerError) {
-        let ds = try takeDeliveries(m.deliveryTag, multiple: m.multiple)
-        settle(ds, m.requeue ? .requeue : .discard)
+    func basicNack(tag: UInt64, multiple: Bool, requeue: Bool) throws(BrokerError) {
+        let ds = try takeDeliveries(tag, multiple: multiple)
+        settle(ds, requeue ? .requeue : .discard)
     }
 
     /// Applies a settlement now, or buffers it in a transaction.

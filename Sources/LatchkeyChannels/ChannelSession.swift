@@ -86,6 +86,11 @@ package final class ChannelSession {
             {
                 return
             }
+            if f.payload.count == 13, f.payload[0] == 0, f.payload[1] == UInt8(AMQPClassID.basic),
+                !assembly.isCollecting, try settleInPlace(f.payload)
+            {
+                return
+            }
             let m = try ConnectionSession.decodeMethod(f.payload)
             if assembly.isCollecting { throw assembly.outOfSequence() }
             do throws(AMQPException) { try handle(m) } catch { throw error.attributed(to: m.classID, m.methodID) }
@@ -93,6 +98,34 @@ package final class ChannelSession {
             try complete(try assembly.header(f.payload), UnsafeRawBufferPointer(start: nil, count: 0))
         default: try complete(try assembly.bodyFrame(f.payload), f.payload)
         }
+    }
+
+    /// basic.ack, basic.nack and basic.reject (delivery tag + one octet of bits: 13 bytes with the
+    /// ids) read in place; false for any other basic method, which takes the generic path. Errors
+    /// are those `handle` gives.
+    @inline(__always) func settleInPlace(_ p: UnsafeRawBufferPointer) throws(AMQPException) -> Bool {
+        guard p[2] == 0 else { return false }
+        let methodID = UInt16(p[3])
+        guard
+            methodID == AMQPMethod.BasicAck.methodID || methodID == AMQPMethod.BasicNack.methodID
+                || methodID == AMQPMethod.BasicReject.methodID
+        else { return false }
+        let tag = UInt64(bigEndian: p.loadUnaligned(fromByteOffset: 4, as: UInt64.self))
+        let bits = p[12]
+        let outermost = !cancels.active
+        if outermost { cancels.active = true }
+        defer { if outermost { sendDeferredCancels() } }
+        do throws(BrokerError) {
+            switch methodID {
+            case AMQPMethod.BasicAck.methodID: try basicAck(tag: tag, multiple: bits & 1 != 0)
+            case AMQPMethod.BasicNack.methodID:
+                try basicNack(tag: tag, multiple: bits & 1 != 0, requeue: bits & 2 != 0)
+            default: try basicReject(tag: tag, requeue: bits & 1 != 0)
+            }
+        } catch {
+            throw ChannelSession.exception(error, classID: AMQPClassID.basic, methodID: methodID)
+        }
+        return true
     }
 
     /// Whether a method frame's payload starts with these class and method ids.
@@ -129,9 +162,9 @@ package final class ChannelSession {
             case .basicConsume(let m): try basicConsume(m)
             case .basicCancel(let m): basicCancel(m)
             case .basicGet(let m): try basicGet(m)
-            case .basicAck(let m): try basicAck(m)
-            case .basicReject(let m): try basicReject(m)
-            case .basicNack(let m): try basicNack(m)
+            case .basicAck(let m): try basicAck(tag: m.deliveryTag, multiple: m.multiple)
+            case .basicReject(let m): try basicReject(tag: m.deliveryTag, requeue: m.requeue)
+            case .basicNack(let m): try basicNack(tag: m.deliveryTag, multiple: m.multiple, requeue: m.requeue)
             case .basicRecover(let m): try basicRecover(requeue: m.requeue, reply: true)
             case .basicRecoverAsync(let m): try basicRecover(requeue: m.requeue, reply: false)
             case .confirmSelect(let m): try confirmSelect(m)
@@ -270,7 +303,7 @@ extension ChannelSession: DeliverySink {
 
     /// Sends the cancels `handle` held back until its reply was out (channels closed meanwhile
     /// are skipped: their consumers went with them).
-    private func sendDeferredCancels() {
+    func sendDeferredCancels() {
         cancels.active = false
         if cancels.pending.isEmpty { return }
         let pending = cancels.pending
