@@ -130,12 +130,9 @@ extension ChannelSession {
         }
         let tag = nextDeliveryTag()
         if !m.noAck { unacked.append(tag: tag, d) }
-        let msg = d.message
-        sendContent(
-            .basicGetOk(
-                .init(
-                    deliveryTag: tag, redelivered: d.redelivered, exchange: msg.exchange, routingKey: msg.routingKey,
-                    messageCount: UInt32(clamping: remaining))), msg)
+        connection.sendGetOk(
+            channel: number, deliveryTag: tag, redelivered: d.redelivered, messageCount: UInt32(clamping: remaining),
+            d.message)
         if m.noAck { connection.frontEnd.memoryAlarm.check() }
     }
 

@@ -279,12 +279,8 @@ extension ChannelSession: DeliverySink {
     package func deliver(_ d: Delivery, to consumer: Consumer) {
         let tag = nextDeliveryTag()
         if !consumer.noAck { unacked.append(tag: tag, d) }
-        let m = d.message
-        sendContent(
-            .basicDeliver(
-                .init(
-                    consumerTag: consumer.tag, deliveryTag: tag, redelivered: d.redelivered, exchange: m.exchange,
-                    routingKey: m.routingKey)), m)
+        connection.sendDeliver(
+            channel: number, consumerTag: consumer.tag, deliveryTag: tag, redelivered: d.redelivered, d.message)
         if connection.client.outbox.bytes.count > ChannelSession.outboxHighWater {
             delivery.paused = true
             connection.deliveriesPaused = true
