@@ -123,32 +123,37 @@ extension ChannelSession {
     /// basic.get(queue, no-ack) → get-ok(delivery-tag, redelivered, exchange, routing-key,
     /// message-count left) or get-empty. Not limited by prefetch.
     func basicGet(_ m: AMQPMethod.BasicGet) throws(BrokerError) {
-        let q = try getQueue(try queueName(m.queue))
-        guard let (d, remaining) = broker.get(from: q, noAck: m.noAck) else {
+        basicGet(from: try getQueue(try queueName(m.queue)), noAck: m.noAck)
+    }
+
+    /// basic.get on a queue already looked up.
+    func basicGet(from q: Queue, noAck: Bool) {
+        guard let (d, remaining) = broker.get(from: q, noAck: noAck) else {
             send(.basicGetEmpty(.init(clusterId: [])))
             return
         }
         let tag = nextDeliveryTag()
-        if !m.noAck { unacked.append(tag: tag, d) }
+        if !noAck { unacked.append(tag: tag, d) }
         connection.sendGetOk(
             channel: number, deliveryTag: tag, redelivered: d.redelivered, messageCount: UInt32(clamping: remaining),
             d.message)
-        if m.noAck { connection.frontEnd.memoryAlarm.check() }
+        if noAck { memoryAlarm.check() }
     }
 
     /// The queue basic.get names. A poller names the same queue every time, so the channel keeps
     /// the last one: comparing the name's bytes is far cheaper than hashing it for the vhost's
     /// dictionary. A deleted queue (even one re-declared under the same name) is never reused,
     /// and the exclusive-owner check is the broker's own; `broker.get` touches it for x-expires.
-    private func getQueue(_ name: Bytes) throws(BrokerError) -> Queue {
-        if let q = lastGetQueue, !q.isDeleted, q.name == name,
-            q.exclusiveOwner == nil || q.exclusiveOwner == connection.id
-        {
-            return q
-        }
-        let q = try broker.queue(in: vhost, named: name, connection: connection.id)
+    func getQueue(_ name: Bytes) throws(BrokerError) -> Queue {
+        if let q = lastGetQueue, q.name == name, isUsable(q) { return q }
+        let q = try broker.queue(in: vhost, named: name, connection: connectionID)
         lastGetQueue = q
         return q
+    }
+
+    /// Whether the remembered basic.get queue may be used again without a lookup.
+    @inline(__always) func isUsable(_ q: Queue) -> Bool {
+        !q.isDeleted && (q.exclusiveOwner == nil || q.exclusiveOwner == connectionID)
     }
 
     /// Takes the deliveries an ack/nack/reject names out of the unacked list.
@@ -168,7 +173,7 @@ extension ChannelSession {
             // The common case (one ack per message): no intermediate arrays.
             guard let d = unacked.remove(tag: tag) else { throw .preconditionFailed("unknown delivery tag \(tag)") }
             broker.ack(d)
-            connection.frontEnd.memoryAlarm.check()
+            memoryAlarm.check()
             return
         }
         let ds = try takeDeliveries(tag, multiple: multiple)

@@ -25,9 +25,15 @@ package final class ChannelSession {
     var lastDeliveryTag: UInt64 = 0
     /// The last queue declared on this channel (AMQP's empty-queue-name shortcut).
     var lastQueueName: Bytes = []
-    /// The queue the last basic.get named (see `getQueue`); weak, so a deleted queue's storage
-    /// is not kept alive by a channel that polled it.
-    weak var lastGetQueue: Queue?
+    /// The queue the last basic.get named (see `getQueue`). Strong: a weak reference gives every
+    /// Queue a side table, which sends each retain and release of it down the slow path. A
+    /// deleted queue it still points at is empty (deletion drops its ready messages) and is
+    /// never used again; it goes when the channel polls another queue or closes.
+    var lastGetQueue: Queue?
+    /// The connection's id and memory alarm, kept here so the per-message paths do not go
+    /// through the unowned `connection` reference (each access is a strong retain of it).
+    let connectionID: UInt64
+    let memoryAlarm: MemoryAlarm
     /// Publisher confirms (confirm.select): the last sequence number used, nil when off.
     var confirmSeq: UInt64? = nil
     /// The highest sequence number whose ack is due but not yet sent, and the last one sent.
@@ -68,6 +74,8 @@ package final class ChannelSession {
         self.connection = connection
         assembly = PublishAssembly(maxMessageSize: connection.frontEnd.maxMessageSize)
         cancels = connection.deferredCancels
+        connectionID = connection.id
+        memoryAlarm = connection.frontEnd.memoryAlarm
         broker = connection.frontEnd.broker
         vhost = broker.vhost(named: connection.vhost) ?? broker.addVirtualHost(connection.vhost)
         delivery = DeliveryChannel(connectionID: connection.id, sink: nil)
@@ -88,6 +96,11 @@ package final class ChannelSession {
             }
             if f.payload.count == 13, f.payload[0] == 0, f.payload[1] == UInt8(AMQPClassID.basic),
                 !assembly.isCollecting, try settleInPlace(f.payload)
+            {
+                return
+            }
+            if Self.isMethod(f.payload, AMQPMethod.BasicGet.classID, AMQPMethod.BasicGet.methodID),
+                !assembly.isCollecting, try getInPlace(f.payload)
             {
                 return
             }
@@ -124,6 +137,33 @@ package final class ChannelSession {
             }
         } catch {
             throw ChannelSession.exception(error, classID: AMQPClassID.basic, methodID: methodID)
+        }
+        return true
+    }
+
+    /// basic.get(ticket, queue, no-ack) read in place: a poller's queue name is compared with the
+    /// last one's bytes, not copied. False, having done nothing, for a payload that is not a
+    /// well-formed basic.get (the generic decoder reports it). Errors are those `handle` gives.
+    @inline(__always) func getInPlace(_ p: UnsafeRawBufferPointer) throws(AMQPException) -> Bool {
+        guard p.count >= 8 else { return false }
+        let n = Int(p[6])
+        guard p.count == 7 + n + 1 else { return false }
+        let name = UnsafeRawBufferPointer(rebasing: p[7..<(7 + n)])
+        let noAck = p[7 + n] & 1 != 0
+        let outermost = !cancels.active
+        if outermost { cancels.active = true }
+        defer { if outermost { sendDeferredCancels() } }
+        do throws(BrokerError) {
+            let q: Queue
+            if let last = lastGetQueue, n > 0, sameBytes(last.name, name), isUsable(last) {
+                q = last
+            } else {
+                q = try getQueue(try queueName(Bytes(name)))
+            }
+            basicGet(from: q, noAck: noAck)
+        } catch {
+            throw ChannelSession.exception(
+                error, classID: AMQPMethod.BasicGet.classID, methodID: AMQPMethod.BasicGet.methodID)
         }
         return true
     }
@@ -237,6 +277,7 @@ package final class ChannelSession {
         if let t = tx { unacked.restore(t.settlements.flatMap { $0.1 }) }
         tx = nil
         connection.frontEnd.directReply.unregister(self)
+        lastGetQueue = nil
         let all = unacked.removeAll().map(\.1)
         broker.channelClosed(delivery, unacked: all)
         delivery.sink = nil
