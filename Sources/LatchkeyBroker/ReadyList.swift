@@ -28,7 +28,19 @@ struct EntryRing {
 
     private mutating func resize(_ newCap: Int) {
         var n = [QueueEntry?](repeating: nil, count: newCap)
-        for i in 0..<count { n[i] = storage[slot(i)] }
+        let h = head
+        let c = count
+        // Entries are moved (swapped with the new ring's nils), not copied: no retain and release
+        // of every message each time a growing queue doubles.
+        storage.withUnsafeMutableBufferPointer { old in
+            n.withUnsafeMutableBufferPointer { new in
+                let cap = old.count
+                for i in 0..<c {
+                    let s = h + i
+                    swap(&new[i], &old[s >= cap ? s - cap : s])
+                }
+            }
+        }
         storage = n
         head = 0
     }

@@ -54,7 +54,7 @@ extension ChannelSession {
     /// Routes one message and answers for it (basic.return, confirm).
     func route(_ p: AMQPMethod.BasicPublish, _ message: Message) throws(BrokerError) {
         var outcome: PublishOutcome
-        if message.persistent && connection.frontEnd.diskAlarm.isFailing && refuseUnloggable(p, message) { return }
+        if message.persistent && diskAlarm.isFailing && refuseUnloggable(p, message) { return }
         if p.exchange.isEmpty && DirectReply.isReplyRoute(p.routingKey) {
             outcome = PublishOutcome()
             if connection.frontEnd.directReply.deliver(message, to: p.routingKey) { outcome.routedQueues = 1 }
@@ -72,7 +72,8 @@ extension ChannelSession {
         if confirmSeq != nil {
             confirm(rejected: outcome.rejected, needsLog: outcome.persisted && connection.frontEnd.journal.isEnabled)
         }
-        connection.frontEnd.memoryAlarm.check(publisher: connection)
+        memoryAlarm.check()
+        if memoryAlarm.isBlocked { memoryAlarm.check(publisher: connection) }  // checks again: cheap
     }
 
     /// While the log cannot be written: a persistent message bound for a durable queue is

@@ -30,10 +30,11 @@ package final class ChannelSession {
     /// deleted queue it still points at is empty (deletion drops its ready messages) and is
     /// never used again; it goes when the channel polls another queue or closes.
     var lastGetQueue: Queue?
-    /// The connection's id and memory alarm, kept here so the per-message paths do not go
+    /// The connection's id and its front end's alarms, kept here so the per-message paths do not go
     /// through the unowned `connection` reference (each access is a strong retain of it).
     let connectionID: UInt64
     let memoryAlarm: MemoryAlarm
+    let diskAlarm: DiskAlarm
     /// Publisher confirms (confirm.select): the last sequence number used, nil when off.
     var confirmSeq: UInt64? = nil
     /// The highest sequence number whose ack is due but not yet sent, and the last one sent.
@@ -76,6 +77,7 @@ package final class ChannelSession {
         cancels = connection.deferredCancels
         connectionID = connection.id
         memoryAlarm = connection.frontEnd.memoryAlarm
+        diskAlarm = connection.frontEnd.diskAlarm
         broker = connection.frontEnd.broker
         vhost = broker.vhost(named: connection.vhost) ?? broker.addVirtualHost(connection.vhost)
         delivery = DeliveryChannel(connectionID: connection.id, sink: nil)
