@@ -151,12 +151,13 @@ extension Broker {
 
     private func deliver(_ e: QueueEntry, from q: Queue, to c: Consumer) {
         q.deliveredTotal &+= 1
+        let ch = c.channel  // unowned: one strong load instead of one per use
         if !c.noAck {
             c.unacked += 1
-            c.channel.unacked += 1
+            ch.unacked += 1
             trackUnacked(e, in: q)
         }
-        c.channel.sink?.deliver(Delivery(queue: q, entry: e, consumer: c), to: c)
+        ch.sink?.deliver(Delivery(queue: q, entry: e, consumer: c), to: c)
         if c.noAck { settleEntry(q, e.message) }
     }
 
@@ -237,7 +238,12 @@ extension Broker {
         let ch = c.channel
         ch.unacked -= 1
         if ch.prefetchCount > 0 {
-            for other in ch.consumers.values { schedule(other.queue) }
+            // An active consumer is in its channel's table, so a table of one is just `c`.
+            if c.isActive && ch.consumers.count == 1 {
+                schedule(c.queue)
+            } else {
+                for other in ch.consumers.values { schedule(other.queue) }
+            }
         } else if c.isActive {
             schedule(c.queue)
         }

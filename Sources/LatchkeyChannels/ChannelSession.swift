@@ -322,11 +322,12 @@ extension ChannelSession: DeliverySink {
     package func deliver(_ d: Delivery, to consumer: Consumer) {
         let tag = nextDeliveryTag()
         if !consumer.noAck { unacked.append(tag: tag, d) }
-        connection.sendDeliver(
+        let conn = connection  // unowned: one strong load for the whole delivery
+        conn.sendDeliver(
             channel: number, consumerTag: consumer.tag, deliveryTag: tag, redelivered: d.redelivered, d.message)
-        if connection.client.outbox.bytes.count > ChannelSession.outboxHighWater {
+        if conn.client.outbox.bytes.count > ChannelSession.outboxHighWater {
             delivery.paused = true
-            connection.deliveriesPaused = true
+            conn.deliveriesPaused = true
         }
     }
 
