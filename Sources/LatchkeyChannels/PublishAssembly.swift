@@ -104,9 +104,15 @@ package struct PublishAssembly {
         let classID: UInt16
         let bodySize: UInt64
         do throws(AMQPDecodeError) {
-            classID = try r.u16()
-            _ = try r.u16()  // weight, unused and always 0
-            bodySize = try r.u64()
+            if payload.count >= 14 {  // class, weight, size and the flags word are there: plain loads
+                classID = UInt16(bigEndian: payload.loadUnaligned(as: UInt16.self))
+                bodySize = UInt64(bigEndian: payload.loadUnaligned(fromByteOffset: 4, as: UInt64.self))
+                r.position = 12
+            } else {
+                classID = try r.u16()
+                _ = try r.u16()  // weight, unused and always 0
+                bodySize = try r.u64()
+            }
             summary = try BasicProperties.scan(&r)
             if r.remaining != 0 { throw .truncated }
         } catch {
