@@ -34,6 +34,18 @@ extension Broker {
         }
         if ex.internal { throw .internalExchange(name, vhost.name) }
         var outcome = PublishOutcome()
+        if ex.name.isEmpty, let q = defaultRoute(in: vhost, message: message) {
+            // The default exchange names at most one queue: no route list, no epoch. (Unroutable
+            // messages take the general path below, which knows alternate exchanges.)
+            if enqueue(message, into: q, now: clock.nowMs()) {
+                outcome.routedQueues = 1
+                outcome.persisted = message.persistent && q.isJournaled
+            } else {
+                outcome.rejected = true
+            }
+            drainDispatch()
+            return outcome
+        }
         route(from: ex, in: vhost, message: message)
         if routeTargets.isEmpty, case .string(let ae)? = ex.arguments["alternate-exchange"],
             let alt = vhost.exchanges[ae], alt !== ex
@@ -54,27 +66,33 @@ extension Broker {
                 outcome.rejected = true
             }
         }
-        routeTargets.removeAll(keepingCapacity: true)
+        if !routeTargets.isEmpty { routeTargets.removeAll(keepingCapacity: true) }
         drainDispatch()
         return outcome
     }
 
     /// Fills `routeTargets` with the distinct queues `message` routes to from `ex`.
     func route(from ex: Exchange, in vhost: VirtualHost, message: Message) {
-        routeTargets.removeAll(keepingCapacity: true)
+        if !routeTargets.isEmpty { routeTargets.removeAll(keepingCapacity: true) }  // usually empty: cheap check
         routeEpoch &+= 1
         if ex.name.isEmpty {
-            if let q = lastDirectQueue, q.vhost === vhost, q.name == message.routingKey {
-                message.shareRoutingKey(q.name)
-                routeTargets.append(q)
-            } else if let q = vhost.queues[message.routingKey] {
-                message.shareRoutingKey(q.name)  // equal bytes, shared storage
-                routeTargets.append(q)
-                lastDirectQueue = q
-            }
+            if let q = defaultRoute(in: vhost, message: message) { routeTargets.append(q) }
             return
         }
         routeInto(ex, message, epoch: routeEpoch)
+    }
+
+    /// The queue the default exchange routes `message` to (named by its routing key, which then
+    /// shares the queue name's storage), nil when there is none.
+    @inline(__always) func defaultRoute(in vhost: VirtualHost, message: Message) -> Queue? {
+        if let q = lastDirectQueue, q.vhost === vhost, q.name == message.routingKey {
+            message.shareRoutingKey(q.name)
+            return q
+        }
+        guard let q = vhost.queues[message.routingKey] else { return nil }
+        message.shareRoutingKey(q.name)  // equal bytes, shared storage
+        lastDirectQueue = q
+        return q
     }
 
     private func routeInto(_ ex: Exchange, _ message: Message, epoch: UInt64) {
@@ -133,12 +151,13 @@ extension Broker {
 
     private func deliver(_ e: QueueEntry, from q: Queue, to c: Consumer) {
         q.deliveredTotal &+= 1
+        let ch = c.channel  // unowned: one strong load instead of one per use
         if !c.noAck {
             c.unacked += 1
-            c.channel.unacked += 1
+            ch.unacked += 1
             trackUnacked(e, in: q)
         }
-        c.channel.sink?.deliver(Delivery(queue: q, entry: e, consumer: c), to: c)
+        ch.sink?.deliver(Delivery(queue: q, entry: e, consumer: c), to: c)
         if c.noAck { settleEntry(q, e.message) }
     }
 
@@ -219,7 +238,12 @@ extension Broker {
         let ch = c.channel
         ch.unacked -= 1
         if ch.prefetchCount > 0 {
-            for other in ch.consumers.values { schedule(other.queue) }
+            // An active consumer is in its channel's table, so a table of one is just `c`.
+            if c.isActive && ch.consumers.count == 1 {
+                schedule(c.queue)
+            } else {
+                for other in ch.consumers.values { schedule(other.queue) }
+            }
         } else if c.isActive {
             schedule(c.queue)
         }

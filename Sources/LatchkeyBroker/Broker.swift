@@ -160,7 +160,7 @@ public final class Broker {
 
     /// Runs every pending dispatch. Public operations call this before returning.
     func drainDispatch() {
-        if draining { return }
+        if draining || pendingDispatch.isEmpty { return }
         draining = true
         defer { draining = false }
         var i = 0
@@ -170,7 +170,8 @@ public final class Broker {
             q.dispatchScheduled = false
             if !q.isDeleted { dispatch(q) }
         }
-        pendingDispatch.removeAll(keepingCapacity: true)
+        // Usually one queue: popping is far cheaper than removeAll(keepingCapacity:) (~160 Ir).
+        while pendingDispatch.popLast() != nil {}
     }
 
     /// Re-runs dispatch for a channel whose `paused` flag was cleared (socket drained, flow on).

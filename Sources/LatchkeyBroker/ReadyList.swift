@@ -2,59 +2,122 @@
 // O(1) push/pop at both ends, plus ordered insertion so requeued messages return to their
 // original position. Priority queues keep one ring per priority level.
 
-/// A growable ring buffer of queue entries ordered by `seq`.
-struct EntryRing {
-    private var storage: [QueueEntry?] = []
-    private var head = 0
-    private(set) var count = 0
+/// The memory of an `EntryRing`: `capacity` slots of which only the `count` from `head`
+/// (wrapping) are initialized. Manual rather than `[QueueEntry?]`: an array of optionals destroys
+/// every slot, empty or not, through the runtime's generic Optional witness when it is freed,
+/// which made each doubling and each shrink of a large queue cost ~80 Ir per slot.
+final class EntryRingBuffer {
+    let base: UnsafeMutablePointer<QueueEntry>
+    let capacity: Int
+    var head = 0
+    var count = 0
 
-    var isEmpty: Bool { count == 0 }
+    init(capacity: Int) {
+        base = .allocate(capacity: capacity)
+        self.capacity = capacity
+    }
 
-    private var capacity: Int { storage.count }
+    deinit {
+        for i in 0..<count { (base + slot(i)).deinitialize(count: 1) }
+        base.deallocate()
+    }
 
-    @inline(__always) private func slot(_ i: Int) -> Int {
+    @inline(__always) func slot(_ i: Int) -> Int {
         let s = head + i
         return s >= capacity ? s - capacity : s
     }
 
-    subscript(i: Int) -> QueueEntry {
-        get { storage[slot(i)]! }
-        set { storage[slot(i)] = newValue }
+    /// A new buffer of `newCapacity` (at least `count`) with the entries, oldest first; `move`
+    /// takes them out of this one (no retain/release), otherwise they are copied (shared ring).
+    func resized(to newCapacity: Int, move: Bool) -> EntryRingBuffer {
+        let n = EntryRingBuffer(capacity: newCapacity)
+        for i in 0..<count {
+            if move {
+                (n.base + i).moveInitialize(from: base + slot(i), count: 1)
+            } else {
+                (n.base + i).initialize(to: base[slot(i)])
+            }
+        }
+        n.count = count
+        if move {
+            count = 0
+            head = 0
+        }
+        return n
+    }
+}
+
+/// A growable ring buffer of queue entries ordered by `seq` (a value: copies share the buffer
+/// until one of them changes it).
+struct EntryRing {
+    private var buffer: EntryRingBuffer? = nil
+
+    var count: Int { buffer?.count ?? 0 }
+
+    var isEmpty: Bool { count == 0 }
+
+    /// The buffer, unshared, with room for one more entry when `room`.
+    @inline(__always) private mutating func writable(room: Bool) -> EntryRingBuffer {
+        // Uniqueness first: a local reference taken before the check would count as a second owner.
+        let unique = isKnownUniquelyReferenced(&buffer)
+        guard let b = buffer else {
+            let n = EntryRingBuffer(capacity: 16)
+            buffer = n
+            return n
+        }
+        if !unique {
+            let n = b.resized(to: room && b.count == b.capacity ? b.capacity * 2 : b.capacity, move: false)
+            buffer = n
+            return n
+        }
+        if room && b.count == b.capacity {
+            let n = b.resized(to: b.capacity * 2, move: true)
+            buffer = n
+            return n
+        }
+        return b
     }
 
-    var first: QueueEntry? { count == 0 ? nil : storage[head] }
+    subscript(i: Int) -> QueueEntry {
+        get {
+            precondition(i >= 0 && i < count, "EntryRing index out of range")
+            let b = buffer!
+            return b.base[b.slot(i)]
+        }
+        set {
+            precondition(i >= 0 && i < count, "EntryRing index out of range")
+            let b = writable(room: false)
+            b.base[b.slot(i)] = newValue
+        }
+    }
 
-    private mutating func grow() { resize(max(16, capacity * 2)) }
-
-    private mutating func resize(_ newCap: Int) {
-        var n = [QueueEntry?](repeating: nil, count: newCap)
-        for i in 0..<count { n[i] = storage[slot(i)] }
-        storage = n
-        head = 0
+    var first: QueueEntry? {
+        guard let b = buffer, b.count > 0 else { return nil }
+        return b.base[b.head]
     }
 
     mutating func append(_ e: QueueEntry) {
-        if count == capacity { grow() }
-        storage[slot(count)] = e
-        count += 1
+        let b = writable(room: true)
+        (b.base + b.slot(b.count)).initialize(to: e)
+        b.count += 1
     }
 
     mutating func prepend(_ e: QueueEntry) {
-        if count == capacity { grow() }
-        head = head == 0 ? capacity - 1 : head - 1
-        storage[head] = e
-        count += 1
+        let b = writable(room: true)
+        b.head = b.head == 0 ? b.capacity - 1 : b.head - 1
+        (b.base + b.head).initialize(to: e)
+        b.count += 1
     }
 
     mutating func popFirst() -> QueueEntry? {
         guard count > 0 else { return nil }
-        let e = storage[head]
-        storage[head] = nil
-        head = head + 1 == capacity ? 0 : head + 1
-        count -= 1
-        if count == 0 { head = 0 }
+        let b = writable(room: false)
+        let e = (b.base + b.head).move()
+        b.head = b.head + 1 == b.capacity ? 0 : b.head + 1
+        b.count -= 1
+        if b.count == 0 { b.head = 0 }
         // Give memory back once a large backlog has drained.
-        if capacity > 4096 && count < capacity / 8 { resize(capacity / 2) }
+        if b.capacity > 4096 && b.count < b.capacity / 8 { buffer = b.resized(to: b.capacity / 2, move: true) }
         return e
     }
 
@@ -78,11 +141,7 @@ struct EntryRing {
         self[lo] = e
     }
 
-    mutating func removeAll() {
-        storage = []
-        head = 0
-        count = 0
-    }
+    mutating func removeAll() { buffer = nil }
 
     /// Entries in order (for purge accounting and deletion).
     func forEach(_ body: (QueueEntry) -> Void) { for i in 0..<count { body(self[i]) } }

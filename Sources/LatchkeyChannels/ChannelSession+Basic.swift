@@ -7,24 +7,32 @@ import LatchkeyBroker
 import LatchkeyCore
 
 extension ChannelSession {
-    /// basic.publish(exchange, routing-key, mandatory, immediate) + content.
-    func basicPublish(_ p: AMQPMethod.BasicPublish, properties: BasicProperties, body: Bytes) throws(BrokerError) {
+    /// basic.publish(exchange, routing-key, mandatory, immediate) + content: `properties` as
+    /// received (flags word + list; `summary` is their scan) and the body.
+    func basicPublish(
+        _ p: AMQPMethod.BasicPublish, properties: Bytes, _ summary: PropertySummary, body: UnsafeRawBufferPointer
+    ) throws(BrokerError) {
         if p.immediate { throw .notImplemented("immediate=true") }
-        var props = properties
-        try rewriteReplyTo(&props)
-        let ttl = try ChannelSession.expirationMs(props.expiration)
-        // One allocation holds the encoded properties followed by the body (what Message stores
-        // and what deliveries copy out without re-encoding).
-        // The message copies the encoded properties and the body into its own tail storage.
-        scratch.removeAll(keepingCapacity: true)
-        props.encode(into: &scratch)
+        // The message stores the properties as they arrived, unless they must change: a direct
+        // reply-to address to fill in, or a value that re-encodes differently (the bytes stay
+        // what decode + encode gives, as they always were).
+        var stored = properties
+        if !summary.canonical
+            || (summary.replyTo.map { properties[$0].elementsEqual(DirectReply.pseudoQueue) } ?? false)
+        {
+            var props = ChannelSession.decodeScanned(properties)
+            try rewriteReplyTo(&props)
+            scratch.removeAll(keepingCapacity: true)
+            props.encode(into: &scratch)
+            stored = scratch
+        }
+        let ttl = try ChannelSession.expirationMs(summary.expiration.map { Bytes(properties[$0]) })
+        // One allocation holds the properties followed by the body (what deliveries copy out).
         let id = broker.allocateMessageID()
-        let message = scratch.withUnsafeBytes { pr in
-            body.withUnsafeBytes { b in
-                Message.make(
-                    id: id, properties: pr, body: b, exchange: p.exchange, routingKey: p.routingKey,
-                    persistent: props.deliveryMode == 2, priority: props.priority ?? 0, ttlMs: ttl)
-            }
+        let message = stored.withUnsafeBytes { pr in
+            Message.make(
+                id: id, properties: pr, body: body, exchange: p.exchange, routingKey: p.routingKey,
+                persistent: summary.deliveryMode == 2, priority: summary.priority ?? 0, ttlMs: ttl)
         }
         if tx != nil {
             _ = try broker.exchange(in: vhost, named: p.exchange)  // RabbitMQ checks the exchange at publish time
@@ -32,12 +40,21 @@ extension ChannelSession {
             return
         }
         try route(p, message)
+        assembly.adoptRoutingKey(message.routingKey)
+    }
+
+    /// Properties that `BasicProperties.scan` accepted, decoded (the same checks, so it cannot fail).
+    static func decodeScanned(_ bytes: Bytes) -> BasicProperties {
+        bytes.withUnsafeBytes { raw in
+            var r = WireReader(raw)
+            return (try? BasicProperties.decode(&r)) ?? BasicProperties()
+        }
     }
 
     /// Routes one message and answers for it (basic.return, confirm).
     func route(_ p: AMQPMethod.BasicPublish, _ message: Message) throws(BrokerError) {
         var outcome: PublishOutcome
-        if message.persistent && connection.frontEnd.diskAlarm.isFailing && refuseUnloggable(p, message) { return }
+        if message.persistent && diskAlarm.isFailing && refuseUnloggable(p, message) { return }
         if p.exchange.isEmpty && DirectReply.isReplyRoute(p.routingKey) {
             outcome = PublishOutcome()
             if connection.frontEnd.directReply.deliver(message, to: p.routingKey) { outcome.routedQueues = 1 }
@@ -55,7 +72,8 @@ extension ChannelSession {
         if confirmSeq != nil {
             confirm(rejected: outcome.rejected, needsLog: outcome.persisted && connection.frontEnd.journal.isEnabled)
         }
-        connection.frontEnd.memoryAlarm.check(publisher: connection)
+        memoryAlarm.check()
+        if memoryAlarm.isBlocked { memoryAlarm.check(publisher: connection) }  // checks again: cheap
     }
 
     /// While the log cannot be written: a persistent message bound for a durable queue is
@@ -106,35 +124,37 @@ extension ChannelSession {
     /// basic.get(queue, no-ack) → get-ok(delivery-tag, redelivered, exchange, routing-key,
     /// message-count left) or get-empty. Not limited by prefetch.
     func basicGet(_ m: AMQPMethod.BasicGet) throws(BrokerError) {
-        let q = try getQueue(try queueName(m.queue))
-        guard let (d, remaining) = broker.get(from: q, noAck: m.noAck) else {
+        basicGet(from: try getQueue(try queueName(m.queue)), noAck: m.noAck)
+    }
+
+    /// basic.get on a queue already looked up.
+    func basicGet(from q: Queue, noAck: Bool) {
+        guard let (d, remaining) = broker.get(from: q, noAck: noAck) else {
             send(.basicGetEmpty(.init(clusterId: [])))
             return
         }
         let tag = nextDeliveryTag()
-        if !m.noAck { unacked.append(tag: tag, d) }
-        let msg = d.message
-        sendContent(
-            .basicGetOk(
-                .init(
-                    deliveryTag: tag, redelivered: d.redelivered, exchange: msg.exchange, routingKey: msg.routingKey,
-                    messageCount: UInt32(clamping: remaining))), msg)
-        if m.noAck { connection.frontEnd.memoryAlarm.check() }
+        if !noAck { unacked.append(tag: tag, d) }
+        connection.sendGetOk(
+            channel: number, deliveryTag: tag, redelivered: d.redelivered, messageCount: UInt32(clamping: remaining),
+            d.message)
+        if noAck { memoryAlarm.check() }
     }
 
     /// The queue basic.get names. A poller names the same queue every time, so the channel keeps
     /// the last one: comparing the name's bytes is far cheaper than hashing it for the vhost's
     /// dictionary. A deleted queue (even one re-declared under the same name) is never reused,
     /// and the exclusive-owner check is the broker's own; `broker.get` touches it for x-expires.
-    private func getQueue(_ name: Bytes) throws(BrokerError) -> Queue {
-        if let q = lastGetQueue, !q.isDeleted, q.name == name,
-            q.exclusiveOwner == nil || q.exclusiveOwner == connection.id
-        {
-            return q
-        }
-        let q = try broker.queue(in: vhost, named: name, connection: connection.id)
+    func getQueue(_ name: Bytes) throws(BrokerError) -> Queue {
+        if let q = lastGetQueue, q.name == name, isUsable(q) { return q }
+        let q = try broker.queue(in: vhost, named: name, connection: connectionID)
         lastGetQueue = q
         return q
+    }
+
+    /// Whether the remembered basic.get queue may be used again without a lookup.
+    @inline(__always) func isUsable(_ q: Queue) -> Bool {
+        !q.isDeleted && (q.exclusiveOwner == nil || q.exclusiveOwner == connectionID)
     }
 
     /// Takes the deliveries an ack/nack/reject names out of the unacked list.
@@ -149,30 +169,28 @@ extension ChannelSession {
     }
 
     /// basic.ack(delivery-tag, multiple); tag 0 with multiple acks everything outstanding.
-    func basicAck(_ m: AMQPMethod.BasicAck) throws(BrokerError) {
-        if !m.multiple && tx == nil {
+    func basicAck(tag: UInt64, multiple: Bool) throws(BrokerError) {
+        if !multiple && tx == nil {
             // The common case (one ack per message): no intermediate arrays.
-            guard let d = unacked.remove(tag: m.deliveryTag) else {
-                throw .preconditionFailed("unknown delivery tag \(m.deliveryTag)")
-            }
+            guard let d = unacked.remove(tag: tag) else { throw .preconditionFailed("unknown delivery tag \(tag)") }
             broker.ack(d)
-            connection.frontEnd.memoryAlarm.check()
+            memoryAlarm.check()
             return
         }
-        let ds = try takeDeliveries(m.deliveryTag, multiple: m.multiple)
+        let ds = try takeDeliveries(tag, multiple: multiple)
         settle(ds, .ack)
     }
 
     /// basic.reject(delivery-tag, requeue)
-    func basicReject(_ m: AMQPMethod.BasicReject) throws(BrokerError) {
-        let ds = try takeDeliveries(m.deliveryTag, multiple: false)
-        settle(ds, m.requeue ? .requeue : .discard)
+    func basicReject(tag: UInt64, requeue: Bool) throws(BrokerError) {
+        let ds = try takeDeliveries(tag, multiple: false)
+        settle(ds, requeue ? .requeue : .discard)
     }
 
     /// basic.nack(delivery-tag, multiple, requeue)
-    func basicNack(_ m: AMQPMethod.BasicNack) throws(BrokerError) {
-        let ds = try takeDeliveries(m.deliveryTag, multiple: m.multiple)
-        settle(ds, m.requeue ? .requeue : .discard)
+    func basicNack(tag: UInt64, multiple: Bool, requeue: Bool) throws(BrokerError) {
+        let ds = try takeDeliveries(tag, multiple: multiple)
+        settle(ds, requeue ? .requeue : .discard)
     }
 
     /// Applies a settlement now, or buffers it in a transaction.

@@ -25,9 +25,16 @@ package final class ChannelSession {
     var lastDeliveryTag: UInt64 = 0
     /// The last queue declared on this channel (AMQP's empty-queue-name shortcut).
     var lastQueueName: Bytes = []
-    /// The queue the last basic.get named (see `getQueue`); weak, so a deleted queue's storage
-    /// is not kept alive by a channel that polled it.
-    weak var lastGetQueue: Queue?
+    /// The queue the last basic.get named (see `getQueue`). Strong: a weak reference gives every
+    /// Queue a side table, which sends each retain and release of it down the slow path. A
+    /// deleted queue it still points at is empty (deletion drops its ready messages) and is
+    /// never used again; it goes when the channel polls another queue or closes.
+    var lastGetQueue: Queue?
+    /// The connection's id and its front end's alarms, kept here so the per-message paths do not go
+    /// through the unowned `connection` reference (each access is a strong retain of it).
+    let connectionID: UInt64
+    let memoryAlarm: MemoryAlarm
+    let diskAlarm: DiskAlarm
     /// Publisher confirms (confirm.select): the last sequence number used, nil when off.
     var confirmSeq: UInt64? = nil
     /// The highest sequence number whose ack is due but not yet sent, and the last one sent.
@@ -68,6 +75,9 @@ package final class ChannelSession {
         self.connection = connection
         assembly = PublishAssembly(maxMessageSize: connection.frontEnd.maxMessageSize)
         cancels = connection.deferredCancels
+        connectionID = connection.id
+        memoryAlarm = connection.frontEnd.memoryAlarm
+        diskAlarm = connection.frontEnd.diskAlarm
         broker = connection.frontEnd.broker
         vhost = broker.vhost(named: connection.vhost) ?? broker.addVirtualHost(connection.vhost)
         delivery = DeliveryChannel(connectionID: connection.id, sink: nil)
@@ -80,12 +90,90 @@ package final class ChannelSession {
         if state != .open { return closingFrame(f) }
         switch f.type {
         case FrameType.method:
+            // basic.publish, the most frequent method, is read in place (no AMQPMethod value).
+            if Self.isMethod(f.payload, AMQPMethod.BasicPublish.classID, AMQPMethod.BasicPublish.methodID),
+                try assembly.beginInPlace(f.payload)
+            {
+                return
+            }
+            if f.payload.count == 13, f.payload[0] == 0, f.payload[1] == UInt8(AMQPClassID.basic),
+                !assembly.isCollecting, try settleInPlace(f.payload)
+            {
+                return
+            }
+            if Self.isMethod(f.payload, AMQPMethod.BasicGet.classID, AMQPMethod.BasicGet.methodID),
+                !assembly.isCollecting, try getInPlace(f.payload)
+            {
+                return
+            }
             let m = try ConnectionSession.decodeMethod(f.payload)
             if assembly.isCollecting { throw assembly.outOfSequence() }
             do throws(AMQPException) { try handle(m) } catch { throw error.attributed(to: m.classID, m.methodID) }
-        case FrameType.header: try complete(try assembly.header(f.payload))
-        default: try complete(try assembly.bodyFrame(f.payload))
+        case FrameType.header:
+            try complete(try assembly.header(f.payload), UnsafeRawBufferPointer(start: nil, count: 0))
+        default: try complete(try assembly.bodyFrame(f.payload), f.payload)
         }
+    }
+
+    /// basic.ack, basic.nack and basic.reject (delivery tag + one octet of bits: 13 bytes with the
+    /// ids) read in place; false for any other basic method, which takes the generic path. Errors
+    /// are those `handle` gives.
+    @inline(__always) func settleInPlace(_ p: UnsafeRawBufferPointer) throws(AMQPException) -> Bool {
+        guard p[2] == 0 else { return false }
+        let methodID = UInt16(p[3])
+        guard
+            methodID == AMQPMethod.BasicAck.methodID || methodID == AMQPMethod.BasicNack.methodID
+                || methodID == AMQPMethod.BasicReject.methodID
+        else { return false }
+        let tag = UInt64(bigEndian: p.loadUnaligned(fromByteOffset: 4, as: UInt64.self))
+        let bits = p[12]
+        let outermost = !cancels.active
+        if outermost { cancels.active = true }
+        defer { if outermost { sendDeferredCancels() } }
+        do throws(BrokerError) {
+            switch methodID {
+            case AMQPMethod.BasicAck.methodID: try basicAck(tag: tag, multiple: bits & 1 != 0)
+            case AMQPMethod.BasicNack.methodID:
+                try basicNack(tag: tag, multiple: bits & 1 != 0, requeue: bits & 2 != 0)
+            default: try basicReject(tag: tag, requeue: bits & 1 != 0)
+            }
+        } catch {
+            throw ChannelSession.exception(error, classID: AMQPClassID.basic, methodID: methodID)
+        }
+        return true
+    }
+
+    /// basic.get(ticket, queue, no-ack) read in place: a poller's queue name is compared with the
+    /// last one's bytes, not copied. False, having done nothing, for a payload that is not a
+    /// well-formed basic.get (the generic decoder reports it). Errors are those `handle` gives.
+    @inline(__always) func getInPlace(_ p: UnsafeRawBufferPointer) throws(AMQPException) -> Bool {
+        guard p.count >= 8 else { return false }
+        let n = Int(p[6])
+        guard p.count == 7 + n + 1 else { return false }
+        let name = UnsafeRawBufferPointer(rebasing: p[7..<(7 + n)])
+        let noAck = p[7 + n] & 1 != 0
+        let outermost = !cancels.active
+        if outermost { cancels.active = true }
+        defer { if outermost { sendDeferredCancels() } }
+        do throws(BrokerError) {
+            let q: Queue
+            if let last = lastGetQueue, n > 0, sameBytes(last.name, name), isUsable(last) {
+                q = last
+            } else {
+                q = try getQueue(try queueName(Bytes(name)))
+            }
+            basicGet(from: q, noAck: noAck)
+        } catch {
+            throw ChannelSession.exception(
+                error, classID: AMQPMethod.BasicGet.classID, methodID: AMQPMethod.BasicGet.methodID)
+        }
+        return true
+    }
+
+    /// Whether a method frame's payload starts with these class and method ids.
+    @inline(__always) static func isMethod(_ payload: UnsafeRawBufferPointer, _ c: UInt16, _ m: UInt16) -> Bool {
+        payload.count >= 4 && payload[0] == UInt8(c >> 8) && payload[1] == UInt8(truncatingIfNeeded: c)
+            && payload[2] == UInt8(m >> 8) && payload[3] == UInt8(truncatingIfNeeded: m)
     }
 
     /// The one method switch: every method a client may send on an open channel (class 10 and
@@ -116,9 +204,9 @@ package final class ChannelSession {
             case .basicConsume(let m): try basicConsume(m)
             case .basicCancel(let m): basicCancel(m)
             case .basicGet(let m): try basicGet(m)
-            case .basicAck(let m): try basicAck(m)
-            case .basicReject(let m): try basicReject(m)
-            case .basicNack(let m): try basicNack(m)
+            case .basicAck(let m): try basicAck(tag: m.deliveryTag, multiple: m.multiple)
+            case .basicReject(let m): try basicReject(tag: m.deliveryTag, requeue: m.requeue)
+            case .basicNack(let m): try basicNack(tag: m.deliveryTag, multiple: m.multiple, requeue: m.requeue)
             case .basicRecover(let m): try basicRecover(requeue: m.requeue, reply: true)
             case .basicRecoverAsync(let m): try basicRecover(requeue: m.requeue, reply: false)
             case .confirmSelect(let m): try confirmSelect(m)
@@ -148,9 +236,25 @@ package final class ChannelSession {
     }
 
     /// A complete basic.publish goes to `basicPublish`; its errors name basic.publish.
-    @inline(__always) private func complete(_ action: PublishAssembly.Action) throws(AMQPException) {
-        guard case .complete(let publish, let props, let body) = action else { return }
-        do throws(BrokerError) { try basicPublish(publish, properties: props, body: body) } catch {
+    /// `payload` is the body when the assembly did not collect one: the body frame just fed, or
+    /// nothing after a header that declared an empty body.
+    @inline(__always) private func complete(
+        _ action: PublishAssembly.Action, _ payload: UnsafeRawBufferPointer
+    ) throws(AMQPException) {
+        guard case .complete(let publish, let props, let summary, let collected) = action else { return }
+        do throws(BrokerError) {
+            if let collected {
+                var failure: BrokerError? = nil
+                collected.withUnsafeBytes { b in
+                    do throws(BrokerError) { try basicPublish(publish, properties: props, summary, body: b) } catch {
+                        failure = error
+                    }
+                }
+                if let failure { throw failure }
+            } else {
+                try basicPublish(publish, properties: props, summary, body: payload)
+            }
+        } catch {
             throw ChannelSession.exception(
                 error, classID: AMQPMethod.BasicPublish.classID, methodID: AMQPMethod.BasicPublish.methodID)
         }
@@ -175,6 +279,7 @@ package final class ChannelSession {
         if let t = tx { unacked.restore(t.settlements.flatMap { $0.1 }) }
         tx = nil
         connection.frontEnd.directReply.unregister(self)
+        lastGetQueue = nil
         let all = unacked.removeAll().map(\.1)
         broker.channelClosed(delivery, unacked: all)
         delivery.sink = nil
@@ -217,15 +322,12 @@ extension ChannelSession: DeliverySink {
     package func deliver(_ d: Delivery, to consumer: Consumer) {
         let tag = nextDeliveryTag()
         if !consumer.noAck { unacked.append(tag: tag, d) }
-        let m = d.message
-        sendContent(
-            .basicDeliver(
-                .init(
-                    consumerTag: consumer.tag, deliveryTag: tag, redelivered: d.redelivered, exchange: m.exchange,
-                    routingKey: m.routingKey)), m)
-        if connection.client.outbox.bytes.count > ChannelSession.outboxHighWater {
+        let conn = connection  // unowned: one strong load for the whole delivery
+        conn.sendDeliver(
+            channel: number, consumerTag: consumer.tag, deliveryTag: tag, redelivered: d.redelivered, d.message)
+        if conn.client.outbox.bytes.count > ChannelSession.outboxHighWater {
             delivery.paused = true
-            connection.deliveriesPaused = true
+            conn.deliveriesPaused = true
         }
     }
 
@@ -241,7 +343,7 @@ extension ChannelSession: DeliverySink {
 
     /// Sends the cancels `handle` held back until its reply was out (channels closed meanwhile
     /// are skipped: their consumers went with them).
-    private func sendDeferredCancels() {
+    func sendDeferredCancels() {
         cancels.active = false
         if cancels.pending.isEmpty { return }
         let pending = cancels.pending

@@ -3,6 +3,7 @@
 // channel frame to its ChannelSession and turns exceptions into channel.close / connection.close.
 // Channel state and semantics (assembly, queues, publish, get, ack) live in ChannelSession.
 import LatchkeyAMQP
+import LatchkeyBroker
 import LatchkeyCore
 import LatchkeyLog
 
@@ -268,6 +269,44 @@ package final class ConnectionSession: ProtocolSession {
         FrameEncoder.storedContent(
             method, channel: channel, encodedProperties: encodedProperties, body: body, frameMax: frameMax,
             into: &client.outbox.bytes)
+        didSend()
+    }
+
+    /// basic.get-ok and its content from a stored message, written straight into the output.
+    func sendGetOk(
+        channel: UInt16, deliveryTag: UInt64, redelivered: Bool, messageCount: UInt32, _ message: Message
+    ) {
+        guard phase != .closed else { return }
+        let exchange = message.exchange
+        let routingKey = message.routingKey
+        let split = message.propertiesCount
+        let frameMax = frameMax
+        message.withContent { raw in
+            FrameEncoder.getOk(
+                channel: channel, deliveryTag: deliveryTag, redelivered: redelivered, exchange: exchange,
+                routingKey: routingKey, messageCount: messageCount,
+                encodedProperties: UnsafeRawBufferPointer(rebasing: raw[0..<split]),
+                body: UnsafeRawBufferPointer(rebasing: raw[split...]), frameMax: frameMax, into: &client.outbox.bytes)
+        }
+        didSend()
+    }
+
+    /// basic.deliver and its content from a stored message, written straight into the output.
+    func sendDeliver(
+        channel: UInt16, consumerTag: Bytes, deliveryTag: UInt64, redelivered: Bool, _ message: Message
+    ) {
+        guard phase != .closed else { return }
+        let exchange = message.exchange
+        let routingKey = message.routingKey
+        let split = message.propertiesCount
+        let frameMax = frameMax
+        message.withContent { raw in
+            FrameEncoder.deliver(
+                channel: channel, consumerTag: consumerTag, deliveryTag: deliveryTag, redelivered: redelivered,
+                exchange: exchange, routingKey: routingKey,
+                encodedProperties: UnsafeRawBufferPointer(rebasing: raw[0..<split]),
+                body: UnsafeRawBufferPointer(rebasing: raw[split...]), frameMax: frameMax, into: &client.outbox.bytes)
+        }
         didSend()
     }
 

@@ -76,7 +76,9 @@ public final class FlushQueue {
                 o.queued = false
                 o.writer?.flushOutbox()
             }
-            batch.removeAll(keepingCapacity: true)
+            // A batch is usually one outbox: popping is far cheaper than removeAll(keepingCapacity:),
+            // a generic replaceSubrange of ~160 Ir, and keeps the capacity as well.
+            while batch.popLast() != nil {}
             if spare.capacity < batch.capacity { spare = batch }
         }
     }
