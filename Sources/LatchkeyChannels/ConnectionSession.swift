@@ -276,36 +276,43 @@ package final class ConnectionSession: ProtocolSession {
     func sendGetOk(
         channel: UInt16, deliveryTag: UInt64, redelivered: Bool, messageCount: UInt32, _ message: Message
     ) {
-        guard phase != .closed else { return }
         let exchange = message.exchange
         let routingKey = message.routingKey
-        let split = message.propertiesCount
-        let frameMax = frameMax
-        message.withContent { raw in
+        sendStored(message) { properties, body, frameMax, out in
             FrameEncoder.getOk(
                 channel: channel, deliveryTag: deliveryTag, redelivered: redelivered, exchange: exchange,
-                routingKey: routingKey, messageCount: messageCount,
-                encodedProperties: UnsafeRawBufferPointer(rebasing: raw[0..<split]),
-                body: UnsafeRawBufferPointer(rebasing: raw[split...]), frameMax: frameMax, into: &client.outbox.bytes)
+                routingKey: routingKey, messageCount: messageCount, encodedProperties: properties, body: body,
+                frameMax: frameMax, into: &out)
         }
-        didSend()
     }
 
     /// basic.deliver and its content from a stored message, written straight into the output.
     func sendDeliver(
         channel: UInt16, consumerTag: Bytes, deliveryTag: UInt64, redelivered: Bool, _ message: Message
     ) {
-        guard phase != .closed else { return }
         let exchange = message.exchange
         let routingKey = message.routingKey
+        sendStored(message) { properties, body, frameMax, out in
+            FrameEncoder.deliver(
+                channel: channel, consumerTag: consumerTag, deliveryTag: deliveryTag, redelivered: redelivered,
+                exchange: exchange, routingKey: routingKey, encodedProperties: properties, body: body,
+                frameMax: frameMax, into: &out)
+        }
+    }
+
+    /// Hands `write` a stored message's encoded properties and body (borrowed, no copy) and the
+    /// output to append its frames to.
+    @inline(__always) private func sendStored(
+        _ message: Message,
+        _ write: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, UInt32, inout Bytes) -> Void
+    ) {
+        guard phase != .closed else { return }
         let split = message.propertiesCount
         let frameMax = frameMax
         message.withContent { raw in
-            FrameEncoder.deliver(
-                channel: channel, consumerTag: consumerTag, deliveryTag: deliveryTag, redelivered: redelivered,
-                exchange: exchange, routingKey: routingKey,
-                encodedProperties: UnsafeRawBufferPointer(rebasing: raw[0..<split]),
-                body: UnsafeRawBufferPointer(rebasing: raw[split...]), frameMax: frameMax, into: &client.outbox.bytes)
+            write(
+                UnsafeRawBufferPointer(rebasing: raw[0..<split]), UnsafeRawBufferPointer(rebasing: raw[split...]),
+                frameMax, &client.outbox.bytes)
         }
         didSend()
     }
