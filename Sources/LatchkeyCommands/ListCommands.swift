@@ -29,10 +29,9 @@ enum ListCommands {
             ref.setList(ListValue())
             ctx.notifyKeyspaceEvent(.new, "new", key)
         }
-        let elements = (2..<ctx.argc).map { ctx[$0].bytes }
-        ctx.journal(.listPush(db: ctx.db, key: key.bytes, atHead: left, elements: elements))
+        ctx.journal(.listPush(db: ctx.db, key: key.bytes, atHead: left, elements: (2..<ctx.argc).map { ctx[$0].bytes }))
         let length = ref.mutate { e -> Int in
-            for x in elements { e.list.push(x, left: left) }
+            for i in 2..<ctx.argc { e.list.push(ctx[i], left: left) }
             return e.list.count
         }
         ctx.notifyKeyspaceEvent(.list, left ? "lpush" : "rpush", key)

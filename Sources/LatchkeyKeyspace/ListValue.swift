@@ -50,18 +50,20 @@ public final class ListValue {
         head = 0
     }
 
-    public func pushFront(_ e: Bytes) {
+    public func pushFront(_ e: Bytes) { pushFront(PackedBytes(e)) }
+
+    public func pushBack(_ e: Bytes) { pushBack(PackedBytes(e)) }
+
+    private func pushFront(_ x: PackedBytes) {
         growIfFull()
-        let x = PackedBytes(e)
         head = (head - 1) & (ring.count - 1)
         ring[head] = x
         count += 1
         memoryBytes += x.heapCost
     }
 
-    public func pushBack(_ e: Bytes) {
+    private func pushBack(_ x: PackedBytes) {
         growIfFull()
-        let x = PackedBytes(e)
         ring[physical(count)] = x
         count += 1
         memoryBytes += x.heapCost
@@ -91,6 +93,12 @@ public final class ListValue {
     public func pop(left: Bool) -> Bytes? { left ? popFront() : popBack() }
     /// Pushes at the head (`left`) or the tail.
     public func push(_ e: Bytes, left: Bool) { if left { pushFront(e) } else { pushBack(e) } }
+
+    /// Pushes borrowed bytes (a command's argument): a short element is packed inline straight
+    /// from them, with no intermediate copy.
+    public func push(_ v: ByteView, left: Bool) {
+        if left { pushFront(PackedBytes(v)) } else { pushBack(PackedBytes(v)) }
+    }
 
     public func set(_ i: Int, _ e: Bytes) {
         let p = physical(i)
