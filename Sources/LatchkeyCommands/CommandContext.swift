@@ -115,10 +115,11 @@ public final class CommandContext {
 /// (redis.error_reply, error(), a runtime error) is counted in errorstats where it is written,
 /// and makes the EVAL a failed call once.
 struct ScriptReplyErrors {
-    /// Whether the sink wrote any error (the gate then takes these counts, not the reply's first byte).
-    var any = false
     var passedOn = 0
     var ownCounted = false
+
+    /// Whether the sink wrote any error (the gate then takes these counts, not the reply's first byte).
+    var any: Bool { passedOn > 0 || ownCounted }
 
     /// What the EVAL adds to its failed_calls.
     var failedCalls: UInt64 { UInt64(passedOn) + (ownCounted ? 1 : 0) }

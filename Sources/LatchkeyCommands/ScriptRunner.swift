@@ -88,7 +88,6 @@ struct WriterSink: ScriptReplySink {
     mutating func writeStatus(_ s: UnsafeBufferPointer<UInt8>) { w.status(s) }
     mutating func writeError(_ s: UnsafeBufferPointer<UInt8>) {
         w.error(s)
-        ctx.scriptReplyErrors.any = true
         if nextIsPassedOn {
             ctx.scriptReplyErrors.passedOn += 1
             nextIsPassedOn = false

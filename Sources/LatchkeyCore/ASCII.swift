@@ -8,7 +8,22 @@ public enum ASCII {
 
     /// Parses a whole buffer as a signed decimal Int64 the way Redis's string2ll does:
     /// no spaces, no '+', no leading zeros (except "0"), no overflow. Returns nil otherwise.
-    @inlinable public static func parseInt64(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
+    /// Most numbers read here (RESP counts and lengths, TTLs, increments) are 1 to 9 plain
+    /// digits, to which none of those checks can apply: they take a short inlined loop, and
+    /// everything else the general reader.
+    @inlinable @inline(__always) public static func parseInt64(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
+        guard n >= 1, n <= 9, p[0] != 48 || n == 1 else { return parseInt64General(p, n) }
+        var v: Int64 = 0
+        for k in 0..<n {
+            let d = p[k] &- 48
+            if d > 9 { return parseInt64General(p, n) }
+            v = v &* 10 &+ Int64(d)
+        }
+        return v
+    }
+
+    /// `parseInt64` without its short-number path (string2ll's rules in full).
+    @inlinable public static func parseInt64General(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
         if n == 0 || n > 20 { return nil }
         var i = 0
         var negative = false

@@ -117,28 +117,13 @@ public final class RESPDecoder {
         return (end - from > limits.maxInlineLength) ? -1 : nil
     }
 
-    /// A count or length as Redis's string2ll reads it. Most are 1 to 9 plain digits, read here
-    /// without the general parser's sign, leading-zero and overflow checks (none can apply);
-    /// anything else goes to `ASCII.parseInt64`, whose verdict stands. (Parsing the five or more
-    /// lengths of every command was ~12 % of a pipelined SET's instructions.)
-    @inline(__always) static func length(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
-        guard n >= 1, n <= 9, p[0] != 48 || n == 1 else { return ASCII.parseInt64(p, n) }
-        var v: Int64 = 0
-        for k in 0..<n {
-            let d = p[k] &- 48
-            if d > 9 { return ASCII.parseInt64(p, n) }
-            v = v &* 10 &+ Int64(d)
-        }
-        return v
-    }
-
     private func multibulk(_ p: UnsafePointer<UInt8>, _ end: Int, _ pos: inout Int) -> RESPRequest {
         argc = 0
         guard let cr = findCR(p, pos + 1, end) else { return .needMoreData }
         if cr < 0 { return .protocolError("Protocol error: too big mbulk count string") }
         // Redis reads the count up to '\r' and skips the following byte without checking it.
         if cr + 1 >= end { return .needMoreData }
-        guard let count = RESPDecoder.length(p + pos + 1, cr - pos - 1), count <= Int64(Int32.max) else {
+        guard let count = ASCII.parseInt64(p + pos + 1, cr - pos - 1), count <= Int64(Int32.max) else {
             return .protocolError("Protocol error: invalid multibulk length")
         }
         if count <= 0 {  // *0, *-1: ignored
@@ -173,7 +158,7 @@ public final class RESPDecoder {
             guard let bcr = findCR(p, i + 1, end) else { return suspend() }
             if bcr < 0 { return .protocolError("Protocol error: too big bulk count string") }
             if bcr + 1 >= end { return suspend() }
-            guard let len = RESPDecoder.length(p + i + 1, bcr - i - 1), len >= 0, len <= Int64(limits.maxBulkLength)
+            guard let len = ASCII.parseInt64(p + i + 1, bcr - i - 1), len >= 0, len <= Int64(limits.maxBulkLength)
             else { return .protocolError("Protocol error: invalid bulk length") }
             if !authenticated && len > 16384 { return .protocolError("Protocol error: unauthenticated bulk length") }
             let start = bcr + 2

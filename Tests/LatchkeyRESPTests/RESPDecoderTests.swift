@@ -167,30 +167,3 @@ func feedAllWays(_ input: String, limits: RESPLimits = RESPLimits()) -> [[Decode
         for result in feedAllWays(s) { #expect(result == [.command(["DEL"] + (0..<39).map(String.init))]) }
     }
 }
-
-@Suite("RESP lengths") struct RESPLengthTests {
-    @Test("the decoder's quick length reader agrees with ASCII.parseInt64 on every short string")
-    func quickLengthAgrees() {
-        // Every string of up to 4 characters over digits, signs, a space and a letter, and the
-        // edges around 9 and 10 digits (where the quick path hands over) and Int64's limits.
-        let alphabet = Array("0123456789-+ a".utf8)
-        var cases: [[UInt8]] = [[]]
-        var layer: [[UInt8]] = [[]]
-        for _ in 1...4 {
-            layer = layer.flatMap { s in alphabet.map { s + [$0] } }
-            cases += layer
-        }
-        for text in [
-            "999999999", "1000000000", "0999999999", "123456789", "1234567890", "9223372036854775807",
-            "9223372036854775808", "-9223372036854775808", "00", "-0", "+1", "12345678a",
-        ] {
-            cases.append(Array(text.utf8))
-        }
-        for s in cases {
-            s.withUnsafeBufferPointer { b in
-                let p = b.baseAddress ?? UnsafePointer(bitPattern: 1)!
-                #expect(RESPDecoder.length(p, b.count) == ASCII.parseInt64(p, b.count), "\(s)")
-            }
-        }
-    }
-}
